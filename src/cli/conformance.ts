@@ -1,0 +1,31 @@
+// Runner for ../shared/conformance/check.mjs: reads stripped cases, writes results.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export interface Case { id: string; kind: string; [field: string]: unknown }
+export type Result = { id: string; [field: string]: unknown };
+
+/** Answers one case; kinds not built yet answer `unsupported`. */
+function answer(c: Case): Result {
+  switch (c.kind) {
+    default:
+      return { id: c.id, unsupported: `case kind '${c.kind}' is not built yet` };
+  }
+}
+
+export async function runConformance(args: string[]): Promise<number> {
+  const [casesFile, resultsFile] = args;
+  if (!casesFile || !resultsFile) {
+    console.error('usage: layerboard conformance CASES.json RESULTS.json');
+    return 2;
+  }
+  const suite = JSON.parse(readFileSync(casesFile, 'utf8')) as { cases: Case[] };
+  const results = suite.cases.map((c) => {
+    try {
+      return answer(c);
+    } catch (err) {
+      return { id: c.id, unsupported: `error: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  });
+  writeFileSync(resultsFile, JSON.stringify({ results }));
+  return 0;
+}

@@ -1,0 +1,39 @@
+// The `layerboard` command line. Run from a checkout: npm run -s cli -- <command> ...
+import { runConformance } from './conformance.ts';
+
+const USAGE = `usage: layerboard <command> [options]
+
+commands:
+  summary MODEL.json [--input N,C,H,W]        torchinfo-style summary (exit 1 on a shape error)
+  export MODEL.json --format pytorch|repr|json  print the model as PyTorch code, print(model) text or JSON
+  conformance CASES.json RESULTS.json          answer PyTorch conformance cases (../shared/conformance)
+  train MODEL.json [options]                   train in Node with the engine
+  bench [--json]                               engine speed and memory benchmark`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  conformance: runConformance,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`layerboard: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    console.error(`layerboard: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

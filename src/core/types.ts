@@ -1,0 +1,47 @@
+// Shared vocabulary of the model core. Pure data types: no UI, engine or storage.
+
+/** The catalogue's layer types, PyTorch's class names. */
+export const LAYER_TYPES = [
+  'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'Linear',
+  'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'Softmax', 'LogSoftmax',
+  'Dropout', 'BatchNorm1d', 'BatchNorm2d',
+] as const;
+export type LayerType = (typeof LAYER_TYPES)[number];
+
+/**
+ * A layer as PyTorch builds it: class name plus constructor keywords, PyTorch's
+ * names; an omitted keyword takes PyTorch's default. Pairs may be an int or [h, w].
+ * Same form as ../shared/conformance.
+ */
+export interface LayerSpec {
+  type: string;
+  [keyword: string]: unknown;
+}
+
+/** A tensor shape, batch first: [N, C, H, W], [N, F], ... */
+export type Shape = number[];
+
+export type Pair = [number, number];
+
+/** Editor-only information about a model (positions of nodes, viewport). */
+export interface EditorView {
+  /** Position of the Input node and of each layer node, by layer index. */
+  input?: { x: number; y: number };
+  positions?: { x: number; y: number }[];
+}
+
+/** The model file, version 1 (schema: docs/model.schema.json). */
+export interface ModelDocument {
+  format: 'layerboard-model';
+  version: 1;
+  /** Input shape without the batch dimension: [C, H, W] or [F]. */
+  input: number[];
+  layers: LayerSpec[];
+  /** OrderedDict names, one per layer, or null/absent for 0, 1, 2, ... */
+  names?: string[] | null;
+  /** Name of the Python class in exported code (default "Model"). */
+  className?: string;
+  editor?: EditorView;
+  training?: Record<string, unknown>;
+  metadata?: { name?: string; description?: string; created?: string; [key: string]: unknown };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs ../shared/conformance/check.mjs on public.json through our CLI runner.
+# KINDS limits the run to the case kinds the engine answers so far (all when empty).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared="${SHARED_DIR:-../shared}"
+cases="$shared/conformance/public.json"
+KINDS="${KINDS-shape repr}"
+if [ -n "$KINDS" ]; then
+  tmp=$(mktemp -d)
+  node -e '
+    const fs = require("fs"); const [src, dst, kinds] = process.argv.slice(1);
+    const keep = new Set(kinds.split(" ")); const s = JSON.parse(fs.readFileSync(src, "utf8"));
+    fs.writeFileSync(dst, JSON.stringify({ ...s, cases: s.cases.filter((c) => keep.has(c.kind)) }));
+  ' "$cases" "$tmp/cases.json" "$KINDS"
+  cases="$tmp/cases.json"
+  echo "conformance: kinds $KINDS"
+fi
+node "$shared/conformance/check.mjs" --runner "npm run -s cli -- conformance" "$cases"
