@@ -1,0 +1,115 @@
+// Event protos (event.proto, summary.proto, tensor.proto): decode what TensorBoard
+// logs hold, encode scalar events as PyTorch's SummaryWriter writes them.
+import { asDouble, asFloat, asFloats, asInt, asString, readFields, ProtoWriter, WIRE, type Field } from './protobuf.ts';
+import { decodeGraphDef, type GraphDefNode } from './graph-def.ts';
+
+/** One Summary.Value, reduced to what the board uses. */
+export interface SummaryValue {
+  tag: string;
+  /** A scalar: from simple_value, or from a rank-0 float/double tensor (new-style scalars). */
+  scalar?: number;
+  pluginName?: string;
+}
+
+export interface TfEvent {
+  wallTime: number;
+  step: number;
+  fileVersion?: string;
+  values: SummaryValue[];
+  graph?: GraphDefNode[];
+}
+
+const DT_FLOAT = 1, DT_DOUBLE = 2, DT_HALF = 19;
+
+const byNumber = (fields: Field[], n: number) => fields.filter((f) => f.number === n);
+const first = (fields: Field[], n: number) => fields.find((f) => f.number === n);
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** First varint of a packed repeated varint field. */
+function firstPackedVarint(bytes: Uint8Array): number {
+  let v = 0;
+  for (let i = 0, shift = 0; i < bytes.length; i++, shift += 7) {
+    v += (bytes[i] & 0x7f) * 2 ** shift;
+    if (!(bytes[i] & 0x80)) break;
+  }
+  return v;
+}
+
+/** The single value of a rank-0 (or one-element) float tensor, else undefined. */
+function tensorScalar(bytes: Uint8Array): number | undefined {
+  const f = readFields(bytes);
+  const dtype = first(f, 1) ? asInt(first(f, 1)!) : 0;
+  const content = first(f, 4)?.bytes;
+  const dv = content && new DataView(content.buffer, content.byteOffset, content.byteLength);
+  if (dtype === DT_FLOAT) {
+    if (dv && content!.length >= 4) return dv.getFloat32(0, true);
+    const vals = byNumber(f, 5).flatMap(asFloats);
+    return vals[0];
+  }
+  if (dtype === DT_DOUBLE) {
+    if (dv && content!.length >= 8) return dv.getFloat64(0, true);
+    const d = first(f, 6);
+    if (!d) return undefined;
+    return d.wire === WIRE.fixed64 ? asDouble(d) : new DataView(d.bytes!.buffer, d.bytes!.byteOffset).getFloat64(0, true);
+  }
+  if (dtype === DT_HALF) {
+    if (dv && content!.length >= 2) return halfToFloat(dv.getUint16(0, true));
+    const h = first(f, 13); // half_val: packed int32, low 16 bits hold the half
+    if (!h) return undefined;
+    return halfToFloat(h.wire === WIRE.varint ? Number(h.varint) : firstPackedVarint(h.bytes!));
+  }
+  return undefined;
+}
+
+function decodeValue(bytes: Uint8Array): SummaryValue {
+  const f = readFields(bytes);
+  const value: SummaryValue = { tag: '' };
+  const tag = first(f, 1) ?? first(f, 7);
+  if (tag) value.tag = asString(tag);
+  const meta = first(f, 9);
+  if (meta) {
+    const plugin = first(readFields(meta.bytes!), 1);
+    const name = plugin && first(readFields(plugin.bytes!), 1);
+    if (name) value.pluginName = asString(name);
+  }
+  const simple = first(f, 2);
+  if (simple) value.scalar = asFloat(simple);
+  const tensor = first(f, 8);
+  if (tensor && value.scalar === undefined && (value.pluginName === undefined || value.pluginName === 'scalars')) {
+    value.scalar = tensorScalar(tensor.bytes!);
+  }
+  return value;
+}
+
+export function decodeEvent(bytes: Uint8Array): TfEvent {
+  const f = readFields(bytes);
+  const event: TfEvent = { wallTime: 0, step: 0, values: [] };
+  for (const field of f) {
+    switch (field.number) {
+      case 1: event.wallTime = asDouble(field); break;
+      case 2: event.step = asInt(field); break;
+      case 3: event.fileVersion = asString(field); break;
+      case 4: event.graph = decodeGraphDef(field.bytes!); break;
+      case 5: event.values.push(...byNumber(readFields(field.bytes!), 1).map((v) => decodeValue(v.bytes!))); break;
+      default: break; // session_log, run metadata, ...: not used by the board
+    }
+  }
+  return event;
+}
+
+export function encodeFileVersionEvent(wallTime: number): Uint8Array {
+  return new ProtoWriter().double(1, wallTime).string(3, 'brain.Event:2').finish();
+}
+
+/** A scalar as PyTorch's add_scalar writes it by default: Summary.Value.simple_value. */
+export function encodeScalarEvent(tag: string, value: number, step: number, wallTime: number): Uint8Array {
+  const summaryValue = new ProtoWriter().string(1, tag).float(2, value);
+  const summary = new ProtoWriter().message(1, summaryValue);
+  return new ProtoWriter().double(1, wallTime).int(2, step).message(5, summary).finish();
+}
