@@ -1,0 +1,79 @@
+// The project repository: every read and write of the `projects` table goes through here.
+import { liveQuery, type Observable } from 'dexie';
+import type { ModelDocument } from '../core/types.ts';
+import type { LayerboardDB, ProjectRecord, ProjectView } from './schema.ts';
+
+/** What the project list shows, without the (possibly large) documents. */
+export interface ProjectSummary { id: string; name: string; updated: number; created: number; layerCount: number }
+
+export class ProjectRepository {
+  readonly #db: LayerboardDB;
+  readonly #newId: () => string;
+
+  constructor(db: LayerboardDB, newId: () => string = () => crypto.randomUUID()) {
+    this.#db = db;
+    this.#newId = newId;
+  }
+
+  /** All projects, most recently changed first. */
+  async list(): Promise<ProjectSummary[]> {
+    const rows = await this.#db.projects.orderBy('updated').reverse().toArray();
+    return rows.map(summaryOf);
+  }
+
+  /** The list as a live query: emits again after every change to the table. */
+  watchList(): Observable<ProjectSummary[]> {
+    return liveQuery(() => this.list());
+  }
+
+  get(id: string): Promise<ProjectRecord | undefined> {
+    return this.#db.projects.get(id);
+  }
+
+  async create(name: string, doc: ModelDocument, view?: ProjectView): Promise<ProjectRecord> {
+    const now = Date.now();
+    const record: ProjectRecord = { id: this.#newId(), name: cleanName(name), doc, view, created: now, updated: now };
+    await this.#db.projects.add(record);
+    return record;
+  }
+
+  /** Stores the current document and view of an existing project. */
+  async save(id: string, doc: ModelDocument, view?: ProjectView): Promise<void> {
+    const changed = await this.#db.projects.update(id, { doc, view, updated: Date.now() });
+    if (changed === 0 && !(await this.#db.projects.get(id))) throw new Error(`project ${id} does not exist`);
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    const changed = await this.#db.projects.update(id, { name: cleanName(name), updated: Date.now() });
+    if (changed === 0 && !(await this.#db.projects.get(id))) throw new Error(`project ${id} does not exist`);
+  }
+
+  /** A copy named "<name> copy" (then "copy 2", ...), placed first in the list. */
+  async duplicate(id: string): Promise<ProjectRecord> {
+    const source = await this.#db.projects.get(id);
+    if (!source) throw new Error(`project ${id} does not exist`);
+    const names = new Set((await this.#db.projects.toArray()).map((p) => p.name));
+    return this.create(copyName(source.name, names), structuredClone(source.doc), structuredClone(source.view));
+  }
+
+  delete(id: string): Promise<void> {
+    return this.#db.projects.delete(id);
+  }
+}
+
+function summaryOf(p: ProjectRecord): ProjectSummary {
+  return { id: p.id, name: p.name, updated: p.updated, created: p.created, layerCount: p.doc.layers.length };
+}
+
+function cleanName(name: string): string {
+  const trimmed = name.trim().replace(/\s+/g, ' ');
+  return trimmed === '' ? 'Untitled' : trimmed.slice(0, 120);
+}
+
+export function copyName(name: string, taken: Set<string>): string {
+  const base = `${name} copy`;
+  if (!taken.has(base)) return base;
+  let n = 2;
+  while (taken.has(`${base} ${n}`)) n++;
+  return `${base} ${n}`;
+}

@@ -1,0 +1,83 @@
+// The IndexedDB schema (dexie). Every table of DESIGN.md's data model is declared here;
+// a change of schema is a new `version(n)` with an upgrade, never an edit of an old one,
+// so data written by an older build keeps opening.
+import { Dexie, type EntityTable, type Table } from 'dexie';
+import type { GraphNode } from '../core/graph.ts';
+import type { ModelDocument } from '../core/types.ts';
+
+export const DB_NAME = 'layerboard';
+
+/** A node of the editor's graph as stored: the core's GraphNode plus where it sits. */
+export type StoredNode = GraphNode & { position: { x: number; y: number } };
+export interface StoredEdge { id: string; source: string; target: string }
+
+/**
+ * The editor's own view of a project: the whole graph, including blocks not (yet)
+ * connected to the chain, which a ModelDocument cannot hold, and the viewport.
+ */
+export interface ProjectView {
+  graph?: { nodes: StoredNode[]; edges: StoredEdge[] };
+  viewport?: { x: number; y: number; zoom: number };
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  /** The model as its document (the chain from the Input). */
+  doc: ModelDocument;
+  view?: ProjectView;
+  created: number;
+  updated: number;
+}
+
+export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+
+export interface RunRecord {
+  id: string;
+  projectId: string | null;
+  name: string;
+  created: number;
+  ended: number | null;
+  status: RunStatus;
+  message?: string;
+  doc: ModelDocument;
+  config: Record<string, unknown>;
+  metrics?: Record<string, number>;
+  backend?: string;
+  /** state_dict: parameter and buffer name to its values. */
+  weights?: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+export interface ScalarRecord { runId: string; tag: string; step: number; wallTime: number; value: number }
+export interface GraphRecord { runId: string; graph: unknown }
+export interface TextRecord { id?: number; runId: string; tag: string; step: number; text: string }
+export interface HparamsRecord { runId: string; hparams: Record<string, unknown>; metrics: Record<string, number> }
+export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: Record<string, unknown> }
+export interface DatasetChunkRecord { datasetId: string; index: number; data: ArrayBuffer }
+
+export type LayerboardDB = Dexie & {
+  projects: EntityTable<ProjectRecord, 'id'>;
+  runs: EntityTable<RunRecord, 'id'>;
+  scalars: Table<ScalarRecord, [string, string, number]>;
+  graphs: EntityTable<GraphRecord, 'runId'>;
+  texts: EntityTable<TextRecord, 'id'>;
+  hparams: EntityTable<HparamsRecord, 'runId'>;
+  datasets: EntityTable<DatasetRecord, 'id'>;
+  datasetChunks: Table<DatasetChunkRecord, [string, number]>;
+};
+
+/** Opens (lazily) the app's database; `indexedDB` may be injected for Node tests. */
+export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}): LayerboardDB {
+  const db = new Dexie(name, options) as LayerboardDB;
+  db.version(1).stores({
+    projects: 'id, name, updated',
+    runs: 'id, projectId, created, status',
+    scalars: '[runId+tag+step], runId, [runId+tag]',
+    graphs: 'runId',
+    texts: '++id, runId, [runId+tag]',
+    hparams: 'runId',
+    datasets: 'id, name, created',
+    datasetChunks: '[datasetId+index], datasetId',
+  });
+  return db;
+}
