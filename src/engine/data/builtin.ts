@@ -1,0 +1,18 @@
+// Built-in datasets, fetched from the app's own static files (nothing from the network
+// beyond the page's origin) and gunzipped with DecompressionStream in the worker.
+import { decodeLbds, type ImageDataset } from './lbds.ts';
+
+export const BUILTIN_DATASETS = { mnist: 'datasets/mnist.lbds.gz' } as const;
+export type BuiltinDatasetId = keyof typeof BUILTIN_DATASETS;
+
+export async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export async function fetchBuiltinDataset(id: BuiltinDatasetId, baseUrl: string): Promise<ImageDataset> {
+  const url = new URL(BUILTIN_DATASETS[id], baseUrl);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load the built-in ${id} dataset from ${url}: HTTP ${response.status}`);
+  return decodeLbds(await gunzip(new Uint8Array(await response.arrayBuffer())));
+}

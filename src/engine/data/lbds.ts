@@ -1,0 +1,59 @@
+// LBDS, Layerboard's image-dataset container: a small JSON header then uint8 pixels
+// (N×C×H×W, train examples first) and uint8 labels; the whole file gzip-compressed.
+// Built-in MNIST ships in it; imported datasets are cached in the same layout.
+
+export interface LbdsHeader {
+  name: string;
+  classes: string[];
+  channels: number;
+  height: number;
+  width: number;
+  train: number;
+  test: number;
+  source?: string;
+}
+
+export interface ImageDataset extends LbdsHeader {
+  /** uint8 pixels, [train + test, C, H, W]. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+const MAGIC = [0x4c, 0x42, 0x44, 0x53]; // 'LBDS'
+const VERSION = 1;
+
+export function encodeLbds(ds: ImageDataset): Uint8Array {
+  const { pixels, labels, ...header } = ds;
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(12 + json.length + pixels.length + labels.length);
+  const dv = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  dv.setUint32(4, VERSION, true);
+  dv.setUint32(8, json.length, true);
+  out.set(json, 12);
+  out.set(pixels, 12 + json.length);
+  out.set(labels, 12 + json.length + pixels.length);
+  return out;
+}
+
+/** Decodes an uncompressed LBDS buffer; errors say what is wrong and where. */
+export function decodeLbds(bytes: Uint8Array): ImageDataset {
+  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('not a Layerboard dataset file (no LBDS signature)');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(4, true);
+  if (version !== VERSION) throw new Error(`dataset file version ${version} is not supported (expected ${VERSION})`);
+  const headerLength = dv.getUint32(8, true);
+  if (12 + headerLength > bytes.length) throw new Error(`dataset header runs past the end of the file (${headerLength} bytes)`);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as LbdsHeader;
+  const count = header.train + header.test;
+  const pixelBytes = count * header.channels * header.height * header.width;
+  const start = 12 + headerLength;
+  if (bytes.length !== start + pixelBytes + count) {
+    throw new Error(`dataset file is ${bytes.length} bytes; its header describes ${start + pixelBytes + count} (${count} images of ${header.channels}×${header.height}×${header.width})`);
+  }
+  const pixels = bytes.slice(start, start + pixelBytes);
+  const labels = bytes.slice(start + pixelBytes);
+  const bad = labels.findIndex((l) => l >= header.classes.length);
+  if (bad >= 0) throw new Error(`label ${labels[bad]} of image ${bad} is not below the ${header.classes.length} classes`);
+  return { ...header, pixels, labels };
+}
