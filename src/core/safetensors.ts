@@ -1,0 +1,66 @@
+// safetensors (Hugging Face): u64 little-endian header length, a JSON header naming
+// each tensor's dtype, shape and byte range, then the raw little-endian data.
+// We write F32 for float tensors and I64 for integer ones (num_batches_tracked), as PyTorch keeps them.
+
+export type NamedTensor =
+  | { dtype: 'F32'; shape: number[]; data: Float32Array }
+  | { dtype: 'I64'; shape: number[]; data: BigInt64Array };
+
+export type TensorMap = Record<string, NamedTensor>;
+
+const BYTES = { F32: 4, I64: 8 } as const;
+
+export function encodeSafetensors(tensors: TensorMap, metadata: Record<string, string> = {}): Uint8Array {
+  const names = Object.keys(tensors).sort();
+  const header: Record<string, unknown> = Object.keys(metadata).length ? { __metadata__: metadata } : {};
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors[name];
+    const size = t.data.length * BYTES[t.dtype];
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    offset += size;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8); // the reference writer pads to 8 bytes
+  const head = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + head.length + offset);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let at = 8 + head.length;
+  for (const name of names) {
+    const t = tensors[name];
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    out.set(bytes, at); // typed arrays are little-endian on every platform we run on
+    at += bytes.length;
+  }
+  return out;
+}
+
+export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; metadata: Record<string, string> } {
+  if (bytes.length < 8) throw new Error('not a safetensors file: shorter than its 8-byte header length');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(dv.getBigUint64(0, true));
+  if (8 + headerLength > bytes.length) throw new Error(`not a safetensors file: header length ${headerLength} exceeds the file (${bytes.length} bytes)`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  } catch {
+    throw new Error('not a safetensors file: the header is not JSON');
+  }
+  const base = 8 + headerLength;
+  const tensors: TensorMap = {};
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') { metadata = entry as Record<string, string>; continue; }
+    const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (dtype !== 'F32' && dtype !== 'I64') throw new Error(`${name}: dtype ${dtype} is not supported (F32, I64)`);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (end - begin !== count * BYTES[dtype] || base + end > bytes.length) throw new Error(`${name}: byte range [${begin}, ${end}) does not fit shape [${shape.join(', ')}] of ${dtype}`);
+    const copy = bytes.slice(base + begin, base + end);
+    tensors[name] = dtype === 'F32'
+      ? { dtype, shape, data: new Float32Array(copy.buffer) }
+      : { dtype, shape, data: new BigInt64Array(copy.buffer) };
+  }
+  return { tensors, metadata };
+}
