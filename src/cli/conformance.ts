@@ -1,5 +1,6 @@
 // Runner for ../shared/conformance/check.mjs: reads stripped cases, writes results.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
 
 export interface Case { id: string; kind: string; [field: string]: unknown }
 export type Result = { id: string; [field: string]: unknown };
@@ -7,6 +8,8 @@ export type Result = { id: string; [field: string]: unknown };
 /** Answers one case; kinds not built yet answer `unsupported`. */
 function answer(c: Case): Result {
   switch (c.kind) {
+    case 'loss':
+      return answerLossCase(c as unknown as LossCase);
     default:
       return { id: c.id, unsupported: `case kind '${c.kind}' is not built yet` };
   }
