@@ -1,0 +1,91 @@
+// Starting models for the editor's "New from template" menu.
+import type { LayerSpec, ModelDocument } from './types.ts';
+
+export interface ModelTemplate { id: string; title: string; description: string; doc: ModelDocument }
+
+function doc(input: number[], layers: LayerSpec[], names: string[] | null, className: string): ModelDocument {
+  return { format: 'layerboard-model', version: 1, input, layers, names, className };
+}
+
+/** The seed tutorial's CIFAR-10 network `BS`, keywords exactly as the seed writes them. */
+const CIFAR10_BS: LayerSpec[] = [
+  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 5, padding: 2 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 1024, out_features: 64 },
+  { type: 'Linear', in_features: 64, out_features: 10 },
+];
+
+/** The seed's nn.Sequential/OrderedDict example; 1×28×28 in gives 64×20×20 out. */
+const SEED_CONV_RELU: LayerSpec[] = [
+  { type: 'Conv2d', in_channels: 1, out_channels: 20, kernel_size: 5 },
+  { type: 'ReLU' },
+  { type: 'Conv2d', in_channels: 20, out_channels: 64, kernel_size: 5 },
+  { type: 'ReLU' },
+];
+
+/**
+ * A small ConvNet for MNIST: two conv/pool stages (28→14→7) and a 64-unit head, about
+ * 1.1 M multiply-adds per image so an epoch trains in the browser; nets of this shape reach
+ * ~99% test accuracy on MNIST within a few epochs.
+ */
+const MNIST_CONVNET: LayerSpec[] = [
+  { type: 'Conv2d', in_channels: 1, out_channels: 16, kernel_size: 3, padding: 1 },
+  { type: 'ReLU' },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 16, out_channels: 32, kernel_size: 3, padding: 1 },
+  { type: 'ReLU' },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 32 * 7 * 7, out_features: 64 },
+  { type: 'ReLU' },
+  { type: 'Dropout', p: 0.25 },
+  { type: 'Linear', in_features: 64, out_features: 10 },
+];
+
+const MLP: LayerSpec[] = [
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 784, out_features: 128 },
+  { type: 'ReLU' },
+  { type: 'Linear', in_features: 128, out_features: 10 },
+];
+
+export const TEMPLATES: ModelTemplate[] = [
+  {
+    id: 'cifar10-bs', title: 'CIFAR-10 BS (seed)',
+    description: "The seed tutorial's CIFAR-10 model: three 5×5 conv + max-pool stages, Flatten (64×4×4 = 1024), Linear 1024→64→10.",
+    doc: doc([3, 32, 32], CIFAR10_BS, null, 'BS'),
+  },
+  {
+    id: 'seed-conv-relu', title: 'Conv2d → ReLU ×2 (seed)',
+    description: "The seed's nn.Sequential example with OrderedDict names conv1/relu1/conv2/relu2, on a 1×28×28 input.",
+    doc: doc([1, 28, 28], SEED_CONV_RELU, ['conv1', 'relu1', 'conv2', 'relu2'], 'ConvReLU'),
+  },
+  {
+    id: 'mnist-convnet', title: 'MNIST ConvNet',
+    description: 'Two 3×3 conv/ReLU/max-pool stages (16 and 32 channels), then Linear 1568→64→10 with dropout; ~99% on MNIST.',
+    doc: doc([1, 28, 28], MNIST_CONVNET,
+      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'], 'MnistConvNet'),
+  },
+  {
+    id: 'mlp', title: 'MLP',
+    description: 'Flatten a 1×28×28 image, one hidden layer of 128 ReLU units, 10 outputs.',
+    doc: doc([1, 28, 28], MLP, null, 'MLP'),
+  },
+  {
+    id: 'blank', title: 'Blank',
+    description: 'An Input of 1×28×28 and no layers.',
+    doc: doc([1, 28, 28], [], null, 'Model'),
+  },
+];
+
+/** A fresh copy of a template's document (editing it never changes the template). */
+export function templateDocument(id: string): ModelDocument {
+  const t = TEMPLATES.find((x) => x.id === id);
+  if (!t) throw new Error(`unknown template '${id}' (known: ${TEMPLATES.map((x) => x.id).join(', ')})`);
+  return structuredClone(t.doc);
+}
