@@ -1,0 +1,74 @@
+// Runs and their logs: the run repository and a SummaryWriter-like logger with
+// batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
+import { liveQuery, type Observable } from 'dexie';
+import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
+
+export type NewRun = Omit<RunRecord, 'id' | 'created' | 'ended' | 'status'> & { id?: string };
+
+export class RunRepository {
+  readonly #db: LayerboardDB;
+  readonly #newId: () => string;
+
+  constructor(db: LayerboardDB, newId: () => string = () => crypto.randomUUID()) {
+    this.#db = db;
+    this.#newId = newId;
+  }
+
+  async create(run: NewRun): Promise<RunRecord> {
+    const record: RunRecord = { ...run, id: run.id ?? this.#newId(), created: Date.now(), ended: null, status: 'running' };
+    await this.#db.runs.add(record);
+    return record;
+  }
+
+  get(id: string): Promise<RunRecord | undefined> { return this.#db.runs.get(id); }
+
+  /** Newest first. */
+  list(): Promise<RunRecord[]> { return this.#db.runs.orderBy('created').reverse().toArray(); }
+
+  watchList(): Observable<RunRecord[]> { return liveQuery(() => this.list()); }
+
+  async update(id: string, changes: Partial<Omit<RunRecord, 'id'>>): Promise<void> {
+    const changed = await this.#db.runs.update(id, changes);
+    if (changed === 0 && !(await this.#db.runs.get(id))) throw new Error(`run ${id} does not exist`);
+  }
+
+  rename(id: string, name: string): Promise<void> {
+    const clean = name.trim().replace(/\s+/g, ' ');
+    if (!clean) return Promise.reject(new Error('a run name cannot be empty'));
+    return this.update(id, { name: clean.slice(0, 120) });
+  }
+
+  /** Ends a run: its status, why, and its final metrics. */
+  end(id: string, status: Exclude<RunStatus, 'running'>, message?: string, metrics?: Record<string, number>): Promise<void> {
+    return this.update(id, { status, ended: Date.now(), ...(message !== undefined && { message }), ...(metrics && { metrics }) });
+  }
+
+  /** Runs left 'running' by a page that went away (reload, crash) become 'interrupted'. */
+  async markInterrupted(message = 'the page was closed or reloaded during training'): Promise<string[]> {
+    const stale = await this.#db.runs.where('status').equals('running').primaryKeys();
+    await Promise.all(stale.map((id) => this.end(id, 'interrupted', message)));
+    return stale;
+  }
+
+  /** Deletes a run with every log it has. */
+  async delete(id: string): Promise<void> {
+    const db = this.#db;
+    await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.texts, db.hparams], async () => {
+      await db.scalars.where('runId').equals(id).delete();
+      await db.texts.where('runId').equals(id).delete();
+      await db.graphs.delete(id);
+      await db.hparams.delete(id);
+      await db.runs.delete(id);
+    });
+  }
+
+  /** Every point of one tag, by step. */
+  scalars(runId: string, tag: string): Promise<ScalarRecord[]> {
+    return this.#db.scalars.where('[runId+tag]').equals([runId, tag]).sortBy('step');
+  }
+
+  async tags(runId: string): Promise<string[]> {
+    const keys = await this.#db.scalars.where('runId').equals(runId).primaryKeys();
+    return [...new Set(keys.map((k) => k[1]))].sort();
+  }
+}
