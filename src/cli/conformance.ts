@@ -1,6 +1,8 @@
 // Runner for ../shared/conformance/check.mjs: reads stripped cases, writes results.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
+import { answerOptimizerCase, type OptimizerCase } from '../engine/conformance-optim.ts';
+import { answerShapeCase, type ShapeCase } from './conformance-shape.ts';
 
 export interface Case { id: string; kind: string; [field: string]: unknown }
 export type Result = { id: string; [field: string]: unknown };
@@ -8,8 +10,12 @@ export type Result = { id: string; [field: string]: unknown };
 /** Answers one case; kinds not built yet answer `unsupported`. */
 function answer(c: Case): Result {
   switch (c.kind) {
+    case 'shape':
+      return answerShapeCase(c as unknown as ShapeCase);
     case 'loss':
       return answerLossCase(c as unknown as LossCase);
+    case 'optimizer':
+      return answerOptimizerCase(c as unknown as OptimizerCase);
     default:
       return { id: c.id, unsupported: `case kind '${c.kind}' is not built yet` };
   }

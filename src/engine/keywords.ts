@@ -42,6 +42,17 @@ export function boolean(dflt = false): Rule<boolean> {
   };
 }
 
+/** PyTorch's implementation switches (foreach): accepted, with no effect on the numbers. */
+export function nullableBoolean(): Rule<boolean | null> {
+  return {
+    default: null,
+    check(v) {
+      if (v !== null && typeof v !== 'boolean') throw new Error(`must be true, false or null, got ${show(v)}`);
+      return v;
+    },
+  };
+}
+
 export function oneOf<T extends string>(values: readonly T[], dflt: T): Rule<T> {
   return {
     default: dflt,

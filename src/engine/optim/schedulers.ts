@@ -1,0 +1,112 @@
+// Learning-rate schedulers with torch 1.13's recursive (chainable) formulas: each step
+// computes the next lr from the optimizer's current one, as get_lr() does in PyTorch.
+// Construction performs PyTorch's initial step (last_epoch -1 → 0).
+import { boolean, number, oneOf, parseKeywords, throwFirst, type FieldError, type Rule, type Rules } from '../keywords.ts';
+import { LRScheduler, type Scheduler, type SchedulerSpec, type SchedulerType } from './lr-scheduler.ts';
+import { OneCycleLR } from './one-cycle.ts';
+import type { Optimizer } from './optimizer.ts';
+
+export type { Scheduler, SchedulerSpec, SchedulerType } from './lr-scheduler.ts';
+
+function nullablePositiveInt(): Rule<number | null> {
+  return {
+    default: null,
+    check(v) {
+      if (v === null) return null;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`must be a positive integer or null, got ${JSON.stringify(v)}`);
+      return v;
+    },
+  };
+}
+
+const lastEpoch: Rule<number> = {
+  default: -1,
+  check(v) {
+    if (v !== -1) throw new Error(`only -1 (a fresh schedule) is supported, got ${JSON.stringify(v)}`);
+    return -1;
+  },
+};
+const common = { last_epoch: lastEpoch, verbose: boolean() };
+
+export const SCHEDULER_KEYWORDS = {
+  StepLR: { step_size: number({ int: true, min: 1 }, NaN), gamma: number({}, 0.1), ...common },
+  ExponentialLR: { gamma: number({}, NaN), ...common },
+  CosineAnnealingLR: { T_max: number({ above: 0 }, NaN), eta_min: number({}, 0), ...common },
+  OneCycleLR: {
+    max_lr: number({ min: 0 }, NaN), total_steps: nullablePositiveInt(), epochs: nullablePositiveInt(), steps_per_epoch: nullablePositiveInt(),
+    pct_start: number({ min: 0, max: 1 }, 0.3), anneal_strategy: oneOf<'cos' | 'linear'>(['cos', 'linear'], 'cos'), cycle_momentum: boolean(true),
+    base_momentum: number({}, 0.85), max_momentum: number({}, 0.95), div_factor: number({}, 25), final_div_factor: number({}, 1e4),
+    three_phase: boolean(), ...common,
+  },
+} satisfies Record<SchedulerType, Rules>;
+
+export const SCHEDULER_TYPES = Object.keys(SCHEDULER_KEYWORDS) as SchedulerType[];
+const REQUIRED: Record<SchedulerType, string[]> = { StepLR: ['step_size'], ExponentialLR: ['gamma'], CosineAnnealingLR: ['T_max'], OneCycleLR: ['max_lr'] };
+
+export function validateSchedulerSpec(spec: SchedulerSpec, optimizer?: Optimizer): FieldError[] {
+  const type = spec.type;
+  if (!(type in SCHEDULER_KEYWORDS)) return [{ field: 'type', message: `unknown scheduler '${String(type)}' (known: ${SCHEDULER_TYPES.join(', ')})` }];
+  const { values, errors } = parseKeywords(spec, SCHEDULER_KEYWORDS[type] as Rules);
+  for (const k of REQUIRED[type]) if (spec[k] === undefined) errors.push({ field: k, message: `required for ${type}` });
+  if (type === 'OneCycleLR') {
+    const v = values as Record<string, unknown>;
+    if (v.total_steps === null && (v.epochs === null || v.steps_per_epoch === null)) {
+      errors.push({ field: 'total_steps', message: 'You must define either total_steps OR (epochs AND steps_per_epoch)' });
+    }
+    if (optimizer && v.cycle_momentum && optimizer.momentum === undefined && optimizer.betas === undefined) {
+      errors.push({ field: 'cycle_momentum', message: `optimizer ${optimizer.type} must support momentum with \`cycle_momentum\` option enabled` });
+    }
+  }
+  return errors;
+}
+
+class StepLR extends LRScheduler {
+  constructor(opt: Optimizer, private readonly stepSize: number, private readonly gamma: number) {
+    super('StepLR', opt);
+    this.step();
+  }
+
+  protected getLr(): number {
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.opt.lr;
+    return this.opt.lr * this.gamma;
+  }
+}
+
+class ExponentialLR extends LRScheduler {
+  constructor(opt: Optimizer, private readonly gamma: number) {
+    super('ExponentialLR', opt);
+    this.step();
+  }
+
+  protected getLr(): number {
+    return this.lastEpoch === 0 ? this.opt.lr : this.opt.lr * this.gamma;
+  }
+}
+
+class CosineAnnealingLR extends LRScheduler {
+  constructor(opt: Optimizer, private readonly tMax: number, private readonly etaMin: number) {
+    super('CosineAnnealingLR', opt);
+    this.step();
+  }
+
+  protected getLr(): number {
+    const { lastEpoch: e, tMax: T, etaMin, baseLr } = this, lr = this.opt.lr;
+    if (e === 0) return lr;
+    // restart of the cosine after each half period (the schedule keeps going past T_max)
+    if ((((e - 1 - T) % (2 * T)) + 2 * T) % (2 * T) === 0) return lr + ((baseLr - etaMin) * (1 - Math.cos(Math.PI / T))) / 2;
+    return ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - etaMin) + etaMin;
+  }
+}
+
+/** Builds the scheduler and performs PyTorch's initial step; throws `Type.keyword: problem`. */
+export function createScheduler(spec: SchedulerSpec, opt: Optimizer): Scheduler {
+  throwFirst(String(spec.type), validateSchedulerSpec(spec, opt));
+  const values = <T extends SchedulerType>(t: T) => parseKeywords(spec, SCHEDULER_KEYWORDS[t]).values;
+  switch (spec.type) {
+    case 'StepLR': { const v = values('StepLR'); return new StepLR(opt, v.step_size, v.gamma); }
+    case 'ExponentialLR': return new ExponentialLR(opt, values('ExponentialLR').gamma);
+    case 'CosineAnnealingLR': { const v = values('CosineAnnealingLR'); return new CosineAnnealingLR(opt, v.T_max, v.eta_min); }
+    case 'OneCycleLR': return new OneCycleLR(opt, values('OneCycleLR'));
+    default: return spec.type satisfies never;
+  }
+}
