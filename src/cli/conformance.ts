@@ -1,5 +1,6 @@
 // Runner for ../shared/conformance/check.mjs: reads stripped cases, writes results.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { answerModuleCase, answerTrainCase, type ModuleCase, type TrainCase } from '../engine/conformance-cases.ts';
 import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
 import { answerOptimizerCase, type OptimizerCase } from '../engine/conformance-optim.ts';
 import { answerShapeCase, type ShapeCase } from './conformance-shape.ts';
@@ -16,6 +17,10 @@ function answer(c: Case): Result {
       return answerLossCase(c as unknown as LossCase);
     case 'optimizer':
       return answerOptimizerCase(c as unknown as OptimizerCase);
+    case 'module':
+      return answerModuleCase(c as unknown as ModuleCase);
+    case 'train':
+      return answerTrainCase(c as unknown as TrainCase);
     default:
       return { id: c.id, unsupported: `case kind '${c.kind}' is not built yet` };
   }

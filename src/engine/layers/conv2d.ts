@@ -1,0 +1,128 @@
+// Conv2d (https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html): im2col + GEMM
+// per image and group, forward and backward side by side. Weight [out, in/groups, kh, kw].
+import type { ResolvedConv2d } from '../../core/resolved.ts';
+import { convOutSize } from '../../core/shape-math.ts';
+import { biasUniform, kaimingUniform } from '../init.ts';
+import { gemm } from '../kernels/gemm.ts';
+import { axisTable, col2im, im2col, type ConvGeometry } from '../kernels/im2col.ts';
+import { Workspace } from '../kernels/workspace.ts';
+import type { Rng } from '../rng.ts';
+import type { Param, Tensor } from '../tensor.ts';
+import { asBatched4d, gradOf, like4d, param, shapeStr, type Buffer, type Layer } from './layer.ts';
+
+export class Conv2d implements Layer {
+  readonly type = 'Conv2d';
+  readonly params: Param[];
+  readonly buffers: Buffer[] = [];
+  private readonly weight: Param;
+  private readonly bias: Param | null;
+  private readonly ws = new Workspace();
+  private geo: ConvGeometry | null = null;
+  private x: Tensor | null = null;
+  /** 1×1 kernel, stride 1, no padding: the input itself is the im2col matrix. */
+  private readonly pointwise: boolean;
+
+  constructor(private readonly cfg: ResolvedConv2d, prefix: string, rng: Rng) {
+    const { in_channels, out_channels, groups, kernel } = cfg;
+    const fanIn = (in_channels / groups) * kernel[0] * kernel[1];
+    this.weight = param(`${prefix}weight`, [out_channels, in_channels / groups, kernel[0], kernel[1]]);
+    kaimingUniform(this.weight.value.data, fanIn, rng);
+    this.bias = cfg.bias ? param(`${prefix}bias`, [out_channels]) : null;
+    if (this.bias) biasUniform(this.bias.value.data, fanIn, rng);
+    this.params = this.bias ? [this.weight, this.bias] : [this.weight];
+    this.pointwise = kernel[0] === 1 && kernel[1] === 1 && cfg.stride[0] === 1 && cfg.stride[1] === 1
+      && cfg.padBegin.every((p) => p === 0) && cfg.padEnd.every((p) => p === 0);
+  }
+
+  private geometry(h: number, w: number): ConvGeometry {
+    if (this.geo && this.geo.h === h && this.geo.w === w) return this.geo;
+    const { kernel: [kh, kw], stride: [sh, sw], dilation: [dh, dw], padBegin, padEnd, padding_mode: mode } = this.cfg;
+    checkPadding(mode, [h, w], padBegin, padEnd);
+    const oh = convOutSize(h, kh, sh, padBegin[0], padEnd[0], dh);
+    const ow = convOutSize(w, kw, sw, padBegin[1], padEnd[1], dw);
+    if (oh < 1 || ow < 1) {
+      throw new Error(`Conv2d: input ${h}×${w} (padded ${h + padBegin[0] + padEnd[0]}×${w + padBegin[1] + padEnd[1]}) is smaller than the dilated kernel ${dh * (kh - 1) + 1}×${dw * (kw - 1) + 1}`);
+    }
+    const rowT = axisTable(mode, h, padBegin[0], kh, sh, dh, oh);
+    for (let i = 0; i < rowT.length; i++) if (rowT[i] >= 0) rowT[i] *= w;
+    const colT = axisTable(mode, w, padBegin[1], kw, sw, dw, ow);
+    this.geo = { h, w, oh, ow, kh, kw, rowT, colT };
+    return this.geo;
+  }
+
+  forward(x: Tensor): Tensor {
+    const { n, c, h, w } = asBatched4d(x, 'Conv2d');
+    const { in_channels: cin, out_channels: cout, groups } = this.cfg;
+    if (c !== cin) throw new Error(`Conv2d(in_channels=${cin}) got an input with ${c} channels, shape ${shapeStr(x.shape)}`);
+    const g = this.geometry(h, w);
+    const cg = cin / groups, og = cout / groups, K = cg * g.kh * g.kw, P = g.oh * g.ow;
+    const y = this.ws.tensor('y', like4d(x, n, cout, g.oh, g.ow));
+    const col = this.pointwise ? null : this.ws.floats('col', K * P);
+    const W = this.weight.value.data, b = this.bias?.value.data;
+    for (let i = 0; i < n; i++) {
+      for (let gi = 0; gi < groups; gi++) {
+        const xOff = (i * cin + gi * cg) * h * w, yOff = (i * cout + gi * og) * P;
+        if (b) for (let o = 0; o < og; o++) y.data.fill(b[gi * og + o], yOff + o * P, yOff + (o + 1) * P);
+        if (col) im2col(x.data, xOff, cg, g, col);
+        gemm(false, false, og, P, K, W, gi * og * K, K, col ?? x.data, col ? 0 : xOff, P, y.data, yOff, P, !!b);
+      }
+    }
+    this.x = x;
+    return y;
+  }
+
+  backward(gy: Tensor, needInput: boolean): Tensor | null {
+    const x = this.x, g = this.geo;
+    if (!x || !g) throw new Error('Conv2d.backward called before forward');
+    const { n, h, w } = asBatched4d(x, 'Conv2d');
+    const { in_channels: cin, out_channels: cout, groups } = this.cfg;
+    const cg = cin / groups, og = cout / groups, K = cg * g.kh * g.kw, P = g.oh * g.ow;
+    const W = this.weight.value.data, dW = gradOf(this.weight);
+    const col = this.pointwise ? null : this.ws.floats('col', K * P);
+    const dcol = needInput && !this.pointwise ? this.ws.floats('dcol', K * P) : null;
+    const dx = needInput ? this.ws.tensor('dx', x.shape) : null;
+    if (dx && !this.pointwise) dx.data.fill(0);
+    if (this.bias) biasGrad(gy.data, n, cout, P, gradOf(this.bias));
+    for (let i = 0; i < n; i++) {
+      for (let gi = 0; gi < groups; gi++) {
+        const xOff = (i * cin + gi * cg) * h * w, yOff = (i * cout + gi * og) * P;
+        if (col) im2col(x.data, xOff, cg, g, col);
+        // dW_g += dY_g · colᵀ
+        gemm(false, true, og, K, P, gy.data, yOff, P, col ?? x.data, col ? 0 : xOff, P, dW, gi * og * K, K, true);
+        if (!dx) continue;
+        // dcol = W_gᵀ · dY_g, folded back onto the input (straight into dx when pointwise)
+        if (dcol) {
+          gemm(true, false, K, P, og, W, gi * og * K, K, gy.data, yOff, P, dcol, 0, P, false);
+          col2im(dcol, cg, g, dx.data, xOff);
+        } else {
+          gemm(true, false, K, P, og, W, gi * og * K, K, gy.data, yOff, P, dx.data, xOff, P, false);
+        }
+      }
+    }
+    return dx;
+  }
+}
+
+function biasGrad(gy: Float32Array, n: number, cout: number, P: number, db: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let o = 0; o < cout; o++) {
+      let s = 0;
+      const base = (i * cout + o) * P;
+      for (let p = 0; p < P; p++) s += gy[base + p];
+      db[o] += s;
+    }
+  }
+}
+
+/** F.pad's limits for the non-zero padding modes, with PyTorch's wording. */
+function checkPadding(mode: ResolvedConv2d['padding_mode'], size: [number, number], before: [number, number], after: [number, number]): void {
+  for (let a = 0; a < 2; a++) {
+    const pad = Math.max(before[a], after[a]), axis = a === 0 ? 'height' : 'width';
+    if (mode === 'reflect' && pad >= size[a]) {
+      throw new Error(`Conv2d(padding_mode='reflect'): padding ${pad} must be less than the input ${axis} ${size[a]}`);
+    }
+    if (mode === 'circular' && pad > size[a]) {
+      throw new Error(`Conv2d(padding_mode='circular'): padding ${pad} wraps around more than once (input ${axis} ${size[a]})`);
+    }
+  }
+}
