@@ -28,3 +28,32 @@ export function samePadding(kernel: number, dilation: number): [number, number] 
   const before = Math.floor(total / 2);
   return [before, total - before];
 }
+
+/** Span of a dilated kernel: d*(k-1)+1 input positions. */
+export function effectiveKernel(kernel: number, dilation: number): number {
+  return dilation * (kernel - 1) + 1;
+}
+
+/** A dim in [-rank, rank) as a non-negative index (PyTorch's maybe_wrap_dim), or null when out of range. */
+export function wrapDim(dim: number, rank: number): number | null {
+  const r = Math.max(rank, 1);
+  if (dim < -r || dim >= r) return null;
+  return dim < 0 ? dim + r : dim;
+}
+
+/** torch.flatten over wrapped dims start..end (start <= end): those sizes multiplied into one. */
+export function flattenShape(shape: number[], start: number, end: number): number[] {
+  if (shape.length === 0) return [1];
+  const merged = shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
+  return [...shape.slice(0, start), merged, ...shape.slice(end + 1)];
+}
+
+/** Softmax(dim=None): PyTorch's _get_softmax_dim picks 0 for a 0-, 1- or 3-D input, else 1. */
+export function implicitSoftmaxDim(rank: number): number {
+  return rank === 0 || rank === 1 || rank === 3 ? 0 : 1;
+}
+
+/** Values per channel that BatchNorm's batch statistics average over: N × spatial sizes. */
+export function valuesPerChannel(shape: number[]): number {
+  return shape.reduce((a, b, i) => (i === 1 ? a : a * b), 1);
+}
