@@ -53,6 +53,9 @@ const SEQUENTIAL_ATTRS: ReadonlySet<string> = new Set(
   `${SEQUENTIAL_ATTRS_113} ${SEQUENTIAL_ATTRS_2X}`.split(/\s+/).filter(Boolean),
 );
 
+/** Every name add_module refuses as an existing attribute of nn.Sequential, sorted. */
+export const SEQUENTIAL_ATTRIBUTES: readonly string[] = [...SEQUENTIAL_ATTRS, ...DUNDER_ATTRS].sort();
+
 /**
  * Names the generated module itself uses at top level: a class called `torch` or `print`
  * would shadow them and break the exported file.

@@ -5,25 +5,19 @@
 // out_channels=32, kernel_size=5, padding=2)`), as the seed does: explicit for learners and
 // immune to positional-order differences. Only keywords that differ from PyTorch's default
 // are written; required ones always are.
-import { CATALOGUE, type ParamSpec } from './catalogue.ts';
+import { CATALOGUE, isLayerType, type ParamSpec } from './catalogue.ts';
+import { fieldErrorAt } from './model-json.ts';
 import { classNameError, layerNamesErrors } from './python-names.ts';
 import { pyFloat, pyString, pyValue } from './python-literals.ts';
 import type { LayerSpec, LayerType, ModelDocument } from './types.ts';
-
-// TEMPORARY until CORE-1's validate.ts lands: type, unknown and required keywords only.
-function validateLayer(spec: LayerSpec): { field: string; message: string }[] {
-  if (typeof spec.type !== 'string' || !Object.hasOwn(CATALOGUE, spec.type)) return [{ field: 'type', message: `unknown layer type ${JSON.stringify(spec.type)}` }];
-  const params = CATALOGUE[spec.type as LayerType].params;
-  const errors = Object.keys(spec).filter((k) => k !== 'type' && !params.some((p) => p.name === k)).map((k) => ({ field: k, message: 'unknown keyword' }));
-  return [...errors, ...params.filter((p) => p.required && spec[p.name] === undefined).map((p) => ({ field: p.name, message: 'is required' }))];
-}
+import { validateLayer } from './validate.ts';
 
 /** Throws the first problem of an invalid layer, so no bad value reaches Python text. */
-function assertValid(spec: LayerSpec, where = ''): LayerType {
+function assertValid(spec: LayerSpec, where?: string): LayerType {
   const errors = validateLayer(spec);
   if (errors.length > 0) {
-    const e = errors[0];
-    throw new Error(`${where}${String(spec.type)}: ${e.field ? `${e.field}: ` : ''}${e.message}`);
+    const e = fieldErrorAt(where ?? (isLayerType(spec?.type) ? spec.type : 'layer'), errors[0]);
+    throw new Error(`${e.path}: ${e.message}`);
   }
   return spec.type as LayerType;
 }
@@ -182,7 +176,7 @@ function sequentialSource(doc: ModelDocument, indent: string): string {
  */
 export function pythonSource(doc: ModelDocument): string {
   const name = className(doc);
-  doc.layers.forEach((l, i) => assertValid(l, `layers[${i}]: `));
+  doc.layers.forEach((l, i) => assertValid(l, `layers[${i}]`));
   const input = doc.input.map((n) => {
     if (!Number.isInteger(n) || n < 1) throw new Error(`input: ${JSON.stringify(doc.input)} must be positive integers`);
     return n;
