@@ -1,7 +1,7 @@
 // Runs and their logs: the run repository and a SummaryWriter-like logger with
 // batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
-import { liveQuery, type Observable } from 'dexie';
-import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
+import { Dexie, liveQuery, type Observable } from 'dexie';
+import type { GraphRecord, HparamsRecord, LayerboardDB, RunRecord, RunStatus, ScalarRecord, TextRecord } from './schema.ts';
 
 export type NewRun = Omit<RunRecord, 'id' | 'created' | 'ended' | 'status'> & { id?: string };
 
@@ -71,4 +71,38 @@ export class RunRepository {
     const keys = await this.#db.scalars.where('runId').equals(runId).primaryKeys();
     return [...new Set(keys.map((k) => k[1]))].sort();
   }
+
+  /** Every scalar of a run, ordered by tag then step (one index range read). */
+  allScalars(runId: string): Promise<ScalarRecord[]> {
+    // [runId] sorts before and [runId, maxKey] after every [runId, tag, step] (one maxKey:
+    // the same array twice in one key is refused as a cycle).
+    return this.#db.scalars.where('[runId+tag+step]').between([runId], [runId, Dexie.maxKey]).toArray();
+  }
+
+  /** Points of one tag with step > afterStep, by step (what a live chart has not seen yet). */
+  scalarsAfter(runId: string, tag: string, afterStep: number): Promise<ScalarRecord[]> {
+    return this.#db.scalars.where('[runId+tag+step]').between([runId, tag, afterStep], [runId, tag, Infinity], false, true).toArray();
+  }
+
+  /** The run's tags, from the [runId+tag] index without reading any point. */
+  async tagsFast(runId: string): Promise<string[]> {
+    const keys = await this.#db.scalars.where('[runId+tag]').between([runId], [runId, Dexie.maxKey]).uniqueKeys();
+    return keys.map((k) => (k as unknown as [string, string])[1]);
+  }
+
+  scalarCount(runId: string): Promise<number> { return this.#db.scalars.where('runId').equals(runId).count(); }
+
+  /** Emits the run's point count whenever a scalar of the run is written or deleted. */
+  watchScalarCount(runId: string): Observable<number> { return liveQuery(() => this.scalarCount(runId)); }
+
+  graph(runId: string): Promise<GraphRecord | undefined> { return this.#db.graphs.get(runId); }
+
+  hparams(runId: string): Promise<HparamsRecord | undefined> { return this.#db.hparams.get(runId); }
+
+  async hparamsOf(runIds: string[]): Promise<Map<string, HparamsRecord>> {
+    const records = await this.#db.hparams.bulkGet(runIds);
+    return new Map(records.filter((r): r is HparamsRecord => r !== undefined).map((r) => [r.runId, r]));
+  }
+
+  texts(runId: string): Promise<TextRecord[]> { return this.#db.texts.where('runId').equals(runId).toArray(); }
 }
