@@ -75,6 +75,8 @@ export interface Elements {
   shape: number[];
   /** What 'mean' divides by: the element count, or the total class weight for NLL. */
   denom: number;
+  /** The 'mean' result when it is not Σ values / denom (label smoothing's two means). */
+  mean?: number;
 }
 
 /**
@@ -96,7 +98,7 @@ export abstract class ReducedLoss implements Loss {
     let s = 0;
     for (let i = 0; i < el.values.length; i++) s += el.values[i];
     // mean of nothing is 0/0 = NaN, as PyTorch
-    return { shape: [], data: Float32Array.of(this.reduction === 'sum' ? s : s / el.denom) };
+    return { shape: [], data: Float32Array.of(this.reduction === 'sum' ? s : el.mean ?? s / el.denom) };
   }
 
   backward(gradLoss?: Tensor): Tensor {

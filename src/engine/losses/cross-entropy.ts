@@ -54,7 +54,7 @@ export class ClassLoss extends ReducedLoss {
   private indexElements(input: Tensor, target: IntTensor, layout: ClassLayout, logp: Float64Array): Elements {
     const { n, c, inner } = layout, eps = this.opts.label_smoothing;
     const values = new Float64Array(n * inner);
-    let totalWeight = 0;
+    let totalWeight = 0, nllSum = 0, smoothSum = 0;
     for (let b = 0; b < n; b++) {
       for (let k = 0; k < inner; k++) {
         const i = b * inner + k, t = target.data[i], o = b * c * inner + k;
@@ -62,18 +62,19 @@ export class ClassLoss extends ReducedLoss {
         if (t < 0 || t >= c) throw new Error(`${this.type}: Target ${t} is out of bounds.`);
         const wt = this.w(t);
         totalWeight += wt;
-        let v = -wt * logp[o + t * inner];
-        if (eps > 0) {
-          let smooth = 0;
-          for (let j = 0; j < c; j++) smooth -= this.w(j) * logp[o + j * inner];
-          // PyTorch 1.13: (1 - ε)·nll + (ε / C)·smooth, both averaged over the target weights
-          v = (1 - eps) * v + (eps / c) * smooth;
-        }
-        values[i] = v;
+        const nll = -wt * logp[o + t * inner];
+        let smooth = 0;
+        if (eps > 0) for (let j = 0; j < c; j++) smooth -= this.w(j) * logp[o + j * inner];
+        nllSum += nll;
+        smoothSum += smooth;
+        values[i] = eps > 0 ? (1 - eps) * nll + (eps / c) * smooth : nll;
       }
     }
     this.saved = { layout, inputShape: [...input.shape], logp, index: target.data, probs: null };
-    return { values, shape: [...layout.positions], denom: totalWeight };
+    // PyTorch 1.13: (1 - ε)·mean(nll) + (ε / C)·mean(smooth), each divided by the total
+    // target weight of the kept positions (so 0 + x/0 gives NaN, not Inf, when it is 0)
+    const mean = eps > 0 ? (1 - eps) * (nllSum / totalWeight) + (eps / c) * (smoothSum / totalWeight) : undefined;
+    return { values, shape: [...layout.positions], denom: totalWeight, mean };
   }
 
   private probElements(input: Tensor, target: Tensor, layout: ClassLayout, logp: Float64Array): Elements {
