@@ -1,5 +1,6 @@
 // The `layerboard` command line. Run from a checkout: npm run -s cli -- <command> ...
 import { runConformance } from './conformance.ts';
+import { runSummary } from './summary.ts';
 
 const USAGE = `usage: layerboard <command> [options]
 
@@ -14,6 +15,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   conformance: runConformance,
+  summary: runSummary,
 };
 
 async function main(argv: string[]): Promise<number> {
