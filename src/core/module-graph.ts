@@ -1,7 +1,9 @@
 // What add_graph records for a run: the module hierarchy (`BS` → `Sequential[model]`
 // → `Conv2d[0]` …) with every tensor shape, parameter count and Mult-Adds.
 // Written with each run (db graphs table), drawn by the board's Graph view.
-import type { Shape } from './types.ts';
+import { withDefaults } from './resolve.ts';
+import { summarize } from './summary.ts';
+import type { LayerSpec, ModelDocument, Shape } from './types.ts';
 
 export interface ModuleNode {
   /** Scope path as PyTorch's tracer names it: 'BS/Sequential[model]/Conv2d[0]'. */
@@ -27,4 +29,41 @@ export interface ModuleGraph {
   root: ModuleNode;
   /** Data flow between leaves (and from 'input' / to 'output'), each with its tensor shape. */
   edges: ModuleEdge[];
+}
+
+/**
+ * The add_graph record of a model document for one input (batch included, e.g.
+ * [64, 3, 32, 32]): root `doc.className ?? 'Model'` holding the Sequential `model`
+ * (the seed's `self.model = nn.Sequential(...)`), whose leaves are named by doc.names
+ * or by index. Shapes, params and Mult-Adds come from summarize() (torchinfo's rules).
+ * Throws SummaryShapeError when the model cannot run on the input.
+ */
+export function buildModuleGraph(doc: ModelDocument, inputShape: Shape): ModuleGraph {
+  const summary = summarize(doc.layers, inputShape, doc.names ?? null);
+  const rootType = doc.className ?? 'Model';
+  const seqId = `${rootType}/Sequential[model]`;
+  let shape = [...inputShape];
+  const leaves = summary.rows.map((row, i): ModuleNode => {
+    const node: ModuleNode = {
+      id: `${seqId}/${row.type}[${row.name}]`, name: row.name, type: row.type,
+      keywords: keywordsOf(doc.layers[i]), inputShape: shape, outputShape: [...row.outputShape],
+      params: row.params, multAdds: row.multAdds, children: [],
+    };
+    shape = node.outputShape;
+    return node;
+  });
+  const group = (id: string, name: string, type: string, children: ModuleNode[]): ModuleNode => ({
+    id, name, type, inputShape: [...inputShape], outputShape: [...summary.outputShape],
+    params: summary.totalParams, multAdds: summary.totalMultAdds, children,
+  });
+  const root = group(rootType, '', rootType, [group(seqId, 'model', 'Sequential', leaves)]);
+  const ids = ['input', ...leaves.map((l) => l.id), 'output'];
+  const shapes = [inputShape, ...leaves.map((l) => l.outputShape)];
+  const edges = ids.slice(1).map((to, i): ModuleEdge => ({ from: ids[i], to, shape: [...shapes[i]] }));
+  return { version: 1, input: [...inputShape], root, edges };
+}
+
+function keywordsOf(spec: LayerSpec): Record<string, unknown> {
+  const { type: _type, ...keywords } = withDefaults(spec);
+  return keywords;
 }
