@@ -7,11 +7,14 @@ function doc(input: number[], layers: LayerSpec[], names: string[] | null, class
   return { format: 'layerboard-model', version: 1, input, layers, names, className };
 }
 
-/** The seed tutorial's CIFAR-10 network `BS`, keywords exactly as the seed writes them. */
+/**
+ * The seed tutorial's CIFAR-10 network `BS`. The seed also writes `stride=1` on two convs;
+ * that is PyTorch's default, left out here so pasting the seed's print(model) gives this.
+ */
 const CIFAR10_BS: LayerSpec[] = [
-  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
+  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, padding: 2 },
   { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
+  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, padding: 2 },
   { type: 'MaxPool2d', kernel_size: 2 },
   { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 5, padding: 2 },
   { type: 'MaxPool2d', kernel_size: 2 },

@@ -1,0 +1,156 @@
+// Reads PyTorch's print(model) text into a tree of modules (class name, the text inside
+// its parentheses, named children), with line numbers. Never evaluates anything.
+// Indentation is not trusted (pasted text often loses it): a line `(key): Module(` opens a
+// child, a line `)` closes the innermost open module.
+
+export interface ReprNode {
+  className: string;
+  /** The extra_repr text of a one-line module (`3, 32, kernel_size=(5, 5)`), else null. */
+  args: string | null;
+  children: { key: string; node: ReprNode }[];
+  line: number;
+  /** Set when a child's line could not be read; reading goes on with the next line. */
+  error?: string;
+}
+
+export class ReprSyntaxError extends Error {
+  constructor(readonly line: number, message: string) { super(message); }
+}
+
+interface Line { n: number; text: string }
+
+const ONE_LINE = /^([A-Za-z_][\w.]*)\((.*)\)$/;
+const OPENS = /^([A-Za-z_][\w.]*)\($/;
+const CHILD = /^\((.*?)\): (.*)$/;
+
+/** The module tree of print(model) text; throws ReprSyntaxError with a line number. */
+export function parseReprTree(text: string): ReprNode {
+  const lines: Line[] = text.split(/\r\n|\r|\n/)
+    .map((t, i) => ({ n: i + 1, text: t.trim() }))
+    .filter((l) => l.text !== '');
+  if (lines.length === 0) throw new ReprSyntaxError(1, 'the text is empty; paste the output of print(model)');
+  const pos = { i: 0 };
+  const root = parseModule(lines, pos, lines[0].text, lines[0].n);
+  if (pos.i < lines.length) {
+    const extra = lines[pos.i];
+    throw new ReprSyntaxError(extra.n, `unexpected text after the end of the model: '${extra.text}'`);
+  }
+  return root;
+}
+
+/** One module whose text starts on lines[pos.i] (after any `(key): ` prefix). */
+function parseModule(lines: Line[], pos: { i: number }, text: string, n: number): ReprNode {
+  pos.i++;
+  const single = ONE_LINE.exec(text);
+  if (single) return { className: single[1], args: single[2], children: [], line: n };
+  const open = OPENS.exec(text);
+  if (!open) {
+    const message = `expected a module such as 'Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1))' or 'Sequential(', got '${text}'`;
+    if (pos.i === 1) throw new ReprSyntaxError(n, message);
+    return { className: '', args: null, children: [], line: n, error: message };
+  }
+  const node: ReprNode = { className: open[1], args: null, children: [], line: n };
+  for (;;) {
+    const line = lines[pos.i];
+    if (!line) throw new ReprSyntaxError(lines[lines.length - 1].n, `${node.className}( opened on line ${n} is never closed with ')'`);
+    if (line.text === ')') { pos.i++; return node; }
+    const child = CHILD.exec(line.text);
+    if (!child) {
+      throw new ReprSyntaxError(line.n, `expected '(name): Module(...)' inside ${node.className} or ')' to close it, got '${line.text}'`);
+    }
+    node.children.push({ key: child[1], node: parseModule(lines, pos, child[2], line.n) });
+  }
+}
+
+// ---- the text inside a layer's parentheses -------------------------------------------
+
+export type PyValue = number | string | boolean | null | PyValue[];
+/** A bare word such as `same` in `padding=same` (Conv2d prints strings unquoted). */
+export class BareWord { constructor(readonly word: string) {} }
+export interface ReprArgs { positional: (PyValue | BareWord)[]; keywords: Map<string, PyValue | BareWord> }
+
+const TOKEN = /\s*(?:(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|inf|nan))(?![\w.])|([A-Za-z_]\w*)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([(),=]))/y;
+
+/** Parses `3, 32, kernel_size=(5, 5), padding=same, approximate='none'`; throws Error naming the column. */
+export function parseReprArgs(text: string): ReprArgs {
+  const tokens = tokenize(text);
+  const args: ReprArgs = { positional: [], keywords: new Map() };
+  let i = 0;
+  const at = () => tokens[i]?.col ?? text.length + 1;
+  while (i < tokens.length) {
+    if (tokens[i + 1]?.punct === '=' && tokens[i].word !== undefined) {
+      const key = tokens[i].word!;
+      i += 2;
+      if (args.keywords.has(key)) throw new Error(`keyword '${key}' is given twice`);
+      const [v, next] = value(tokens, i, text);
+      args.keywords.set(key, v);
+      i = next;
+    } else {
+      if (args.keywords.size > 0) throw new Error(`a positional value follows keywords at column ${at()}`);
+      const [v, next] = value(tokens, i, text);
+      args.positional.push(v);
+      i = next;
+    }
+    if (i < tokens.length) {
+      if (tokens[i].punct !== ',') throw new Error(`expected ',' at column ${at()}`);
+      i++;
+    }
+  }
+  return args;
+}
+
+interface Token { col: number; num?: string; word?: string; str?: string; punct?: string }
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const start = TOKEN.lastIndex;
+    if (/^\s*$/.test(text.slice(start))) break;
+    const m = TOKEN.exec(text);
+    if (!m) throw new Error(`cannot read '${text.slice(start).trim()}' at column ${start + 1 + (text.slice(start).length - text.slice(start).trimStart().length)}`);
+    const col = m.index + m[0].length - m[0].trimStart().length + 1;
+    tokens.push({ col, num: m[1], word: m[2], str: m[3], punct: m[4] });
+  }
+  return tokens;
+}
+
+/** One value at tokens[i]: a number, True/False/None, a quoted string, a bare word or a tuple. */
+function value(tokens: Token[], i: number, text: string): [PyValue | BareWord, number] {
+  const t = tokens[i];
+  if (!t) throw new Error(`a value is missing at the end of '${text}'`);
+  if (t.num !== undefined) return [pyNumber(t.num), i + 1];
+  if (t.str !== undefined) return [unquote(t.str), i + 1];
+  if (t.word !== undefined) {
+    const consts: Record<string, PyValue> = { True: true, False: false, None: null };
+    return [t.word in consts ? consts[t.word] : new BareWord(t.word), i + 1];
+  }
+  if (t.punct === '(') {
+    const items: PyValue[] = [];
+    let j = i + 1;
+    while (tokens[j]?.punct !== ')') {
+      const [v, next] = value(tokens, j, text);
+      if (v instanceof BareWord) throw new Error(`unexpected '${v.word}' inside a tuple at column ${tokens[j].col}`);
+      items.push(v);
+      j = next;
+      if (tokens[j]?.punct === ',') j++;
+      else if (tokens[j]?.punct !== ')') throw new Error(`expected ',' or ')' in a tuple at column ${tokens[j]?.col ?? text.length + 1}`);
+    }
+    return [items, j + 1];
+  }
+  throw new Error(`unexpected '${t.punct}' at column ${t.col}`);
+}
+
+function pyNumber(text: string): number {
+  const neg = text.startsWith('-');
+  const body = neg ? text.slice(1) : text;
+  const v = body === 'inf' ? Infinity : body === 'nan' ? NaN : Number(body);
+  return neg ? -v : v;
+}
+
+/** Python string literal (as repr writes them) to its value. */
+function unquote(lit: string): string {
+  const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"' };
+  return lit.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e: string) =>
+    e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : escapes[e] ?? `\\${e}`);
+}
