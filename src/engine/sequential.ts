@@ -31,7 +31,8 @@ export class Sequential {
   readonly resolved: ResolvedLayer[];
   private mode = true;
   private checked = '';
-  private ran = false;
+  /** Output shape of the last forward; null before any. */
+  private outShape: number[] | null = null;
 
   constructor(readonly specs: LayerSpec[], options: SequentialOptions = {}) {
     const rng = new Rng(options.seed ?? 0);
@@ -114,7 +115,7 @@ export class Sequential {
     for (let i = 0; i < this.layers.length; i++) {
       try { h = this.layers[i].forward(h, this.mode); } catch (e) { throw new Error(`layer ${i}: ${(e as Error).message}`); }
     }
-    this.ran = true;
+    this.outShape = h.shape;
     return h;
   }
 
@@ -135,7 +136,11 @@ export class Sequential {
   }
 
   private run(gradOutput: Tensor, needInput: boolean): Tensor | null {
-    if (!this.ran) throw new Error('Sequential.backward called before forward');
+    const out = this.outShape;
+    if (!out) throw new Error('Sequential.backward called before forward');
+    if (gradOutput.shape.length !== out.length || gradOutput.shape.some((d, i) => d !== out[i])) {
+      throw new Error(`backward: gradOutput has shape ${shapeStr(gradOutput.shape)} but the output has shape ${shapeStr(out)}`);
+    }
     let g: Tensor | null = gradOutput;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       g = this.layers[i].backward(g!, needInput || i > 0);

@@ -1,0 +1,146 @@
+// Finite-difference gradient checks for every layer, input AND parameter gradients, in
+// several configurations each: backward(r) must equal ∂(Σ forward(x)·r)/∂(x, params)
+// estimated by central differences of the float32 forward (objective summed in double).
+import { describe, expect, test } from 'vitest';
+import type { LayerSpec } from '../../src/core/types.ts';
+import { Rng } from '../../src/engine/rng.ts';
+import { Sequential } from '../../src/engine/sequential.ts';
+import { numel, type Tensor } from '../../src/engine/tensor.ts';
+
+const rng = new Rng(2024);
+const randn = (shape: number[]): Tensor => ({ shape, data: Float32Array.from({ length: numel(shape) }, () => rng.normal()) });
+/** Distinct values ≥ 0.05 apart and ≥ 0.0125 from 0, shuffled: no ties or kinks within the step. */
+function spaced(shape: number[]): Tensor {
+  const n = numel(shape), order = Array.from({ length: n }, (_, i) => i);
+  rng.shuffle(order);
+  return { shape, data: Float32Array.from(order, (k) => (k - n / 2) * 0.05 + 0.0125) };
+}
+
+/** Up to `max` distinct indices of [0, n). */
+function sample(n: number, max: number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  rng.shuffle(all);
+  return all.slice(0, max).sort((a, b) => a - b);
+}
+
+interface Options { mode?: 'train' | 'eval'; input?: Tensor; h?: number; rtol?: number; atol?: number }
+
+function gradcheck(layers: LayerSpec[], shape: number[], o: Options = {}): void {
+  const model = new Sequential(layers, { seed: 5 });
+  if (o.mode === 'eval') model.eval();
+  const x = o.input ?? randn(shape);
+  const y = model.forward(x);
+  const r = randn(y.shape);
+  model.zeroGrad();
+  const gx = model.backward(r);
+  const objective = (): number => {
+    const out = model.forward(x);
+    let s = 0;
+    for (let i = 0; i < out.data.length; i++) s += out.data[i] * r.data[i];
+    return s;
+  };
+  const h = o.h ?? 5e-3, rtol = o.rtol ?? 1e-2, atol = o.atol ?? 2e-3;
+  const numeric = (buf: Float32Array, i: number): number => {
+    const v = buf[i];
+    buf[i] = v + h; const up = objective();
+    buf[i] = v - h; const down = objective();
+    buf[i] = v;
+    return (up - down) / (2 * h);
+  };
+  const bad: string[] = [];
+  const compare = (what: string, buf: Float32Array, grad: Float32Array) => {
+    for (const i of sample(buf.length, 40)) {
+      const n = numeric(buf, i), a = grad[i];
+      if (!(Math.abs(a - n) <= atol + rtol * Math.max(Math.abs(a), Math.abs(n)))) bad.push(`${what}[${i}]: analytic ${a}, numeric ${n}`);
+    }
+  };
+  compare('input', x.data, gx.data);
+  for (const p of model.parameters()) compare(p.name, p.value.data, p.grad!.data);
+  expect(bad).toEqual([]);
+}
+
+const conv = (k: Record<string, unknown>): LayerSpec => ({ type: 'Conv2d', ...k });
+describe('Conv2d gradients', () => {
+  const cases: [string, LayerSpec, number[]][] = [
+    ['k3 padding 1', conv({ in_channels: 2, out_channels: 3, kernel_size: 3, padding: 1 }), [2, 2, 5, 5]],
+    ['pair kernel, stride 2, no bias', conv({ in_channels: 2, out_channels: 2, kernel_size: [3, 2], stride: 2, bias: false }), [2, 2, 7, 6]],
+    ['dilation 2 padding 2', conv({ in_channels: 1, out_channels: 2, kernel_size: 3, dilation: 2, padding: 2 }), [1, 1, 6, 6]],
+    ['groups 2', conv({ in_channels: 4, out_channels: 6, kernel_size: 3, groups: 2 }), [2, 4, 5, 5]],
+    ['depthwise stride 2', conv({ in_channels: 3, out_channels: 3, kernel_size: 3, groups: 3, stride: 2, padding: 1 }), [1, 3, 6, 6]],
+    ["padding 'same', even kernel", conv({ in_channels: 2, out_channels: 2, kernel_size: 4, padding: 'same' }), [1, 2, 5, 6]],
+    ["reflect", conv({ in_channels: 2, out_channels: 2, kernel_size: 3, padding: 2, padding_mode: 'reflect' }), [1, 2, 5, 5]],
+    ["replicate", conv({ in_channels: 1, out_channels: 2, kernel_size: 3, padding: [1, 2], padding_mode: 'replicate' }), [2, 1, 4, 4]],
+    ["circular, 'same'", conv({ in_channels: 2, out_channels: 2, kernel_size: 2, padding: 'same', padding_mode: 'circular' }), [1, 2, 4, 5]],
+    ['pointwise 1×1, groups 2', conv({ in_channels: 4, out_channels: 2, kernel_size: 1, groups: 2 }), [2, 4, 3, 3]],
+    ['unbatched [C, H, W]', conv({ in_channels: 2, out_channels: 2, kernel_size: 3 }), [2, 4, 4]],
+  ];
+  for (const [name, layer, shape] of cases) test(name, () => gradcheck([layer], shape));
+});
+
+describe('pooling gradients', () => {
+  const cases: [string, LayerSpec, number[]][] = [
+    ['MaxPool2d k2', { type: 'MaxPool2d', kernel_size: 2 }, [2, 2, 4, 4]],
+    ['MaxPool2d k3 s2 p1', { type: 'MaxPool2d', kernel_size: 3, stride: 2, padding: 1 }, [1, 2, 5, 5]],
+    ['MaxPool2d ceil_mode', { type: 'MaxPool2d', kernel_size: 2, ceil_mode: true }, [1, 2, 5, 5]],
+    ['MaxPool2d dilation 2, padding 1, ceil_mode', { type: 'MaxPool2d', kernel_size: 3, stride: 2, padding: 1, dilation: 2, ceil_mode: true }, [1, 1, 8, 9]],
+    ['MaxPool2d overlapping stride 1', { type: 'MaxPool2d', kernel_size: 3, stride: 1 }, [1, 2, 5, 5]],
+    ['AvgPool2d k2', { type: 'AvgPool2d', kernel_size: 2 }, [2, 2, 4, 4]],
+    ['AvgPool2d k3 s2 p1 count_include_pad', { type: 'AvgPool2d', kernel_size: 3, stride: 2, padding: 1 }, [1, 2, 5, 5]],
+    ['AvgPool2d ceil_mode, exclude pad', { type: 'AvgPool2d', kernel_size: 3, stride: 2, padding: 1, ceil_mode: true, count_include_pad: false }, [1, 2, 6, 5]],
+    ['AvgPool2d divisor_override', { type: 'AvgPool2d', kernel_size: 2, stride: 1, divisor_override: 3 }, [1, 1, 4, 4]],
+    ['AdaptiveAvgPool2d 7×5 → 3×2', { type: 'AdaptiveAvgPool2d', output_size: [3, 2] }, [2, 2, 7, 5]],
+    ['AdaptiveAvgPool2d [None, 3]', { type: 'AdaptiveAvgPool2d', output_size: [null, 3] }, [1, 2, 4, 5]],
+  ];
+  for (const [name, layer, shape] of cases) test(name, () => gradcheck([layer], shape, { input: spaced(shape) }));
+});
+
+describe('Linear and Flatten gradients', () => {
+  test('Linear 2-D', () => gradcheck([{ type: 'Linear', in_features: 5, out_features: 3 }], [4, 5]));
+  test('Linear 3-D input, no bias', () => gradcheck([{ type: 'Linear', in_features: 4, out_features: 3, bias: false }], [2, 3, 4]));
+  test('Linear 1-D input', () => gradcheck([{ type: 'Linear', in_features: 6, out_features: 2 }], [6]));
+  test('Flatten then Linear', () => gradcheck([{ type: 'Flatten' }, { type: 'Linear', in_features: 12, out_features: 3 }], [2, 3, 2, 2]));
+  test('Flatten start_dim 0, end_dim 1', () => gradcheck([{ type: 'Flatten', start_dim: 0, end_dim: 1 }, { type: 'Tanh' }], [2, 3, 2]));
+});
+
+describe('activation gradients', () => {
+  const cases: [string, LayerSpec][] = [
+    ['ReLU', { type: 'ReLU' }], ['LeakyReLU 0.2', { type: 'LeakyReLU', negative_slope: 0.2 }],
+    ['Sigmoid', { type: 'Sigmoid' }], ['Tanh', { type: 'Tanh' }],
+    ['GELU exact', { type: 'GELU' }], ["GELU approximate='tanh'", { type: 'GELU', approximate: 'tanh' }],
+    ['ELU alpha 0.5', { type: 'ELU', alpha: 0.5 }], ['ELU default', { type: 'ELU' }],
+  ];
+  for (const [name, layer] of cases) test(name, () => gradcheck([layer], [3, 20], { input: spaced([3, 20]) }));
+});
+
+describe('Softmax / LogSoftmax gradients', () => {
+  for (const type of ['Softmax', 'LogSoftmax']) {
+    test(`${type} dim 1`, () => gradcheck([{ type, dim: 1 }], [3, 5]));
+    test(`${type} dim 1 on 4-D`, () => gradcheck([{ type, dim: 1 }], [2, 3, 2, 2]));
+    test(`${type} dim -1 on 3-D`, () => gradcheck([{ type, dim: -1 }], [2, 3, 4]));
+    test(`${type} dim None on 3-D (dim 0)`, () => gradcheck([{ type, dim: null }], [3, 2, 2]));
+  }
+});
+
+describe('BatchNorm gradients', () => {
+  const bn1 = (k: Record<string, unknown> = {}): LayerSpec => ({ type: 'BatchNorm1d', num_features: 3, ...k });
+  const bn2 = (k: Record<string, unknown> = {}): LayerSpec => ({ type: 'BatchNorm2d', num_features: 2, ...k });
+  test('BatchNorm1d 2-D train', () => gradcheck([bn1()], [5, 3]));
+  test('BatchNorm1d 3-D train', () => gradcheck([bn1()], [3, 3, 4]));
+  test('BatchNorm1d 3-D eval', () => gradcheck([bn1()], [3, 3, 4], { mode: 'eval' }));
+  test('BatchNorm1d affine=False train', () => gradcheck([bn1({ affine: false })], [4, 3]));
+  test('BatchNorm2d train', () => gradcheck([bn2()], [2, 2, 3, 3]));
+  test('BatchNorm2d eval', () => gradcheck([bn2()], [2, 2, 3, 3], { mode: 'eval' }));
+  test('BatchNorm2d track_running_stats=False eval (batch stats)', () => gradcheck([bn2({ track_running_stats: false })], [2, 2, 3, 3], { mode: 'eval' }));
+  test('BatchNorm2d after Conv2d (weight gradient through batch stats)', () =>
+    gradcheck([{ type: 'Conv2d', in_channels: 1, out_channels: 2, kernel_size: 3 }, bn2(), { type: 'Tanh' }], [2, 1, 5, 5]));
+});
+
+describe('stacks', () => {
+  // smooth layers only: a weight step would move conv outputs across ReLU kinks and pool ties
+  test('conv → tanh → avgpool → flatten → linear → logsoftmax', () => gradcheck([
+    { type: 'Conv2d', in_channels: 2, out_channels: 3, kernel_size: 3, padding: 1 }, { type: 'Tanh' },
+    { type: 'AvgPool2d', kernel_size: 2 }, { type: 'Flatten' }, { type: 'Linear', in_features: 12, out_features: 4 },
+    { type: 'LogSoftmax', dim: 1 },
+  ], [2, 2, 4, 4]));
+  test('Dropout in eval mode is the identity', () => gradcheck([{ type: 'Dropout', p: 0.5 }, { type: 'Sigmoid' }], [3, 4], { mode: 'eval' }));
+});
