@@ -1,0 +1,140 @@
+// The pure part of a scalar chart: which x each point has on the chosen axis, which
+// points a pixel width needs (per-column min/max, every spike kept), the y-range
+// (auto, outliers ignored, log, fixed), and the SVG path of a series.
+import { decimateMinMax } from '../../charts/series.ts';
+import { lowerBound, type Series } from './series-data.ts';
+
+export type XAxis = 'step' | 'relative' | 'wall';
+export type YScale = 'linear' | 'log';
+
+/** The x column of a series on an axis, and the offset subtracted from it. */
+export function xColumn(s: Series, axis: XAxis): { xs: Float64Array; offset: number } {
+  if (axis === 'step') return { xs: s.steps, offset: 0 };
+  return { xs: s.walls, offset: axis === 'relative' && s.length ? s.walls[0] : 0 };
+}
+
+/** x of point i on the axis: step, seconds since the run's first point, or wall seconds. */
+export function xOf(s: Series, axis: XAxis, i: number): number {
+  const { xs, offset } = xColumn(s, axis);
+  return xs[i] - offset;
+}
+
+export function xExtent(series: Series[], axis: XAxis): [number, number] | null {
+  let lo = Infinity, hi = -Infinity;
+  for (const s of series) {
+    if (!s.length) continue;
+    const { xs, offset } = xColumn(s, axis);
+    lo = Math.min(lo, xs[0] - offset);
+    hi = Math.max(hi, xs[s.length - 1] - offset);
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * Indices of the points to draw for x in [x0, x1] over `columns` pixels: the visible
+ * slice plus one point each side (lines reach the edges), decimated per column.
+ */
+export function visibleIndices(s: Series, axis: XAxis, ys: Float64Array, x0: number, x1: number, columns: number): number[] {
+  const { xs, offset } = xColumn(s, axis);
+  const n = s.length;
+  const from = Math.max(0, lowerBound(xs, n, x0 + offset) - 1);
+  const to = Math.min(n, lowerBound(xs, n, x1 + offset) + 1);
+  if (to <= from) return [];
+  const picked = decimateMinMax(xs.subarray(from, to), ys.subarray(from, to), Math.max(1, Math.round(columns)), x0 + offset, x1 + offset);
+  for (let k = 0; k < picked.length; k++) picked[k] += from;
+  return picked;
+}
+
+/** Whether a value can be drawn on the y scale (log needs > 0). */
+export function drawable(v: number, scale: YScale): boolean {
+  return Number.isFinite(v) && (scale === 'linear' || v > 0);
+}
+
+export interface YRangeOptions {
+  scale: YScale;
+  ignoreOutliers: boolean;
+  /** Fixed bounds from the inputs; null: automatic. */
+  min: number | null;
+  max: number | null;
+}
+
+/**
+ * The y-domain: fixed bounds win; else the 5th–95th percentiles of every visible series
+ * with outliers ignored; else the extent of what is drawn (raw and smoothed), padded.
+ */
+export function yDomain(drawn: { ys: Float64Array; idx: number[] }[], series: Series[], o: YRangeOptions): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  if (o.ignoreOutliers) {
+    for (const s of series) {
+      if (!s.length) continue;
+      const { p5, p95 } = s.percentiles();
+      if (drawable(p5, o.scale)) lo = Math.min(lo, p5);
+      if (drawable(p95, o.scale)) hi = Math.max(hi, p95);
+    }
+  } else {
+    for (const { ys, idx } of drawn) {
+      for (const i of idx) {
+        const v = ys[i];
+        if (!drawable(v, o.scale)) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  if (!(lo <= hi)) [lo, hi] = o.scale === 'log' ? [0.1, 1] : [0, 1];
+  [lo, hi] = pad(lo, hi, o.scale);
+  if (o.min !== null && drawable(o.min, o.scale)) lo = o.min;
+  if (o.max !== null && drawable(o.max, o.scale)) hi = o.max;
+  if (!(lo < hi)) return pad(Math.min(lo, hi), Math.max(lo, hi), o.scale);
+  return [lo, hi];
+}
+
+function pad(lo: number, hi: number, scale: YScale): [number, number] {
+  if (scale === 'log') {
+    const a = Math.log10(lo), b = Math.log10(hi);
+    const m = (b - a || 1) * 0.05;
+    return [10 ** (a - m), 10 ** (b + m)];
+  }
+  const span = hi - lo || Math.abs(hi) || 1;
+  return [lo - span * 0.05, hi + span * 0.05];
+}
+
+/**
+ * SVG path data through the points at `idx`; a point that cannot be drawn (NaN, ±Inf,
+ * ≤ 0 on a log axis) breaks the line, as TensorBoard leaves a gap.
+ */
+export function pathData(xs: Float64Array, offset: number, ys: Float64Array, idx: ArrayLike<number>,
+  px: (x: number) => number, py: (y: number) => number, scale: YScale): string {
+  let d = '';
+  let pen = false;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k];
+    const y = ys[i];
+    if (!drawable(y, scale)) { pen = false; continue; }
+    d += `${pen ? 'L' : 'M'}${round1(px(xs[i] - offset))},${round1(py(y))}`;
+    pen = true;
+  }
+  return d;
+}
+
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** A duration in seconds as an axis label: 45s, 12m, 1.5h, 3d. */
+export function formatDuration(seconds: number): string {
+  const a = Math.abs(seconds);
+  const sign = seconds < 0 ? '-' : '';
+  if (a < 60) return `${sign}${+a.toFixed(a < 10 ? 1 : 0)}s`;
+  if (a < 3600) return `${sign}${+(a / 60).toFixed(a < 600 ? 1 : 0)}m`;
+  if (a < 86400) return `${sign}${+(a / 3600).toFixed(a < 36000 ? 1 : 0)}h`;
+  return `${sign}${+(a / 86400).toFixed(1)}d`;
+}
+
+/** A value as the charts print it: 4 significant digits, exponent when tiny or huge. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(3).replace(/\.?0+e/, 'e');
+  return String(+v.toPrecision(4));
+}

@@ -1,0 +1,103 @@
+import { describe, expect, test } from 'vitest';
+import { smooth } from '../../charts/series.ts';
+import { higherIsBetter, nearestIndex, Series } from './series-data.ts';
+import { pathData, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
+
+const pts = (values: number[], step0 = 0) => values.map((value, i) => ({ step: step0 + i, wallTime: 1000 + 2 * (step0 + i), value }));
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('series with appends', () => {
+  test('smoothing continued over appends equals smooth() of the whole series', () => {
+    const rand = seeded(7);
+    for (const weight of [0, 0.6, 0.95, 0.999]) {
+      const values = Array.from({ length: 500 }, (_, i) => (i === 40 ? NaN : i === 90 ? Infinity : Math.exp(-i / 100) + rand() * 0.1));
+      const s = new Series('r', 'loss');
+      let at = 0;
+      while (at < values.length) {
+        const n = 1 + Math.floor(rand() * 60);
+        s.append(pts(values.slice(at, at + n), at));
+        at += n;
+        s.smoothed(weight); // computed between appends, continued afterwards
+      }
+      const got = Array.from(s.smoothed(weight).subarray(0, s.length));
+      const want = smooth(values, weight);
+      got.forEach((v, i) => (Number.isFinite(want[i]) ? expect(v).toBeCloseTo(want[i], 12) : expect(v).toBe(want[i])));
+    }
+  });
+
+  test('a series constant so far is unsmoothed until a different value arrives', () => {
+    const s = new Series('r', 'lr');
+    s.append(pts([0.1, 0.1, 0.1]));
+    expect(Array.from(s.smoothed(0.6).subarray(0, 3))).toEqual([0.1, 0.1, 0.1]);
+    s.append(pts([0.01], 3));
+    expect(Array.from(s.smoothed(0.6).subarray(0, 4))).toEqual(smooth([0.1, 0.1, 0.1, 0.01], 0.6));
+  });
+
+  test('appends ignore steps already held; min and max follow; replace starts over', () => {
+    const s = new Series('r', 'loss');
+    s.append(pts([3, 1, 2]));
+    expect(s.append(pts([9, 0.5], 2))).toBe(1); // step 2 is held already
+    expect(Array.from(s.values.subarray(0, s.length))).toEqual([3, 1, 2, 0.5]);
+    expect([s.minIndex, s.maxIndex]).toEqual([3, 0]);
+    s.replace(pts([5, 4]).reverse());
+    expect(Array.from(s.steps.subarray(0, s.length))).toEqual([0, 1]);
+    expect(Array.from(s.values.subarray(0, s.length))).toEqual([5, 4]);
+  });
+
+  test('nearest index and which tags are better high', () => {
+    const xs = Float64Array.from([0, 10, 20, 30]);
+    expect([nearestIndex(xs, 4, -5), nearestIndex(xs, 4, 14), nearestIndex(xs, 4, 16), nearestIndex(xs, 4, 99)]).toEqual([0, 1, 2, 3]);
+    expect(nearestIndex(xs, 0, 3)).toBe(-1);
+    expect(higherIsBetter('accuracy/val')).toBe(true);
+    expect(higherIsBetter('throughput/images_per_sec')).toBe(true);
+    expect(higherIsBetter('loss/train')).toBe(false);
+  });
+});
+
+describe('chart math', () => {
+  test('x on each axis: step, relative seconds, wall seconds', () => {
+    const s = new Series('r', 't');
+    s.append(pts([1, 2, 3], 5));
+    expect([xOf(s, 'step', 2), xOf(s, 'relative', 2), xOf(s, 'wall', 2)]).toEqual([7, 4, 1014]);
+    expect(xExtent([s], 'relative')).toEqual([0, 4]);
+  });
+
+  test('visible indices: the slice in view plus one point each side, decimated with every spike', () => {
+    const s = new Series('r', 't');
+    s.append(Array.from({ length: 100_000 }, (_, i) => ({ step: i, wallTime: i, value: i === 61_234 ? 1e6 : Math.sin(i) })));
+    const idx = visibleIndices(s, 'step', s.values, 50_000, 70_000, 300);
+    expect(idx[0]).toBe(49_999);
+    expect(idx.at(-1)).toBe(70_000);
+    expect(idx).toContain(61_234);
+    expect(idx.length).toBeLessThanOrEqual(4 * 302);
+  });
+
+  test('y-range: padded extent, outliers ignored, log, fixed bounds', () => {
+    const s = new Series('r', 't');
+    const values = Array.from({ length: 101 }, (_, i) => i);
+    values[50] = 1e6;
+    s.append(pts(values));
+    const idx = Array.from({ length: 101 }, (_, i) => i);
+    const auto = yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: false, min: null, max: null });
+    expect(auto[1]).toBeGreaterThan(1e6);
+    const robust = yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: true, min: null, max: null });
+    expect(robust[1]).toBeLessThan(110); // the 1e6 spike no longer sets the range
+    expect(robust[0]).toBeLessThan(5);
+    expect(yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: false, min: -1, max: 2 })).toEqual([-1, 2]);
+    const log = yDomain([{ ys: s.values, idx }], [s], { scale: 'log', ignoreOutliers: false, min: null, max: null });
+    expect(log[0]).toBeGreaterThan(0); // the 0 at step 0 is left out on a log axis
+    expect(log[0]).toBeLessThan(1);
+  });
+
+  test('path data breaks at values a log axis cannot show', () => {
+    const ys = Float64Array.from([1, NaN, 2, 0, 4]);
+    const xs = Float64Array.from([0, 1, 2, 3, 4]);
+    const id = (v: number) => v;
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'linear')).toBe('M0,1M2,2L3,0L4,4');
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'log')).toBe('M0,1M2,2M4,4');
+  });
+});
