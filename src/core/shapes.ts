@@ -69,7 +69,7 @@ function inputError(shape: unknown): string | null {
 function layerError(index: number, type: string, err: unknown): ShapeError {
   if (err instanceof LayerSpecError) {
     const first = err.errors[0];
-    const message = first.field === 'type' || first.field === '' ? first.message : `${type}: ${first.message}`;
+    const message = first.message.includes(type) ? first.message : `${type}: ${first.message}`;
     return { index, message, field: first.field || undefined, ...(first.fix ? { fix: first.fix } : {}) };
   }
   if (err instanceof ShapeRuleError) return { index, message: err.message, ...(err.fix ? { fix: err.fix } : {}), ...(err.field ? { field: err.field } : {}) };

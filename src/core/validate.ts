@@ -53,7 +53,10 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let best: string | null = null;
   let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
-    const d = distance(lower, c.toLowerCase());
+    const full = c.toLowerCase();
+    // A misspelt start counts too: 'kernal' for kernel_size.
+    const prefix = word.length >= 4 && full.length > word.length ? distance(lower, full.slice(0, word.length)) : Infinity;
+    const d = Math.min(distance(lower, full), prefix);
     if (d < bestD) { best = c; bestD = d; }
   }
   return best;
@@ -94,7 +97,7 @@ function pairError(name: string, v: unknown, p: ParamSpec, bounds: boolean): str
     return `${name} must be an integer or a pair [h, w]${strings}, got ${pyValue(v)}${p.strings ? hint(v, p.strings) : ''}`;
   }
   if (!Array.isArray(v)) return intError(name, v, p, bounds);
-  if (v.length !== 2) return `${name} must be an integer or a pair [h, w], got ${v.length} values ${pyValue(v)}`;
+  if (v.length !== 2) return `${name} must be an integer or a pair [h, w], got ${pyValue(v)} (${v.length} ${v.length === 1 ? 'value' : 'values'})`;
   for (let i = 0; i < 2; i++) {
     if (v[i] === null && p.nullableItems) continue;
     const e = intError(`${name}[${i}]`, v[i], p, bounds);
