@@ -1,0 +1,20 @@
+// The viewport a freshly opened model gets: the whole graph when it fits at a readable
+// zoom, else the top of the chain (the Input) at that zoom, centred horizontally.
+import type { Viewport } from '@xyflow/svelte';
+import { NODE_HEIGHT, NODE_WIDTH, type EditorNode } from '../state/graph-model.ts';
+
+const MIN_READABLE_ZOOM = 0.8;
+const PAD = 32;
+
+export function readableView(nodes: EditorNode[], width: number, height: number): Viewport {
+  if (nodes.length === 0) return { x: width / 2, y: PAD, zoom: 1 };
+  const xs = nodes.map((n) => n.position.x);
+  const ys = nodes.map((n) => n.position.y);
+  const box = { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) + NODE_WIDTH - Math.min(...xs), h: Math.max(...ys) + NODE_HEIGHT - Math.min(...ys) };
+  const fit = Math.min(1, (width - 2 * PAD) / box.w, (height - 2 * PAD) / box.h);
+  const zoom = Math.max(fit, MIN_READABLE_ZOOM);
+  const x = width / 2 - (box.x + box.w / 2) * zoom;
+  // Fits: centred vertically; too tall: the Input at the top, the rest a scroll away.
+  const y = fit >= MIN_READABLE_ZOOM ? height / 2 - (box.y + box.h / 2) * zoom : PAD - box.y * zoom;
+  return { x, y, zoom };
+}

@@ -1,0 +1,270 @@
+// The Build mode's state: the editor graph (source of truth, immutable, replaced on each
+// edit), its undo/redo history, and the xyflow node/edge arrays derived from it. Every
+// edit is a named command that pushes an undo snapshot.
+import { createContext } from 'svelte';
+import type { Edge, Node } from '@xyflow/svelte';
+import type { LayerType, ModelDocument } from '../../core/types.ts';
+import { analyze, type Analysis } from './analysis.ts';
+import * as G from './graph-model.ts';
+import { newLayer, type AddMode } from './new-layer.ts';
+import { findDropTarget, type DropTarget } from './drop-target.ts';
+
+export type FlowNode = Node<Record<string, never>, 'input' | 'layer'>;
+export type FlowEdge = Edge<Record<string, never>, 'shape'>;
+
+const HISTORY_LIMIT = 300;
+/** Keystrokes in one field within this window are one undo step. */
+const COALESCE_MS = 1500;
+
+export class EditorState {
+  #graph = $state.raw<G.EditorGraph>({ input: [3, 32, 32], nodes: [], edges: [] });
+  #undo = $state.raw<G.EditorGraph[]>([]);
+  #redo = $state.raw<G.EditorGraph[]>([]);
+  #coalesce: { key: string; at: number } | null = null;
+  #listeners = new Set<(graph: G.EditorGraph) => void>();
+
+  /** Bound to <SvelteFlow bind:nodes>; xyflow writes drag positions, selection and sizes back. */
+  flowNodes = $state.raw<FlowNode[]>([]);
+  flowEdges = $state.raw<FlowEdge[]>([]);
+  /** Batch size N used for the summary's Mult-Adds and sizes. */
+  batch = $state(1);
+
+  readonly analysis: Analysis = $derived(analyze(this.#graph, this.batch));
+  readonly nodeById: Map<string, G.EditorNode> = $derived(new Map(this.#graph.nodes.map((n) => [n.id, n])));
+  readonly selectedIds: string[] = $derived(this.flowNodes.filter((n) => n.selected).map((n) => n.id));
+  readonly canUndo = $derived(this.#undo.length > 0);
+  readonly canRedo = $derived(this.#redo.length > 0);
+
+  get graph(): G.EditorGraph {
+    return this.#graph;
+  }
+
+  get document(): ModelDocument {
+    return this.analysis.doc;
+  }
+
+  /** The one selected node, if exactly one is selected. */
+  get selected(): G.EditorNode | null {
+    if (this.selectedIds.length !== 1) return null;
+    return this.nodeById.get(this.selectedIds[0]) ?? null;
+  }
+
+  node(id: string): G.EditorNode | undefined {
+    return this.nodeById.get(id);
+  }
+
+  /** Called after every change of the graph (edits, undo, redo; not `load`). */
+  onChange(listener: (graph: G.EditorGraph) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Replaces the whole graph (opening a project): no undo step, history cleared. */
+  load(graph: G.EditorGraph): void {
+    this.#graph = graph;
+    this.#undo = [];
+    this.#redo = [];
+    this.#coalesce = null;
+    this.#syncFlow(new Set());
+  }
+
+  undo(): void {
+    const prev = this.#undo.at(-1);
+    if (!prev) return;
+    this.#redo = [...this.#redo, this.#graph];
+    this.#undo = this.#undo.slice(0, -1);
+    this.#restore(prev);
+  }
+
+  redo(): void {
+    const next = this.#redo.at(-1);
+    if (!next) return;
+    this.#undo = [...this.#undo, this.#graph];
+    this.#redo = this.#redo.slice(0, -1);
+    this.#restore(next);
+  }
+
+  /** Palette click / Enter: the block goes at the end of the chain. */
+  appendLayer(type: LayerType): string {
+    const tail = G.chainTail(this.#graph);
+    return this.#addWired(type, 'append', this.#below(tail), { after: tail });
+  }
+
+  /** Palette drop at a flow position: onto an edge inserts, near the chain's end appends. */
+  dropLayer(type: LayerType, at: G.XY): string {
+    const target = this.dropTargetAt(at);
+    if (target?.kind === 'edge') return this.insertOnEdge(target.edgeId, type);
+    if (target?.kind === 'tail') return this.#addWired(type, 'append', this.#below(target.nodeId), { after: target.nodeId });
+    return this.#addWired(type, 'append', { x: at.x - G.NODE_WIDTH / 2, y: at.y - 20 }, {}, null);
+  }
+
+  dropTargetAt(at: G.XY): DropTarget | null {
+    return findDropTarget(this.#graph, at, (id) => this.#height(id));
+  }
+
+  insertOnEdge(id: string, type: LayerType): string {
+    const edge = this.#graph.edges.find((e) => e.id === id);
+    if (!edge) throw new Error(`no edge ${id}`);
+    const source = this.node(edge.source)!;
+    const target = this.node(edge.target)!;
+    const downstream = new Set([edge.target, ...G.chainFrom(this.#graph, edge.target)]);
+    const room = G.NODE_HEIGHT + G.NODE_GAP;
+    const shifted = G.shiftDown(this.#graph, downstream, room);
+    const at = { x: source.position.x, y: Math.max(target.position.y, source.position.y + this.#height(source.id) + G.NODE_GAP) };
+    const layer = newLayer(type, this.#outShape(edge.source), 'insert');
+    const { graph, id: added } = G.addNode(shifted, layer, at, { after: edge.source, before: edge.target });
+    this.#commit(graph, [added]);
+    return added;
+  }
+
+  deleteSelection(): void {
+    const nodes = this.selectedIds;
+    const edges = this.flowEdges.filter((e) => e.selected).map((e) => e.id);
+    if (nodes.length === 0 && edges.length === 0) return;
+    this.deleteElements(nodes, edges);
+  }
+
+  deleteElements(nodeIds: string[], edgeIds: string[] = []): void {
+    const next = G.removeElements(this.#graph, nodeIds, edgeIds);
+    if (next.nodes.length === this.#graph.nodes.length && next.edges.length === this.#graph.edges.length) return;
+    this.#commit(next, []);
+  }
+
+  /** Sets (or with `undefined` resets) one keyword; typing in one field is one undo step. */
+  setKeyword(id: string, field: string, value: unknown): void {
+    this.#commit(G.setKeyword(this.#graph, id, field, value), undefined, `kw:${id}:${field}`);
+  }
+
+  setName(id: string, name: string): void {
+    this.#commit(G.setName(this.#graph, id, name.trim() === '' ? undefined : name.trim()), undefined, `name:${id}`);
+  }
+
+  /** Names every unnamed layer of the chain `<type><k>` (conv1, relu1, ...) as PyTorch users do. */
+  nameAll(): void {
+    let graph = this.#graph;
+    const counts = new Map<string, number>();
+    const taken = new Set(graph.nodes.flatMap((n) => (n.name ? [n.name] : [])));
+    for (const id of this.analysis.chain) {
+      const n = graph.nodes.find((x) => x.id === id)!;
+      if (n.name) continue;
+      const stem = n.layer!.type.toLowerCase().replace(/2d$|1d$/, '');
+      let k = counts.get(stem) ?? 1;
+      while (taken.has(`${stem}${k}`)) k++;
+      counts.set(stem, k + 1);
+      taken.add(`${stem}${k}`);
+      graph = G.setName(graph, id, `${stem}${k}`);
+    }
+    this.#commit(graph);
+  }
+
+  clearNames(): void {
+    let graph = this.#graph;
+    for (const n of graph.nodes) if (n.name !== undefined) graph = G.setName(graph, n.id, undefined);
+    this.#commit(graph);
+  }
+
+  setInput(shape: number[]): void {
+    this.#commit({ ...this.#graph, input: [...shape] }, undefined, 'input');
+  }
+
+  setClassName(name: string | undefined): void {
+    const { className: _old, ...rest } = this.#graph;
+    this.#commit(name ? { ...rest, className: name } : rest, undefined, 'className');
+  }
+
+  /** Applies the core's suggested fix for the node's shape error, if it has one. */
+  applyFix(id: string): void {
+    const fix = this.analysis.nodes.get(id)?.shapeError?.fix;
+    if (!fix) return;
+    this.#commit(G.setKeyword(this.#graph, id, fix.field, fix.value), [id]);
+  }
+
+  connect(source: string, target: string): void {
+    const next = G.connect(this.#graph, source, target);
+    if (next !== this.#graph) this.#commit(next);
+  }
+
+  /** Drag stop: the positions xyflow moved the nodes to. */
+  moveNodes(moved: Map<string, G.XY>): void {
+    const changed = [...moved].some(([id, p]) => {
+      const n = this.node(id);
+      return n && (n.position.x !== p.x || n.position.y !== p.y);
+    });
+    if (changed) this.#commit(G.movePositions(this.#graph, moved));
+  }
+
+  autoLayout(): void {
+    this.#commit(G.layoutChain(this.#graph, (id) => this.#height(id)));
+  }
+
+  select(ids: string[]): void {
+    const want = new Set(ids);
+    this.flowNodes = this.flowNodes.map((n) => (n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) }));
+    this.flowEdges = this.flowEdges.map((e) => (e.selected ? { ...e, selected: false } : e));
+  }
+
+  /** Ends a run of coalesced keystrokes (the field lost focus). */
+  endTyping(): void {
+    this.#coalesce = null;
+  }
+
+  #addWired(type: LayerType, mode: AddMode, at: G.XY, wire: { after?: string; before?: string }, from: string | null = wire.after ?? null): string {
+    const layer = newLayer(type, from ? this.#outShape(from) : null, mode);
+    const { graph, id } = G.addNode(this.#graph, layer, at, wire);
+    this.#commit(graph, [id]);
+    return id;
+  }
+
+  #outShape(id: string): number[] | null {
+    if (id === G.INPUT_ID) return [this.batch, ...this.#graph.input];
+    return this.analysis.nodes.get(id)?.outShape ?? null;
+  }
+
+  #below(id: string): G.XY {
+    const n = this.node(id)!;
+    return { x: n.position.x, y: n.position.y + this.#height(id) + G.NODE_GAP };
+  }
+
+  #height(id: string): number {
+    return this.flowNodes.find((n) => n.id === id)?.measured?.height ?? G.NODE_HEIGHT;
+  }
+
+  #commit(next: G.EditorGraph, select?: string[], coalesceKey?: string): void {
+    const now = Date.now();
+    const same = coalesceKey !== undefined && this.#coalesce?.key === coalesceKey && now - this.#coalesce.at < COALESCE_MS;
+    if (!same) this.#undo = [...this.#undo.slice(-(HISTORY_LIMIT - 1)), this.#graph];
+    this.#coalesce = coalesceKey === undefined ? null : { key: coalesceKey, at: now };
+    this.#redo = [];
+    this.#graph = next;
+    this.#syncFlow(select ? new Set(select) : undefined);
+    for (const l of this.#listeners) l(next);
+  }
+
+  #restore(graph: G.EditorGraph): void {
+    this.#coalesce = null;
+    this.#graph = graph;
+    this.#syncFlow();
+    for (const l of this.#listeners) l(graph);
+  }
+
+  /** Rebuilds the xyflow arrays from the graph, keeping selection and measured sizes. */
+  #syncFlow(select?: Set<string>): void {
+    const old = new Map(this.flowNodes.map((n) => [n.id, n]));
+    this.flowNodes = this.#graph.nodes.map((n): FlowNode => {
+      const prev = old.get(n.id);
+      return {
+        id: n.id, type: n.kind, position: n.position, data: {},
+        selected: select ? select.has(n.id) : (prev?.selected ?? false),
+        deletable: n.kind !== 'input',
+        ...(prev?.measured ? { measured: prev.measured } : {}),
+      };
+    });
+    const oldEdges = new Map(this.flowEdges.map((e) => [e.id, e]));
+    this.flowEdges = this.#graph.edges.map((e): FlowEdge => ({
+      id: e.id, source: e.source, target: e.target, type: 'shape', data: {},
+      selected: select ? false : (oldEdges.get(e.id)?.selected ?? false),
+    }));
+  }
+}
+
+export const [getEditor, setEditor] = createContext<EditorState>();
