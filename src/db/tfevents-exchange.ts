@@ -1,0 +1,91 @@
+// TensorBoard interchange for runs: every run can leave as an event file (and the whole
+// board as a logdir .zip that `tensorboard --logdir` opens), and event files come in as
+// runs — one run per folder, as TensorBoard treats a logdir.
+import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/tfevents/index.ts';
+import { writeZip } from '../core/zip.ts';
+import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
+
+export interface EventFileInput { path: string; bytes: Uint8Array }
+export interface EventImportResult { runs: RunRecord[]; problems: string[] }
+
+/** The stored graph of a run imported from TensorBoard: the GraphDef's nodes as logged. */
+export interface ImportedGraphDef { kind: 'graphdef'; nodes: GraphDefNode[] }
+
+export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const run = await db.runs.get(runId);
+  if (!run) throw new Error(`run ${runId} does not exist`);
+  const scalars = await db.scalars.where('runId').equals(runId).toArray();
+  scalars.sort((a, b) => a.wallTime - b.wallTime || a.step - b.step);
+  const created = run.created / 1000;
+  return { name: eventFileName(created), bytes: writeEventFile(scalars, created) };
+}
+
+/** A folder name TensorBoard shows as the run's name: no path separators, unique. */
+export function runFolderName(name: string, taken: Set<string>): string {
+  const base = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, '_').replace(/^\.+/, '_').trim() || 'run';
+  let folder = base;
+  for (let n = 2; taken.has(folder); n++) folder = `${base} (${n})`;
+  taken.add(folder);
+  return folder;
+}
+
+/** A logdir zip: one folder per run, each with its event file. */
+export async function logdirZip(db: LayerboardDB, runIds: string[]): Promise<Uint8Array> {
+  const taken = new Set<string>();
+  const entries = [];
+  for (const id of runIds) {
+    const run = await db.runs.get(id);
+    if (!run) throw new Error(`run ${id} does not exist`);
+    const file = await runEventFile(db, id);
+    entries.push({ name: `${runFolderName(run.name, taken)}/${file.name}`, data: file.bytes });
+  }
+  return writeZip(entries);
+}
+
+const folderOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * Event files to runs: files in one folder are one run (named by the folder, or by the
+ * file when it sits alone at the top). A damaged file keeps what came before the fault
+ * and its problem is reported with the offset.
+ */
+export async function importEventFiles(db: LayerboardDB, files: EventFileInput[], newId: () => string = () => crypto.randomUUID()): Promise<EventImportResult> {
+  const groups = new Map<string, EventFileInput[]>();
+  for (const f of files) {
+    if (!baseName(f.path).includes('tfevents')) continue;
+    const key = folderOf(f.path) || f.path;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(f);
+  }
+  const result: EventImportResult = { runs: [], problems: [] };
+  if (groups.size === 0) result.problems.push('no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)');
+  for (const [key, group] of groups) {
+    const scalars: Omit<ScalarRecord, 'runId'>[] = [];
+    let graph: GraphDefNode[] | undefined;
+    let first = Infinity, last = 0;
+    for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      const contents = readEventFile(f.bytes);
+      if (contents.problem) result.problems.push(`${f.path}: ${contents.problem.message}; the ${contents.events.length} events before it were kept`);
+      scalars.push(...contents.scalars);
+      for (const e of contents.events) {
+        if (e.graph && !graph) graph = e.graph;
+        if (e.wallTime) { first = Math.min(first, e.wallTime); last = Math.max(last, e.wallTime); }
+      }
+    }
+    const id = newId();
+    const run: RunRecord = {
+      id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
+      status: 'finished', message: `imported from TensorBoard event files (${group.map((f) => baseName(f.path)).join(', ')})`,
+      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: { source: 'tensorboard' }, backend: 'tensorboard',
+    };
+    await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
+      await db.runs.add(run);
+      // The last write of a step wins, as TensorBoard shows it.
+      await db.scalars.bulkPut(scalars.map((s) => ({ ...s, runId: id })));
+      if (graph) await db.graphs.put({ runId: id, graph: { kind: 'graphdef', nodes: graph } satisfies ImportedGraphDef });
+    });
+    result.runs.push(run);
+  }
+  return result;
+}
