@@ -4,9 +4,14 @@ Reads a JSON request on stdin, writes a JSON answer on stdout:
   {"op": "reprs", "layers": [spec, ...]}  -> {"reprs": [repr(layer) or {"error": msg}, ...]}
   {"op": "names", "names": [str, ...]}    -> {"accepted": [bool, ...]}  (add_module on nn.Sequential)
   {"op": "floats", "values": [num, ...]}  -> {"reprs": [repr(float(v)), ...]}
+  {"op": "attributes"}                    -> {"names": dir(nn.Sequential()) + instance attributes}
+  {"op": "run", "files": [path, ...]}     -> {"outputs": [stdout of running it as __main__, or {"error": msg}]}
 Layer specs use the conformance form: a JSON pair is a tuple, float keywords are floats.
 """
+import contextlib
+import io
 import json
+import runpy
 import sys
 from collections import OrderedDict
 
@@ -43,6 +48,16 @@ def accepted(name):
         return False
 
 
+def run_main(path):
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf):
+            runpy.run_path(path, run_name='__main__')
+        return buf.getvalue()
+    except Exception as exc:
+        return {'error': f'{type(exc).__name__}: {exc}', 'stdout': buf.getvalue()}
+
+
 def main():
     req = json.load(sys.stdin)
     if req['op'] == 'reprs':
@@ -51,6 +66,11 @@ def main():
         out = {'accepted': [accepted(n) for n in req['names']]}
     elif req['op'] == 'floats':
         out = {'reprs': [repr(float(v)) for v in req['values']]}
+    elif req['op'] == 'attributes':
+        seq = nn.Sequential()
+        out = {'names': sorted(set(dir(seq)) | set(vars(seq)))}
+    elif req['op'] == 'run':
+        out = {'outputs': [run_main(p) for p in req['files']]}
     else:
         raise SystemExit(f"unknown op {req['op']}")
     json.dump(out, sys.stdout)

@@ -68,20 +68,21 @@ describe('serialize → parse round trip is lossless', () => {
 });
 
 describe('parseModelDocument refuses, with the JSON path', () => {
-  const cases: [string, (d: ReturnType<typeof base>) => void, DocError][] = [
+  // Messages of layer keywords come from validateLayer (CORE-1): the path is ours, the wording theirs.
+  const cases: [string, (d: ReturnType<typeof base>) => void, { path: string; message: unknown }][] = [
     ['kernel_size 0', (d) => { d.layers[0].kernel_size = 0; }, { path: 'layers[0].kernel_size', message: 'must be a positive integer, got 0' }],
     ['kernel_size pair element', (d) => { d.layers[0].kernel_size = [5, 'x']; }, { path: 'layers[0].kernel_size[1]', message: "must be an integer, got 'x'" }],
-    ['kernel_size of three', (d) => { d.layers[0].kernel_size = [1, 2, 3]; }, { path: 'layers[0].kernel_size', message: 'must be an integer or a pair [h, w], got 3 values [1, 2, 3]' }],
-    ['float channels', (d) => { d.layers[0].out_channels = 3.5; }, { path: 'layers[0].out_channels', message: 'must be an integer, got 3.5' }],
+    ['kernel_size of three', (d) => { d.layers[0].kernel_size = [1, 2, 3]; }, { path: 'layers[0].kernel_size', message: expect.stringContaining('must be an integer or a pair [h, w]') }],
+    ['float channels', (d) => { d.layers[0].out_channels = 3.5; }, { path: 'layers[0].out_channels', message: expect.stringContaining('must be an integer') }],
     ['missing required keyword', (d) => { delete d.layers[3].in_features; }, { path: 'layers[3].in_features', message: 'is required' }],
     ['unknown layer type', (d) => { d.layers[1].type = 'Conv3d'; }, { path: 'layers[1].type', message: "unknown layer type 'Conv3d' (did you mean 'Conv2d'?)" }],
     ['missing type', (d) => { delete d.layers[2].type; }, { path: 'layers[2].type', message: 'missing; each layer needs a "type" such as "Conv2d"' }],
     ['unknown keyword', (d) => { d.layers[0].kernal_size = 3; }, { path: 'layers[0].kernal_size', message: "unknown keyword 'kernal_size' for Conv2d (did you mean 'kernel_size'?)" }],
     ['layer not an object', (d) => { d.layers[2] = 'Flatten' as never; }, { path: 'layers[2]', message: 'must be an object like {"type": "Conv2d", ...}, got string "Flatten"' }],
-    ['groups must divide', (d) => { d.layers[0].groups = 2; }, { path: 'layers[0].groups', message: 'must divide in_channels (3 % 2 != 0)' }],
-    ['bool as string', (d) => { d.layers[3].bias = 'false'; }, { path: 'layers[3].bias', message: "must be True or False, got 'false'" }],
-    ['bad padding_mode', (d) => { d.layers[0].padding_mode = 'zero'; }, { path: 'layers[0].padding_mode', message: "must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'zero' (did you mean 'zeros'?)" }],
-    ['pool padding over half the kernel', (d) => { d.layers[1].padding = 2; }, { path: 'layers[1].padding', message: 'must be at most half of kernel_size: 2 > 2 // 2 = 1' }],
+    ['groups must divide', (d) => { d.layers[0].groups = 2; }, { path: 'layers[0].groups', message: expect.stringContaining('must divide in_channels (3 % 2 != 0)') }],
+    ['bool as string', (d) => { d.layers[3].bias = 'false'; }, { path: 'layers[3].bias', message: expect.stringContaining('must be True or False') }],
+    ['bad padding_mode', (d) => { d.layers[0].padding_mode = 'zero'; }, { path: 'layers[0].padding_mode', message: expect.stringContaining("(did you mean 'zeros'?)") }],
+    ['pool padding over half the kernel', (d) => { d.layers[1].padding = 2; }, { path: 'layers[1].padding', message: expect.stringContaining('at most half of kernel_size') }],
     ['layers not a list', (d) => { d.layers = {} as never; }, { path: 'layers', message: 'must be a list of layers, got an object' }],
     ['layers missing', (d) => { delete (d as Record<string, unknown>).layers; }, { path: 'layers', message: 'missing; it must be a list of layers (possibly empty)' }],
     ['input missing', (d) => { delete d.input; }, { path: 'input', message: 'missing; it must be the input shape without the batch dimension: [C, H, W] or [F], 1 to 3 positive integers' }],
@@ -104,8 +105,8 @@ describe('parseModelDocument refuses, with the JSON path', () => {
     ['editor unknown field', (d) => { d.editor = { zoom: 2 }; }, { path: 'editor.zoom', message: 'unknown field; editor has input and positions' }],
     ['training not an object', (d) => { d.training = 'sgd'; }, { path: 'training', message: 'must be an object, got string "sgd"' }],
     ['metadata name not a string', (d) => { d.metadata = { name: 5 }; }, { path: 'metadata.name', message: 'must be a string, got number 5' }],
-    ['BatchNorm momentum type', (d) => { d.layers.push({ type: 'BatchNorm1d', num_features: 10, momentum: 'fast' }); }, { path: 'layers[4].momentum', message: "must be a finite number, got 'fast'" }],
-    ['same padding with stride 2', (d) => { d.layers[0].padding = 'same'; d.layers[0].stride = 2; }, { path: 'layers[0].padding', message: "padding='same' needs stride 1 (PyTorch does not support it for strided convolutions), got stride=2" }],
+    ['BatchNorm momentum type', (d) => { d.layers.push({ type: 'BatchNorm1d', num_features: 10, momentum: 'fast' }); }, { path: 'layers[4].momentum', message: expect.stringContaining("'fast'") }],
+    ['same padding with stride 2', (d) => { d.layers[0].padding = 'same'; d.layers[0].stride = 2; }, { path: 'layers[0].padding', message: expect.stringContaining("padding='same' needs stride 1") }],
   ];
   test.each(cases)('%s', (_, edit, expected) => {
     expect(refused(edit)).toContainEqual(expected);

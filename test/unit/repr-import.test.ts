@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { moduleRepr, sequentialRepr } from '../../src/core/pytorch-export.ts';
+import { parseModelRepr } from '../../src/core/repr-import.ts';
+import { parseReprArgs, BareWord } from '../../src/core/repr-tree.ts';
+import { TEMPLATES } from '../../src/core/templates.ts';
+import { randomLayersOfEveryType } from './helpers/random-layers.ts';
+
+interface ReprCase { id: string; kind: string; layers: { type: string }[]; names: string[] | null; expect: { text: string } }
+const PUBLIC = JSON.parse(readFileSync(new URL('../../../shared/conformance/public.json', import.meta.url), 'utf8')) as { cases: ReprCase[] };
+const SEED = readFileSync(new URL('../../../shared/seed/pytorch-sequential-tutorial.txt', import.meta.url), 'utf8');
+
+/** The block of `text` that starts with `head` and ends at the first line that is exactly ')'. */
+function block(text: string, head: string): string {
+  const start = text.indexOf(head);
+  return text.slice(start, text.indexOf('\n)\n', start) + 2);
+}
+
+function errorsOf(text: string) {
+  const r = parseModelRepr(text);
+  if (r.ok) throw new Error('expected errors');
+  return r.errors;
+}
+
+describe('parseModelRepr round trip: sequentialRepr → parse → sequentialRepr', () => {
+  test.each(PUBLIC.cases.filter((c) => c.kind === 'repr').map((c) => [c.id, c] as const))('conformance %s', (_, c) => {
+    const r = parseModelRepr(c.expect.text);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.names).toEqual(c.names);
+      expect(sequentialRepr(r.layers, r.names)).toBe(c.expect.text);
+    }
+  });
+  test('every template, through its wrapper class, gives the template back', () => {
+    for (const t of TEMPLATES) {
+      const r = parseModelRepr(moduleRepr(t.doc));
+      expect(r).toEqual({ ok: true, layers: t.doc.layers, names: t.doc.names ?? null, className: t.doc.className });
+    }
+  });
+  test('random layers of every type', () => {
+    const layers = randomLayersOfEveryType(11, 20);
+    const text = sequentialRepr(layers);
+    const r = parseModelRepr(text);
+    expect(r.ok && sequentialRepr(r.layers, r.names)).toBe(text);
+  });
+});
+
+describe('parseModelRepr reads', () => {
+  test("the seed's OrderedDict example", () => {
+    const r = parseModelRepr(block(SEED, 'Sequential(\n  (conv1)'));
+    expect(r).toEqual({
+      ok: true, names: ['conv1', 'relu1', 'conv2', 'relu2'],
+      layers: [
+        { type: 'Conv2d', in_channels: 1, out_channels: 20, kernel_size: 5 }, { type: 'ReLU' },
+        { type: 'Conv2d', in_channels: 20, out_channels: 64, kernel_size: 5 }, { type: 'ReLU' },
+      ],
+    });
+  });
+  test("the seed's nested BS(\\n  (model): Sequential(...)) gives the cifar10-bs template", () => {
+    const r = parseModelRepr(block(SEED, 'BS(\n  (model): Sequential('));
+    const bs = TEMPLATES.find((t) => t.id === 'cifar10-bs')!.doc;
+    expect(r).toEqual({ ok: true, layers: bs.layers, names: null, className: 'BS' });
+  });
+  test("the seed's BS with layers as attributes: names from the keys, printed order", () => {
+    const r = parseModelRepr(block(SEED, 'BS(\n  (conv1)'));
+    expect(r.ok && r.names).toEqual(['conv1', 'maxpool1', 'conv2', 'maxpool2', 'conv3', 'maxpool3', 'flatten', 'linear1', 'linear2']);
+    expect(r.ok && r.className).toBe('BS');
+  });
+  test('keywords: tuples, floats, None, booleans, quoted and bare strings', () => {
+    const r = parseModelRepr([
+      'Sequential(',
+      '  (0): Conv2d(3, 8, kernel_size=(3, 5), stride=(1, 1), padding=same, padding_mode=reflect)',
+      '  (1): BatchNorm2d(8, eps=1e-05, momentum=None, affine=False, track_running_stats=True)',
+      "  (2): GELU(approximate='tanh')",
+      '  (3): AdaptiveAvgPool2d(output_size=(5, None))',
+      '  (4): MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=0, dilation=1, ceil_mode=True)',
+      '  (5): LeakyReLU(negative_slope=1e-10, inplace=True)',
+      '  (6): Flatten(start_dim=0, end_dim=-1)',
+      '  (7): Softmax(dim=None)',
+      ')',
+    ].join('\n'));
+    expect(r).toEqual({
+      ok: true, names: null, layers: [
+        { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: [3, 5], padding: 'same', padding_mode: 'reflect' },
+        { type: 'BatchNorm2d', num_features: 8, momentum: null, affine: false },
+        { type: 'GELU', approximate: 'tanh' },
+        { type: 'AdaptiveAvgPool2d', output_size: [5, null] },
+        { type: 'MaxPool2d', kernel_size: [2, 2], ceil_mode: true },
+        { type: 'LeakyReLU', negative_slope: 1e-10, inplace: true },
+        { type: 'Flatten', start_dim: 0 },
+        { type: 'Softmax' },
+      ],
+    });
+  });
+  test('tolerates lost indentation, CRLF and blank lines', () => {
+    const r = parseModelRepr('\r\nSequential(\r\n(fc): Linear(in_features=4, out_features=2, bias=False)\r\n\r\n)\r\n');
+    expect(r).toEqual({ ok: true, names: ['fc'], layers: [{ type: 'Linear', in_features: 4, out_features: 2, bias: false }] });
+  });
+  test('an empty Sequential and a lone layer', () => {
+    expect(parseModelRepr('Sequential()')).toEqual({ ok: true, layers: [], names: null });
+    expect(parseModelRepr('ReLU(inplace=True)')).toEqual({ ok: true, layers: [{ type: 'ReLU', inplace: true }], names: null });
+  });
+});
+
+describe('parseModelRepr reports problems with their line', () => {
+  test('unknown layer', () => {
+    expect(errorsOf('Sequential(\n  (0): ReLU()\n  (1): Linear(in_features=2, out_features=2, bias=True)\n  (2): Conv3d(1, 2, kernel_size=(3, 3, 3))\n)')).toEqual([
+      { line: 4, message: expect.stringMatching(/^unknown layer 'Conv3d'; Layerboard knows Conv2d, /) },
+    ]);
+  });
+  test('every problem, sorted by line', () => {
+    const errs = errorsOf('Sequential(\n  (a): Identity()\n  (b): Linear(in_features=0, out_features=2, bias=True)\n  (class): ReLU()\n  (d): ReLU(inplace=True\n)');
+    expect(errs.map((e) => e.line)).toEqual([2, 3, 4, 5]);
+    expect(errs[1].message).toMatch(/^Linear: in_features must be a positive integer/);
+    expect(errs[2].message).toBe("layer name 'class' is a Python keyword");
+    expect(errs[3].message).toContain("got 'ReLU(inplace=True'");
+  });
+  test('nested containers', () => {
+    expect(errorsOf('Net(\n  (features): Sequential(\n    (0): ReLU()\n  )\n  (fc): Linear(in_features=2, out_features=2, bias=True)\n)')).toEqual([
+      { line: 2, message: "nested module 'features' (Sequential) inside Net: Layerboard imports one flat nn.Sequential of layers" },
+    ]);
+  });
+  test('unclosed and trailing text', () => {
+    expect(errorsOf('Sequential(\n  (0): ReLU()')).toEqual([{ line: 2, message: "Sequential( opened on line 1 is never closed with ')'" }]);
+    expect(errorsOf('Sequential(\n  (0): ReLU()\n)\nextra')).toEqual([{ line: 4, message: "unexpected text after the end of the model: 'extra'" }]);
+  });
+  test('not print(model) text at all', () => {
+    expect(errorsOf('')).toEqual([{ line: 1, message: 'the text is empty; paste the output of print(model)' }]);
+    expect(errorsOf('{"format": "layerboard-model"}')[0].line).toBe(1);
+    expect(errorsOf('import os; os.system("x")')[0].message).toContain('expected a module');
+  });
+  test('unreadable keyword text and wrong positional counts', () => {
+    expect(errorsOf('Sequential(\n  (0): Linear(in_features=2, out_features=2, bias=True, bias=False)\n)')[0]).toEqual({ line: 2, message: "cannot read Linear(in_features=2, out_features=2, bias=True, bias=False): keyword 'bias' is given twice" });
+    expect(errorsOf('Sequential(\n  (0): ReLU(1)\n)')[0]).toEqual({ line: 2, message: 'ReLU takes no positional values, got 1' });
+    expect(errorsOf('Sequential(\n  (0): Dropout(p=0.5, inplace=Flase)\n)')[0].message).toMatch(/^Dropout: inplace must be True or False/);
+    expect(errorsOf('Sequential(\n  (0): Dropout(p=0.5; inplace=False)\n)')).toEqual([{ line: 2, message: "cannot read Dropout(p=0.5; inplace=False): cannot read '; inplace=False' at column 6" }]);
+  });
+  test('names: a mix of index keys and names', () => {
+    expect(errorsOf('Sequential(\n  (0): ReLU()\n  (fc): Linear(in_features=2, out_features=2, bias=True)\n)')).toEqual([
+      { line: 2, message: "layer name '0' starts with a digit; a Python identifier starts with a letter or _ (the model mixes index keys and names: name every layer)" },
+    ]);
+  });
+});
+
+describe('parseReprArgs', () => {
+  test('values', () => {
+    const a = parseReprArgs("3, 32, kernel_size=(5, 5), eps=1e-05, momentum=None, affine=True, approximate='none', padding=same, dim=-1, x=inf");
+    expect(a.positional).toEqual([3, 32]);
+    expect(Object.fromEntries(a.keywords)).toEqual({ kernel_size: [5, 5], eps: 1e-5, momentum: null, affine: true, approximate: 'none', padding: new BareWord('same'), dim: -1, x: Infinity });
+  });
+  test('errors name the column', () => {
+    expect(() => parseReprArgs('a=1 b=2')).toThrow("expected ',' at column 5");
+    expect(() => parseReprArgs('a=1, 2')).toThrow('a positional value follows keywords at column 6');
+    expect(() => parseReprArgs('a=(1, 2')).toThrow("expected ',' or ')' in a tuple");
+  });
+});
