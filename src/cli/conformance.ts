@@ -4,6 +4,8 @@ import { answerModuleCase, answerTrainCase, type ModuleCase, type TrainCase } fr
 import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
 import { answerOptimizerCase, type OptimizerCase } from '../engine/conformance-optim.ts';
 import { answerShapeCase, type ShapeCase } from './conformance-shape.ts';
+import { sequentialRepr } from '../core/pytorch-export.ts';
+import type { LayerSpec } from '../core/types.ts';
 
 export interface Case { id: string; kind: string; [field: string]: unknown }
 export type Result = { id: string; [field: string]: unknown };
@@ -13,6 +15,8 @@ function answer(c: Case): Result {
   switch (c.kind) {
     case 'shape':
       return answerShapeCase(c as unknown as ShapeCase);
+    case 'repr':
+      return { id: c.id, text: sequentialRepr(c.layers as LayerSpec[], c.names as string[] | null) };
     case 'loss':
       return answerLossCase(c as unknown as LossCase);
     case 'optimizer':

@@ -1,5 +1,6 @@
 // The `layerboard` command line. Run from a checkout: npm run -s cli -- <command> ...
 import { runConformance } from './conformance.ts';
+import { runExport } from './export.ts';
 import { runSummary } from './summary.ts';
 
 const USAGE = `usage: layerboard <command> [options]
@@ -15,6 +16,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   conformance: runConformance,
+  export: runExport,
   summary: runSummary,
 };
 
