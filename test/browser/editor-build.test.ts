@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
+import { below, chainTypes, dragFromPalette, edgeShapes, expectNoErrors, newFromTemplate, nodeOf, nodes, openApp, setParam } from './editor-helpers.ts';
+
+let browser: Browser;
+beforeAll(async () => { browser = await launchChromium(); });
+afterAll(async () => { await browser?.close(); });
+
+test('first visit opens the CIFAR-10 BS template with every shape on the canvas', async () => {
+  const { page, errors } = await openApp(browser);
+  expect(await chainTypes(page)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  expect(await nodeOf(page, 'Conv2d').textContent()).toContain('32, 5×5, p=2');
+  expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
+  expectNoErrors(errors);
+});
+
+test('dragging Conv2d from the palette onto the canvas adds it under the Input with its shape', async () => {
+  const { page, errors } = await openApp(browser);
+  await newFromTemplate(page, /^Blank/);
+  expect(await nodes(page).count()).toBe(0);
+  await dragFromPalette(page, 'Conv2d', await below(page.getByTestId('input-node'), 50));
+  const conv = nodeOf(page, 'Conv2d');
+  await conv.waitFor();
+  // Blank's input is 1×28×28: the new Conv2d takes its 1 channel and keeps 28×28 (3×3, p=1).
+  expect(await conv.getByTestId('node-shape').textContent()).toBe('32×28×28');
+  expect(await edgeShapes(page)).toEqual(['N×1×28×28']);
+  expect(await page.locator('[data-param="in_channels"]').inputValue()).toBe('1');
+  expectNoErrors(errors);
+});
+
+test('building the seed CIFAR-10 model from blocks reaches [N, 1024] after Flatten', async () => {
+  const { page, errors } = await openApp(browser);
+  await newFromTemplate(page, /^Blank/);
+  await page.getByTestId('input-node').click();
+  await page.getByRole('button', { name: /CIFAR-10/ }).click();
+  expect(await page.getByTestId('input-node').textContent()).toContain('3×32×32');
+
+  // First block with a real mouse drag, the rest by click and by keyboard (Enter).
+  await dragFromPalette(page, 'Conv2d', await below(page.getByTestId('input-node'), 50));
+  const conv = { kernel: '5', padding: '2' };
+  await setParam(page, 'kernel_size', conv.kernel);
+  await setParam(page, 'padding', conv.padding);
+  await page.getByTestId('palette-MaxPool2d').click();
+  await page.getByTestId('palette-Conv2d').click();
+  await setParam(page, 'kernel_size', conv.kernel);
+  await setParam(page, 'padding', conv.padding);
+  await page.getByTestId('palette-MaxPool2d').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('palette-Conv2d').click();
+  await setParam(page, 'out_channels', '64');
+  await setParam(page, 'kernel_size', conv.kernel);
+  await setParam(page, 'padding', conv.padding);
+  await page.getByTestId('palette-MaxPool2d').click();
+  await page.getByTestId('palette-Flatten').click();
+  await page.getByTestId('palette-Linear').click();
+  await setParam(page, 'out_features', '64');
+  await page.getByTestId('palette-Linear').click();
+
+  expect(await chainTypes(page)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  expect(await nodeOf(page, 'Flatten').getByTestId('node-shape').textContent()).toBe('1024');
+  expect(await edgeShapes(page)).toContain('N×1024');
+  expect(await nodeOf(page, 'Linear').textContent()).not.toContain('receives');
+  await page.getByRole('tab', { name: 'Summary' }).click();
+  expect(await page.getByTestId('total-params').textContent()).toBe('145,578');
+  await page.getByRole('tab', { name: 'print(model)' }).click();
+  const repr = await page.getByTestId('code-repr').textContent();
+  expect(repr).toContain('(6): Flatten(start_dim=1, end_dim=-1)');
+  expect(repr).toContain('(7): Linear(in_features=1024, out_features=64, bias=True)');
+  expectNoErrors(errors);
+});
+
+test('a wrong in_features turns the node red with the arithmetic; Fix clears it; undo and redo', async () => {
+  const { page, errors } = await openApp(browser);
+  const linear = nodeOf(page, 'Linear');
+  await linear.click();
+  await setParam(page, 'in_features', '1000');
+  await expect.poll(() => linear.getAttribute('class')).toContain('error');
+  expect(await linear.textContent()).toContain('1024');
+  expect(await page.getByTestId('model-status').textContent()).toContain('1 problem');
+
+  await linear.locator('button.fix').click();
+  await expect.poll(() => linear.getAttribute('class')).not.toContain('error');
+  expect(await page.locator('[data-param="in_features"]').inputValue()).toBe('1024');
+  expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
+
+  // Ctrl+Z brings the error back, Ctrl+Shift+Z and the toolbar's Redo take it away again.
+  await page.locator('.svelte-flow__pane').click({ position: { x: 30, y: 300 } });
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(() => linear.getAttribute('class')).toContain('error');
+  await page.keyboard.press('ControlOrMeta+Shift+Z');
+  await expect.poll(() => linear.getAttribute('class')).not.toContain('error');
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect.poll(() => linear.getAttribute('class')).toContain('error');
+  await page.getByRole('button', { name: 'Redo', exact: true }).click();
+  await expect.poll(() => linear.getAttribute('class')).not.toContain('error');
+  await page.keyboard.press('ControlOrMeta+Y');
+  expectNoErrors(errors);
+});
+
+test('Delete removes the selected block and the chain closes around it; not while typing', async () => {
+  const { page, errors } = await openApp(browser);
+  await nodeOf(page, 'MaxPool2d').click();
+  await page.locator('[data-param="kernel_size"]').click();
+  await page.keyboard.press('Backspace');
+  expect(await nodes(page).count()).toBe(9);
+  await nodeOf(page, 'Flatten').click();
+  await page.keyboard.press('Delete');
+  await expect.poll(() => nodes(page).count()).toBe(8);
+  expect(await chainTypes(page)).not.toContain('Flatten');
+  // The Linear now receives a 4-D tensor: shape check fails there, and says why.
+  expect(await page.getByTestId('model-status').textContent()).toContain('problem');
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(() => nodes(page).count()).toBe(9);
+  expectNoErrors(errors);
+});
+
+test('dropping a block onto an edge inserts it between the two nodes', async () => {
+  const { page, errors } = await openApp(browser);
+  const label = page.getByTestId('edge-shape').filter({ hasText: 'N×32×32×32' });
+  const box = (await label.boundingBox())!;
+  await dragFromPalette(page, 'ReLU', { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+  await expect.poll(() => chainTypes(page)).toEqual(['Conv2d', 'ReLU', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  expect(await nodeOf(page, 'ReLU').getByTestId('node-shape').textContent()).toBe('32×32×32');
+  expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
+  expectNoErrors(errors);
+});
