@@ -2,14 +2,12 @@
 // board as a logdir .zip that `tensorboard --logdir` opens), and event files come in as
 // runs — one run per folder, as TensorBoard treats a logdir.
 import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/tfevents/index.ts';
+import { graphDefToModules } from '../core/tfevents/graph-to-modules.ts';
 import { writeZip } from '../core/zip.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }
 export interface EventImportResult { runs: RunRecord[]; problems: string[] }
-
-/** The stored graph of a run imported from TensorBoard: the GraphDef's nodes as logged. */
-export interface ImportedGraphDef { kind: 'graphdef'; nodes: GraphDefNode[] }
 
 export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ name: string; bytes: Uint8Array }> {
   const run = await db.runs.get(runId);
@@ -83,7 +81,8 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
       await db.runs.add(run);
       // The last write of a step wins, as TensorBoard shows it.
       await db.scalars.bulkPut(scalars.map((s) => ({ ...s, runId: id })));
-      if (graph) await db.graphs.put({ runId: id, graph: { kind: 'graphdef', nodes: graph } satisfies ImportedGraphDef });
+      // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs.
+      if (graph) await db.graphs.put({ runId: id, graph: graphDefToModules(graph) });
     });
     result.runs.push(run);
   }
