@@ -87,7 +87,7 @@ export function inferShapes(layers: LayerSpec[], inputShape: Shape, options: Sha
   for (let i = 0; i < layers.length; i++) {
     try {
       const layer = resolveLayer(layers[i]);
-      const scalarOutputSize = typeof layers[i].output_size === 'number';
+      const scalarOutputSize = typeof layers[i]?.output_size === 'number';
       const ctx: RuleContext = { input: shape, origins, types, training: options.training ?? true, index: i, scalarOutputSize };
       const out = checkLayer(layer, ctx);
       origins = nextOrigins(layer, i, shape, origins);

@@ -315,6 +315,10 @@ describe('invalid layers and inputs', () => {
     expect(inferShapes([{ type: 'Conv2d', in_channels: 4, out_channels: 4, kernel_size: 3, stride: 2, padding: 'same' }], [1, 4, 5, 5]).error?.fix)
       .toEqual({ field: 'stride', value: 1, label: 'set stride = 1' });
   });
+  test('a layer that is not an object fails at its index', () => {
+    const r = inferShapes([{ type: 'ReLU' }, null as unknown as LayerSpec], [2, 3]);
+    expect(r.error).toMatchObject({ index: 1, message: expect.stringMatching(/a layer must be an object/) });
+  });
   test('a bad input shape is reported at index -1', () => {
     for (const input of [[], [0, 3], [2, -1], [2.5]]) {
       const r = inferShapes([{ type: 'ReLU' }], input);
