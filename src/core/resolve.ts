@@ -1,7 +1,7 @@
 // LayerSpec (PyTorch keywords as written) -> ResolvedLayer (what the math needs):
 // defaults filled, pairs expanded, None and padding strings given their meaning.
 import { CATALOGUE, isLayerType } from './catalogue.ts';
-import type { ResolvedConv2d, ResolvedLayer } from './resolved.ts';
+import type { ResolvedAvgPool2d, ResolvedConv2d, ResolvedLayer, ResolvedMaxPool2d } from './resolved.ts';
 import { samePadding } from './shape-math.ts';
 import type { LayerSpec, Pair } from './types.ts';
 import { validateLayer, type FieldError } from './validate.ts';
@@ -53,25 +53,22 @@ function resolveConv(s: LayerSpec): ResolvedConv2d {
   };
 }
 
+/** Pools: stride None means the kernel. */
+function resolvePool(s: LayerSpec): ResolvedMaxPool2d | ResolvedAvgPool2d {
+  const kernel = toPair(s.kernel_size);
+  const common = { kernel, stride: s.stride === null ? kernel : toPair(s.stride), padding: toPair(s.padding), ceil_mode: s.ceil_mode as boolean };
+  if (s.type === 'MaxPool2d') return { type: 'MaxPool2d', ...common, dilation: toPair(s.dilation) };
+  return {
+    type: 'AvgPool2d', ...common, count_include_pad: s.count_include_pad as boolean,
+    divisor_override: s.divisor_override as number | null,
+  };
+}
+
 /** A spec already validated and with defaults filled, resolved. */
 function resolveValid(s: LayerSpec): ResolvedLayer {
   switch (s.type) {
     case 'Conv2d': return resolveConv(s);
-    case 'MaxPool2d': {
-      const kernel = toPair(s.kernel_size);
-      return {
-        type: 'MaxPool2d', kernel, stride: s.stride === null ? kernel : toPair(s.stride),
-        padding: toPair(s.padding), dilation: toPair(s.dilation), ceil_mode: s.ceil_mode as boolean,
-      };
-    }
-    case 'AvgPool2d': {
-      const kernel = toPair(s.kernel_size);
-      return {
-        type: 'AvgPool2d', kernel, stride: s.stride === null ? kernel : toPair(s.stride), padding: toPair(s.padding),
-        ceil_mode: s.ceil_mode as boolean, count_include_pad: s.count_include_pad as boolean,
-        divisor_override: s.divisor_override as number | null,
-      };
-    }
+    case 'MaxPool2d': case 'AvgPool2d': return resolvePool(s);
     case 'AdaptiveAvgPool2d': {
       const o = s.output_size;
       return { type: 'AdaptiveAvgPool2d', output_size: Array.isArray(o) ? [o[0], o[1]] : [o as number, o as number] };
