@@ -1,0 +1,288 @@
+// The training loop: PyTorch's seed loop (forward, loss, zero_grad, backward, step) over
+// epochs, with per-epoch validation in eval mode, pause/resume/stop between steps and a
+// clean error when the loss stops being finite.
+//
+//   const controller = new TrainController();
+//   const result = await train(model, { train: source }, config, {
+//     controller,                                   // pause() / resume() / stop() from anywhere
+//     onProgress: (events) => post(events),         // batched: at most every progressIntervalMs
+//   });
+//
+// Events: 'steps' (a batch of per-step training losses), 'epoch' (mean train loss and
+// accuracy, validation loss and accuracy), 'state' (paused / running). `step` counts
+// optimizer steps from 1; `epoch` counts from 1. Schedulers in core's PER_BATCH_SCHEDULERS
+// (OneCycleLR) step after every batch, the others after every epoch. A loss that is NaN or
+// infinite rejects with NonFiniteLossError before backward, so the weights stay the last
+// finite ones.
+import { PER_BATCH_SCHEDULERS } from '../core/training-config.ts';
+import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
+import { createLoss, type Loss, type LossSpec } from './losses.ts';
+import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
+import type { Sequential } from './sequential.ts';
+import type { IntTensor, Tensor } from './tensor.ts';
+
+export interface TrainerConfig {
+  loss: LossSpec;
+  optimizer: OptimizerSpec;
+  scheduler?: SchedulerSpec | null;
+  batchSize: number;
+  epochs: number;
+  seed?: number;
+  shuffle?: boolean;
+  /** Fraction of the training source held out for validation when no validation source is given. */
+  valSplit?: number;
+  dropLast?: boolean;
+}
+
+export interface StepRecord { step: number; epoch: number; loss: number; lr: number }
+export interface EpochRecord {
+  epoch: number; trainLoss: number; trainAccuracy: number | null;
+  valLoss: number | null; valAccuracy: number | null; lr: number; seconds: number; examplesPerSecond: number;
+}
+export type TrainEvent =
+  | { type: 'steps'; steps: StepRecord[] }
+  | { type: 'epoch'; record: EpochRecord }
+  | { type: 'state'; state: 'paused' | 'running' };
+
+export interface TrainResult { status: 'completed' | 'stopped'; steps: number; epochs: EpochRecord[] }
+
+export class NonFiniteLossError extends Error {
+  constructor(readonly step: number, readonly epoch: number, readonly value: number) {
+    super(`loss became ${value} at step ${step} (epoch ${epoch}); training stopped before applying it — try a lower learning rate`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Pause / resume / stop, taking effect between steps. */
+export class TrainController {
+  private mode: 'running' | 'paused' | 'stopped' = 'running';
+  private wake: (() => void) | null = null;
+
+  get state(): 'running' | 'paused' | 'stopped' { return this.mode; }
+  isPaused(): boolean { return this.mode === 'paused'; }
+  isStopped(): boolean { return this.mode === 'stopped'; }
+  pause(): void { if (this.mode === 'running') this.mode = 'paused'; }
+  resume(): void { if (this.mode === 'paused') { this.mode = 'running'; this.release(); } }
+  stop(): void { this.mode = 'stopped'; this.release(); }
+
+  /** Resolves once resumed or stopped. */
+  waitWhilePaused(): Promise<void> {
+    return this.mode !== 'paused' ? Promise.resolve() : new Promise((r) => { this.wake = r; });
+  }
+
+  private release(): void { const w = this.wake; this.wake = null; w?.(); }
+}
+
+export interface TrainOptions {
+  controller?: TrainController;
+  onProgress?: (events: TrainEvent[]) => void;
+  /** Minimum time between onProgress calls while steps run (default 100 ms). */
+  progressIntervalMs?: number;
+  /** How often the loop yields to the event loop so that messages (pause, stop) get through (default 25 ms). */
+  yieldIntervalMs?: number;
+  now?: () => number;
+}
+
+/** Lets queued messages run: setImmediate in Node, a MessageChannel round trip elsewhere (no 4 ms clamp). */
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
+  if (typeof MessageChannel !== 'undefined') {
+    return new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => { ch.port1.close(); r(); }; ch.port2.postMessage(0); });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+/** Correct predictions of [N, C] logits against [N] class indices, or null when not a classification. */
+function countCorrect(out: Tensor, target: Tensor | IntTensor): number | null {
+  if (!(target.data instanceof Int32Array) || out.shape.length !== 2 || target.shape.length !== 1) return null;
+  const [n, c] = out.shape;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < c; j++) if (out.data[i * c + j] > out.data[i * c + best]) best = j;
+    if (best === target.data[i]) correct++;
+  }
+  return correct;
+}
+
+function makeLoaders(data: { train: BatchSource; validation?: BatchSource }, c: TrainerConfig): { train: DataLoader; val: DataLoader | null } {
+  const seed = c.seed ?? 0;
+  if (data.validation) {
+    return {
+      train: new DataLoader(data.train, { batchSize: c.batchSize, shuffle: c.shuffle ?? true, dropLast: c.dropLast, seed, train: true }),
+      val: new DataLoader(data.validation, { batchSize: c.batchSize }),
+    };
+  }
+  const split = splitIndices(data.train.length, c.valSplit ?? 0, seed);
+  return {
+    train: new DataLoader(data.train, { batchSize: c.batchSize, shuffle: c.shuffle ?? true, dropLast: c.dropLast, seed, train: true, indices: split.train }),
+    val: split.val.length ? new DataLoader(data.train, { batchSize: c.batchSize, indices: split.val }) : null,
+  };
+}
+
+function checkConfig(c: TrainerConfig): void {
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new Error(`epochs must be a positive integer, got ${c.epochs}`);
+  if ((c.loss.reduction ?? 'mean') === 'none') throw new Error("loss.reduction: 'none' gives one loss per element; training needs a scalar ('mean' or 'sum')");
+}
+
+function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number): Scheduler | null {
+  if (!c.scheduler) return null;
+  const spec = { ...c.scheduler };
+  // OneCycleLR needs the run's length; fill it in when the spec leaves it open
+  if (spec.type === 'OneCycleLR' && spec.total_steps == null && (spec.epochs == null || spec.steps_per_epoch == null)) {
+    spec.total_steps = c.epochs * stepsPerEpoch;
+  }
+  return createScheduler(spec, opt);
+}
+
+/** Trains `model` in place; resolves when all epochs ran or the controller stopped it. */
+export async function train(
+  model: Sequential, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
+): Promise<TrainResult> {
+  checkConfig(config);
+  return new TrainingRun(model, makeLoaders(data, config), config, options).run();
+}
+
+/** One call of train(): the loop's state and its steps. */
+class TrainingRun {
+  private readonly now: () => number;
+  private readonly ctl: TrainController;
+  private readonly loss: Loss;
+  private readonly opt: Optimizer;
+  private readonly sched: Scheduler | null;
+  private readonly perBatch: boolean;
+  private readonly progress: ProgressBuffer;
+  private step = 0;
+  private lastYield: number;
+
+  constructor(private readonly model: Sequential, private readonly loaders: { train: DataLoader; val: DataLoader | null }, private readonly config: TrainerConfig, private readonly options: TrainOptions) {
+    const { train: tl } = loaders;
+    if (tl.length === 0) throw new Error(`no training batches: ${tl.size} examples with batch size ${config.batchSize}${config.dropLast ? ' and drop_last' : ''}`);
+    this.now = options.now ?? (() => performance.now());
+    this.ctl = options.controller ?? new TrainController();
+    this.loss = createLoss(config.loss);
+    this.opt = createOptimizer(config.optimizer, model.parameters());
+    this.sched = makeScheduler(config, this.opt, tl.length);
+    this.perBatch = this.sched !== null && PER_BATCH_SCHEDULERS.has(String(config.scheduler?.type));
+    this.progress = new ProgressBuffer(options.onProgress, options.progressIntervalMs ?? 100, this.now);
+    this.lastYield = this.now();
+  }
+
+  async run(): Promise<TrainResult> {
+    const epochs: EpochRecord[] = [];
+    for (let epoch = 1; epoch <= this.config.epochs && !this.ctl.isStopped(); epoch++) {
+      const t0 = this.now();
+      const tr = await this.trainEpoch(epoch);
+      if (this.ctl.isStopped()) break;
+      const val = this.loaders.val ? await evaluate(this.model, this.loaders.val, this.loss, this.ctl) : null;
+      if (this.ctl.isStopped()) break;
+      const seconds = (this.now() - t0) / 1000;
+      const record: EpochRecord = {
+        epoch, trainLoss: tr.lossSum / tr.seen, trainAccuracy: tr.correct === null ? null : tr.correct / tr.seen,
+        valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, lr: this.opt.lr, seconds,
+        examplesPerSecond: tr.seen / Math.max(seconds, 1e-9),
+      };
+      epochs.push(record);
+      if (this.sched && !this.perBatch) this.sched.step();
+      this.progress.push({ type: 'epoch', record }, true);
+    }
+    this.progress.flush();
+    return { status: this.ctl.isStopped() ? 'stopped' : 'completed', steps: this.step, epochs };
+  }
+
+  private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {
+    let lossSum = 0, seen = 0, correct: number | null = 0;
+    this.model.train();
+    for (const batch of this.loaders.train.batches()) {
+      await this.pauseIfAsked();
+      if (this.ctl.isStopped()) break;
+      const { value, right } = this.trainStep(batch, epoch);
+      correct = right === null || correct === null ? null : correct + right;
+      lossSum += value * batch.size; seen += batch.size;
+      if (this.now() - this.lastYield >= (this.options.yieldIntervalMs ?? 25)) { await yieldToEventLoop(); this.lastYield = this.now(); }
+    }
+    return { lossSum, seen, correct };
+  }
+
+  /** forward, loss, zero_grad, backward, step — the seed's loop. */
+  private trainStep(batch: Batch, epoch: number): { value: number; right: number | null } {
+    const out = this.model.forwardView(batch.input);
+    const value = this.loss.forward(out, batch.target).data[0];
+    if (!Number.isFinite(value)) throw new NonFiniteLossError(this.step + 1, epoch, value);
+    const right = countCorrect(out, batch.target);
+    this.opt.zeroGrad();
+    this.model.backwardParams(this.loss.backward());
+    this.opt.step();
+    this.step++;
+    this.progress.step({ step: this.step, epoch, loss: value, lr: this.opt.lr });
+    if (this.perBatch) this.sched!.step();
+    return { value, right };
+  }
+
+  private async pauseIfAsked(): Promise<void> {
+    if (!this.ctl.isPaused()) return;
+    this.progress.push({ type: 'state', state: 'paused' }, true);
+    await this.ctl.waitWhilePaused();
+    if (!this.ctl.isStopped()) this.progress.push({ type: 'state', state: 'running' }, true);
+  }
+}
+
+/** Mean loss (weighted by batch size) and accuracy over a loader, in eval mode. */
+export async function evaluate(model: Sequential, loader: DataLoader, loss: Loss, ctl?: TrainController): Promise<{ loss: number; accuracy: number | null }> {
+  const wasTraining = model.training;
+  model.eval();
+  let sum = 0, seen = 0, correct: number | null = 0, lastYield = performance.now();
+  try {
+    for (const batch of loader.batches()) {
+      if (ctl?.isStopped()) break;
+      const out = model.forwardView(batch.input);
+      sum += loss.forward(out, batch.target).data[0] * batch.size;
+      seen += batch.size;
+      const c = countCorrect(out, batch.target);
+      correct = c === null || correct === null ? null : correct + c;
+      if (performance.now() - lastYield >= 25) { await yieldToEventLoop(); lastYield = performance.now(); }
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return { loss: sum / Math.max(seen, 1), accuracy: correct === null || seen === 0 ? null : correct / seen };
+}
+
+/** Collects events and hands them out at most every `interval` ms (forced ones at once). */
+class ProgressBuffer {
+  private events: TrainEvent[] = [];
+  private steps: StepRecord[] = [];
+  private last: number;
+
+  constructor(private readonly sink: ((e: TrainEvent[]) => void) | undefined, private readonly interval: number, private readonly now: () => number) {
+    this.last = now();
+  }
+
+  step(s: StepRecord): void {
+    if (!this.sink) return;
+    this.steps.push(s);
+    if (this.now() - this.last >= this.interval) this.flush();
+  }
+
+  push(e: TrainEvent, force = false): void {
+    if (!this.sink) return;
+    this.moveSteps();
+    this.events.push(e);
+    if (force) this.flush();
+  }
+
+  flush(): void {
+    if (!this.sink) return;
+    this.moveSteps();
+    this.last = this.now();
+    if (this.events.length === 0) return;
+    const out = this.events;
+    this.events = [];
+    this.sink(out);
+  }
+
+  private moveSteps(): void {
+    if (this.steps.length) { this.events.push({ type: 'steps', steps: this.steps }); this.steps = []; }
+  }
+}
