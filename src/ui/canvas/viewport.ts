@@ -5,16 +5,18 @@ import { NODE_HEIGHT, NODE_WIDTH, type EditorNode } from '../state/graph-model.t
 
 const MIN_READABLE_ZOOM = 0.8;
 const PAD = 32;
+/** Room at the top for the toolbar and the problem banner. */
+const TOP = 76;
 
 export function readableView(nodes: EditorNode[], width: number, height: number): Viewport {
-  if (nodes.length === 0) return { x: width / 2, y: PAD, zoom: 1 };
+  if (nodes.length === 0) return { x: width / 2, y: TOP, zoom: 1 };
   const xs = nodes.map((n) => n.position.x);
   const ys = nodes.map((n) => n.position.y);
   const box = { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) + NODE_WIDTH - Math.min(...xs), h: Math.max(...ys) + NODE_HEIGHT - Math.min(...ys) };
-  const fit = Math.min(1, (width - 2 * PAD) / box.w, (height - 2 * PAD) / box.h);
+  const fit = Math.min(1, (width - 2 * PAD) / box.w, (height - TOP - PAD) / box.h);
   const zoom = Math.max(fit, MIN_READABLE_ZOOM);
   const x = width / 2 - (box.x + box.w / 2) * zoom;
   // Fits: centred vertically; too tall: the Input at the top, the rest a scroll away.
-  const y = fit >= MIN_READABLE_ZOOM ? height / 2 - (box.y + box.h / 2) * zoom : PAD - box.y * zoom;
+  const y = fit >= MIN_READABLE_ZOOM ? TOP + (height - TOP - PAD) / 2 - (box.y + box.h / 2) * zoom : TOP - box.y * zoom;
   return { x, y, zoom };
 }
