@@ -64,3 +64,31 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; meta
   }
   return { tensors, metadata };
 }
+
+/** A state_dict as the engine and the run store keep it: float32 values, int counters as Int32Array. */
+export type PlainState = Record<string, { shape: number[]; data: Float32Array | Int32Array }>;
+
+/** state_dict → safetensors, with PyTorch's names and layouts; int counters (num_batches_tracked) as I64. */
+export function stateToSafetensors(state: PlainState, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const tensors: TensorMap = {};
+  for (const [name, t] of Object.entries(state)) {
+    tensors[name] = t.data instanceof Int32Array
+      ? { dtype: 'I64', shape: [...t.shape], data: BigInt64Array.from(t.data, (v) => BigInt(v)) }
+      : { dtype: 'F32', shape: [...t.shape], data: t.data };
+  }
+  return encodeSafetensors(tensors, metadata);
+}
+
+/** safetensors → state_dict (I64 back to Int32Array; values beyond int32 are refused). */
+export function safetensorsToState(bytes: Uint8Array): PlainState {
+  const state: PlainState = {};
+  for (const [name, t] of Object.entries(decodeSafetensors(bytes).tensors)) {
+    if (t.dtype === 'F32') { state[name] = { shape: t.shape, data: t.data }; continue; }
+    const data = Int32Array.from(t.data, (v) => {
+      if (v > 2147483647n || v < -2147483648n) throw new Error(`${name}: value ${v} does not fit the engine's int32 counters`);
+      return Number(v);
+    });
+    state[name] = { shape: t.shape, data };
+  }
+  return state;
+}
