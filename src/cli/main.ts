@@ -1,4 +1,5 @@
 // The `layerboard` command line. Run from a checkout: npm run -s cli -- <command> ...
+import { runBench } from './bench.ts';
 import { runConformance } from './conformance.ts';
 import { runExport } from './export.ts';
 import { runSummary } from './summary.ts';
@@ -10,11 +11,12 @@ commands:
   export MODEL.json --format pytorch|repr|json  print the model as PyTorch code, print(model) text or JSON
   conformance CASES.json RESULTS.json          answer PyTorch conformance cases (../shared/conformance)
   train MODEL.json [options]                   train in Node with the engine
-  bench [--json]                               engine speed and memory benchmark`;
+  bench [--json] [--quick]                     engine speed and memory benchmark (CIFAR-10 BS model)`;
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  bench: runBench,
   conformance: runConformance,
   export: runExport,
   summary: runSummary,

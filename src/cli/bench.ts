@@ -1,0 +1,155 @@
+// `layerboard bench [--json] [--quick]`: engine speed and memory on the seed's CIFAR-10 BS
+// model. Full training steps (forward, CrossEntropyLoss, zero_grad, backward, SGD step) in
+// images/second at batch 1, 16 and 64, inference at batch 64 — medians of timed repetitions
+// after warm-up — and memory over 200 training steps (heap and array buffers after a GC at
+// step 20 and step 200 must match: buffers are allocated once and reused).
+import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { ResolvedLayer } from '../core/resolved.ts';
+import { layerOutputShape } from '../core/shapes.ts';
+import { TEMPLATES } from '../core/templates.ts';
+import { createLoss } from '../engine/losses.ts';
+import { createOptimizer } from '../engine/optim/index.ts';
+import { Sequential } from '../engine/sequential.ts';
+import type { IntTensor, Tensor } from '../engine/tensor.ts';
+
+/** cpuShare: CPU time / wall time while timing — well under 1 means other processes took the cores. */
+interface Timing { batch: number; imagesPerSecond: number; msPerStep: number; gflops: number; reps: number; cpuShare: number }
+interface Memory {
+  steps: number; batch: number; rssPeakMB: number;
+  heapUsedMB: { step20: number; step200: number }; arrayBuffersMB: { step20: number; step200: number }; rssMB: { step20: number; step200: number };
+}
+
+const MB = 1024 * 1024;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/** A full GC, when Node lets us reach it: makes heap samples comparable. */
+function collector(): () => void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    return () => gc();
+  } catch {
+    return () => {};
+  }
+}
+
+function bsModel(): { layers: Sequential; input: number[] } {
+  const t = TEMPLATES.find((x) => x.id === 'cifar10-bs');
+  if (!t) throw new Error("template 'cifar10-bs' is missing");
+  return { layers: new Sequential(t.doc.layers, { seed: 0 }), input: t.doc.input };
+}
+
+/** Multiply-add FLOPs (2 per MAC) of the Conv2d and Linear layers for one image: forward, and a training step. */
+function flopsPerImage(model: Sequential, input: number[]): { forward: number; train: number } {
+  let shape = [1, ...input], forward = 0, train = 0;
+  model.resolved.forEach((r: ResolvedLayer, i) => {
+    const out = layerOutputShape(r, shape);
+    let macs = 0;
+    if (r.type === 'Conv2d') macs = out[1] * out[2] * out[3] * (r.in_channels / r.groups) * r.kernel[0] * r.kernel[1];
+    if (r.type === 'Linear') macs = r.in_features * r.out_features;
+    forward += 2 * macs;
+    // backward: the weight gradient, and the input gradient except for the first layer
+    train += 2 * macs * (i === 0 ? 2 : 3);
+    shape = out;
+  });
+  return { forward, train };
+}
+
+function batchOf(n: number, input: number[]): { x: Tensor; y: IntTensor } {
+  const per = input.reduce((a, b) => a * b, 1);
+  let s = 12345;
+  const x = Float32Array.from({ length: n * per }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+  return { x: { shape: [n, ...input], data: x }, y: { shape: [n], data: Int32Array.from({ length: n }, (_, i) => i % 10) } };
+}
+
+function trainer(model: Sequential) {
+  const loss = createLoss({ type: 'CrossEntropyLoss' });
+  const opt = createOptimizer({ type: 'SGD', lr: 0.01, momentum: 0.9 }, model.parameters());
+  return (x: Tensor, y: IntTensor) => {
+    const out = model.forwardView(x);
+    loss.forward(out, y);
+    opt.zeroGrad();
+    model.backwardParams(loss.backward());
+    opt.step();
+  };
+}
+
+/** Wall-clock ms of each timed repetition, and the CPU share over them. */
+function time(run: () => void, warmup: number, reps: number): { ms: number; cpuShare: number } {
+  for (let i = 0; i < warmup; i++) run();
+  const out: number[] = [];
+  const cpu0 = process.cpuUsage(), wall0 = performance.now();
+  for (let i = 0; i < reps; i++) { const t = performance.now(); run(); out.push(performance.now() - t); }
+  const cpu = process.cpuUsage(cpu0), wall = performance.now() - wall0;
+  return { ms: median(out), cpuShare: round((cpu.user + cpu.system) / 1000 / wall) };
+}
+
+function timing(batch: number, reps: number, flops: number, t: { ms: number; cpuShare: number }): Timing {
+  return { batch, imagesPerSecond: round(batch / t.ms * 1000, 1), msPerStep: round(t.ms, 1), gflops: round(flops * batch / t.ms / 1e6), reps, cpuShare: t.cpuShare };
+}
+
+function measureTrain(batch: number, reps: number, flops: number): Timing {
+  const { layers: model, input } = bsModel();
+  const { x, y } = batchOf(batch, input);
+  const step = trainer(model);
+  return timing(batch, reps, flops, time(() => step(x, y), batch >= 16 ? 1 : 5, reps));
+}
+
+function measureInference(batch: number, reps: number, flops: number): Timing {
+  const { layers: model, input } = bsModel();
+  model.eval();
+  const { x } = batchOf(batch, input);
+  return timing(batch, reps, flops, time(() => model.forwardView(x), 1, reps));
+}
+
+function measureMemory(batch: number, steps: number): Memory {
+  const gc = collector();
+  const { layers: model, input } = bsModel();
+  const { x, y } = batchOf(batch, input);
+  const step = trainer(model);
+  let rssPeak = 0;
+  const at: Record<number, NodeJS.MemoryUsage> = {};
+  for (let i = 1; i <= steps; i++) {
+    step(x, y);
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    if (i === 20 || i === steps) { gc(); at[i] = process.memoryUsage(); }
+  }
+  const pick = (f: (m: NodeJS.MemoryUsage) => number) => ({ step20: round(f(at[20]) / MB, 1), step200: round(f(at[steps]) / MB, 1) });
+  return { steps, batch, rssPeakMB: round(rssPeak / MB, 1), heapUsedMB: pick((m) => m.heapUsed), arrayBuffersMB: pick((m) => m.arrayBuffers), rssMB: pick((m) => m.rss) };
+}
+
+export async function runBench(args: string[]): Promise<number> {
+  const json = args.includes('--json'), quick = args.includes('--quick');
+  const unknown = args.filter((a) => a !== '--json' && a !== '--quick');
+  if (unknown.length) { console.error(`bench: unknown option ${unknown[0]} (usage: bench [--json] [--quick])`); return 2; }
+  const t0 = performance.now();
+  const { layers: model, input } = bsModel();
+  const flops = flopsPerImage(model, input);
+  const log = (s: string) => { if (!json) console.log(s); };
+  log(`Layerboard engine bench: CIFAR-10 BS model, ${round(flops.forward / 1e6, 1)} MFLOP forward / ${round(flops.train / 1e6, 1)} MFLOP per training image`);
+  log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}${quick ? ' (quick)' : ''}`);
+  const train: Timing[] = [];
+  for (const [batch, reps] of quick ? [[1, 3], [4, 3]] : [[1, 20], [16, 5], [64, 5]]) {
+    const r = measureTrain(batch, reps, flops.train);
+    train.push(r);
+    log(`train step  batch ${String(batch).padStart(2)}: ${r.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ${r.gflops.toFixed(2)} GFLOP/s  (median of ${reps}, cpu share ${r.cpuShare})`);
+  }
+  const inference = measureInference(quick ? 4 : 64, quick ? 3 : 5, flops.forward);
+  log(`inference   batch ${String(inference.batch).padStart(2)}: ${inference.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${inference.msPerStep.toFixed(1).padStart(8)} ms/batch ${inference.gflops.toFixed(2)} GFLOP/s  (median of ${inference.reps}, cpu share ${inference.cpuShare})`);
+  const memory = measureMemory(quick ? 1 : 4, quick ? 40 : 200);
+  log(`memory over ${memory.steps} training steps at batch ${memory.batch}: peak RSS ${memory.rssPeakMB} MB; after GC at step 20 → step ${memory.steps}:`
+    + ` heap ${memory.heapUsedMB.step20} → ${memory.heapUsedMB.step200} MB, array buffers ${memory.arrayBuffersMB.step20} → ${memory.arrayBuffersMB.step200} MB, RSS ${memory.rssMB.step20} → ${memory.rssMB.step200} MB`);
+  const seconds = round((performance.now() - t0) / 1000, 1);
+  log(`(${seconds} s)`);
+  if (json) {
+    console.log(JSON.stringify({
+      model: 'cifar10-bs', node: process.version, cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, quick,
+      mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
+      train, inference, memory, seconds,
+    }, null, 2));
+  }
+  return 0;
+}
