@@ -30,7 +30,8 @@ function collector(): () => void {
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    return () => gc();
+    // twice: array buffers freed by the first collection are released by the next
+    return () => { gc(); gc(); };
   } catch {
     return () => {};
   }
@@ -107,6 +108,7 @@ function measureInference(batch: number, reps: number, flops: number): Timing {
 
 function measureMemory(batch: number, steps: number): Memory {
   const gc = collector();
+  gc(); // the earlier measurements' models are garbage now
   const { layers: model, input } = bsModel();
   const { x, y } = batchOf(batch, input);
   const step = trainer(model);

@@ -14,7 +14,7 @@ test('bench --quick --json reports speeds, FLOPs and flat memory', async () => {
   expect(r.mflopsPerImage.forward).toBeCloseTo(24.71, 1);
   expect(r.train.map((t: { batch: number }) => t.batch)).toEqual([1, 4]);
   for (const t of [...r.train, r.inference]) expect(t.imagesPerSecond).toBeGreaterThan(0);
-  expect(r.memory.arrayBuffersMB.step200).toBe(r.memory.arrayBuffersMB.step20);
+  expect(r.memory.arrayBuffersMB.step200).toBeLessThanOrEqual(r.memory.arrayBuffersMB.step20 + 0.5);
   expect(r.memory.heapUsedMB.step200).toBeLessThan(r.memory.heapUsedMB.step20 + 1);
 }, 60_000);
 
