@@ -27,10 +27,13 @@ export class ScalarStore {
   readonly #repo: RunRepository;
   readonly #runs = new Map<string, RunData>();
   readonly #listeners = new Set<(change: StoreChange) => void>();
-  /** Errors of the last reads (an IndexedDB failure is shown, not swallowed). */
-  error: string | null = null;
+  /** Where read failures go (an IndexedDB failure is shown, not swallowed). */
+  readonly #onError: (message: string) => void;
 
-  constructor(repo: RunRepository) { this.#repo = repo; }
+  constructor(repo: RunRepository, onError: (message: string) => void = (m) => console.error(m)) {
+    this.#repo = repo;
+    this.#onError = onError;
+  }
 
   onChange(listener: (change: StoreChange) => void): () => void {
     this.#listeners.add(listener);
@@ -71,7 +74,7 @@ export class ScalarStore {
     this.#runs.set(runId, data);
     const sub = this.#repo.watchScalarCount(runId).subscribe({
       next: (count) => { data.count = count; void this.#sync(runId, data); },
-      error: (e: unknown) => { this.error = `could not read the logs of run ${runId}: ${e instanceof Error ? e.message : String(e)}`; },
+      error: (e: unknown) => this.#onError(`could not read the logs of run ${runId}: ${e instanceof Error ? e.message : String(e)}`),
     });
     data.unsubscribe = () => sub.unsubscribe();
   }
@@ -96,7 +99,7 @@ export class ScalarStore {
         else await this.#loadNew(runId, data);
       } while (data.dirty && !data.closed);
     } catch (e) {
-      this.error = `could not read the logs of run ${runId}: ${e instanceof Error ? e.message : String(e)}`;
+      this.#onError(`could not read the logs of run ${runId}: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       data.busy = false;
     }

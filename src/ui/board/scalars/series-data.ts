@@ -4,7 +4,9 @@ import { percentile } from '../../charts/series.ts';
 
 export interface ScalarPoint { step: number; wallTime: number; value: number }
 
-function grow(a: Float64Array, need: number): Float64Array {
+type Column = Float64Array<ArrayBuffer>;
+
+function grow(a: Column, need: number): Column {
   if (need <= a.length) return a;
   const out = new Float64Array(Math.max(need, a.length * 2, 64));
   out.set(a);
@@ -22,7 +24,7 @@ export class Smoother {
   #count = 0;
   #done = 0;
   #constant = true;
-  out = new Float64Array(0);
+  out: Column = new Float64Array(0);
 
   constructor(weight: number) { this.weight = weight; }
 
@@ -64,9 +66,9 @@ function isConstant(values: Float64Array, length: number): boolean {
 export class Series {
   readonly runId: string;
   readonly tag: string;
-  steps = new Float64Array(0);
-  walls = new Float64Array(0);
-  values = new Float64Array(0);
+  steps: Column = new Float64Array(0);
+  walls: Column = new Float64Array(0);
+  values: Column = new Float64Array(0);
   length = 0;
   /** Bumped on every change; caches compare it. */
   version = 0;

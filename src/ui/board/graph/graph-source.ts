@@ -1,0 +1,23 @@
+// The graph of a run: the one logged with it (add_graph), or, for a run logged without
+// one, rebuilt from the run's model and batch size.
+import { buildModuleGraph, type ModuleGraph } from '../../../core/module-graph.ts';
+import type { RunRepository } from '../../../db/runs.ts';
+import type { RunRecord } from '../../../db/schema.ts';
+
+export type RunGraph = { ok: true; graph: ModuleGraph; rebuilt: boolean } | { ok: false; error: string };
+
+export function isModuleGraph(g: unknown): g is ModuleGraph {
+  const x = g as ModuleGraph | null;
+  return !!x && x.version === 1 && typeof x.root?.id === 'string' && Array.isArray(x.root.children) && Array.isArray(x.edges);
+}
+
+export async function loadRunGraph(repo: RunRepository, run: RunRecord): Promise<RunGraph> {
+  const logged = (await repo.graph(run.id))?.graph;
+  if (isModuleGraph(logged)) return { ok: true, graph: logged, rebuilt: false };
+  const batch = Number(run.config?.batch_size ?? run.config?.batchSize) || 1;
+  try {
+    return { ok: true, graph: buildModuleGraph(run.doc, [batch, ...run.doc.input]), rebuilt: true };
+  } catch (e) {
+    return { ok: false, error: `run “${run.name}” has no logged graph and its model cannot be traced: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}

@@ -1,0 +1,54 @@
+// Run files for the board's browser tests and benchmark: finished runs of the seed's
+// BS model with a logged add_graph record and deterministic loss/accuracy curves.
+import { buildModuleGraph } from '../../src/core/module-graph.ts';
+import { templateDocument } from '../../src/core/templates.ts';
+import { toJsonNumber, type RunFile, type RunFileSeries } from '../../src/db/run-file.ts';
+
+export interface FixtureRun {
+  id: string;
+  name: string;
+  /** Learning rate: sets how fast the loss falls. */
+  lr: number;
+  steps?: number;
+  created?: number;
+  status?: RunFile['run']['status'];
+}
+
+/** Loss after `step` steps: an exponential fall with a deterministic wiggle. */
+export function fixtureLoss(lr: number, step: number): number {
+  return 2.3 * Math.exp(-lr * step / 40) + 0.15 + 0.08 * Math.sin(step * 1.7 + lr * 100);
+}
+
+export function fixtureRunFile(r: FixtureRun): RunFile {
+  const steps = r.steps ?? 200;
+  const created = r.created ?? Date.UTC(2026, 0, 5, 10, 0, 0);
+  const wall0 = created / 1000;
+  const loss: RunFileSeries = { step: [], wallTime: [], value: [] };
+  for (let s = 0; s < steps; s++) {
+    loss.step.push(s);
+    loss.wallTime.push(wall0 + s * 0.25);
+    loss.value.push(toJsonNumber(fixtureLoss(r.lr, s)));
+  }
+  const acc: RunFileSeries = { step: [], wallTime: [], value: [] };
+  for (let e = 1; e <= 4; e++) {
+    const s = Math.round((e * steps) / 4) - 1;
+    acc.step.push(s);
+    acc.wallTime.push(wall0 + s * 0.25 + 0.1);
+    acc.value.push(Math.round((0.4 + 0.5 * (1 - Math.exp(-r.lr * e * 3))) * 1e4) / 1e4);
+  }
+  const doc = templateDocument('cifar10-bs');
+  const config = { optimizer: 'SGD', lr: r.lr, momentum: 0.9, batch_size: 64, epochs: 4, loss: 'CrossEntropyLoss' };
+  const final = { 'accuracy/val': acc.value.at(-1) as number, 'loss/train': loss.value.at(-1) as number };
+  return {
+    format: 'layerboard-run', version: 1,
+    run: { id: r.id, projectId: null, name: r.name, created, ended: created + steps * 250, status: r.status ?? 'finished', doc, config, metrics: final },
+    scalars: { 'loss/train': loss, 'accuracy/val': acc },
+    graph: buildModuleGraph(doc, [64, 3, 32, 32]),
+    hparams: { hparams: config, metrics: final },
+    texts: [],
+  };
+}
+
+export function fixtureUpload(r: FixtureRun): { name: string; mimeType: string; buffer: Buffer } {
+  return { name: `${r.id}.run.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(fixtureRunFile(r))) };
+}
