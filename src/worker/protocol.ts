@@ -11,7 +11,9 @@ export type DatasetRef =
   /** Class-dependent blobs generated from a seed (learnable; for tests, demos and the CLI). */
   | { kind: 'synthetic'; classes: number; train: number; test: number; seed: number; noise?: number }
   /** A dataset shipped with the app, fetched by the worker from `baseUrl` (the app's URL). */
-  | { kind: 'builtin'; id: 'mnist'; baseUrl: string };
+  | { kind: 'builtin'; id: 'mnist'; baseUrl: string }
+  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/worker/dataset-store.ts). */
+  | { kind: 'stored'; id: string };
 
 /** One state_dict entry; `buffer` holds float32 (or int32 for int64 counters) values. */
 export interface WeightEntry { name: string; shape: number[]; dtype: 'float32' | 'int64'; buffer: ArrayBuffer }
@@ -50,10 +52,13 @@ export type RequestType = Request['type'];
 
 export interface EvalResult {
   loss: number;
-  accuracy: number;
+  /** null when the output is not [N, classes] logits against class labels. */
+  accuracy: number | null;
   examples: number;
-  /** confusion[true][predicted] counts. */
+  /** confusion[true][predicted] counts ([] when accuracy is null). */
   confusion: number[][];
+  /** Predicted class of every example of the split, in dataset order (classification only). */
+  predictions?: number[];
 }
 
 /** What each request's reply carries when it succeeds. */
@@ -78,10 +83,16 @@ export interface StepRecord {
 
 export interface EpochRecord {
   epoch: number;
-  /** Mean training loss over the epoch's steps. */
+  /** Mean training loss over the epoch's examples. */
   trainLoss: number;
+  /** Training accuracy (classification), else null. */
+  trainAccuracy: number | null;
   valLoss: number | null;
   valAccuracy: number | null;
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+  seconds: number;
+  examplesPerSecond: number;
 }
 
 export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';

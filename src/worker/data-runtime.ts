@@ -1,0 +1,167 @@
+// The data worker's side of data-protocol.ts, independent of the Worker global so that it
+// runs in Node tests: imports (CIFAR-10, ImageFolder) are read, decoded, validated and
+// saved to IndexedDB here, never on the UI thread; datasets are cached per reference.
+import { fetchBuiltinDataset } from '../engine/data/builtin.ts';
+import { importCifar10 } from '../engine/data/cifar10.ts';
+import { loadImageFolder, type ImageDecoder, type ImageFile } from '../engine/data/image-folder.ts';
+import type { ImageDataset } from '../engine/data/lbds.ts';
+import { readZip } from '../core/zip.ts';
+import type { LayerboardDB } from '../db/schema.ts';
+import {
+  dataRequestProblem, refKey,
+  type DataEvent, type DataReplies, type DataRequest, type DataRequestType, type DatasetInfo, type ImageBatch, type ImageSource, type ImportPhase,
+} from './data-protocol.ts';
+import { classCounts, loadStoredDataset, saveDataset } from './dataset-store.ts';
+import type { DatasetRef } from './protocol.ts';
+
+export type DataPost = (event: DataEvent, transfer: Transferable[]) => void;
+type Report = (phase: ImportPhase, fraction: number, detail?: string) => void;
+
+export interface DataRuntimeDeps {
+  db: () => LayerboardDB;
+  decode: ImageDecoder;
+  loadBuiltin?: typeof fetchBuiltinDataset;
+}
+
+/** The fixed id of the cached CIFAR-10 import (one per browser; a new import replaces it). */
+export const CIFAR10_ID = 'cifar10';
+/** Datasets kept in memory (CIFAR-10 is 184 MB, so only a couple). */
+const CACHE_SIZE = 2;
+
+export function infoOf(ds: ImageDataset): DatasetInfo {
+  return { name: ds.name, classes: ds.classes, channels: ds.channels, height: ds.height, width: ds.width, train: ds.train, test: ds.test, source: ds.source, counts: classCounts(ds) };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+async function readAll(files: { name: string; file: Blob }[], report: Report): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]> {
+  const total = files.reduce((n, f) => n + f.file.size, 0);
+  let done = 0;
+  const out: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
+  for (const f of files) {
+    report('read', total ? done / total : 0, `${f.name} (${mb(f.file.size)})`);
+    out.push({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) });
+    done += f.file.size;
+  }
+  report('read', 1, `${mb(total)} read`);
+  return out;
+}
+
+export class DataRuntime {
+  private readonly cache = new Map<string, Promise<ImageDataset>>();
+
+  constructor(private readonly post: DataPost, private readonly deps: DataRuntimeDeps) {}
+
+  handle(msg: unknown): void {
+    const problem = dataRequestProblem(msg);
+    if (problem) {
+      const id = (msg as { id?: unknown } | null)?.id;
+      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
+      return;
+    }
+    const r = msg as DataRequest;
+    this.dispatch(r).then(
+      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, 'pixels' in result ? [result.pixels] : []),
+      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
+    );
+  }
+
+  private dispatch(r: DataRequest): Promise<DataReplies[DataRequestType]> {
+    const report: Report = (phase, fraction, detail) => this.post({ type: 'progress', requestId: r.id, phase, fraction, ...(detail !== undefined && { detail }) }, []);
+    switch (r.type) {
+      case 'import-cifar10': return this.importCifar(r.files, report);
+      case 'import-images': return this.importImages(r, report);
+      case 'info': return this.dataset(r.ref, report).then(infoOf);
+      case 'preview': return this.dataset(r.ref, report).then((ds) => previewBatch(ds, r.perClass));
+      case 'samples': return this.dataset(r.ref, report).then((ds) => imageBatch(ds, r.split, r.indices));
+      default: return r satisfies never;
+    }
+  }
+
+  private remember(key: string, ds: Promise<ImageDataset>): Promise<ImageDataset> {
+    this.cache.delete(key);
+    this.cache.set(key, ds);
+    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    ds.catch(() => this.cache.delete(key));
+    return ds;
+  }
+
+  private dataset(ref: DatasetRef, report: Report): Promise<ImageDataset> {
+    const key = refKey(ref);
+    const hit = this.cache.get(key);
+    if (hit) return this.remember(key, hit);
+    switch (ref.kind) {
+      case 'builtin': return this.remember(key, (this.deps.loadBuiltin ?? fetchBuiltinDataset)(ref.id, ref.baseUrl));
+      case 'stored': return this.remember(key, loadStoredDataset(this.deps.db(), ref.id, (f) => report('load', f)));
+      case 'synthetic': return Promise.reject(new Error('synthetic datasets are made for a model input shape by the engine worker; the data worker does not preview them'));
+      default: return ref satisfies never;
+    }
+  }
+
+  private async importCifar(files: { name: string; file: Blob }[], report: Report): Promise<DataReplies['import-cifar10']> {
+    if (files.length === 0) throw new Error('no files given: pick cifar-10-binary.tar.gz or the six .bin batches');
+    const read = await readAll(files, report);
+    const ds = await importCifar10(read, (phase, fraction) => report(phase, fraction));
+    await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`));
+    this.remember(`stored:${CIFAR10_ID}`, Promise.resolve(ds));
+    return { datasetId: CIFAR10_ID, info: infoOf(ds) };
+  }
+
+  private async importImages(r: Extract<DataRequest, { type: 'import-images' }>, report: Report): Promise<DataReplies['import-images']> {
+    const files = await imageFiles(r.source, report);
+    const ds = await loadImageFolder(files, this.deps.decode, {
+      size: r.size, channels: r.channels, testFraction: r.testFraction,
+      onProgress: (done, total) => { if (done === total || done % 25 === 0) report('decode', done / total, `${fmt(done)} of ${fmt(total)} images`); },
+    });
+    const named: ImageDataset = { ...ds, name: r.source.name.replace(/\.zip$/i, '') || 'Images' };
+    await saveDataset(this.deps.db(), r.datasetId, 'imagefolder', named, (f) => report('save', f));
+    this.remember(`stored:${r.datasetId}`, Promise.resolve(named));
+    return { datasetId: r.datasetId, info: infoOf(named) };
+  }
+}
+
+async function imageFiles(source: ImageSource, report: Report): Promise<ImageFile[]> {
+  switch (source.kind) {
+    case 'zip': {
+      const [zip] = await readAll([{ name: source.name, file: source.file }], report);
+      report('unzip', 0);
+      const entries = await readZip(zip.bytes);
+      report('unzip', 1, `${fmt(entries.length)} files`);
+      // a zip of one folder ('pets/cat/1.png') and a zip of class folders ('cat/1.png') both work
+      return entries.map((e) => ({ path: e.name, data: e.data }));
+    }
+    case 'files': {
+      const out: ImageFile[] = [];
+      const total = source.files.length;
+      for (let i = 0; i < total; i++) {
+        const f = source.files[i];
+        out.push({ path: f.path, data: new Uint8Array(await f.file.arrayBuffer()) });
+        if ((i + 1) % 50 === 0 || i + 1 === total) report('read', (i + 1) / total, `${fmt(i + 1)} of ${fmt(total)} files`);
+      }
+      return out;
+    }
+    default: return source satisfies never;
+  }
+}
+
+/** Images `indices` of a split as one uint8 buffer. */
+export function imageBatch(ds: ImageDataset, split: 'train' | 'test', indices: number[]): ImageBatch {
+  const size = ds.channels * ds.height * ds.width;
+  const n = split === 'train' ? ds.train : ds.test, base = split === 'train' ? 0 : ds.train;
+  const bad = indices.find((i) => !(Number.isInteger(i) && i >= 0 && i < n));
+  if (bad !== undefined) throw new Error(`image ${bad} is not in the ${split} split of ${ds.name} (${n} images)`);
+  const pixels = new Uint8Array(indices.length * size);
+  indices.forEach((i, k) => pixels.set(ds.pixels.subarray((base + i) * size, (base + i + 1) * size), k * size));
+  return { pixels: pixels.buffer, labels: indices.map((i) => ds.labels[base + i]), indices: [...indices], channels: ds.channels, height: ds.height, width: ds.width };
+}
+
+/** The first `perClass` training images of every class, class by class. */
+export function previewBatch(ds: ImageDataset, perClass: number): ImageBatch {
+  const picked: number[][] = ds.classes.map(() => []);
+  for (let i = 0; i < ds.train && picked.some((p) => p.length < perClass); i++) {
+    const p = picked[ds.labels[i]];
+    if (p.length < perClass) p.push(i);
+  }
+  return imageBatch(ds, 'train', picked.flat());
+}

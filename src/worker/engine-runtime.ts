@@ -1,0 +1,140 @@
+// The worker's side of the protocol, independent of the Worker global so it also runs in
+// Node tests: requests in (handle), events out (post). One run at a time; its progress is
+// batched by the trainer (every progressIntervalMs), its weights leave as transferables.
+import { validateTrainingConfig, type TrainingConfig } from '../core/training-config.ts';
+import type { ModelDocument } from '../core/types.ts';
+import type { SchedulerSpec } from '../engine/optim/index.ts';
+import { Rng } from '../engine/rng.ts';
+import { Sequential } from '../engine/sequential.ts';
+import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig, type StepRecord as TrainerStep, type EpochRecord as TrainerEpoch } from '../engine/trainer.ts';
+import { loadDataset, splitSource, transformsOf, type BuiltinLoader } from './datasets.ts';
+import { evaluateSplit } from './evaluate.ts';
+import {
+  eventTransfer, requestProblem,
+  type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
+} from './protocol.ts';
+import { decodeWeights, encodeWeights } from './weights.ts';
+
+export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
+
+// the trainer's records travel as they are: keep them assignable to the protocol's
+const asStep = (s: TrainerStep): StepRecord => s;
+const asEpoch = (e: TrainerEpoch): EpochRecord => e;
+
+interface ActiveRun { runId: string; controller: TrainController; status: RunStatus }
+
+/** Yields to the event loop so queued requests (pause, stop) are handled. */
+const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Sequential {
+  const model = new Sequential(doc.layers, { seed: config.seed, names: doc.names ?? null });
+  if (weights) model.loadStateDict(weights);
+  return model;
+}
+
+function trainerConfig(c: TrainingConfig): TrainerConfig {
+  // validateTrainingConfig has checked the scheduler's type against the engine's list
+  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast };
+}
+
+export class EngineRuntime {
+  private run: ActiveRun | null = null;
+
+  constructor(private readonly post: Post, private readonly loadBuiltin?: BuiltinLoader) {}
+
+  /** Entry point for every incoming message; never throws (problems become error replies). */
+  handle(msg: unknown): void {
+    const problem = requestProblem(msg);
+    if (problem) {
+      const id = (msg as { id?: unknown } | null)?.id;
+      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
+      return;
+    }
+    const r = msg as Request;
+    this.dispatch(r).then(
+      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, []),
+      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
+    );
+  }
+
+  private async dispatch(r: Request): Promise<ReplyResults[RequestType]> {
+    switch (r.type) {
+      case 'ping': return { pong: true };
+      case 'train': return this.startTrain(r);
+      case 'pause': this.active(r.runId).controller.pause(); return { runId: r.runId };
+      case 'resume': this.active(r.runId).controller.resume(); return { runId: r.runId };
+      case 'stop': this.active(r.runId).controller.stop(); return { runId: r.runId };
+      case 'evaluate': return this.evaluate(r);
+      default: return r satisfies never;
+    }
+  }
+
+  private active(runId: string): ActiveRun {
+    const run = this.run;
+    if (!run || run.runId !== runId) throw new Error(`no run '${runId}' in this worker${run ? ` (the current run is '${run.runId}')` : ''}`);
+    if (run.status !== 'running' && run.status !== 'paused') throw new Error(`run '${runId}' has already ${run.status === 'failed' ? 'failed' : 'ended'}`);
+    return run;
+  }
+
+  private emit(e: WorkerEvent): void {
+    this.post(e, eventTransfer(e));
+  }
+
+  private async startTrain(r: TrainRequestBody): Promise<ReplyResults['train']> {
+    if (this.run && (this.run.status === 'running' || this.run.status === 'paused')) {
+      throw new Error(`run '${this.run.runId}' is still ${this.run.status}: stop it before starting another`);
+    }
+    const problems = validateTrainingConfig(r.config);
+    if (problems.length) throw new Error(`training config: ${problems.join('; ')}`);
+    const model = buildModel(r.model, r.config, r.weights && decodeWeights(r.weights));
+    const ds = await loadDataset(r.dataset, r.model.input, this.loadBuiltin);
+    const rng = new Rng(r.config.seed), transforms = transformsOf(r.config);
+    const trainSrc = splitSource(ds, 'train', r.model.input, transforms, rng);
+    const testSrc = ds.test > 0 ? splitSource(ds, 'test', r.model.input, transforms, rng) : null;
+    const nTrain = trainSrc.length - Math.floor(trainSrc.length * r.config.valSplit);
+    const stepsPerEpoch = r.config.dropLast ? Math.floor(nTrain / r.config.batchSize) : Math.ceil(nTrain / r.config.batchSize);
+    const totalSteps = stepsPerEpoch * r.config.epochs;
+    const run: ActiveRun = { runId: r.runId, controller: new TrainController(), status: 'running' };
+    this.run = run;
+    // start after this request's reply has gone out
+    setTimeout(() => void this.execute(run, r, model, { trainSrc, testSrc, classes: ds.classes.length, totalSteps }), 0);
+    return { runId: r.runId, totalSteps, stepsPerEpoch };
+  }
+
+  private async execute(run: ActiveRun, r: TrainRequestBody, model: Sequential, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
+    let last = performance.now();
+    const onProgress = (events: TrainEvent[]) => {
+      const steps: StepRecord[] = [], epochs: EpochRecord[] = [];
+      for (const e of events) {
+        switch (e.type) {
+          case 'steps': for (const s of e.steps) steps.push(asStep(s)); break;
+          case 'epoch': epochs.push(asEpoch(e.record)); break;
+          case 'state': if (run.status === 'running' || run.status === 'paused') run.status = e.state; break;
+          default: e satisfies never;
+        }
+      }
+      const now = performance.now(), seconds = Math.max((now - last) / 1000, 1e-9);
+      last = now;
+      this.emit({ type: 'progress', runId: run.runId, status: run.status, steps, epochs, totalSteps: d.totalSteps, imagesPerSecond: (steps.length * r.config.batchSize) / seconds });
+    };
+    try {
+      const result = await train(model, { train: d.trainSrc }, trainerConfig(r.config), { controller: run.controller, onProgress, progressIntervalMs: r.progressIntervalMs ?? 250 });
+      const test = d.testSrc && result.status === 'completed' ? await evaluateSplit(model, d.testSrc, r.config.loss, r.config.batchSize, d.classes, breathe) : null;
+      run.status = result.status === 'completed' ? 'finished' : 'stopped';
+      this.emit({ type: 'done', runId: run.runId, status: run.status, weights: encodeWeights(model.stateDict()), steps: result.steps, test });
+    } catch (err) {
+      run.status = 'failed';
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof NonFiniteLossError) this.emit({ type: 'error', runId: run.runId, message, step: err.step, value: err.value });
+      else this.emit({ type: 'error', runId: run.runId, message });
+    }
+  }
+
+  private async evaluate(r: EvaluateRequestBody): Promise<ReplyResults['evaluate']> {
+    const model = buildModel(r.model, r.config, decodeWeights(r.weights));
+    const ds = await loadDataset(r.dataset, r.model.input, this.loadBuiltin);
+    if (ds.test === 0) throw new Error(`${ds.name} has no test split to evaluate on`);
+    const src = splitSource(ds, 'test', r.model.input, transformsOf(r.config), new Rng(r.config.seed));
+    return evaluateSplit(model, src, r.config.loss, r.config.batchSize, ds.classes.length, breathe);
+  }
+}
