@@ -16,4 +16,10 @@ if [ -n "$KINDS" ]; then
   cases="$tmp/cases.json"
   echo "conformance: kinds $KINDS"
 fi
-node "$shared/conformance/check.mjs" --runner "npm run -s cli -- conformance" "$cases"
+# once per engine backend: the TS reference, then WASM SIMD on two threads
+echo "conformance: backend ts"
+status=0
+node "$shared/conformance/check.mjs" --runner "npm run -s cli -- conformance" "$cases" || status=1
+echo "conformance: backend wasm, 2 threads"
+LAYERBOARD_BACKEND=wasm LAYERBOARD_THREADS=2 node "$shared/conformance/check.mjs" --runner "npm run -s cli -- conformance" "$cases" || status=1
+exit $status

@@ -1,5 +1,6 @@
 // Runner for ../shared/conformance/check.mjs: reads stripped cases, writes results.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { applyBackend, backendFromEnv } from './backend-option.ts';
 import { answerModuleCase, answerTrainCase, type ModuleCase, type TrainCase } from '../engine/conformance-cases.ts';
 import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
 import { answerOptimizerCase, type OptimizerCase } from '../engine/conformance-optim.ts';
@@ -37,6 +38,8 @@ export async function runConformance(args: string[]): Promise<number> {
     return 2;
   }
   const suite = JSON.parse(readFileSync(casesFile, 'utf8')) as { cases: Case[] };
+  // LAYERBOARD_BACKEND=wasm [LAYERBOARD_THREADS=2] checks another backend with the same runner
+  const engine = await applyBackend(backendFromEnv());
   const results = suite.cases.map((c) => {
     try {
       return answer(c);
@@ -45,5 +48,6 @@ export async function runConformance(args: string[]): Promise<number> {
     }
   });
   writeFileSync(resultsFile, JSON.stringify({ results }));
+  engine.dispose();
   return 0;
 }

@@ -1,10 +1,10 @@
 // Conv2d (https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html): im2col + GEMM
-// per image and group, forward and backward side by side. Weight [out, in/groups, kh, kw].
+// per image and group on the active backend (src/engine/backend.ts). Weight [out, in/groups, kh, kw].
 import type { ResolvedConv2d } from '../../core/resolved.ts';
 import { convOutSize } from '../../core/shape-math.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
-import { gemm } from '../kernels/gemm.ts';
-import { axisTable, col2im, im2col, type ConvGeometry } from '../kernels/im2col.ts';
+import { backend } from '../backend.ts';
+import { axisTable, type ConvGeometry } from '../kernels/im2col.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Rng } from '../rng.ts';
 import type { Param, Tensor } from '../tensor.ts';
@@ -55,18 +55,8 @@ export class Conv2d implements Layer {
     const { in_channels: cin, out_channels: cout, groups } = this.cfg;
     if (c !== cin) throw new Error(`Conv2d(in_channels=${cin}) got an input with ${c} channels, shape ${shapeStr(x.shape)}`);
     const g = this.geometry(h, w);
-    const cg = cin / groups, og = cout / groups, K = cg * g.kh * g.kw, P = g.oh * g.ow;
     const y = this.ws.tensor('y', like4d(x, n, cout, g.oh, g.ow));
-    const col = this.pointwise ? null : this.ws.floats('col', K * P);
-    const W = this.weight.value.data, b = this.bias?.value.data;
-    for (let i = 0; i < n; i++) {
-      for (let gi = 0; gi < groups; gi++) {
-        const xOff = (i * cin + gi * cg) * h * w, yOff = (i * cout + gi * og) * P;
-        if (b) for (let o = 0; o < og; o++) y.data.fill(b[gi * og + o], yOff + o * P, yOff + (o + 1) * P);
-        if (col) im2col(x.data, xOff, cg, g, col);
-        gemm(false, false, og, P, K, W, gi * og * K, K, col ?? x.data, col ? 0 : xOff, P, y.data, yOff, P, !!b);
-      }
-    }
+    backend().conv2dForward({ n, cin, cout, groups, geo: g, pointwise: this.pointwise }, x.data, this.weight.value.data, this.bias?.value.data ?? null, y.data);
     this.x = x;
     return y;
   }
@@ -74,43 +64,12 @@ export class Conv2d implements Layer {
   backward(gy: Tensor, needInput: boolean): Tensor | null {
     const x = this.x, g = this.geo;
     if (!x || !g) throw new Error('Conv2d.backward called before forward');
-    const { n, h, w } = asBatched4d(x, 'Conv2d');
+    const { n } = asBatched4d(x, 'Conv2d');
     const { in_channels: cin, out_channels: cout, groups } = this.cfg;
-    const cg = cin / groups, og = cout / groups, K = cg * g.kh * g.kw, P = g.oh * g.ow;
-    const W = this.weight.value.data, dW = gradOf(this.weight);
-    const col = this.pointwise ? null : this.ws.floats('col', K * P);
-    const dcol = needInput && !this.pointwise ? this.ws.floats('dcol', K * P) : null;
     const dx = needInput ? this.ws.tensor('dx', x.shape) : null;
-    if (dx && !this.pointwise) dx.data.fill(0);
-    if (this.bias) biasGrad(gy.data, n, cout, P, gradOf(this.bias));
-    for (let i = 0; i < n; i++) {
-      for (let gi = 0; gi < groups; gi++) {
-        const xOff = (i * cin + gi * cg) * h * w, yOff = (i * cout + gi * og) * P;
-        if (col) im2col(x.data, xOff, cg, g, col);
-        // dW_g += dY_g · colᵀ
-        gemm(false, true, og, K, P, gy.data, yOff, P, col ?? x.data, col ? 0 : xOff, P, dW, gi * og * K, K, true);
-        if (!dx) continue;
-        // dcol = W_gᵀ · dY_g, folded back onto the input (straight into dx when pointwise)
-        if (dcol) {
-          gemm(true, false, K, P, og, W, gi * og * K, K, gy.data, yOff, P, dcol, 0, P, false);
-          col2im(dcol, cg, g, dx.data, xOff);
-        } else {
-          gemm(true, false, K, P, og, W, gi * og * K, K, gy.data, yOff, P, dx.data, xOff, P, false);
-        }
-      }
-    }
+    backend().conv2dBackward({ n, cin, cout, groups, geo: g, pointwise: this.pointwise }, x.data, this.weight.value.data, gy.data,
+      gradOf(this.weight), this.bias ? gradOf(this.bias) : null, dx?.data ?? null);
     return dx;
-  }
-}
-
-function biasGrad(gy: Float32Array, n: number, cout: number, P: number, db: Float32Array): void {
-  for (let i = 0; i < n; i++) {
-    for (let o = 0; o < cout; o++) {
-      let s = 0;
-      const base = (i * cout + o) * P;
-      for (let p = 0; p < P; p++) s += gy[base + p];
-      db[o] += s;
-    }
   }
 }
 

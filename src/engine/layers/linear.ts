@@ -2,7 +2,7 @@
 // the last dimension, any number of leading dimensions. Weight [out, in].
 import type { ResolvedLinear } from '../../core/resolved.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
-import { gemm } from '../kernels/gemm.ts';
+import { gemm } from '../backend.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Rng } from '../rng.ts';
 import type { Param, Tensor } from '../tensor.ts';
