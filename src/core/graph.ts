@@ -176,3 +176,19 @@ function chain(input: GraphNode, adj: Adjacency, byId: Map<string, GraphNode>): 
   const layerNodes = order.map((id) => byId.get(id)!);
   return { ok: true, order, layers: layerNodes.map((n) => n.layer!), names: layerNodes.map((n) => n.name) };
 }
+
+/**
+ * The document's `names` for a compiled chain: null when no layer is named (0, 1, 2, ...),
+ * else every layer named, the unnamed ones as `<type>_<index>` (`conv2d_3`), kept unique.
+ */
+export function documentNames(layers: LayerSpec[], names: (string | undefined)[]): string[] | null {
+  if (names.every((n) => n === undefined || n === '')) return null;
+  const taken = new Set(names.filter((n): n is string => !!n));
+  return layers.map((layer, i) => {
+    if (names[i]) return names[i]!;
+    let name = `${layer.type.toLowerCase()}_${i}`;
+    for (let k = 2; taken.has(name); k++) name = `${layer.type.toLowerCase()}_${i}_${k}`;
+    taken.add(name);
+    return name;
+  });
+}

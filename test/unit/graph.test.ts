@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileGraph, type CompileError, type GraphEdge, type GraphNode } from '../../src/core/graph.ts';
+import { compileGraph, documentNames, type CompileError, type GraphEdge, type GraphNode } from '../../src/core/graph.ts';
 
 const input = (id = 'in'): GraphNode => ({ id, kind: 'input' });
 const layer = (id: string, type = 'ReLU', name?: string): GraphNode => ({ id, kind: 'layer', layer: { type }, name });
@@ -100,5 +100,16 @@ describe('compileGraph: errors', () => {
     }
     const r = compileGraph(nodes.reverse(), edges);
     expect(r.ok && r.order.length).toBe(500);
+  });
+});
+
+describe('documentNames', () => {
+  const layers = [{ type: 'Conv2d' }, { type: 'ReLU' }, { type: 'Linear' }];
+  test('no names: null (index keys)', () => {
+    expect(documentNames(layers, [undefined, undefined, ''])).toBeNull();
+  });
+  test('some names: the rest get unique generated names', () => {
+    expect(documentNames(layers, ['conv', undefined, 'linear_2'])).toEqual(['conv', 'relu_1', 'linear_2']);
+    expect(documentNames(layers, ['relu_1', undefined, undefined])).toEqual(['relu_1', 'relu_1_2', 'linear_2']);
   });
 });
