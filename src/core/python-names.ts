@@ -92,6 +92,18 @@ export function pythonNameError(name: string): string | null {
   return null;
 }
 
+/**
+ * What PyTorch's add_module itself refuses (it accepts '0', 'x y' or 'class'): used for
+ * print(model) text, which is not code. Generated code uses the stricter pythonNameError.
+ */
+export function torchModuleNameError(name: unknown): string | null {
+  if (typeof name !== 'string') return `module name should be a string, got ${typeof name}`;
+  if (name === '') return 'module name can\'t be empty string ""';
+  if (name.includes('.')) return `module name can't contain ".", got: ${name}`;
+  if (SEQUENTIAL_ATTRS.has(name) || DUNDER_ATTRS.has(name)) return `attribute '${name}' already exists`;
+  return null;
+}
+
 /** null when `name` can be the exported class's name, else the reason. */
 export function classNameError(name: string): string | null {
   const err = identifierError(name);

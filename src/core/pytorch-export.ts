@@ -7,7 +7,7 @@
 // are written; required ones always are.
 import { CATALOGUE, isLayerType, type ParamSpec } from './catalogue.ts';
 import { fieldErrorAt } from './model-json.ts';
-import { classNameError, layerNamesErrors } from './python-names.ts';
+import { classNameError, layerNamesErrors, torchModuleNameError } from './python-names.ts';
 import { pyFloat, pyString, pyValue } from './python-literals.ts';
 import type { LayerSpec, LayerType, ModelDocument } from './types.ts';
 import { validateLayer } from './validate.ts';
@@ -103,7 +103,7 @@ function containerRepr(className: string, children: [string, string][]): string 
   return `${className}(\n  ${lines.join('\n  ')}\n)`;
 }
 
-/** Names checked before they reach text: the right count, identifiers, unique. */
+/** Names checked before they reach code: the right count, identifiers, unique. */
 function checkedNames(layers: LayerSpec[], names?: string[] | null): string[] {
   if (names === null || names === undefined) return layers.map((_, i) => String(i));
   if (names.length !== layers.length) throw new Error(`names has ${names.length} entries for ${layers.length} layers`);
@@ -112,9 +112,24 @@ function checkedNames(layers: LayerSpec[], names?: string[] | null): string[] {
   return names;
 }
 
-/** Exactly print(nn.Sequential(...)) (with an OrderedDict when names are given). */
+/** Names as PyTorch's add_module takes them (any non-empty text without '.' that is not an attribute). */
+function torchNames(layers: LayerSpec[], names?: string[] | null): string[] {
+  if (names === null || names === undefined) return layers.map((_, i) => String(i));
+  if (names.length !== layers.length) throw new Error(`names has ${names.length} entries for ${layers.length} layers`);
+  names.forEach((name, i) => {
+    const err = torchModuleNameError(name);
+    if (err) throw new Error(`names[${i}]: ${err}`);
+    if (names.indexOf(name) !== i) throw new Error(`names[${i}]: '${name}' is already the name of layer ${names.indexOf(name)}; names must be unique`);
+  });
+  return names;
+}
+
+/**
+ * Exactly print(nn.Sequential(...)) (with an OrderedDict when names are given). Names are
+ * taken as PyTorch takes them, since this is text, not code ('0' or 'x y' print as given).
+ */
 export function sequentialRepr(layers: LayerSpec[], names?: string[] | null): string {
-  const keys = checkedNames(layers, names);
+  const keys = torchNames(layers, names);
   return containerRepr('Sequential', layers.map((layer, i) => [keys[i], layerRepr(layer)]));
 }
 
@@ -128,7 +143,9 @@ function className(doc: ModelDocument): string {
 
 /** print(model) of the class pythonSource defines: `BS(\n  (model): Sequential(\n    (0): ...`. */
 export function moduleRepr(doc: ModelDocument): string {
-  return containerRepr(className(doc), [['model', sequentialRepr(doc.layers, doc.names)]]);
+  const keys = checkedNames(doc.layers, doc.names);
+  const sequential = containerRepr('Sequential', doc.layers.map((layer, i) => [keys[i], layerRepr(layer)]));
+  return containerRepr(className(doc), [['model', sequential]]);
 }
 
 /** A keyword's value in Python source; floats written as floats. */

@@ -4,6 +4,7 @@ Reads a JSON request on stdin, writes a JSON answer on stdout:
   {"op": "reprs", "layers": [spec, ...]}  -> {"reprs": [repr(layer) or {"error": msg}, ...]}
   {"op": "names", "names": [str, ...]}    -> {"accepted": [bool, ...]}  (add_module on nn.Sequential)
   {"op": "floats", "values": [num, ...]}  -> {"reprs": [repr(float(v)), ...]}
+  {"op": "sequential", "layers": [...], "names": [...] or null} -> {"text": print(nn.Sequential(...)) or {"error": msg}}
   {"op": "attributes"}                    -> {"names": dir(nn.Sequential()) + instance attributes}
   {"op": "run", "files": [path, ...]}     -> {"outputs": [stdout of running it as __main__, or {"error": msg}]}
 Layer specs use the conformance form: a JSON pair is a tuple, float keywords are floats.
@@ -66,6 +67,14 @@ def main():
         out = {'accepted': [accepted(n) for n in req['names']]}
     elif req['op'] == 'floats':
         out = {'reprs': [repr(float(v)) for v in req['values']]}
+    elif req['op'] == 'sequential':
+        try:
+            mods = [build(s) for s in req['layers']]
+            names = req['names']
+            seq = nn.Sequential(OrderedDict(zip(names, mods))) if names is not None else nn.Sequential(*mods)
+            out = {'text': repr(seq)}
+        except Exception as exc:
+            out = {'text': {'error': f'{type(exc).__name__}: {exc}'}}
     elif req['op'] == 'attributes':
         seq = nn.Sequential()
         out = {'names': sorted(set(dir(seq)) | set(vars(seq)))}

@@ -72,9 +72,19 @@ describe('sequentialRepr', () => {
     expect(sequentialRepr(c.layers, c.names)).toBe(c.expect.text);
   });
   test('empty', () => expect(sequentialRepr([])).toBe('Sequential()'));
-  test('bad names are refused, not printed', () => {
-    expect(() => sequentialRepr([{ type: 'ReLU' }], ['x.y'])).toThrow("names[0]: 'x.y' contains '.'");
+  test('names PyTorch refuses are refused, with its message', () => {
+    expect(() => sequentialRepr([{ type: 'ReLU' }], ['x.y'])).toThrow('names[0]: module name can\'t contain ".", got: x.y');
+    expect(() => sequentialRepr([{ type: 'ReLU' }], [''])).toThrow('names[0]: module name can\'t be empty string ""');
+    expect(() => sequentialRepr([{ type: 'ReLU' }], ['forward'])).toThrow("names[0]: attribute 'forward' already exists");
+    expect(() => sequentialRepr([{ type: 'ReLU' }, { type: 'Tanh' }], ['a', 'a'])).toThrow("names[1]: 'a' is already the name of layer 0");
     expect(() => sequentialRepr([{ type: 'ReLU' }], ['a', 'b'])).toThrow('names has 2 entries for 1 layers');
+  });
+  test('print(model) is text: names PyTorch takes print as given, but never reach code', () => {
+    const layers = [{ type: 'ReLU' }, { type: 'Tanh' }, { type: 'Sigmoid' }];
+    expect(sequentialRepr(layers, ['0x', 'x y', 'class'])).toBe('Sequential(\n  (0x): ReLU()\n  (x y): Tanh()\n  (class): Sigmoid()\n)');
+    const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers, names: ['0x', 'x y', 'class'] };
+    expect(() => moduleRepr(doc)).toThrow("names[0]: '0x' starts with a digit");
+    expect(() => pythonSource(doc)).toThrow("names[0]: '0x' starts with a digit");
   });
 });
 

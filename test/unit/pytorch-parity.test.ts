@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { pythonNameError, PYTHON_KEYWORDS, SEQUENTIAL_ATTRIBUTES } from '../../src/core/python-names.ts';
 import { pyFloat } from '../../src/core/python-literals.ts';
-import { layerRepr, moduleRepr, pythonSource } from '../../src/core/pytorch-export.ts';
+import { layerRepr, moduleRepr, pythonSource, sequentialRepr } from '../../src/core/pytorch-export.ts';
 import { parseModelRepr } from '../../src/core/repr-import.ts';
 import { inferShapes } from '../../src/core/shapes.ts';
 import { TEMPLATES } from '../../src/core/templates.ts';
@@ -64,6 +64,13 @@ describe.skipIf(!hasTorch)('parity with real PyTorch (/usr/bin/python3)', { time
       const back = parseModelRepr(`Sequential(\n  (0): ${reprs[i] as string}\n)`);
       expect(back.ok && layerRepr(back.layers[0])).toBe(reprs[i]);
     });
+  });
+
+  test('print(nn.Sequential(OrderedDict(...))) with names PyTorch takes but code cannot', () => {
+    const layers = [{ type: 'ReLU' }, { type: 'Tanh' }, { type: 'Sigmoid' }, { type: 'Flatten' }];
+    const names = ['0', 'x y', 'class', 'é'];
+    const { text } = oracle<{ text: string }>({ op: 'sequential', layers, names });
+    expect(sequentialRepr(layers, names)).toBe(text);
   });
 
   test("float repr equals Python's for 2000 random doubles", () => {
