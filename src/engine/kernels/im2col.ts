@@ -34,23 +34,47 @@ export interface ConvGeometry {
   rowT: Int32Array; colT: Int32Array;
 }
 
+const spans = new WeakMap<Int32Array, Int32Array>();
+
+/**
+ * For each kernel column kj, the run [lo, hi) of output columns whose source column is
+ * ox + off (in bounds, stride 1): there im2col is a straight copy, no table or branch.
+ * Cached per column table; returns [lo, hi, off] triples.
+ */
+function interior(colT: Int32Array, kw: number, ow: number): Int32Array {
+  let s = spans.get(colT);
+  if (s) return s;
+  s = new Int32Array(kw * 3);
+  for (let kj = 0; kj < kw; kj++) {
+    const cb = kj * ow;
+    let lo = 0;
+    while (lo < ow && colT[cb + lo] < 0) lo++;
+    const off = lo < ow ? colT[cb + lo] - lo : 0;
+    let hi = lo;
+    while (hi < ow && colT[cb + hi] === hi + off) hi++;
+    s[3 * kj] = lo; s[3 * kj + 1] = hi; s[3 * kj + 2] = off;
+  }
+  spans.set(colT, s);
+  return s;
+}
+
 /** col[(c·kh + ki)·kw + kj][oy·ow + ox] = x[c][row][col] for `channels` channels starting at xOff. */
 export function im2col(x: Float32Array, xOff: number, channels: number, g: ConvGeometry, col: Float32Array): void {
   const { h, w, oh, ow, kh, kw, rowT, colT } = g;
+  const run = interior(colT, kw, ow);
   let o = 0;
   for (let c = 0; c < channels; c++) {
     const xb = xOff + c * h * w;
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const cb = kj * ow;
+        const cb = kj * ow, lo = run[3 * kj], hi = run[3 * kj + 1], off = run[3 * kj + 2];
         for (let oy = 0; oy < oh; oy++, o += ow) {
           const r = rowT[ki * oh + oy];
           if (r < 0) { col.fill(0, o, o + ow); continue; }
-          const rb = xb + r;
-          for (let ox = 0; ox < ow; ox++) {
-            const ci = colT[cb + ox];
-            col[o + ox] = ci < 0 ? 0 : x[rb + ci];
-          }
+          const rb = xb + r, src = rb + off - o;
+          for (let ox = 0; ox < lo; ox++) { const ci = colT[cb + ox]; col[o + ox] = ci < 0 ? 0 : x[rb + ci]; }
+          for (let i = o + lo, e = o + hi; i < e; i++) col[i] = x[src + i];
+          for (let ox = hi; ox < ow; ox++) { const ci = colT[cb + ox]; col[o + ox] = ci < 0 ? 0 : x[rb + ci]; }
         }
       }
     }
@@ -60,20 +84,20 @@ export function im2col(x: Float32Array, xOff: number, channels: number, g: ConvG
 /** The adjoint of im2col: dx[c][row][col] += dcol[...] (padding taps are dropped, reflected ones fold back). */
 export function col2im(dcol: Float32Array, channels: number, g: ConvGeometry, dx: Float32Array, xOff: number): void {
   const { h, w, oh, ow, kh, kw, rowT, colT } = g;
+  const run = interior(colT, kw, ow);
   let o = 0;
   for (let c = 0; c < channels; c++) {
     const xb = xOff + c * h * w;
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const cb = kj * ow;
+        const cb = kj * ow, lo = run[3 * kj], hi = run[3 * kj + 1], off = run[3 * kj + 2];
         for (let oy = 0; oy < oh; oy++, o += ow) {
           const r = rowT[ki * oh + oy];
           if (r < 0) continue;
-          const rb = xb + r;
-          for (let ox = 0; ox < ow; ox++) {
-            const ci = colT[cb + ox];
-            if (ci >= 0) dx[rb + ci] += dcol[o + ox];
-          }
+          const rb = xb + r, dst = rb + off - o;
+          for (let ox = 0; ox < lo; ox++) { const ci = colT[cb + ox]; if (ci >= 0) dx[rb + ci] += dcol[o + ox]; }
+          for (let i = o + lo, e = o + hi; i < e; i++) dx[dst + i] += dcol[i];
+          for (let ox = hi; ox < ow; ox++) { const ci = colT[cb + ox]; if (ci >= 0) dx[rb + ci] += dcol[o + ox]; }
         }
       }
     }
