@@ -136,7 +136,7 @@ function fullNames(names: (string | undefined)[]): string[] | null {
 }
 
 function documentOf(graph: EditorGraph, layers: LayerSpec[], names: (string | undefined)[] | null, chain: string[]): ModelDocument {
-  const doc = newModelDocument([...graph.input], layers.map((l) => structuredClone(l)), names ? fullNames(names) : null);
+  const doc = newModelDocument([...graph.input], layers, names ? fullNames(names) : null);
   const pos = new Map(graph.nodes.map((n) => [n.id, n.position]));
   doc.editor = { input: pos.get(INPUT_ID), positions: chain.map((id) => pos.get(id)!) };
   if (graph.className !== undefined) doc.className = graph.className;

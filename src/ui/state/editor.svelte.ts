@@ -247,24 +247,37 @@ export class EditorState {
     for (const l of this.#listeners) l(graph);
   }
 
-  /** Rebuilds the xyflow arrays from the graph, keeping selection and measured sizes. */
+  /**
+   * Rebuilds the xyflow arrays from the graph, keeping selection and measured sizes. Node
+   * and edge objects that did not change are reused, and an unchanged array is not
+   * replaced at all, so a keyword edit does not make xyflow re-process every node.
+   */
   #syncFlow(select?: Set<string>): void {
     const old = new Map(this.flowNodes.map((n) => [n.id, n]));
-    this.flowNodes = this.#graph.nodes.map((n): FlowNode => {
+    const nodes = this.#graph.nodes.map((n): FlowNode => {
       const prev = old.get(n.id);
+      const selected = select ? select.has(n.id) : (prev?.selected ?? false);
+      if (prev && prev.type === n.kind && prev.selected === selected && prev.position.x === n.position.x && prev.position.y === n.position.y) return prev;
       return {
-        id: n.id, type: n.kind, position: n.position, data: {},
-        selected: select ? select.has(n.id) : (prev?.selected ?? false),
+        id: n.id, type: n.kind, position: n.position, data: {}, selected,
         deletable: n.kind !== 'input',
         ...(prev?.measured ? { measured: prev.measured } : {}),
       };
     });
+    if (!sameItems(nodes, this.flowNodes)) this.flowNodes = nodes;
     const oldEdges = new Map(this.flowEdges.map((e) => [e.id, e]));
-    this.flowEdges = this.#graph.edges.map((e): FlowEdge => ({
-      id: e.id, source: e.source, target: e.target, type: 'shape', data: {},
-      selected: select ? false : (oldEdges.get(e.id)?.selected ?? false),
-    }));
+    const edges = this.#graph.edges.map((e): FlowEdge => {
+      const prev = oldEdges.get(e.id);
+      const selected = select ? false : (prev?.selected ?? false);
+      if (prev && prev.source === e.source && prev.target === e.target && prev.selected === selected) return prev;
+      return { id: e.id, source: e.source, target: e.target, type: 'shape', data: {}, selected };
+    });
+    if (!sameItems(edges, this.flowEdges)) this.flowEdges = edges;
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export const [getEditor, setEditor] = createContext<EditorState>();
