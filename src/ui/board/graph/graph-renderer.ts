@@ -134,7 +134,8 @@ export class GraphRenderer {
       .join((enter) => enter.append('path').attr('class', 'edge').attr('marker-end', 'url(#graph-arrow)').attr('d', path).style('opacity', 0))
       .attr('data-from', (e) => e.from).attr('data-to', (e) => e.to)
       .call((p) => p.transition().duration(DURATION).attr('d', path).style('opacity', 1));
-    const at = (e: LayoutEdge) => `translate(${(e.points[0][0] + e.points[1][0]) / 2 + 8},${(e.points[0][1] + e.points[1][1]) / 2 + 4})`;
+    // Just below the source: in the gap before any group header the edge crosses.
+    const at = (e: LayoutEdge) => `translate(${(e.points[0][0] + e.points[1][0]) / 2 + 8},${e.points[0][1] + 24})`;
     this.#view.select('.labels').selectAll<SVGTextElement, LayoutEdge>('text.shape').data(edges, (e) => e.id)
       .join((enter) => enter.append('text').attr('class', 'shape').attr('transform', at))
       .attr('data-from', (e) => e.from).attr('data-to', (e) => e.to)

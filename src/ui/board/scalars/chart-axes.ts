@@ -21,7 +21,8 @@ export function niceX(axis: XAxis, extent: [number, number]): [number, number] {
     return s.domain().map((d) => +d / 1000) as [number, number];
   }
   const unit = axis === 'relative' ? timeUnit(b - a)[0] : 1;
-  const s = scaleLinear().domain([a / unit, b / unit]).nice();
+  // Coarse bounds (about 5 ticks): live points stay inside them longer, so they are appended.
+  const s = scaleLinear().domain([a / unit, b / unit]).nice(5);
   return s.domain().map((d) => d * unit) as [number, number];
 }
 
