@@ -1,8 +1,17 @@
 // Evaluation on a held-out split in eval mode: mean loss, accuracy and the confusion matrix.
-import { DataLoader, type BatchSource } from '../engine/data-loader.ts';
-import { createLoss, type LossSpec } from '../engine/losses.ts';
-import type { Sequential } from '../engine/sequential.ts';
-import type { EvalResult } from './protocol.ts';
+import { DataLoader, type BatchSource } from './data-loader.ts';
+import { createLoss, type LossSpec } from './losses.ts';
+import type { Sequential } from './sequential.ts';
+
+export interface EvalResult {
+  /** Mean loss over the split (batch means weighted by batch size). */
+  loss: number;
+  /** null when the output is not [N, classes] logits against class labels. */
+  accuracy: number | null;
+  examples: number;
+  /** confusion[true][predicted] counts ([] when accuracy is null). */
+  confusion: number[][];
+}
 
 /** Index of the largest value of row i of an [N, C] array (the first one on ties, as argmax). */
 function argmax(data: Float32Array, i: number, c: number): number {
@@ -11,7 +20,8 @@ function argmax(data: Float32Array, i: number, c: number): number {
   return best;
 }
 
-export async function evaluateSplit(model: Sequential, source: BatchSource, lossSpec: LossSpec, batchSize: number, classes: number, pause: () => Promise<void>): Promise<EvalResult> {
+/** Evaluates in eval mode; `pause` runs after each batch (a worker yields there). */
+export async function evaluateSplit(model: Sequential, source: BatchSource, lossSpec: LossSpec, batchSize: number, classes: number, pause: () => Promise<void> = async () => {}): Promise<EvalResult> {
   const loss = createLoss(lossSpec), perBatchMean = (lossSpec.reduction ?? 'mean') === 'mean';
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const wasTraining = model.training;

@@ -1,11 +1,6 @@
-// The worker's datasets: resolve a DatasetRef to images, and feed a split to the
-// DataLoader in the model's input shape ([1, 28, 28] images also feed a [784] MLP input).
-import type { TrainingConfig } from '../core/training-config.ts';
+// The worker's datasets: a DatasetRef resolved to images (split sources: engine/dataset-source.ts).
 import { fetchBuiltinDataset } from '../engine/data/builtin.ts';
 import type { ImageDataset } from '../engine/data/lbds.ts';
-import type { TransformConfig } from '../engine/data/transforms.ts';
-import { imageSource, type BatchSource } from '../engine/data-loader.ts';
-import type { Rng } from '../engine/rng.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import type { DatasetRef } from './protocol.ts';
 import { readStoredDataset } from './dataset-store.ts';
@@ -23,19 +18,4 @@ export async function loadDataset(ref: DatasetRef, modelInput: number[], loadBui
     default:
       return ref satisfies never;
   }
-}
-
-export function transformsOf(config: TrainingConfig): TransformConfig {
-  const t = config.transforms;
-  return t ? { normalize: t.normalize ?? undefined, horizontalFlip: t.horizontalFlip, cropPadding: t.cropPadding } : {};
-}
-
-/** A split of `ds` whose examples have the model's input shape (same number of values). */
-export function splitSource(ds: ImageDataset, split: 'train' | 'test', modelInput: number[], transforms: TransformConfig, rng: Rng): BatchSource {
-  const src = imageSource(ds, split, transforms, rng);
-  const per = ds.channels * ds.height * ds.width, want = modelInput.reduce((a, d) => a * d, 1);
-  if (per !== want) {
-    throw new Error(`the model takes inputs of shape [${modelInput.join(', ')}] (${want} values) but ${ds.name} images are [${ds.channels}, ${ds.height}, ${ds.width}] (${per} values)`);
-  }
-  return { length: src.length, inputShape: [...modelInput], targetShape: src.targetShape, targetKind: src.targetKind, fill: (ids, input, target, train) => src.fill(ids, input, target, train) };
 }

@@ -7,8 +7,9 @@ import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { Rng } from '../engine/rng.ts';
 import { Sequential } from '../engine/sequential.ts';
 import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig, type StepRecord as TrainerStep, type EpochRecord as TrainerEpoch } from '../engine/trainer.ts';
-import { loadDataset, splitSource, transformsOf, type BuiltinLoader } from './datasets.ts';
-import { evaluateSplit } from './evaluate.ts';
+import { splitSource, transformsOf } from '../engine/dataset-source.ts';
+import { evaluateSplit } from '../engine/evaluate.ts';
+import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import {
   eventTransfer, requestProblem,
   type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
