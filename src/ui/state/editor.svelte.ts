@@ -257,9 +257,10 @@ export class EditorState {
     const nodes = this.#graph.nodes.map((n): FlowNode => {
       const prev = old.get(n.id);
       const selected = select ? select.has(n.id) : (prev?.selected ?? false);
-      if (prev && prev.type === n.kind && prev.selected === selected && prev.position.x === n.position.x && prev.position.y === n.position.y) return prev;
+      const ariaLabel = n.kind === 'input' ? 'Input block' : `${n.layer?.type ?? 'Layer'} block${n.name ? ` ${n.name}` : ''}`;
+      if (prev && prev.type === n.kind && prev.selected === selected && prev.ariaLabel === ariaLabel && prev.position.x === n.position.x && prev.position.y === n.position.y) return prev;
       return {
-        id: n.id, type: n.kind, position: n.position, data: {}, selected,
+        id: n.id, type: n.kind, position: n.position, data: {}, selected, ariaLabel,
         deletable: n.kind !== 'input',
         ...(prev?.measured ? { measured: prev.measured } : {}),
       };
