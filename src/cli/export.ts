@@ -3,12 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelDocument, serializeModelDocument } from '../core/model-json.ts';
 import { moduleRepr, pythonSource } from '../core/pytorch-export.ts';
 import type { ModelDocument } from '../core/types.ts';
+import { writeProject } from './export-project.ts';
 
-const USAGE = `usage: layerboard export MODEL.json --format pytorch|repr|json [--out FILE]
+const USAGE = `usage: layerboard export MODEL.json --format pytorch|repr|json|pytorch-project [--out FILE|DIR]
 
   pytorch  Python source of the module (class, forward, a __main__ smoke check)
   repr     print(model) of that module, exactly as PyTorch prints it
-  json     the model file in canonical form (checked, keys in a stable order)`;
+  json     the model file in canonical form (checked, keys in a stable order)
+  pytorch-project  model.py + train.py + README.md written into --out DIR`;
 
 const FORMATS: Record<string, (doc: ModelDocument) => string> = {
   pytorch: pythonSource,
@@ -34,7 +36,7 @@ function parseArgs(args: string[]): ExportArgs | string {
   }
   if (rest.length !== 1) return rest.length === 0 ? 'give one MODEL.json' : `give one MODEL.json, got ${rest.length} files`;
   if (!format) return '--format is required';
-  if (!Object.hasOwn(FORMATS, format)) return `unknown format '${format}'; use ${Object.keys(FORMATS).join(', ')}`;
+  if (!Object.hasOwn(FORMATS, format) && format !== 'pytorch-project') return `unknown format '${format}'; use ${Object.keys(FORMATS).join(', ')}`;
   return { file: rest[0], format, out };
 }
 
@@ -59,6 +61,16 @@ export async function runExport(args: string[]): Promise<number> {
   if (!result.ok) {
     for (const e of result.errors) console.error(`${parsed.file}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
     return 1;
+  }
+  if (parsed.format === 'pytorch-project') {
+    if (!parsed.out) { console.error('layerboard export: --format pytorch-project needs --out DIR'); return 2; }
+    try {
+      for (const path of writeProject(result.doc, parsed.out)) console.log(`wrote ${path}`);
+    } catch (err) {
+      console.error(`layerboard export: ${(err as Error).message}`);
+      return 1;
+    }
+    return 0;
   }
   const output = FORMATS[parsed.format](result.doc);
   if (parsed.out) writeFileSync(parsed.out, output);
