@@ -4,7 +4,7 @@ export interface InputPreset { label: string; shape: number[] }
 export const INPUT_PRESETS: InputPreset[] = [
   { label: 'MNIST', shape: [1, 28, 28] },
   { label: 'CIFAR-10', shape: [3, 32, 32] },
-  { label: 'Flat 784', shape: [784] },
+  { label: 'Features', shape: [784] },
 ];
 
 export function datasetName(shape: number[]): string | null {

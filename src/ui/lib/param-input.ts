@@ -1,22 +1,24 @@
 // Text ⇄ keyword value for the inspector's fields, in Python's spelling: `5`, `(5, 3)`,
 // `None`, `'same'`. Parsing only checks the form; the core's validateLayer judges the value.
 import type { ParamSpec } from '../../core/catalogue.ts';
+import { pyFloat } from '../../core/python-literals.ts';
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** The field's text for a value; '' for an omitted keyword (the default shows as placeholder). */
-export function formatValue(value: unknown): string {
+/** The field's text for a value, as Python writes it (floats `1e-05`, `0.5`); '' for an omitted keyword. */
+export function formatValue(value: unknown, float = false): string {
   if (value === undefined) return '';
   if (value === null) return 'None';
-  if (Array.isArray(value)) return `(${value.map(formatValue).join(', ')})`;
+  if (Array.isArray(value)) return `(${value.map((v) => formatValue(v)).join(', ')})`;
   if (typeof value === 'string') return value;
+  if (float && typeof value === 'number') return pyFloat(value);
   return String(value);
 }
 
 /** The placeholder: PyTorch's default, or 'required'. */
 export function placeholderOf(spec: ParamSpec): string {
   if (spec.required) return 'required';
-  return `${formatValue(spec.default) || 'None'} (default)`;
+  return `${formatValue(spec.default, spec.kind === 'float') || 'None'} (default)`;
 }
 
 export function parseValue(text: string, spec: ParamSpec): Parsed {
