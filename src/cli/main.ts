@@ -3,6 +3,7 @@ import { runBench } from './bench.ts';
 import { runConformance } from './conformance.ts';
 import { runExport } from './export.ts';
 import { runSummary } from './summary.ts';
+import { runTrain } from './train.ts';
 
 const USAGE = `usage: layerboard <command> [options]
 
@@ -10,7 +11,7 @@ commands:
   summary MODEL.json [--input N,C,H,W]        torchinfo-style summary (exit 1 on a shape error)
   export MODEL.json --format pytorch|repr|json  print the model as PyTorch code, print(model) text or JSON
   conformance CASES.json RESULTS.json          answer PyTorch conformance cases (../shared/conformance)
-  train MODEL.json [options]                   train in Node with the engine
+  train MODEL.json [options]                   train in Node with the engine (train --help for options)
   bench [--json] [--quick]                     engine speed and memory benchmark (CIFAR-10 BS model)`;
 
 type Command = (args: string[]) => Promise<number>;
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   conformance: runConformance,
   export: runExport,
   summary: runSummary,
+  train: runTrain,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,118 @@
+// `layerboard train MODEL.json [options]`: trains in Node with the same engine as the
+// browser worker (Sequential, losses, optimizers, trainer), validates each epoch,
+// evaluates on the test split, optionally saves the weights as safetensors.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseModelDocument } from '../core/model-json.ts';
+import { stateToSafetensors } from '../core/safetensors.ts';
+import { inferShapes } from '../core/shapes.ts';
+import type { ModelDocument } from '../core/types.ts';
+import type { ImageDataset } from '../engine/data/lbds.ts';
+import { NORMALIZE_PRESETS, type TransformConfig } from '../engine/data/transforms.ts';
+import { splitSource } from '../engine/dataset-source.ts';
+import { evaluateSplit, type EvalResult } from '../engine/evaluate.ts';
+import { Rng } from '../engine/rng.ts';
+import { Sequential } from '../engine/sequential.ts';
+import { syntheticDataset } from '../engine/synthetic-dataset.ts';
+import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
+import type { SchedulerSpec } from '../engine/optim/index.ts';
+import { loadMnist } from './assets/load-dataset.ts';
+import { applyBackend, takeBackendOptions } from './backend-option.ts';
+import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function readModel(file: string): ModelDocument {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new Error(`cannot read ${file}: ${(e as Error).message}`); }
+  const parsed = parseModelDocument(text);
+  if (!parsed.ok) throw new Error(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  return parsed.doc;
+}
+
+/** The model's output width for a batch of 1, checked with the editor's shape rules. */
+function outputWidth(doc: ModelDocument): number | null {
+  const report = inferShapes(doc.layers, [1, ...doc.input]);
+  if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
+  const out = report.shapes.at(-1) ?? [1, ...doc.input];
+  return out.length === 2 ? out[1] : null;
+}
+
+function loadData(a: TrainArgs, doc: ModelDocument): { ds: ImageDataset; transforms: TransformConfig } {
+  if (a.dataset === 'mnist') return { ds: loadMnist(ROOT), transforms: { normalize: NORMALIZE_PRESETS.mnist } };
+  const classes = a.classes ?? outputWidth(doc);
+  if (classes === null || classes < 2) throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
+  return { ds: syntheticDataset({ input: doc.input, classes, train: a.trainSize, test: a.testSize, seed: a.seed }), transforms: {} };
+}
+
+const pct = (x: number | null) => (x === null ? '   -  ' : `${(100 * x).toFixed(2).padStart(6)}%`);
+
+function epochLine(e: EpochRecord, epochs: number): string {
+  const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAccuracy)}`;
+  return `epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${val}  lr ${e.lr.toPrecision(4)}  ${e.seconds.toFixed(1)} s  ${Math.round(e.examplesPerSecond)} img/s`;
+}
+
+interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number }
+
+async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void): Promise<Outcome> {
+  const { ds, transforms } = loadData(a, doc);
+  const rng = new Rng(a.seed);
+  const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
+  const testSrc = ds.test > 0 ? splitSource(ds, 'test', doc.input, transforms, rng) : null;
+  const model = new Sequential(doc.layers, { seed: a.seed, names: doc.names ?? null });
+  const config: TrainerConfig = {
+    loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
+    seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast,
+  };
+  log(`training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${a.optimizer.type} ${JSON.stringify(a.optimizer)}`);
+  const stepLosses: number[] = [];
+  const t0 = performance.now();
+  const result = await train(model, { train: trainSrc }, config, {
+    progressIntervalMs: 1000,
+    onProgress: (events) => {
+      for (const e of events) {
+        if (e.type === 'steps') for (const s of e.steps) stepLosses.push(s.loss);
+        else if (e.type === 'epoch') log(epochLine(e.record, a.epochs));
+      }
+    },
+  });
+  const test = testSrc ? await evaluateSplit(model, testSrc, a.loss, a.batchSize, ds.classes.length) : null;
+  const seconds = (performance.now() - t0) / 1000;
+  if (a.save) writeFileSync(a.save, stateToSafetensors(model.stateDict()));
+  return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds };
+}
+
+export async function runTrain(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(TRAIN_USAGE);
+    return 0;
+  }
+  let a: TrainArgs;
+  const { choice, rest } = takeBackendOptions(argv);
+  try {
+    a = parseTrainArgs(rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`layerboard train: ${e.message}\n\n${TRAIN_USAGE}`);
+    return 2;
+  }
+  const backend = await applyBackend(choice);
+  const doc = readModel(a.file);
+  const log = a.json ? () => {} : (line: string) => console.log(line);
+  try {
+    const o = await run(a, doc, log);
+    if (a.json) {
+      const { file, json, ...options } = a;
+      console.log(JSON.stringify({ model: file, options, backend: backend.description, ...o }));
+    } else {
+      if (o.test) console.log(`test loss ${o.test.loss.toFixed(4)}  accuracy ${pct(o.test.accuracy).trim()} on ${o.test.examples} images`);
+      console.log(`${o.steps} steps in ${o.seconds.toFixed(1)} s (${backend.description})${a.save ? `; weights saved to ${a.save}` : ''}`);
+    }
+    return 0;
+  } catch (e) {
+    if (!(e instanceof NonFiniteLossError)) throw e;
+    if (a.json) console.log(JSON.stringify({ model: a.file, error: e.message, step: e.step, epoch: e.epoch, value: String(e.value) }));
+    else console.error(`layerboard train: ${e.message}`);
+    return 1;
+  }
+}
