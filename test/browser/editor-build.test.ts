@@ -125,3 +125,23 @@ test('dropping a block onto an edge inserts it between the two nodes', async () 
   expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
   expectNoErrors(errors);
 });
+
+test('Shift+drag box-selects blocks; Delete removes them all; undo restores', async () => {
+  const { page, errors } = await openApp(browser);
+  const first = (await nodeOf(page, 'Conv2d').boundingBox())!;
+  const second = (await nodeOf(page, 'MaxPool2d').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(first.x - 30, first.y - 12);
+  await page.mouse.down();
+  await page.mouse.move(second.x + second.width + 30, second.y + second.height + 8, { steps: 10 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  await expect.poll(() => inspector.textContent()).toContain('2 blocks selected');
+  await page.keyboard.press('Delete');
+  await expect.poll(() => nodes(page).count()).toBe(7);
+  expect((await chainTypes(page)).slice(0, 2)).toEqual(['Conv2d', 'MaxPool2d']);
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(() => nodes(page).count()).toBe(9);
+  expectNoErrors(errors);
+});

@@ -125,3 +125,20 @@ test('projects: new from template, rename, duplicate, delete, open', async () =>
   expect(await chainTypes(page)).toEqual(['Flatten', 'Linear', 'ReLU', 'Linear']);
   expectNoErrors(errors);
 });
+
+test('dropping a model .json on the canvas imports it as a new project', async () => {
+  const { page, errors } = await openApp(browser);
+  const doc = { format: 'layerboard-model', version: 1, input: [1, 28, 28], layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }], metadata: { name: 'Dropped' } };
+  const transfer = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    return dt;
+  }, JSON.stringify(doc));
+  const canvas = page.getByTestId('canvas');
+  await canvas.dispatchEvent('dragenter', { dataTransfer: transfer });
+  await canvas.dispatchEvent('dragover', { dataTransfer: transfer });
+  await canvas.dispatchEvent('drop', { dataTransfer: transfer });
+  await expect.poll(() => projectName(page)).toBe('Dropped');
+  expect(await chainTypes(page)).toEqual(['Flatten', 'Linear']);
+  expectNoErrors(errors);
+});
