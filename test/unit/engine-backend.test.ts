@@ -105,3 +105,18 @@ describe.each([1, 2])('wasm backend, %i thread(s)', (threads) => {
     }
   });
 });
+
+test('wasm results are bit-identical on 1 and 3 threads (gradient partials per chunk of images, summed in order)', async () => {
+  const [one, three] = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 3 })];
+  try {
+    const [name, layers, shape] = CONVS[0];
+    const x = randn([37, ...shape.slice(1)]);
+    const a = pass(one, layers, x, 5), b = pass(three, layers, x, 5);
+    expect(b.out, name).toEqual(a.out);
+    expect(b.gin).toEqual(a.gin);
+    a.grads.forEach((g, i) => expect(b.grads[i]).toEqual(g));
+  } finally {
+    setBackend(tsBackend);
+    one.dispose(); three.dispose();
+  }
+});

@@ -102,6 +102,9 @@ export const vst = (addr: Val, v: Val, off = 0): Expr => [...ex(addr), ...ex(v),
 export const vzero = (): Expr => [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const vsplat = (f: Val): Expr => [...ex(f), ...simd(0x13)];
 export const vlane = (v: Val, lane: number): Expr => [...ex(v), ...simd(0x1f), lane];
+/** i8x16.shuffle over the 32 bytes of a and b; f32 lane i of the result is byte lanes 4i…4i+3. */
+export const vshuffle = (a: Val, b: Val, f32Lanes: [number, number, number, number]): Expr =>
+  [...ex(a), ...ex(b), ...simd(0x0d), ...f32Lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
 export const vadd = vbin(0xe4), vsub = vbin(0xe5), vmul = vbin(0xe6), vmax = vbin(0xe9);
 export const vgt = vbin(0x44);
 /** v128.bitselect(a, b, mask): bits of a where mask is set, else b. */

@@ -3,8 +3,8 @@
 // range of images so a thread pool can split a batch. Arguments come in a parameter block
 // of i32 words (CONV below) written by the host.
 import {
-  add, divs, F32, f32c, fadd, ge, I32, ld32f, ld32i, le, lt, mul, select, shl, st32f, sub, V128, vadd, vld, vlane, vst, vzero,
-  type FuncBuilder, type Local, type ModuleBuilder, type Val,
+  add, and, divs, F32, f32c, fadd, ge, I32, ld32f, ld32i, le, lt, mul, select, shl, st32f, sub, V128, vadd, vld, vlane, vst, vzero,
+  type Expr, type FuncBuilder, type Local, type ModuleBuilder, type Val,
 } from './asm.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 
@@ -15,8 +15,10 @@ export const CONV = {
   ROWT: 15, COLT: 16,
   /** span[3·kj ..]: lo, hi, base — columns [lo, hi) read x[base + ox − lo] and the rest are zero; lo = −1: use colT. */
   SPAN: 17, POINTWISE: 18,
+  /** The weights packed by pack_a_all: W_g per group for the forward, W_gᵀ for the backward. */
+  WPK: 19,
 } as const;
-export const CONV_WORDS = 19;
+export const CONV_WORDS = 20;
 
 interface Geo { x: Local; cg: Local; h: Local; w: Local; oh: Local; ow: Local; kh: Local; kw: Local; rowT: Local; colT: Local; span: Local }
 
@@ -84,7 +86,7 @@ function emitIm2col(m: ModuleBuilder): number {
         });
       });
     }, (o) => fill(f, o, g.ow, f32c(0), i));
-  }, false);
+  });
 }
 
 /** col2im(params, dcol, cg, dx): dx[c][row][col] += dcol[...], the adjoint of im2col. */
@@ -119,7 +121,7 @@ function emitCol2im(m: ModuleBuilder): number {
         });
       });
     }, () => undefined);
-  }, false);
+  });
 }
 
 interface Dims { cin: Local; cout: Local; groups: Local; cg: Local; og: Local; K: Local; P: Local; hw: Local; pointwise: Local }
@@ -141,15 +143,27 @@ function offsets(f: FuncBuilder, d: Dims, i: Local, gi: Local, xOff: Local, yOff
   f.set(yOff, shl(mul(add(mul(i, d.cout), mul(gi, d.og)), d.P), 2));
 }
 
-/** conv_fwd(params, i0, i1, scratch): y = conv(x) for images [i0, i1); scratch holds col then GEMM scratch. */
+/** Bytes of a region of n floats, rounded to 64 (keeps every scratch region aligned). */
+const region = (floats: Val): Expr => and(add(shl(floats, 2), 63), -64);
+
+/** Packed-A bytes for M rows (padded to the tile) by K. */
+const packedA = (mr: number, M: Val, K: Val): Expr => shl(mul(mul(divs(add(M, mr - 1), mr), mr), K), 2);
+
+/**
+ * conv_fwd(params, i0, i1, scratch): y = conv(x) for images [i0, i1), with the weights the
+ * host packed once per call (WPK). Scratch: col, then GEMM scratch.
+ */
 function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number {
+  const { mr } = gemm.shape;
   return m.func('conv_fwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch]) => {
     const d = loadDims(f, prm);
-    const X = f.local(), W = f.local(), B = f.local(), Y = f.local(), col = f.local(), gs = f.local();
+    const X = f.local(), W = f.local(), B = f.local(), Y = f.local(), col = f.local(), gs = f.local(), wpk = f.local(), wsz = f.local();
     const i = f.local(), gi = f.local(), o = f.local(), j = f.local(), xOff = f.local(), yOff = f.local(), bv = f.local(F32), src = f.local();
     f.set(X, ld32i(prm, 4 * CONV.X)); f.set(W, ld32i(prm, 4 * CONV.W)); f.set(B, ld32i(prm, 4 * CONV.B)); f.set(Y, ld32i(prm, 4 * CONV.Y));
+    f.set(wsz, packedA(mr, d.og, d.K));
+    f.set(wpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
-    f.set(gs, add(scratch, shl(add(mul(d.K, d.P), 16), 2)));
+    f.set(gs, add(col, region(mul(d.K, d.P))));
     f.for(i, i0, i1, 1, () => f.for(gi, 0, d.groups, 1, () => {
       offsets(f, d, i, gi, xOff, yOff);
       f.if(B, () => f.for(o, 0, d.og, 1, () => {
@@ -160,25 +174,30 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number 
         f.call(im2col, [prm, add(X, xOff), d.cg, col]);
         f.set(src, col);
       });
-      f.call(gemm.sgemm, [d.og, d.P, d.K, add(W, shl(mul(mul(gi, d.og), d.K), 2)), d.K, 1, src, d.P, 1, add(Y, yOff), d.P, select(1, 0, B), gs]);
+      f.call(gemm.sgemmPa, [d.og, d.P, d.K, add(wpk, mul(gi, wsz)), src, d.P, 1, add(Y, yOff), d.P, select(1, 0, B), gs]);
     }));
   });
 }
 
 /**
- * conv_bwd(params, i0, i1, scratch, dw, db): for images [i0, i1), dw += dY·colᵀ and db += Σ dY
- * (dw/db: this thread's accumulators), and when DX is set dx = col2im(Wᵀ·dY).
+ * conv_bwd(params, i0, i1, scratch, dwt, db): for images [i0, i1), dwt += col·dYᵀ (the weight
+ * gradient TRANSPOSED, [groups][K][og]: the big im2col matrix is then the packed-A side) and
+ * db += Σ dY, both accumulators of this chunk of images; when DX is set dx = col2im(Wᵀ·dY)
+ * with Wᵀ packed by the host (WPK). Scratch: col, dcol, GEMM scratch.
  */
 function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im: number): number {
-  return m.func('conv_bwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch, dw, db]) => {
+  const { mr } = gemm.shape;
+  return m.func('conv_bwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch, dwt, db]) => {
     const d = loadDims(f, prm);
     const X = f.local(), W = f.local(), GY = f.local(), DX = f.local(), col = f.local(), dcol = f.local(), gs = f.local();
-    const i = f.local(), gi = f.local(), o = f.local(), j = f.local(), xOff = f.local(), yOff = f.local(), src = f.local(), wg = f.local();
-    const s = f.local(V128), row = f.local(), a = f.local(), t = f.local(F32);
+    const i = f.local(), gi = f.local(), o = f.local(), j = f.local(), xOff = f.local(), yOff = f.local(), src = f.local();
+    const s = f.local(V128), row = f.local(), a = f.local(), t = f.local(F32), wtpk = f.local(), wsz = f.local(), wg = f.local();
     f.set(X, ld32i(prm, 4 * CONV.X)); f.set(W, ld32i(prm, 4 * CONV.W)); f.set(GY, ld32i(prm, 4 * CONV.GY)); f.set(DX, ld32i(prm, 4 * CONV.DX));
+    f.set(wsz, packedA(mr, d.K, d.og));
+    f.set(wtpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
-    f.set(dcol, add(col, shl(add(mul(d.K, d.P), 16), 2)));
-    f.set(gs, add(dcol, shl(add(mul(d.K, d.P), 16), 2)));
+    f.set(dcol, add(col, region(mul(d.K, d.P))));
+    f.set(gs, add(dcol, region(mul(d.K, d.P))));
     f.for(i, i0, i1, 1, () => {
       // bias: db[o] += Σ_p dY[i, o, p]
       f.if(db, () => f.for(o, 0, d.cout, 1, () => {
@@ -199,14 +218,14 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
           f.call(im2col, [prm, add(X, xOff), d.cg, col]);
           f.set(src, col);
         });
-        // dW_g += dY_g · colᵀ: B(p, k) = col[k·P + p]
-        f.call(gemm.sgemm, [d.og, d.K, d.P, add(GY, yOff), d.P, 1, src, 1, d.P, add(dw, wg), d.K, 1, gs]);
+        // dWᵀ_g += col · dY_gᵀ: A = col [K, P], B(p, o) = dY[o·P + p]
+        f.call(gemm.sgemm, [d.K, d.og, d.P, src, d.P, 1, add(GY, yOff), 1, d.P, add(dwt, wg), d.og, 1, gs]);
         f.if(DX, () => {
-          // dcol = W_gᵀ · dY_g: A(k, o) = W[o·K + k]; pointwise writes dx directly
+          // dcol = W_gᵀ · dY_g; pointwise writes dx directly
           f.if(d.pointwise, () => {
-            f.call(gemm.sgemm, [d.K, d.P, d.og, add(W, wg), 1, d.K, add(GY, yOff), d.P, 1, add(DX, xOff), d.P, 0, gs]);
+            f.call(gemm.sgemmPa, [d.K, d.P, d.og, add(wtpk, mul(gi, wsz)), add(GY, yOff), d.P, 1, add(DX, xOff), d.P, 0, gs]);
           }, () => {
-            f.call(gemm.sgemm, [d.K, d.P, d.og, add(W, wg), 1, d.K, add(GY, yOff), d.P, 1, dcol, d.P, 0, gs]);
+            f.call(gemm.sgemmPa, [d.K, d.P, d.og, add(wtpk, mul(gi, wsz)), add(GY, yOff), d.P, 1, dcol, d.P, 0, gs]);
             f.call(col2im, [prm, dcol, d.cg, add(DX, xOff)]);
           });
         });
@@ -222,7 +241,11 @@ export function emitConv(m: ModuleBuilder, gemm: GemmFuncs): ConvFuncs {
   return { forward: emitForward(m, gemm, i2c), backward: emitBackward(m, gemm, i2c, c2i) };
 }
 
-/** Scratch bytes one thread needs for conv_fwd / conv_bwd: col, dcol and GEMM scratch. */
-export function convScratchBytes(gemmScratch: GemmFuncs['scratchBytes'], K: number, P: number): number {
-  return 2 * (K * P + 16) * 4 + gemmScratch(Math.max(K, P)) + 64;
+/** Scratch bytes one thread needs for conv_fwd and conv_bwd (the layouts above, plus slack). */
+export function convScratchBytes(g: GemmFuncs, d: { K: number; P: number; og: number }): { forward: number; backward: number } {
+  const r = (floats: number) => (floats * 4 + 63) & ~63, col = r(d.K * d.P);
+  return {
+    forward: col + g.paScratchBytes(d.P) + 256,
+    backward: 2 * col + Math.max(g.scratchBytes(d.K, d.og, d.P), g.paScratchBytes(d.P)) + 256,
+  };
 }

@@ -1,8 +1,8 @@
 // Assembles the engine's WASM module (GEMM, Conv2d, MaxPool2d kernels) for this runtime:
 // relaxed-SIMD FMA when WebAssembly.validate accepts it, plain SIMD mul+add otherwise.
-import { add, I32, ld32i, ModuleBuilder, mul, shl, sub, V128, vzero } from './asm.ts';
+import { add, fadd, I32, ld32f, ld32i, le, lt, ModuleBuilder, mul, shl, st32f, sub, V128, vadd, vld, vst, vzero } from './asm.ts';
 import { emitConv } from './conv-kernels.ts';
-import { emitGemm, type GemmFuncs, type GemmShape } from './gemm-kernels.ts';
+import { emitGemm, type GemmFuncs } from './gemm-kernels.ts';
 import { emitPool } from './pool-kernels.ts';
 
 /** Word indices of the GEMM task block (gemm_rows). */
@@ -15,8 +15,7 @@ export type TaskName = (typeof TASKS)[number];
 
 export interface KernelModule {
   bytes: Uint8Array<ArrayBuffer>;
-  gemm: GemmShape;
-  scratchBytes: GemmFuncs['scratchBytes'];
+  gemm: GemmFuncs;
 }
 
 /** 4×8 register tile: 8 accumulators + 2 B vectors + 1 broadcast fit V8's 15 free xmm registers. */
@@ -36,7 +35,25 @@ export function buildKernelModule(relaxed: boolean, shared: boolean): KernelModu
   });
   emitConv(m, g);
   emitPool(m);
-  return { bytes: m.bytes(), gemm: shape, scratchBytes: g.scratchBytes };
+  // sum_parts(dst, strideBytes, count, n): dst[i] += Σ_{q=1}^{count-1} dst[q·stride/4 + i], q in order
+  m.func('sum_parts', [I32, I32, I32, I32], [], (f, [dst, stride, count, n]) => {
+    const q = f.local(), i = f.local(), src = f.local(), a = f.local();
+    f.for(q, 1, count, 1, () => {
+      f.set(src, add(dst, mul(q, stride)));
+      f.set(i, 0);
+      f.while(() => le(add(i, 4), n), () => {
+        f.set(a, add(dst, shl(i, 2)));
+        f.do(vst(a, vadd(vld(a), vld(add(src, shl(i, 2))))));
+        f.set(i, add(i, 4));
+      });
+      f.while(() => lt(i, n), () => {
+        f.set(a, add(dst, shl(i, 2)));
+        f.do(st32f(a, fadd(ld32f(a), ld32f(add(src, shl(i, 2))))));
+        f.set(i, add(i, 1));
+      });
+    });
+  });
+  return { bytes: m.bytes(), gemm: g };
 }
 
 /** Whether this runtime accepts f32x4.relaxed_madd (relaxed SIMD). */

@@ -1,15 +1,34 @@
 // Helper threads for the WASM kernels: each instantiates the same module on the same shared
 // memory and waits on a task slot there (Atomics), so handing out work costs no messages.
 // Web Workers from a Blob in the browser (needs cross-origin isolation for shared memory),
-// worker_threads in Node. The calling thread always takes the first share itself.
+// worker_threads in Node. The calling thread works too.
 //
-// Task slot of helper t (i32 words at CTRL + 64·t bytes): seq, done, fn, a0 … a5.
+// Work is split into chunks that threads claim from a shared counter, so a thread the OS
+// descheduled does not hold the others up. A chunk's outputs (and its gradient partials,
+// addressed by chunk index) do not depend on which thread ran it: results are the same
+// for any thread count.
+//
+// Word 0 at CTRL is the chunk counter; helper t's slot (i32 words at CTRL + 64·t bytes):
+// seq, done, fn, a0, count, chunk, a, b, bStride, c, cStride, err.
 
 const SLOT_BYTES = 64;
 
+export type Kernel = (a0: number, lo: number, hi: number, a: number, b: number, c: number) => void;
+
+/** kernel(a0, lo, hi, a, b + q·bs, c + q·cs) for every chunk q this thread claims (also shipped to helpers as source). */
+function claim(kernel: Kernel, i32: Int32Array, counter: number, a0: number, count: number, chunk: number, a: number, b: number, bs: number, c: number, cs: number): void {
+  for (;;) {
+    const q = Atomics.add(i32, counter, 1), lo = q * chunk;
+    if (lo >= count) return;
+    kernel(a0, lo, Math.min(lo + chunk, count), a, b + q * bs, c + q * cs);
+  }
+}
+
+const CLAIM = `const claim = ${claim.toString()};`;
+
 /** What a helper runs: it answers 'ready' once instantiated, then serves tasks forever. */
-const LOOP = `
-function serve(exports, memory, fns, slotByte) {
+const LOOP = `${CLAIM}
+function serve(exports, memory, fns, slotByte, counter) {
   const i32 = new Int32Array(memory.buffer);
   const s = slotByte >> 2;
   let seq = 0;
@@ -18,8 +37,8 @@ function serve(exports, memory, fns, slotByte) {
     seq = Atomics.load(i32, s);
     const fn = i32[s + 2];
     if (fn < 0) return;
-    try { exports[fns[fn]](i32[s + 3], i32[s + 4], i32[s + 5], i32[s + 6], i32[s + 7], i32[s + 8]); }
-    catch (e) { i32[s + 9] = 1; }
+    try { claim(exports[fns[fn]], i32, counter, i32[s + 3], i32[s + 4], i32[s + 5], i32[s + 6], i32[s + 7], i32[s + 8], i32[s + 9], i32[s + 10]); }
+    catch (e) { i32[s + 11] = 1; }
     Atomics.store(i32, s + 1, seq);
     Atomics.notify(i32, s + 1);
   }
@@ -27,18 +46,25 @@ function serve(exports, memory, fns, slotByte) {
 
 const NODE_SOURCE = `${LOOP}
 const { parentPort } = require('node:worker_threads');
-parentPort.once('message', ({ module, memory, fns, slot }) => {
+parentPort.once('message', ({ module, memory, fns, slot, counter }) => {
   const inst = new WebAssembly.Instance(module, { env: { memory } });
   parentPort.postMessage('ready');
-  serve(inst.exports, memory, fns, slot);
+  serve(inst.exports, memory, fns, slot, counter);
 });`;
 
 const BROWSER_SOURCE = `${LOOP}
-self.onmessage = ({ data: { module, memory, fns, slot } }) => {
+self.onmessage = ({ data: { module, memory, fns, slot, counter } }) => {
   const inst = new WebAssembly.Instance(module, { env: { memory } });
   self.postMessage('ready');
-  serve(inst.exports, memory, fns, slot);
+  serve(inst.exports, memory, fns, slot, counter);
 };`;
+
+/** One parallel call: chunks of `chunk` items out of `count`; perThread(t) is thread t's scratch. */
+export interface Task {
+  a0: number; count: number; chunk: number;
+  perThread: (t: number) => number;
+  b?: number; bStride?: number; c?: number; cStride?: number;
+}
 
 interface Helper { terminate(): void }
 
@@ -58,7 +84,7 @@ export class ThreadPool {
     const helpers: Helper[] = [];
     const starts: Promise<void>[] = [];
     for (let t = 1; t < threads; t++) {
-      const init = { module, memory, fns, slot: ctrl + SLOT_BYTES * t };
+      const init = { module, memory, fns, slot: ctrl + SLOT_BYTES * t, counter: ctrl >> 2 };
       starts.push(isNode() ? startNode(init, helpers) : startBrowser(init, helpers));
     }
     try {
@@ -74,30 +100,26 @@ export class ThreadPool {
     return this.helpers.length + 1;
   }
 
-  /**
-   * Splits [0, count) into contiguous shares; share t runs fn(a0, lo, hi, ...args(t)) on
-   * thread t (t = 0 here) and this returns when all are done.
-   */
-  run(fn: string, a0: number, count: number, args: (t: number) => [number, number, number], local: (...a: number[]) => void): void {
-    const T = Math.min(this.size, Math.max(1, count));
-    const share = (t: number): [number, number] => [Math.floor((count * t) / T), Math.floor((count * (t + 1)) / T)];
-    if (T === 1) { local(a0, 0, count, ...args(0)); return; }
+  /** Runs kernel fn over the task's chunks on every thread; returns when all chunks are done. */
+  run(fn: string, task: Task, local: Kernel): void {
+    const { a0, count, chunk, perThread, b = 0, bStride = 0, c = 0, cStride = 0 } = task;
+    const chunks = Math.ceil(count / chunk), T = Math.min(this.size, chunks), i32 = this.i32, counter = this.ctrl >> 2;
+    Atomics.store(i32, counter, 0);
+    if (T <= 1) { claim(local, i32, counter, a0, count, chunk, perThread(0), b, bStride, c, cStride); return; }
     const seq = ++this.seq, idx = this.fnIndex.get(fn);
     if (idx === undefined) throw new Error(`thread pool: no kernel '${fn}'`);
-    const i32 = this.i32;
     for (let t = 1; t < T; t++) {
-      const s = (this.ctrl + SLOT_BYTES * t) >> 2, [lo, hi] = share(t), [b, c, d] = args(t);
-      i32[s + 2] = idx; i32[s + 3] = a0; i32[s + 4] = lo; i32[s + 5] = hi; i32[s + 6] = b; i32[s + 7] = c; i32[s + 8] = d;
+      const s = (this.ctrl + SLOT_BYTES * t) >> 2;
+      i32.set([idx, a0, count, chunk, perThread(t), b, bStride, c, cStride], s + 2);
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s);
     }
-    const [lo, hi] = share(0), [b, c, d] = args(0);
-    local(a0, lo, hi, b, c, d);
+    claim(local, i32, counter, a0, count, chunk, perThread(0), b, bStride, c, cStride);
     let failed = false;
     for (let t = 1; t < T; t++) {
       const s = (this.ctrl + SLOT_BYTES * t) >> 2;
       for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) Atomics.wait(i32, s + 1, v);
-      if (i32[s + 9]) { failed = true; i32[s + 9] = 0; }
+      if (i32[s + 11]) { failed = true; i32[s + 11] = 0; }
     }
     if (failed) throw new Error(`a helper thread failed in ${fn}`);
   }
@@ -121,7 +143,7 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && !!process.versions?.node;
 }
 
-interface Init { module: WebAssembly.Module; memory: WebAssembly.Memory; fns: string[]; slot: number }
+interface Init { module: WebAssembly.Module; memory: WebAssembly.Memory; fns: string[]; slot: number; counter: number }
 
 async function startNode(init: Init, helpers: Helper[]): Promise<void> {
   const name = 'node:worker_threads';

@@ -4,17 +4,24 @@
 // and only grows to the largest call, so a training loop allocates nothing per step.
 import type { Backend, ConvShape, PoolShape } from '../backend.ts';
 import type { ConvGeometry } from '../kernels/im2col.ts';
-import { CONV, convScratchBytes } from './conv-kernels.ts';
+import { CONV, CONV_WORDS, convScratchBytes } from './conv-kernels.ts';
+import type { GemmFuncs } from './gemm-kernels.ts';
 import { buildKernelModule, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS, type TaskName } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
-import { threadSlotBytes, ThreadPool } from './thread-pool.ts';
+import { threadSlotBytes, ThreadPool, type Kernel, type Task } from './thread-pool.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
   threads: number;
 }
 
-type Kernel = (a0: number, lo: number, hi: number, a: number, b: number, c: number) => void;
+interface Exports extends Record<TaskName, Kernel> {
+  pack_a_all(M: number, K: number, a: number, ars: number, acs: number, dst: number): void;
+  sum_parts(dst: number, strideBytes: number, count: number, n: number): void;
+}
+
+/** Gradient partials are kept per chunk of images: at most this many chunks, whatever the thread count. */
+const GRAD_CHUNKS = 16;
 
 const CTRL = 1024, PARAMS = 8192, DYN = 16384, PAGE = 65536;
 
@@ -45,7 +52,7 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   const memory = new WebAssembly.Memory(shared ? { initial: 256, maximum: MAX_PAGES, shared: true } : { initial: 256, maximum: MAX_PAGES });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const pool = threads > 1 ? await ThreadPool.start(module, memory, [...TASKS], threads, CTRL) : null;
-  return new WasmBackend(memory, instance.exports as unknown as Record<TaskName, Kernel>, pool, relaxed, kernel.scratchBytes, note);
+  return new WasmBackend(memory, instance.exports as unknown as Exports, pool, relaxed, kernel.gemm, note);
 }
 
 export class WasmBackend implements Backend {
@@ -60,9 +67,9 @@ export class WasmBackend implements Backend {
   private readonly spans = new WeakMap<ConvGeometry, Int32Array>();
 
   constructor(
-    private readonly memory: WebAssembly.Memory, private readonly k: Record<TaskName, Kernel>,
+    private readonly memory: WebAssembly.Memory, private readonly k: Exports,
     private readonly pool: ThreadPool | null, readonly relaxed: boolean,
-    private readonly gemmScratch: (n: number) => number, readonly note: string | null,
+    private readonly g: GemmFuncs, readonly note: string | null,
   ) {
     this.threads = pool?.size ?? 1;
     this.f32 = new Float32Array(memory.buffer);
@@ -116,14 +123,23 @@ export class WasmBackend implements Backend {
     return PARAMS;
   }
 
-  /** Runs task fn over [0, count) on the pool (or here); args(t) gives thread t's last three words. */
-  private parallel(fn: TaskName, count: number, args: (t: number) => [number, number, number]): void {
-    if (this.pool) this.pool.run(fn, PARAMS, count, args, this.k[fn]);
-    else this.k[fn](PARAMS, 0, count, ...args(0));
+  /** Runs kernel fn over the task's chunks (params at PARAMS) on the pool, or here. */
+  private parallel(fn: TaskName, task: Omit<Task, 'a0'>): void {
+    const t = { ...task, a0: PARAMS };
+    if (this.pool) { this.pool.run(fn, t, this.k[fn]); return; }
+    const { count, chunk, perThread, b = 0, bStride = 0, c = 0, cStride = 0 } = t;
+    for (let q = 0, lo = 0; lo < count; q++, lo += chunk) this.k[fn](PARAMS, lo, Math.min(lo + chunk, count), perThread(0), b + q * bStride, c + q * cStride);
   }
 
+  /** Per-thread scratch regions for a call of `count` items. */
   private scratch(count: number, bytes: number): number[] {
     return Array.from({ length: Math.min(this.threads, Math.max(count, 1)) }, () => this.alloc(bytes));
+  }
+
+  /** Chunks for balance: about 4 per thread (items within a chunk run in order on one thread). */
+  private chunk(count: number, multiple = 1): number {
+    const c = Math.max(1, Math.ceil(count / (4 * this.threads)));
+    return Math.ceil(c / multiple) * multiple;
   }
 
   // ---- kernels ----
@@ -138,21 +154,21 @@ export class WasmBackend implements Backend {
     const pa = this.put(A.subarray(aOff, aOff + spanA)), pb = this.put(B.subarray(bOff, bOff + spanB)), pc = this.put(c);
     this.params([M, N, K, pa, tA ? 1 : lda, tA ? lda : 1, pb, tB ? 1 : ldb, tB ? ldb : 1, pc, ldc, acc ? 1 : 0]);
     // small products stay on one thread: waking a helper costs more than it saves
-    const rows = M * N * K >= 1 << 21 && M >= 16 * this.threads ? M : Math.min(M, 1);
-    const s = this.scratch(rows, this.gemmScratch(N));
-    if (rows === M) this.parallel('gemm_rows', M, (t) => [s[t], 0, 0]);
-    else this.k.gemm_rows(PARAMS, 0, M, s[0], 0, 0);
+    const split = M * N * K >= 1 << 21 && M >= 16 * this.threads;
+    const chunk = split ? this.chunk(M, this.g.shape.mr) : M;
+    const s = this.scratch(split ? M : 1, this.g.scratchBytes(chunk, N, K));
+    this.parallel('gemm_rows', { count: M, chunk, perThread: (t) => s[t] });
     this.get(pc, c);
   };
 
-  private convParams(s: ConvShape, px: number, pw: number, pb: number, py: number, pgy: number, pdx: number): number {
+  private convParams(s: ConvShape, px: number, pw: number, pb: number, py: number, pgy: number, pdx: number, wpk: number): number {
     const g = s.geo;
     const rowT = this.put(g.rowT), colT = this.put(g.colT), span = this.put(this.span(g));
-    const words = new Array<number>(19).fill(0);
+    const words = new Array<number>(CONV_WORDS).fill(0);
     Object.assign(words, {
       [CONV.X]: px, [CONV.W]: pw, [CONV.B]: pb, [CONV.Y]: py, [CONV.GY]: pgy, [CONV.DX]: pdx, [CONV.CIN]: s.cin, [CONV.H]: g.h,
       [CONV.WD]: g.w, [CONV.COUT]: s.cout, [CONV.G]: s.groups, [CONV.OH]: g.oh, [CONV.OW]: g.ow, [CONV.KH]: g.kh, [CONV.KW]: g.kw,
-      [CONV.ROWT]: rowT, [CONV.COLT]: colT, [CONV.SPAN]: span, [CONV.POINTWISE]: s.pointwise ? 1 : 0,
+      [CONV.ROWT]: rowT, [CONV.COLT]: colT, [CONV.SPAN]: span, [CONV.POINTWISE]: s.pointwise ? 1 : 0, [CONV.WPK]: wpk,
     });
     return this.params(words);
   }
@@ -175,36 +191,58 @@ export class WasmBackend implements Backend {
     return t;
   }
 
+  /** The weights of every group packed once for the GEMM: W_g (forward) or W_gᵀ (input gradient). */
+  private packWeights(s: ConvShape, pw: number, transposed: boolean): number {
+    const d = this.dims(s), rows = transposed ? d.K : d.og, depth = transposed ? d.og : d.K;
+    const size = this.g.packedABytes(rows, depth), wpk = this.alloc(size * s.groups);
+    for (let g = 0; g < s.groups; g++) {
+      this.k.pack_a_all(rows, depth, pw + g * d.og * d.K * 4, transposed ? 1 : d.K, transposed ? d.K : 1, wpk + g * size);
+    }
+    return wpk;
+  }
+
+  private dims(s: ConvShape): { K: number; P: number; og: number } {
+    const g = s.geo;
+    return { K: (s.cin / s.groups) * g.kh * g.kw, P: g.oh * g.ow, og: s.cout / s.groups };
+  }
+
   conv2dForward(s: ConvShape, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void {
     this.reset();
     const px = this.put(x), pw = this.put(w), pb = b ? this.put(b) : 0, py = this.alloc(y.byteLength);
-    this.convParams(s, px, pw, pb, py, 0, 0);
-    const sc = this.scratch(s.n, this.convScratch(s));
-    this.parallel('conv_fwd', s.n, (t) => [sc[t], 0, 0]);
+    this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
+    const sc = this.scratch(s.n, convScratchBytes(this.g, this.dims(s)).forward);
+    this.parallel('conv_fwd', { count: s.n, chunk: this.chunk(s.n), perThread: (t) => sc[t] });
     this.get(py, y);
   }
 
   conv2dBackward(s: ConvShape, x: Float32Array, w: Float32Array, gy: Float32Array, dw: Float32Array, db: Float32Array | null, dx: Float32Array | null): void {
     this.reset();
     const px = this.put(x), pw = this.put(w), pgy = this.put(gy), pdx = dx ? this.alloc(dx.byteLength) : 0;
-    this.convParams(s, px, pw, 0, 0, pgy, pdx);
-    const sc = this.scratch(s.n, this.convScratch(s));
-    // per-thread gradient accumulators, summed in thread order (deterministic for a given thread count)
-    const dws = sc.map(() => this.zeros(dw.length)), dbs = sc.map(() => (db ? this.zeros(db.length) : 0));
-    this.parallel('conv_bwd', s.n, (t) => [sc[t], dws[t], dbs[t]]);
-    this.addInto(dw, dws);
-    if (db) this.addInto(db, dbs);
+    this.convParams(s, px, pw, 0, 0, pgy, pdx, dx ? this.packWeights(s, pw, true) : 0);
+    const sc = this.scratch(s.n, convScratchBytes(this.g, this.dims(s)).backward);
+    // gradient partials per chunk of images, summed in chunk order: the same sums for any thread count
+    const chunk = Math.ceil(s.n / GRAD_CHUNKS), chunks = Math.ceil(s.n / chunk);
+    const dwBytes = (dw.byteLength + 63) & ~63, dbBytes = db ? (db.byteLength + 63) & ~63 : 0;
+    const dws = this.zeros(chunks * dwBytes / 4), dbs = db ? this.zeros(chunks * dbBytes / 4) : 0;
+    this.parallel('conv_bwd', { count: s.n, chunk, perThread: (t) => sc[t], b: dws, bStride: dwBytes, c: dbs, cStride: dbBytes });
+    this.k.sum_parts(dws, dwBytes, chunks, dw.length);
+    this.addTransposedInto(dw, dws, s);
+    if (db) {
+      this.k.sum_parts(dbs, dbBytes, chunks, db.length);
+      for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += this.f32[q];
+    }
     if (dx) this.get(pdx, dx);
   }
 
-  private addInto(dst: Float32Array, parts: number[]): void {
-    const f = this.f32;
-    for (const p of parts) for (let i = 0, q = p >> 2; i < dst.length; i++, q++) dst[i] += f[q];
-  }
-
-  private convScratch(s: ConvShape): number {
-    const g = s.geo, K = (s.cin / s.groups) * g.kh * g.kw;
-    return convScratchBytes(this.gemmScratch, K, g.oh * g.ow);
+  /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */
+  private addTransposedInto(dw: Float32Array, part: number, s: ConvShape): void {
+    const og = s.cout / s.groups, K = dw.length / s.cout, f = this.f32, base = part >> 2;
+    for (let g = 0; g < s.groups; g++) {
+      for (let k = 0; k < K; k++) {
+        const src = base + (g * K + k) * og, dst = g * og * K + k;
+        for (let o = 0; o < og; o++) dw[dst + o * K] += f[src + o];
+      }
+    }
   }
 
   private poolParams(s: PoolShape, px: number, py: number, pidx: number, pgy: number, pdx: number): number {
@@ -220,7 +258,7 @@ export class WasmBackend implements Backend {
     this.reset();
     const px = this.put(x), py = this.alloc(y.byteLength), pidx = this.alloc(idx.byteLength);
     this.poolParams(s, px, py, pidx, 0, 0);
-    this.parallel('max_pool_fwd', s.planes, () => [0, 0, 0]);
+    this.parallel('max_pool_fwd', { count: s.planes, chunk: this.chunk(s.planes), perThread: () => 0 });
     this.get(py, y);
     this.get(pidx, idx);
   }
@@ -229,7 +267,7 @@ export class WasmBackend implements Backend {
     this.reset();
     const pgy = this.put(gy), pidx = this.put(idx), pdx = this.alloc(dx.byteLength);
     this.poolParams(s, 0, 0, pidx, pgy, pdx);
-    this.parallel('max_pool_bwd', s.planes, () => [0, 0, 0]);
+    this.parallel('max_pool_bwd', { count: s.planes, chunk: this.chunk(s.planes), perThread: () => 0 });
     this.get(pdx, dx);
   }
 
