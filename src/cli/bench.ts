@@ -1,14 +1,17 @@
-// `layerboard bench [--json] [--quick]`: engine speed and memory on the seed's CIFAR-10 BS
-// model. Full training steps (forward, CrossEntropyLoss, zero_grad, backward, SGD step) in
-// images/second at batch 1, 16 and 64, inference at batch 64 — medians of timed repetitions
-// after warm-up — and memory over 200 training steps (heap and array buffers after a GC at
-// step 20 and step 200 must match: buffers are allocated once and reused).
+// `layerboard bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2]`: engine speed
+// and memory on the seed's CIFAR-10 BS model, per backend and thread count. Full training
+// steps (forward, CrossEntropyLoss, zero_grad, backward, SGD step) in images/second at batch
+// 1, 16, 64 (and 256 on the wasm backend), inference at batch 64 — medians of timed
+// repetitions after warm-up — and memory over 200 training steps (heap and array buffers
+// after a GC at step 20 and step 200 must match: buffers are allocated once and reused);
+// the wasm backend also trains batch 256 and reports its arena (WebAssembly memory) peak.
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { ResolvedLayer } from '../core/resolved.ts';
 import { layerOutputShape } from '../core/shapes.ts';
 import { TEMPLATES } from '../core/templates.ts';
+import { useBackend, type Backend } from '../engine/backend.ts';
 import { createLoss } from '../engine/losses.ts';
 import { createOptimizer } from '../engine/optim/index.ts';
 import { Sequential } from '../engine/sequential.ts';
@@ -18,6 +21,8 @@ import type { IntTensor, Tensor } from '../engine/tensor.ts';
 interface Timing { batch: number; imagesPerSecond: number; msPerStep: number; gflops: number; reps: number; cpuShare: number }
 interface Memory {
   steps: number; batch: number; rssPeakMB: number;
+  /** WebAssembly memory of the wasm backend after step 20 and at the end (it only grows when a call needs more). */
+  arenaMB?: { step20: number; step200: number };
   heapUsedMB: { step20: number; step200: number }; arrayBuffersMB: { step20: number; step200: number }; rssMB: { step20: number; step200: number };
 }
 
@@ -106,52 +111,115 @@ function measureInference(batch: number, reps: number, flops: number): Timing {
   return timing(batch, reps, flops, time(() => model.forwardView(x), 1, reps));
 }
 
-function measureMemory(batch: number, steps: number): Memory {
+function measureMemory(batch: number, steps: number, arena?: () => number): Memory {
   const gc = collector();
   gc(); // the earlier measurements' models are garbage now
   const { layers: model, input } = bsModel();
   const { x, y } = batchOf(batch, input);
   const step = trainer(model);
   let rssPeak = 0;
-  const at: Record<number, NodeJS.MemoryUsage> = {};
+  const at: Record<number, NodeJS.MemoryUsage> = {}, arenaAt: Record<number, number> = {};
+  const mark = Math.min(20, steps);
   for (let i = 1; i <= steps; i++) {
     step(x, y);
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-    if (i === 20 || i === steps) { gc(); at[i] = process.memoryUsage(); }
+    if (i === mark || i === steps) { gc(); at[i] = process.memoryUsage(); arenaAt[i] = arena?.() ?? 0; }
   }
-  const pick = (f: (m: NodeJS.MemoryUsage) => number) => ({ step20: round(f(at[20]) / MB, 1), step200: round(f(at[steps]) / MB, 1) });
-  return { steps, batch, rssPeakMB: round(rssPeak / MB, 1), heapUsedMB: pick((m) => m.heapUsed), arrayBuffersMB: pick((m) => m.arrayBuffers), rssMB: pick((m) => m.rss) };
+  const pick = (f: (m: NodeJS.MemoryUsage) => number) => ({ step20: round(f(at[mark]) / MB, 1), step200: round(f(at[steps]) / MB, 1) });
+  const memory: Memory = { steps, batch, rssPeakMB: round(rssPeak / MB, 1), heapUsedMB: pick((m) => m.heapUsed), arrayBuffersMB: pick((m) => m.arrayBuffers), rssMB: pick((m) => m.rss) };
+  if (arena) memory.arenaMB = { step20: round(arenaAt[mark] / MB, 1), step200: round(arenaAt[steps] / MB, 1) };
+  return memory;
 }
+
+interface BackendRun { backend: string; threads: number; description: string; train: Timing[]; inference: Timing; memory: Memory; memoryBatch256?: Memory }
+
+function memoryLine(m: Memory): string {
+  const arena = m.arenaMB ? `, wasm arena ${m.arenaMB.step20} → ${m.arenaMB.step200} MB` : '';
+  return `memory over ${m.steps} training steps at batch ${m.batch}: peak RSS ${m.rssPeakMB} MB; after GC at step ${Math.min(20, m.steps)} → step ${m.steps}:`
+    + ` heap ${m.heapUsedMB.step20} → ${m.heapUsedMB.step200} MB, array buffers ${m.arrayBuffersMB.step20} → ${m.arrayBuffersMB.step200} MB, RSS ${m.rssMB.step20} → ${m.rssMB.step200} MB${arena}`;
+}
+
+const timingLine = (what: string, r: Timing) => `${what} batch ${String(r.batch).padStart(3)}: ${r.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${r.msPerStep.toFixed(1).padStart(8)} ms  ${r.gflops.toFixed(2).padStart(6)} GFLOP/s  (median of ${r.reps}, cpu share ${r.cpuShare})`;
+
+/** Every measurement on the active backend b. */
+function measureBackend(b: Backend, flops: { forward: number; train: number }, quick: boolean, log: (s: string) => void): BackendRun {
+  log(`\n== ${b.description}`);
+  const arena = 'memoryBytes' in b ? () => (b as Backend & { memoryBytes: number }).memoryBytes : undefined;
+  const batches = quick ? [[1, 3], [4, 3]] : [[1, 20], [16, 5], [64, 5], ...(b.name === 'wasm' ? [[256, 5]] : [])];
+  const train: Timing[] = [];
+  for (const [batch, reps] of batches) {
+    const r = measureTrain(batch, reps, flops.train);
+    train.push(r);
+    log(timingLine('train step ', r));
+  }
+  const inference = measureInference(quick ? 4 : 64, quick ? 3 : 5, flops.forward);
+  log(timingLine('inference  ', inference));
+  const memory = measureMemory(quick ? 1 : 4, quick ? 40 : 200, arena);
+  log(memoryLine(memory));
+  const run: BackendRun = { backend: b.name, threads: b.threads, description: b.description, train, inference, memory };
+  if (b.name === 'wasm' && !quick) {
+    run.memoryBatch256 = measureMemory(256, 30, arena);
+    log(memoryLine(run.memoryBatch256));
+  }
+  return run;
+}
+
+/** --backend ts|wasm|all and --threads 1,2 → the configurations to measure (default: ts, then wasm on 1 and 2 threads). */
+function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: number }[] {
+  const value = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const backend = value('--backend') ?? 'all';
+  if (!['ts', 'wasm', 'all'].includes(backend)) throw new Error(`bench: --backend must be ts, wasm or all, got '${backend}'`);
+  const threads = (value('--threads') ?? '1,2').split(',').map(Number);
+  if (threads.some((t) => !Number.isInteger(t) || t < 1 || t > 64)) throw new Error(`bench: --threads takes thread counts like 1,2 (got '${value('--threads')}')`);
+  const out: { backend: 'ts' | 'wasm'; threads: number }[] = [];
+  if (backend !== 'wasm') out.push({ backend: 'ts', threads: 1 });
+  if (backend !== 'ts') for (const t of threads) out.push({ backend: 'wasm', threads: t });
+  return out;
+}
+
+const USAGE = 'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2]';
 
 export async function runBench(args: string[]): Promise<number> {
   const json = args.includes('--json'), quick = args.includes('--quick');
-  const unknown = args.filter((a) => a !== '--json' && a !== '--quick');
-  if (unknown.length) { console.error(`bench: unknown option ${unknown[0]} (usage: bench [--json] [--quick])`); return 2; }
+  const valued = new Set(['--backend', '--threads']);
+  const unknown = args.filter((a, i) => a !== '--json' && a !== '--quick' && !valued.has(a) && !valued.has(args[i - 1]));
+  if (unknown.length) { console.error(`bench: unknown option ${unknown[0]} (${USAGE})`); return 2; }
+  const configs = configurations(args);
   const t0 = performance.now();
   const { layers: model, input } = bsModel();
   const flops = flopsPerImage(model, input);
   const log = (s: string) => { if (!json) console.log(s); };
   log(`Layerboard engine bench: CIFAR-10 BS model, ${round(flops.forward / 1e6, 1)} MFLOP forward / ${round(flops.train / 1e6, 1)} MFLOP per training image`);
   log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}${quick ? ' (quick)' : ''}`);
-  const train: Timing[] = [];
-  for (const [batch, reps] of quick ? [[1, 3], [4, 3]] : [[1, 20], [16, 5], [64, 5]]) {
-    const r = measureTrain(batch, reps, flops.train);
-    train.push(r);
-    log(`train step  batch ${String(batch).padStart(2)}: ${r.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ${r.gflops.toFixed(2)} GFLOP/s  (median of ${reps}, cpu share ${r.cpuShare})`);
+  const runs: BackendRun[] = [];
+  try {
+    for (const c of configs) runs.push(measureBackend(await useBackend(c), flops, quick, log));
+  } finally {
+    await useBackend({ backend: 'ts' });
   }
-  const inference = measureInference(quick ? 4 : 64, quick ? 3 : 5, flops.forward);
-  log(`inference   batch ${String(inference.batch).padStart(2)}: ${inference.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${inference.msPerStep.toFixed(1).padStart(8)} ms/batch ${inference.gflops.toFixed(2)} GFLOP/s  (median of ${inference.reps}, cpu share ${inference.cpuShare})`);
-  const memory = measureMemory(quick ? 1 : 4, quick ? 40 : 200);
-  log(`memory over ${memory.steps} training steps at batch ${memory.batch}: peak RSS ${memory.rssPeakMB} MB; after GC at step 20 → step ${memory.steps}:`
-    + ` heap ${memory.heapUsedMB.step20} → ${memory.heapUsedMB.step200} MB, array buffers ${memory.arrayBuffersMB.step20} → ${memory.arrayBuffersMB.step200} MB, RSS ${memory.rssMB.step20} → ${memory.rssMB.step200} MB`);
+  log(`\n${summaryTable(runs)}`);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`(${seconds} s)`);
   if (json) {
     console.log(JSON.stringify({
       model: 'cifar10-bs', node: process.version, cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, quick,
       mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
-      train, inference, memory, seconds,
+      runs, seconds,
     }, null, 2));
   }
   return 0;
+}
+
+/** One row per backend configuration: train img/s per batch, inference img/s, and the ratio to the TS reference at batch 64. */
+function summaryTable(runs: BackendRun[]): string {
+  const batches = [...new Set(runs.flatMap((r) => r.train.map((t) => t.batch)))].sort((a, b) => a - b);
+  const ref = runs.find((r) => r.backend === 'ts')?.train.find((t) => t.batch === 64)?.imagesPerSecond;
+  const head = ['backend', 'threads', ...batches.map((b) => `train b${b}`), `infer b${runs[0]?.inference.batch ?? 64}`, 'GFLOP/s b64', ...(ref ? ['× ts (b64)'] : [])];
+  const rows = runs.map((r) => {
+    const at = (b: number) => r.train.find((t) => t.batch === b);
+    const b64 = at(64);
+    return [r.backend, String(r.threads), ...batches.map((b) => at(b)?.imagesPerSecond.toFixed(1) ?? '—'), r.inference.imagesPerSecond.toFixed(1),
+      b64?.gflops.toFixed(2) ?? '—', ...(ref ? [b64 ? `${(b64.imagesPerSecond / ref).toFixed(1)}×` : '—'] : [])];
+  });
+  return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
