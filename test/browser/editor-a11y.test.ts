@@ -75,3 +75,19 @@ test('Train and Board tabs switch modes and back without losing the model', asyn
   expect((await chainTypes(page)).at(-1)).toBe('Dropout');
   expectNoErrors(errors);
 });
+
+test('arrow keys move the selected block, the move survives later edits and undoes as one step', async () => {
+  const { page, errors } = await openApp(browser);
+  const flatten = nodeOf(page, 'Flatten');
+  await flatten.click();
+  const x0 = (await flatten.boundingBox())!.x;
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await flatten.boundingBox())!.x).toBeGreaterThan(x0 + 10);
+  const moved = (await flatten.boundingBox())!.x;
+  await page.getByTestId('palette-ReLU').click();
+  expect((await flatten.boundingBox())!.x).toBeCloseTo(moved, 0);
+  await page.locator('body').press('ControlOrMeta+z');
+  await page.locator('body').press('ControlOrMeta+z');
+  await expect.poll(async () => (await flatten.boundingBox())!.x).toBeCloseTo(x0, 0);
+  expectNoErrors(errors);
+});

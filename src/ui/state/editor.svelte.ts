@@ -23,8 +23,7 @@ export class EditorState {
   #coalesce: { key: string; at: number } | null = null;
   #listeners = new Set<(graph: G.EditorGraph) => void>();
 
-  /** Bound to <SvelteFlow bind:nodes>; xyflow writes drag positions, selection and sizes back. */
-  flowNodes = $state.raw<FlowNode[]>([]);
+  #flowNodes = $state.raw<FlowNode[]>([]);
   flowEdges = $state.raw<FlowEdge[]>([]);
   /** Batch size N used for the summary's Mult-Adds and sizes. */
   batch = $state(1);
@@ -34,6 +33,16 @@ export class EditorState {
   readonly selectedIds: string[] = $derived(this.flowNodes.filter((n) => n.selected).map((n) => n.id));
   readonly canUndo = $derived(this.#undo.length > 0);
   readonly canRedo = $derived(this.#redo.length > 0);
+
+  /** Bound to <SvelteFlow bind:nodes>; xyflow writes drag positions, selection and sizes back. */
+  get flowNodes(): FlowNode[] {
+    return this.#flowNodes;
+  }
+
+  set flowNodes(next: FlowNode[]) {
+    this.#flowNodes = next;
+    this.#adoptKeyboardMoves(next);
+  }
 
   get graph(): G.EditorGraph {
     return this.#graph;
@@ -199,13 +208,28 @@ export class EditorState {
 
   select(ids: string[]): void {
     const want = new Set(ids);
-    this.flowNodes = this.flowNodes.map((n) => (n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) }));
+    this.#flowNodes = this.#flowNodes.map((n) => (n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) }));
     this.flowEdges = this.flowEdges.map((e) => (e.selected ? { ...e, selected: false } : e));
   }
 
   /** Ends a run of coalesced keystrokes (the field lost focus). */
   endTyping(): void {
     this.#coalesce = null;
+  }
+
+  /**
+   * Arrow keys move selected nodes inside xyflow without a drag-stop event: take those
+   * positions into the graph (one undo step per run of key presses). Mouse drags are
+   * committed on drag stop instead.
+   */
+  #adoptKeyboardMoves(next: FlowNode[]): void {
+    const moved = new Map<string, G.XY>();
+    for (const n of next) {
+      if (n.dragging) return;
+      const p = this.nodeById.get(n.id)?.position;
+      if (p && (p.x !== n.position.x || p.y !== n.position.y)) moved.set(n.id, n.position);
+    }
+    if (moved.size > 0) this.#commit(G.movePositions(this.#graph, moved), undefined, `move:${[...moved.keys()].join()}`);
   }
 
   #addWired(type: LayerType, mode: AddMode, at: G.XY, wire: { after?: string; before?: string }, from: string | null = wire.after ?? null): string {
@@ -253,7 +277,7 @@ export class EditorState {
    * replaced at all, so a keyword edit does not make xyflow re-process every node.
    */
   #syncFlow(select?: Set<string>): void {
-    const old = new Map(this.flowNodes.map((n) => [n.id, n]));
+    const old = new Map(this.#flowNodes.map((n) => [n.id, n]));
     const nodes = this.#graph.nodes.map((n): FlowNode => {
       const prev = old.get(n.id);
       const selected = select ? select.has(n.id) : (prev?.selected ?? false);
@@ -265,7 +289,7 @@ export class EditorState {
         ...(prev?.measured ? { measured: prev.measured } : {}),
       };
     });
-    if (!sameItems(nodes, this.flowNodes)) this.flowNodes = nodes;
+    if (!sameItems(nodes, this.#flowNodes)) this.#flowNodes = nodes;
     const oldEdges = new Map(this.flowEdges.map((e) => [e.id, e]));
     const edges = this.#graph.edges.map((e): FlowEdge => {
       const prev = oldEdges.get(e.id);
