@@ -71,65 +71,81 @@ function keyValue(flag: string, v: string): [string, unknown] {
   try { return [v.slice(0, eq), JSON.parse(raw)]; } catch { return [v.slice(0, eq), raw]; }
 }
 
-const FLAGS_WITH_VALUE = new Set([
-  '--dataset', '--epochs', '--batch-size', '--optimizer', '--lr', '--momentum', '--weight-decay', '--opt', '--loss', '--loss-opt',
-  '--scheduler', '--sched-opt', '--seed', '--val-split', '--classes', '--train-size', '--test-size', '--save',
-]);
+interface Keywords { opt: Record<string, unknown>; loss: Record<string, unknown>; sched: Record<string, unknown> }
+type ValueFlag = (a: TrainArgs, v: string, kw: Keywords) => void;
 
-export function parseTrainArgs(args: string[]): TrainArgs {
-  const a: TrainArgs = {
+function optimizerType(v: string): string {
+  const type = OPTIMIZER_NAMES[v.toLowerCase()];
+  if (!type) throw new UsageError(`--optimizer must be one of ${Object.keys(OPTIMIZER_NAMES).join(', ')}, got '${v}'`);
+  return type;
+}
+
+/** Options that take a value (`--flag value` or `--flag=value`). */
+const VALUE_FLAGS: Record<string, ValueFlag> = {
+  '--dataset': (a, v) => {
+    if (v !== 'synthetic' && v !== 'mnist') throw new UsageError(`--dataset must be synthetic or mnist, got '${v}'`);
+    a.dataset = v;
+  },
+  '--epochs': (a, v) => { a.epochs = int('--epochs', v, 1); },
+  '--batch-size': (a, v) => { a.batchSize = int('--batch-size', v, 1); },
+  '--optimizer': (a, v) => { a.optimizer.type = optimizerType(v); },
+  '--lr': (_, v, kw) => { kw.opt.lr = float('--lr', v); },
+  '--momentum': (_, v, kw) => { kw.opt.momentum = float('--momentum', v); },
+  '--weight-decay': (_, v, kw) => { kw.opt.weight_decay = float('--weight-decay', v); },
+  '--opt': (_, v, kw) => { const [k, x] = keyValue('--opt', v); kw.opt[k] = x; },
+  '--loss': (a, v) => { a.loss.type = v; },
+  '--loss-opt': (_, v, kw) => { const [k, x] = keyValue('--loss-opt', v); kw.loss[k] = x; },
+  '--scheduler': (a, v) => { a.scheduler = { type: v }; },
+  '--sched-opt': (_, v, kw) => { const [k, x] = keyValue('--sched-opt', v); kw.sched[k] = x; },
+  '--seed': (a, v) => { a.seed = int('--seed', v, 0); },
+  '--val-split': (a, v) => { a.valSplit = float('--val-split', v); },
+  '--classes': (a, v) => { a.classes = int('--classes', v, 2); },
+  '--train-size': (a, v) => { a.trainSize = int('--train-size', v, 1); },
+  '--test-size': (a, v) => { a.testSize = int('--test-size', v, 0); },
+  '--save': (a, v) => { a.save = v; },
+};
+
+const SWITCHES: Record<string, (a: TrainArgs) => void> = {
+  '--no-shuffle': (a) => { a.shuffle = false; },
+  '--drop-last': (a) => { a.dropLast = true; },
+  '--json': (a) => { a.json = true; },
+};
+
+function defaults(): TrainArgs {
+  return {
     file: '', dataset: 'synthetic', epochs: 1, batchSize: 64, optimizer: { type: 'SGD' }, loss: { type: 'CrossEntropyLoss' }, scheduler: null,
     seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, classes: null, trainSize: 2000, testSize: 400, save: null, json: false,
   };
-  const opt: Record<string, unknown> = {}, lossOpt: Record<string, unknown> = {}, schedOpt: Record<string, unknown> = {};
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].startsWith('--') ? (args[i].split(/=(.*)/s, 2) as [string, string | undefined]) : [args[i], undefined];
-    let value = inline;
-    if (FLAGS_WITH_VALUE.has(flag) && value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    }
-    const v = value as string;
-    switch (flag) {
-      case '--dataset':
-        if (v !== 'synthetic' && v !== 'mnist') throw new UsageError(`--dataset must be synthetic or mnist, got '${v}'`);
-        a.dataset = v; break;
-      case '--epochs': a.epochs = int(flag, v, 1); break;
-      case '--batch-size': a.batchSize = int(flag, v, 1); break;
-      case '--optimizer': {
-        const type = OPTIMIZER_NAMES[v.toLowerCase()];
-        if (!type) throw new UsageError(`--optimizer must be one of ${Object.keys(OPTIMIZER_NAMES).join(', ')}, got '${v}'`);
-        a.optimizer.type = type; break;
-      }
-      case '--lr': opt.lr = float(flag, v); break;
-      case '--momentum': opt.momentum = float(flag, v); break;
-      case '--weight-decay': opt.weight_decay = float(flag, v); break;
-      case '--opt': { const [k, x] = keyValue(flag, v); opt[k] = x; break; }
-      case '--loss': a.loss.type = v; break;
-      case '--loss-opt': { const [k, x] = keyValue(flag, v); lossOpt[k] = x; break; }
-      case '--scheduler': a.scheduler = { type: v }; break;
-      case '--sched-opt': { const [k, x] = keyValue(flag, v); schedOpt[k] = x; break; }
-      case '--seed': a.seed = int(flag, v, 0); break;
-      case '--val-split': a.valSplit = float(flag, v); break;
-      case '--classes': a.classes = int(flag, v, 2); break;
-      case '--train-size': a.trainSize = int(flag, v, 1); break;
-      case '--test-size': a.testSize = int(flag, v, 0); break;
-      case '--save': a.save = v; break;
-      case '--no-shuffle': a.shuffle = false; break;
-      case '--drop-last': a.dropLast = true; break;
-      case '--json': a.json = true; break;
-      default:
-        if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'`);
-        if (a.file) throw new UsageError(`unexpected argument '${flag}'`);
-        a.file = flag;
-    }
-  }
+}
+
+function finish(a: TrainArgs, kw: Keywords): TrainArgs {
   if (!a.file) throw new UsageError('missing MODEL.json');
   if (!(a.valSplit >= 0 && a.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${a.valSplit}`);
-  if (a.optimizer.type === 'SGD' && opt.lr === undefined) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
-  if (Object.keys(schedOpt).length && !a.scheduler) throw new UsageError('--sched-opt needs --scheduler');
-  Object.assign(a.optimizer, opt);
-  Object.assign(a.loss, lossOpt);
-  if (a.scheduler) Object.assign(a.scheduler, schedOpt);
+  if (a.optimizer.type === 'SGD' && kw.opt.lr === undefined) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
+  if (Object.keys(kw.sched).length && !a.scheduler) throw new UsageError('--sched-opt needs --scheduler');
+  Object.assign(a.optimizer, kw.opt);
+  Object.assign(a.loss, kw.loss);
+  if (a.scheduler) Object.assign(a.scheduler, kw.sched);
   return a;
+}
+
+export function parseTrainArgs(args: string[]): TrainArgs {
+  const a = defaults(), kw: Keywords = { opt: {}, loss: {}, sched: {} };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].startsWith('--') ? (args[i].split(/=(.*)/s, 2) as [string, string | undefined]) : [args[i], undefined];
+    if (flag in VALUE_FLAGS) {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      VALUE_FLAGS[flag](a, v, kw);
+    } else if (flag in SWITCHES) {
+      SWITCHES[flag](a);
+    } else if (flag.startsWith('-')) {
+      throw new UsageError(`unknown option '${flag}'`);
+    } else if (a.file) {
+      throw new UsageError(`unexpected argument '${flag}'`);
+    } else {
+      a.file = flag;
+    }
+  }
+  return finish(a, kw);
 }
