@@ -1,5 +1,6 @@
 // The `layerboard` command line. Run from a checkout: npm run -s cli -- <command> ...
 import { runBench } from './bench.ts';
+import { runBenchShapes } from './bench-shapes.ts';
 import { runConformance } from './conformance.ts';
 import { runExport } from './export.ts';
 import { runSummary } from './summary.ts';
@@ -12,12 +13,14 @@ commands:
   export MODEL.json --format pytorch|repr|json  print the model as PyTorch code, print(model) text or JSON
   conformance CASES.json RESULTS.json          answer PyTorch conformance cases (../shared/conformance)
   train MODEL.json [options]                   train in Node with the engine (train --help for options)
-  bench [--json] [--quick]                     engine speed and memory benchmark (CIFAR-10 BS model)`;
+  bench [--json] [--quick]                     engine speed and memory benchmark (CIFAR-10 BS model)
+  bench-shapes [--layers 200] [--runs 400] [--json]  the editor's shape re-check time after one edit`;
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   bench: runBench,
+  'bench-shapes': runBenchShapes,
   conformance: runConformance,
   export: runExport,
   summary: runSummary,
