@@ -36,7 +36,8 @@ export interface GemmFuncs {
   scratchBytes(M: number, N: number, K: number): number;
 }
 
-const UNROLL = 4;
+// no unrolling: TurboFan hoists unrolled loads and their address offsets out of the loop and spills them
+const UNROLL = 1;
 
 /** ukernel(a, b, c, ldcBytes, kc, acc): one MR×NR tile of C (+)= Ap·Bp over kc steps. */
 function microKernel(m: ModuleBuilder, s: GemmShape): number {
