@@ -145,3 +145,24 @@ test('Shift+drag box-selects blocks; Delete removes them all; undo restores', as
   await expect.poll(() => nodes(page).count()).toBe(9);
   expectNoErrors(errors);
 });
+
+test('the inspector validates as you type: a message next to the field, a bad literal is not applied, Fix repairs', async () => {
+  const { page, errors } = await openApp(browser);
+  await nodeOf(page, 'Conv2d').click();
+  await setParam(page, 'groups', '2');
+  const groups = page.locator('[data-param="groups"]').locator('xpath=..');
+  expect(await groups.getByRole('alert').textContent()).toContain('groups must divide in_channels (3 % 2 != 0)');
+  await expect.poll(() => nodeOf(page, 'Conv2d').getAttribute('class')).toContain('error');
+  await groups.getByRole('button', { name: /^Fix: set groups = 1/ }).click();
+  await expect.poll(() => nodeOf(page, 'Conv2d').getAttribute('class')).not.toContain('error');
+
+  // Typing a malformed value shows why and leaves the layer as it was.
+  const kernel = page.locator('[data-param="kernel_size"]');
+  await kernel.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('(5, x');
+  expect(await kernel.locator('xpath=..').getByRole('alert').textContent()).toContain('kernel_size must be an integer or a pair (h, w)');
+  expect(await nodeOf(page, 'Conv2d').textContent()).toContain('32, 5×5, p=2');
+  await page.keyboard.press('Escape');
+  expectNoErrors(errors);
+});
