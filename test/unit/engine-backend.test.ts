@@ -69,7 +69,7 @@ const POOLS: [string, LayerSpec[], number[]][] = [
   ['dilation', [{ type: 'MaxPool2d', kernel_size: 2, stride: 1, dilation: 2 }], [2, 2, 6, 6]],
 ];
 
-describe.each([1, 2])('wasm backend, %i thread(s)', (threads) => {
+describe.each([1, 2])('wasm backend, %i thread(s)', { timeout: 60_000 }, (threads) => {
   let wasm: WasmBackend;
   beforeAll(async () => { wasm = await createWasmBackend({ threads }); });
   afterAll(() => { setBackend(tsBackend); wasm.dispose(); });
@@ -91,6 +91,18 @@ describe.each([1, 2])('wasm backend, %i thread(s)', (threads) => {
     close(got.gin, ref.gin, 'grad_input', 0);
   });
 
+  test('MaxPool2d(2) fast path: ties go to the first element, NaN wins, odd sizes use the scalar tail', () => {
+    const x = randn([3, 2, 9, 13]);
+    // few distinct values: many ties inside windows
+    for (let i = 0; i < x.data.length; i++) x.data[i] = Math.round(x.data[i]);
+    for (const i of [0, 7, 30, 31, 100, 333]) x.data[i] = NaN;
+    for (const i of [50, 51, 66, 67, 200]) x.data[i] = -Infinity;
+    const layers: LayerSpec[] = [{ type: 'MaxPool2d', kernel_size: 2 }];
+    const ref = pass(tsBackend, layers, x, 1), got = pass(wasm, layers, x, 1);
+    close(got.out, ref.out, 'output', 0);
+    close(got.gin, ref.gin, 'grad_input', 0);
+  });
+
   test('GEMM: transposes, offsets, leading dimensions, accumulate', () => {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
       const M = 37, N = 29, K = 70, lda = (tA ? M : K) + 3, ldb = (tB ? K : N) + 2, ldc = N + 5;
@@ -106,7 +118,7 @@ describe.each([1, 2])('wasm backend, %i thread(s)', (threads) => {
   });
 });
 
-test('wasm results are bit-identical on 1 and 3 threads (gradient partials per chunk of images, summed in order)', async () => {
+test('wasm results are bit-identical on 1 and 3 threads (gradient partials per chunk of images, summed in order)', { timeout: 60_000 }, async () => {
   const [one, three] = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 3 })];
   try {
     const [name, layers, shape] = CONVS[0];

@@ -106,7 +106,12 @@ export const vlane = (v: Val, lane: number): Expr => [...ex(v), ...simd(0x1f), l
 export const vshuffle = (a: Val, b: Val, f32Lanes: [number, number, number, number]): Expr =>
   [...ex(a), ...ex(b), ...simd(0x0d), ...f32Lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
 export const vadd = vbin(0xe4), vsub = vbin(0xe5), vmul = vbin(0xe6), vmax = vbin(0xe9);
-export const vgt = vbin(0x44);
+export const vgt = vbin(0x44), vne = vbin(0x42), vor = vbin(0x50);
+export const isplat = (i: Val): Expr => [...ex(i), ...simd(0x11)];
+export const iadd4 = vbin(0xae);
+/** v128.const with four i32 lanes. */
+export const vconsti = (lanes: [number, number, number, number]): Expr =>
+  [...simd(0x0c), ...new Uint8Array(Int32Array.from(lanes).buffer)];
 /** v128.bitselect(a, b, mask): bits of a where mask is set, else b. */
 export const vselect = (a: Val, b: Val, m: Val): Expr => [...ex(a), ...ex(b), ...ex(m), ...simd(0x52)];
 /** a·b + c: relaxed-SIMD f32x4.relaxed_madd (one FMA) or a plain mul then add. */

@@ -10,7 +10,7 @@ export const GEMM = { M: 0, N: 1, K: 2, A: 3, ARS: 4, ACS: 5, B: 6, BRS: 7, BCS:
 export const GEMM_WORDS = 12;
 
 /** Kernel entry points a thread may run: fn(params, lo, hi, a, b, c). */
-export const TASKS = ['gemm_rows', 'conv_fwd', 'conv_bwd', 'max_pool_fwd', 'max_pool_bwd'] as const;
+export const TASKS = ['gemm_rows', 'conv_fwd', 'conv_bwd', 'max_pool_fwd', 'max_pool2x2_fwd', 'max_pool_bwd'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 export interface KernelModule {

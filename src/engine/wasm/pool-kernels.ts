@@ -3,7 +3,8 @@
 // -inf window points at its first in-bounds element; backward routes each output's
 // gradient to that index.
 import {
-  add, F32, f32c, fadd, feq, fgt, I32, imin, ld32f, ld32i, lt, mul, or, shl, st32f, st32i, sub, eqz,
+  add, and, F32, f32c, fadd, feq, fgt, I32, iadd4, imin, isplat, ld32f, ld32i, lt, mul, or, shl, st32f, st32i, sub, eqz, V128,
+  vconsti, vgt, vld, vne, vor, vselect, vshuffle, vst,
   type FuncBuilder, type Local, type ModuleBuilder,
 } from './asm.ts';
 
@@ -73,8 +74,60 @@ function emitBackward(m: ModuleBuilder): number {
   });
 }
 
-export interface PoolFuncs { maxForward: number; maxBackward: number }
+/**
+ * max_pool2x2_fwd(params, p0, p1): kernel 2, stride 2, no padding or dilation, every window
+ * inside the input (the host checks) — four outputs per step. Window order (0,0) (0,1) (1,0)
+ * (1,1); a later element wins when it is larger or NaN, exactly the generic rule.
+ */
+function emit2x2(m: ModuleBuilder): number {
+  return m.func('max_pool2x2_fwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, p0, p1]) => {
+    const [X, Y, IDX, h, w, oh, ow] = fields(f, prm, ['X', 'Y', 'IDX', 'H', 'W', 'OH', 'OW']);
+    const plane = f.local(), r0 = f.local(), r1 = f.local(), o = f.local(), oy = f.local(), ox = f.local(), at = f.local();
+    const v = [0, 1, 2, 3].map(() => f.local(V128)), best = f.local(V128), idx = f.local(V128), base = f.local(V128), mk = f.local(V128);
+    const ow4 = f.local(), sb = f.local(F32), sv = f.local(F32), k = f.local();
+    f.set(ow4, and(ow, -4));
+    f.for(plane, p0, p1, 1, () => f.for(oy, 0, oh, 1, () => {
+      f.set(r0, add(X, shl(mul(add(mul(plane, h), shl(oy, 1)), w), 2)));
+      f.set(r1, add(r0, shl(w, 2)));
+      f.set(o, mul(add(mul(plane, oh), oy), ow));
+      f.for(ox, 0, ow4, 4, () => {
+        const a = add(r0, shl(ox, 3)), b = add(r1, shl(ox, 3));
+        f.set(v[0], vld(a)); f.set(v[1], vld(a, 16)); f.set(v[2], vld(b)); f.set(v[3], vld(b, 16));
+        // window element (0,0)…(1,1) of four neighbouring outputs, and its index in the plane
+        f.set(base, iadd4(isplat(add(mul(shl(oy, 1), w), shl(ox, 1))), vconsti([0, 2, 4, 6])));
+        f.set(best, vshuffle(v[0], v[1], [0, 2, 4, 6]));
+        f.set(idx, base);
+        const take = (val: number[], offset: number[]) => {
+          f.set(mk, vor(vgt(val, best), vne(val, val)));
+          f.set(best, vselect(val, best, mk));
+          f.set(idx, vselect(iadd4(base, offset), idx, mk));
+        };
+        take(vshuffle(v[0], v[1], [1, 3, 5, 7]), vconsti([1, 1, 1, 1]));
+        take(vshuffle(v[2], v[3], [0, 2, 4, 6]), isplat(w));
+        take(vshuffle(v[2], v[3], [1, 3, 5, 7]), isplat(add(w, 1)));
+        f.do(vst(add(Y, shl(add(o, ox), 2)), best));
+        f.do(vst(add(IDX, shl(add(o, ox), 2)), idx));
+      });
+      f.for(ox, ow4, ow, 1, () => {
+        f.set(at, add(mul(shl(oy, 1), w), shl(ox, 1)));
+        f.set(sb, ld32f(add(r0, shl(ox, 3))));
+        f.set(k, at);
+        const scalar = (addr: number[], i: number[]) => {
+          f.set(sv, ld32f(addr));
+          f.if(or(fgt(sv, sb), eqz(feq(sv, sv))), () => { f.set(sb, sv); f.set(k, i); });
+        };
+        scalar(add(r0, add(shl(ox, 3), 4)), add(at, 1));
+        scalar(add(r1, shl(ox, 3)), add(at, w));
+        scalar(add(r1, add(shl(ox, 3), 4)), add(add(at, w), 1));
+        f.do(st32f(add(Y, shl(add(o, ox), 2)), sb));
+        f.do(st32i(add(IDX, shl(add(o, ox), 2)), k));
+      });
+    }));
+  });
+}
+
+export interface PoolFuncs { maxForward: number; maxBackward: number; max2x2: number }
 
 export function emitPool(m: ModuleBuilder): PoolFuncs {
-  return { maxForward: emitForward(m), maxBackward: emitBackward(m) };
+  return { maxForward: emitForward(m), maxBackward: emitBackward(m), max2x2: emit2x2(m) };
 }
