@@ -22,7 +22,7 @@ test('editor screenshots, light and dark, 1440×900', async () => {
   mkdirSync(outDir, { recursive: true });
   const { page, errors } = await openApp(browser);
   await nodeOf(page, 'Conv2d', 1).click();
-  await page.mouse.move(700, 860);
+  await page.mouse.move(100, 880);
   await page.waitForTimeout(300);
   const light = join(outDir, 'editor-light.png');
   await page.screenshot({ path: light });
@@ -33,7 +33,7 @@ test('editor screenshots, light and dark, 1440×900', async () => {
   await page.getByRole('tab', { name: 'PyTorch code' }).click();
   await page.getByTestId('problem-banner').getByRole('button', { name: 'Show' }).click();
   await page.waitForTimeout(400);
-  await page.mouse.move(700, 860);
+  await page.mouse.move(100, 880);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(outDir, 'editor-dark.png') });
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
