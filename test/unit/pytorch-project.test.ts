@@ -53,7 +53,7 @@ describe('PyTorch project export', () => {
     const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'weights.safetensors'))));
     const first = `${mnist.names?.[0] ?? '0'}.weight`;
     expect(Object.keys(tensors)).toContain(first);
-    expect(tensors[first].shape).toEqual([(mnist.layers[0] as { out_channels: number }).out_channels, 1, 3, 3]);
+    expect(tensors[first].shape).toEqual([mnist.layers[0].out_channels as number, 1, 3, 3]);
     const again = run(['--epochs', '1', '--init', 'weights.safetensors', '--save', 'again.safetensors', '--max-steps', '2']);
     expect(again).toContain('loaded weights from weights.safetensors');
     expect(existsSync(join(dir, 'again.safetensors'))).toBe(true);
