@@ -19,6 +19,17 @@ export interface DatasetInfo {
   counts: { train: number[]; test: number[] };
 }
 
+/** The manifest of a dataset cached in IndexedDB (datasets table; its bytes are in datasetChunks). */
+export interface StoredManifest {
+  header: Omit<DatasetInfo, 'counts'>;
+  /** Total LBDS bytes across the chunks. */
+  bytes: number;
+  chunks: number;
+  counts: DatasetInfo['counts'];
+}
+
+export interface StoredDatasetInfo { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
+
 /** Where the images of an ImageFolder import come from. */
 export type ImageSource =
   | { kind: 'zip'; name: string; file: Blob }
@@ -32,7 +43,15 @@ export type DataRequest =
   /** `perClass` images of each class from the train split, for the preview grid. */
   | { type: 'preview'; id: number; ref: DatasetRef; perClass: number }
   /** Images `indices` (0-based within the split) for the prediction gallery. */
-  | { type: 'samples'; id: number; ref: DatasetRef; split: 'train' | 'test'; indices: number[] };
+  | { type: 'samples'; id: number; ref: DatasetRef; split: 'train' | 'test'; indices: number[] }
+  /**
+   * Test images for the prediction gallery: misclassified first (by index), then correct
+   * ones, up to `count`; or only those with this true and predicted class. `predictions`
+   * are the model's classes for every test image, in order.
+   */
+  | { type: 'gallery'; id: number; ref: DatasetRef; predictions: number[]; count: number; only?: { truth: number; predicted: number } }
+  /** Deletes an imported dataset from IndexedDB and from the worker's memory. */
+  | { type: 'delete'; id: number; datasetId: string };
 
 export type DataRequestType = DataRequest['type'];
 
@@ -45,6 +64,8 @@ export interface DataReplies {
   info: DatasetInfo;
   preview: ImageBatch;
   samples: ImageBatch;
+  delete: { datasetId: string };
+  gallery: ImageBatch & { predicted: number[]; matching: number };
 }
 
 export type ImportPhase = 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
@@ -55,7 +76,7 @@ export type DataEvent =
   /** `fraction` of `phase` done (0–1); `detail` says what in words ('3,120 of 5,000 images'). */
   | { type: 'progress'; requestId: number; phase: ImportPhase; fraction: number; detail?: string };
 
-const TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples'];
+const TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples', 'gallery', 'delete'];
 
 export function dataRequestProblem(msg: unknown): string | null {
   if (msg === null || typeof msg !== 'object') return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;

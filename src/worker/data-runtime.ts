@@ -11,7 +11,7 @@ import {
   dataRequestProblem, refKey,
   type DataEvent, type DataReplies, type DataRequest, type DataRequestType, type DatasetInfo, type ImageBatch, type ImageSource, type ImportPhase,
 } from './data-protocol.ts';
-import { classCounts, loadStoredDataset, saveDataset } from './dataset-store.ts';
+import { classCounts, deleteDataset, loadStoredDataset, saveDataset } from './dataset-store.ts';
 import type { DatasetRef } from './protocol.ts';
 
 export type DataPost = (event: DataEvent, transfer: Transferable[]) => void;
@@ -75,6 +75,10 @@ export class DataRuntime {
       case 'info': return this.dataset(r.ref, report).then(infoOf);
       case 'preview': return this.dataset(r.ref, report).then((ds) => previewBatch(ds, r.perClass));
       case 'samples': return this.dataset(r.ref, report).then((ds) => imageBatch(ds, r.split, r.indices));
+      case 'gallery': return this.dataset(r.ref, report).then((ds) => galleryBatch(ds, r.predictions, r.count, r.only));
+      case 'delete':
+        this.cache.delete(`stored:${r.datasetId}`);
+        return deleteDataset(this.deps.db(), r.datasetId).then(() => ({ datasetId: r.datasetId }));
       default: return r satisfies never;
     }
   }
@@ -164,4 +168,14 @@ export function previewBatch(ds: ImageDataset, perClass: number): ImageBatch {
     if (p.length < perClass) p.push(i);
   }
   return imageBatch(ds, 'train', picked.flat());
+}
+
+/** The gallery's pick of test images: misclassified first, or one (truth, predicted) cell. */
+export function galleryBatch(ds: ImageDataset, predictions: number[], count: number, only?: { truth: number; predicted: number }): DataReplies['gallery'] {
+  if (predictions.length !== ds.test) throw new Error(`${predictions.length} predictions for the ${ds.test} test images of ${ds.name}`);
+  const truth = (i: number) => ds.labels[ds.train + i];
+  const all = predictions.map((_, i) => i);
+  const matching = only ? all.filter((i) => truth(i) === only.truth && predictions[i] === only.predicted) : all.filter((i) => truth(i) !== predictions[i]);
+  const picked = only ? matching.slice(0, count) : [...matching, ...all.filter((i) => truth(i) === predictions[i])].slice(0, count);
+  return { ...imageBatch(ds, 'test', picked), predicted: picked.map((i) => predictions[i]), matching: matching.length };
 }

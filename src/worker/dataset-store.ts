@@ -2,22 +2,14 @@
 // uncompressed so a load is a copy, not a gunzip) cut into chunks of the datasetChunks
 // table, described by a manifest in datasets. Both workers use it: the data worker
 // writes after an import, the engine worker reads when a run trains on it.
-import { decodeLbds, encodeLbds, type ImageDataset, type LbdsHeader } from '../engine/data/lbds.ts';
+import { decodeLbds, encodeLbds, type ImageDataset } from '../engine/data/lbds.ts';
 import { createDatabase, type DatasetRecord, type LayerboardDB } from '../db/schema.ts';
+import type { StoredDatasetInfo, StoredManifest } from './data-protocol.ts';
+
+export type { StoredDatasetInfo, StoredManifest };
 
 /** IndexedDB stores large values best in pieces of a few MB. */
 export const CHUNK_BYTES = 8 << 20;
-
-export interface StoredManifest {
-  header: LbdsHeader;
-  /** Total LBDS bytes across the chunks. */
-  bytes: number;
-  chunks: number;
-  /** Images per class in the train and test splits. */
-  counts: { train: number[]; test: number[] };
-}
-
-export interface StoredDatasetInfo { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
 
 /** Images per class of each split. */
 export function classCounts(ds: ImageDataset): { train: number[]; test: number[] } {

@@ -93,6 +93,24 @@ describe('data worker runtime', () => {
     expect(missing.error).toMatch(/the imported dataset 'gone' is not in this browser's storage any more/);
   });
 
+  test('the gallery shows misclassified test images first, or one confusion cell', async () => {
+    const ds = { name: 'tiny', classes: ['a', 'b', 'c'], channels: 1, height: 1, width: 1, train: 1, test: 6, pixels: Uint8Array.from([9, 0, 1, 2, 3, 4, 5]), labels: Uint8Array.from([0, 0, 1, 2, 0, 1, 2]) };
+    await saveDataset(db, 'g', 'imagefolder', ds);
+    const ref = { kind: 'stored' as const, id: 'g' };
+    const predictions = [0, 2, 2, 1, 1, 0];
+    const mixed = await call({ type: 'gallery', ref, predictions, count: 4 });
+    // test labels 0 1 2 0 1 2: wrong at 1, 3 and 5, then the correct ones in order
+    expect(mixed.result!.indices).toEqual([1, 3, 5, 0]);
+    expect(mixed.result!.predicted).toEqual([2, 1, 0, 0]);
+    expect(mixed.result!.labels).toEqual([1, 0, 2, 0]);
+    expect(mixed.result!.matching).toBe(3);
+    const cell = await call({ type: 'gallery', ref, predictions, count: 10, only: { truth: 1, predicted: 2 } });
+    expect(cell.result!.indices).toEqual([1]);
+    expect([...new Uint8Array(cell.result!.pixels)]).toEqual([1]);
+    const wrong = await call({ type: 'gallery', ref, predictions: [0, 1], count: 4 });
+    expect(wrong.error).toBe('2 predictions for the 6 test images of tiny');
+  });
+
   test('a dataset larger than one chunk round-trips', async () => {
     const count = Math.ceil((CHUNK_BYTES * 1.5) / 3072);
     const ds = { name: 'big', classes: ['a', 'b'], channels: 3, height: 32, width: 32, train: count - 1, test: 1, pixels: Uint8Array.from({ length: count * 3072 }, (_, i) => (i * 13) & 255), labels: Uint8Array.from({ length: count }, (_, i) => i & 1) };
@@ -106,6 +124,6 @@ describe('data worker runtime', () => {
 
   test('unknown requests are answered with an error', async () => {
     const { error } = await call({ type: 'nope' as 'info' });
-    expect(error).toBe('unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples)');
+    expect(error).toBe('unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples, gallery, delete)');
   });
 });

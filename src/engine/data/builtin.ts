@@ -14,5 +14,7 @@ export async function fetchBuiltinDataset(id: BuiltinDatasetId, baseUrl: string)
   const url = new URL(BUILTIN_DATASETS[id], baseUrl);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not load the built-in ${id} dataset from ${url}: HTTP ${response.status}`);
-  return decodeLbds(await gunzip(new Uint8Array(await response.arrayBuffer())));
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  // a server that sends the .gz with Content-Encoding: gzip (vite preview, sirv) has it inflated already
+  return decodeLbds(bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzip(bytes) : bytes);
 }

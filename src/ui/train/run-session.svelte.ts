@@ -1,0 +1,84 @@
+// One run as the Train tab shows it: live while it trains (status, progress, the series
+// its charts draw), or read back from IndexedDB when picked from the run list. The
+// series are the board's growable columns; charts are told which tags grew.
+import type { RunRepository } from '../../db/runs.ts';
+import type { RunRecord, RunStatus as DbStatus } from '../../db/schema.ts';
+import type { DatasetRef, EpochRecord, EvalResult } from '../../worker/protocol.ts';
+import { Series } from '../board/scalars/series-data.ts';
+import type { ProgressView } from './progress.ts';
+import { TAGS } from './run-log.ts';
+import type { StoredWeights } from './weights.ts';
+
+export type SessionStatus = 'starting' | 'running' | 'paused' | 'stopping' | DbStatus;
+
+/** The dataset a run trained on, as its 'dataset' text records it. */
+export interface RunDataset { ref: DatasetRef; name: string; classes: string[]; shape: number[] }
+
+/** A test-split evaluation with the class names to show it by. */
+export interface TestResult extends EvalResult { classes: string[] }
+
+export const TEXT_TAGS = { dataset: 'dataset', test: 'eval/test' } as const;
+const CHART_TAGS = [TAGS.trainLoss, TAGS.valLoss, TAGS.valAccuracy] as const;
+export type ChartTag = (typeof CHART_TAGS)[number];
+
+export function parseJson<T>(text: string | undefined): T | null {
+  if (text === undefined) return null;
+  try { return JSON.parse(text) as T; } catch { return null; }
+}
+
+export class RunSession {
+  readonly id: string;
+  record = $state.raw<RunRecord>() as RunRecord;
+  status = $state<SessionStatus>('starting');
+  message = $state<string | null>(null);
+  progress = $state.raw<ProgressView | null>(null);
+  epochs = $state.raw<EpochRecord[]>([]);
+  lastLoss = $state<number | null>(null);
+  test = $state.raw<TestResult | null>(null);
+  evaluating = $state(false);
+  weights = $state.raw<StoredWeights | null>(null);
+  dataset = $state.raw<RunDataset | null>(null);
+  /** Where this run's steps and epochs start (a continued run carries on from its parent's). */
+  offsets = { step: 0, epoch: 0 };
+  readonly series: Record<ChartTag, Series>;
+  #listeners = new Set<(tags: ChartTag[]) => void>();
+
+  constructor(record: RunRecord, status: SessionStatus = record.status) {
+    this.id = record.id;
+    this.record = record;
+    this.status = status;
+    this.message = record.message ?? null;
+    this.series = Object.fromEntries(CHART_TAGS.map((t) => [t, new Series(record.id, t)])) as Record<ChartTag, Series>;
+  }
+
+  get live(): boolean {
+    return this.status === 'starting' || this.status === 'running' || this.status === 'paused' || this.status === 'stopping';
+  }
+
+  /** Called with the tags whose series grew. */
+  onData(listener: (tags: ChartTag[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  append(tag: ChartTag, points: { step: number; value: number }[], wallTime = Date.now() / 1000): void {
+    if (points.length === 0) return;
+    const added = this.series[tag].append(points.map((p) => ({ step: p.step, value: p.value, wallTime })));
+    if (added) for (const l of this.#listeners) l([tag]);
+  }
+
+  /** A past run, read back: record, chart series, dataset and test result. */
+  static async load(repo: RunRepository, record: RunRecord): Promise<RunSession> {
+    const s = new RunSession(record);
+    const [texts, ...series] = await Promise.all([repo.texts(record.id), ...CHART_TAGS.map((t) => repo.scalars(record.id, t))]);
+    CHART_TAGS.forEach((t, i) => s.series[t].replace(series[i]));
+    const text = (tag: string) => texts.filter((x) => x.tag === tag).at(-1)?.text;
+    s.dataset = parseJson<RunDataset>(text(TEXT_TAGS.dataset));
+    s.test = parseJson<TestResult>(text(TEXT_TAGS.test));
+    s.weights = record.weights ?? null;
+    const steps = record.metrics?.steps, epochs = record.metrics?.epochs;
+    if (steps !== undefined && epochs !== undefined) s.offsets = { step: steps, epoch: epochs };
+    s.lastLoss = s.series[TAGS.trainLoss].length ? s.series[TAGS.trainLoss].values[s.series[TAGS.trainLoss].length - 1] : null;
+    return s;
+  }
+}

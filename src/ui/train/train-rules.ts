@@ -1,0 +1,88 @@
+// Pure rules of the Train tab: what keeps Start disabled (in words the user can act on),
+// which Input shape a dataset gives the model, its Normalize preset, and run names.
+import type { TrainingConfig } from '../../core/training-config.ts';
+import type { ModelDocument } from '../../core/types.ts';
+import type { DatasetInfo } from '../../worker/data-protocol.ts';
+import type { Analysis } from '../state/analysis.ts';
+import type { DatasetChoice } from './dataset-state.svelte.ts';
+
+/** Mean and std per channel, as torchvision tutorials write them. */
+export const NORMALIZE_PRESETS: Record<string, { label: string; mean: number[]; std: number[] }> = {
+  mnist: { label: 'MNIST', mean: [0.1307], std: [0.3081] },
+  cifar10: { label: 'CIFAR-10', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+  imagenet: { label: 'ImageNet', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  half: { label: '0.5 (to −1…1)', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+};
+
+/** Losses that take class indices as targets (what image datasets give). */
+export const CLASS_LOSSES = new Set(['CrossEntropyLoss', 'NLLLoss']);
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const dims = (shape: readonly number[]) => shape.join('×');
+
+/** The Input shape to set for a dataset, or null when the current one already takes its images ([784] for 1×28×28 too). */
+export function inputFor(current: readonly number[], info: Pick<DatasetInfo, 'channels' | 'height' | 'width'>): number[] | null {
+  const shape = [info.channels, info.height, info.width];
+  if (dims(current) === dims(shape)) return null;
+  if (current.length === 1 && current[0] === size(shape)) return null;
+  return shape;
+}
+
+export function normalizeFor(choice: DatasetChoice, info: Pick<DatasetInfo, 'channels'>): { mean: number[]; std: number[] } | null {
+  const preset = choice.kind === 'mnist' ? NORMALIZE_PRESETS.mnist : choice.kind === 'cifar10' ? NORMALIZE_PRESETS.cifar10 : info.channels === 3 ? NORMALIZE_PRESETS.imagenet : null;
+  return preset ? { mean: [...preset.mean], std: [...preset.std] } : null;
+}
+
+export interface BlockerInput {
+  analysis: Pick<Analysis, 'problems' | 'report' | 'doc'>;
+  datasets: { info: DatasetInfo | null; loading: boolean; loadError: string | null; importing: unknown; choice: DatasetChoice };
+  errors: Map<string, string>;
+  config: TrainingConfig;
+  running: boolean;
+}
+
+/** Why the model's output cannot be scored against the dataset's labels, or null. */
+export function outputProblem(analysis: BlockerInput['analysis'], info: DatasetInfo, config: TrainingConfig): string | null {
+  const out = analysis.report && !analysis.report.error ? (analysis.report.shapes.at(-1) ?? analysis.report.input) : null;
+  if (!out || !CLASS_LOSSES.has(config.loss.type)) return null;
+  const classes = info.classes.length;
+  if (out.length !== 2) return `${config.loss.type} needs class scores of shape N×${classes}, but the model outputs N×${dims(out.slice(1))}: end the model with Flatten and a Linear with out_features=${classes}`;
+  if (out[1] < classes) return `the model outputs ${out[1]} class scores but ${info.name} has ${classes} classes: set the last layer's out_features to ${classes}`;
+  return null;
+}
+
+export function startBlocker(i: BlockerInput): string | null {
+  if (i.running) return 'a run is training: stop it before starting another';
+  const problem = i.analysis.problems[0];
+  if (problem) return `the model has ${i.analysis.problems.length === 1 ? 'a problem' : `${i.analysis.problems.length} problems`}: ${problem.message} (fix it in Build)`;
+  if (i.analysis.doc.layers.length === 0) return 'the model has no layers yet: add some in Build, or start from a template';
+  const d = i.datasets;
+  if (d.importing) return 'wait for the import to finish';
+  if (d.loading) return 'loading the dataset…';
+  if (d.loadError) return d.loadError;
+  if (!d.info) return d.choice.kind === 'cifar10' ? 'import CIFAR-10 first: drop cifar-10-binary.tar.gz on the dataset card' : 'choose or import a dataset';
+  const want = [d.info.channels, d.info.height, d.info.width];
+  const input = i.analysis.doc.input;
+  if (size(input) !== size(want)) return `the model's Input is ${dims(input)} but ${d.info.name} images are ${dims(want)}: choose the dataset again to set the Input, or change it in Build`;
+  const out = outputProblem(i.analysis, d.info, i.config);
+  if (out) return out;
+  if (i.errors.size) return `fix the configuration: ${[...i.errors].map(([k, v]) => `${k} ${v}`)[0]}`;
+  return transformProblem(i.config, d.info.channels);
+}
+
+/** Transforms that cannot apply to images of `channels` channels, or null. */
+export function transformProblem(config: TrainingConfig, channels: number): string | null {
+  const t = config.transforms;
+  if (!(Number.isInteger(t.cropPadding) && t.cropPadding >= 0)) return `RandomCrop padding must be a whole number ≥ 0, got ${t.cropPadding}`;
+  const n = t.normalize;
+  if (n && (n.mean.length !== channels || n.std.length !== channels)) {
+    return `Normalize has ${n.mean.length} mean value${n.mean.length === 1 ? '' : 's'} but the images have ${channels} channel${channels === 1 ? '' : 's'}: pick a Normalize preset again`;
+  }
+  return null;
+}
+
+/** 'run 3 · MNIST · SGD lr=0.01 · bs 64'. */
+export function runName(doc: ModelDocument, dataset: string, config: TrainingConfig, n: number): string {
+  const lr = config.optimizer.lr;
+  return `run ${n} · ${doc.className ?? 'Model'} · ${dataset} · ${config.optimizer.type}${lr !== undefined ? ` lr=${String(lr)}` : ''} · bs ${config.batchSize}`;
+}

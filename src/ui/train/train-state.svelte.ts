@@ -1,0 +1,201 @@
+// Train mode's state, alive for the whole page (a run keeps training while the user is in
+// Build or Board): the dataset card, the training configuration (remembered across
+// reloads), the run being shown, and the commands — start, pause, resume, stop, continue
+// from a run's weights, evaluate them, open a past run. Runs left 'running' by a page that
+// went away are marked interrupted at start-up.
+import { createContext } from 'svelte';
+import { liveQuery } from 'dexie';
+import { defaultTrainingConfig, type TrainingConfig } from '../../core/training-config.ts';
+import { RunRepository } from '../../db/runs.ts';
+import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
+import { DataClient } from '../../worker/data-client.ts';
+import { EngineClient } from '../../worker/engine-client.ts';
+import type { DatasetInfo } from '../../worker/data-protocol.ts';
+import type { EditorState } from '../state/editor.svelte.ts';
+import type { ProjectsState } from '../state/projects.svelte.ts';
+import { LiveValue } from '../state/live-query.svelte.ts';
+import { fieldErrors } from './config-fields.ts';
+import { DatasetState, configIdOf, type DatasetChoice } from './dataset-state.svelte.ts';
+import { RunController, lockName } from './run-controller.svelte.ts';
+import { RunSession, type RunDataset } from './run-session.svelte.ts';
+import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
+import { payloadOf } from './weights.ts';
+
+const CONFIG_KEY = 'layerboard.train.config';
+
+function readConfig(): TrainingConfig {
+  try {
+    const saved = JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null') as TrainingConfig | null;
+    if (saved && typeof saved === 'object' && saved.optimizer && saved.loss) return { ...defaultTrainingConfig(), ...saved };
+  } catch { /* damaged: defaults */ }
+  return defaultTrainingConfig();
+}
+
+export interface TrainDeps {
+  db: LayerboardDB;
+  editor: EditorState;
+  projects: ProjectsState;
+  baseUrl?: string;
+  engine?: () => EngineClient;
+  data?: DataClient;
+}
+
+export class TrainState {
+  readonly datasets: DatasetState;
+  readonly repo: RunRepository;
+  readonly runs: LiveValue<RunRecord[]>;
+  readonly controller: RunController;
+  config = $state<TrainingConfig>(readConfig());
+  readonly errors = $derived(fieldErrors(this.config));
+  /** The run the results area shows: the live one, or one picked from the list. */
+  shown = $state.raw<RunSession | null>(null);
+  /** A storage problem (IndexedDB quota…), shown until dismissed. */
+  storageError = $state<string | null>(null);
+  /** Why the last start or command failed. */
+  commandError = $state<string | null>(null);
+  readonly #editor: EditorState;
+  readonly #projects: ProjectsState;
+  readonly #makeEngine: () => EngineClient;
+  #engine: EngineClient | null = null;
+
+  constructor(deps: TrainDeps) {
+    this.#editor = deps.editor;
+    this.#projects = deps.projects;
+    this.#makeEngine = deps.engine ?? (() => EngineClient.start());
+    this.repo = new RunRepository(deps.db);
+    this.runs = new LiveValue<RunRecord[]>(liveQuery(() => this.repo.list()), []);
+    this.datasets = new DatasetState(deps.db, deps.data ?? DataClient.start(), deps.baseUrl ?? document.baseURI);
+    this.controller = new RunController(deps.db, this.repo, () => this.#client(), (m) => (this.storageError = m));
+  }
+
+  get editor(): EditorState { return this.#editor; }
+
+  /** Marks stale runs interrupted and loads the chosen dataset. */
+  async startUp(): Promise<void> {
+    // the page going away: write what the active run has buffered (the run becomes 'interrupted' on the next start)
+    addEventListener('pagehide', () => this.controller.flush());
+    await this.#markInterrupted().catch((e: unknown) => (this.storageError = `could not check for interrupted runs: ${e instanceof Error ? e.message : String(e)}`));
+    await this.datasets.load();
+  }
+
+  /** Why Start is disabled, or null. */
+  get blocker(): string | null {
+    return startBlocker({ analysis: this.#editor.analysis, datasets: this.datasets, errors: this.errors, config: this.config, running: this.controller.active !== null });
+  }
+
+  setConfig(next: TrainingConfig): void {
+    this.config = next;
+    localStorage.setItem(CONFIG_KEY, JSON.stringify(next));
+  }
+
+  /** Chooses a dataset: its Input shape goes to the editor (one undo step) and its Normalize preset to the form. */
+  async chooseDataset(choice: DatasetChoice): Promise<void> {
+    const info = await this.datasets.choose(choice);
+    if (info) this.#adopt(choice, info);
+  }
+
+  #adopt(choice: DatasetChoice, info: DatasetInfo): void {
+    const shape = inputFor(this.#editor.graph.input, info);
+    if (shape) this.#editor.setInput(shape);
+    const c = this.config;
+    const id = configIdOf(choice);
+    this.setConfig({
+      ...c,
+      dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
+      transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...(choice.kind === 'mnist' && { horizontalFlip: false, cropPadding: 0 }) },
+    });
+  }
+
+  /** Deletes an imported dataset from the browser (its runs keep their logs). */
+  async removeDataset(id: string): Promise<void> {
+    await this.datasets.remove(id);
+    const c = this.datasets.choice;
+    if ((c.kind === 'cifar10' && id === 'cifar10') || (c.kind === 'images' && c.id === id)) await this.datasets.load();
+  }
+
+  async start(): Promise<void> {
+    const blocked = this.blocker;
+    if (blocked) { this.commandError = blocked; return; }
+    const info = this.datasets.info!;
+    const doc = structuredClone($state.snapshot(this.#editor.document));
+    const dataset: RunDataset = { ref: this.datasets.ref, name: info.name, classes: info.classes, shape: [info.channels, info.height, info.width] };
+    await this.#launch(() => this.controller.start({ name: runName(doc, info.name, this.config, this.runs.current.length + 1), projectId: this.#projects.current?.id ?? null, doc, config: $state.snapshot(this.config), dataset }));
+  }
+
+  /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
+  async continueFrom(session: RunSession): Promise<void> {
+    if (!session.weights || !session.dataset) return;
+    const from = { weights: session.weights, offsets: session.offsets, parentId: session.id };
+    const record = session.record;
+    await this.#launch(() => this.controller.start({ name: `${record.name} → continued`, projectId: record.projectId, doc: record.doc, config: $state.snapshot(this.config), dataset: session.dataset!, from }));
+  }
+
+  async #launch(start: () => Promise<RunSession>): Promise<void> {
+    this.commandError = null;
+    try {
+      this.shown = await start();
+    } catch (err) {
+      this.commandError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Evaluates a run's weights on its dataset's test split and keeps the result with the run. */
+  async evaluate(session: RunSession): Promise<void> {
+    if (!session.weights || !session.dataset || session.evaluating) return;
+    session.evaluating = true;
+    this.commandError = null;
+    try {
+      const config = session.record.config as unknown as TrainingConfig;
+      const result = await this.#client().evaluate({ model: session.record.doc, config, dataset: session.dataset.ref, weights: payloadOf(session.weights) });
+      session.test = { ...result, classes: session.dataset.classes };
+      await this.controller.recordTest(session);
+    } catch (err) {
+      this.commandError = `evaluation failed: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      session.evaluating = false;
+    }
+  }
+
+  /** Shows a past run's charts and results. */
+  async open(id: string): Promise<void> {
+    if (this.controller.active?.id === id) { this.shown = this.controller.active; return; }
+    const record = await this.repo.get(id);
+    if (record) this.shown = await RunSession.load(this.repo, record);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (this.controller.active?.id === id) return;
+    await this.repo.delete(id);
+    if (this.shown?.id === id) this.shown = null;
+  }
+
+  /** The engine client, started on first use and again after a crash. */
+  #client(): EngineClient {
+    if (this.#engine) return this.#engine;
+    const client = this.#makeEngine();
+    const route = (e: Parameters<RunController['handle']>[0]) => {
+      this.controller.handle(e);
+      // a crashed worker cannot be used again: the next command starts a fresh one
+      if (e.type === 'error' && /worker (crashed|terminated)/.test(e.message) && this.#engine === client) this.#engine = null;
+    };
+    client.on('progress', route);
+    client.on('done', route);
+    client.on('error', route);
+    this.#engine = client;
+    return client;
+  }
+
+  async #markInterrupted(): Promise<void> {
+    const running = await this.repo.list().then((all) => all.filter((r) => r.status === 'running'));
+    if (running.length === 0) return;
+    const held = new Set(((await navigator.locks?.query())?.held ?? []).map((l) => l.name));
+    for (const r of running) {
+      if (held.has(lockName(r.id))) continue; // alive in another tab
+      const last = await this.repo.scalarsAfter(r.id, 'loss/train', -Infinity).then((s) => s.at(-1)?.step);
+      const where = last === undefined ? 'before its first step was logged' : `after step ${last.toLocaleString('en-US')}`;
+      await this.repo.end(r.id, 'interrupted', `interrupted ${where}: the page was closed or reloaded during training; its logs are kept`);
+    }
+  }
+}
+
+export const [getTrain, setTrain] = createContext<TrainState>();
