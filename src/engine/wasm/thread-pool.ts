@@ -59,13 +59,6 @@ self.onmessage = ({ data: { module, memory, fns, slot, counter } }) => {
   serve(inst.exports, memory, fns, slot, counter);
 };`;
 
-/** One parallel call: chunks of `chunk` items out of `count`; perThread(t) is thread t's scratch. */
-export interface Task {
-  a0: number; count: number; chunk: number;
-  perThread: (t: number) => number;
-  b?: number; bStride?: number; c?: number; cStride?: number;
-}
-
 interface Helper { terminate(): void }
 
 export class ThreadPool {
@@ -100,21 +93,25 @@ export class ThreadPool {
     return this.helpers.length + 1;
   }
 
-  /** Runs kernel fn over the task's chunks on every thread; returns when all chunks are done. */
-  run(fn: string, task: Task, local: Kernel): void {
-    const { a0, count, chunk, perThread, b = 0, bStride = 0, c = 0, cStride = 0 } = task;
-    const chunks = Math.ceil(count / chunk), T = Math.min(this.size, chunks), i32 = this.i32, counter = this.ctrl >> 2;
+  /**
+   * Runs kernel fn (`local` here) over chunks of `chunk` items out of `count` on every
+   * thread; thread t gets scratch[t], chunk q gets b + q·bs and c + q·cs. Returns when all
+   * chunks are done.
+   */
+  run(fn: string, local: Kernel, a0: number, count: number, chunk: number, scratch: readonly number[], b: number, bs: number, c: number, cs: number): void {
+    const T = Math.min(this.size, Math.ceil(count / chunk), scratch.length), i32 = this.i32, counter = this.ctrl >> 2;
     Atomics.store(i32, counter, 0);
-    if (T <= 1) { claim(local, i32, counter, a0, count, chunk, perThread(0), b, bStride, c, cStride); return; }
+    if (T <= 1) { claim(local, i32, counter, a0, count, chunk, scratch[0], b, bs, c, cs); return; }
     const seq = ++this.seq, idx = this.fnIndex.get(fn);
     if (idx === undefined) throw new Error(`thread pool: no kernel '${fn}'`);
     for (let t = 1; t < T; t++) {
       const s = (this.ctrl + SLOT_BYTES * t) >> 2;
-      i32.set([idx, a0, count, chunk, perThread(t), b, bStride, c, cStride], s + 2);
+      i32[s + 2] = idx; i32[s + 3] = a0; i32[s + 4] = count; i32[s + 5] = chunk; i32[s + 6] = scratch[t];
+      i32[s + 7] = b; i32[s + 8] = bs; i32[s + 9] = c; i32[s + 10] = cs;
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s);
     }
-    claim(local, i32, counter, a0, count, chunk, perThread(0), b, bStride, c, cStride);
+    claim(local, i32, counter, a0, count, chunk, scratch[0], b, bs, c, cs);
     let failed = false;
     for (let t = 1; t < T; t++) {
       const s = (this.ctrl + SLOT_BYTES * t) >> 2;
