@@ -24,6 +24,9 @@ per-epoch validation, then evaluates on the test split.
   --train-size N              synthetic: training examples (default 2000)
   --test-size N               synthetic: test examples (default 400)
   --save FILE.safetensors     write the trained weights (PyTorch state_dict names)
+  --logdir DIR                write logs both ways: DIR/<run>/events.out.tfevents.* for TensorBoard
+                              and DIR/<run>.layerboard-run.json for the app's Board (Import run file)
+  --name NAME                 the run's name in those logs (default: the model file's name)
   --json                      print one JSON object (config, epochs, step losses, test metrics)
   --backend ts|wasm, --threads N   compute backend (default ts)`;
 
@@ -45,6 +48,8 @@ export interface TrainArgs {
   trainSize: number;
   testSize: number;
   save: string | null;
+  logdir: string | null;
+  name: string | null;
   json: boolean;
 }
 
@@ -103,6 +108,8 @@ const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--train-size': (a, v) => { a.trainSize = int('--train-size', v, 1); },
   '--test-size': (a, v) => { a.testSize = int('--test-size', v, 0); },
   '--save': (a, v) => { a.save = v; },
+  '--logdir': (a, v) => { a.logdir = v; },
+  '--name': (a, v) => { a.name = v; },
 };
 
 const SWITCHES: Record<string, (a: TrainArgs) => void> = {
@@ -114,7 +121,7 @@ const SWITCHES: Record<string, (a: TrainArgs) => void> = {
 function defaults(): TrainArgs {
   return {
     file: '', dataset: 'synthetic', epochs: 1, batchSize: 64, optimizer: { type: 'SGD' }, loss: { type: 'CrossEntropyLoss' }, scheduler: null,
-    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, classes: null, trainSize: 2000, testSize: 400, save: null, json: false,
+    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
   };
 }
 

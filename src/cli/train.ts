@@ -19,6 +19,7 @@ import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { loadMnist } from './assets/load-dataset.ts';
 import { applyBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
+import { TrainLog } from './train-logs.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -54,7 +55,7 @@ function epochLine(e: EpochRecord, epochs: number): string {
 
 interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number }
 
-async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void): Promise<Outcome> {
+async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void, logs: TrainLog | null): Promise<Outcome> {
   const { ds, transforms } = loadData(a, doc);
   const rng = new Rng(a.seed);
   const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
@@ -71,14 +72,21 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
     progressIntervalMs: 1000,
     onProgress: (events) => {
       for (const e of events) {
-        if (e.type === 'steps') for (const s of e.steps) stepLosses.push(s.loss);
-        else if (e.type === 'epoch') log(epochLine(e.record, a.epochs));
+        if (e.type === 'steps') { for (const s of e.steps) stepLosses.push(s.loss); logs?.steps(e.steps); }
+        else if (e.type === 'epoch') { log(epochLine(e.record, a.epochs)); logs?.epoch(e.record); }
       }
     },
   });
   const test = testSrc ? await evaluateSplit(model, testSrc, a.loss, a.batchSize, ds.classes.length) : null;
   const seconds = (performance.now() - t0) / 1000;
   if (a.save) writeFileSync(a.save, stateToSafetensors(model.stateDict()));
+  if (logs) {
+    const metrics: Record<string, number> = {};
+    if (test) metrics['loss/test'] = test.loss;
+    if (test?.accuracy != null) { metrics['accuracy/test'] = test.accuracy; logs.test(a.epochs, test.accuracy); }
+    if (stepLosses.length) metrics['loss/train'] = stepLosses[stepLosses.length - 1];
+    for (const path of logs.write(a.logdir!, result.status === 'stopped' ? 'stopped' : 'finished', undefined, metrics, a.batchSize, model.stateDict())) log(`wrote ${path}`);
+  }
   return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds };
 }
 
@@ -99,8 +107,10 @@ export async function runTrain(argv: string[]): Promise<number> {
   const backend = await applyBackend(choice);
   const doc = readModel(a.file);
   const log = a.json ? () => {} : (line: string) => console.log(line);
+  const runName = a.name ?? (a.file.split('/').pop() ?? 'run').replace(/\.json$/, '');
+  const logs = a.logdir ? new TrainLog(runName, doc, { ...a, file: undefined, json: undefined }) : null;
   try {
-    const o = await run(a, doc, log);
+    const o = await run(a, doc, log, logs);
     if (a.json) {
       const { file, json, ...options } = a;
       console.log(JSON.stringify({ model: file, options, backend: backend.description, ...o }));
@@ -111,6 +121,8 @@ export async function runTrain(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (!(e instanceof NonFiniteLossError)) throw e;
+    // A failed run keeps its logs up to the last finite step, with the reason.
+    if (logs) for (const path of logs.write(a.logdir!, 'failed', e.message, {}, a.batchSize)) log(`wrote ${path}`);
     if (a.json) console.log(JSON.stringify({ model: a.file, error: e.message, step: e.step, epoch: e.epoch, value: String(e.value) }));
     else console.error(`layerboard train: ${e.message}`);
     return 1;

@@ -1,0 +1,51 @@
+// What `layerboard train --logdir DIR` leaves behind: a TensorBoard event file and a
+// Layerboard run file (the app imports it on the Board), with the app's tags. Written
+// also when training fails, so a NaN run keeps its logs and says why it stopped.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildModuleGraph } from '../core/module-graph.ts';
+import { eventFileName, writeEventFile, type ScalarPoint } from '../core/tfevents/index.ts';
+import type { ModelDocument } from '../core/types.ts';
+import { encodeFloat32, RUN_FORMAT, RUN_VERSION, serializeRunFile, seriesOf, type RunFile } from '../db/run-file.ts';
+import type { RunStatus } from '../db/schema.ts';
+import type { EpochRecord, StepRecord } from '../engine/trainer.ts';
+
+export class TrainLog {
+  readonly points: ScalarPoint[] = [];
+  readonly started = Date.now();
+
+  constructor(readonly name: string, readonly doc: ModelDocument, readonly config: Record<string, unknown>) {}
+
+  private add(tag: string, step: number, value: number): void {
+    this.points.push({ tag, step, wallTime: Date.now() / 1000, value });
+  }
+  steps(steps: StepRecord[]): void {
+    for (const s of steps) { this.add('loss/train', s.step, s.loss); this.add('lr', s.step, s.lr); }
+  }
+  epoch(e: EpochRecord): void {
+    if (e.valLoss !== null) this.add('loss/val', e.epoch, e.valLoss);
+    if (e.valAccuracy !== null) this.add('accuracy/val', e.epoch, e.valAccuracy);
+    this.add('throughput/images_per_sec', e.epoch, e.examplesPerSecond);
+  }
+  test(epoch: number, accuracy: number): void { this.add('accuracy/test', epoch, accuracy); }
+
+  /** Writes DIR/<name>/events.out.tfevents.* and DIR/<name>.layerboard-run.json; returns their paths. */
+  write(dir: string, status: Exclude<RunStatus, 'running'>, message: string | undefined, metrics: Record<string, number>,
+    batch: number, weights?: Record<string, { shape: number[]; data: Float32Array | Int32Array }>): string[] {
+    const runDir = join(dir, this.name);
+    mkdirSync(runDir, { recursive: true });
+    const events = join(runDir, eventFileName(this.started / 1000));
+    writeFileSync(events, writeEventFile(this.points, this.started / 1000));
+    const file: RunFile = {
+      format: RUN_FORMAT, version: RUN_VERSION,
+      run: { id: `cli-${this.started}`, projectId: null, name: this.name, created: this.started, ended: Date.now(), status, ...(message ? { message } : {}), doc: this.doc, config: this.config, metrics, backend: 'cli' },
+      scalars: seriesOf(this.points.map((p) => ({ runId: '', ...p }))),
+      graph: buildModuleGraph(this.doc, [batch, ...this.doc.input]),
+      hparams: { hparams: this.config, metrics }, texts: [],
+      ...(weights ? { weights: Object.fromEntries(Object.entries(weights).filter(([, w]) => w.data instanceof Float32Array).map(([k, w]) => [k, { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data as Float32Array) }])) } : {}),
+    };
+    const runFile = join(dir, `${this.name}.layerboard-run.json`);
+    writeFileSync(runFile, serializeRunFile(file));
+    return [events, runFile];
+  }
+}
