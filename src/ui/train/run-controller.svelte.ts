@@ -203,6 +203,7 @@ export class RunController {
 
   #clear(run: Active): void {
     if (this.#run === run) this.#run = null;
+    if (this.active === run.session) this.active = null;
     run.release();
   }
 
