@@ -1,0 +1,70 @@
+// Shared steps of the Train tab's browser tests: open the app on a template, go to Train,
+// type into the configuration form, and read what a run logged straight from IndexedDB.
+import type { Browser, Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+export async function openApp(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(inject('baseUrl'));
+  await page.locator('[data-testid="layer-node"]').first().waitFor();
+  return { page, errors };
+}
+
+/** Build mode's template menu, as a user picks from it. */
+export async function newFromTemplate(page: Page, title: RegExp): Promise<void> {
+  await page.getByRole('button', { name: 'Project menu' }).click();
+  await page.getByRole('menuitem', { name: title }).first().click();
+  await page.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor();
+}
+
+export async function openTrain(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await page.getByRole('heading', { name: 'Configuration' }).waitFor();
+}
+
+/** Types a value into a form field (data-field) like a user: click, select all, type, Tab. */
+export async function typeField(page: Page, field: string, value: string): Promise<void> {
+  await page.locator(`[data-field="${field}"]`).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(value);
+  await page.keyboard.press('Tab');
+}
+
+export interface LoggedPoint { step: number; value: number; wallTime: number }
+
+/** Every point of one tag of a run, by step, read from the app's IndexedDB. */
+export function loggedScalars(page: Page, runId: string, tag: string): Promise<LoggedPoint[]> {
+  return page.evaluate(([id, t]) => new Promise<LoggedPoint[]>((resolve, reject) => {
+    const open = indexedDB.open('layerboard');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const get = db.transaction('scalars').objectStore('scalars').index('[runId+tag]').getAll([id, t]);
+      get.onerror = () => reject(get.error);
+      get.onsuccess = () => {
+        db.close();
+        resolve((get.result as LoggedPoint[]).map((p) => ({ step: p.step, value: p.value, wallTime: p.wallTime })).sort((a, b) => a.step - b.step));
+      };
+    };
+  }), [runId, tag] as const);
+}
+
+/** A record of one of the app's tables by key. */
+export function storedRecord<T>(page: Page, table: string, key: string): Promise<T | undefined> {
+  return page.evaluate(([s, k]) => new Promise<T | undefined>((resolve, reject) => {
+    const open = indexedDB.open('layerboard');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const get = db.transaction(s).objectStore(s).get(k);
+      get.onerror = () => reject(get.error);
+      get.onsuccess = () => { db.close(); resolve(get.result as T | undefined); };
+    };
+  }), [table, key] as const);
+}
+
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,0 +1,138 @@
+// Train mode in real headless Chromium: the MNIST template trained on the built-in MNIST in
+// the engine worker, the loss chart filling and the logged loss falling, Stop, a reload
+// that finds the run with its scalars and graph (Train tab and Board), Evaluate on the
+// test split; a reload during training leaves the run 'interrupted' with its logs; a loss
+// that blows up fails the run with its step and value.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
+import { loggedScalars, mean, newFromTemplate, openApp, openTrain, storedRecord, typeField } from './train-helpers.ts';
+
+let browser: Browser;
+beforeAll(async () => { browser = await launchChromium(); });
+afterAll(async () => { await browser?.close(); });
+
+const stepNow = async (page: Page) => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, ''));
+const firstRun = (page: Page) => page.locator('[data-testid="train-runs"] [data-run]').first();
+
+async function startMnist(page: Page): Promise<void> {
+  await newFromTemplate(page, /^MNIST ConvNet/);
+  await openTrain(page);
+  await page.getByTestId('dataset-shape').filter({ hasText: '1×28×28' }).waitFor();
+  expect(await page.getByTestId('model-input').textContent()).toContain('1×28×28 ✓');
+  expect(await page.getByTestId('dataset-facts').textContent()).toContain('8,000 train · 2,000 test');
+  expect(await page.getByTestId('dataset-preview').locator('canvas').count()).toBe(40);
+}
+
+describe('train mode', () => {
+  test('MNIST template: a few hundred steps, the chart fills, the loss falls; stop, reload, the run is there with scalars and graph', async () => {
+    const { page, errors } = await openApp(browser);
+    await startMnist(page);
+    await typeField(page, 'batchSize', '32');
+    await typeField(page, 'epochs', '3');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
+    expect(await page.getByTestId('run-step').textContent()).toMatch(/\/ 675$/); // 7,200 train images / 32 × 3 epochs
+
+    await expect.poll(() => stepNow(page), { timeout: 150_000, intervals: [1000] }).toBeGreaterThanOrEqual(260);
+    const chart = page.locator('figure[data-tag="loss/train"]');
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(200);
+    expect((await chart.locator('path.smooth').getAttribute('d'))?.length).toBeGreaterThan(500);
+    // epoch 1 ended at step 225: validation loss and accuracy have their first point
+    expect(await page.locator('figure[data-tag="accuracy/val"]').getAttribute('data-points')).toBe('1');
+    expect(Number((await page.getByTestId('run-rate').textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('run-message').textContent()).toMatch(/^stopped at step \d+ of 675$/);
+    const runId = (await firstRun(page).getAttribute('data-run'))!;
+    await expect.poll(() => firstRun(page).getAttribute('data-status')).toBe('stopped');
+
+    // the logged losses: steps 0, 1, 2, … and the last 20 well below the first 20
+    const loss = await loggedScalars(page, runId, 'loss/train');
+    expect(loss.length).toBeGreaterThanOrEqual(260);
+    expect(loss.map((p) => p.step)).toEqual(loss.map((_, i) => i));
+    const first = mean(loss.slice(0, 20).map((p) => p.value)), last = mean(loss.slice(-20).map((p) => p.value));
+    console.log(`MNIST in the browser: loss/train mean of steps 0–19 ${first.toFixed(3)}, of the last 20 (to step ${loss.length - 1}) ${last.toFixed(3)}`);
+    expect(first).toBeGreaterThan(1.8);
+    expect(last).toBeLessThan(first * 0.5);
+    expect((await loggedScalars(page, runId, 'lr')).length).toBe(loss.length);
+    const valAcc = await loggedScalars(page, runId, 'accuracy/val');
+    expect(valAcc.map((p) => p.step)).toEqual([0]);
+    expect(valAcc[0].value).toBeGreaterThan(0.8);
+
+    // reload: the run, its chart from IndexedDB, its graph, its weights
+    await page.reload();
+    await openTrain(page);
+    const row = page.locator(`[data-testid="train-runs"] [data-run="${runId}"]`);
+    expect(await row.getAttribute('data-status')).toBe('stopped');
+    await row.click();
+    await expect.poll(() => page.locator('figure[data-tag="loss/train"]').getAttribute('data-points')).toBe(String(loss.length));
+    const graph = await storedRecord<{ graph: { root: { type: string; children: { children: { id: string; outputShape: number[] }[] }[] } } }>(page, 'graphs', runId);
+    expect(graph!.graph.root.type).toBe('MnistConvNet');
+    expect(graph!.graph.root.children[0].children.map((n) => n.id).slice(0, 2)).toEqual(['MnistConvNet/Sequential[model]/Conv2d[conv1]', 'MnistConvNet/Sequential[model]/ReLU[relu1]']);
+    const record = await storedRecord<{ status: string; metrics: Record<string, number>; weights: Record<string, { shape: number[] }> }>(page, 'runs', runId);
+    expect(record!.status).toBe('stopped');
+    expect(record!.metrics.steps).toBe(loss.length);
+    expect(record!.weights['conv1.weight'].shape).toEqual([16, 1, 3, 3]);
+
+    // Evaluate the stopped run's weights on the 2,000 test images
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await page.getByTestId('test-accuracy').waitFor({ timeout: 60_000 });
+    const accuracy = Number((await page.getByTestId('test-accuracy').textContent())!.replace('%', ''));
+    console.log(`MNIST in the browser: test accuracy ${accuracy}% after ${loss.length} steps of batch 32`);
+    expect(accuracy).toBeGreaterThan(85);
+    expect(await page.getByTestId('confusion-matrix').locator('tbody tr').count()).toBe(11); // 10 classes + precision
+    await expect.poll(() => page.getByTestId('prediction-gallery').locator('li').count()).toBe(48);
+    expect(await page.getByTestId('prediction-gallery').locator('li').first().getAttribute('class')).toContain('bad'); // misclassified first
+
+    // the Board lists the run and draws its graph
+    await page.getByRole('tab', { name: 'Board' }).click();
+    const boardRow = page.locator(`li[data-run-id="${runId}"]`);
+    await boardRow.hover();
+    await boardRow.getByRole('button', { name: /^Show graph of run 1/ }).click();
+    await page.locator('.module-graph g.node[data-id="MnistConvNet/Sequential[model]/Conv2d[conv1]"]').waitFor();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 300_000);
+
+  test('a reload during training leaves the run interrupted, with its logs up to the last written step', async () => {
+    const { page, errors } = await openApp(browser);
+    await startMnist(page);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [500] }).toBeGreaterThanOrEqual(20);
+    const runId = (await firstRun(page).getAttribute('data-run'))!;
+    await page.waitForTimeout(700); // one SummaryWriter flush
+    await page.reload();
+    await openTrain(page);
+    const row = page.locator(`[data-testid="train-runs"] [data-run="${runId}"]`);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('interrupted');
+    const logged = await loggedScalars(page, runId, 'loss/train');
+    expect(logged.length).toBeGreaterThanOrEqual(15);
+    expect(await row.getAttribute('title')).toBe(`interrupted after step ${logged.at(-1)!.step}: the page was closed or reloaded during training; its logs are kept`);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  test('a loss that becomes NaN/Inf fails the run with the step and value', async () => {
+    const { page, errors } = await openApp(browser);
+    await startMnist(page);
+    await typeField(page, 'optimizer.lr', '100000');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
+    const message = (await page.getByTestId('run-message').textContent())!;
+    expect(message).toMatch(/^loss became (NaN|Infinity) at step (\d+) \(epoch 1\); training stopped before applying it/);
+    const runId = (await firstRun(page).getAttribute('data-run'))!;
+    const record = await storedRecord<{ status: string; message: string }>(page, 'runs', runId);
+    expect(record).toMatchObject({ status: 'failed', message });
+    // the steps logged before the failure are kept, none after it
+    const step = Number(/at step (\d+)/.exec(message)![1]);
+    const logged = await loggedScalars(page, runId, 'loss/train');
+    expect(logged.length).toBeLessThanOrEqual(step - 1);
+    expect(logged.every((p) => Number.isFinite(p.value))).toBe(true);
+    // and Start works again
+    expect(await page.getByRole('button', { name: 'Start' }).isEnabled()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
