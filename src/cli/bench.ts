@@ -1,5 +1,6 @@
-// `layerboard bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2]`: engine speed
-// and memory on the seed's CIFAR-10 BS model, per backend and thread count. Full training
+// `layerboard bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers …]`:
+// engine speed and memory on the seed's CIFAR-10 BS model, per backend and thread count,
+// beside TensorFlow.js on the same network (bench-tfjs.ts) measured in the same run. Full training
 // steps (forward, CrossEntropyLoss, zero_grad, backward, SGD step) in images/second at batch
 // 1, 16, 64 (and 256 on the wasm backend), inference at batch 64 — medians of timed
 // repetitions after warm-up — and memory over 200 training steps (heap and array buffers
@@ -12,6 +13,7 @@ import type { ResolvedLayer } from '../core/resolved.ts';
 import { layerOutputShape } from '../core/shapes.ts';
 import { TEMPLATES } from '../core/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
+import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
 import { createLoss } from '../engine/losses.ts';
 import { createOptimizer } from '../engine/optim/index.ts';
 import { Sequential } from '../engine/sequential.ts';
@@ -177,14 +179,36 @@ function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: numb
   return out;
 }
 
-const USAGE = 'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2]';
+const USAGE = 'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers tfjs-wasm,tfjs-cpu|none]';
+
+/** --peers: TensorFlow.js configurations to measure (default both; none with --quick). */
+function peerList(args: string[], quick: boolean): ('tfjs-wasm' | 'tfjs-cpu')[] {
+  const i = args.indexOf('--peers'), v = i >= 0 ? args[i + 1] : quick ? 'none' : 'tfjs-wasm,tfjs-cpu';
+  if (v === 'none') return [];
+  const list = v.split(',');
+  for (const p of list) if (p !== 'tfjs-wasm' && p !== 'tfjs-cpu') throw new Error(`bench: --peers takes tfjs-wasm, tfjs-cpu or none, got '${p}'`);
+  return list as ('tfjs-wasm' | 'tfjs-cpu')[];
+}
+
+/** TensorFlow.js on the same network: its wasm backend at our batch 64, its (very slow) CPU backend at small batches. */
+async function measurePeers(peers: ('tfjs-wasm' | 'tfjs-cpu')[], log: (s: string) => void): Promise<PeerRun[]> {
+  const out: PeerRun[] = [];
+  for (const p of peers) {
+    const r = p === 'tfjs-wasm' ? await measureTfjs('wasm', [[64, 5]], [64, 5]) : await measureTfjs('cpu', [[2, 2]], [16, 3]);
+    log(`\n== ${r.peer}: ${r.configuration}`);
+    for (const t of r.train) log(`train step  batch ${String(t.batch).padStart(3)}: ${t.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${t.msPerStep.toFixed(1).padStart(8)} ms  (median of ${t.reps})`);
+    log(`inference   batch ${String(r.inference.batch).padStart(3)}: ${r.inference.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${r.inference.msPerStep.toFixed(1).padStart(8)} ms  (median of ${r.inference.reps})`);
+    out.push(r);
+  }
+  return out;
+}
 
 export async function runBench(args: string[]): Promise<number> {
   const json = args.includes('--json'), quick = args.includes('--quick');
-  const valued = new Set(['--backend', '--threads']);
+  const valued = new Set(['--backend', '--threads', '--peers']);
   const unknown = args.filter((a, i) => a !== '--json' && a !== '--quick' && !valued.has(a) && !valued.has(args[i - 1]));
   if (unknown.length) { console.error(`bench: unknown option ${unknown[0]} (${USAGE})`); return 2; }
-  const configs = configurations(args);
+  const configs = configurations(args), peerNames = peerList(args, quick);
   const t0 = performance.now();
   const { layers: model, input } = bsModel();
   const flops = flopsPerImage(model, input);
@@ -197,29 +221,36 @@ export async function runBench(args: string[]): Promise<number> {
   } finally {
     await useBackend({ backend: 'ts' });
   }
-  log(`\n${summaryTable(runs)}`);
+  const peers = await measurePeers(peerNames, log);
+  log(`\n${summaryTable(runs, peers)}`);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`(${seconds} s)`);
   if (json) {
     console.log(JSON.stringify({
       model: 'cifar10-bs', node: process.version, cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, quick,
       mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
-      runs, seconds,
+      runs, peers, seconds,
     }, null, 2));
   }
   return 0;
 }
 
-/** One row per backend configuration: train img/s per batch, inference img/s, and the ratio to the TS reference at batch 64. */
-function summaryTable(runs: BackendRun[]): string {
-  const batches = [...new Set(runs.flatMap((r) => r.train.map((t) => t.batch)))].sort((a, b) => a - b);
-  const ref = runs.find((r) => r.backend === 'ts')?.train.find((t) => t.batch === 64)?.imagesPerSecond;
-  const head = ['backend', 'threads', ...batches.map((b) => `train b${b}`), `infer b${runs[0]?.inference.batch ?? 64}`, 'GFLOP/s b64', ...(ref ? ['× ts (b64)'] : [])];
-  const rows = runs.map((r) => {
-    const at = (b: number) => r.train.find((t) => t.batch === b);
-    const b64 = at(64);
-    return [r.backend, String(r.threads), ...batches.map((b) => at(b)?.imagesPerSecond.toFixed(1) ?? '—'), r.inference.imagesPerSecond.toFixed(1),
-      b64?.gflops.toFixed(2) ?? '—', ...(ref ? [b64 ? `${(b64.imagesPerSecond / ref).toFixed(1)}×` : '—'] : [])];
-  });
+/**
+ * One row per configuration — ours, then TensorFlow.js's — with train img/s per batch,
+ * inference img/s, and the ratio of batch-64 training to TF.js's wasm backend (same run).
+ */
+function summaryTable(runs: BackendRun[], peers: PeerRun[]): string {
+  const batches = [...new Set([...runs, ...peers].flatMap((r) => r.train.map((t) => t.batch)))].sort((a, b) => a - b);
+  const tfjs = peers.find((p) => p.peer === 'tfjs-wasm')?.train.find((t) => t.batch === 64)?.imagesPerSecond;
+  const head = ['engine', 'threads', ...batches.map((b) => `train b${b}`), 'infer (batch)', 'GFLOP/s b64', ...(tfjs ? ['b64 vs tfjs-wasm'] : [])];
+  const row = (name: string, threads: string, train: { batch: number; imagesPerSecond: number; gflops?: number }[], infer: { batch: number; imagesPerSecond: number }) => {
+    const at = (b: number) => train.find((t) => t.batch === b), b64 = at(64);
+    return [name, threads, ...batches.map((b) => at(b)?.imagesPerSecond.toFixed(1) ?? '—'), `${infer.imagesPerSecond.toFixed(1)} (${infer.batch})`,
+      b64?.gflops?.toFixed(2) ?? '—', ...(tfjs ? [b64 ? `${(b64.imagesPerSecond / tfjs).toFixed(1)}×` : '—'] : [])];
+  };
+  const rows = [
+    ...runs.map((r) => row(`layerboard ${r.backend}`, String(r.threads), r.train, r.inference)),
+    ...peers.map((p) => row(p.peer, '1', p.train, p.inference)),
+  ];
   return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
