@@ -37,46 +37,55 @@ function fill(f: FuncBuilder, dst: Val, n: Val, value: Val, i: Local): void {
 }
 
 /**
- * Walks col rows (c, ki, kj, oy) calling `row(o, rb, kj)` for in-bounds source rows (o: byte
- * address of the col row, rb: byte address of the source row) and `zeroRow(o)` otherwise.
+ * Walks col rows (c, ki, kj, oy): `perColumn(kj)` once per kernel column, then `row(o, rb)`
+ * for in-bounds source rows (o: byte address of the col row, rb: of the source row) and
+ * `zeroRow(o)` otherwise.
  */
-function walkRows(f: FuncBuilder, g: Geo, col: Local, row: (o: Local, rb: Local, kj: Local) => void, zeroRow: (o: Local) => void): void {
+function walkRows(f: FuncBuilder, g: Geo, col: Local, perColumn: (kj: Local) => void, row: (o: Local, rb: Local, kj: Local) => void, zeroRow: (o: Local) => void): void {
   const c = f.local(), ki = f.local(), kj = f.local(), oy = f.local(), o = f.local(), xb = f.local(), r = f.local(), rb = f.local();
   f.set(o, col);
   f.for(c, 0, g.cg, 1, () => {
     f.set(xb, add(g.x, shl(mul(mul(c, g.h), g.w), 2)));
-    f.for(ki, 0, g.kh, 1, () => f.for(kj, 0, g.kw, 1, () => f.for(oy, 0, g.oh, 1, () => {
-      f.set(r, ld32i(add(g.rowT, shl(add(mul(ki, g.oh), oy), 2))));
-      f.if(lt(r, 0), () => zeroRow(o), () => {
-        f.set(rb, add(xb, shl(r, 2)));
-        row(o, rb, kj);
+    f.for(ki, 0, g.kh, 1, () => f.for(kj, 0, g.kw, 1, () => {
+      perColumn(kj);
+      f.for(oy, 0, g.oh, 1, () => {
+        f.set(r, ld32i(add(g.rowT, shl(add(mul(ki, g.oh), oy), 2))));
+        f.if(lt(r, 0), () => zeroRow(o), () => {
+          f.set(rb, add(xb, shl(r, 2)));
+          row(o, rb, kj);
+        });
+        f.set(o, add(o, shl(g.ow, 2)));
       });
-      f.set(o, add(o, shl(g.ow, 2)));
-    })));
+    }));
   });
 }
 
-/** im2col(params, x, cg, col): col[(c·kh + ki)·kw + kj][oy·ow + ox] for cg channels from x. */
+/**
+ * im2col(params, x, cg, col): col[(c·kh + ki)·kw + kj][oy·ow + ox] for cg channels from x.
+ * Contiguous spans are copied four floats at a time and may run up to 3 floats past the
+ * span (into the next row, rewritten later, or the slack after col).
+ */
 function emitIm2col(m: ModuleBuilder): number {
   return m.func('im2col', [I32, I32, I32, I32], [], (f, [prm, x, cg, col]) => {
     const g = loadGeo(f, prm);
     f.set(g.x, x); f.set(g.cg, cg);
-    const i = f.local(), lo = f.local(), hi = f.local(), src = f.local(), ci = f.local(), sp = f.local();
-    walkRows(f, g, col, (o, rb, kj) => {
+    const i = f.local(), lo = f.local(), hi = f.local(), shift = f.local(), ci = f.local(), sp = f.local();
+    const p = f.local(), q = f.local(), end = f.local();
+    walkRows(f, g, col, (kj) => {
       f.set(sp, add(g.span, mul(kj, 12)));
       f.set(lo, ld32i(sp)); f.set(hi, ld32i(sp, 4));
+      // source byte offset of output column ox is 4·ox + shift
+      f.set(shift, shl(sub(ld32i(sp, 8), lo), 2));
+    }, (o, rb, kj) => {
       f.if(ge(lo, 0), () => {
         fill(f, o, lo, f32c(0), i);
-        f.set(src, add(rb, shl(sub(ld32i(sp, 8), lo), 2)));
-        // vector copy of [lo, hi), then the tail
-        f.set(i, lo);
-        f.while(() => le(add(i, 4), hi), () => {
-          f.do(vst(add(o, shl(i, 2)), vld(add(src, shl(i, 2)))));
-          f.set(i, add(i, 4));
-        });
-        f.while(() => lt(i, hi), () => {
-          f.do(st32f(add(o, shl(i, 2)), ld32f(add(src, shl(i, 2)))));
-          f.set(i, add(i, 1));
+        f.set(p, add(o, shl(lo, 2)));
+        f.set(q, add(add(rb, shift), shl(lo, 2)));
+        f.set(end, add(o, shl(hi, 2)));
+        f.while(() => lt(p, end), () => {
+          f.do(vst(p, vld(q)));
+          f.set(p, add(p, 16));
+          f.set(q, add(q, 16));
         });
         f.for(i, hi, g.ow, 1, () => f.do(st32f(add(o, shl(i, 2)), f32c(0))));
       }, () => {
@@ -95,9 +104,10 @@ function emitCol2im(m: ModuleBuilder): number {
     const g = loadGeo(f, prm);
     f.set(g.x, dx); f.set(g.cg, cg);
     const i = f.local(), lo = f.local(), hi = f.local(), dst = f.local(), ci = f.local(), sp = f.local(), a = f.local();
-    walkRows(f, g, dcol, (o, rb, kj) => {
+    walkRows(f, g, dcol, (kj) => {
       f.set(sp, add(g.span, mul(kj, 12)));
       f.set(lo, ld32i(sp)); f.set(hi, ld32i(sp, 4));
+    }, (o, rb, kj) => {
       f.if(ge(lo, 0), () => {
         f.set(dst, add(rb, shl(sub(ld32i(sp, 8), lo), 2)));
         f.set(i, lo);
@@ -163,7 +173,7 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number 
     f.set(wsz, packedA(mr, d.og, d.K));
     f.set(wpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
-    f.set(gs, add(col, region(mul(d.K, d.P))));
+    f.set(gs, add(col, region(add(mul(d.K, d.P), 16))));
     f.for(i, i0, i1, 1, () => f.for(gi, 0, d.groups, 1, () => {
       offsets(f, d, i, gi, xOff, yOff);
       f.if(B, () => f.for(o, 0, d.og, 1, () => {
@@ -196,7 +206,7 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
     f.set(wsz, packedA(mr, d.K, d.og));
     f.set(wtpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
-    f.set(dcol, add(col, region(mul(d.K, d.P))));
+    f.set(dcol, add(col, region(add(mul(d.K, d.P), 16))));
     f.set(gs, add(dcol, region(mul(d.K, d.P))));
     f.for(i, i0, i1, 1, () => {
       // bias: db[o] += Σ_p dY[i, o, p]
@@ -243,7 +253,8 @@ export function emitConv(m: ModuleBuilder, gemm: GemmFuncs): ConvFuncs {
 
 /** Scratch bytes one thread needs for conv_fwd and conv_bwd (the layouts above, plus slack). */
 export function convScratchBytes(g: GemmFuncs, d: { K: number; P: number; og: number }): { forward: number; backward: number } {
-  const r = (floats: number) => (floats * 4 + 63) & ~63, col = r(d.K * d.P);
+  // col keeps 16 floats of slack for im2col's vector overrun
+  const r = (floats: number) => (floats * 4 + 63) & ~63, col = r(d.K * d.P + 16);
   return {
     forward: col + g.paScratchBytes(d.P) + 256,
     backward: 2 * col + Math.max(g.scratchBytes(d.K, d.og, d.P), g.paScratchBytes(d.P)) + 256,
