@@ -9,7 +9,7 @@ afterAll(async () => { await browser?.close(); });
 
 test('first visit opens the CIFAR-10 BS template with every shape on the canvas', async () => {
   const { page, errors } = await openApp(browser);
-  expect(await chainTypes(page)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  await expect.poll(() => chainTypes(page)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
   expect(await nodeOf(page, 'Conv2d').textContent()).toContain('32, 5×5, p=2');
   expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
   expectNoErrors(errors);

@@ -11,6 +11,9 @@ export async function openApp(browser: Browser, size = { width: 1440, height: 90
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(inject('baseUrl'));
   await page.locator('[data-testid="layer-node"]').first().waitFor();
+  // The project is open once its save status shows; two frames let xyflow measure the nodes.
+  await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   return { page, errors };
 }
 
