@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { smooth } from '../../charts/series.ts';
 import { higherIsBetter, nearestIndex, Series } from './series-data.ts';
-import { pathData, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
+import { pathData, pickColumns, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
+import { decimateMinMax } from '../../charts/series.ts';
 
 const pts = (values: number[], step0 = 0) => values.map((value, i) => ({ step: step0 + i, wallTime: 1000 + 2 * (step0 + i), value }));
 
@@ -97,7 +98,55 @@ describe('chart math', () => {
     const ys = Float64Array.from([1, NaN, 2, 0, 4]);
     const xs = Float64Array.from([0, 1, 2, 3, 4]);
     const id = (v: number) => v;
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'linear')).toBe('M0,1M2,2L3,0L4,4');
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'log')).toBe('M0,1M2,2M4,4');
+    // tenths of a pixel
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'linear')).toBe('M0,10M20,20L30,0L40,40');
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'log')).toBe('M0,10M20,20M40,40');
   });
+});
+
+describe('min/max pyramid', () => {
+  test('block extremes hold every spike and every column extreme of a long series', async () => {
+    const { MinMaxPyramid } = await import('./minmax-pyramid.ts');
+    const rand = seeded(3);
+    const n = 100_003;
+    const ys = Float64Array.from({ length: n }, () => rand());
+    ys[4_321] = 50; ys[70_001] = -50; ys[99_999] = NaN;
+    const p = new MinMaxPyramid(ys, n);
+    const cand = p.candidates(1_000, 100_003, 500);
+    expect(cand.length).toBeLessThan(2_200);
+    expect([...cand].sort((a, b) => a - b)).toEqual(cand);
+    expect(new Set(cand).size).toBe(cand.length);
+    for (const i of [4_321, 70_001, 99_999]) expect(cand).toContain(i);
+    expect(cand[0]).toBe(1_000);
+    expect(cand.at(-1)).toBe(100_002);
+    // the extremes of any whole block range are among the candidates
+    const [lo, hi] = [30_000, 60_000];
+    let min = lo, max = lo;
+    for (let i = lo; i < hi; i++) { if (ys[i] < ys[min]) min = i; if (ys[i] > ys[max]) max = i; }
+    expect(cand).toContain(min);
+    expect(cand).toContain(max);
+    expect(p.candidates(10, 20, 500)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  });
+
+  test('visible indices over a pyramid keep the spikes of 100,000 points in a few per column', () => {
+    const s = new Series('r', 't');
+    s.append(Array.from({ length: 100_000 }, (_, i) => ({ step: i, wallTime: i, value: i === 12_345 ? -9 : i === 87_654 ? 9 : Math.sin(i / 50) })));
+    const idx = visibleIndices(s, 'step', s.values, 0, 99_999, 400);
+    expect(idx.length).toBeLessThanOrEqual(4 * 402);
+    expect(idx).toContain(12_345);
+    expect(idx).toContain(87_654);
+    expect([...idx].sort((a, b) => a - b)).toEqual(idx);
+  });
+});
+
+test('the one-pass column picker gives decimateMinMax\'s points', () => {
+  const rand = seeded(11);
+  for (const n of [50, 3_000, 20_000]) {
+    const xs = Float64Array.from({ length: n }, (_, i) => i * 1.5 + 3);
+    const ys = Float64Array.from({ length: n }, () => (rand() < 0.01 ? NaN : rand()));
+    for (const cols of [7, 100, 333]) {
+      const [x0, x1] = [xs[0], xs[n - 1]];
+      expect(pickColumns(xs, ys, null, 0, n, cols, x0, x1)).toEqual(decimateMinMax(xs, ys, cols, x0, x1));
+    }
+  }
 });

@@ -1,6 +1,7 @@
 // One run's points of one tag, held as growable typed columns so that live training
 // appends in place; smoothing and min/max follow the appends incrementally.
 import { percentile } from '../../charts/series.ts';
+import { MinMaxPyramid } from './minmax-pyramid.ts';
 
 export interface ScalarPoint { step: number; wallTime: number; value: number }
 
@@ -78,6 +79,7 @@ export class Series {
   #smoother: Smoother | null = null;
   #smoothedAt = -1;
   #percentiles: { version: number; p5: number; p95: number } | null = null;
+  #pyramids: { ys: Float64Array; version: number; pyramid: MinMaxPyramid }[] = [];
 
   constructor(runId: string, tag: string) {
     this.runId = runId;
@@ -127,6 +129,15 @@ export class Series {
       this.#smoothedAt = this.version;
     }
     return this.#smoother.out;
+  }
+
+  /** The min/max pyramid of `ys` (the values or the smoothed values), cached per version. */
+  pyramid(ys: Float64Array): MinMaxPyramid {
+    const cached = this.#pyramids.find((p) => p.ys === ys && p.version === this.version);
+    if (cached) return cached.pyramid;
+    const pyramid = new MinMaxPyramid(ys, this.length);
+    this.#pyramids = [...this.#pyramids.filter((p) => p.version === this.version), { ys, version: this.version, pyramid }].slice(-2);
+    return pyramid;
   }
 
   /** The 5th and 95th percentiles of the finite values (cached per version). */
