@@ -4,6 +4,7 @@
 import { validateTrainingConfig, type TrainingConfig } from '../core/training-config.ts';
 import type { ModelDocument } from '../core/types.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
+import { backend, useBackend, type Backend } from '../engine/backend.ts';
 import { Rng } from '../engine/rng.ts';
 import { Sequential } from '../engine/sequential.ts';
 import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig, type StepRecord as TrainerStep, type EpochRecord as TrainerEpoch } from '../engine/trainer.ts';
@@ -12,7 +13,7 @@ import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import {
   eventTransfer, requestProblem,
-  type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
+  type BackendChoice, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
 
@@ -36,6 +37,13 @@ function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: Return
 function trainerConfig(c: TrainingConfig): TrainerConfig {
   // validateTrainingConfig has checked the scheduler's type against the engine's list
   return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast };
+}
+
+/** The requested kernels, reusing the active backend when it already is that one. */
+async function ensureBackend(want: BackendChoice | undefined): Promise<Backend> {
+  const cur = backend();
+  if (!want || (cur.name === want.backend && (want.backend === 'ts' || cur.threads === Math.max(1, want.threads ?? 1)))) return cur;
+  return useBackend(want);
 }
 
 export class EngineRuntime {
@@ -87,6 +95,7 @@ export class EngineRuntime {
     }
     const problems = validateTrainingConfig(r.config);
     if (problems.length) throw new Error(`training config: ${problems.join('; ')}`);
+    const kernels = await ensureBackend(r.backend);
     const model = buildModel(r.model, r.config, r.weights && decodeWeights(r.weights));
     const ds = await loadDataset(r.dataset, r.model.input, this.loadBuiltin);
     const rng = new Rng(r.config.seed), transforms = transformsOf(r.config);
@@ -99,7 +108,7 @@ export class EngineRuntime {
     this.run = run;
     // start after this request's reply has gone out
     setTimeout(() => void this.execute(run, r, model, { trainSrc, testSrc, classes: ds.classes.length, totalSteps }), 0);
-    return { runId: r.runId, totalSteps, stepsPerEpoch };
+    return { runId: r.runId, totalSteps, stepsPerEpoch, backend: kernels.description };
   }
 
   private async execute(run: ActiveRun, r: TrainRequestBody, model: Sequential, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
@@ -132,6 +141,7 @@ export class EngineRuntime {
   }
 
   private async evaluate(r: EvaluateRequestBody): Promise<ReplyResults['evaluate']> {
+    await ensureBackend(r.backend);
     const model = buildModel(r.model, r.config, decodeWeights(r.weights));
     const ds = await loadDataset(r.dataset, r.model.input, this.loadBuiltin);
     if (ds.test === 0) throw new Error(`${ds.name} has no test split to evaluate on`);

@@ -20,6 +20,9 @@ export interface WeightEntry { name: string; shape: number[]; dtype: 'float32' |
 /** A state_dict in PyTorch's names and layouts, ready to transfer. */
 export interface WeightsPayload { entries: WeightEntry[] }
 
+/** Which kernels run the model: the TypeScript reference, or WASM SIMD on `threads` threads. */
+export interface BackendChoice { backend: 'ts' | 'wasm'; threads?: number }
+
 export interface TrainRequestBody {
   /** Chosen by the UI; every event of the run carries it. */
   runId: string;
@@ -30,6 +33,8 @@ export interface TrainRequestBody {
   weights?: WeightsPayload;
   /** How often progress is posted, in ms (steps are batched in between). Default 250. */
   progressIntervalMs?: number;
+  /** Kernels to run on (default: the worker's current backend, the TS one at first). */
+  backend?: BackendChoice;
 }
 
 export interface EvaluateRequestBody {
@@ -37,6 +42,7 @@ export interface EvaluateRequestBody {
   config: TrainingConfig;
   dataset: DatasetRef;
   weights: WeightsPayload;
+  backend?: BackendChoice;
 }
 
 /** Requests, UI → worker. */
@@ -65,7 +71,7 @@ export interface EvalResult {
 export interface ReplyResults {
   ping: { pong: true };
   /** The run started; progress follows as events. */
-  train: { runId: string; totalSteps: number; stepsPerEpoch: number };
+  train: { runId: string; totalSteps: number; stepsPerEpoch: number; backend?: string };
   pause: { runId: string };
   resume: { runId: string };
   stop: { runId: string };

@@ -10,7 +10,7 @@ import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
-import type { WorkerEvent } from '../../worker/protocol.ts';
+import type { BackendChoice, WorkerEvent } from '../../worker/protocol.ts';
 import { flatHparams } from './config-fields.ts';
 import { ProgressTracker } from './progress.ts';
 import { RunLogger, TAGS } from './run-log.ts';
@@ -23,6 +23,7 @@ export interface StartRun {
   doc: ModelDocument;
   config: TrainingConfig;
   dataset: RunDataset;
+  backend: BackendChoice;
   /** Continue from these weights, logging after the parent's steps and epochs. */
   from?: { weights: StoredWeights; offsets: { step: number; epoch: number }; parentId: string };
 }
@@ -71,7 +72,7 @@ export class RunController {
 
   async start(p: StartRun): Promise<RunSession> {
     if (this.#run) throw new Error('a run is already training: stop it first');
-    const record = await this.repo.create({ projectId: p.projectId, name: p.name, doc: p.doc, config: p.config as unknown as Record<string, unknown>, backend: 'ts' });
+    const record = await this.repo.create({ projectId: p.projectId, name: p.name, doc: p.doc, config: p.config as unknown as Record<string, unknown>, backend: p.backend.backend });
     const session = new RunSession(record, 'starting');
     session.dataset = p.dataset;
     if (p.from) session.offsets = { ...p.from.offsets };
@@ -85,8 +86,12 @@ export class RunController {
     try {
       const reply = await this.engine().train({
         runId: record.id, model: p.doc, config: p.config, dataset: p.dataset.ref,
-        ...(p.from && { weights: payloadOf(p.from.weights) }), progressIntervalMs: 200,
+        ...(p.from && { weights: payloadOf(p.from.weights) }), progressIntervalMs: 200, backend: p.backend,
       });
+      if (reply.backend) {
+        session.backend = reply.backend;
+        void this.repo.update(record.id, { backend: reply.backend }).catch(() => undefined);
+      }
       run.tracker = new ProgressTracker(reply.totalSteps, reply.stepsPerEpoch, p.config.batchSize);
       session.progress = run.tracker.view();
       if (session.status === 'starting') session.status = 'running';

@@ -38,6 +38,8 @@ export class RunSession {
   evaluating = $state(false);
   weights = $state.raw<StoredWeights | null>(null);
   dataset = $state.raw<RunDataset | null>(null);
+  /** The kernels it ran on, as the worker describes them ('wasm SIMD (…), 2 threads'). */
+  backend = $state<string | null>(null);
   /** Where this run's steps and epochs start (a continued run carries on from its parent's). */
   offsets = { step: 0, epoch: 0 };
   readonly series: Record<ChartTag, Series>;
@@ -48,6 +50,7 @@ export class RunSession {
     this.record = record;
     this.status = status;
     this.message = record.message ?? null;
+    this.backend = record.backend ?? null;
     this.series = Object.fromEntries(CHART_TAGS.map((t) => [t, new Series(record.id, t)])) as Record<ChartTag, Series>;
   }
 

@@ -11,6 +11,7 @@ import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { DataClient } from '../../worker/data-client.ts';
 import { EngineClient } from '../../worker/engine-client.ts';
 import type { DatasetInfo } from '../../worker/data-protocol.ts';
+import type { BackendChoice } from '../../worker/protocol.ts';
 import type { EditorState } from '../state/editor.svelte.ts';
 import type { ProjectsState } from '../state/projects.svelte.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
@@ -22,6 +23,20 @@ import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts'
 import { payloadOf } from './weights.ts';
 
 const CONFIG_KEY = 'layerboard.train.config';
+const BACKEND_KEY = 'layerboard.train.backend';
+
+/** WASM SIMD on up to 4 threads by default (as many as the machine has cores). */
+export function defaultBackend(): BackendChoice {
+  return { backend: 'wasm', threads: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)) };
+}
+
+function readBackend(): BackendChoice {
+  try {
+    const b = JSON.parse(localStorage.getItem(BACKEND_KEY) ?? 'null') as BackendChoice | null;
+    if (b && (b.backend === 'ts' || b.backend === 'wasm')) return b;
+  } catch { /* damaged: the default */ }
+  return defaultBackend();
+}
 
 function readConfig(): TrainingConfig {
   try {
@@ -46,6 +61,7 @@ export class TrainState {
   readonly runs: LiveValue<RunRecord[]>;
   readonly controller: RunController;
   config = $state<TrainingConfig>(readConfig());
+  backend = $state<BackendChoice>(readBackend());
   readonly errors = $derived(fieldErrors(this.config));
   /** The run the results area shows: the live one, or one picked from the list. */
   shown = $state.raw<RunSession | null>(null);
@@ -81,6 +97,11 @@ export class TrainState {
   /** Why Start is disabled, or null. */
   get blocker(): string | null {
     return startBlocker({ analysis: this.#editor.analysis, datasets: this.datasets, errors: this.errors, config: this.config, running: this.controller.active !== null });
+  }
+
+  setBackend(next: BackendChoice): void {
+    this.backend = next;
+    localStorage.setItem(BACKEND_KEY, JSON.stringify(next));
   }
 
   setConfig(next: TrainingConfig): void {
@@ -119,7 +140,7 @@ export class TrainState {
     const info = this.datasets.info!;
     const doc = structuredClone($state.snapshot(this.#editor.document));
     const dataset: RunDataset = { ref: this.datasets.ref, name: info.name, classes: info.classes, shape: [info.channels, info.height, info.width] };
-    await this.#launch(() => this.controller.start({ name: runName(doc, info.name, this.config, this.runs.current.length + 1), projectId: this.#projects.current?.id ?? null, doc, config: $state.snapshot(this.config), dataset }));
+    await this.#launch(() => this.controller.start({ name: runName(doc, info.name, this.config, this.runs.current.length + 1), projectId: this.#projects.current?.id ?? null, doc, config: $state.snapshot(this.config), dataset, backend: $state.snapshot(this.backend) }));
   }
 
   /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
@@ -127,7 +148,7 @@ export class TrainState {
     if (!session.weights || !session.dataset) return;
     const from = { weights: session.weights, offsets: session.offsets, parentId: session.id };
     const record = session.record;
-    await this.#launch(() => this.controller.start({ name: `${record.name} → continued`, projectId: record.projectId, doc: record.doc, config: $state.snapshot(this.config), dataset: session.dataset!, from }));
+    await this.#launch(() => this.controller.start({ name: `${record.name} → continued`, projectId: record.projectId, doc: record.doc, config: $state.snapshot(this.config), dataset: session.dataset!, backend: $state.snapshot(this.backend), from }));
   }
 
   async #launch(start: () => Promise<RunSession>): Promise<void> {
@@ -146,7 +167,7 @@ export class TrainState {
     this.commandError = null;
     try {
       const config = session.record.config as unknown as TrainingConfig;
-      const result = await this.#client().evaluate({ model: session.record.doc, config, dataset: session.dataset.ref, weights: payloadOf(session.weights) });
+      const result = await this.#client().evaluate({ model: session.record.doc, config, dataset: session.dataset.ref, weights: payloadOf(session.weights), backend: $state.snapshot(this.backend) });
       session.test = { ...result, classes: session.dataset.classes };
       await this.controller.recordTest(session);
     } catch (err) {
