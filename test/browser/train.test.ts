@@ -1,16 +1,51 @@
 // Train mode in real headless Chromium: the MNIST template trained on the built-in MNIST in
 // the engine worker, the loss chart filling and the logged loss falling, Stop, a reload
 // that finds the run with its scalars and graph (Train tab and Board), Evaluate on the
-// test split; a reload during training leaves the run 'interrupted' with its logs; a loss
-// that blows up fails the run with its step and value.
+// test split, download the weights and the PyTorch project and run it in real PyTorch to
+// the same test accuracy; a reload during training leaves the run 'interrupted' with its
+// logs; a loss that blows up fails the run with its step and value.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { readZip } from '../../src/core/zip.ts';
 import { launchChromium } from './chromium.ts';
 import { loggedScalars, mean, newFromTemplate, openApp, openTrain, storedRecord, typeField } from './train-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
 afterAll(async () => { await browser?.close(); });
+
+/** Clicks a download button and returns the file's bytes. */
+async function download(page: Page, button: string): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  return readFileSync((await file.path())!);
+}
+
+/**
+ * Unpacks the exported project and runs its train.py in real PyTorch from the downloaded
+ * weights with lr 0 (one step that changes nothing), so its test accuracy is the weights';
+ * null when PyTorch is missing.
+ */
+function runExportedProject(entries: { name: string; data: Uint8Array }[]): { accuracy: number; loss: number } | null {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'layerboard-export-'));
+  try {
+    for (const e of entries) {
+      mkdirSync(join(dir, dirname(e.name)), { recursive: true });
+      writeFileSync(join(dir, e.name), e.data);
+    }
+    const cwd = join(dir, 'MnistConvNet');
+    const run = spawnSync('/usr/bin/python3', ['train.py', '--init', 'weights.safetensors', '--lr', '0', '--max-steps', '1', '--save', 'after.safetensors', '--device', 'cpu'], { cwd, encoding: 'utf8', timeout: 240_000 });
+    const m = /test loss ([\d.]+), test accuracy ([\d.]+)/.exec(run.stdout);
+    if (run.status !== 0 || !m) throw new Error(`train.py failed (${run.status}): ${run.stderr || run.stdout}`);
+    return { loss: Number(m[1]), accuracy: Number(m[2]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const stepNow = async (page: Page) => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, ''));
 const firstRun = (page: Page) => page.locator('[data-testid="train-runs"] [data-run]').first();
@@ -85,6 +120,20 @@ describe('train mode', () => {
     expect(await page.getByTestId('confusion-matrix').locator('tbody tr').count()).toBe(11); // 10 classes + precision
     await expect.poll(() => page.getByTestId('prediction-gallery').locator('li').count()).toBe(48);
     expect(await page.getByTestId('prediction-gallery').locator('li').first().getAttribute('class')).toContain('bad'); // misclassified first
+
+    // downloads: the weights, and the PyTorch project that runs them in real PyTorch
+    const weightsFile = await download(page, '.safetensors');
+    const header = JSON.parse(weightsFile.subarray(8, 8 + Number(weightsFile.readBigUInt64LE(0))).toString('utf8'));
+    expect(header['conv1.weight']).toMatchObject({ dtype: 'F32', shape: [16, 1, 3, 3] });
+    expect(Object.keys(header).filter((k) => k !== '__metadata__').sort()).toEqual(Object.keys(record!.weights).sort());
+    const zip = await readZip(await download(page, 'PyTorch project .zip'));
+    expect(zip.map((e) => e.name).sort()).toEqual(['MnistConvNet/README.md', 'MnistConvNet/mnist.lbds.gz', 'MnistConvNet/model.py', 'MnistConvNet/train.py', 'MnistConvNet/weights.safetensors']);
+    const pytorch = runExportedProject(zip);
+    if (pytorch === null) console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch"): the exported project was not run');
+    else {
+      console.log(`the same weights in PyTorch: test accuracy ${pytorch.accuracy} (browser ${accuracy}%), test loss ${pytorch.loss}`);
+      expect(Math.abs(pytorch.accuracy * 100 - accuracy)).toBeLessThan(0.011);
+    }
 
     // the Board lists the run and draws its graph
     await page.getByRole('tab', { name: 'Board' }).click();

@@ -15,7 +15,7 @@ export function safetensorsBytes(record: RunRecord, weights: StoredWeights): Uin
 }
 
 export function downloadSafetensors(record: RunRecord, weights: StoredWeights): void {
-  downloadBlob(`${fileSafe(record.name)}.safetensors`, new Blob([safetensorsBytes(record, weights) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  downloadBlob(`${fileSafe(record.name.replace(/\s*·\s*/g, '-'))}.safetensors`, new Blob([safetensorsBytes(record, weights) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
 }
 
 /** The project's files (under one folder named after the model class). */
