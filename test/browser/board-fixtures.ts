@@ -12,11 +12,14 @@ export interface FixtureRun {
   steps?: number;
   created?: number;
   status?: RunFile['run']['status'];
+  /** Also log loss/val per epoch and a stepped lr schedule (screenshots). */
+  rich?: boolean;
 }
 
-/** Loss after `step` steps: an exponential fall with a deterministic wiggle. */
+/** Loss after `step` steps: an exponential fall with deterministic noise. */
 export function fixtureLoss(lr: number, step: number): number {
-  return 2.3 * Math.exp(-lr * step / 40) + 0.15 + 0.08 * Math.sin(step * 1.7 + lr * 100);
+  const noise = Math.abs(Math.sin(step * 12.9898 + lr * 78.233) * 43758.5453) % 1;
+  return 2.3 * Math.exp(-lr * step / 40) + 0.15 + 0.18 * (noise - 0.5) * Math.exp(-step / 2000);
 }
 
 export function fixtureRunFile(r: FixtureRun): RunFile {
@@ -36,13 +39,20 @@ export function fixtureRunFile(r: FixtureRun): RunFile {
     acc.wallTime.push(wall0 + s * 0.25 + 0.1);
     acc.value.push(Math.round((0.4 + 0.5 * (1 - Math.exp(-r.lr * e * 3))) * 1e4) / 1e4);
   }
+  const scalars: Record<string, RunFileSeries> = { 'loss/train': loss, 'accuracy/val': acc };
+  if (r.rich) {
+    scalars['loss/val'] = { step: acc.step, wallTime: acc.wallTime, value: acc.step.map((s) => 0.1 + fixtureLoss(r.lr, s) * 0.9) };
+    const lr: RunFileSeries = { step: [], wallTime: [], value: [] };
+    for (let s = 0; s < steps; s += 5) { lr.step.push(s); lr.wallTime.push(wall0 + s * 0.25); lr.value.push(r.lr * 0.5 ** Math.floor((4 * s) / steps)); }
+    scalars.lr = lr;
+  }
   const doc = templateDocument('cifar10-bs');
   const config = { optimizer: 'SGD', lr: r.lr, momentum: 0.9, batch_size: 64, epochs: 4, loss: 'CrossEntropyLoss' };
   const final = { 'accuracy/val': acc.value.at(-1) as number, 'loss/train': loss.value.at(-1) as number };
   return {
     format: 'layerboard-run', version: 1,
     run: { id: r.id, projectId: null, name: r.name, created, ended: created + steps * 250, status: r.status ?? 'finished', doc, config, metrics: final },
-    scalars: { 'loss/train': loss, 'accuracy/val': acc },
+    scalars,
     graph: buildModuleGraph(doc, [64, 3, 32, 32]),
     hparams: { hparams: config, metrics: final },
     texts: [],

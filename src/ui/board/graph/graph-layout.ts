@@ -6,13 +6,13 @@ import type { ModuleEdge, ModuleGraph, ModuleNode } from '../../../core/module-g
 import type { Shape } from '../../../core/types.ts';
 
 export const NODE_W = 232;
-export const NODE_H = 48;
+export const NODE_H = 44;
 export const TERMINAL_W = 150;
 export const TERMINAL_H = 30;
-const GAP_Y = 42;
+const GAP_Y = 36;
 const GAP_X = 28;
 const PAD = 14;
-const HEADER = 28;
+const HEADER = 26;
 
 export type BoxKind = 'leaf' | 'collapsed' | 'group';
 

@@ -135,7 +135,7 @@ export class GraphRenderer {
       .attr('data-from', (e) => e.from).attr('data-to', (e) => e.to)
       .call((p) => p.transition().duration(DURATION).attr('d', path).style('opacity', 1));
     // Just below the source: in the gap before any group header the edge crosses.
-    const at = (e: LayoutEdge) => `translate(${(e.points[0][0] + e.points[1][0]) / 2 + 8},${e.points[0][1] + 24})`;
+    const at = (e: LayoutEdge) => `translate(${(e.points[0][0] + e.points[1][0]) / 2 + 8},${e.points[0][1] + 21})`;
     this.#view.select('.labels').selectAll<SVGTextElement, LayoutEdge>('text.shape').data(edges, (e) => e.id)
       .join((enter) => enter.append('text').attr('class', 'shape').attr('transform', at))
       .attr('data-from', (e) => e.from).attr('data-to', (e) => e.to)
@@ -151,8 +151,8 @@ export class GraphRenderer {
           .attr('role', 'button').attr('tabindex', 0);
         g.append('rect').attr('class', 'body').attr('rx', 6);
         g.append('rect').attr('class', 'stripe').attr('width', 5).attr('rx', 2);
-        g.append('text').attr('class', 'title').attr('x', 14).attr('y', 19);
-        g.append('text').attr('class', 'sub').attr('x', 14).attr('y', 37);
+        g.append('text').attr('class', 'title').attr('x', 14).attr('y', 18);
+        g.append('text').attr('class', 'sub').attr('x', 14).attr('y', 34);
         g.append('text').attr('class', 'expand').attr('text-anchor', 'end').attr('y', 20);
         g.on('click', (e: MouseEvent, b) => { e.stopPropagation(); if (b.kind === 'collapsed' && (e.target as Element).classList.contains('expand')) this.#events.toggle(b.id); else this.#events.select(b.id); })
           .on('dblclick', (e: MouseEvent, b) => { e.stopPropagation(); if (b.kind === 'collapsed') this.#events.toggle(b.id); })

@@ -119,7 +119,10 @@ export function yDomain(drawn: { ys: Float64Array; idx: number[] }[], series: Se
     }
   }
   if (!(lo <= hi)) [lo, hi] = o.scale === 'log' ? [0.1, 1] : [0, 1];
+  const nonNegative = lo >= 0;
   [lo, hi] = pad(lo, hi, o.scale);
+  // Losses, rates and accuracies never dip below 0: neither does their axis.
+  if (nonNegative && o.scale === 'linear') lo = Math.max(0, lo);
   if (o.min !== null && drawable(o.min, o.scale)) lo = o.min;
   if (o.max !== null && drawable(o.max, o.scale)) hi = o.max;
   if (!(lo < hi)) return pad(Math.min(lo, hi), Math.max(lo, hi), o.scale);

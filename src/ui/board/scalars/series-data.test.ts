@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { smooth } from '../../charts/series.ts';
-import { higherIsBetter, nearestIndex, Series } from './series-data.ts';
+import { bestOf, higherIsBetter, nearestIndex, Series } from './series-data.ts';
 import { pathData, pickColumns, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
 import { decimateMinMax } from '../../charts/series.ts';
 
@@ -56,6 +56,7 @@ describe('series with appends', () => {
     expect(higherIsBetter('accuracy/val')).toBe(true);
     expect(higherIsBetter('throughput/images_per_sec')).toBe(true);
     expect(higherIsBetter('loss/train')).toBe(false);
+    expect([bestOf('loss/val'), bestOf('accuracy/test'), bestOf('lr'), bestOf('optim/lr'), bestOf('lr_finder/loss')]).toEqual(['min', 'max', null, null, 'min']);
   });
 });
 

@@ -183,7 +183,16 @@ export function lowerBound(xs: Float64Array, length: number, x: number): number 
 
 const HIGHER_IS_BETTER = /acc|accuracy|precision|recall|f1|auc|iou|map\b|throughput|per_sec|images_per/i;
 
+/** Settings logged as scalars (lr, momentum, epoch): no value of theirs is "best". */
+const NOT_A_SCORE = /(^|\/)(lr|learning_rate|momentum|weight_decay|epoch|step|batch_size)(\/|$)/i;
+
 /** Whether a larger value of this tag is better (accuracy) or a smaller one (loss). */
 export function higherIsBetter(tag: string): boolean {
   return HIGHER_IS_BETTER.test(tag);
+}
+
+/** Which extreme of a tag is its best value: 'max' (accuracy), 'min' (loss), or none (lr). */
+export function bestOf(tag: string): 'min' | 'max' | null {
+  if (NOT_A_SCORE.test(tag)) return null;
+  return higherIsBetter(tag) ? 'max' : 'min';
 }
