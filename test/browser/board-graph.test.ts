@@ -2,6 +2,7 @@
 // add_graph hierarchy with shapes on the edges, collapse and expand with the mouse,
 // search, URL state across a reload, and the hparams/model comparison.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { importRuns, openBoard } from './board-helpers.ts';
@@ -71,6 +72,32 @@ describe('board: graph and compare', () => {
     await page.reload();
     await node(page, `${SEQ}/Conv2d[0]`).waitFor();
     expect(await page.getByRole('tab', { name: 'Graph' }).getAttribute('aria-selected')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('the graph downloads as SVG and PNG; a run opens its model in the editor', async () => {
+    const { page, errors } = await openBoard(browser, inject('baseUrl'));
+    await importRuns(page, [{ id: 'run-a', name: 'seed BS', lr: 0.1 }]);
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    await node(page, `${SEQ}/Flatten[6]`).waitFor();
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'SVG' }).click()]);
+    expect(svg.suggestedFilename()).toBe('seed_BS-graph.svg');
+    const text = readFileSync(await svg.path(), 'utf8');
+    expect(text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(text).toContain('64×1024');
+    expect(text).toContain('Sequential[model]');
+    expect(text).not.toContain('var(--'); // theme colours resolved
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG' }).click()]);
+    const bytes = readFileSync(await png.path());
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+    const row = page.locator('li[data-run-id="run-a"]');
+    await row.hover();
+    await row.getByRole('button', { name: 'Open model of seed BS in the editor' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Build' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe('seed BS (model)');
+    expect(page.url()).not.toContain('#board');
     expect(errors).toEqual([]);
     await page.close();
   });

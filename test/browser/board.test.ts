@@ -108,6 +108,39 @@ describe('board: scalars', () => {
     await page.close();
   });
 
+  test('drag to zoom zooms every card, double-click resets; relative and wall-time axes', async () => {
+    const { page, errors } = await openBoard(browser, inject('baseUrl'));
+    await importRuns(page, [A, B]);
+    await expectLines(page, 'loss/train', ['run-a', 'run-b']);
+    const ticks = (tag: string) => card(page, tag).locator('.axis.x .tick text').allTextContents();
+    expect(await ticks('loss/train')).toEqual(['0', '50', '100', '150', '200']);
+    const box = (await card(page, 'loss/train').locator('.chart').boundingBox())!;
+    const x0 = box.x + 54, w = box.width - 54 - 14;
+    // drag across the middle fifth of the plot (steps 80 to 120 of 0–200)
+    await page.mouse.move(x0 + w * 0.4, box.y + 80);
+    await page.mouse.down();
+    await page.mouse.move(x0 + w * 0.5, box.y + 90, { steps: 5 });
+    await page.mouse.move(x0 + w * 0.6, box.y + 100, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => ticks('loss/train')).not.toEqual(['0', '50', '100', '150', '200']);
+    const zoomed = (await ticks('loss/train')).map(Number);
+    expect(Math.min(...zoomed)).toBeGreaterThanOrEqual(80);
+    expect(Math.max(...zoomed)).toBeLessThanOrEqual(120);
+    // the other card follows
+    await expect.poll(async () => (await ticks('accuracy/val')).map(Number).every((t) => t >= 80 && t <= 120)).toBe(true);
+    await page.mouse.dblclick(x0 + w * 0.5, box.y + 90);
+    await expect.poll(() => ticks('loss/train')).toEqual(['0', '50', '100', '150', '200']);
+
+    // relative time: 200 steps of 0.25 s; wall time: clock labels
+    await page.getByRole('radio', { name: 'Relative' }).click();
+    await expect.poll(() => ticks('loss/train')).toEqual(['0s', '10s', '20s', '30s', '40s', '50s']);
+    await page.getByRole('radio', { name: 'Wall' }).click();
+    await expect.poll(async () => (await ticks('loss/train')).some((t) => /:\d\d/.test(t))).toBe(true);
+    expect(page.url()).toContain('x=wall');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('rename and delete a run', async () => {
     const { page, errors } = await openBoard(browser, inject('baseUrl'));
     await importRuns(page, [A, B]);
