@@ -111,12 +111,16 @@ export class ThreadPool {
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s);
     }
-    claim(local, i32, counter, a0, count, chunk, scratch[0], b, bs, c, cs);
     let failed = false;
-    for (let t = 1; t < T; t++) {
-      const s = (this.ctrl + SLOT_BYTES * t) >> 2;
-      for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) Atomics.wait(i32, s + 1, v);
-      if (i32[s + 11]) { failed = true; i32[s + 11] = 0; }
+    try {
+      claim(local, i32, counter, a0, count, chunk, scratch[0], b, bs, c, cs);
+    } finally {
+      // even when this thread's chunk threw, the helpers must finish before the memory is reused
+      for (let t = 1; t < T; t++) {
+        const s = (this.ctrl + SLOT_BYTES * t) >> 2;
+        for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) Atomics.wait(i32, s + 1, v);
+        if (i32[s + 11]) { failed = true; i32[s + 11] = 0; }
+      }
     }
     if (failed) throw new Error(`a helper thread failed in ${fn}`);
   }

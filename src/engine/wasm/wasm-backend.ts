@@ -34,10 +34,15 @@ async function enableRelaxedSimdInNode(): Promise<void> {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
-function canShareMemory(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  return isolated !== false;
+/** Why helper threads cannot run here, or null when they can. */
+function threadBlocker(): string | null {
+  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
+  if (typeof SharedArrayBuffer === 'undefined' || g.crossOriginIsolated === false) {
+    return 'the page is not cross-origin isolated, so memory cannot be shared with worker threads';
+  }
+  // a page's main thread may not block in Atomics.wait; the engine runs in a worker
+  if (typeof g.document !== 'undefined') return "a page's main thread cannot wait for worker threads";
+  return null;
 }
 
 export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmBackend> {
@@ -45,9 +50,10 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   await enableRelaxedSimdInNode();
   const relaxed = hasRelaxedSimd();
   const wanted = Math.max(1, Math.floor(opts.threads));
-  const shared = canShareMemory();
-  const threads = shared ? wanted : 1;
-  const note = !shared && wanted > 1 ? 'running on 1 thread: the page is not cross-origin isolated, so memory cannot be shared with worker threads' : null;
+  const blocker = threadBlocker();
+  const shared = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  const threads = blocker ? 1 : wanted;
+  const note = blocker && wanted > 1 ? `running on 1 thread: ${blocker}` : null;
   const kernel = buildKernelModule(relaxed, shared);
   const module = await WebAssembly.compile(kernel.bytes);
   const memory = new WebAssembly.Memory(shared ? { initial: 256, maximum: MAX_PAGES, shared: true } : { initial: 256, maximum: MAX_PAGES });
