@@ -118,6 +118,18 @@ describe.each([1, 2])('wasm backend, %i thread(s)', { timeout: 60_000 }, (thread
   });
 });
 
+test('the plain-SIMD fallback (mul+add, no relaxed FMA) matches the reference too', { timeout: 60_000 }, async () => {
+  const plain = await createWasmBackend({ threads: 2, relaxed: false });
+  try {
+    expect(plain.relaxed).toBe(false);
+    expect(plain.description).toMatch(/SIMD mul\+add/);
+    for (const [, layers, shape] of CONVS.slice(0, 3)) same(plain, layers, shape);
+  } finally {
+    setBackend(tsBackend);
+    plain.dispose();
+  }
+});
+
 test('wasm results are bit-identical on 1 and 3 threads (gradient partials per chunk of images, summed in order)', { timeout: 60_000 }, async () => {
   const [one, three] = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 3 })];
   try {

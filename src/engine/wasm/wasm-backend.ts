@@ -14,6 +14,8 @@ import { threadSlotBytes, ThreadPool, type Kernel } from './thread-pool.ts';
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
   threads: number;
+  /** false: plain SIMD mul+add even where relaxed-SIMD FMA is available (default: use FMA when the runtime has it). */
+  relaxed?: boolean;
 }
 
 interface Exports extends Record<TaskName, Kernel> {
@@ -48,7 +50,7 @@ function threadBlocker(): string | null {
 export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmBackend> {
   if (!hasSimd()) throw new Error('the wasm backend needs WebAssembly SIMD, which this runtime lacks');
   await enableRelaxedSimdInNode();
-  const relaxed = hasRelaxedSimd();
+  const relaxed = opts.relaxed !== false && hasRelaxedSimd();
   const wanted = Math.max(1, Math.floor(opts.threads));
   const blocker = threadBlocker();
   const shared = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
