@@ -62,6 +62,7 @@ const CONVS: [string, LayerSpec[], number[]][] = [
   ["padding 'same', even kernel", [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 4, padding: 'same' }], [2, 3, 9, 9]],
   ['unbatched input', [{ type: 'Conv2d', in_channels: 3, out_channels: 2, kernel_size: 3 }], [3, 6, 6]],
   ['wide linear', [{ type: 'Flatten' }, { type: 'Linear', in_features: 300, out_features: 130 }, { type: 'Linear', in_features: 130, out_features: 3 }], [70, 3, 10, 10]],
+  ['empty batch', [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 }, { type: 'MaxPool2d', kernel_size: 2 }, { type: 'Flatten' }, { type: 'Linear', in_features: 36, out_features: 2 }], [0, 3, 8, 8]],
 ];
 
 const POOLS: [string, LayerSpec[], number[]][] = [

@@ -192,7 +192,7 @@ export class WasmBackend implements Backend {
     this.convParams(s, px, pw, 0, 0, pgy, pdx, dx ? this.packWeights(s, pw, true) : 0);
     this.scratch(s.n, this.convScratch(s).backward);
     // gradient partials per chunk of images, summed in chunk order: the same sums for any thread count
-    const chunk = Math.ceil(s.n / GRAD_CHUNKS), chunks = Math.ceil(s.n / chunk);
+    const chunk = Math.max(1, Math.ceil(s.n / GRAD_CHUNKS)), chunks = Math.max(1, Math.ceil(s.n / chunk));
     const dwBytes = (dw.byteLength + 63) & ~63, dbBytes = db ? (db.byteLength + 63) & ~63 : 0;
     const dws = ar.zeros(chunks * dwBytes / 4), dbs = db ? ar.zeros(chunks * dbBytes / 4) : 0;
     this.parallel('conv_bwd', s.n, chunk, dws, dwBytes, dbs, dbBytes);
