@@ -25,7 +25,7 @@ test('train screenshot, 1440×900, after a 3-epoch MNIST run', async () => {
   await openTrain(page);
   await page.getByTestId('dataset-preview').waitFor();
   await typeField(page, 'epochs', '3');
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByTestId('run-status').filter({ hasText: 'Finished' }).waitFor({ timeout: 240_000 });
   await page.getByTestId('prediction-gallery').waitFor();
   await page.locator('main.train aside.left').evaluate((el) => el.scrollTo(0, 0));

@@ -1,5 +1,6 @@
 // Train mode in real headless Chromium: the MNIST template trained on the built-in MNIST in
-// the engine worker, the loss chart filling and the logged loss falling, Stop, a reload
+// the engine worker, Pause/Resume, the loss chart filling and the logged loss falling with
+// no long task on the main thread, Stop, Continue training from the weights, a reload
 // that finds the run with its scalars and graph (Train tab and Board), Evaluate on the
 // test split, download the weights and the PyTorch project and run it in real PyTorch to
 // the same test accuracy; a reload during training leaves the run 'interrupted' with its
@@ -65,9 +66,24 @@ describe('train mode', () => {
     await startMnist(page);
     await typeField(page, 'batchSize', '32');
     await typeField(page, 'epochs', '3');
-    await page.getByRole('button', { name: 'Start' }).click();
+    await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+    });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
     expect(await page.getByTestId('run-step').textContent()).toMatch(/\/ 675$/); // 7,200 train images / 32 × 3 epochs
+
+    // Pause holds the step count, Resume carries on
+    await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [200] }).toBeGreaterThanOrEqual(20);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Paused' }).waitFor();
+    const held = await stepNow(page);
+    await page.waitForTimeout(800);
+    expect(await stepNow(page)).toBe(held);
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
 
     await expect.poll(() => stepNow(page), { timeout: 150_000, intervals: [1000] }).toBeGreaterThanOrEqual(260);
     const chart = page.locator('figure[data-tag="loss/train"]');
@@ -77,8 +93,12 @@ describe('train mode', () => {
     expect(await page.locator('figure[data-tag="accuracy/val"]').getAttribute('data-points')).toBe('1');
     expect(Number((await page.getByTestId('run-rate').textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
 
-    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
+    // the main thread stayed free while training: no long task anywhere near a frame drop streak
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    console.log(`main thread during training: ${longTasks.length} long tasks (> 50 ms), longest ${Math.round(Math.max(0, ...longTasks))} ms`);
+    expect(Math.max(0, ...longTasks)).toBeLessThan(200);
     expect(await page.getByTestId('run-message').textContent()).toMatch(/^stopped at step \d+ of 675$/);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     await expect.poll(() => firstRun(page).getAttribute('data-status')).toBe('stopped');
@@ -110,6 +130,9 @@ describe('train mode', () => {
     expect(record!.status).toBe('stopped');
     expect(record!.metrics.steps).toBe(loss.length);
     expect(record!.weights['conv1.weight'].shape).toEqual([16, 1, 3, 3]);
+    const hparams = await storedRecord<{ hparams: Record<string, unknown>; metrics: Record<string, number> }>(page, 'hparams', runId);
+    expect(hparams!.hparams).toMatchObject({ 'optimizer.type': 'SGD', 'optimizer.lr': 0.01, batchSize: 32, epochs: 3, 'loss.type': 'CrossEntropyLoss' });
+    expect(hparams!.metrics.steps).toBe(loss.length);
 
     // Evaluate the stopped run's weights on the 2,000 test images
     await page.getByRole('button', { name: 'Evaluate' }).click();
@@ -135,6 +158,19 @@ describe('train mode', () => {
       expect(Math.abs(pytorch.accuracy * 100 - accuracy)).toBeLessThan(0.011);
     }
 
+    // Continue training: a new run from these weights, its steps after the parent's, its loss already low
+    await page.getByRole('button', { name: 'Continue training' }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
+    await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [200] }).toBeGreaterThanOrEqual(10);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
+    const child = (await firstRun(page).getAttribute('data-run'))!;
+    expect(child).not.toBe(runId);
+    expect(await firstRun(page).getAttribute('title')).toMatch(/^stopped at step/);
+    const continued = await loggedScalars(page, child, 'loss/train');
+    expect(continued[0].step).toBe(loss.length);
+    expect(mean(continued.slice(0, 10).map((p) => p.value))).toBeLessThan(0.6);
+
     // the Board lists the run and draws its graph
     await page.getByRole('tab', { name: 'Board' }).click();
     const boardRow = page.locator(`li[data-run-id="${runId}"]`);
@@ -148,7 +184,7 @@ describe('train mode', () => {
   test('a reload during training leaves the run interrupted, with its logs up to the last written step', async () => {
     const { page, errors } = await openApp(browser);
     await startMnist(page);
-    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
     await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [500] }).toBeGreaterThanOrEqual(20);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     await page.waitForTimeout(700); // one SummaryWriter flush
@@ -167,7 +203,7 @@ describe('train mode', () => {
     const { page, errors } = await openApp(browser);
     await startMnist(page);
     await typeField(page, 'optimizer.lr', '100000');
-    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
     const message = (await page.getByTestId('run-message').textContent())!;
     expect(message).toMatch(/^loss became (NaN|Infinity) at step (\d+) \(epoch 1\); training stopped before applying it/);
@@ -180,7 +216,7 @@ describe('train mode', () => {
     expect(logged.length).toBeLessThanOrEqual(step - 1);
     expect(logged.every((p) => Number.isFinite(p.value))).toBe(true);
     // and Start works again
-    expect(await page.getByRole('button', { name: 'Start' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Start', exact: true }).isEnabled()).toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
