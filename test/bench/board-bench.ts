@@ -4,6 +4,7 @@
 // animation frame's interval is recorded, with Chromium's script/layout time per frame.
 //
 //   npx tsx test/bench/board-bench.ts [--runs 10] [--points 100000] [--no-build]
+import { loadavg } from 'node:os';
 import { build, preview } from 'vite';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.ts';
@@ -34,12 +35,13 @@ function bigRun(k: number): { name: string; mimeType: string; buffer: Buffer } {
 }
 
 const stats = (xs: number[]) => {
+  if (xs.length === 0) return { frames: 0, median: 0, p95: 0, max: 0 };
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { frames: s.length, median: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
 };
 
-async function frames<T>(page: Page, action: () => Promise<T>): Promise<{ interval: ReturnType<typeof stats>; scriptMsPerFrame: number; layoutMsPerFrame: number }> {
+async function frames<T>(page: Page, action: () => Promise<T>): Promise<{ interval: ReturnType<typeof stats>; chartRenderMs: ReturnType<typeof stats>; scriptMsPerFrame: number; layoutMsPerFrame: number }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -50,13 +52,16 @@ async function frames<T>(page: Page, action: () => Promise<T>): Promise<{ interv
     const loop = (t) => { window.__frames.push(t - last); last = t; if (window.__on) requestAnimationFrame(loop); };
     requestAnimationFrame(loop);
   })()`);
+  await page.evaluate(() => performance.clearMeasures());
   const m0 = await metric();
   await action();
   const m1 = await metric();
+  const renders = await page.evaluate(() => performance.getEntriesByName('scalar-chart:render').map((e) => e.duration));
   const intervals = await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __on: boolean }; w.__on = false; return w.__frames.slice(1); });
   const n = Math.max(1, intervals.length);
   return {
     interval: stats(intervals),
+    chartRenderMs: stats(renders),
     scriptMsPerFrame: +((1000 * (m1.ScriptDuration - m0.ScriptDuration)) / n).toFixed(2),
     layoutMsPerFrame: +((1000 * (m1.LayoutDuration + m1.RecalcStyleDuration - m0.LayoutDuration - m0.RecalcStyleDuration)) / n).toFixed(2),
   };
@@ -102,7 +107,6 @@ async function main(): Promise<void> {
     const y = box.y + box.height / 2;
     const [left, right] = [box.x + 80, box.x + box.width - 30];
 
-    await page.evaluate(() => performance.clearMeasures());
     const redraw = await frames(page, async () => {
       for (const v of ['0.7', '0.8', '0.9', '0.6']) {
         await page.getByRole('spinbutton', { name: 'Smoothing value' }).fill(v);
@@ -115,11 +119,10 @@ async function main(): Promise<void> {
     // Zoomed to about a tenth of the steps, then panned.
     await drag(page, [left + 100, y], [left + 100 + (right - left) / 10, y], 5, false);
     const zoomIn = await frames(page, () => drag(page, [left + 300, y], [left + 100, y], 40, true));
-    const renders = await page.evaluate(() => performance.getEntriesByName('scalar-chart:render').map((e) => e.duration));
     const pointsDrawn = await card.locator('g.line path.raw').evaluateAll((els) => els.reduce((n, e) => n + (e.getAttribute('d')?.split(/[ML]/).length ?? 1) - 1, 0));
     console.log(JSON.stringify({
       runs: RUNS, pointsPerRun: POINTS, chromium: await browser.version(), importMs, importAndDrawMs, reloadDrawMs,
-      chartRenderMs: stats(renders),
+      loadAverage: loadavg().map((x) => +x.toFixed(1)),
       fullRedrawOnSmoothingChange: redraw, panWholeRange: zoomOut, panZoomedToTenth: zoomIn,
       rawPointsDrawnAfterZoom: pointsDrawn,
     }, null, 2));

@@ -69,6 +69,11 @@ export class ScalarChart {
 
   /** The runs drawn; a changed list redraws everything. */
   setLines(lines: ChartLine[]): void {
+    const same = lines.length === this.#lineData.length && lines.every((l, i) => {
+      const o = this.#lineData[i];
+      return l.runId === o.runId && l.series === o.series && l.color === o.color && l.name === o.name;
+    });
+    if (same) return;
     this.#lineData = lines;
     const keep = new Set(lines.map((l) => l.runId));
     for (const id of [...this.#drawn.keys()]) if (!keep.has(id)) this.#drawn.delete(id);
@@ -76,12 +81,15 @@ export class ScalarChart {
   }
 
   setSettings(settings: ChartSettings): void {
+    const o = this.#settings;
+    if ((Object.keys(settings) as (keyof ChartSettings)[]).every((k) => settings[k] === o[k])) return;
     this.#settings = { ...settings };
     this.#invalidate();
   }
 
   /** Linked zoom: the x-domain of every card, or null for the whole range. */
   setZoom(domain: [number, number] | null): void {
+    if (domain === this.#zoom || (domain && this.#zoom && domain[0] === this.#zoom[0] && domain[1] === this.#zoom[1])) return;
     this.#zoom = domain;
     this.#invalidate();
   }
