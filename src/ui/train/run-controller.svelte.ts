@@ -34,7 +34,7 @@ export const lockName = (runId: string) => `layerboard-run:${runId}`;
 function holdLock(name: string): () => void {
   let release = () => {};
   const held = new Promise<void>((r) => { release = r; });
-  void navigator.locks?.request(name, () => held).catch(() => undefined);
+  void globalThis.navigator?.locks?.request(name, () => held).catch(() => undefined);
   return release;
 }
 

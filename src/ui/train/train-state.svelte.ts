@@ -209,7 +209,7 @@ export class TrainState {
   async #markInterrupted(): Promise<void> {
     const running = await this.repo.list().then((all) => all.filter((r) => r.status === 'running'));
     if (running.length === 0) return;
-    const held = new Set(((await navigator.locks?.query())?.held ?? []).map((l) => l.name));
+    const held = new Set(((await globalThis.navigator?.locks?.query())?.held ?? []).map((l) => l.name));
     for (const r of running) {
       if (held.has(lockName(r.id))) continue; // alive in another tab
       const last = await this.repo.scalarsAfter(r.id, 'loss/train', -Infinity).then((s) => s.at(-1)?.step);
