@@ -76,7 +76,7 @@ describe('train mode', () => {
     expect(await page.getByTestId('run-step').textContent()).toMatch(/\/ 675$/); // 7,200 train images / 32 × 3 epochs
 
     // Pause holds the step count, Resume carries on
-    await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [200] }).toBeGreaterThanOrEqual(20);
+    await expect.poll(() => stepNow(page), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(20);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Paused' }).waitFor();
     const held = await stepNow(page);
@@ -85,7 +85,7 @@ describe('train mode', () => {
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
 
-    await expect.poll(() => stepNow(page), { timeout: 150_000, intervals: [1000] }).toBeGreaterThanOrEqual(260);
+    await expect.poll(() => stepNow(page), { timeout: 150_000, interval: 1000 }).toBeGreaterThanOrEqual(260);
     const chart = page.locator('figure[data-tag="loss/train"]');
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(200);
     expect((await chart.locator('path.smooth').getAttribute('d'))?.length).toBeGreaterThan(500);
@@ -161,7 +161,7 @@ describe('train mode', () => {
     // Continue training: a new run from these weights, its steps after the parent's, its loss already low
     await page.getByRole('button', { name: 'Continue training' }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
-    await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [200] }).toBeGreaterThanOrEqual(10);
+    await expect.poll(() => stepNow(page), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(10);
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
     const child = (await firstRun(page).getAttribute('data-run'))!;
@@ -185,7 +185,7 @@ describe('train mode', () => {
     const { page, errors } = await openApp(browser);
     await startMnist(page);
     await page.getByRole('button', { name: 'Start', exact: true }).click();
-    await expect.poll(() => stepNow(page), { timeout: 60_000, intervals: [500] }).toBeGreaterThanOrEqual(20);
+    await expect.poll(() => stepNow(page), { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(20);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     await page.waitForTimeout(700); // one SummaryWriter flush
     await page.reload();
