@@ -229,6 +229,8 @@ export async function runBench(args: string[]): Promise<number> {
     console.log(JSON.stringify({
       model: 'cifar10-bs', node: process.version, cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, quick,
       mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
+      // the first configuration's figures at the top level too, as before backends existed
+      train: runs[0]?.train, inference: runs[0]?.inference, memory: runs[0]?.memory,
       runs, peers, seconds,
     }, null, 2));
   }
