@@ -23,7 +23,7 @@ describe('board: graph and compare', () => {
     await node(page, `${SEQ}/Conv2d[0]`).waitFor();
 
     // BS → Sequential[model] → Conv2d[0] …: groups nest, leaves carry PyTorch's scope names
-    const groups = await page.locator('.module-graph g.group').evaluateAll((els) => els.map((e) => [e.getAttribute('data-id'), e.querySelector('.title')?.textContent]));
+    const groups = await page.locator('.module-graph g.group-head').evaluateAll((els) => els.map((e) => [e.getAttribute('data-id'), e.querySelector('.title')?.textContent]));
     expect(groups).toEqual([['BS', 'BS'], [SEQ, 'Sequential[model]']]);
     const leaves = await page.locator('.module-graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(leaves).toEqual(['Conv2d[0]', 'MaxPool2d[1]', 'Conv2d[2]', 'MaxPool2d[3]', 'Conv2d[4]', 'MaxPool2d[5]', 'Flatten[6]', 'Linear[7]', 'Linear[8]']);
@@ -40,7 +40,7 @@ describe('board: graph and compare', () => {
     expect(await info.textContent()).toContain('padding_mode');
 
     // collapse Sequential[model] with a click on its header: one node, edges across keep their shapes
-    await page.locator(`.module-graph g.group[data-id="${SEQ}"] .head`).click();
+    await page.locator(`.module-graph g.group-head[data-id="${SEQ}"]`).click();
     await expect.poll(() => page.locator('.module-graph g.node').count()).toBe(1);
     expect(await node(page, SEQ).getAttribute('data-kind')).toBe('collapsed');
     expect(await edgeLabel(page, 'input').textContent()).toBe('64×3×32×32');

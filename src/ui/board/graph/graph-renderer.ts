@@ -39,7 +39,7 @@ export class GraphRenderer {
       .attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto-start-reverse')
       .append('path').attr('d', 'M0,0L10,5L0,10z').attr('class', 'arrow');
     this.#view = this.#svg.append('g').attr('class', 'viewport');
-    for (const layer of ['groups', 'edges', 'nodes', 'labels']) this.#view.append('g').attr('class', layer);
+    for (const layer of ['groups', 'edges', 'heads', 'nodes', 'labels']) this.#view.append('g').attr('class', layer);
     this.#zoom = zoom<SVGSVGElement, unknown>().scaleExtent([0.1, 4]).on('zoom', (e) => this.#view.attr('transform', e.transform.toString()));
     this.#svg.call(this.#zoom).on('dblclick.zoom', null);
     this.#svg.on('click', (e: MouseEvent) => { if (e.target === this.#svg.node()) this.#events.select(null); });
@@ -95,29 +95,33 @@ export class GraphRenderer {
     return costColor(o.colorBy === 'params' ? n.params : n.multAdds, max);
   }
 
+  /** Group frames under the edges; their headers (toggle, name, params) above them. */
   #drawGroups(groups: LayoutBox[]): void {
     const o = this.#options;
-    this.#view.select('.groups').selectAll<SVGGElement, LayoutBox>('g.group').data(groups, (b) => b.id)
+    const place = (b: LayoutBox) => `translate(${b.x},${b.y})`;
+    this.#view.select('.groups').selectAll<SVGRectElement, LayoutBox>('rect.frame').data(groups, (b) => b.id)
+      .join((enter) => enter.append('rect').attr('class', 'frame').attr('rx', 8).attr('transform', place).style('opacity', 0)
+        .on('click', (e: MouseEvent, b) => { e.stopPropagation(); this.#events.select(b.id); }))
+      .attr('data-id', (b) => b.id)
+      .classed('match', (b) => o.matches.has(b.id))
+      .classed('selected', (b) => o.selected === b.id)
+      .attr('width', (b) => b.w).attr('height', (b) => b.h)
+      .call((r) => r.transition().duration(DURATION).attr('transform', place).style('opacity', 1));
+    this.#view.select('.heads').selectAll<SVGGElement, LayoutBox>('g.group-head').data(groups, (b) => b.id)
       .join((enter) => {
-        const g = enter.append('g').attr('class', 'group').attr('transform', (b) => `translate(${b.x},${b.y})`).style('opacity', 0);
-        g.append('rect').attr('class', 'frame').attr('rx', 8);
-        const head = g.append('g').attr('class', 'head').attr('role', 'button').attr('tabindex', 0)
+        const head = enter.append('g').attr('class', 'group-head').attr('role', 'button').attr('tabindex', 0).attr('transform', place)
           .on('click', (e: MouseEvent, b) => { e.stopPropagation(); this.#events.toggle(b.id); })
           .on('keydown', (e: KeyboardEvent, b) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.#events.toggle(b.id); } });
         head.append('rect').attr('class', 'head-hit').attr('height', 24);
         head.append('text').attr('class', 'toggle').attr('x', 10).attr('y', 17).text('−');
         head.append('text').attr('class', 'title').attr('x', 26).attr('y', 17);
         head.append('text').attr('class', 'stats').attr('y', 17).attr('text-anchor', 'end');
-        g.on('click', (e: MouseEvent, b) => { e.stopPropagation(); this.#events.select(b.id); });
-        return g;
+        return head;
       })
       .attr('data-id', (b) => b.id)
-      .classed('match', (b) => o.matches.has(b.id))
-      .classed('selected', (b) => o.selected === b.id)
-      .call((g) => g.transition().duration(DURATION).attr('transform', (b) => `translate(${b.x},${b.y})`).style('opacity', 1))
+      .attr('aria-label', (b) => `Collapse ${label(b.node)}`).attr('aria-expanded', 'true')
+      .call((g) => g.transition().duration(DURATION).attr('transform', place))
       .call((g) => {
-        g.select('.frame').attr('width', (b) => b.w).attr('height', (b) => b.h);
-        g.select('.head').attr('aria-label', (b) => `Collapse ${label(b.node)}`).attr('aria-expanded', 'true');
         g.select('.head-hit').attr('width', (b) => b.w);
         g.select('.title').text((b) => label(b.node));
         g.select('.stats').attr('x', (b) => b.w - 10).text((b) => `${formatCompact(b.node.params)} params`);
@@ -163,6 +167,7 @@ export class GraphRenderer {
       .classed('match', (b) => o.matches.has(b.id))
       .classed('dim', (b) => o.matches.size > 0 && !o.matches.has(b.id))
       .classed('selected', (b) => o.selected === b.id)
+      .classed('costed', (b) => o.colorBy !== 'kind' && (o.colorBy === 'params' ? b.node.params : b.node.multAdds) > 0)
       .style('--kind', (b) => (b.kind === 'collapsed' ? 'var(--kind-input)' : kindColor(b.node.type)))
       .call((g) => g.transition().duration(DURATION).attr('transform', (b) => `translate(${b.x},${b.y})`).style('opacity', 1))
       .call((g) => {
