@@ -199,9 +199,14 @@ describe('train mode', () => {
     await page.context().close();
   }, 120_000);
 
-  test('a loss that becomes NaN/Inf fails the run with the step and value', async () => {
+  test('a bad keyword is named next to its field; a loss that becomes NaN/Inf fails the run with the step and value', async () => {
     const { page, errors } = await openApp(browser);
     await startMnist(page);
+    // a bad keyword: its message next to the field, Start says why it waits
+    await typeField(page, 'optimizer.lr', '-1');
+    expect(await page.locator('[data-error-for="optimizer.lr"]').textContent()).toBe('must be a number ≥ 0');
+    expect(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Start', exact: true }).getAttribute('title')).toBe('fix the configuration: optimizer.lr must be a number ≥ 0');
     await typeField(page, 'optimizer.lr', '100000');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
