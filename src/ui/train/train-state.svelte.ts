@@ -73,6 +73,7 @@ export class TrainState {
   readonly #projects: ProjectsState;
   readonly #makeEngine: () => EngineClient;
   #engine: EngineClient | null = null;
+  #datasetRequested = false;
 
   constructor(deps: TrainDeps) {
     this.#editor = deps.editor;
@@ -86,12 +87,19 @@ export class TrainState {
 
   get editor(): EditorState { return this.#editor; }
 
-  /** Marks stale runs interrupted and loads the chosen dataset. */
+  /** At page start: runs a closed page left 'running' become 'interrupted'. */
   async startUp(): Promise<void> {
     // the page going away: write what the active run has buffered (the run becomes 'interrupted' on the next start)
     addEventListener('pagehide', () => this.controller.flush());
     await this.#markInterrupted().catch((e: unknown) => (this.storageError = `could not check for interrupted runs: ${e instanceof Error ? e.message : String(e)}`));
-    await this.datasets.load();
+  }
+
+  /** The Train tab opened: the chosen dataset is loaded once (the data worker starts here, not at page start). */
+  showing(): void {
+    if (!this.#datasetRequested) {
+      this.#datasetRequested = true;
+      void this.datasets.load();
+    }
   }
 
   /** Why Start is disabled, or null. */
