@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs-core';
 
-export interface PeerTiming { batch: number; imagesPerSecond: number; msPerStep: number; reps: number }
+/** cpuShare: CPU time / wall time while timing (well under 1: other processes had the core). */
+export interface PeerTiming { batch: number; imagesPerSecond: number; msPerStep: number; reps: number; cpuShare: number }
 export interface PeerRun { peer: 'tfjs-wasm' | 'tfjs-cpu'; configuration: string; train: PeerTiming[]; inference: PeerTiming }
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -95,15 +96,17 @@ function bsNet(tf: Tf, supplyFilterGrad: boolean): Net {
   return { vars: [...convs, ...fc].flatMap((l) => [l.w, l.b]), forward };
 }
 
-function time(run: () => void, warmup: number, reps: number): number {
+function time(run: () => void, warmup: number, reps: number): { ms: number; cpuShare: number } {
   for (let i = 0; i < warmup; i++) run();
   const ms: number[] = [];
+  const cpu0 = process.cpuUsage(), wall0 = performance.now();
   for (let i = 0; i < reps; i++) { const t = performance.now(); run(); ms.push(performance.now() - t); }
-  return median(ms);
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: median(ms), cpuShare: round((cpu.user + cpu.system) / 1000 / (performance.now() - wall0), 2) };
 }
 
-function timing(batch: number, reps: number, ms: number): PeerTiming {
-  return { batch, imagesPerSecond: round(batch / ms * 1000), msPerStep: round(ms), reps };
+function timing(batch: number, reps: number, t: { ms: number; cpuShare: number }): PeerTiming {
+  return { batch, imagesPerSecond: round(batch / t.ms * 1000), msPerStep: round(t.ms), reps, cpuShare: t.cpuShare };
 }
 
 /** Trains and infers the BS model on TF.js's backend; batches and repetitions as given. */

@@ -196,8 +196,9 @@ async function measurePeers(peers: ('tfjs-wasm' | 'tfjs-cpu')[], log: (s: string
   for (const p of peers) {
     const r = p === 'tfjs-wasm' ? await measureTfjs('wasm', [[64, 5]], [64, 5]) : await measureTfjs('cpu', [[2, 2]], [16, 3]);
     log(`\n== ${r.peer}: ${r.configuration}`);
-    for (const t of r.train) log(`train step  batch ${String(t.batch).padStart(3)}: ${t.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${t.msPerStep.toFixed(1).padStart(8)} ms  (median of ${t.reps})`);
-    log(`inference   batch ${String(r.inference.batch).padStart(3)}: ${r.inference.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${r.inference.msPerStep.toFixed(1).padStart(8)} ms  (median of ${r.inference.reps})`);
+    const line = (what: string, t: PeerRun['inference']) => `${what} batch ${String(t.batch).padStart(3)}: ${t.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${t.msPerStep.toFixed(1).padStart(8)} ms  (median of ${t.reps}, cpu share ${t.cpuShare})`;
+    for (const t of r.train) log(line('train step ', t));
+    log(line('inference  ', r.inference));
     out.push(r);
   }
   return out;
