@@ -1,8 +1,8 @@
 // Dataset imports in the Train tab, in real headless Chromium: a generated CIFAR-format
 // cifar-10-binary.tar.gz is decompressed, untarred, checked and saved in the data worker
 // with a progress bar; the model's Input follows (one undo step in Build); a reload does
-// not import again; a truncated file gets its message. An ImageFolder .zip of real PNGs
-// is decoded in the worker with class names from its folders.
+// not import again; a truncated file gets its message; the seed's model trains on it. An
+// ImageFolder .zip of real PNGs is decoded in the worker with class names from its folders.
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -94,6 +94,26 @@ describe('dataset imports', () => {
     const [chooser3] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
     await chooser3.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from('<html>404 Not Found</html>') });
     await expect.poll(() => page.getByTestId('import-error').textContent()).toBe('CIFAR-10 was not imported: cifar-10-binary.tar.gz is not gzip-compressed (starts with 3c 68, gzip starts with 1f 8b)');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+
+  test("the seed's CIFAR-10 model trains on the imported CIFAR-10, read from IndexedDB by the engine worker", async () => {
+    const { page, errors } = await openApp(browser);
+    await newFromTemplate(page, /^CIFAR-10 BS/);
+    await openTrain(page);
+    await page.getByRole('radio', { name: 'CIFAR-10' }).click();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
+    await chooser.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(cifarTarGz(300)) });
+    await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('model-input').textContent()).toContain('3×32×32 ✓');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Finished' }).waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('run-step').textContent()).toBe('22 / 22'); // 1,500 − 10% validation = 1,350 images / 64
+    expect(await page.getByText('test accuracy').count()).toBe(1);
+    expect(await page.locator('.results .sub').first().textContent()).toContain('300 test images of CIFAR-10');
+    expect(await page.getByTestId('confusion-matrix').locator('thead th.col').allTextContents()).toEqual(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+    await expect.poll(() => page.getByTestId('prediction-gallery').locator('li').count()).toBe(48);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 180_000);
