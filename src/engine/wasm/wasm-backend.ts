@@ -61,7 +61,7 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   const memory = new WebAssembly.Memory(shared ? { initial: 256, maximum: MAX_PAGES, shared: true } : { initial: 256, maximum: MAX_PAGES });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const pool = threads > 1 ? await ThreadPool.start(module, memory, [...TASKS], threads, CTRL) : null;
-  return new WasmBackend(memory, instance.exports as unknown as Exports, pool, relaxed, kernel.gemm, note);
+  return new WasmBackend(memory, instance.exports as unknown as Exports, pool, relaxed, kernel.gemm, note, wanted);
 }
 
 export class WasmBackend implements Backend {
@@ -76,6 +76,8 @@ export class WasmBackend implements Backend {
   constructor(
     memory: WebAssembly.Memory, private readonly k: Exports, private readonly pool: ThreadPool | null,
     readonly relaxed: boolean, private readonly g: GemmFuncs, readonly note: string | null,
+    /** The thread count asked for (threads may be fewer: see note). */
+    readonly requestedThreads = 1,
   ) {
     this.threads = pool?.size ?? 1;
     this.arena = new Arena(memory, DYN);
