@@ -209,7 +209,11 @@ class TrainingRun {
   private trainStep(batch: Batch, epoch: number): { value: number; right: number | null } {
     const out = this.model.forwardView(batch.input);
     const value = this.loss.forward(out, batch.target).data[0];
-    if (!Number.isFinite(value)) throw new NonFiniteLossError(this.step + 1, epoch, value);
+    if (!Number.isFinite(value)) {
+      // Deliver every finite step logged so far before failing: a failed run keeps its logs.
+      this.progress.flush();
+      throw new NonFiniteLossError(this.step + 1, epoch, value);
+    }
     const right = countCorrect(out, batch.target);
     this.opt.zeroGrad();
     this.model.backwardParams(this.loss.backward());

@@ -161,6 +161,17 @@ describe('train', () => {
     expect(model.parameters()[0].value.data).toEqual(before);
   });
 
+  test('the finite steps before a NaN loss are all delivered, however long the progress interval', async () => {
+    const { x, y } = blobs(32, 4);
+    x[20 * 4] = NaN;
+    const logged: number[] = [];
+    const err = await train(new Sequential(MLP, { seed: 2 }), { train: tensorSource(x, [4], y) }, { ...CONFIG, shuffle: false, valSplit: 0, batchSize: 8 }, {
+      progressIntervalMs: 60_000, onProgress: (events) => { for (const e of events) if (e.type === 'steps') logged.push(...e.steps.map((s) => s.step)); },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(logged).toEqual([1, 2]);
+  });
+
   test('schedulers: per-epoch StepLR after each epoch, OneCycleLR per batch with total_steps filled in', async () => {
     const { x, y } = blobs(32, 5);
     const step = await train(new Sequential(MLP), { train: tensorSource(x, [4], y) }, {
