@@ -5,7 +5,7 @@
 import { select, symbol, symbolTriangle, type Selection } from 'd3';
 import type { TooltipSort } from '../url-state.ts';
 import { makeX, makeY, niceX, type XScale, type YScaleFn } from './chart-axes.ts';
-import { drawable, pathData, visibleIndices, xColumn, xExtent, yDomain, type XAxis, type YScale } from './chart-math.ts';
+import { affineOf, drawable, pathData, visibleIndices, xColumn, xExtent, yDomain, type Affine, type XAxis, type YScale } from './chart-math.ts';
 import { ChartPointer } from './chart-pointer.ts';
 import type { Series } from './series-data.ts';
 
@@ -41,6 +41,7 @@ export class ScalarChart {
   #drawn = new Map<string, Drawn>();
   #x: XScale | null = null;
   #y: { py: YScaleFn; domain: [number, number] } | null = null;
+  #affine: Affine | null = null;
   /** Frames drawn (the benchmark reads it). */
   frames = 0;
 
@@ -181,6 +182,7 @@ export class ScalarChart {
     if (!sameScales) {
       this.#x = makeX(st.xAxis, xd, this.#plotW, Math.max(2, Math.round(this.#plotW / 90)));
       this.#y = y;
+      this.#affine = affineOf(this.#x.px, xd, y.py, y.domain, st.yScale);
       this.#drawAxes(y.axis);
     }
     this.#drawLines(picked, sameScales ? appended : null);
@@ -228,7 +230,7 @@ export class ScalarChart {
     const s = line.series, st = this.#settings;
     const { xs, offset } = xColumn(s, st.xAxis);
     const ys = smoothed ? s.smoothed(st.smoothing) : s.values;
-    const d = pathData(xs, offset, ys, idx, this.#x!.px, this.#y!.py, st.yScale);
+    const d = pathData(xs, offset, ys, idx, this.#affine!, st.yScale);
     return startPen && d.startsWith('M') ? `L${d.slice(1)}` : d;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { smooth } from '../../charts/series.ts';
 import { bestOf, higherIsBetter, nearestIndex, Series } from './series-data.ts';
-import { pathData, pickColumns, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
+import { affineOf, pathData, pickColumns, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
 import { decimateMinMax } from '../../charts/series.ts';
 
 const pts = (values: number[], step0 = 0) => values.map((value, i) => ({ step: step0 + i, wallTime: 1000 + 2 * (step0 + i), value }));
@@ -98,10 +98,15 @@ describe('chart math', () => {
   test('path data breaks at values a log axis cannot show', () => {
     const ys = Float64Array.from([1, NaN, 2, 0, 4]);
     const xs = Float64Array.from([0, 1, 2, 3, 4]);
-    const id = (v: number) => v;
+    const id = { ax: 1, bx: 0, ay: 1, by: 0 };
     // tenths of a pixel
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'linear')).toBe('M0,10M20,20L30,0L40,40');
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, id, 'log')).toBe('M0,10M20,20M40,40');
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, 'linear')).toBe('M0,10M20,20L30,0L40,40');
+    // log axis: y = log10(v) (here 100 px per decade), values ≤ 0 left out
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], { ax: 1, bx: 0, ay: 100, by: 0 }, 'log')).toBe('M0,0M20,301M40,602');
+    // the affine of a scale reproduces it
+    const t = affineOf((x) => 3 * x + 7, [0, 10], (y) => 500 - 100 * Math.log10(y), [0.1, 1000], 'log');
+    expect(t.ax).toBeCloseTo(3); expect(t.bx).toBeCloseTo(7); expect(t.ay).toBeCloseTo(-100); expect(t.by).toBeCloseTo(500);
+    expect(pathData(xs, 2, ys, [4], t, 'log')).toBe(`M${Math.round((3 * 2 + 7) * 10)},${Math.round((500 - 100 * Math.log10(4)) * 10)}`);
   });
 });
 
