@@ -40,7 +40,7 @@ test('the worker trains a ConvNet and the loss decreases; progress is batched; w
   const r: TrainReport = await page.evaluate(() => window.workerTests.train());
   expect(r.errors).toEqual([]);
   expect(r.status).toBe('finished');
-  expect(r.reply).toEqual({ runId: 'browser-run', totalSteps: 96, stepsPerEpoch: 24 });
+  expect(r.reply).toEqual({ runId: 'browser-run', totalSteps: 96, stepsPerEpoch: 24, backend: 'TypeScript reference kernels, 1 thread' });
   expect(r.steps.map((s) => s.step)).toEqual(Array.from({ length: 96 }, (_, i) => i + 1));
   expect(r.progressMessages).toBeLessThan(r.steps.length);
   const losses = r.steps.map((s) => s.loss);
