@@ -11,9 +11,10 @@ import { NonFiniteLossError, TrainController, train, type TrainEvent, type Train
 import { splitSource, transformsOf } from '../engine/dataset-source.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
+import type { ImageDataset } from '../engine/data/lbds.ts';
 import {
   eventTransfer, requestProblem,
-  type BackendChoice, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
+  type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
 
@@ -42,14 +43,29 @@ function trainerConfig(c: TrainingConfig): TrainerConfig {
 /** The requested kernels, reusing the active backend when it already is that one. */
 async function ensureBackend(want: BackendChoice | undefined): Promise<Backend> {
   const cur = backend();
-  if (!want || (cur.name === want.backend && (want.backend === 'ts' || cur.threads === Math.max(1, want.threads ?? 1)))) return cur;
+  // Compare with the threads asked for, not those running: without cross-origin
+  // isolation a 2-thread request runs 1, and must not rebuild the backend every time.
+  const asked = (cur as Backend & { requestedThreads?: number }).requestedThreads ?? cur.threads;
+  if (!want || (cur.name === want.backend && (want.backend === 'ts' || asked === Math.max(1, want.threads ?? 1)))) return cur;
   return useBackend(want);
 }
 
 export class EngineRuntime {
   private run: ActiveRun | null = null;
+  /** The last dataset loaded, kept so Start / Evaluate again do not reread it (CIFAR-10 is 184 MB). */
+  private cached: { key: string; ds: Promise<ImageDataset> } | null = null;
 
   constructor(private readonly post: Post, private readonly loadBuiltin?: BuiltinLoader) {}
+
+  private dataset(ref: DatasetRef, input: number[]): Promise<ImageDataset> {
+    const key = JSON.stringify([ref, input]);
+    if (this.cached?.key !== key) {
+      const ds = loadDataset(ref, input, this.loadBuiltin);
+      ds.catch(() => { if (this.cached?.ds === ds) this.cached = null; });
+      this.cached = { key, ds };
+    }
+    return this.cached.ds;
+  }
 
   /** Entry point for every incoming message; never throws (problems become error replies). */
   handle(msg: unknown): void {
@@ -97,7 +113,7 @@ export class EngineRuntime {
     if (problems.length) throw new Error(`training config: ${problems.join('; ')}`);
     const kernels = await ensureBackend(r.backend);
     const model = buildModel(r.model, r.config, r.weights && decodeWeights(r.weights));
-    const ds = await loadDataset(r.dataset, r.model.input, this.loadBuiltin);
+    const ds = await this.dataset(r.dataset, r.model.input);
     const rng = new Rng(r.config.seed), transforms = transformsOf(r.config);
     const trainSrc = splitSource(ds, 'train', r.model.input, transforms, rng);
     const testSrc = ds.test > 0 ? splitSource(ds, 'test', r.model.input, transforms, rng) : null;
@@ -143,7 +159,7 @@ export class EngineRuntime {
   private async evaluate(r: EvaluateRequestBody): Promise<ReplyResults['evaluate']> {
     await ensureBackend(r.backend);
     const model = buildModel(r.model, r.config, decodeWeights(r.weights));
-    const ds = await loadDataset(r.dataset, r.model.input, this.loadBuiltin);
+    const ds = await this.dataset(r.dataset, r.model.input);
     if (ds.test === 0) throw new Error(`${ds.name} has no test split to evaluate on`);
     const src = splitSource(ds, 'test', r.model.input, transformsOf(r.config), new Rng(r.config.seed));
     return evaluateSplit(model, src, r.config.loss, r.config.batchSize, ds.classes.length, breathe);

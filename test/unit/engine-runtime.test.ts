@@ -110,3 +110,18 @@ test('bad requests get error replies naming the problem', async () => {
   expect(await h.reply(h.send({ type: 'pause', runId: 'none' }))).toMatchObject({ ok: false, error: "no run 'none' in this worker" });
   expect(await h.reply(h.send({ type: 'ping' }))).toMatchObject({ ok: true, result: { pong: true } });
 });
+
+test('a dataset is loaded once and reused by later runs and evaluations of the same input', async () => {
+  let loads = 0;
+  const counting = async () => { loads++; return tinyBuiltin(); };
+  const events: WorkerEvent[] = [];
+  const rt = new EngineRuntime((e) => { events.push(e); }, counting);
+  const mlp: ModelDocument = { format: 'layerboard-model', version: 1, input: [1, 2, 2], layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }] };
+  const builtin = { kind: 'builtin', id: 'mnist', baseUrl: 'http://localhost/' } as const;
+  const cfg = config({ batchSize: 2, epochs: 1, valSplit: 0 });
+  for (let run = 1; run <= 2; run++) {
+    rt.handle({ type: 'train', id: run, runId: `r${run}`, model: mlp, config: cfg, dataset: builtin });
+    while (!events.some((e) => e.type === 'done' && e.runId === `r${run}`)) await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(loads).toBe(1);
+});
