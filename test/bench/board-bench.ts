@@ -3,7 +3,8 @@
 // then the loss card is panned with real shift-drags, zoomed out and zoomed in, and every
 // animation frame's interval is recorded, with Chromium's script/layout time per frame.
 //
-//   npx tsx test/bench/board-bench.ts [--runs 10] [--points 100000] [--no-build]
+//   npx tsx test/bench/board-bench.ts [--runs 10] [--points 100000] [--no-build] [--profile]
+// --profile builds unminified and prints the functions with the most self time while panning.
 import { loadavg } from 'node:os';
 import { build, preview } from 'vite';
 import type { Page } from 'playwright-core';
@@ -79,8 +80,28 @@ async function drag(page: Page, from: [number, number], to: [number, number], st
   if (shift) await page.keyboard.up('Shift');
 }
 
+/** Top self-time functions of a CPU profile taken while `action` runs. */
+async function printProfile(page: Page, action: () => Promise<void>): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  await action();
+  const { profile } = await cdp.send('Profiler.stop');
+  const self = new Map<string, number>();
+  const dt = profile.timeDeltas ?? [];
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  console.error(top.map(([k, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${k}`).join('\n'));
+}
+
 async function main(): Promise<void> {
-  if (!process.argv.includes('--no-build')) await build({ logLevel: 'warn' });
+  const profile = process.argv.includes('--profile');
+  if (!process.argv.includes('--no-build')) await build({ logLevel: 'warn', build: { minify: !profile } });
   const server = await preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
   const url = server.resolvedUrls!.local[0];
   const browser = await launchChromium();
@@ -114,6 +135,7 @@ async function main(): Promise<void> {
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       }
     });
+    if (profile) await printProfile(page, () => drag(page, [left + 200, y], [left + 20, y], 40, true));
     // Whole range in view: every frame decimates all 10 × 100,000 points.
     const zoomOut = await frames(page, () => drag(page, [left + 200, y], [left + 20, y], 40, true));
     // Zoomed to about a tenth of the steps, then panned.

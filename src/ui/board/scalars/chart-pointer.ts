@@ -145,7 +145,8 @@ export class ChartPointer {
 
   #tooltip(rows: Row[]): void {
     const at = this.#inside;
-    if (!at || rows.length === 0) { this.#tip.style('display', 'none'); return; }
+    // No tooltip while dragging: it would only hide the lines being zoomed or panned.
+    if (!at || rows.length === 0 || this.#drag) { this.#tip.style('display', 'none'); return; }
     const st = this.#src.settings();
     const sorted = st.tooltipSort === 'value'
       ? [...rows].sort((a, b) => order(b.smoothed) - order(a.smoothed))
@@ -158,10 +159,12 @@ export class ChartPointer {
     }).join('');
     const head = st.smoothing > 0 ? '<th>Run</th><th>Smoothed</th><th>Value</th><th>Step</th><th>Relative</th>' : '<th>Run</th><th>Value</th><th>Raw</th><th>Step</th><th>Relative</th>';
     this.#tip.html(`<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`).style('display', '');
-    const tip = this.#tip.node()!;
+    // Beside the cursor, on the side with more room; placed without measuring the tooltip
+    // (reading its size would force a layout on every pointer move).
     const [w] = this.#src.size();
-    const left = at[0] + 70 + tip.offsetWidth > w + 54 ? at[0] + 54 - tip.offsetWidth - 14 : at[0] + 54 + 14;
-    this.#tip.style('left', `${Math.max(0, left)}px`).style('top', `${Math.max(0, at[1] - 10)}px`);
+    const right = at[0] < w / 2;
+    this.#tip.style('left', `${at[0] + 54 + (right ? 16 : -16)}px`).style('top', `${Math.max(0, at[1] - 10)}px`)
+      .style('transform', right ? '' : 'translateX(-100%)');
   }
 }
 

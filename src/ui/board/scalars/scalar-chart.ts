@@ -149,7 +149,8 @@ export class ScalarChart {
   #indices(line: ChartLine, domain: [number, number]): { raw: number[]; smooth: number[] } {
     const s = line.series, axis = this.#settings.xAxis, cols = this.#plotW;
     const raw = visibleIndices(s, axis, s.values, domain[0], domain[1], cols);
-    const smooth = this.#settings.smoothing > 0 ? visibleIndices(s, axis, s.smoothed(this.#settings.smoothing), domain[0], domain[1], cols) : raw;
+    // The smoothed line, drawn in front, at 2-pixel columns (its extremes still kept): half the points.
+    const smooth = this.#settings.smoothing > 0 ? visibleIndices(s, axis, s.smoothed(this.#settings.smoothing), domain[0], domain[1], cols / 2) : raw;
     return { raw, smooth };
   }
 
