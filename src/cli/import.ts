@@ -2,8 +2,10 @@
 // text or Python source that builds the model, to a model file. Parsed, never run.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { newModelDocument, parseModelDocument, serializeModelDocument } from '../core/model-json.ts';
-import { parsePythonModel } from '../core/python-import.ts';
-import { parseModelRepr } from '../core/repr-import.ts';
+import { parseModelText } from '../core/model-text.ts';
+
+// Kept here for callers of the CLI module; the rule lives in core (the UI uses it too).
+export { looksLikeRepr } from '../core/model-text.ts';
 
 const USAGE = `usage: layerboard import FILE [--input C,H,W] [--out MODEL.json]
 
@@ -11,11 +13,6 @@ const USAGE = `usage: layerboard import FILE [--input C,H,W] [--out MODEL.json]
           (or a class holding one, or layers called in forward) — read, never executed
   --input the model's input shape without the batch (default 3,32,32 for a first Conv2d
           with 3 input channels, 1,28,28 for 1 channel, else [in_features])`;
-
-/** print(model) text starts with `Name(` and has `(name): Layer(...)` lines. */
-export function looksLikeRepr(text: string): boolean {
-  return /^\s*[A-Za-z_]\w*\(\s*$/m.test(text.split('\n')[0] ?? '') || /^\s*\([\w.]+\): [A-Za-z_]\w*\(/m.test(text);
-}
 
 function guessInput(first: Record<string, unknown> | undefined): number[] {
   if (!first) return [1, 28, 28];
@@ -36,7 +33,7 @@ export async function runImport(args: string[]): Promise<number> {
   }
   if (!file) { console.error(`layerboard import: give a FILE\n\n${USAGE}`); return 2; }
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  const parsed = looksLikeRepr(text) ? parseModelRepr(text) : parsePythonModel(text);
+  const parsed = parseModelText(text);
   if (!parsed.ok) {
     for (const e of parsed.errors) console.error(`${file}:${e.line}: ${e.message}`);
     return 1;
