@@ -7,6 +7,10 @@ import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { ScalarStore, type StoreChange } from './scalars/scalar-store.ts';
 import { DEFAULT_VIEW, readView, type BoardView } from './url-state.ts';
+import { logdirZip, runEventFile } from '../../db/tfevents-exchange.ts';
+import type { PathFile } from '../train/dropped-files.ts';
+import { downloadBlob } from './download.ts';
+import { fromFiles, importBoardFiles } from './log-import.ts';
 
 const EXTRA_COLORS = ['#2f4b7c', '#d45087', '#00a6a6', '#8f6b00', '#6a4c93', '#e76f51', '#2a9d8f', '#7d8597', '#b5179e', '#588157'];
 export const RUN_COLORS = [...schemeTableau10, ...EXTRA_COLORS];
@@ -38,6 +42,9 @@ export class BoardState {
   /** Bumped at most a few times a second while points arrive (tables of last values). */
   liveTick = $state(0);
   message = $state<{ text: string; error: boolean } | null>(null);
+  /** What the last import brought in (run names) and every problem it met, verbatim. */
+  importSummary = $state.raw<{ runs: string[]; problems: string[] } | null>(null);
+  importing = $state(false);
   #known: Set<string> | null = null;
   #tickTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -130,6 +137,38 @@ export class BoardState {
     this.view.compare = this.view.compare.filter((x) => x !== id);
     if (this.view.graphRun === id) this.view.graphRun = null;
     this.notify(`Deleted run “${run?.name ?? id}” with its logs.`);
+  }
+
+  /** Run files, event files, logdir zips and folders; runs already on the board stay. */
+  async importFiles(files: PathFile[]): Promise<void> {
+    if (!files.length) return;
+    this.importing = true;
+    try {
+      const result = await importBoardFiles(this.db, fromFiles(files));
+      this.importSummary = { runs: result.runs.map((r) => r.name), problems: result.problems };
+    } catch (e) {
+      this.importSummary = { runs: [], problems: [e instanceof Error ? e.message : String(e)] };
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /** The run's scalars as a TensorBoard event file (events.out.tfevents.<time>.layerboard). */
+  async downloadEventFile(id: string): Promise<void> {
+    try {
+      const file = await runEventFile(this.db, id);
+      downloadBlob(file.name, new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+    } catch (e) { this.notify(e instanceof Error ? e.message : String(e), true); }
+  }
+
+  /** The visible runs as a logdir .zip (a folder per run) that `tensorboard --logdir` opens. */
+  async downloadLogdir(): Promise<void> {
+    const ids = this.visibleRuns.map((r) => r.id);
+    if (!ids.length) { this.notify('No visible runs to download: tick runs in the sidebar.', true); return; }
+    try {
+      const bytes = await logdirZip(this.db, ids);
+      downloadBlob('layerboard-logdir.zip', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+    } catch (e) { this.notify(e instanceof Error ? e.message : String(e), true); }
   }
 
   toggleCompare(id: string): void {
