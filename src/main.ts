@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import './ui/theme.css';
+import './ui/charts/scalar-chart.css';
 import App from './ui/App.svelte';
 
 const target = document.getElementById('app');
