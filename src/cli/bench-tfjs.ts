@@ -48,6 +48,7 @@ function registerGradients(): void {
   const entry = join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist', 'register_all_gradients.js');
   const out = esbuild.buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'silent' });
   const module = { exports: {} };
+  // Runs tfjs-core's own (bundled) code, as require() would; never user data.
   new Function('require', 'module', 'exports', out.outputFiles[0].text)(require, module, module.exports);
 }
 
