@@ -25,8 +25,7 @@ describe('runs and their logs', () => {
     for (let step = 0; step < 250; step++) writer.addScalar('loss/train', 1 / (step + 1), step, 1000 + step);
     writer.addScalars('accuracy', { val: 0.5, test: 0.25 }, 3, 2000);
     // 200 flushed by size (in the background), the rest still buffered
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await runs.scalars(run.id, 'loss/train')).length).toBe(200);
+    await expect.poll(async () => (await runs.scalars(run.id, 'loss/train')).length).toBe(200);
     await writer.close();
     const loss = await runs.scalars(run.id, 'loss/train');
     expect(loss.length).toBe(250);
