@@ -1,25 +1,20 @@
 // Screenshots of the board at 1440×900: Scalars (four runs, hovered) and Graph (the
 // seed's BS model). They go to docs/screenshots/ when LAYERBOARD_SCREENSHOTS=1, else
 // to a temporary folder, so a plain test run leaves the working tree clean.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
+import { screenshotDir } from './screenshot-dir.ts';
 import { card, expectLines, importRuns, openBoard } from './board-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
 afterAll(async () => { await browser?.close(); });
 
-const outDir = process.env.LAYERBOARD_SCREENSHOTS === '1'
-  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-  : mkdtempSync(join(tmpdir(), 'layerboard-shots-'));
+const outDir = screenshotDir();
 
 test('board screenshots: scalars and graph, 1440×900', async () => {
-  mkdirSync(outDir, { recursive: true });
   const { page, errors } = await openBoard(browser, inject('baseUrl'));
   const day = Date.UTC(2026, 0, 5, 9);
   await importRuns(page, [

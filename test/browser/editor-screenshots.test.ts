@@ -1,25 +1,20 @@
 // Screenshots of the editor at 1440×900, light and dark. They go to docs/screenshots/
 // (for the README) when LAYERBOARD_SCREENSHOTS=1, else to a temporary folder, so a plain
 // test run leaves the working tree clean.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
+import { screenshotDir } from './screenshot-dir.ts';
 import { expectNoErrors, nodeOf, openApp, setParam } from './editor-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
 afterAll(async () => { await browser?.close(); });
 
-const outDir = process.env.LAYERBOARD_SCREENSHOTS === '1'
-  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-  : mkdtempSync(join(tmpdir(), 'layerboard-shots-'));
+const outDir = screenshotDir();
 
 test('editor screenshots, light and dark, 1440×900', async () => {
-  mkdirSync(outDir, { recursive: true });
   const { page, errors } = await openApp(browser);
   await nodeOf(page, 'Conv2d', 1).click();
   await page.mouse.move(100, 880);

@@ -1,25 +1,20 @@
 // The Train tab at 1440×900 after a 3-epoch MNIST run: progress, live charts, test
 // accuracy and the confusion matrix. Written to docs/screenshots/train.png when
 // LAYERBOARD_SCREENSHOTS=1, else to a temporary folder (a plain run leaves the tree clean).
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
+import { screenshotDir } from './screenshot-dir.ts';
 import { newFromTemplate, openApp, openTrain, typeField } from './train-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
 afterAll(async () => { await browser?.close(); });
 
-const outDir = process.env.LAYERBOARD_SCREENSHOTS === '1'
-  ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-  : mkdtempSync(join(tmpdir(), 'layerboard-shots-'));
+const outDir = screenshotDir();
 
 test('train screenshot, 1440×900, after a 3-epoch MNIST run', async () => {
-  mkdirSync(outDir, { recursive: true });
   const { page, errors } = await openApp(browser);
   await newFromTemplate(page, /^MNIST ConvNet/);
   await openTrain(page);
