@@ -7,18 +7,8 @@ import { resolveLayer } from '../../src/core/resolve.ts';
 import { formatShape, inferShapes, layerOutputShape, ShapeRuleError } from '../../src/core/shapes.ts';
 import type { LayerSpec, Shape } from '../../src/core/types.ts';
 import { runTorch, torchVersion } from './torch/run-torch.ts';
+import { SEED } from './helpers/seed-model.ts';
 
-const SEED: LayerSpec[] = [
-  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
-  { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
-  { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 5, stride: 1, padding: 2 },
-  { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Flatten' },
-  { type: 'Linear', in_features: 1024, out_features: 64 },
-  { type: 'Linear', in_features: 64, out_features: 10 },
-];
 
 /** Output of one layer on `input` (train mode), or the error message. */
 function one(layer: LayerSpec, input: Shape, training = true): Shape | string {

@@ -6,18 +6,8 @@ import { resolveLayer } from '../../src/core/resolve.ts';
 import { countParams, formatSummary, multAdds, parameterShapes, summarize, SummaryShapeError } from '../../src/core/summary.ts';
 import type { LayerSpec } from '../../src/core/types.ts';
 import { runTorch, torchVersion } from './torch/run-torch.ts';
+import { SEED } from './helpers/seed-model.ts';
 
-const SEED: LayerSpec[] = [
-  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
-  { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 },
-  { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 5, stride: 1, padding: 2 },
-  { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Flatten' },
-  { type: 'Linear', in_features: 1024, out_features: 64 },
-  { type: 'Linear', in_features: 64, out_features: 10 },
-];
 
 describe('the seed CIFAR-10 model, input 64×3×32×32', () => {
   const s = summarize(SEED, [64, 3, 32, 32]);
