@@ -1,18 +1,18 @@
 // Benchmark (not a test): how long the editor's live shape check takes after one edit of
 // a long chain. The editor re-runs compile → inferShapes → summary (plus keyword checks
-// and the model document) on every edit; this times exactly that pass (ui/state/analysis.ts,
+// and the model document) on every edit; this times exactly that pass (core/editor/analysis.ts,
 // pure TS) and its core part alone, as the median of many runs.
 //
 //   npx tsx src/cli/bench-shapes.ts [--layers 200] [--runs 400] [--json]
 //   (or, once wired into main.ts: npm run -s cli -- bench-shapes ...)
 import { performance } from 'node:perf_hooks';
-import { compileGraph } from '../core/graph.ts';
-import { inferShapes } from '../core/shapes.ts';
-import { summarize } from '../core/summary.ts';
-import type { LayerSpec } from '../core/types.ts';
-import { analyze } from '../ui/state/analysis.ts';
-import { graphFromDocument, setKeyword, type EditorGraph } from '../ui/state/graph-model.ts';
-import { newModelDocument } from '../core/model-json.ts';
+import { compileGraph } from '../core/model/graph.ts';
+import { inferShapes } from '../core/model/shapes.ts';
+import { summarize } from '../core/model/summary.ts';
+import type { LayerSpec } from '../core/model/types.ts';
+import { analyze } from '../core/editor/analysis.ts';
+import { graphFromDocument, setKeyword, type EditorGraph } from '../core/editor/graph-model.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
 interface Timing { median_ms: number; p95_ms: number; min_ms: number; runs: number }
 

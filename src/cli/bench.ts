@@ -9,9 +9,9 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { ResolvedLayer } from '../core/resolved.ts';
-import { layerOutputShape } from '../core/shapes.ts';
-import { TEMPLATES } from '../core/templates.ts';
+import type { ResolvedLayer } from '../core/model/resolved.ts';
+import { layerOutputShape } from '../core/model/shapes.ts';
+import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
 import { createLoss } from '../engine/losses.ts';

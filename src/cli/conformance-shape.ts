@@ -1,7 +1,7 @@
 // The conformance `shape` kind: output shape after each layer, or the index of the
 // first layer PyTorch refuses (to construct or to run, train mode, on zeros).
-import { inferShapes } from '../core/shapes.ts';
-import type { LayerSpec, Shape } from '../core/types.ts';
+import { inferShapes } from '../core/model/shapes.ts';
+import type { LayerSpec, Shape } from '../core/model/types.ts';
 
 export interface ShapeCase { id: string; layers: LayerSpec[]; input_shape: Shape }
 

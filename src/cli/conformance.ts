@@ -5,8 +5,8 @@ import { answerModuleCase, answerTrainCase, type ModuleCase, type TrainCase } fr
 import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
 import { answerOptimizerCase, type OptimizerCase } from '../engine/conformance-optim.ts';
 import { answerShapeCase, type ShapeCase } from './conformance-shape.ts';
-import { sequentialRepr } from '../core/pytorch-export.ts';
-import type { LayerSpec } from '../core/types.ts';
+import { sequentialRepr } from '../core/python/pytorch-export.ts';
+import type { LayerSpec } from '../core/model/types.ts';
 
 export interface Case { id: string; kind: string; [field: string]: unknown }
 export type Result = { id: string; [field: string]: unknown };

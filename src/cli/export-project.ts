@@ -2,9 +2,9 @@
 // and a README that carry the model and its training configuration on in PyTorch.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pytorchProject } from '../core/pytorch-project.ts';
-import { defaultTrainingConfig, validateTrainingConfig, type TrainingConfig } from '../core/training-config.ts';
-import type { ModelDocument } from '../core/types.ts';
+import { pytorchProject } from '../core/python/pytorch-project.ts';
+import { defaultTrainingConfig, validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 
 /** The document's own training config, else defaults for the dataset its input suggests. */
 export function trainingConfigOf(doc: ModelDocument): TrainingConfig {

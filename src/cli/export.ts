@@ -1,8 +1,8 @@
 // `layerboard export MODEL.json --format pytorch|repr|json [--out FILE]`
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseModelDocument, serializeModelDocument } from '../core/model-json.ts';
-import { moduleRepr, pythonSource } from '../core/pytorch-export.ts';
-import type { ModelDocument } from '../core/types.ts';
+import { parseModelDocument, serializeModelDocument } from '../core/model/model-json.ts';
+import { moduleRepr, pythonSource } from '../core/python/pytorch-export.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 import { writeProject } from './export-project.ts';
 
 const USAGE = `usage: layerboard export MODEL.json --format pytorch|repr|json|pytorch-project [--out FILE|DIR]

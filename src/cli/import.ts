@@ -1,11 +1,11 @@
 // `layerboard import FILE [--input C,H,W] [--out MODEL.json]`: a PyTorch print(model)
 // text or Python source that builds the model, to a model file. Parsed, never run.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { newModelDocument, parseModelDocument, serializeModelDocument } from '../core/model-json.ts';
-import { parseModelText } from '../core/model-text.ts';
+import { newModelDocument, parseModelDocument, serializeModelDocument } from '../core/model/model-json.ts';
+import { parseModelText } from '../core/python/model-text.ts';
 
 // Kept here for callers of the CLI module; the rule lives in core (the UI uses it too).
-export { looksLikeRepr } from '../core/model-text.ts';
+export { looksLikeRepr } from '../core/python/model-text.ts';
 
 const USAGE = `usage: layerboard import FILE [--input C,H,W] [--out MODEL.json]
 

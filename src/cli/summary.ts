@@ -1,10 +1,10 @@
 // `layerboard summary MODEL.json [--input N,C,H,W]`: torchinfo's table for the model,
 // or (exit 1) the first layer that cannot run, with the arithmetic and a fix.
 import { readFileSync } from 'node:fs';
-import { parseModelDocument } from '../core/model-json.ts';
-import { formatShape, inferShapes, type ShapeReport } from '../core/shapes.ts';
-import { formatSummary, summarize } from '../core/summary.ts';
-import type { LayerSpec, Shape } from '../core/types.ts';
+import { parseModelDocument } from '../core/model/model-json.ts';
+import { formatShape, inferShapes, type ShapeReport } from '../core/model/shapes.ts';
+import { formatSummary, summarize } from '../core/model/summary.ts';
+import type { LayerSpec, Shape } from '../core/model/types.ts';
 
 const USAGE = `usage: layerboard summary MODEL.json [--input N,C,H,W]
 

@@ -3,9 +3,9 @@
 // also when training fails, so a NaN run keeps its logs and says why it stopped.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModuleGraph } from '../core/module-graph.ts';
-import { eventFileName, writeEventFile, type ScalarPoint } from '../core/tfevents/index.ts';
-import type { ModelDocument } from '../core/types.ts';
+import { buildModuleGraph } from '../core/model/module-graph.ts';
+import { eventFileName, writeEventFile, type ScalarPoint } from '../core/formats/tfevents/index.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 import { encodeFloat32, RUN_FORMAT, RUN_VERSION, serializeRunFile, seriesOf, type RunFile } from '../db/run-file.ts';
 import type { RunStatus } from '../db/schema.ts';
 import type { EpochRecord, StepRecord } from '../engine/trainer.ts';

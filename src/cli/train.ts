@@ -3,11 +3,11 @@
 // evaluates on the test split, optionally saves the weights as safetensors.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseModelDocument } from '../core/model-json.ts';
-import { stateToSafetensors } from '../core/safetensors.ts';
-import { inferShapes } from '../core/shapes.ts';
-import type { ModelDocument } from '../core/types.ts';
-import type { ImageDataset } from '../engine/data/lbds.ts';
+import { parseModelDocument } from '../core/model/model-json.ts';
+import { stateToSafetensors } from '../core/formats/safetensors.ts';
+import { inferShapes } from '../core/model/shapes.ts';
+import type { ModelDocument } from '../core/model/types.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
 import { NORMALIZE_PRESETS, type TransformConfig } from '../engine/data/transforms.ts';
 import { splitSource } from '../engine/dataset-source.ts';
 import { evaluateSplit, type EvalResult } from '../engine/evaluate.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import type { ModelDocument } from '../core/types.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { ProjectRepository, copyName } from './projects.ts';
 

@@ -1,6 +1,6 @@
 // The project repository: every read and write of the `projects` table goes through here.
 import { liveQuery, type Observable } from 'dexie';
-import type { ModelDocument } from '../core/types.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 import type { LayerboardDB, ProjectRecord, ProjectView } from './schema.ts';
 
 /** What the project list shows, without the (possibly large) documents. */

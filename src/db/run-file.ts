@@ -1,6 +1,6 @@
 // The Layerboard run file (docs/run-format.md): one run with every log it has, as JSON,
 // so runs move between browsers, come from the Node CLI, and feed browser tests.
-import { parseModelDocument } from '../core/model-json.ts';
+import { parseModelDocument } from '../core/model/model-json.ts';
 import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
 
 export const RUN_FORMAT = 'layerboard-run';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
-import type { ModelDocument } from '../core/types.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 
 const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [] };
 let db: LayerboardDB;

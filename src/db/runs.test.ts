@@ -3,7 +3,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
-import type { ModelDocument } from '../core/types.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 
 const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [{ type: 'Linear', in_features: 4, out_features: 2 }] };
 let db: LayerboardDB;

@@ -2,8 +2,8 @@
 // a change of schema is a new `version(n)` with an upgrade, never an edit of an old one,
 // so data written by an older build keeps opening.
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { GraphNode } from '../core/graph.ts';
-import type { ModelDocument } from '../core/types.ts';
+import type { GraphNode } from '../core/model/graph.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 
 export const DB_NAME = 'layerboard';
 

@@ -4,7 +4,7 @@ import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
 import { importEventFiles, logdirZip, runEventFile, runFolderName } from './tfevents-exchange.ts';
-import { readZip } from '../core/zip.ts';
+import { readZip } from '../core/formats/zip.ts';
 
 let db: LayerboardDB;
 let runs: RunRepository;

@@ -1,9 +1,9 @@
 // TensorBoard interchange for runs: every run can leave as an event file (and the whole
 // board as a logdir .zip that `tensorboard --logdir` opens), and event files come in as
 // runs — one run per folder, as TensorBoard treats a logdir.
-import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/tfevents/index.ts';
-import { graphDefToModules } from '../core/tfevents/graph-to-modules.ts';
-import { writeZip } from '../core/zip.ts';
+import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
+import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { writeZip } from '../core/formats/zip.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }

@@ -3,7 +3,7 @@
 // state_after (every state_dict entry after the forward).
 // train: PyTorch's loop per batch — forward, loss, zero_grad, backward, step — giving the
 // loss before each step and the state_dict after the last.
-import type { LayerSpec } from '../core/types.ts';
+import type { LayerSpec } from '../core/model/types.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import { createOptimizer, type OptimizerSpec } from './optim/index.ts';
 import { Sequential, type StateDict } from './sequential.ts';

@@ -6,7 +6,7 @@
 //   for (const { input, target, size } of loader.batches()) { ... }   // one epoch
 //
 // A batch's tensors are reused buffers, valid until the next batch: consume, don't keep.
-import type { ImageDataset } from './data/lbds.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
 import { fillBatch, type TransformConfig } from './data/transforms.ts';
 import { Rng } from './rng.ts';
 import { numel, type IntTensor, type Tensor } from './tensor.ts';

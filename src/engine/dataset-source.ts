@@ -1,7 +1,7 @@
 // A dataset split fed to the DataLoader in the model's input shape ([1, 28, 28] images
 // also feed a [784] MLP input), with the training config's torchvision transforms.
-import type { TrainingConfig } from '../core/training-config.ts';
-import type { ImageDataset } from './data/lbds.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
 import type { TransformConfig } from './data/transforms.ts';
 import { imageSource, type BatchSource } from './data-loader.ts';
 import type { Rng } from './rng.ts';

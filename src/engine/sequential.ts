@@ -8,10 +8,10 @@
 //
 // Input shapes are checked with core's shape inference (the same rules as the editor), so a
 // bad input fails with the editor's message and the layer's index before any kernel runs.
-import { resolveLayer } from '../core/resolve.ts';
-import type { ResolvedLayer } from '../core/resolved.ts';
-import { layerOutputShape } from '../core/shapes.ts';
-import type { LayerSpec } from '../core/types.ts';
+import { resolveLayer } from '../core/model/resolve.ts';
+import type { ResolvedLayer } from '../core/model/resolved.ts';
+import { layerOutputShape } from '../core/model/shapes.ts';
+import type { LayerSpec } from '../core/model/types.ts';
 import { createLayer, type Buffer, type Layer } from './layers/index.ts';
 import { shapeStr } from './layers/layer.ts';
 import { Rng } from './rng.ts';

@@ -2,7 +2,7 @@
 // Gaussian blob at its own place (and with its own per-channel brightness) in an image of
 // the model's input shape, plus pixel noise. Same layout as the real datasets
 // (uint8 pixels, train examples first), so the trainer treats it like MNIST.
-import type { ImageDataset } from './data/lbds.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
 import { Rng } from './rng.ts';
 
 export interface SyntheticOptions {

@@ -14,7 +14,7 @@
 // (OneCycleLR) step after every batch, the others after every epoch. A loss that is NaN or
 // infinite rejects with NonFiniteLossError before backward, so the weights stay the last
 // finite ones.
-import { PER_BATCH_SCHEDULERS } from '../core/training-config.ts';
+import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss, type LossSpec } from './losses.ts';
 import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';

@@ -4,8 +4,8 @@
 import { fetchBuiltinDataset } from '../engine/data/builtin.ts';
 import { importCifar10 } from '../engine/data/cifar10.ts';
 import { loadImageFolder, type ImageDecoder, type ImageFile } from '../engine/data/image-folder.ts';
-import type { ImageDataset } from '../engine/data/lbds.ts';
-import { readZip } from '../core/zip.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
+import { readZip } from '../core/formats/zip.ts';
 import type { LayerboardDB } from '../db/schema.ts';
 import {
   dataRequestProblem, refKey,

@@ -2,7 +2,7 @@
 // uncompressed so a load is a copy, not a gunzip) cut into chunks of the datasetChunks
 // table, described by a manifest in datasets. Both workers use it: the data worker
 // writes after an import, the engine worker reads when a run trains on it.
-import { decodeLbds, encodeLbds, type ImageDataset } from '../engine/data/lbds.ts';
+import { decodeLbds, encodeLbds, type ImageDataset } from '../core/formats/lbds.ts';
 import { createDatabase, type DatasetRecord, type LayerboardDB } from '../db/schema.ts';
 import type { StoredDatasetInfo, StoredManifest } from './data-protocol.ts';
 

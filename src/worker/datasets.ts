@@ -1,6 +1,6 @@
 // The worker's datasets: a DatasetRef resolved to images (split sources: engine/dataset-source.ts).
 import { fetchBuiltinDataset } from '../engine/data/builtin.ts';
-import type { ImageDataset } from '../engine/data/lbds.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import type { DatasetRef } from './protocol.ts';
 import { readStoredDataset } from './dataset-store.ts';

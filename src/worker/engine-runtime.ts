@@ -1,8 +1,8 @@
 // The worker's side of the protocol, independent of the Worker global so it also runs in
 // Node tests: requests in (handle), events out (post). One run at a time; its progress is
 // batched by the trainer (every progressIntervalMs), its weights leave as transferables.
-import { validateTrainingConfig, type TrainingConfig } from '../core/training-config.ts';
-import type { ModelDocument } from '../core/types.ts';
+import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { backend, useBackend, type Backend } from '../engine/backend.ts';
 import { Rng } from '../engine/rng.ts';
@@ -11,7 +11,7 @@ import { NonFiniteLossError, TrainController, train, type TrainEvent, type Train
 import { splitSource, transformsOf } from '../engine/dataset-source.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
-import type { ImageDataset } from '../engine/data/lbds.ts';
+import type { ImageDataset } from '../core/formats/lbds.ts';
 import {
   eventTransfer, requestProblem,
   type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,

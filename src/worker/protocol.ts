@@ -3,8 +3,8 @@
 // (worker → UI). Both sides switch exhaustively over `type` (`satisfies never`), so adding
 // a message without handling it everywhere is a type error. Weights travel as raw
 // ArrayBuffers listed for transfer (zero copy), never as JSON arrays.
-import type { TrainingConfig } from '../core/training-config.ts';
-import type { ModelDocument } from '../core/types.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 
 /** Where the worker gets its examples. */
 export type DatasetRef =

@@ -1,7 +1,7 @@
 // Run files for the board's browser tests and benchmark: finished runs of the seed's
 // BS model with a logged add_graph record and deterministic loss/accuracy curves.
-import { buildModuleGraph } from '../../src/core/module-graph.ts';
-import { templateDocument } from '../../src/core/templates.ts';
+import { buildModuleGraph } from '../../src/core/model/module-graph.ts';
+import { templateDocument } from '../../src/core/model/templates.ts';
 import { toJsonNumber, type RunFile, type RunFileSeries } from '../../src/db/run-file.ts';
 
 export interface FixtureRun {

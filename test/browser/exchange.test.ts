@@ -12,8 +12,8 @@ import { launchChromium } from './chromium.ts';
 import { fixtureRunFile, type FixtureRun } from './board-fixtures.ts';
 import { card, expectLines, importRuns, openBoard } from './board-helpers.ts';
 import { chainTypes, edgeShapes, expectNoErrors, menu, openApp } from './editor-helpers.ts';
-import { readEventFile, writeEventFile, type ScalarPoint } from '../../src/core/tfevents/index.ts';
-import { readZip, writeZip } from '../../src/core/zip.ts';
+import { readEventFile, writeEventFile, type ScalarPoint } from '../../src/core/formats/tfevents/index.ts';
+import { readZip, writeZip } from '../../src/core/formats/zip.ts';
 import { fromJsonNumber } from '../../src/db/run-file.ts';
 import { parseSeriesCsv } from '../../src/ui/board/scalars/export.ts';
 

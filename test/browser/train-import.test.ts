@@ -6,7 +6,7 @@
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { crc32, writeZip } from '../../src/core/zip.ts';
+import { crc32, writeZip } from '../../src/core/formats/zip.ts';
 import { cifarTarGz } from '../unit/helpers/cifar-files.ts';
 import { launchChromium } from './chromium.ts';
 import { newFromTemplate, openApp, openTrain } from './train-helpers.ts';

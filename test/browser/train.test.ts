@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { readZip } from '../../src/core/zip.ts';
+import { readZip } from '../../src/core/formats/zip.ts';
 import { launchChromium } from './chromium.ts';
 import { loggedScalars, mean, newFromTemplate, openApp, openTrain, storedRecord, typeField } from './train-helpers.ts';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { runExport } from '../../src/cli/export.ts';
-import { serializeModelDocument } from '../../src/core/model-json.ts';
-import { moduleRepr, pythonSource } from '../../src/core/pytorch-export.ts';
-import { TEMPLATES } from '../../src/core/templates.ts';
+import { serializeModelDocument } from '../../src/core/model/model-json.ts';
+import { moduleRepr, pythonSource } from '../../src/core/python/pytorch-export.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'layerboard-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runImport, looksLikeRepr } from '../../src/cli/import.ts';
 import { runExport } from '../../src/cli/export.ts';
-import { parseModelDocument } from '../../src/core/model-json.ts';
+import { parseModelDocument } from '../../src/core/model/model-json.ts';
 
 const SEED_REPR = `BS(
   (model): Sequential(

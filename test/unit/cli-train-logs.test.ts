@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTrain } from '../../src/cli/train.ts';
-import { readEventFile } from '../../src/core/tfevents/index.ts';
+import { readEventFile } from '../../src/core/formats/tfevents/index.ts';
 import { parseRunFile } from '../../src/db/run-file.ts';
-import { serializeModelDocument, newModelDocument } from '../../src/core/model-json.ts';
+import { serializeModelDocument, newModelDocument } from '../../src/core/model/model-json.ts';
 
 const model = newModelDocument([4], [{ type: 'Linear', in_features: 4, out_features: 8 }, { type: 'ReLU' }, { type: 'Linear', in_features: 8, out_features: 3 }]);
 

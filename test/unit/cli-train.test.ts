@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runTrain } from '../../src/cli/train.ts';
-import { safetensorsToState } from '../../src/core/safetensors.ts';
+import { safetensorsToState } from '../../src/core/formats/safetensors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lb-train-'));
 const MODEL = join(dir, 'mlp.json');

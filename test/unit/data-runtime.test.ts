@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from '../../src/db/schema.ts';
-import { writeZip } from '../../src/core/zip.ts';
+import { writeZip } from '../../src/core/formats/zip.ts';
 import { DataRuntime, CIFAR10_ID } from '../../src/worker/data-runtime.ts';
 import type { DataEvent, DataReplies } from '../../src/worker/data-protocol.ts';
 import { CHUNK_BYTES, listDatasets, loadStoredDataset, saveDataset } from '../../src/worker/dataset-store.ts';

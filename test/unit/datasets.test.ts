@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeLbds, encodeLbds, type ImageDataset } from '../../src/engine/data/lbds.ts';
+import { decodeLbds, encodeLbds, type ImageDataset } from '../../src/core/formats/lbds.ts';
 import { gunzip } from '../../src/engine/data/builtin.ts';
 import { loadMnist } from '../../src/cli/assets/load-dataset.ts';
 import { readFileSync } from 'node:fs';

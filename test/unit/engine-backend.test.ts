@@ -3,7 +3,7 @@
 // MaxPool2d (ceil_mode, padding, dilation, NaN and -inf windows) through whole Sequential
 // forward/backward passes, on 1 and 2 threads.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LayerSpec } from '../../src/core/types.ts';
+import type { LayerSpec } from '../../src/core/model/types.ts';
 import { setBackend, type Backend } from '../../src/engine/backend.ts';
 import { tsBackend } from '../../src/engine/backends/ts-backend.ts';
 import { Rng } from '../../src/engine/rng.ts';

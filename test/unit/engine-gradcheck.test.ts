@@ -2,7 +2,7 @@
 // several configurations each: backward(r) must equal ∂(Σ forward(x)·r)/∂(x, params)
 // estimated by central differences of the float32 forward (objective summed in double).
 import { describe, expect, test } from 'vitest';
-import type { LayerSpec } from '../../src/core/types.ts';
+import type { LayerSpec } from '../../src/core/model/types.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
 import { numel, type Tensor } from '../../src/engine/tensor.ts';

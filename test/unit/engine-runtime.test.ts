@@ -2,8 +2,8 @@
 // training on the synthetic dataset, batched progress, pause/resume/stop, NaN failures,
 // evaluation and bad messages.
 import { expect, test } from 'vitest';
-import { defaultTrainingConfig, type TrainingConfig } from '../../src/core/training-config.ts';
-import type { ModelDocument } from '../../src/core/types.ts';
+import { defaultTrainingConfig, type TrainingConfig } from '../../src/core/run/training-config.ts';
+import type { ModelDocument } from '../../src/core/model/types.ts';
 import { EngineRuntime } from '../../src/worker/engine-runtime.ts';
 import type { WorkerEvent } from '../../src/worker/protocol.ts';
 

@@ -1,7 +1,7 @@
 // Sequential: PyTorch's default init (bounds and statistics), state_dict names, layouts,
 // round trip and load errors, train/eval, zero_grad, gradient accumulation, dropout masks.
 import { describe, expect, test } from 'vitest';
-import type { LayerSpec } from '../../src/core/types.ts';
+import type { LayerSpec } from '../../src/core/model/types.ts';
 import { kaimingUniformBound } from '../../src/engine/init.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';

@@ -1,7 +1,7 @@
 // DataLoader (batch_size, seeded shuffle, drop_last, subsets) and the trainer (losses fall,
 // validation in eval mode, batched progress, pause/resume/stop, non-finite loss errors).
 import { describe, expect, test } from 'vitest';
-import type { LayerSpec } from '../../src/core/types.ts';
+import type { LayerSpec } from '../../src/core/model/types.ts';
 import { DataLoader, imageSource, splitIndices, tensorSource } from '../../src/engine/data-loader.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';

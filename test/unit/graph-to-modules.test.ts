@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { graphDefToModules } from '../../src/core/tfevents/graph-to-modules.ts';
-import type { GraphDefNode } from '../../src/core/tfevents/index.ts';
+import { graphDefToModules } from '../../src/core/formats/tfevents/graph-to-modules.ts';
+import type { GraphDefNode } from '../../src/core/formats/tfevents/index.ts';
 
 const shapes = (...s: number[][]) => ({ _output_shapes: { kind: 'list' as const, shapes: s, strings: [], ints: [] } });
 const node = (name: string, op: string, inputs: string[], shape: number[]): GraphDefNode => ({ name, op, inputs, device: '', attrs: shapes(shape) });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileGraph, documentNames, type CompileError, type GraphEdge, type GraphNode } from '../../src/core/graph.ts';
+import { compileGraph, documentNames, type CompileError, type GraphEdge, type GraphNode } from '../../src/core/model/graph.ts';
 
 const input = (id = 'in'): GraphNode => ({ id, kind: 'input' });
 const layer = (id: string, type = 'ReLU', name?: string): GraphNode => ({ id, kind: 'layer', layer: { type }, name });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../../src/core/catalogue.ts';
-import { newModelDocument, parseModelDocument, serializeModelDocument, type DocError } from '../../src/core/model-json.ts';
-import { TEMPLATES } from '../../src/core/templates.ts';
-import { LAYER_TYPES } from '../../src/core/types.ts';
+import { CATALOGUE } from '../../src/core/model/catalogue.ts';
+import { newModelDocument, parseModelDocument, serializeModelDocument, type DocError } from '../../src/core/model/model-json.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
+import { LAYER_TYPES } from '../../src/core/model/types.ts';
 import { schemaErrors } from './helpers/mini-json-schema.ts';
 import { randomDocument } from './helpers/random-docs.ts';
 import { SCHEMA_PATH, schemaText } from './helpers/write-model-schema.ts';

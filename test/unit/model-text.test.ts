@@ -2,7 +2,7 @@
 // to its own parser; errors keep their lines.
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { looksLikeRepr, parseModelText } from '../../src/core/model-text.ts';
+import { looksLikeRepr, parseModelText } from '../../src/core/python/model-text.ts';
 
 const SEED = readFileSync('/work/shared/seed/pytorch-sequential-tutorial.txt', 'utf8');
 /** The seed's text from its first `import` through the closing line of the first Sequential. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { buildModuleGraph } from '../../src/core/module-graph.ts';
-import { templateDocument } from '../../src/core/templates.ts';
+import { buildModuleGraph } from '../../src/core/model/module-graph.ts';
+import { templateDocument } from '../../src/core/model/templates.ts';
 
 describe('buildModuleGraph (what add_graph records)', () => {
   test("the seed's BS model: hierarchy, shapes on every edge, params and Mult-Adds", () => {

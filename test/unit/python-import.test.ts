@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { parsePythonModel } from '../../src/core/python-import.ts';
-import { TEMPLATES } from '../../src/core/templates.ts';
-import { pythonSource } from '../../src/core/pytorch-export.ts';
+import { parsePythonModel } from '../../src/core/python/python-import.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
+import { pythonSource } from '../../src/core/python/pytorch-export.ts';
 
 const ok = (src: string) => {
   const r = parsePythonModel(src);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { classNameError, layerNamesErrors, pythonNameError, PYTHON_KEYWORDS } from '../../src/core/python-names.ts';
+import { classNameError, layerNamesErrors, pythonNameError, PYTHON_KEYWORDS } from '../../src/core/python/python-names.ts';
 
 describe('pythonNameError: the Python identifier rule for layer names', () => {
   test.each(['conv1', 'relu_1', '_x', 'Linear', 'fc', 'x9', 'model', 'T_max', 'match', 'case', '_'])('%s is valid', (name) => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { layerConstructor, layerRepr, moduleRepr, pythonSource, sequentialRepr } from '../../src/core/pytorch-export.ts';
-import { pyFloat, pyString, pyValue } from '../../src/core/python-literals.ts';
-import { TEMPLATES } from '../../src/core/templates.ts';
-import type { ModelDocument } from '../../src/core/types.ts';
+import { layerConstructor, layerRepr, moduleRepr, pythonSource, sequentialRepr } from '../../src/core/python/pytorch-export.ts';
+import { pyFloat, pyString, pyValue } from '../../src/core/python/python-literals.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
+import type { ModelDocument } from '../../src/core/model/types.ts';
 
 interface ReprCase { id: string; kind: string; layers: { type: string }[]; names: string[] | null; expect: { text: string } }
 const PUBLIC = JSON.parse(readFileSync(new URL('../../../shared/conformance/public.json', import.meta.url), 'utf8')) as { cases: ReprCase[] };

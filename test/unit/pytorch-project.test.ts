@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pytorchProject, pyLiteral } from '../../src/core/pytorch-project.ts';
-import { TEMPLATES } from '../../src/core/templates.ts';
-import { defaultTrainingConfig } from '../../src/core/training-config.ts';
-import { encodeLbds } from '../../src/engine/data/lbds.ts';
-import { decodeSafetensors } from '../../src/core/safetensors.ts';
+import { pytorchProject, pyLiteral } from '../../src/core/python/pytorch-project.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
+import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
+import { encodeLbds } from '../../src/core/formats/lbds.ts';
+import { decodeSafetensors } from '../../src/core/formats/safetensors.ts';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch']).status === 0;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { moduleRepr, sequentialRepr } from '../../src/core/pytorch-export.ts';
-import { parseModelRepr } from '../../src/core/repr-import.ts';
-import { parseReprArgs, BareWord } from '../../src/core/repr-tree.ts';
-import { TEMPLATES } from '../../src/core/templates.ts';
+import { moduleRepr, sequentialRepr } from '../../src/core/python/pytorch-export.ts';
+import { parseModelRepr } from '../../src/core/python/repr-import.ts';
+import { parseReprArgs, BareWord } from '../../src/core/python/repr-tree.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
 import { randomLayersOfEveryType } from './helpers/random-layers.ts';
 
 interface ReprCase { id: string; kind: string; layers: { type: string }[]; names: string[] | null; expect: { text: string } }

@@ -1,8 +1,8 @@
 // resolveLayer / withDefaults: PyTorch's defaults, _pair expansion, None and padding strings.
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../../src/core/catalogue.ts';
-import { LayerSpecError, resolveLayer, toPair, withDefaults } from '../../src/core/resolve.ts';
-import { LAYER_TYPES } from '../../src/core/types.ts';
+import { CATALOGUE } from '../../src/core/model/catalogue.ts';
+import { LayerSpecError, resolveLayer, toPair, withDefaults } from '../../src/core/model/resolve.ts';
+import { LAYER_TYPES } from '../../src/core/model/types.ts';
 
 describe('withDefaults', () => {
   test('fills every keyword in catalogue order, keeping given values raw', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeSafetensors, encodeSafetensors } from '../../src/core/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors } from '../../src/core/formats/safetensors.ts';
 
 describe('safetensors', () => {
   const tensors = {

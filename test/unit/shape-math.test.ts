@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   adaptiveBin, convOutSize, effectiveKernel, flattenShape, implicitSoftmaxDim, poolOutSize, samePadding, valuesPerChannel, wrapDim,
-} from '../../src/core/shape-math.ts';
+} from '../../src/core/model/shape-math.ts';
 
 describe('shape math (PyTorch formulas)', () => {
   test('conv output size', () => {

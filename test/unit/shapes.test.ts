@@ -3,9 +3,9 @@
 // fixtures/shape-cases.json, and fresh ones live when torch is importable).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { resolveLayer } from '../../src/core/resolve.ts';
-import { formatShape, inferShapes, layerOutputShape, ShapeRuleError } from '../../src/core/shapes.ts';
-import type { LayerSpec, Shape } from '../../src/core/types.ts';
+import { resolveLayer } from '../../src/core/model/resolve.ts';
+import { formatShape, inferShapes, layerOutputShape, ShapeRuleError } from '../../src/core/model/shapes.ts';
+import type { LayerSpec, Shape } from '../../src/core/model/types.ts';
 import { runTorch, torchVersion } from './torch/run-torch.ts';
 import { SEED } from './helpers/seed-model.ts';
 

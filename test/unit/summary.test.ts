@@ -1,10 +1,10 @@
 // The torchinfo-style summary: numbers worked out by hand from torchinfo 1.8.0's code
 // (layer_info.py, model_statistics.py, formatting.py), and the printed table.
 import { describe, expect, test } from 'vitest';
-import { pyFixed, pyInt } from '../../src/core/py-format.ts';
-import { resolveLayer } from '../../src/core/resolve.ts';
-import { countParams, formatSummary, multAdds, parameterShapes, summarize, SummaryShapeError } from '../../src/core/summary.ts';
-import type { LayerSpec } from '../../src/core/types.ts';
+import { pyFixed, pyInt } from '../../src/core/python/py-format.ts';
+import { resolveLayer } from '../../src/core/model/resolve.ts';
+import { countParams, formatSummary, multAdds, parameterShapes, summarize, SummaryShapeError } from '../../src/core/model/summary.ts';
+import type { LayerSpec } from '../../src/core/model/types.ts';
 import { runTorch, torchVersion } from './torch/run-torch.ts';
 import { SEED } from './helpers/seed-model.ts';
 

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readEventFile, writeEventFile } from '../../src/core/tfevents/index.ts';
+import { readEventFile, writeEventFile } from '../../src/core/formats/tfevents/index.ts';
 
 const PROTO_ROOT = resolve(process.env.SHARED_DIR ?? '../shared', 'tfevents/proto');
 const ORACLE = resolve('test/unit/python/tfevents_oracle.py');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { crc32c, maskedCrc32c, readEventFile, writeEventFile } from '../../src/core/tfevents/index.ts';
+import { crc32c, maskedCrc32c, readEventFile, writeEventFile } from '../../src/core/formats/tfevents/index.ts';
 
 // Independent byte builders: the tests spell out the wire format by hand rather than
 // reuse the writer under test.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defaultTrainingConfig, LOSSES, OPTIMIZERS, SCHEDULERS, validateTrainingConfig } from '../../src/core/training-config.ts';
+import { defaultTrainingConfig, LOSSES, OPTIMIZERS, SCHEDULERS, validateTrainingConfig } from '../../src/core/run/training-config.ts';
 
 describe('training configuration', () => {
   test('defaults are valid for every dataset', () => {

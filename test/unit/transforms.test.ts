@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fillBatch, validateTransforms } from '../../src/engine/data/transforms.ts';
-import type { ImageDataset } from '../../src/engine/data/lbds.ts';
+import type { ImageDataset } from '../../src/core/formats/lbds.ts';
 import { Rng } from '../../src/engine/rng.ts';
 
 // Two 2-channel 2×3 images with distinct pixels.

@@ -1,9 +1,9 @@
 // Layer validation: the catalogue's keyword types, ranges and required keywords, and the
 // cross-field rules PyTorch 1.13 enforces when it builds or first runs a layer.
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../../src/core/catalogue.ts';
-import { LAYER_TYPES, type LayerSpec } from '../../src/core/types.ts';
-import { didYouMean, layerWarnings, pyValue, validateField, validateLayer } from '../../src/core/validate.ts';
+import { CATALOGUE } from '../../src/core/model/catalogue.ts';
+import { LAYER_TYPES, type LayerSpec } from '../../src/core/model/types.ts';
+import { didYouMean, layerWarnings, pyValue, validateField, validateLayer } from '../../src/core/model/validate.ts';
 
 const messages = (spec: LayerSpec): string[] => validateLayer(spec).map((e) => `${e.field}: ${e.message}`);
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, readZip, writeZip } from '../../src/core/zip.ts';
+import { crc32, readZip, writeZip } from '../../src/core/formats/zip.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const hasPython = (() => { try { execFileSync('python3', ['-c', 'import zipfile']); return true; } catch { return false; } })();

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeLbds } from '../../engine/data/lbds.ts';
+import { encodeLbds } from '../../core/formats/lbds.ts';
 
 const PIXELS = 28 * 28;
 export const MNIST_ASSET = join('static', 'datasets', 'mnist.lbds.gz');

@@ -1,6 +1,6 @@
 // Built-in datasets, fetched from the app's own static files (nothing from the network
 // beyond the page's origin) and gunzipped with DecompressionStream in the worker.
-import { decodeLbds, type ImageDataset } from './lbds.ts';
+import { decodeLbds, type ImageDataset } from '../../core/formats/lbds.ts';
 
 export const BUILTIN_DATASETS = { mnist: 'datasets/mnist.lbds.gz' } as const;
 export type BuiltinDatasetId = keyof typeof BUILTIN_DATASETS;

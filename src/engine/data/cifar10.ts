@@ -1,6 +1,6 @@
 // CIFAR-10, binary version: records of 1 label byte + 3072 pixel bytes (R, G, B planes
 // of 32×32). Accepts the official cifar-10-binary.tar.gz or its extracted .bin batches.
-import type { ImageDataset } from './lbds.ts';
+import type { ImageDataset } from '../../core/formats/lbds.ts';
 import { untar } from './tar.ts';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];

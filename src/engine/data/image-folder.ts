@@ -1,7 +1,7 @@
 // ImageFolder, torchvision's layout: root/class_name/*.png|jpg. Labels are the class
 // folders in sorted order, as torchvision assigns them. Decoding and resizing are
 // injected (the worker uses createImageBitmap + OffscreenCanvas), so this stays pure.
-import type { ImageDataset } from './lbds.ts';
+import type { ImageDataset } from '../../core/formats/lbds.ts';
 
 export interface ImageFile { path: string; data: Uint8Array }
 

@@ -2,7 +2,7 @@
 // RandomHorizontalFlip, RandomCrop(size, padding). Images stay uint8 in memory and a
 // batch is transformed into a reused float32 buffer, so CIFAR-10 never needs 600 MB.
 import type { Rng } from '../rng.ts';
-import type { ImageDataset } from './lbds.ts';
+import type { ImageDataset } from '../../core/formats/lbds.ts';
 
 export interface TransformConfig {
   /** Per-channel mean and std of Normalize; omitted = ToTensor only. */

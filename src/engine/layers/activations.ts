@@ -1,7 +1,7 @@
 // Elementwise activations, forward and backward side by side: ReLU, LeakyReLU, Sigmoid,
 // Tanh, GELU (exact erf or tanh approximation), ELU. Derivatives at 0 follow ATen:
 // ReLU 0, LeakyReLU negative_slope, ELU alpha (the x ≤ 0 branch).
-import type { ResolvedELU, ResolvedGELU, ResolvedLeakyReLU } from '../../core/resolved.ts';
+import type { ResolvedELU, ResolvedGELU, ResolvedLeakyReLU } from '../../core/model/resolved.ts';
 import { erf } from '../kernels/erf.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Tensor } from '../tensor.ts';

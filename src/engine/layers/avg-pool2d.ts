@@ -1,7 +1,7 @@
 // AvgPool2d (https://pytorch.org/docs/stable/generated/torch.nn.AvgPool2d.html) and
 // AdaptiveAvgPool2d (…/AdaptiveAvgPool2d.html), forward and backward.
-import type { ResolvedAdaptiveAvgPool2d, ResolvedAvgPool2d } from '../../core/resolved.ts';
-import { adaptiveBin, poolOutSize } from '../../core/shape-math.ts';
+import type { ResolvedAdaptiveAvgPool2d, ResolvedAvgPool2d } from '../../core/model/resolved.ts';
+import { adaptiveBin, poolOutSize } from '../../core/model/shape-math.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Tensor } from '../tensor.ts';
 import { asBatched4d, like4d, type Buffer, type Layer } from './layer.ts';

@@ -2,7 +2,7 @@
 // Train mode (or track_running_stats=False): normalize by the batch's mean and BIASED
 // variance, and update running_mean / running_var (UNBIASED) with momentum, or with the
 // cumulative average 1/num_batches_tracked when momentum is None. Eval mode: running stats.
-import type { ResolvedBatchNorm } from '../../core/resolved.ts';
+import type { ResolvedBatchNorm } from '../../core/model/resolved.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { IntTensor, Param, Tensor } from '../tensor.ts';
 import { gradOf, param, shapeStr, type Buffer, type Layer } from './layer.ts';

@@ -1,7 +1,7 @@
 // Conv2d (https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html): im2col + GEMM
 // per image and group on the active backend (src/engine/backend.ts). Weight [out, in/groups, kh, kw].
-import type { ResolvedConv2d } from '../../core/resolved.ts';
-import { convOutSize } from '../../core/shape-math.ts';
+import type { ResolvedConv2d } from '../../core/model/resolved.ts';
+import { convOutSize } from '../../core/model/shape-math.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
 import { backend } from '../backend.ts';
 import { axisTable, type ConvGeometry } from '../kernels/im2col.ts';

@@ -1,7 +1,7 @@
 // Dropout (https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html): in training each
 // element is zeroed with probability p from the model's seeded RNG and the rest scaled by
 // 1/(1 − p); p = 1 gives zeros. In eval mode, the identity.
-import type { ResolvedDropout } from '../../core/resolved.ts';
+import type { ResolvedDropout } from '../../core/model/resolved.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Rng } from '../rng.ts';
 import type { Tensor } from '../tensor.ts';

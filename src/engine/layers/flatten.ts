@@ -1,7 +1,7 @@
 // Flatten (https://pytorch.org/docs/stable/generated/torch.nn.Flatten.html): dims
 // start_dim..end_dim into one. Row-major data is unchanged, so both directions are views.
-import type { ResolvedFlatten } from '../../core/resolved.ts';
-import { flattenShape, wrapDim } from '../../core/shape-math.ts';
+import type { ResolvedFlatten } from '../../core/model/resolved.ts';
+import { flattenShape, wrapDim } from '../../core/model/shape-math.ts';
 import type { Tensor } from '../tensor.ts';
 import { shapeStr, type Buffer, type Layer } from './layer.ts';
 

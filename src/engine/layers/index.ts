@@ -1,5 +1,5 @@
 // Builds an engine layer from a resolved spec: one explicit switch, no registry.
-import type { ResolvedLayer } from '../../core/resolved.ts';
+import type { ResolvedLayer } from '../../core/model/resolved.ts';
 import type { Rng } from '../rng.ts';
 import { ELU, GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.ts';
 import { AdaptiveAvgPool2d, AvgPool2d } from './avg-pool2d.ts';

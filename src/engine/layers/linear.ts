@@ -1,6 +1,6 @@
 // Linear (https://pytorch.org/docs/stable/generated/torch.nn.Linear.html): y = x·Wᵀ + b over
 // the last dimension, any number of leading dimensions. Weight [out, in].
-import type { ResolvedLinear } from '../../core/resolved.ts';
+import type { ResolvedLinear } from '../../core/model/resolved.ts';
 import { biasUniform, kaimingUniform } from '../init.ts';
 import { gemm } from '../backend.ts';
 import { Workspace } from '../kernels/workspace.ts';

@@ -2,8 +2,8 @@
 // dilation, ceil_mode. As ATen's CPU kernel, a window's max is the FIRST largest element, a
 // NaN always wins (the last NaN of the window), and an all -inf window points at its first
 // in-bounds element; backward routes each output's gradient to that index.
-import type { ResolvedMaxPool2d } from '../../core/resolved.ts';
-import { poolOutSize } from '../../core/shape-math.ts';
+import type { ResolvedMaxPool2d } from '../../core/model/resolved.ts';
+import { poolOutSize } from '../../core/model/shape-math.ts';
 import { backend } from '../backend.ts';
 import { IntScratch, Workspace } from '../kernels/workspace.ts';
 import type { Tensor } from '../tensor.ts';

@@ -1,8 +1,8 @@
 // Softmax and LogSoftmax (https://pytorch.org/docs/stable/generated/torch.nn.Softmax.html)
 // along any dim, computed stably (max subtracted). dim=None takes PyTorch's implicit
 // choice (_get_softmax_dim, shape-math's implicitSoftmaxDim).
-import type { ResolvedSoftmax } from '../../core/resolved.ts';
-import { implicitSoftmaxDim, wrapDim } from '../../core/shape-math.ts';
+import type { ResolvedSoftmax } from '../../core/model/resolved.ts';
+import { implicitSoftmaxDim, wrapDim } from '../../core/model/shape-math.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Tensor } from '../tensor.ts';
 import { shapeStr, type Buffer, type Layer } from './layer.ts';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from '../../db/schema.ts';
-import { writeEventFile } from '../../core/tfevents/index.ts';
-import { writeZip } from '../../core/zip.ts';
+import { writeEventFile } from '../../core/formats/tfevents/index.ts';
+import { writeZip } from '../../core/formats/zip.ts';
 import { importBoardFiles, type PathBytes } from './log-import.ts';
 
 let db: LayerboardDB;

@@ -1,7 +1,7 @@
 // What the board imports: Layerboard run files, TensorBoard event files, logdir .zip
 // archives, and picked or dropped log folders. Paths are kept so that each folder becomes
 // one run, as `tensorboard --logdir` shows it; every problem comes back verbatim.
-import { readZip } from '../../core/zip.ts';
+import { readZip } from '../../core/formats/zip.ts';
 import { importRunFile, parseRunFile } from '../../db/run-file.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { importEventFiles, type EventFileInput } from '../../db/tfevents-exchange.ts';

@@ -1,7 +1,7 @@
 // The viewport a freshly opened model gets: the whole graph when it fits at a readable
 // zoom, else the top of the chain (the Input) at that zoom, centred horizontally.
 import type { Viewport } from '@xyflow/svelte';
-import { NODE_HEIGHT, NODE_WIDTH, type EditorNode } from '../state/graph-model.ts';
+import { NODE_HEIGHT, NODE_WIDTH, type EditorNode } from '../../core/editor/graph-model.ts';
 
 const MIN_READABLE_ZOOM = 0.8;
 const PAD = 32;

@@ -1,7 +1,7 @@
 // The node badge: the catalogue's `badge` keywords of a layer, written compactly
 // (`32, 5×5, p=2`). Keywords still at PyTorch's default are left out, required ones never.
-import { CATALOGUE, isLayerType, type ParamSpec } from '../../core/catalogue.ts';
-import type { LayerSpec } from '../../core/types.ts';
+import { CATALOGUE, isLayerType, type ParamSpec } from '../../core/model/catalogue.ts';
+import type { LayerSpec } from '../../core/model/types.ts';
 
 const PREFIX: Record<string, string> = {
   stride: 's=', padding: 'p=', dilation: 'd=', p: 'p=', dim: 'dim=', negative_slope: 'slope=', alpha: 'α=',

@@ -1,6 +1,6 @@
 // Number and shape formatting for display: tabular, compact where space is tight.
-import { formatShape } from '../../core/shapes.ts';
-import type { Shape } from '../../core/types.ts';
+import { formatShape } from '../../core/model/shapes.ts';
+import type { Shape } from '../../core/model/types.ts';
 
 // One formatter, made once: toLocaleString builds a new one on every call, which costs
 // tens of milliseconds per edit in a 200-row summary.

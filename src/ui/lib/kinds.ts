@@ -1,5 +1,5 @@
 // One colour per layer kind (catalogue category), the same in every view.
-import { CATALOGUE, isLayerType, type LayerCategory } from '../../core/catalogue.ts';
+import { CATALOGUE, isLayerType, type LayerCategory } from '../../core/model/catalogue.ts';
 
 export const CATEGORY_VAR: Record<LayerCategory, string> = {
   Convolution: 'var(--kind-convolution)',

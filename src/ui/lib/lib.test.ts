@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../../core/catalogue.ts';
+import { CATALOGUE } from '../../core/model/catalogue.ts';
 import { badgeText } from './badge.ts';
 import { formatValue, parseValue } from './param-input.ts';
 import { parseShape } from './shape-input.ts';

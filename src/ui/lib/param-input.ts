@@ -1,7 +1,7 @@
 // Text ⇄ keyword value for the inspector's fields, in Python's spelling: `5`, `(5, 3)`,
 // `None`, `'same'`. Parsing only checks the form; the core's validateLayer judges the value.
-import type { ParamSpec } from '../../core/catalogue.ts';
-import { pyFloat } from '../../core/python-literals.ts';
+import type { ParamSpec } from '../../core/model/catalogue.ts';
+import { pyFloat } from '../../core/python/python-literals.ts';
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
 

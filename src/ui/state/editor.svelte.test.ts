@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { TEMPLATES } from '../../core/templates.ts';
+import { TEMPLATES } from '../../core/model/templates.ts';
 import { EditorState } from './editor.svelte.ts';
-import * as G from './graph-model.ts';
+import * as G from '../../core/editor/graph-model.ts';
 
 function seeded(): EditorState {
   const e = new EditorState();

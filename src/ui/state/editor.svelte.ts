@@ -3,11 +3,11 @@
 // edit is a named command that pushes an undo snapshot.
 import { createContext } from 'svelte';
 import type { Edge, Node } from '@xyflow/svelte';
-import type { LayerType, ModelDocument } from '../../core/types.ts';
-import { analyze, type Analysis } from './analysis.ts';
-import * as G from './graph-model.ts';
-import { newLayer, type AddMode } from './new-layer.ts';
-import { findDropTarget, type DropTarget } from './drop-target.ts';
+import type { LayerType, ModelDocument } from '../../core/model/types.ts';
+import { analyze, type Analysis } from '../../core/editor/analysis.ts';
+import * as G from '../../core/editor/graph-model.ts';
+import { newLayer, type AddMode } from '../../core/editor/new-layer.ts';
+import { findDropTarget, type DropTarget } from '../../core/editor/drop-target.ts';
 
 export type FlowNode = Node<Record<string, never>, 'input' | 'layer'>;
 export type FlowEdge = Edge<Record<string, never>, 'shape'>;

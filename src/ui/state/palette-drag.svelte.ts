@@ -2,8 +2,8 @@
 // the ghost is, and where it would land. Pointer events rather than HTML5 drag and drop,
 // so the ghost and the drop preview are ours and real mouse input drives them everywhere.
 import { createContext } from 'svelte';
-import type { LayerType } from '../../core/types.ts';
-import type { DropTarget } from './drop-target.ts';
+import type { LayerType } from '../../core/model/types.ts';
+import type { DropTarget } from '../../core/editor/drop-target.ts';
 
 export interface DragGhost {
   type: LayerType;

@@ -1,12 +1,12 @@
 // The open project and the project list: opening, creating, renaming, duplicating,
 // deleting, and the autosave of every edit to IndexedDB (debounced, flushed on pagehide).
 import { createContext } from 'svelte';
-import { TEMPLATES } from '../../core/templates.ts';
-import type { ModelDocument } from '../../core/types.ts';
+import { TEMPLATES } from '../../core/model/templates.ts';
+import type { ModelDocument } from '../../core/model/types.ts';
 import type { ProjectRepository, ProjectSummary } from '../../db/projects.ts';
 import type { ProjectRecord, ProjectView } from '../../db/schema.ts';
 import type { EditorState } from './editor.svelte.ts';
-import { graphFromDocument, INPUT_ID, type EditorGraph } from './graph-model.ts';
+import { graphFromDocument, INPUT_ID, type EditorGraph } from '../../core/editor/graph-model.ts';
 import { LiveValue } from './live-query.svelte.ts';
 
 const LAST_KEY = 'layerboard.lastProject';

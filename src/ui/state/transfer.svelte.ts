@@ -2,8 +2,8 @@
 // drop on the canvas) or pasted print(model) text as a new project. A bad file never
 // touches the open project: its problems are listed with their JSON paths instead.
 import { createContext } from 'svelte';
-import { parseModelDocument, serializeModelDocument, type DocError } from '../../core/model-json.ts';
-import type { ModelDocument } from '../../core/types.ts';
+import { parseModelDocument, serializeModelDocument, type DocError } from '../../core/model/model-json.ts';
+import type { ModelDocument } from '../../core/model/types.ts';
 import type { EditorState } from './editor.svelte.ts';
 import type { ProjectsState } from './projects.svelte.ts';
 

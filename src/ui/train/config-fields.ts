@@ -4,7 +4,7 @@
 import {
   findOptionType, validateTrainingConfig,
   type OptionSpec, type OptionTypeDef, type TrainingConfig,
-} from '../../core/training-config.ts';
+} from '../../core/run/training-config.ts';
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
 export type Choice = { type: string; [keyword: string]: unknown };

@@ -2,7 +2,7 @@
 // CIFAR-10, or an imported image folder), what it holds (classes, counts, shape), sample
 // images for the preview grid, and imports running in the data worker with their progress.
 import { liveQuery } from 'dexie';
-import type { DatasetId } from '../../core/training-config.ts';
+import type { DatasetId } from '../../core/run/training-config.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import type { DataClient } from '../../worker/data-client.ts';
 import type { DataReplies, DatasetInfo, ImageBatch, ImageSource, ImportPhase, StoredDatasetInfo } from '../../worker/data-protocol.ts';

@@ -2,10 +2,10 @@
 // `model.model.load_state_dict(load_file(...))` takes them), and the PyTorch project as a
 // .zip — model.py, train.py with the run's configuration, README, the weights, and the
 // built-in MNIST as mnist.lbds.gz so `python train.py` runs as it is.
-import { pytorchProject } from '../../core/pytorch-project.ts';
-import { encodeSafetensors } from '../../core/safetensors.ts';
-import type { TrainingConfig } from '../../core/training-config.ts';
-import { writeZip, type ZipEntry } from '../../core/zip.ts';
+import { pytorchProject } from '../../core/python/pytorch-project.ts';
+import { encodeSafetensors } from '../../core/formats/safetensors.ts';
+import type { TrainingConfig } from '../../core/run/training-config.ts';
+import { writeZip, type ZipEntry } from '../../core/formats/zip.ts';
 import type { RunRecord } from '../../db/schema.ts';
 import { downloadBlob, fileSafe } from '../board/download.ts';
 import { safetensorsOf, type StoredWeights } from './weights.ts';

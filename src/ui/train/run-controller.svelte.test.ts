@@ -3,8 +3,8 @@
 // start leaving nothing behind, and a storage error reported instead of swallowed.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { defaultTrainingConfig } from '../../core/training-config.ts';
-import { templateDocument } from '../../core/templates.ts';
+import { defaultTrainingConfig } from '../../core/run/training-config.ts';
+import { templateDocument } from '../../core/model/templates.ts';
 import { RunRepository } from '../../db/runs.ts';
 import { createDatabase, type LayerboardDB } from '../../db/schema.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';

@@ -3,9 +3,9 @@
 // it — finished, stopped, or failed with the worker's message (NaN/Inf loss with its step
 // and value, a crashed worker). Logs written before a failure stay. A Web Lock marks the
 // run as alive, so another tab's start-up check does not call it interrupted.
-import { buildModuleGraph } from '../../core/module-graph.ts';
-import type { TrainingConfig } from '../../core/training-config.ts';
-import type { ModelDocument } from '../../core/types.ts';
+import { buildModuleGraph } from '../../core/model/module-graph.ts';
+import type { TrainingConfig } from '../../core/run/training-config.ts';
+import type { ModelDocument } from '../../core/model/types.ts';
 import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { LOSSES, OPTIMIZERS, SCHEDULERS, defaultTrainingConfig, type OptionSpec } from '../../core/training-config.ts';
-import { decodeSafetensors, encodeSafetensors } from '../../core/safetensors.ts';
+import { LOSSES, OPTIMIZERS, SCHEDULERS, defaultTrainingConfig, type OptionSpec } from '../../core/run/training-config.ts';
+import { decodeSafetensors, encodeSafetensors } from '../../core/formats/safetensors.ts';
 import { createDatabase, type LayerboardDB } from '../../db/schema.ts';
 import { RunRepository } from '../../db/runs.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';

@@ -1,9 +1,9 @@
 // Pure rules of the Train tab: what keeps Start disabled (in words the user can act on),
 // which Input shape a dataset gives the model, its Normalize preset, and run names.
-import type { TrainingConfig } from '../../core/training-config.ts';
-import type { ModelDocument } from '../../core/types.ts';
+import type { TrainingConfig } from '../../core/run/training-config.ts';
+import type { ModelDocument } from '../../core/model/types.ts';
 import type { DatasetInfo } from '../../worker/data-protocol.ts';
-import type { Analysis } from '../state/analysis.ts';
+import type { Analysis } from '../../core/editor/analysis.ts';
 import type { DatasetChoice } from './dataset-state.svelte.ts';
 
 /** Mean and std per channel, as torchvision tutorials write them. */

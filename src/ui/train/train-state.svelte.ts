@@ -5,7 +5,7 @@
 // went away are marked interrupted at start-up.
 import { createContext } from 'svelte';
 import { liveQuery } from 'dexie';
-import { defaultTrainingConfig, type TrainingConfig } from '../../core/training-config.ts';
+import { defaultTrainingConfig, type TrainingConfig } from '../../core/run/training-config.ts';
 import { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { DataClient } from '../../worker/data-client.ts';

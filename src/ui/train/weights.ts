@@ -1,7 +1,7 @@
 // Trained weights in their three forms: the worker's transferable payload, the run
 // record's state_dict (db), and safetensors tensors (PyTorch's names and layouts, F32, and
 // I64 for num_batches_tracked as PyTorch keeps it).
-import type { NamedTensor, TensorMap } from '../../core/safetensors.ts';
+import type { NamedTensor, TensorMap } from '../../core/formats/safetensors.ts';
 import type { RunRecord } from '../../db/schema.ts';
 import type { WeightsPayload } from '../../worker/protocol.ts';
 

@@ -1,8 +1,8 @@
 // Worker for the wasm backend browser test: trains one small ConvNet on fixed data with the
 // TS reference backend and with the wasm backend (on the requested threads), and optionally
 // times training steps of the seed's BS model. Posts one WasmReport.
-import { TEMPLATES } from '../../../src/core/templates.ts';
-import type { LayerSpec } from '../../../src/core/types.ts';
+import { TEMPLATES } from '../../../src/core/model/templates.ts';
+import type { LayerSpec } from '../../../src/core/model/types.ts';
 import { useBackend } from '../../../src/engine/backend.ts';
 import { createLoss } from '../../../src/engine/losses.ts';
 import { createOptimizer } from '../../../src/engine/optim/index.ts';

@@ -1,7 +1,7 @@
 // Test page for test/browser/worker-train.test.ts: the real EngineClient and the real,
 // Vite-bundled engine worker, exposed to the test as window.workerTests.
-import { defaultTrainingConfig, type TrainingConfig } from '../../../src/core/training-config.ts';
-import type { ModelDocument } from '../../../src/core/types.ts';
+import { defaultTrainingConfig, type TrainingConfig } from '../../../src/core/run/training-config.ts';
+import type { ModelDocument } from '../../../src/core/model/types.ts';
 import { EngineClient } from '../../../src/worker/engine-client.ts';
 import type { EpochRecord, EvalResult, StepRecord, WorkerEvent } from '../../../src/worker/protocol.ts';
 

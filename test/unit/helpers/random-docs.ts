@@ -1,5 +1,5 @@
 // Seeded random valid model documents, for round-trip tests.
-import type { ModelDocument } from '../../../src/core/types.ts';
+import type { ModelDocument } from '../../../src/core/model/types.ts';
 import { makeRng, randomLayer, type Rng } from './random-layers.ts';
 
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));

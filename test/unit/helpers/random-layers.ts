@@ -1,6 +1,6 @@
 // Seeded random layer specs that PyTorch constructs without complaint, with keywords
 // randomly omitted, given as ints or pairs, and with awkward floats (1e-05, 0.1+0.2).
-import { LAYER_TYPES, type LayerSpec } from '../../../src/core/types.ts';
+import { LAYER_TYPES, type LayerSpec } from '../../../src/core/model/types.ts';
 
 export type Rng = () => number;
 

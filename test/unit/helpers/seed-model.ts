@@ -1,4 +1,4 @@
-import type { LayerSpec } from '../../../src/core/types.ts';
+import type { LayerSpec } from '../../../src/core/model/types.ts';
 
 /** The seed tutorial's CIFAR-10 `BS` layers, written as the seed writes them (stride=1 included). */
 export const SEED: LayerSpec[] = [

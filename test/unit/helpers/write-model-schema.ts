@@ -1,6 +1,6 @@
 // Regenerates docs/model.schema.json from the catalogue: npx tsx test/unit/helpers/write-model-schema.ts
 import { writeFileSync } from 'node:fs';
-import { modelJsonSchema, schemaJson } from '../../../src/core/model-schema.ts';
+import { modelJsonSchema, schemaJson } from '../../../src/core/model/model-schema.ts';
 
 export const SCHEMA_PATH = new URL('../../../docs/model.schema.json', import.meta.url);
 export const schemaText = (): string => `${schemaJson(modelJsonSchema())}\n`;

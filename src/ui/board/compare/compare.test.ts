@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { templateDocument } from '../../../core/templates.ts';
+import { templateDocument } from '../../../core/model/templates.ts';
 import { diffModels, pyValue } from './model-diff.ts';
 import { columns, flatten, hparamRow, sortRows } from './hparams-table.ts';
 

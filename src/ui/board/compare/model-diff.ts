@@ -1,8 +1,8 @@
 // What differs between two models: layers aligned by their types (longest common
 // subsequence, so one inserted layer does not shift every later one into a "change"),
 // then every keyword compared with PyTorch's defaults filled in.
-import { withDefaults } from '../../../core/resolve.ts';
-import type { LayerSpec, ModelDocument } from '../../../core/types.ts';
+import { withDefaults } from '../../../core/model/resolve.ts';
+import type { LayerSpec, ModelDocument } from '../../../core/model/types.ts';
 
 export interface KeywordDiff { field: string; base: unknown; other: unknown }
 

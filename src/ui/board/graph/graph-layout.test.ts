@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { buildModuleGraph, type ModuleGraph } from '../../../core/module-graph.ts';
-import { templateDocument } from '../../../core/templates.ts';
+import { buildModuleGraph, type ModuleGraph } from '../../../core/model/module-graph.ts';
+import { templateDocument } from '../../../core/model/templates.ts';
 import { groupIds, groupsToReveal, layoutGraph, searchNodes } from './graph-layout.ts';
 
 const seed = () => buildModuleGraph(templateDocument('cifar10-bs'), [64, 3, 32, 32]);

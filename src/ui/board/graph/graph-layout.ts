@@ -2,8 +2,8 @@
 // around their children, collapsed groups and leaves are nodes; children are ranked by
 // the data flow between them and each rank centred, so a chain stays on one vertical
 // axis and expanding a group only pushes what follows it downward.
-import type { ModuleEdge, ModuleGraph, ModuleNode } from '../../../core/module-graph.ts';
-import type { Shape } from '../../../core/types.ts';
+import type { ModuleEdge, ModuleGraph, ModuleNode } from '../../../core/model/module-graph.ts';
+import type { Shape } from '../../../core/model/types.ts';
 
 export const NODE_W = 232;
 export const NODE_H = 44;

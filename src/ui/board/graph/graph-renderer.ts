@@ -3,8 +3,8 @@
 // shapes, pan and zoom. Keyed joins keep every node's element as groups open and
 // close, so nodes glide to their new places instead of being redrawn.
 import { select, zoom, zoomIdentity, interpolateYlOrRd, type Selection, type ZoomBehavior } from 'd3';
-import type { ModuleNode } from '../../../core/module-graph.ts';
-import { formatShape } from '../../../core/shapes.ts';
+import type { ModuleNode } from '../../../core/model/module-graph.ts';
+import { formatShape } from '../../../core/model/shapes.ts';
 import { formatCompact } from '../../lib/format.ts';
 import { kindColor } from '../../lib/kinds.ts';
 import type { GraphLayout, LayoutBox, LayoutEdge, LayoutTerminal } from './graph-layout.ts';

@@ -1,6 +1,6 @@
 // The graph of a run: the one logged with it (add_graph), or, for a run logged without
 // one, rebuilt from the run's model and batch size.
-import { buildModuleGraph, type ModuleGraph } from '../../../core/module-graph.ts';
+import { buildModuleGraph, type ModuleGraph } from '../../../core/model/module-graph.ts';
 import type { RunRepository } from '../../../db/runs.ts';
 import type { RunRecord } from '../../../db/schema.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { readZip } from '../../../core/zip.ts';
+import { readZip } from '../../../core/formats/zip.ts';
 import { Series } from './series-data.ts';
 import { bulkCsvZip, bulkJson, downloadName, parseSeriesCsv, seriesCsv, seriesJson } from './export.ts';
 

@@ -1,6 +1,6 @@
 // Scalar downloads: TensorBoard's per-run CSV (`Wall time,Step,Value`) and JSON
 // (`[[wall_time, step, value], …]`), and the bulk export of every run and tag.
-import { writeZip } from '../../../core/zip.ts';
+import { writeZip } from '../../../core/formats/zip.ts';
 import { toJsonNumber, type JsonNumber } from '../../../db/run-file.ts';
 import type { Series } from './series-data.ts';
 

@@ -6,11 +6,11 @@
 // divisor_override; MaxPool2d return_indices): they come back as PyTorch's defaults.
 // Keywords equal to PyTorch's default are left out of the result; pool sizes keep the
 // form PyTorch printed (2 vs (2, 2)) because print(model) shows that difference.
-import { CATALOGUE, isLayerType, type ParamSpec } from './catalogue.ts';
+import { CATALOGUE, isLayerType, type ParamSpec } from '../model/catalogue.ts';
 import { classNameError, layerNamesErrors } from './python-names.ts';
 import { BareWord, parseReprArgs, parseReprTree, ReprSyntaxError, type PyValue, type ReprArgs, type ReprNode } from './repr-tree.ts';
-import type { LayerSpec, LayerType } from './types.ts';
-import { validateLayer } from './validate.ts';
+import type { LayerSpec, LayerType } from '../model/types.ts';
+import { validateLayer } from '../model/validate.ts';
 
 export type ReprImport = { ok: true; layers: LayerSpec[]; names: string[] | null; className?: string }
                        | { ok: false; errors: { line: number; message: string }[] };

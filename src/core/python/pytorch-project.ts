@@ -4,8 +4,8 @@
 import { pyFloat, pyString } from './python-literals.ts';
 import { pythonSource } from './pytorch-export.ts';
 import { TRAIN_SCRIPT_BODY } from './pytorch-train-script.ts';
-import type { TrainingConfig } from './training-config.ts';
-import type { ModelDocument } from './types.ts';
+import type { TrainingConfig } from '../run/training-config.ts';
+import type { ModelDocument } from '../model/types.ts';
 
 export interface ProjectFile { path: string; content: string }
 

@@ -2,7 +2,7 @@
 // source that builds the model. Both are parsed, never executed.
 import { parsePythonModel } from './python-import.ts';
 import { parseModelRepr } from './repr-import.ts';
-import type { LayerSpec } from './types.ts';
+import type { LayerSpec } from '../model/types.ts';
 
 export type ModelTextKind = 'print(model)' | 'Python source';
 export type ModelTextImport = ({ ok: true; layers: LayerSpec[]; names: string[] | null; className?: string }

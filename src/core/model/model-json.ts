@@ -1,8 +1,8 @@
 // The model file, version 1 (docs/model-format.md, docs/model.schema.json): parse with
 // every problem reported at its JSON path, serialize with a stable key order.
 import { CATALOGUE, isLayerType } from './catalogue.ts';
-import { jsonSyntaxError } from './json-syntax.ts';
-import { classNameError, layerNamesErrors } from './python-names.ts';
+import { jsonSyntaxError } from '../formats/json-syntax.ts';
+import { classNameError, layerNamesErrors } from '../python/python-names.ts';
 import type { EditorView, LayerSpec, ModelDocument } from './types.ts';
 import { validateLayer, type FieldError } from './validate.ts';
 

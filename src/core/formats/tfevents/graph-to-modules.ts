@@ -2,8 +2,8 @@
 // board draws imported TensorBoard graphs like its own. add_graph names op nodes by
 // module scope ('BS/Sequential[model]/Conv2d[0]/input.3', 'Type[attribute]' per level)
 // and puts each node's output shape in the `_output_shapes` attribute.
-import type { ModuleEdge, ModuleGraph, ModuleNode } from '../module-graph.ts';
-import type { Shape } from '../types.ts';
+import type { ModuleEdge, ModuleGraph, ModuleNode } from '../../model/module-graph.ts';
+import type { Shape } from '../../model/types.ts';
 import type { GraphDefNode } from './graph-def.ts';
 
 const SCOPE_PART = /^(.+)\[(.*)\]$/;

@@ -9,7 +9,7 @@
 //   have parameters (×2 for the gradients); Input size: float32 bytes of the input;
 //   Params size: 4 bytes per parameter. MB = 1e6 bytes.
 // torchinfo runs the model in eval mode, so BatchNorm uses running statistics here.
-import { pyFixed, pyInt } from './py-format.ts';
+import { pyFixed, pyInt } from '../python/py-format.ts';
 import type { ResolvedLayer } from './resolved.ts';
 import { resolveLayer } from './resolve.ts';
 import { inferShapes, type ShapeError } from './shapes.ts';

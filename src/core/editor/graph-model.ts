@@ -1,8 +1,8 @@
 // The editor's graph as immutable data, and the pure edits on it. Every edit returns a
 // new graph (so an undo snapshot is just the old reference). The graph may hold blocks
 // not yet connected to the chain; the ModelDocument is what compiles from it.
-import type { GraphEdge, GraphNode } from '../../core/graph.ts';
-import type { LayerSpec, ModelDocument } from '../../core/types.ts';
+import type { GraphEdge, GraphNode } from '../model/graph.ts';
+import type { LayerSpec, ModelDocument } from '../model/types.ts';
 
 export interface XY { x: number; y: number }
 export type EditorNode = GraphNode & { position: XY };

@@ -2,8 +2,8 @@
 // block fits the tensor it receives (Conv2d in_channels = incoming channels, Linear
 // in_features = incoming features), and, when inserted mid-chain, so that it also hands
 // the next layer what that layer already expects.
-import { CATALOGUE } from '../../core/catalogue.ts';
-import type { LayerSpec, LayerType, Shape } from '../../core/types.ts';
+import { CATALOGUE } from '../model/catalogue.ts';
+import type { LayerSpec, LayerType, Shape } from '../model/types.ts';
 
 export type AddMode = 'append' | 'insert';
 

@@ -5,12 +5,12 @@
 // out_channels=32, kernel_size=5, padding=2)`), as the seed does: explicit for learners and
 // immune to positional-order differences. Only keywords that differ from PyTorch's default
 // are written; required ones always are.
-import { CATALOGUE, isLayerType, type ParamSpec } from './catalogue.ts';
-import { fieldErrorAt } from './model-json.ts';
+import { CATALOGUE, isLayerType, type ParamSpec } from '../model/catalogue.ts';
+import { fieldErrorAt } from '../model/model-json.ts';
 import { classNameError, layerNamesErrors, torchModuleNameError } from './python-names.ts';
 import { pyFloat, pyString, pyValue } from './python-literals.ts';
-import type { LayerSpec, LayerType, ModelDocument } from './types.ts';
-import { validateLayer } from './validate.ts';
+import type { LayerSpec, LayerType, ModelDocument } from '../model/types.ts';
+import { validateLayer } from '../model/validate.ts';
 
 /** Throws the first problem of an invalid layer, so no bad value reaches Python text. */
 function assertValid(spec: LayerSpec, where?: string): LayerType {

@@ -3,7 +3,7 @@
 // Rules a schema cannot state (groups divides in_channels, names count = layers count,
 // pool padding <= kernel/2) are checked by parseModelDocument and listed in the schema text.
 import { CATALOGUE, type ParamSpec } from './catalogue.ts';
-import { PYTHON_KEYWORDS, SEQUENTIAL_ATTRIBUTES } from './python-names.ts';
+import { PYTHON_KEYWORDS, SEQUENTIAL_ATTRIBUTES } from '../python/python-names.ts';
 import { LAYER_TYPES } from './types.ts';
 
 type Schema = Record<string, unknown>;

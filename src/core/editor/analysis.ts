@@ -1,13 +1,13 @@
 // Everything the editor shows about a graph, computed in one pure pass from the core:
 // compile → shapes → summary, plus per-node keyword errors. Runs on every edit, so it
 // must stay cheap (a 200-layer chain is measured by `npm run -s cli -- bench-shapes`).
-import { compileGraph, type CompileError } from '../../core/graph.ts';
-import { newModelDocument } from '../../core/model-json.ts';
-import { classNameError, layerNamesErrors, pythonNameError } from '../../core/python-names.ts';
-import { inferShapes, type ShapeError, type ShapeReport } from '../../core/shapes.ts';
-import { countParams, summarize, type ModelSummary } from '../../core/summary.ts';
-import type { LayerSpec, ModelDocument, Shape } from '../../core/types.ts';
-import { validateLayer, type FieldError } from '../../core/validate.ts';
+import { compileGraph, type CompileError } from '../model/graph.ts';
+import { newModelDocument } from '../model/model-json.ts';
+import { classNameError, layerNamesErrors, pythonNameError } from '../python/python-names.ts';
+import { inferShapes, type ShapeError, type ShapeReport } from '../model/shapes.ts';
+import { countParams, summarize, type ModelSummary } from '../model/summary.ts';
+import type { LayerSpec, ModelDocument, Shape } from '../model/types.ts';
+import { validateLayer, type FieldError } from '../model/validate.ts';
 import { INPUT_ID, type EditorGraph } from './graph-model.ts';
 
 export interface NodeInfo {

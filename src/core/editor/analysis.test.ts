@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TEMPLATES } from '../../core/templates.ts';
+import { TEMPLATES } from '../model/templates.ts';
 import { analyze } from './analysis.ts';
 import * as G from './graph-model.ts';
 

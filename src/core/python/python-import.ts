@@ -2,11 +2,11 @@
 // (positional or OrderedDict), a class holding `self.model = nn.Sequential(...)` as the
 // seed does, or a class of layer attributes called one after another in forward().
 // Anything else is named with its line.
-import { CATALOGUE, isLayerType } from './catalogue.ts';
+import { CATALOGUE, isLayerType } from '../model/catalogue.ts';
 import { describe, ExprParser, PySyntaxError, tokenize, type Expr } from './python-expr.ts';
 import { classNameError, layerNamesErrors } from './python-names.ts';
-import type { LayerSpec } from './types.ts';
-import { validateLayer } from './validate.ts';
+import type { LayerSpec } from '../model/types.ts';
+import { validateLayer } from '../model/validate.ts';
 
 export type PythonImport = { ok: true; layers: LayerSpec[]; names: string[] | null; className?: string }
                          | { ok: false; errors: { line: number; message: string }[] };
