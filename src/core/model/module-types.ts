@@ -5,7 +5,7 @@
 //
 // Contract shared by core (format, shapes, export), engine (execution), python import and
 // the editor. `ModelDocumentV2` becomes `ModelDocument` when version 1 is migrated on read.
-import type { LayerSpec } from './types.ts';
+import type { LayerSpec, ModelDocument } from './types.ts';
 
 /** A value a block constructor receives (`BasicBlock(64, 128, stride=2)`). */
 export type BlockArgValue = number | boolean | string | null | number[];
@@ -62,4 +62,21 @@ export interface BlockDef extends ModuleClass {
   name: string;
   /** `def __init__(self, in_planes, planes, stride=1)`: parameters in order, with defaults. */
   params: { name: string; default?: BlockArgValue }[];
+}
+
+/**
+ * The model file, version 2. The model is itself a module class (`className`, default
+ * 'Model'): `modules` + `forward`; forward null is a chain, exported as today (an
+ * nn.Sequential). Blocks are the document's own classes, in definition order.
+ */
+export interface ModelDocumentV2 extends ModuleClass {
+  format: 'layerboard-model';
+  version: 2;
+  /** Input shape without the batch dimension: [C, H, W] or [F]. */
+  input: number[];
+  className?: string;
+  blocks?: BlockDef[];
+  editor?: ModelDocument['editor'];
+  training?: ModelDocument['training'];
+  metadata?: ModelDocument['metadata'];
 }
