@@ -5,7 +5,9 @@
 // in train and eval mode and training runs. Recorded by
 // test/unit/fixtures/gen-graph-torch-cases.py into graph-torch-cases.json.
 import { readFileSync } from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { setBackend, useBackend } from '../../src/engine/backend.ts';
+import { tsBackend } from '../../src/engine/backends/ts-backend.ts';
 import type { FlatGraph } from '../../src/core/model/flat-graph.ts';
 import { runModuleCase, runTrainCase, type ModuleCase, type TrainCase } from '../../src/engine/conformance-cases.ts';
 import { Model } from '../../src/engine/model.ts';
@@ -15,21 +17,27 @@ type Recorded = (ModuleCase | TrainCase) & { kind: 'module' | 'train'; flat: Fla
 const file = new URL('./fixtures/graph-torch-cases.json', import.meta.url);
 const suite = JSON.parse(readFileSync(file, 'utf8')) as { cases: Recorded[] };
 
+function check(c: Recorded): void {
+  const { expect: want, flat, ...stripped } = c;
+  const model = new Model(flat);
+  // the state_dict names and order are PyTorch's
+  expect(Object.keys(model.stateDict())).toEqual(Object.keys(c.state ?? {}));
+  const got = c.kind === 'module' ? runModuleCase(model, stripped as ModuleCase) : runTrainCase(model, stripped as TrainCase);
+  const problems: string[] = [];
+  diff(want, got, c.id, problems, c.kind === 'module' ? MODULE_TOL : TRAIN_TOL);
+  expect(problems.slice(0, 5)).toEqual([]);
+}
+
 describe('graph models match PyTorch 1.13 (recorded cases)', () => {
   test('the fixture holds module and train cases', () => {
     expect(suite.cases.filter((c) => c.kind === 'module').length).toBeGreaterThanOrEqual(7);
     expect(suite.cases.filter((c) => c.kind === 'train').length).toBeGreaterThanOrEqual(2);
   });
-  for (const c of suite.cases) {
-    test(c.id, () => {
-      const { expect: want, flat, ...stripped } = c;
-      const model = new Model(flat);
-      // the state_dict names and order are PyTorch's
-      expect(Object.keys(model.stateDict())).toEqual(Object.keys(c.state ?? {}));
-      const got = c.kind === 'module' ? runModuleCase(model, stripped as ModuleCase) : runTrainCase(model, stripped as TrainCase);
-      const problems: string[] = [];
-      diff(want, got, c.id, problems, c.kind === 'module' ? MODULE_TOL : TRAIN_TOL);
-      expect(problems.slice(0, 5)).toEqual([]);
-    });
-  }
+  for (const c of suite.cases) test(c.id, () => check(c));
+});
+
+describe('the same on the WASM backend, 2 threads', () => {
+  beforeAll(async () => { await useBackend({ backend: 'wasm', threads: 2 }); });
+  afterAll(() => { setBackend(tsBackend); });
+  for (const c of suite.cases) test(c.id, () => check(c));
 });
