@@ -3,6 +3,8 @@
 // run. Notes (what was assumed: forward of a printout, the input shape) and errors go to
 // stderr as FILE:LINE: lines.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { serializeModelDocument } from '../core/model/model-json.ts';
+import { formatImportSummary, importSummary } from '../core/python/import-check.ts';
 import { parseModelText } from '../core/python/model-text.ts';
 
 // Kept here for callers of the CLI module; the rule lives in core (the UI uses it too).
@@ -46,7 +48,9 @@ export async function runImport(args: string[]): Promise<number> {
     for (const e of parsed.errors) console.error(`${at(e.line)}: error: ${e.message}`);
     return 1;
   }
-  const json = `${JSON.stringify(parsed.doc, null, 2)}\n`;
+  const name = parsed.doc.className ?? 'Sequential';
+  console.error(`${file}: imported ${name} from ${parsed.kind}: ${formatImportSummary(parsed.doc, importSummary(parsed.doc))}`);
+  const json = serializeModelDocument(parsed.doc);
   if (out) writeFileSync(out, json); else process.stdout.write(json);
   return 0;
 }

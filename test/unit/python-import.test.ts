@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { ForwardNode, ModelDocument } from '../../src/core/model/module-types.ts';
+import { chainLayers } from '../../src/core/model/chain.ts';
+import { TEMPLATES } from '../../src/core/model/templates.ts';
 import { parseModelText } from '../../src/core/python/model-text.ts';
+import { pythonSource } from '../../src/core/python/pytorch-export.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/pytorch-source/${name}`, import.meta.url), 'utf8');
 
@@ -117,6 +120,24 @@ describe('graphs and block classes', () => {
     const named = ok("from collections import OrderedDict\nmodel = nn.Sequential(OrderedDict([\n  ('conv1', nn.Conv2d(1,20,5)),\n  ('relu1', nn.ReLU()),\n]))\nprint(model)");
     expect(named.doc).toMatchObject({ forward: null, modules: [{ name: 'conv1', layer: { type: 'Conv2d', in_channels: 1, out_channels: 20, kernel_size: 5 } }, { name: 'relu1', layer: { type: 'ReLU' } }] });
     expect(named.doc.className).toBeUndefined();
+  });
+
+  test('x.view(-1, K) is a flatten when each sample then holds K values, refused with its line otherwise', () => {
+    const tutorial = fixture('cifar10-tutorial-net.py').replace('torch.flatten(x, 1)', 'x.view(-1, 16 * 5 * 5)');
+    const viewed = ok(tutorial);
+    expect(viewed.doc.forward!.nodes[6]).toEqual({ name: 'flatten', apply: { type: 'Flatten', start_dim: 1 }, inputs: ['pool_1'] });
+    const wrongInput = parseModelText(tutorial, { input: [3, 36, 36] });
+    expect(!wrongInput.ok && wrongInput.errors).toEqual([{ line: 21, message: 'x.view(-1, 400) is a flatten only if each sample holds 400 values, but here it holds 16×6×6 = 576 (input 3×36×36): PyTorch would mix samples across the batch. Write x.flatten(1), or check the input shape' }]);
+    const failsBefore = parseModelText(tutorial, { input: [3, 8, 8] });
+    expect(!failsBefore.ok && failsBefore.errors[0]).toMatchObject({ line: 21, message: expect.stringMatching(/^x\.view\(-1, 400\) cannot be checked: the shapes fail before it for input 3×8×8 \(conv2: Conv2d kernel 5×5 is larger than the padded input/) });
+  });
+
+  test('our own exported source reads back to the same model, for every template', () => {
+    for (const t of TEMPLATES) {
+      const { doc } = ok(pythonSource(t.doc));
+      expect(doc.className).toBe(t.doc.className);
+      expect(chainLayers(doc)).toEqual(chainLayers(t.doc));
+    }
   });
 
   test('a registered module forward never calls is kept with a note; a hostile top level is only text', () => {

@@ -1,10 +1,13 @@
 // Checks of an imported model that need its shapes: `x.view(-1, K)` is read as a flatten of
 // each sample only when each sample then holds exactly K values (otherwise view would
-// reshape across the batch, which no layer does): refused with its line when not.
-import type { FlatGraph } from '../model/flat-graph.ts';
+// reshape across the batch, which no layer does): refused with its line when not. And the
+// numbers an import gave (layers, parameters, output shape), for the CLI.
+import { flattenModel, type FlatGraph } from '../model/flat-graph.ts';
+import type { ModelDocument } from '../model/module-types.ts';
 import { addShape, catShape } from '../model/op-shapes.ts';
 import { resolveLayer } from '../model/resolve.ts';
 import { layerOutputShape } from '../model/shapes.ts';
+import { countParams } from '../model/summary.ts';
 import type { Shape } from '../model/types.ts';
 import type { LineError } from './import-result.ts';
 import type { ViewCheck } from './python-functional.ts';
@@ -50,4 +53,37 @@ export function viewErrors(graph: FlatGraph, input: number[], checks: (ViewCheck
     }
   }
   return errors;
+}
+
+export interface ImportSummary {
+  /** Leaf layers registered (state_dict modules), functional layers applied in forward, add and cat ops. */
+  layers: number; applied: number; adds: number; cats: number;
+  blocks: number;
+  params: number;
+  /** Output shape without the batch for the document's input, or why the shapes fail. */
+  output: Shape | { error: string };
+}
+
+/** What an import gave, in numbers: for the CLI's line and the lead's notes. */
+export function importSummary(doc: ModelDocument): ImportSummary {
+  const graph = flattenModel(doc);
+  const { shapes, error } = flatShapes(graph, [2, ...doc.input]);
+  const count = (pred: (n: FlatGraph['nodes'][number]) => boolean) => graph.nodes.filter(pred).length;
+  return {
+    layers: graph.modules.length,
+    applied: count((n) => 'apply' in n),
+    adds: count((n) => 'op' in n && n.op === 'add'),
+    cats: count((n) => 'op' in n && n.op === 'cat'),
+    blocks: doc.blocks?.length ?? 0,
+    params: graph.modules.reduce((s, m) => s + countParams(m.layer).total, 0),
+    output: error ? { error: `${error.node}: ${error.message}` } : shapes.get(graph.output)!.slice(1),
+  };
+}
+
+/** `6 layers (+ 6 functional), 62,006 parameters, 3×32×32 → 10`. */
+export function formatImportSummary(doc: ModelDocument, s: ImportSummary): string {
+  const extra = [s.applied && `${s.applied} functional`, s.adds && `${s.adds} add`, s.cats && `${s.cats} cat`].filter(Boolean).join(', ');
+  const blocks = s.blocks ? ` in ${s.blocks} block class${s.blocks === 1 ? '' : 'es'}` : '';
+  const out = Array.isArray(s.output) ? `${doc.input.join('×')} → ${s.output.join('×')}` : `shapes fail for ${doc.input.join('×')}: ${s.output.error}`;
+  return `${s.layers} layers${extra ? ` (+ ${extra})` : ''}${blocks}, ${s.params.toLocaleString('en-US')} parameters, ${out}`;
 }
