@@ -3,9 +3,12 @@
 // Layerboard, against the same source built by PyTorch — parameter count, state_dict
 // names and shapes, every printed module, and outputs on PyTorch's weights through the
 // engine. torchvision's printouts (alexnet, vgg11_bn, resnet18; python3-torchvision) the
-// same way, without outputs. Skips, with a visible note, when torch or torchvision is missing.
+// same way; resnet18's outputs too (its forward is the one print(model) does not show:
+// BasicBlock recognized, torch.flatten assumed). Skips, with a visible note, when torch or torchvision is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { flattenModel } from '../../src/core/model/flat-graph.ts';
 import type { ModelDocument } from '../../src/core/model/module-types.ts';
@@ -14,7 +17,7 @@ import { parseModelText } from '../../src/core/python/model-text.ts';
 import { layerRepr } from '../../src/core/python/pytorch-export.ts';
 import { readModelRepr } from '../../src/core/python/repr-import.ts';
 import { Model, type StateDict } from '../../src/engine/model.ts';
-import { fromArray } from '../../src/engine/tensor.ts';
+import { fromArray, numel } from '../../src/engine/tensor.ts';
 
 const PYTHON = process.env.LAYERBOARD_PYTHON ?? '/usr/bin/python3';
 const ORACLE = new URL('../python/import_oracle.py', import.meta.url).pathname;
@@ -93,5 +96,36 @@ describe.skipIf(!hasTorchvision)('torchvision printouts import with PyTorch\'s p
     expect(ours.params).toBe(params);
     expect(torch.params).toBe(params);
     expect(ours.state).toEqual(torch.state);
+  });
+});
+
+describe.skipIf(!hasTorchvision)('resnet18 from its printout computes torchvision\'s outputs on torchvision\'s weights', { timeout: 300_000 }, () => {
+  test('3×64×64, eval mode: recognized BasicBlocks (+ x, + downsample(x)) and the assumed flatten match forward()', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lb-resnet18-'));
+    try {
+      const input = [3, 64, 64];
+      const torch = oracle({ torchvision: 'resnet18', outputs: { input, dir, seed: 3 } });
+      const doc = imported(fixturePath('pytorch-text', 'resnet18.txt'), input);
+      const floats = (name: string) => new Float32Array(new Uint8Array(readFileSync(join(dir, name))).buffer);
+      const weights = floats('weights.bin');
+      const state: StateDict = {};
+      let at = 0;
+      for (const [name, shape] of torch.state) {
+        if (name.endsWith('num_batches_tracked')) { state[name] = { shape, data: new Int32Array(1) }; continue; }
+        state[name] = { shape, data: weights.slice(at, at + numel(shape)) };
+        at += numel(shape);
+      }
+      expect(at).toBe(weights.length);
+      const model = new Model(flattenModel(doc), { className: 'ResNet' });
+      model.loadStateDict(state);
+      model.eval();
+      const y = model.forward({ shape: [2, ...input], data: floats('x.bin') });
+      const want = floats('y.bin');
+      expect(y.shape).toEqual(torch.y_shape);
+      const worst = Math.max(...Array.from(want, (v, i) => Math.abs(v - y.data[i]) / (1e-4 + 1e-3 * Math.abs(v))));
+      expect(worst).toBeLessThan(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
