@@ -138,7 +138,7 @@ export class ChartPointer {
     const px = x.px(xValue);
     this.#cross.style('display', px >= 0 && px <= w ? '' : 'none');
     this.#cross.select('line').attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', h);
-    this.#cross.selectAll<SVGCircleElement, Row>('circle').data(rows.filter((r) => Number.isFinite(r.py)), (r) => r.line.runId)
+    this.#cross.selectAll<SVGCircleElement, Row>('circle').data(rows.filter((r) => dotInside(r, w, h)), (r) => r.line.runId)
       .join('circle').attr('r', 3.5).attr('cx', (r) => r.px).attr('cy', (r) => r.py).style('fill', (r) => r.line.color);
     this.#tooltip(rows);
   }
@@ -180,6 +180,11 @@ export class ChartPointer {
       .style('transform', right ? '' : 'translateX(-100%)');
   }
 }
+
+/** A run's crosshair dot only where its nearest point lies inside the plot (a zoomed-in
+ * card's nearest point may be far off to the side, over the neighbouring card). */
+export const dotInside = (r: { px: number; py: number }, w: number, h: number): boolean =>
+  Number.isFinite(r.py) && r.px >= 0 && r.px <= w && r.py >= 0 && r.py <= h;
 
 const dist = (py: number, y: number) => (Number.isFinite(py) ? Math.abs(py - y) : Infinity);
 const order = (v: number) => (Number.isNaN(v) ? -Infinity : v);
