@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { expectNoErrors, nodes, openApp } from './editor-helpers.ts';
+import { expectNoErrors, newFromTemplate, nodes, openApp } from './editor-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
@@ -69,5 +69,32 @@ describe('security: durable edits', () => {
     expect(await loser.locator('[data-testid="layer-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort())).toEqual(winnerTypes);
     expect([...a.errors, ...b.errors]).toEqual([]);
     await context.close();
+  });
+
+  test('a project whose opening stopped the page is not reopened: the list is offered with it flagged, the others open', async () => {
+    const { page, errors } = await openApp(browser);
+    const first = await page.getByRole('textbox', { name: 'Project name' }).inputValue();
+    await newFromTemplate(page, /^MLP/);
+    const heavy = await page.getByRole('textbox', { name: 'Project name' }).inputValue();
+    // As a tab that crashed while drawing the project leaves it: the opening mark still set.
+    await page.evaluate(() => localStorage.setItem('layerboard.opening', localStorage.getItem('layerboard.lastProject')!));
+    await page.reload();
+    const dialog = page.getByRole('dialog', { name: 'Projects' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('alert').textContent()).toContain('stopped while opening the flagged project');
+    const flagged = dialog.getByRole('button', { name: `Open ${heavy}` });
+    expect(await flagged.getByTestId('crashed-flag').count()).toBe(1);
+    expect(await dialog.getByTestId('crashed-flag').count()).toBe(1);
+    expect(await page.getByRole('textbox', { name: 'Project name' }).count()).toBe(0);
+    // another project opens normally, and the next start reopens it as usual
+    await dialog.getByRole('button', { name: `Open ${first}` }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe(first);
+    await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+    await page.waitForTimeout(200);
+    await page.reload();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe(first);
+    expect(await page.getByRole('dialog', { name: 'Projects' }).count()).toBe(0);
+    expectNoErrors(errors);
+    await page.close();
   });
 });

@@ -18,6 +18,9 @@ const LAST_KEY = 'layerboard.lastProject';
 /** The edit a closing page could not finish saving: { id, doc, view, base }. */
 const JOURNAL_KEY = 'layerboard.unsavedEdit';
 
+/** Set while a project is being opened and drawn; still set at the next start means that open never finished (the tab crashed or hung). */
+const OPENING_KEY = 'layerboard.opening';
+
 interface Journal { id: string; doc: ModelDocument; view: ProjectView; base: number }
 const SAVE_DELAY_MS = 250;
 export const DEFAULT_TEMPLATE = 'cifar10-bs';
@@ -42,6 +45,8 @@ export class ProjectsState {
   otherTabs = $state(0);
   /** Set when another tab saved the open project: this tab's edits are held, not written. */
   conflict = $state<string | null>(null);
+  /** A project whose opening never finished last time: offered in the list, not reopened. */
+  crashed = $state<string | null>(null);
   /** The stored version the open project's edits are based on. */
   #version = 0;
   readonly #peers = new Set<string>();
@@ -69,6 +74,13 @@ export class ProjectsState {
   /** Opens the last project, or on a first visit a new one from the default template. */
   async start(): Promise<void> {
     await this.#replayJournal();
+    const opening = localStorage.getItem(OPENING_KEY);
+    if (opening && (await this.#repo.get(opening))) {
+      // It crashed or hung the page last time: never reopen it by itself.
+      localStorage.removeItem(OPENING_KEY);
+      this.crashed = opening;
+      return;
+    }
     const last = localStorage.getItem(LAST_KEY);
     const record = last ? await this.#repo.get(last) : undefined;
     if (record) return this.#show(record);
@@ -175,6 +187,8 @@ export class ProjectsState {
 
   #show(record: ProjectRecord): void {
     this.#cancelTimer();
+    localStorage.setItem(OPENING_KEY, record.id);
+    if (this.crashed === record.id) this.crashed = null;
     this.current = { id: record.id, name: record.name };
     this.viewport = record.view?.viewport ?? null;
     this.#editor.load(graphOf(record));
@@ -187,6 +201,10 @@ export class ProjectsState {
     this.#presence.open(record.id);
     this.openCount++;
     localStorage.setItem(LAST_KEY, record.id);
+    // Opened once the canvas has drawn it (two frames, then a task).
+    const done = () => { if (localStorage.getItem(OPENING_KEY) === record.id) localStorage.removeItem(OPENING_KEY); };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));
+    else done();
   }
 
   #view(): ProjectView {
