@@ -190,6 +190,11 @@ describe('what is not understood is refused with its line, never dropped', () =>
     expect(at('self.c5 = nn.Linear(10, 4, bias=maybe)')[0].message).toContain('maybe is not a constant value');
   });
 
+  test('a block instance whose arguments make a layer invalid is named at the line that builds it', () => {
+    const bad = errors(fixture('resnet-basic-block.py').replace('BasicBlock(32, 32))', 'BasicBlock(32, 0))'));
+    expect(bad[0]).toEqual({ line: 49, message: 'the imported model is not valid: modules[3].sequential[1]: BasicBlock(in_planes=32, planes=0, stride=1) → layer2.1.conv1.out_channels: must be a positive integer, got 0' });
+  });
+
   test('unbalanced brackets and strings name their line', () => {
     expect(errors('model = nn.Sequential(\n  nn.ReLU(),\n  nn.Linear(2, 3\n)\n')[0]).toEqual({ line: 1, message: "'(' opened on line 1 is never closed" });
     expect(errors('model = nn.Sequential(nn.ReLU()))\n')[0]).toEqual({ line: 1, message: "unmatched ')': no bracket is open here" });
