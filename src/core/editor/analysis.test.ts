@@ -2,13 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { TEMPLATES } from '../model/templates.ts';
 import { analyze } from './analysis.ts';
 import * as G from './graph-model.ts';
+import { graphFromDocument } from './document.ts';
 
-const template = (id: string) => G.graphFromDocument(TEMPLATES.find((t) => t.id === id)!.doc);
+const template = (id: string) => graphFromDocument(TEMPLATES.find((t) => t.id === id)!.doc);
 
 describe('analysis', () => {
   test('the seed BS model: 1024 features after Flatten, 145,578 parameters, exportable', () => {
     const a = analyze(template('cifar10-bs'));
-    const flatten = a.chain[6];
+    const flatten = a.order[6];
     expect(a.nodes.get(flatten)!.outShape).toEqual([1, 1024]);
     expect(a.summary!.totalParams).toBe(145578);
     expect(a.problems).toEqual([]);
@@ -26,7 +27,7 @@ describe('analysis', () => {
   });
 
   test('an unconnected block is loose, not an error; the chain still has shapes', () => {
-    const { graph, id } = G.addNode(template('cifar10-bs'), { type: 'ReLU' }, { x: 500, y: 0 });
+    const { graph, id } = G.addNode(template('cifar10-bs'), { kind: 'layer', layer: { type: 'ReLU' } }, { x: 500, y: 0 });
     const a = analyze(graph);
     expect(a.loose).toEqual([id]);
     expect(a.problems).toEqual([]);
@@ -34,12 +35,15 @@ describe('analysis', () => {
     expect(a.summary!.totalParams).toBe(145578);
   });
 
-  test('a branch is a graph error naming the node', () => {
+  test('a second output is fine; two ends of the model are an error naming both blocks, not ids', () => {
     const base = template('cifar10-bs');
-    const { graph } = G.addNode(base, { type: 'ReLU' }, { x: 500, y: 0 }, { after: 'n1' });
+    const { graph, id } = G.addNode(base, { kind: 'layer', layer: { type: 'ReLU' } }, { x: 500, y: 0 }, { after: 'n1' });
     const a = analyze(graph);
-    expect(a.graphErrors[0].code).toBe('two-outputs');
-    expect(a.nodes.get('n1')!.graphErrors.length).toBe(1);
+    expect(a.chain).toBe(false);
+    expect(a.problems[0].message).toBe('the model returns one tensor, but Linear linear2 and ReLU relu1 all end the graph: connect the extra ends or delete them');
+    expect(a.problems[0].message).not.toMatch(/node n\d/);
+    expect(a.nodes.get(id)!.graphErrors.length).toBe(1);
+    expect(a.nodes.get('n1')!.graphErrors).toEqual([]);
     expect(a.exportable).toBe(false);
   });
 

@@ -6,7 +6,8 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { ProjectRepository, ProjectSummary } from '../../db/projects.ts';
 import type { ProjectRecord, ProjectView } from '../../db/schema.ts';
 import type { EditorState } from './editor.svelte.ts';
-import { graphFromDocument, INPUT_ID, type EditorGraph } from '../../core/editor/graph-model.ts';
+import { INPUT_ID, type EditorGraph } from '../../core/editor/graph-model.ts';
+import { graphFromDocument } from '../../core/editor/document.ts';
 import { LiveValue } from './live-query.svelte.ts';
 
 const LAST_KEY = 'layerboard.lastProject';
@@ -63,7 +64,7 @@ export class ProjectsState {
   async createFromDocument(doc: ModelDocument, name: string): Promise<void> {
     await this.flush();
     const graph = graphFromDocument(doc);
-    const record = await this.#repo.create(name, doc, { graph: storedGraph(graph) });
+    const record = await this.#repo.create(name, withoutPositions(doc), { graph: storedGraph(graph) });
     this.#show(record);
   }
 
@@ -136,7 +137,7 @@ export class ProjectsState {
     this.saveStatus = 'saving';
     try {
       const graph = this.#editor.graph;
-      await this.#repo.save(current.id, this.#editor.document, { graph: storedGraph(graph), viewport: this.viewport ?? undefined });
+      await this.#repo.save(current.id, withoutPositions(this.#editor.document), { graph: storedGraph(graph), viewport: this.viewport ?? undefined });
       if (this.#timer === null) this.saveStatus = 'saved';
       this.saveError = null;
     } catch (e) {
@@ -147,7 +148,13 @@ export class ProjectsState {
 }
 
 function storedGraph(graph: EditorGraph): NonNullable<ProjectView['graph']> {
-  return { nodes: graph.nodes, edges: graph.edges };
+  return { nodes: graph.nodes, edges: graph.edges, ...(graph.blocks?.length ? { blocks: graph.blocks } : {}) };
+}
+
+/** Positions are stored once, with the graph: the saved document goes without its editor view. */
+function withoutPositions(doc: ModelDocument): ModelDocument {
+  const { editor: _editor, ...rest } = doc;
+  return rest;
 }
 
 /** The editor graph of a stored project: its saved graph when it has a sound one. */
@@ -159,6 +166,7 @@ function graphOf(record: ProjectRecord): EditorGraph {
   if (doc.className !== undefined) extras.className = doc.className;
   if (doc.metadata !== undefined) extras.metadata = doc.metadata;
   if (doc.training !== undefined) extras.training = doc.training;
+  if (g.blocks) extras.blocks = g.blocks;
   return { input: [...doc.input], nodes: g.nodes, edges: g.edges, ...extras };
 }
 
