@@ -29,7 +29,8 @@ const stemOf = (n: EditorNode): string => {
  */
 export function forwardNames(graph: EditorGraph, order: string[]): Map<string, string> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const taken = new Set<string>([INPUT_ID]);
+  // The forward argument and the names forward's code uses are never node names.
+  const taken = new Set<string>([INPUT_ID, 'self', 'torch', 'nn', 'F']);
   const names = new Map<string, string>();
   for (const id of order) {
     const own = byId.get(id)!.name;
@@ -58,7 +59,7 @@ export interface GraphDocument {
 /** The document of the part of the graph the Input reaches. */
 export function documentFromGraph(graph: EditorGraph, structure: Structure = analyzeStructure(graph)): GraphDocument {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const pos = (id: string): XY => ({ ...byId.get(id)!.position });
+  const pos = (id: string): XY => ({ ...(byId.get(id)?.position ?? { x: CHAIN_X, y: 0 }) });
   const base = {
     format: 'layerboard-model' as const, version: 2 as const, input: [...graph.input],
     ...(graph.className !== undefined ? { className: graph.className } : {}),

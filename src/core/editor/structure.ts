@@ -63,8 +63,10 @@ export function analyzeStructure(graph: EditorGraph, nameOf: (id: string) => str
     const outside = from.filter((s) => !reached.has(s));
     if (outside.length > 0) {
       errors.push({ nodeIds: [id], message: `${label(id)} takes an input from ${outside.map(label).join(' and ')}, which the Input does not reach` });
-    } else if (takesMany(n) && from.length < 2) {
+    } else if (n.kind === 'add' && from.length < 2) {
       errors.push({ nodeIds: [id], message: `${label(id)} joins tensors but receives ${from.length === 0 ? 'none' : `only one (from ${label(from[0])})`}: connect a second input` });
+    } else if (n.kind === 'cat' && from.length === 0) {
+      errors.push({ nodeIds: [id], message: `${label(id)} receives no input: connect the tensors to join` });
     } else if (!takesMany(n) && from.length > 1) {
       errors.push({ nodeIds: [id], message: `${label(id)} receives ${from.length} inputs (from ${from.map(label).join(' and ')}); a layer takes one: join them with Add or Concat first` });
     }
