@@ -69,3 +69,21 @@ test('messages name blocks as the user sees them, never by internal id', async (
   expect(texts.length).toBeGreaterThan(0);
   for (const t of texts) expect(t).not.toMatch(/\(node n\d+\)|\bn\d+\b/);
 });
+
+test('Ctrl+Z in an inspector field undoes the model edit: one undo system, no new edit', async () => {
+  const { page, errors } = await openApp(browser);
+  await nodeOf(page, 'Linear').click();
+  const field = page.locator('[data-param="in_features"]');
+  await field.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('1000');
+  await expect.poll(() => nodeOf(page, 'Linear').getAttribute('class')).toContain('error');
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(() => nodeOf(page, 'Linear').getAttribute('class')).not.toContain('error');
+  expect(await field.inputValue()).toBe('1024');
+  // The undone edit can be redone: undo did not record a new edit.
+  await expect.poll(() => page.getByRole('button', { name: /^Redo/ }).isEnabled()).toBe(true);
+  await page.keyboard.press('ControlOrMeta+Shift+Z');
+  await expect.poll(() => nodeOf(page, 'Linear').getAttribute('class')).toContain('error');
+  expectNoErrors(errors);
+});
