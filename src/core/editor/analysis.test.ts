@@ -14,8 +14,8 @@ describe('analysis', () => {
     expect(a.summary!.totalParams).toBe(145578);
     expect(a.problems).toEqual([]);
     expect(a.exportable).toBe(true);
-    expect(a.doc.layers).toEqual(TEMPLATES[0].doc.layers);
-    expect(a.doc.editor!.positions!.length).toBe(9);
+    expect(a.doc.modules).toEqual(TEMPLATES[0].doc.modules);
+    expect(Object.keys(a.doc.editor!.positions!)).toHaveLength(9);
   });
 
   test('a wrong in_features marks that node with the arithmetic and a fix', () => {
@@ -49,7 +49,7 @@ describe('analysis', () => {
 
   test('names: all or none, valid and unique', () => {
     const named = analyze(template('seed-conv-relu'));
-    expect(named.doc.names).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
+    expect(named.doc.modules.map((m) => m.name)).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
     expect(named.problems).toEqual([]);
     const partial = analyze(G.setName(template('seed-conv-relu'), 'n2', undefined));
     expect(partial.problems[0].message).toContain('3 of 4 layers have names');

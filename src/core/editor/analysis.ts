@@ -4,7 +4,6 @@
 // A chain of layers keeps the Sequential rules' messages (`layer 6`); any other graph is
 // checked node by node through its forward.
 import { classNameError, layerNamesErrors, pythonNameError } from '../python/python-names.ts';
-import type { ModelDocumentV2 } from '../model/module-types.ts';
 import { inferShapes, type ShapeReport } from '../model/shapes.ts';
 import { countParams, summarize, type ModelSummary } from '../model/summary.ts';
 import type { LayerSpec, ModelDocument, Shape } from '../model/types.ts';
@@ -49,12 +48,10 @@ export interface Analysis {
   outShape: Shape | null;
   summary: ModelSummary | null;
   nodes: Map<string, NodeInfo>;
-  /** The model as its version 2 document (what the editor graph converts to). */
-  document: ModelDocumentV2;
+  /** The model as its document (what is saved, trained and exported). */
+  doc: ModelDocument;
   /** Editor node id → its name in the document. */
   names: Map<string, string>;
-  /** The chain as a version 1 document (what the app saves, trains and exports today). */
-  doc: ModelDocument;
   /** Blocking problems, first one first; empty when the model is sound. */
   problems: Problem[];
   /** True when the model document can be exported and read back. */
@@ -66,7 +63,7 @@ const emptyInfo = (): NodeInfo => ({ index: null, inShape: null, outShape: null,
 export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const nodes = new Map(graph.nodes.map((n) => [n.id, emptyInfo()]));
   const structure = analyzeStructure(graph);
-  const { doc: document, names } = documentFromGraph(graph, structure);
+  const { doc, names } = documentFromGraph(graph, structure);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const label = (id: string) => blockLabel(byId.get(id)!, names.get(id));
   const relabelled = analyzeStructure(graph, (id) => (structure.chain ? undefined : names.get(id)));
@@ -86,17 +83,16 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   if (problems.length === 0 && layersOnly) {
     ({ outShape, summary, report } = chainShapes(layers, fullNames(userNames), graph.input, batch, structure.order, nodes, problems));
   } else if (problems.length === 0) {
-    outShape = graphShapes(document, batch, structure.order, structure.inputs, names, nodes, problems, label);
+    outShape = graphShapes(doc, batch, structure.order, structure.inputs, names, nodes, problems, label);
   }
   const nameProblem = namesProblem(structure.order, userNames, structure.chain);
   if (nameProblem) problems.push(nameProblem);
   const classProblem = graph.className !== undefined ? classNameError(graph.className) : null;
   if (classProblem) problems.push({ nodeId: INPUT_ID, message: `class name: ${classProblem}` });
   const fieldsOk = graph.nodes.every((n) => nodes.get(n.id)!.fieldErrors.length === 0);
-  const doc = chainDocument(document, layers);
   return {
-    order: structure.order, loose: structure.loose, chain: structure.chain, report, outShape, summary, nodes, document, names, doc, problems,
-    exportable: structure.errors.length === 0 && fieldsOk && !nameProblem && !classProblem && layersOnly,
+    order: structure.order, loose: structure.loose, chain: structure.chain, report, outShape, summary, nodes, names, doc, problems,
+    exportable: structure.errors.length === 0 && fieldsOk && !nameProblem && !classProblem,
   };
 }
 
@@ -135,7 +131,7 @@ function chainShapes(layers: LayerSpec[], names: string[] | null, input: number[
 
 /** Shapes through the forward graph; the first block that cannot run carries the problem. */
 function graphShapes(
-  document: ModelDocumentV2, batch: number, order: string[], inputs: Map<string, string[]>, names: Map<string, string>,
+  document: ModelDocument, batch: number, order: string[], inputs: Map<string, string[]>, names: Map<string, string>,
   nodes: Map<string, NodeInfo>, problems: Problem[], label: (id: string) => string,
 ): Shape | null {
   const result = inferForwardShapes(document, batch);
@@ -175,13 +171,4 @@ function namesProblem(order: string[], names: (string | undefined)[], chain: boo
 
 function fullNames(names: (string | undefined)[]): string[] | null {
   return names.length > 0 && names.every((n) => n !== undefined) ? (names as string[]) : null;
-}
-
-/** The version 1 chain document of a Sequential of layers (empty layers for anything else). */
-function chainDocument(document: ModelDocumentV2, layers: LayerSpec[]): ModelDocument {
-  const { modules, forward: _f, blocks: _b, version: _v, ...rest } = document;
-  const named = modules.length === layers.length && modules.some((m, i) => m.name !== String(i));
-  const doc: ModelDocument = { ...rest, version: 1, layers: structuredClone(layers), ...(named ? { names: modules.map((m) => m.name) } : {}) };
-  if (!doc.editor || doc.editor.positions?.length !== layers.length) delete doc.editor;
-  return doc;
 }

@@ -2,15 +2,12 @@
 // of layers is an nn.Sequential document (forward null, modules in order, named '0', '1', …
 // unless the user named them: an OrderedDict); any other graph is a module class with
 // modules registered in forward order and a forward graph of calls, adds and cats.
-// Positions travel in `editor.positions`, one per forward node (per module for a chain).
-import type { ForwardNode, ModelDocumentV2, NamedModule } from '../model/module-types.ts';
-import type { LayerSpec, ModelDocument } from '../model/types.ts';
+// Positions travel in `editor.positions`, by forward node name (by module name for a chain).
+import type { ForwardNode, ModelDocument, NamedModule, Point } from '../model/module-types.ts';
+import type { LayerSpec } from '../model/types.ts';
 import { CHAIN_X, INPUT_ID, edgeId, type EditorEdge, type EditorGraph, type EditorNode, type EditorNodeBody, type XY } from './graph-model.ts';
 import { layoutGraph } from './layout.ts';
 import { analyzeStructure, type Structure } from './structure.ts';
-
-/** A document of either version: version 1 chains are read as their version 2 equivalent. */
-export type AnyModelDocument = ModelDocument | ModelDocumentV2;
 
 const stemOf = (n: EditorNode): string => {
   switch (n.kind) {
@@ -50,7 +47,7 @@ export function forwardNames(graph: EditorGraph, order: string[]): Map<string, s
 }
 
 export interface GraphDocument {
-  doc: ModelDocumentV2;
+  doc: ModelDocument;
   structure: Structure;
   /** Editor node id → its name in the document (module name for a chain, forward node name otherwise). */
   names: Map<string, string>;
@@ -67,12 +64,12 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
     ...(graph.metadata !== undefined ? { metadata: structuredClone(graph.metadata) } : {}),
     ...(graph.training !== undefined ? { training: structuredClone(graph.training) } : {}),
   };
-  const editor = { input: pos(INPUT_ID), positions: structure.order.map(pos) };
+  const editorView = (names: Map<string, string>) => ({ input: pos(INPUT_ID), positions: Object.fromEntries(structure.order.map((id) => [names.get(id)!, pos(id)])) });
   if (structure.chain) {
     const named = structure.order.some((id) => byId.get(id)!.name);
     const names = new Map(structure.order.map((id, i) => [id, named ? (byId.get(id)!.name ?? `${stemOf(byId.get(id)!)}_${i}`) : String(i)]));
     const modules = structure.order.map((id) => moduleOf(byId.get(id)!, names.get(id)!)!);
-    return { doc: { ...base, modules, forward: null, editor }, structure, names };
+    return { doc: { ...base, modules, forward: null, editor: editorView(names) }, structure, names };
   }
   // Every node gets a name (blocks outside the model too, for messages); forward order first.
   const rest = graph.nodes.filter((n) => n.id !== INPUT_ID && !structure.order.includes(n.id)).map((n) => n.id);
@@ -95,7 +92,7 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
     }
   }
   const forward = { nodes, output: structure.output ? ref(structure.output) : INPUT_ID };
-  return { doc: { ...base, modules, forward, editor }, structure, names };
+  return { doc: { ...base, modules, forward, editor: editorView(names) }, structure, names };
 }
 
 function moduleOf(n: EditorNode, name: string): NamedModule | null {
@@ -105,8 +102,7 @@ function moduleOf(n: EditorNode, name: string): NamedModule | null {
 }
 
 /** The editor graph of a document: positions from its editor view, else laid out. */
-export function graphFromDocument(input: AnyModelDocument): EditorGraph {
-  const doc = asVersion2(input);
+export function graphFromDocument(doc: ModelDocument): EditorGraph {
   const modules = new Map(doc.modules.map((m) => [m.name, m]));
   const nodes: EditorNode[] = [{ id: INPUT_ID, kind: 'input', position: doc.editor?.input ?? { x: CHAIN_X, y: 0 } }];
   const edges: EditorEdge[] = [];
@@ -145,19 +141,14 @@ export function graphFromDocument(input: AnyModelDocument): EditorGraph {
     ...(doc.training !== undefined ? { training: structuredClone(doc.training) } : {}),
   };
   const positions = doc.editor?.positions;
-  if (!positions || !doc.editor?.input || positions.length !== nodes.length - 1) return layoutGraph(graph);
-  return { ...graph, nodes: nodes.map((n, i) => (i === 0 ? n : { ...n, position: { ...positions[i - 1] } })) };
+  const placed = (name: string | undefined, i: number): Point | undefined => positions?.[doc.forward === null ? doc.modules[i - 1]?.name : (name ?? '')];
+  const all = nodes.every((n, i) => i === 0 || placed(n.name, i) !== undefined);
+  if (!positions || !doc.editor?.input || !all) return layoutGraph(graph);
+  return { ...graph, nodes: nodes.map((n, i) => (i === 0 ? n : { ...n, position: { ...placed(n.name, i)! } })) };
 }
 
 function nodeBody(m: NamedModule): EditorNodeBody {
   if ('layer' in m) return { kind: 'layer', layer: structuredClone(m.layer) };
   const { name: _name, ...module } = structuredClone(m);
   return { kind: 'module', module };
-}
-
-/** A version 1 chain as the version 2 document it means (modules named by its OrderedDict names or 0, 1, …). */
-export function asVersion2(doc: AnyModelDocument): ModelDocumentV2 {
-  if (doc.version === 2) return doc;
-  const { layers, names, version: _v, ...rest } = doc;
-  return { ...rest, version: 2, modules: layers.map((layer, i) => ({ name: names?.[i] ?? String(i), layer })), forward: null };
 }

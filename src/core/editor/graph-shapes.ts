@@ -1,9 +1,9 @@
-// Shapes through a forward graph (a ModelDocumentV2 with forward), PyTorch's rules: each
+// Shapes through a forward graph (a ModelDocument with forward), PyTorch's rules: each
 // call's output from the layer rules of shapes.ts, `add` with broadcasting, `cat` summing
 // along its dim, block instances and Sequentials evaluated inside with their arguments.
 // The first node that cannot run gets a message with the arithmetic and, where one is
 // clear, a Fix: a keyword, or layers to insert on one input (the missing shortcut).
-import type { ArgRef, BlockArgValue, BlockDef, ForwardNode, ModelDocumentV2, ModuleBody, ModuleClass } from '../model/module-types.ts';
+import type { ArgRef, BlockArgValue, BlockDef, ForwardNode, ModelDocument, ModuleBody, ModuleClass } from '../model/module-types.ts';
 import { LayerSpecError, resolveLayer } from '../model/resolve.ts';
 import { layerOutputShape, ShapeRuleError } from '../model/shapes.ts';
 import type { LayerSpec, Shape } from '../model/types.ts';
@@ -27,7 +27,7 @@ const DIM_WORDS: Record<number, string[]> = { 2: ['batch', 'features'], 3: ['bat
 const dimWord = (rank: number, d: number) => DIM_WORDS[rank]?.[d] ?? `dim ${d}`;
 
 /** Shapes of the document's forward (eval mode, as the editor's summary) for a batch of `batch`. */
-export function inferForwardShapes(doc: ModelDocumentV2, batch: number): GraphShapes {
+export function inferForwardShapes(doc: ModelDocument, batch: number): GraphShapes {
   const shapes = new Map<string, Shape>([['input', [batch, ...doc.input]]]);
   const notes = new Map<string, string>();
   const blocks = new Map((doc.blocks ?? []).map((b) => [b.name, b]));
@@ -63,7 +63,7 @@ export function inferForwardShapes(doc: ModelDocumentV2, batch: number): GraphSh
 }
 
 /** The forward nodes, a chain's written out as one call per module. */
-function forwardOf(doc: ModelDocumentV2): ForwardNode[] {
+function forwardOf(doc: ModelDocument): ForwardNode[] {
   if (doc.forward) return doc.forward.nodes;
   return doc.modules.map((m, i) => ({ name: m.name, call: m.name, inputs: [i === 0 ? 'input' : doc.modules[i - 1].name] }));
 }
