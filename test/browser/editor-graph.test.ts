@@ -151,7 +151,8 @@ test('Concat joins branches along channels and shows the arithmetic', async () =
   // A second edge from the Input to the Concat is the same edge (refused); a Conv2d branch is a second input.
   const input = page.getByTestId('input-node');
   await dragEdge(page, sourceHandle(input), targetHandle(cat));
-  expect(await cat.textContent()).toContain('receives only one');
+  expect(await cat.getByTestId('node-note').textContent()).toBe('cat along channels: 3 = 3');
+  expect(await page.getByTestId('edge-shape').count()).toBe(1);
   const inputBox = (await input.boundingBox())!;
   await dragFromPalette(page, 'Conv2d', { x: inputBox.x + inputBox.width + 200, y: inputBox.y + 40 });
   await setParam(page, 'out_channels', '2');
