@@ -22,7 +22,7 @@ describe('analysis', () => {
     const g = G.setKeyword(template('cifar10-bs'), 'n8', 'in_features', 1000);
     const info = analyze(g).nodes.get('n8')!;
     expect(info.shapeError!.message).toContain('1024');
-    expect(info.shapeError!.fix).toMatchObject({ field: 'in_features', value: 1024 });
+    expect(info.shapeError!.fix).toMatchObject({ set: { field: 'in_features', value: 1024 } });
     expect(analyze(g).nodes.get('n9')!.outShape).toBeNull();
   });
 

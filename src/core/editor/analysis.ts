@@ -10,7 +10,7 @@ import type { LayerSpec, ModelDocument, Shape } from '../model/types.ts';
 import { validateLayer, type FieldError } from '../model/validate.ts';
 import { documentFromGraph } from './document.ts';
 import { INPUT_ID, type EditorGraph } from './graph-model.ts';
-import { inferForwardShapes, type GraphFix } from './graph-shapes.ts';
+import { fromShapeFix, inferForwardShapes, type GraphFix } from './graph-shapes.ts';
 import { analyzeStructure, blockLabel } from './structure.ts';
 import { moduleParams } from './group.ts';
 
@@ -117,7 +117,7 @@ function chainShapes(layers: LayerSpec[], names: string[] | null, input: number[
   if (report.error) {
     const { index, message, fix } = report.error;
     const id = index < 0 ? INPUT_ID : order[index];
-    if (id !== undefined && index >= 0) nodes.get(id)!.shapeError = { message, ...(fix ? { fix: { kind: 'keyword', ...fix } } : {}) };
+    if (id !== undefined && index >= 0) nodes.get(id)!.shapeError = { message, ...(fix ? { fix: fromShapeFix(fix) } : {}) };
     problems.push({ nodeId: id ?? null, message });
     return { outShape: null, summary: null, report };
   }

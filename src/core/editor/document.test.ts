@@ -106,10 +106,9 @@ describe('graph shapes', () => {
     const broken = analyze(g);
     const info = broken.nodes.get(addId)!;
     expect(info.shapeError!.message).toBe('add1 receives N×64×8×8 from batchnorm2 and N×32×16×16 from the input: channels 64 ≠ 32 and size 8 ≠ 16');
-    expect(info.shapeError!.fix).toMatchObject({ kind: 'insert', from: 'input', label: 'insert a 1×1 Conv2d(32→64, stride=2) + BatchNorm2d shortcut' });
+    expect(info.shapeError!.fix).toMatchObject({ insert: { input: 1 }, label: 'insert a 1×1 Conv2d(32→64, stride=2) + BatchNorm2d shortcut' });
     const fix = info.shapeError!.fix!;
-    if (fix.kind !== 'insert') throw new Error('expected an insert fix');
-    const fixed = G.insertOnEdge(g, G.INPUT_ID, addId, fix.layers, { x: 300, y: 0 }, 100).graph;
+    const fixed = G.insertOnEdge(g, G.INPUT_ID, addId, fix.insert!.layers, { x: 300, y: 0 }, 100).graph;
     expect(analyze(fixed).problems).toEqual([]);
     expect(analyze(fixed).outShape).toEqual([1, 64, 8, 8]);
   });

@@ -8,11 +8,15 @@ import { LayerSpecError, resolveLayer } from '../model/resolve.ts';
 import { layerOutputShape, ShapeRuleError } from '../model/shapes.ts';
 import type { LayerSpec, Shape } from '../model/types.ts';
 
-/** A one-click repair: set a keyword of the failing layer, or insert layers on the edge from `from`. */
-export type GraphFix = { label: string } & (
-  | { kind: 'keyword'; field: string; value: unknown }
-  | { kind: 'insert'; from: string; layers: LayerSpec[] }
-);
+/**
+ * A one-click repair of the failing node: set a keyword of its layer, and/or insert layers
+ * (in order) on the edge into it from its inputs[input] (a missing shortcut, a Flatten).
+ */
+export interface GraphFix {
+  label: string;
+  set?: { field: string; value: unknown };
+  insert?: { input: number; layers: LayerSpec[] };
+}
 export interface GraphShapeError { node: string; message: string; fix?: GraphFix }
 export interface GraphShapes {
   /** Output shape of every forward node that ran, by name ('input' too). */
@@ -54,7 +58,7 @@ export function inferForwardShapes(doc: ModelDocument, batch: number): GraphShap
       if (err instanceof LayerSpecError || err instanceof ShapeRuleError) {
         const fix = err instanceof ShapeRuleError ? err.fix : err.errors[0]?.fix;
         const prefix = 'call' in f && !err.message.startsWith(f.name) ? `${f.name}: ` : '';
-        return { shapes, notes, error: { node: f.name, message: prefix + err.message, ...(fix ? { fix: { kind: 'keyword', ...fix } } : {}) } };
+        return { shapes, notes, error: { node: f.name, message: prefix + err.message, ...(fix ? { fix: fromShapeFix(fix) } : {}) } };
       }
       throw err;
     }
@@ -146,7 +150,7 @@ function addShape(ins: Shape[], labels: string[], names: string[], self: string,
     const s = ins[side];
     const diffs = differences(a, s);
     const message = `${self} receives ${fmt(a)} from ${labels[main]} and ${fmt(s)} from ${labels[side]}: ${diffs}`;
-    throw new AddShapeError(message, shortcutFix(s, a, names[side]));
+    throw new AddShapeError(message, shortcutFix(s, a, side));
   }
   return out;
 }
@@ -179,17 +183,22 @@ function differences(a: Shape, b: Shape): string {
 }
 
 /** A projection shortcut turning `from` into `to`: 1×1 Conv2d(stride) + BatchNorm2d, or a Linear. */
-function shortcutFix(from: Shape, to: Shape, source: string): GraphFix | undefined {
+function shortcutFix(from: Shape, to: Shape, input: number): GraphFix | undefined {
   if (from.length === 4 && to.length === 4) {
     const stride = from[2] / to[2];
     if (!Number.isInteger(stride) || stride < 1 || from[3] / to[3] !== stride) return undefined;
     const conv: LayerSpec = { type: 'Conv2d', in_channels: from[1], out_channels: to[1], kernel_size: 1, ...(stride > 1 ? { stride } : {}), bias: false };
-    return { kind: 'insert', from: source, layers: [conv, { type: 'BatchNorm2d', num_features: to[1] }], label: `insert a 1×1 Conv2d(${from[1]}→${to[1]}${stride > 1 ? `, stride=${stride}` : ''}) + BatchNorm2d shortcut` };
+    return { insert: { input, layers: [conv, { type: 'BatchNorm2d', num_features: to[1] }] }, label: `insert a 1×1 Conv2d(${from[1]}→${to[1]}${stride > 1 ? `, stride=${stride}` : ''}) + BatchNorm2d shortcut` };
   }
   if (from.length === 2 && to.length === 2) {
-    return { kind: 'insert', from: source, layers: [{ type: 'Linear', in_features: from[1], out_features: to[1] }], label: `insert Linear(${from[1]}→${to[1]}) on the shortcut` };
+    return { insert: { input, layers: [{ type: 'Linear', in_features: from[1], out_features: to[1] }] }, label: `insert Linear(${from[1]}→${to[1]}) on the shortcut` };
   }
   return undefined;
+}
+
+/** A layer rule's fix (a keyword, maybe after inserting layers on the input edge) as a graph fix. */
+export function fromShapeFix(fix: { field: string; value: unknown; label: string; insert?: LayerSpec[] }): GraphFix {
+  return { label: fix.label, set: { field: fix.field, value: fix.value }, ...(fix.insert?.length ? { insert: { input: 0, layers: fix.insert } } : {}) };
 }
 
 function catShape(ins: Shape[], dim: number, labels: string[], self: string): { shape: Shape; note: string } {

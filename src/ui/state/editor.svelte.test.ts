@@ -54,7 +54,7 @@ describe('EditorState commands', () => {
     e.select(['n2', 'n4']);
     e.deleteSelection();
     expect(chainTypes(e)).toEqual(['Conv2d', 'Conv2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
-    expect(e.analysis.nodes.get('n8')!.shapeError!.fix).toMatchObject({ kind: 'keyword', value: 16384 });
+    expect(e.analysis.nodes.get('n8')!.shapeError!.fix).toMatchObject({ set: { field: 'in_features', value: 16384 } });
     e.undo();
     expect(chainTypes(e).length).toBe(9);
   });

@@ -190,18 +190,25 @@ export class EditorState {
   applyFix(id: string): void {
     const fix = this.analysis.nodes.get(id)?.shapeError?.fix;
     if (!fix) return;
-    if (fix.kind === 'keyword') {
-      this.#commit(G.setKeyword(this.#graph, id, fix.field, fix.value), [id]);
-      return;
+    let graph = this.#graph;
+    let select = [id];
+    if (fix.insert) {
+      const source = G.inMap(graph).get(id)?.[fix.insert.input];
+      if (source === undefined) return;
+      const from = this.node(source)!.position;
+      const to = this.node(id)!.position;
+      const step = G.NODE_HEIGHT + G.NODE_GAP;
+      const count = fix.insert.layers.length;
+      // On a chain the layers go in line (what comes after moves down); on a branch, beside the add.
+      const inLine = (G.outMap(graph).get(source)?.length ?? 0) <= 1 && (G.inMap(graph).get(id)?.length ?? 0) <= 1;
+      if (inLine) graph = G.shiftDown(graph, new Set([id, ...G.chainFrom(graph, id)]), step * count);
+      const at = inLine ? { x: from.x, y: to.y } : { x: Math.max(from.x, to.x) + G.NODE_WIDTH + 48, y: from.y + step };
+      const inserted = G.insertOnEdge(graph, source, id, fix.insert.layers, at, step);
+      graph = inserted.graph;
+      select = inserted.ids;
     }
-    const source = fix.from === 'input' ? G.INPUT_ID : [...this.analysis.names].find(([, name]) => name === fix.from)?.[0];
-    if (source === undefined) return;
-    const from = this.node(source)!.position;
-    const to = this.node(id)!.position;
-    const step = G.NODE_HEIGHT + G.NODE_GAP;
-    const at = { x: Math.max(from.x, to.x) + G.NODE_WIDTH + 48, y: from.y + step };
-    const { graph, ids } = G.insertOnEdge(this.#graph, source, id, fix.layers, at, step);
-    this.#commit(graph, ids);
+    if (fix.set) graph = G.setKeyword(graph, id, fix.set.field, fix.set.value);
+    this.#commit(graph, select);
   }
 
   /** A new edge from a handle: any output may feed several inputs; add and cat take several. */
