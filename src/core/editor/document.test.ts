@@ -139,3 +139,55 @@ describe('graph shapes', () => {
     expect(looped.problems[0].message).toMatch(/^cycle through Conv2d conv2 → BatchNorm2d batchnorm2 → .* → add1 → ReLU relu2: forward runs each block after its inputs/);
   });
 });
+
+describe('documents with block classes (torchvision style)', () => {
+  const block: import('../model/module-types.ts').BlockDef = {
+    name: 'BasicBlock',
+    params: [{ name: 'in_planes' }, { name: 'planes' }, { name: 'stride', default: 1 }],
+    modules: [
+      { name: 'conv1', layer: { type: 'Conv2d', in_channels: { arg: 'in_planes' }, out_channels: { arg: 'planes' }, kernel_size: 3, stride: { arg: 'stride' }, padding: 1, bias: false } },
+      { name: 'bn1', layer: { type: 'BatchNorm2d', num_features: { arg: 'planes' } } },
+      { name: 'conv2', layer: { type: 'Conv2d', in_channels: { arg: 'planes' }, out_channels: { arg: 'planes' }, kernel_size: 3, padding: 1, bias: false } },
+      { name: 'bn2', layer: { type: 'BatchNorm2d', num_features: { arg: 'planes' } } },
+      { name: 'short', layer: { type: 'Conv2d', in_channels: { arg: 'in_planes' }, out_channels: { arg: 'planes' }, kernel_size: 1, stride: { arg: 'stride' }, bias: false } },
+    ],
+    forward: {
+      nodes: [
+        { name: 'conv1', call: 'conv1', inputs: ['input'] },
+        { name: 'bn1', call: 'bn1', inputs: ['conv1'] },
+        { name: 'relu', apply: { type: 'ReLU' }, inputs: ['bn1'] },
+        { name: 'conv2', call: 'conv2', inputs: ['relu'] },
+        { name: 'bn2', call: 'bn2', inputs: ['conv2'] },
+        { name: 'short', call: 'short', inputs: ['input'] },
+        { name: 'add', op: 'add', inputs: ['bn2', 'short'] },
+      ],
+      output: 'add',
+    },
+  };
+  const doc: import('../model/module-types.ts').ModelDocument = {
+    format: 'layerboard-model', version: 2, input: [3, 32, 32], blocks: [block], forward: null,
+    modules: [
+      { name: 'stem', layer: { type: 'Conv2d', in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1 } },
+      { name: 'layer1', sequential: [{ name: '0', block: 'BasicBlock', args: { in_planes: 16, planes: 32, stride: 2 } }, { name: '1', block: 'BasicBlock', args: { in_planes: 32, planes: 32 } }] },
+    ],
+  };
+
+  test('a Sequential of blocks is one collapsed node; shapes and parameters come through the arguments', () => {
+    const g = graphFromDocument(doc);
+    expect(g.nodes.map((n) => n.kind)).toEqual(['input', 'layer', 'module']);
+    const a = analyze(g);
+    expect(a.problems).toEqual([]);
+    expect(a.outShape).toEqual([1, 32, 16, 16]);
+    const layer1 = a.nodes.get('n2')!;
+    // block 0: 16·32·9 + 64 + 32·32·9 + 64 + 16·32 = 14,464; block 1: 9,216 + 64 + 9,216 + 64 + 1,024 = 19,584.
+    expect(layer1.params).toBe(14464 + 19584);
+    expect(documentFromGraph(g).doc.modules).toEqual(doc.modules);
+  });
+
+  test('a wrong argument names the block and the layer inside it', () => {
+    const bad = structuredClone(doc);
+    (bad.modules[1] as { sequential: { args: Record<string, number> }[] }).sequential[1].args.in_planes = 16;
+    const a = analyze(graphFromDocument(bad));
+    expect(a.problems[0].message).toMatch(/^Sequential layer1: 1: conv1: .*32/);
+  });
+});

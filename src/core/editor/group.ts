@@ -1,7 +1,8 @@
 // "Group as block": selected blocks become a block class of the document (BlockDef, a
 // `class Block1(nn.Module)` in the export) and, on the canvas, one collapsed instance of it.
 // The same class can then be dropped again from the palette: a new instance, its own weights.
-import type { BlockDef, ModuleBody } from '../model/module-types.ts';
+import type { ArgRef, BlockArgValue, BlockDef, ModuleBody } from '../model/module-types.ts';
+import type { LayerSpec } from '../model/types.ts';
 import { countParams } from '../model/summary.ts';
 import { documentFromGraph } from './document.ts';
 import { edgeId, INPUT_ID, newNodeId, type EditorEdge, type EditorGraph, type EditorNode } from './graph-model.ts';
@@ -95,20 +96,25 @@ export function moduleContents(body: ModuleBody, blocks: BlockDef[] = []): { nam
   return rows;
 }
 
-/** Parameters of a collapsed module (null when a keyword comes from a block argument). */
-export function moduleParams(body: ModuleBody, blocks: BlockDef[] = [], depth = 0): number | null {
+/** Parameters of a collapsed module, its block arguments substituted (null when one cannot be counted). */
+export function moduleParams(body: ModuleBody, blocks: BlockDef[] = [], args: Record<string, BlockArgValue> = {}, depth = 0): number | null {
   if (depth > 32) return null;
   if ('layer' in body) {
-    if (Object.values(body.layer).some((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) return null;
-    try { return countParams(body.layer).total; } catch { return null; }
+    const layer: LayerSpec = { type: body.layer.type };
+    for (const [k, v] of Object.entries(body.layer)) if (k !== 'type') layer[k] = isArgRef(v) ? args[v.arg] : v;
+    try { return countParams(layer).total; } catch { return null; }
   }
-  const parts = 'sequential' in body ? body.sequential : (blocks.find((b) => b.name === body.block)?.modules ?? null);
-  if (!parts) return null;
-  let total = 0;
-  for (const m of parts) {
-    const p = moduleParams(m, blocks, depth + 1);
-    if (p === null) return null;
-    total += p;
+  if ('sequential' in body) return sum(body.sequential.map((m) => moduleParams(m, blocks, args, depth + 1)));
+  const def = blocks.find((b) => b.name === body.block);
+  if (!def) return null;
+  const own: Record<string, BlockArgValue> = {};
+  for (const p of def.params) {
+    const given = body.args?.[p.name];
+    const value = given === undefined ? p.default : isArgRef(given) ? args[given.arg] : given;
+    if (value !== undefined) own[p.name] = value;
   }
-  return total;
+  return sum(def.modules.map((m) => moduleParams(m, blocks, own, depth + 1)));
 }
+
+const isArgRef = (v: unknown): v is ArgRef => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
+const sum = (parts: (number | null)[]): number | null => (parts.some((p) => p === null) ? null : (parts as number[]).reduce((a, b) => a + b, 0));
