@@ -109,6 +109,13 @@ describe('graphs and block classes', () => {
     ]);
   });
 
+  test('the model is the module class no other uses: a weights class after it is noted, not taken', () => {
+    const src = `${net(['self.fc = nn.Linear(4, 2)'], ['return self.fc(x)'])}\n\nclass Net_Weights(WeightsEnum):\n    DEFAULT = Weights(url='x')\n`;
+    const { doc, notes } = ok(src);
+    expect(doc.className).toBe('Net');
+    expect(notes).toContain('class Net_Weights is not used by Net and was not imported (the model is Net, the last class with a forward())');
+  });
+
   test("the seed's self.model = nn.Sequential(...) class is a chain, as version 1 read it", () => {
     const { doc } = ok(['class BS(nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.model = nn.Sequential(', '            nn.Conv2d(3, 32, 5, padding=2),', '            nn.MaxPool2d(2),', '            nn.Flatten(),', '            nn.Linear(8192, 10),', '        )', '', '    def forward(self, x):', '        return self.model(x)', ''].join('\n'));
     expect(doc.className).toBe('BS');

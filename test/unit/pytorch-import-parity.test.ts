@@ -124,6 +124,23 @@ describe.skipIf(!hasTorchvision)('torchvision printouts import with PyTorch\'s p
   });
 });
 
+describe.skipIf(!hasTorchvision)('torchvision\'s own alexnet.py source', { timeout: 120_000 }, () => {
+  test('refuses the logging call it cannot read, at its line; without it, gives AlexNet with PyTorch\'s parameters and state_dict', () => {
+    const file = execFileSync(PYTHON, ['-c', 'import os, torchvision.models as m; print(os.path.join(os.path.dirname(m.__file__), "alexnet.py"))']).toString().trim();
+    const source = readFileSync(file, 'utf8');
+    const line = source.split('\n').findIndex((l) => l.trim() === '_log_api_usage_once(self)') + 1;
+    const refused = parseModelText(source);
+    expect(!refused.ok && refused.errors).toEqual([{ line, message: "'_log_api_usage_once(self)' is not understood in AlexNet.__init__ (Layerboard reads super().__init__() and self.<name> = <module>)" }]);
+    const r = parseModelText(source.replace('_log_api_usage_once(self)', 'pass'));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.doc.className).toBe('AlexNet');
+    const torch = oracle({ torchvision: 'alexnet' });
+    const ours = structure(r.doc);
+    expect(ours.params).toBe(61_100_840);
+    expect(ours.state).toEqual(torch.state);
+  });
+});
+
 describe.skipIf(!hasTorchvision)('resnet18 from its printout computes torchvision\'s outputs on torchvision\'s weights', { timeout: 300_000 }, () => {
   test('3×64×64, eval mode: recognized BasicBlocks (+ x, + downsample(x)) and the assumed flatten match forward()', () => {
     const input = [3, 64, 64];

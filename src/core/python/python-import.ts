@@ -78,15 +78,17 @@ function classesUsed(cls: ClassDef, byName: Map<string, ClassDef>): string[] {
   return [...used];
 }
 
-/** The model: the class no other class uses (the one instantiated at top level if several). */
+/** The model: the module class (with a forward) no other class uses — the one instantiated at top level if several, else the last. */
 function pickModel(scan: SourceScan, uses: Map<string, string[]>, notes: ImportNote[]): ClassDef {
   const used = new Set([...uses.values()].flat());
   const roots = scan.classes.filter((c) => !used.has(c.name));
-  const candidates = roots.length ? roots : scan.classes;
+  // A module class has a forward(); other classes (a weights enum, a config) are not the model.
+  const modules = roots.filter((c) => c.methods.has('forward'));
+  const candidates = modules.length ? modules : roots.length ? roots : scan.classes;
   const named = [...scan.instantiated].reverse().map((n) => candidates.find((c) => c.name === n)).find((c) => c !== undefined);
   const model = named ?? candidates[candidates.length - 1];
-  for (const c of candidates) {
-    if (c !== model) notes.push({ line: c.line, message: `class ${c.name} is not used by ${model.name} and was not imported (the model is ${model.name}${named ? ', instantiated at top level' : ', the last class defined'})` });
+  for (const c of roots) {
+    if (c !== model) notes.push({ line: c.line, message: `class ${c.name} is not used by ${model.name} and was not imported (the model is ${model.name}${named ? ', instantiated at top level' : modules.length ? ', the last class with a forward()' : ', the last class defined'})` });
   }
   return model;
 }
