@@ -40,6 +40,18 @@ def run_op(node, ins):
     return torch.cat(ins, node['dim'])
 
 
+def all_reach_last(nodes):
+    """Whether every node feeds the last one (directly or through others)."""
+    reach, stack = set(), [nodes[-1]['id']]
+    by_id = {n['id']: n for n in nodes}
+    while stack:
+        k = stack.pop()
+        if k in reach or k not in by_id: continue
+        reach.add(k)
+        stack.extend(by_id[k]['inputs'])
+    return len(reach) == len(nodes)
+
+
 class Gen:
     def __init__(self, seed):
         self.r = random.Random(seed)
@@ -125,7 +137,10 @@ class Gen:
         return shape, modules, nodes, error_at, values
 
     def shape_case(self, i, prefix):
-        shape, modules, nodes, error_at, values = self.graph(shared=False)
+        # as in the conformance cases, every node lies on a path to the output (the last node)
+        while True:
+            shape, modules, nodes, error_at, values = self.graph(shared=False)
+            if all_reach_last(nodes): break
         spec = {m['path']: m['layer'] for m in modules}
         graph = {'class': 'Random', 'output': nodes[-1]['id'], 'nodes': [
             ({'name': n['id'], 'layer': spec[n['module']], 'inputs': n['inputs']} if 'module' in n else
