@@ -92,7 +92,7 @@ export const SCHEDULERS: OptionTypeDef[] = [
 /** OneCycleLR steps after every batch (total_steps = epochs × batches); the others after every epoch. */
 export const PER_BATCH_SCHEDULERS = new Set(['OneCycleLR']);
 
-export type DatasetId = 'mnist' | 'cifar10' | 'imagefolder' | 'synthetic';
+export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'imagefolder' | 'synthetic';
 
 export interface TrainingConfig {
   dataset: { id: DatasetId; imageSize?: number; channels?: 1 | 3 };
@@ -113,11 +113,12 @@ export function defaultTrainingConfig(dataset: DatasetId = 'mnist'): TrainingCon
   return {
     dataset: { id: dataset },
     transforms: {
-      normalize: dataset === 'mnist' ? { mean: [0.1307], std: [0.3081] } : dataset === 'cifar10' ? { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } : null,
+      normalize: dataset === 'mnist' ? { mean: [0.1307], std: [0.3081] } : dataset === 'fashion-mnist' ? { mean: [0.286], std: [0.353] } : dataset === 'cifar10' ? { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } : null,
       horizontalFlip: false, cropPadding: 0,
     },
     loss: { type: 'CrossEntropyLoss' },
-    optimizer: { type: 'SGD', lr: 0.01, momentum: 0.9 },
+    // one epoch of the MNIST ConvNet template on the official MNIST reaches ~98% with this recipe
+    optimizer: { type: 'Adam', lr: 0.001 },
     scheduler: null,
     batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false,
   };
