@@ -5,8 +5,10 @@ export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 Trains the model in Node with the engine (forward, loss, zero_grad, backward, step), with
 per-epoch validation, then evaluates on the test split.
 
-  --dataset synthetic|mnist   synthetic (default): seeded class blobs in the model's input shape;
-                              mnist: the built-in 8,000/2,000 MNIST digits (Normalize(0.1307, 0.3081))
+  --dataset synthetic|mnist|fashion-mnist
+                              synthetic (default): seeded class blobs in the model's input shape;
+                              mnist: the built-in MNIST, official 60,000 train / 10,000 test (Normalize(0.1307, 0.3081));
+                              fashion-mnist: the built-in Fashion-MNIST, 60,000 / 10,000 (Normalize(0.2860, 0.3530))
   --epochs N                  default 1
   --batch-size B              default 64
   --optimizer NAME            sgd (default), adam, adamw, rmsprop, adagrad
@@ -34,7 +36,7 @@ const OPTIMIZER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adam
 
 export interface TrainArgs {
   file: string;
-  dataset: 'synthetic' | 'mnist';
+  dataset: 'synthetic' | 'mnist' | 'fashion-mnist';
   epochs: number;
   batchSize: number;
   optimizer: { type: string; [k: string]: unknown };
@@ -88,7 +90,7 @@ function optimizerType(v: string): string {
 /** Options that take a value (`--flag value` or `--flag=value`). */
 const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--dataset': (a, v) => {
-    if (v !== 'synthetic' && v !== 'mnist') throw new UsageError(`--dataset must be synthetic or mnist, got '${v}'`);
+    if (v !== 'synthetic' && v !== 'mnist' && v !== 'fashion-mnist') throw new UsageError(`--dataset must be synthetic, mnist or fashion-mnist, got '${v}'`);
     a.dataset = v;
   },
   '--epochs': (a, v) => { a.epochs = int('--epochs', v, 1); },

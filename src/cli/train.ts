@@ -16,7 +16,7 @@ import { Sequential } from '../engine/sequential.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
-import { loadMnist } from './assets/load-dataset.ts';
+import { loadBuiltinDataset } from './assets/load-dataset.ts';
 import { applyBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
 import { TrainLog } from './train-logs.ts';
@@ -40,7 +40,7 @@ function outputWidth(doc: ModelDocument): number | null {
 }
 
 function loadData(a: TrainArgs, doc: ModelDocument): { ds: ImageDataset; transforms: TransformConfig } {
-  if (a.dataset === 'mnist') return { ds: loadMnist(ROOT), transforms: { normalize: NORMALIZE_PRESETS.mnist } };
+  if (a.dataset !== 'synthetic') return { ds: loadBuiltinDataset(a.dataset, ROOT), transforms: { normalize: NORMALIZE_PRESETS[a.dataset] } };
   const classes = a.classes ?? outputWidth(doc);
   if (classes === null || classes < 2) throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
   return { ds: syntheticDataset({ input: doc.input, classes, train: a.trainSize, test: a.testSize, seed: a.seed }), transforms: {} };

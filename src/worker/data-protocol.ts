@@ -3,32 +3,8 @@
 // IndexedDB off the UI thread, with progress events; and reads of dataset facts and
 // sample images for the Train tab's preview and prediction gallery. Same shape as
 // protocol.ts: requests carry an id, replies carry it back, switches are exhaustive.
+import type { DatasetInfo } from '../core/formats/lbds.ts';
 import type { DatasetRef } from './protocol.ts';
-
-/** What the Train tab shows of a dataset (no pixels). */
-export interface DatasetInfo {
-  name: string;
-  classes: string[];
-  channels: number;
-  height: number;
-  width: number;
-  train: number;
-  test: number;
-  source?: string;
-  /** Images per class in each split. */
-  counts: { train: number[]; test: number[] };
-}
-
-/** The manifest of a dataset cached in IndexedDB (datasets table; its bytes are in datasetChunks). */
-export interface StoredManifest {
-  header: Omit<DatasetInfo, 'counts'>;
-  /** Total LBDS bytes across the chunks. */
-  bytes: number;
-  chunks: number;
-  counts: DatasetInfo['counts'];
-}
-
-export interface StoredDatasetInfo { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
 
 /** Where the images of an ImageFolder import come from. */
 export type ImageSource =
@@ -68,7 +44,7 @@ export interface DataReplies {
   gallery: ImageBatch & { predicted: number[]; matching: number };
 }
 
-export type ImportPhase = 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
+export type ImportPhase = 'download' | 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
 
 export type DataEvent =
   | { type: 'reply'; requestId: number; ok: true; result: DataReplies[DataRequestType] }

@@ -5,14 +5,15 @@
 // ArrayBuffers listed for transfer (zero copy), never as JSON arrays.
 import type { TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { BuiltinDatasetId } from '../engine/data/builtin.ts';
 
 /** Where the worker gets its examples. */
 export type DatasetRef =
   /** Class-dependent blobs generated from a seed (learnable; for tests, demos and the CLI). */
   | { kind: 'synthetic'; classes: number; train: number; test: number; seed: number; noise?: number }
-  /** A dataset shipped with the app, fetched by the worker from `baseUrl` (the app's URL). */
-  | { kind: 'builtin'; id: 'mnist'; baseUrl: string }
-  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/worker/dataset-store.ts). */
+  /** A dataset shipped with the app (MNIST, Fashion-MNIST), fetched from `baseUrl` (the app's URL), cached in IndexedDB. */
+  | { kind: 'builtin'; id: BuiltinDatasetId; baseUrl: string }
+  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/db/dataset-store.ts). */
   | { kind: 'stored'; id: string };
 
 /** One state_dict entry; `buffer` holds float32 (or int32 for int64 counters) values. */

@@ -126,6 +126,9 @@ def torchvision_sets(root):
     if ds['id'] == 'mnist':
         return (torchvision.datasets.MNIST(root, train=True, transform=train_tf, download=True),
                 torchvision.datasets.MNIST(root, train=False, transform=test_tf, download=True))
+    if ds['id'] == 'fashion-mnist':  # torchvision's official split; Layerboard's file has its own seeded one
+        return (torchvision.datasets.FashionMNIST(root, train=True, transform=train_tf, download=True),
+                torchvision.datasets.FashionMNIST(root, train=False, transform=test_tf, download=True))
     if ds['id'] == 'cifar10':
         return (torchvision.datasets.CIFAR10(root, train=True, transform=train_tf, download=True),
                 torchvision.datasets.CIFAR10(root, train=False, transform=test_tf, download=True))
