@@ -30,7 +30,8 @@ per-epoch validation, then evaluates on the test split.
                               and DIR/<run>.layerboard-run.json for the app's Board (Import run file)
   --name NAME                 the run's name in those logs (default: the model file's name)
   --json                      print one JSON object (config, epochs, step losses, test metrics)
-  --backend ts|wasm, --threads N   compute backend (default ts)`;
+  --backend ts|wasm, --threads N   compute backend (default wasm on every available core;
+                              ts is the TypeScript reference, one thread by default)`;
 
 const OPTIMIZER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
 

@@ -1,7 +1,8 @@
 // `layerboard train MODEL.json [options]`: trains in Node with the same engine as the
 // browser worker (Sequential, losses, optimizers, trainer), validates each epoch,
 // evaluates on the test split, optionally saves the weights as safetensors.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
@@ -17,7 +18,7 @@ import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { loadBuiltinDataset } from './assets/load-dataset.ts';
-import { applyBackend, takeBackendOptions } from './backend-option.ts';
+import { applyBackend, fastestBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
 import { TrainLog } from './train-logs.ts';
 
@@ -31,9 +32,12 @@ function readModel(file: string): ModelDocument {
   return parsed.doc;
 }
 
-/** The model's output width for a batch of 1, checked with the editor's shape rules. */
+/**
+ * The model's output width, checked with the editor's shape rules in eval mode: a batch of
+ * one in train mode is an error for BatchNorm1d on [N, F], not a fact about the model.
+ */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(doc.layers, [1, ...doc.input]);
+  const report = inferShapes(doc.layers, [1, ...doc.input], { training: false });
   if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
   const out = report.shapes.at(-1) ?? [1, ...doc.input];
   return out.length === 2 ? out[1] : null;
@@ -96,7 +100,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     return 0;
   }
   let a: TrainArgs;
-  const { choice, rest } = takeBackendOptions(argv);
+  const { choice, rest } = takeBackendOptions(argv, process.env, fastestBackend());
   try {
     a = parseTrainArgs(rest);
   } catch (e) {
@@ -106,6 +110,9 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   const backend = await applyBackend(choice);
   const doc = readModel(a.file);
+  // the output folders exist before training, so a run never ends in ENOENT with its results lost
+  if (a.save) mkdirSync(dirname(a.save), { recursive: true });
+  if (a.logdir) mkdirSync(a.logdir, { recursive: true });
   const log = a.json ? () => {} : (line: string) => console.log(line);
   const runName = a.name ?? (a.file.split('/').pop() ?? 'run').replace(/\.json$/, '');
   const logs = a.logdir ? new TrainLog(runName, doc, { ...a, file: undefined, json: undefined }) : null;
