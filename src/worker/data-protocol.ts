@@ -5,6 +5,7 @@
 // protocol.ts: requests carry an id, replies carry it back, switches are exhaustive.
 import type { DatasetInfo } from '../core/formats/lbds.ts';
 import type { DatasetRef } from './protocol.ts';
+import type { Reply } from './rpc.ts';
 
 /** Where the images of an ImageFolder import come from. */
 export type ImageSource =
@@ -47,20 +48,11 @@ export interface DataReplies {
 export type ImportPhase = 'download' | 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
 
 export type DataEvent =
-  | { type: 'reply'; requestId: number; ok: true; result: DataReplies[DataRequestType] }
-  | { type: 'reply'; requestId: number; ok: false; error: string }
+  | Reply<DataReplies[DataRequestType]>
   /** `fraction` of `phase` done (0–1); `detail` says what in words ('3,120 of 5,000 images'). */
   | { type: 'progress'; requestId: number; phase: ImportPhase; fraction: number; detail?: string };
 
-const TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples', 'gallery', 'delete'];
-
-export function dataRequestProblem(msg: unknown): string | null {
-  if (msg === null || typeof msg !== 'object') return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;
-  const m = msg as { type?: unknown; id?: unknown };
-  if (typeof m.id !== 'number' || !Number.isInteger(m.id)) return `request has no integer id (type ${JSON.stringify(m.type)})`;
-  if (typeof m.type !== 'string' || !TYPES.includes(m.type as DataRequestType)) return `unknown message type ${JSON.stringify(m.type)} (known: ${TYPES.join(', ')})`;
-  return null;
-}
+export const DATA_REQUEST_TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples', 'gallery', 'delete'];
 
 /** The cache key of a dataset reference (one cached dataset per key). */
 export function refKey(ref: DatasetRef): string {

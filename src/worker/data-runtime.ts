@@ -7,11 +7,12 @@ import { datasetInfo, type ImageDataset } from '../core/formats/lbds.ts';
 import { readZip } from '../core/formats/zip.ts';
 import type { LayerboardDB } from '../db/schema.ts';
 import {
-  dataRequestProblem, refKey,
+  DATA_REQUEST_TYPES, refKey,
   type DataEvent, type DataReplies, type DataRequest, type DataRequestType, type ImageBatch, type ImageSource, type ImportPhase,
 } from './data-protocol.ts';
 import { deleteDataset, loadStoredDataset, saveDataset } from '../db/dataset-store.ts';
 import { loadBuiltinDataset } from './builtin-datasets.ts';
+import { answer } from './rpc.ts';
 import type { BuiltinLoader } from './datasets.ts';
 import type { DatasetRef } from './protocol.ts';
 
@@ -52,17 +53,7 @@ export class DataRuntime {
   constructor(private readonly post: DataPost, private readonly deps: DataRuntimeDeps) {}
 
   handle(msg: unknown): void {
-    const problem = dataRequestProblem(msg);
-    if (problem) {
-      const id = (msg as { id?: unknown } | null)?.id;
-      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
-      return;
-    }
-    const r = msg as DataRequest;
-    this.dispatch(r).then(
-      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, 'pixels' in result ? [result.pixels] : []),
-      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
-    );
+    answer<DataRequest, DataReplies[DataRequestType]>(msg, DATA_REQUEST_TYPES, (r) => this.dispatch(r), this.post, (result) => ('pixels' in result ? [result.pixels] : []));
   }
 
   private dispatch(r: DataRequest): Promise<DataReplies[DataRequestType]> {
