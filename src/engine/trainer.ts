@@ -184,7 +184,8 @@ class TrainingRun {
         examplesPerSecond: tr.seen / Math.max(seconds, 1e-9),
       };
       epochs.push(record);
-      if (this.sched && !this.perBatch) this.sched.step();
+      // ReduceLROnPlateau monitors the validation loss (the training loss without validation)
+      if (this.sched && !this.perBatch) this.sched.step(record.valLoss ?? record.trainLoss);
       this.progress.push({ type: 'epoch', record }, true);
     }
     this.progress.flush();

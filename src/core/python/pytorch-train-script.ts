@@ -247,7 +247,7 @@ def main():
     for epoch in range(args.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
-        started, seen = time.time(), 0
+        started, seen, loss_sum = time.time(), 0, 0.0
         for x, y in train_loader:
             x, y = x.to(device), y.to(device)
             out = net(x)
@@ -260,6 +260,7 @@ def main():
             if not math.isfinite(loss.item()):
                 sys.exit(f'loss became {loss.item()} at step {step}: stopping')
             seen += len(y)
+            loss_sum += loss.item() * len(y)
             if writer is not None:
                 writer.add_scalar('loss/train', loss.item(), step)
                 writer.add_scalar('lr', opt.param_groups[0]['lr'], step)
@@ -268,13 +269,17 @@ def main():
             step += 1
             if args.max_steps is not None and step >= args.max_steps:
                 break
+        val = evaluate(model, val_loader, loss_fn, device) if val_loader is not None else None
         if sched is not None and not per_batch:
-            sched.step()
+            if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                sched.step(val[0] if val is not None else loss_sum / max(seen, 1))  # the monitored loss, as Layerboard
+            else:
+                sched.step()
         if rank == 0:
             rate = seen / max(time.time() - started, 1e-9)
             line = f'epoch {epoch + 1}: {rate:.0f} images/s'
-            if val_loader is not None:
-                val_loss, val_acc = evaluate(model, val_loader, loss_fn, device)
+            if val is not None:
+                val_loss, val_acc = val
                 line += f', val loss {val_loss:.4f}, val accuracy {val_acc:.4f}'
                 if writer is not None:
                     writer.add_scalar('loss/val', val_loss, epoch)

@@ -72,6 +72,22 @@ export const SCHEDULERS: OptionTypeDef[] = [
   { type: 'StepLR', url: `${OPTIM}lr_scheduler.StepLR.html`, doc: 'Multiply lr by gamma every step_size epochs.', options: [
     { name: 'step_size', kind: 'int', required: true, default: 10, min: 1, doc: 'Epochs between decays.' },
     { name: 'gamma', kind: 'float', default: 0.1, min: 0, doc: 'Decay factor.' }] },
+  { type: 'MultiStepLR', url: `${OPTIM}lr_scheduler.MultiStepLR.html`, doc: 'Multiply lr by gamma at each milestone epoch.', options: [
+    { name: 'milestones', kind: 'floats', required: true, default: [30, 80], doc: 'Epochs at which to decay (increasing).' },
+    { name: 'gamma', kind: 'float', default: 0.1, min: 0, doc: 'Decay factor.' }] },
+  { type: 'LinearLR', url: `${OPTIM}lr_scheduler.LinearLR.html`, doc: 'Linear warm-up: lr × start_factor rising to lr × end_factor over total_iters epochs.', options: [
+    { name: 'start_factor', kind: 'float', default: 1 / 3, min: 0, max: 1, doc: 'Factor of lr in the first epoch (> 0).' },
+    { name: 'end_factor', kind: 'float', default: 1.0, min: 0, max: 1, doc: 'Factor of lr after total_iters epochs.' },
+    { name: 'total_iters', kind: 'int', default: 5, min: 0, doc: 'Epochs of the ramp.' }] },
+  { type: 'ReduceLROnPlateau', url: `${OPTIM}lr_scheduler.ReduceLROnPlateau.html`, doc: 'Multiply lr by factor when the validation loss stops improving for patience epochs.', options: [
+    { name: 'mode', kind: 'choice', default: 'min', choices: ['min', 'max'], doc: 'min: the monitored value should fall.' },
+    { name: 'factor', kind: 'float', default: 0.1, min: 0, max: 0.999999, doc: 'Decay factor (< 1).' },
+    { name: 'patience', kind: 'int', default: 10, min: 0, doc: 'Epochs without improvement before a decay.' },
+    { name: 'threshold', kind: 'float', default: 1e-4, min: 0, doc: 'Smallest change that counts as an improvement.' },
+    { name: 'threshold_mode', kind: 'choice', default: 'rel', choices: ['rel', 'abs'], doc: 'threshold relative to the best value, or absolute.' },
+    { name: 'cooldown', kind: 'int', default: 0, min: 0, doc: 'Epochs to wait after a decay.' },
+    { name: 'min_lr', kind: 'float', default: 0, min: 0, doc: 'Lowest lr.' },
+    { name: 'eps', kind: 'float', default: 1e-8, min: 0, doc: 'Smaller decays are skipped.' }] },
   { type: 'ExponentialLR', url: `${OPTIM}lr_scheduler.ExponentialLR.html`, doc: 'Multiply lr by gamma every epoch.', options: [
     { name: 'gamma', kind: 'float', required: true, default: 0.95, min: 0, doc: 'Decay factor.' }] },
   { type: 'CosineAnnealingLR', url: `${OPTIM}lr_scheduler.CosineAnnealingLR.html`, doc: 'Cosine decay from lr to eta_min over T_max epochs.', options: [
