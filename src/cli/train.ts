@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireChain } from '../core/model/chain.ts';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
 import { inferShapes } from '../core/model/shapes.ts';
@@ -37,7 +38,7 @@ function readModel(file: string): ModelDocument {
  * one in train mode is an error for BatchNorm1d on [N, F], not a fact about the model.
  */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(doc.layers, [1, ...doc.input], { training: false });
+  const report = inferShapes(requireChain(doc, 'train').layers, [1, ...doc.input], { training: false });
   if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
   const out = report.shapes.at(-1) ?? [1, ...doc.input];
   return out.length === 2 ? out[1] : null;
@@ -64,7 +65,8 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   const rng = new Rng(a.seed);
   const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
   const testSrc = ds.test > 0 ? splitSource(ds, 'test', doc.input, transforms, rng) : null;
-  const model = new Sequential(doc.layers, { seed: a.seed, names: doc.names ?? null });
+  const { layers, names } = requireChain(doc, 'train');
+  const model = new Sequential(layers, { seed: a.seed, names });
   const config: TrainerConfig = {
     loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
     seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast,

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import type { ModelDocument } from '../core/model/types.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
+import type { LayerSpec, ModelDocument } from '../core/model/types.ts';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { ProjectRepository, copyName } from './projects.ts';
 
-const doc = (layers: ModelDocument['layers'] = [{ type: 'Flatten' }]): ModelDocument => ({ format: 'layerboard-model', version: 1, input: [3, 32, 32], layers });
+const doc = (layers: LayerSpec[] = [{ type: 'Flatten' }]): ModelDocument => newModelDocument([3, 32, 32], layers);
 
 let db: LayerboardDB;
 let repo: ProjectRepository;
@@ -36,7 +37,7 @@ describe('ProjectRepository', () => {
     const view = { graph: { nodes: [{ id: 'input', kind: 'input' as const, position: { x: 0, y: 0 } }], edges: [] }, viewport: { x: 1, y: 2, zoom: 1.5 } };
     await repo.save(a.id, doc([{ type: 'GELU' }]), view);
     const stored = await repo.get(a.id);
-    expect(stored?.doc.layers).toEqual([{ type: 'GELU' }]);
+    expect(stored?.doc.modules).toEqual([{ name: '0', layer: { type: 'GELU' } }]);
     expect(stored?.view).toEqual(view);
     expect((await repo.list())[0].id).toBe(a.id);
   });

@@ -7,8 +7,9 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
-const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [] };
+const doc: ModelDocument = newModelDocument([4], []);
 let db: LayerboardDB;
 let runs: RunRepository;
 
@@ -42,4 +43,15 @@ test('the live count emits again when the run gets a new point', async () => {
   await expect.poll(() => seen.at(-1)).toBe(1);
   sub.unsubscribe();
   expect(seen[0]).toBe(0);
+});
+
+test('a run imported without add_graph has no graph (none is invented); a run with layers is traced', async () => {
+  const { loadRunGraph } = await import('../ui/board/graph/graph-source.ts');
+  const imported = await runs.create({ projectId: null, name: 'tb', doc, config: { source: 'tensorboard' } });
+  const none = await loadRunGraph(runs, imported);
+  expect(none.ok).toBe(false);
+  expect(none.ok ? '' : none.error).toContain('without add_graph');
+  const withLayers = { ...imported, doc: { ...doc, layers: [{ type: 'Linear', in_features: 4, out_features: 2 }] } } as typeof imported;
+  const traced = await loadRunGraph(runs, withLayers);
+  expect(traced.ok && traced.rebuilt).toBe(true);
 });

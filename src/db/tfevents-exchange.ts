@@ -3,7 +3,9 @@
 // runs — one run per folder, as TensorBoard treats a logdir.
 import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 import { writeZip } from '../core/formats/zip.ts';
+import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }
@@ -18,13 +20,9 @@ export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ n
   return { name: eventFileName(created), bytes: writeEventFile(scalars, created) };
 }
 
-/** A folder name TensorBoard shows as the run's name: no path separators, unique. */
+/** A folder name TensorBoard shows as the run's name: one safe path segment, unique (ignoring case). */
 export function runFolderName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, '_').replace(/^\.+/, '_').trim() || 'run';
-  let folder = base;
-  for (let n = 2; taken.has(folder); n++) folder = `${base} (${n})`;
-  taken.add(folder);
-  return folder;
+  return uniqueSegment(safeSegment(name, 'run'), taken);
 }
 
 /** A logdir zip: one folder per run, each with its event file. */
@@ -75,7 +73,7 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
       status: 'finished', message: `imported from TensorBoard event files (${group.map((f) => baseName(f.path)).join(', ')})`,
-      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: { source: 'tensorboard' }, backend: 'tensorboard',
+      doc: newModelDocument([1]), config: { source: 'tensorboard' }, backend: 'tensorboard',
     };
     await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
       await db.runs.add(run);
