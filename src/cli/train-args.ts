@@ -1,4 +1,5 @@
 // Arguments of `layerboard train`: the usage text and a parser that names the bad option.
+import type { GradClipConfig } from '../core/run/training-config.ts';
 
 export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 
@@ -18,6 +19,8 @@ per-epoch validation, then evaluates on the test split.
   --opt KEY=VALUE             any other optimizer keyword, value as JSON (repeatable): --opt nesterov=true
   --loss NAME                 default CrossEntropyLoss; --loss-opt KEY=VALUE for its keywords
   --scheduler NAME            StepLR, ExponentialLR, CosineAnnealingLR or OneCycleLR; --sched-opt KEY=VALUE
+  --clip-grad-norm X[,P]      clip_grad_norm_(max_norm=X, norm_type=P (default 2)) after each backward
+  --clip-grad-value X         clip_grad_value_(clip_value=X) after each backward
   --seed S                    seeds init, shuffling and the synthetic data (default 0)
   --val-split F               fraction of the training split held out for validation (default 0.1)
   --no-shuffle                keep the training order
@@ -47,6 +50,7 @@ export interface TrainArgs {
   valSplit: number;
   shuffle: boolean;
   dropLast: boolean;
+  gradClip: GradClipConfig | null;
   classes: number | null;
   trainSize: number;
   testSize: number;
@@ -68,6 +72,12 @@ function int(flag: string, v: string, min: number): number {
 function float(flag: string, v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${v}'`);
+  return n;
+}
+
+function positive(flag: string, v: string): number {
+  const n = float(flag, v);
+  if (!(n > 0)) throw new UsageError(`${flag} must be > 0, got '${v}'`);
   return n;
 }
 
@@ -106,6 +116,11 @@ const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--scheduler': (a, v) => { a.scheduler = { type: v }; },
   '--sched-opt': (_, v, kw) => { const [k, x] = keyValue('--sched-opt', v); kw.sched[k] = x; },
   '--seed': (a, v) => { a.seed = int('--seed', v, 0); },
+  '--clip-grad-norm': (a, v) => {
+    const [max, p] = v.split(',');
+    a.gradClip = { type: 'norm', max_norm: positive('--clip-grad-norm', max), ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }) };
+  },
+  '--clip-grad-value': (a, v) => { a.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) }; },
   '--val-split': (a, v) => { a.valSplit = float('--val-split', v); },
   '--classes': (a, v) => { a.classes = int('--classes', v, 2); },
   '--train-size': (a, v) => { a.trainSize = int('--train-size', v, 1); },
@@ -124,7 +139,7 @@ const SWITCHES: Record<string, (a: TrainArgs) => void> = {
 function defaults(): TrainArgs {
   return {
     file: '', dataset: 'synthetic', epochs: 1, batchSize: 64, optimizer: { type: 'SGD' }, loss: { type: 'CrossEntropyLoss' }, scheduler: null,
-    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
+    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, gradClip: null, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
   };
 }
 

@@ -19,6 +19,7 @@ import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { loadBuiltinDataset } from './assets/load-dataset.ts';
+import { gradClipOf } from '../engine/optim/clip.ts';
 import { applyBackend, fastestBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
 import { TrainLog } from './train-logs.ts';
@@ -69,7 +70,7 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   const model = new Sequential(layers, { seed: a.seed, names });
   const config: TrainerConfig = {
     loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
-    seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast,
+    seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast, clip: gradClipOf(a.gradClip),
   };
   log(`training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${a.optimizer.type} ${JSON.stringify(a.optimizer)}`);
   const stepLosses: number[] = [];

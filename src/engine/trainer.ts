@@ -17,6 +17,7 @@
 import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss, type LossSpec } from './losses.ts';
+import { clipGradients, type GradClip } from './optim/clip.ts';
 import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
@@ -32,6 +33,8 @@ export interface TrainerConfig {
   /** Fraction of the training source held out for validation when no validation source is given. */
   valSplit?: number;
   dropLast?: boolean;
+  /** Gradient clipping between backward() and step(); none when absent. */
+  clip?: GradClip | null;
 }
 
 export interface StepRecord { step: number; epoch: number; loss: number; lr: number }
@@ -218,6 +221,7 @@ class TrainingRun {
     const right = countCorrect(out, batch.target);
     this.opt.zeroGrad();
     this.model.backwardParams(this.loss.backward());
+    clipGradients(this.opt.params, this.config.clip);
     this.opt.step();
     this.step++;
     this.progress.step({ step: this.step, epoch, loss: value, lr: this.opt.lr });

@@ -18,6 +18,7 @@ import {
   type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
+import { gradClipOf } from '../engine/optim/clip.ts';
 import { answer } from './rpc.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
@@ -40,7 +41,7 @@ function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: Return
 
 function trainerConfig(c: TrainingConfig): TrainerConfig {
   // validateTrainingConfig has checked the scheduler's type against the engine's list
-  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast };
+  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast, clip: gradClipOf(c.gradClip) };
 }
 
 /** The requested kernels, reusing the active backend when it already is that one. */

@@ -171,6 +171,16 @@ def make_scheduler(opt, epochs, steps_per_epoch):
     return getattr(torch.optim.lr_scheduler, kind)(opt, **tensor_keywords(spec)), kind == 'OneCycleLR'
 
 
+def clip_gradients(params):
+    clip = CONFIG.get('gradClip')
+    if not clip:
+        return
+    if clip['type'] == 'norm':
+        torch.nn.utils.clip_grad_norm_(params, clip['max_norm'], clip.get('norm_type', 2.0))
+    else:
+        torch.nn.utils.clip_grad_value_(params, clip['clip_value'])
+
+
 def summary_writer(logdir, rank):
     if rank != 0:
         return None
@@ -254,6 +264,7 @@ def main():
             loss = loss_fn(out, targets(y, out))
             opt.zero_grad()
             loss.backward()
+            clip_gradients(net.parameters())
             opt.step()
             if sched is not None and per_batch:
                 sched.step()

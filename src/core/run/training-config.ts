@@ -110,6 +110,9 @@ export const PER_BATCH_SCHEDULERS = new Set(['OneCycleLR']);
 
 export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'imagefolder' | 'synthetic';
 
+/** torch.nn.utils.clip_grad_norm_(max_norm, norm_type) or clip_grad_value_(clip_value), between backward() and step(). */
+export type GradClipConfig = { type: 'norm'; max_norm: number; norm_type?: number } | { type: 'value'; clip_value: number };
+
 export interface TrainingConfig {
   dataset: { id: DatasetId; imageSize?: number; channels?: 1 | 3 };
   transforms: { normalize: { mean: number[]; std: number[] } | null; horizontalFlip: boolean; cropPadding: number };
@@ -123,6 +126,8 @@ export interface TrainingConfig {
   /** Fraction of the training split held out for per-epoch validation. */
   valSplit: number;
   dropLast: boolean;
+  /** Gradient clipping; absent or null: none. */
+  gradClip?: GradClipConfig | null;
 }
 
 export function defaultTrainingConfig(dataset: DatasetId = 'mnist'): TrainingConfig {
@@ -154,7 +159,20 @@ export function validateTrainingConfig(c: TrainingConfig): string[] {
   if (!(c.valSplit >= 0 && c.valSplit < 1)) errors.push(`valSplit: must be in [0, 1), got ${c.valSplit}`);
   errors.push(...checkOptions('loss', LOSSES, c.loss), ...checkOptions('optimizer', OPTIMIZERS, c.optimizer));
   if (c.scheduler) errors.push(...checkOptions('scheduler', SCHEDULERS, c.scheduler));
+  if (c.gradClip) errors.push(...gradClipProblems(c.gradClip));
   return errors;
+}
+
+function gradClipProblems(g: GradClipConfig): string[] {
+  const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  switch (g.type) {
+    case 'norm': return [
+      ...(positive(g.max_norm) ? [] : [`gradClip.max_norm: must be a number > 0, got ${String(g.max_norm)}`]),
+      ...(g.norm_type === undefined || positive(g.norm_type) ? [] : [`gradClip.norm_type: must be a number > 0, got ${String(g.norm_type)}`]),
+    ];
+    case 'value': return positive(g.clip_value) ? [] : [`gradClip.clip_value: must be a number > 0, got ${String(g.clip_value)}`];
+    default: return [`gradClip.type: must be 'norm' or 'value', got ${JSON.stringify((g as { type: unknown }).type)}`];
+  }
 }
 
 function checkOptions(field: string, list: OptionTypeDef[], value: { type: string; [k: string]: unknown }): string[] {
