@@ -18,6 +18,7 @@ import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss, type LossSpec } from './losses.ts';
 import { clipGradients, type GradClip } from './optim/clip.ts';
+import { lossTarget } from './losses/targets.ts';
 import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
@@ -212,7 +213,7 @@ class TrainingRun {
   /** forward, loss, zero_grad, backward, step — the seed's loop. */
   private trainStep(batch: Batch, epoch: number): { value: number; right: number | null } {
     const out = this.model.forwardView(batch.input);
-    const value = this.loss.forward(out, batch.target).data[0];
+    const value = this.loss.forward(out, lossTarget(this.loss.type, out, batch.target)).data[0];
     if (!Number.isFinite(value)) {
       // Deliver every finite step logged so far before failing: a failed run keeps its logs.
       this.progress.flush();
@@ -246,7 +247,7 @@ export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl
     for (const batch of loader.batches()) {
       if (ctl?.isStopped()) break;
       const out = model.forwardView(batch.input);
-      sum += loss.forward(out, batch.target).data[0] * batch.size;
+      sum += loss.forward(out, lossTarget(loss.type, out, batch.target)).data[0] * batch.size;
       seen += batch.size;
       const c = countCorrect(out, batch.target);
       correct = c === null || correct === null ? null : correct + c;

@@ -192,7 +192,7 @@ def summary_writer(logdir, rank):
     return SummaryWriter(logdir)
 
 
-ONE_HOT_LOSSES = ('MSELoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'BCEWithLogitsLoss')
+ONE_HOT_LOSSES = ('MSELoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'BCEWithLogitsLoss', 'BCELoss', 'KLDivLoss')
 
 
 def targets(y, out):

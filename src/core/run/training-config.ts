@@ -35,6 +35,10 @@ export const LOSSES: OptionTypeDef[] = [
     reduction, { name: 'beta', kind: 'float', default: 1.0, min: 0, doc: 'Where L2 turns into L1.' }] },
   { type: 'HuberLoss', url: `${NN}HuberLoss.html`, doc: 'L2 near zero, delta-scaled L1 beyond delta.', options: [
     reduction, { name: 'delta', kind: 'float', default: 1.0, min: 0, doc: 'Where L2 turns into L1.' }] },
+  { type: 'BCELoss', url: `${NN}BCELoss.html`, doc: 'Binary cross-entropy of probabilities: end the model with Sigmoid.', options: [weight, reduction] },
+  { type: 'KLDivLoss', url: `${NN}KLDivLoss.html`, doc: 'KL divergence of the target distribution from log-probabilities (end with LogSoftmax).', options: [
+    { name: 'reduction', kind: 'choice', default: 'mean', choices: ['mean', 'batchmean', 'sum', 'none'], doc: "How per-element losses are combined; 'batchmean' is the true KL divergence." },
+    { name: 'log_target', kind: 'bool', default: false, doc: 'The target holds log-probabilities.' }] },
   { type: 'BCEWithLogitsLoss', url: `${NN}BCEWithLogitsLoss.html`, doc: 'Sigmoid + binary cross-entropy, numerically stable.', options: [
     weight, reduction, { name: 'pos_weight', kind: 'floats', default: null, nullable: true, doc: 'Weight of positive examples per class.' }] },
 ];
