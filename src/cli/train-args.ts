@@ -1,5 +1,5 @@
 // Arguments of `layerboard train`: the usage text and a parser that names the bad option.
-import type { GradClipConfig } from '../core/run/training-config.ts';
+import type { EarlyStoppingConfig, GradClipConfig } from '../core/run/training-config.ts';
 
 export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 
@@ -21,6 +21,10 @@ per-epoch validation, then evaluates on the test split.
   --scheduler NAME            StepLR, ExponentialLR, CosineAnnealingLR or OneCycleLR; --sched-opt KEY=VALUE
   --clip-grad-norm X[,P]      clip_grad_norm_(max_norm=X, norm_type=P (default 2)) after each backward
   --clip-grad-value X         clip_grad_value_(clip_value=X) after each backward
+  --early-stopping P[,MONITOR[,MIN_DELTA]]
+                              stop after P epochs without improvement of MONITOR (val_loss (default),
+                              val_accuracy or train_loss) by more than MIN_DELTA (default 0)
+  --restore-best-weights      with --early-stopping: end with the best epoch's weights (what --save writes)
   --seed S                    seeds init, shuffling and the synthetic data (default 0)
   --val-split F               fraction of the training split held out for validation (default 0.1)
   --no-shuffle                keep the training order
@@ -51,6 +55,7 @@ export interface TrainArgs {
   shuffle: boolean;
   dropLast: boolean;
   gradClip: GradClipConfig | null;
+  earlyStopping: EarlyStoppingConfig | null;
   classes: number | null;
   trainSize: number;
   testSize: number;
@@ -58,6 +63,8 @@ export interface TrainArgs {
   logdir: string | null;
   name: string | null;
   json: boolean;
+  /** --restore-best-weights, applied to --early-stopping once every flag is read. */
+  restoreBest: boolean;
 }
 
 /** A usage problem: the command prints it with the usage and exits 2. */
@@ -120,6 +127,11 @@ const VALUE_FLAGS: Record<string, ValueFlag> = {
     const [max, p] = v.split(',');
     a.gradClip = { type: 'norm', max_norm: positive('--clip-grad-norm', max), ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }) };
   },
+  '--early-stopping': (a, v) => {
+    const [p, monitor = 'val_loss', delta = '0'] = v.split(',');
+    if (monitor !== 'val_loss' && monitor !== 'val_accuracy' && monitor !== 'train_loss') throw new UsageError(`--early-stopping monitors val_loss, val_accuracy or train_loss, got '${monitor}'`);
+    a.earlyStopping = { monitor, patience: int('--early-stopping patience', p, 1), min_delta: float('--early-stopping min_delta', delta), mode: 'auto', restore_best_weights: false };
+  },
   '--clip-grad-value': (a, v) => { a.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) }; },
   '--val-split': (a, v) => { a.valSplit = float('--val-split', v); },
   '--classes': (a, v) => { a.classes = int('--classes', v, 2); },
@@ -134,12 +146,13 @@ const SWITCHES: Record<string, (a: TrainArgs) => void> = {
   '--no-shuffle': (a) => { a.shuffle = false; },
   '--drop-last': (a) => { a.dropLast = true; },
   '--json': (a) => { a.json = true; },
+  '--restore-best-weights': (a) => { a.restoreBest = true; },
 };
 
 function defaults(): TrainArgs {
   return {
     file: '', dataset: 'synthetic', epochs: 1, batchSize: 64, optimizer: { type: 'SGD' }, loss: { type: 'CrossEntropyLoss' }, scheduler: null,
-    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, gradClip: null, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
+    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, gradClip: null, earlyStopping: null, restoreBest: false, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
   };
 }
 
@@ -148,6 +161,9 @@ function finish(a: TrainArgs, kw: Keywords): TrainArgs {
   if (!(a.valSplit >= 0 && a.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${a.valSplit}`);
   if (a.optimizer.type === 'SGD' && kw.opt.lr === undefined) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
   if (Object.keys(kw.sched).length && !a.scheduler) throw new UsageError('--sched-opt needs --scheduler');
+  if (a.restoreBest && !a.earlyStopping) throw new UsageError('--restore-best-weights needs --early-stopping');
+  if (a.earlyStopping) a.earlyStopping.restore_best_weights = a.restoreBest;
+  if (a.earlyStopping && a.earlyStopping.monitor !== 'train_loss' && a.valSplit === 0) throw new UsageError(`--early-stopping monitors ${a.earlyStopping.monitor}, which needs --val-split > 0`);
   Object.assign(a.optimizer, kw.opt);
   Object.assign(a.loss, kw.loss);
   if (a.scheduler) Object.assign(a.scheduler, kw.sched);

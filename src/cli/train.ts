@@ -16,7 +16,7 @@ import { evaluateSplit, type EvalResult } from '../engine/evaluate.ts';
 import { Rng } from '../engine/rng.ts';
 import { Sequential } from '../engine/sequential.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
-import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
+import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig, type TrainResult } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { loadBuiltinDataset } from './assets/load-dataset.ts';
 import { gradClipOf } from '../engine/optim/clip.ts';
@@ -59,7 +59,7 @@ function epochLine(e: EpochRecord, epochs: number): string {
   return `epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${val}  lr ${e.lr.toPrecision(4)}  ${e.seconds.toFixed(1)} s  ${Math.round(e.examplesPerSecond)} img/s`;
 }
 
-interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number }
+interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number; best?: TrainResult['best'] }
 
 async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void, logs: TrainLog | null): Promise<Outcome> {
   const { ds, transforms } = loadData(a, doc);
@@ -70,7 +70,7 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   const model = new Sequential(layers, { seed: a.seed, names });
   const config: TrainerConfig = {
     loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
-    seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast, clip: gradClipOf(a.gradClip),
+    seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast, clip: gradClipOf(a.gradClip), earlyStopping: a.earlyStopping,
   };
   log(`training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${a.optimizer.type} ${JSON.stringify(a.optimizer)}`);
   const stepLosses: number[] = [];
@@ -94,7 +94,11 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
     if (stepLosses.length) metrics['loss/train'] = stepLosses[stepLosses.length - 1];
     for (const path of logs.write(a.logdir!, result.status === 'stopped' ? 'stopped' : 'finished', undefined, metrics, a.batchSize, model.stateDict())) log(`wrote ${path}`);
   }
-  return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds };
+  if (result.best) {
+    const b = result.best;
+    log(`${b.stoppedAt ? `stopped early after epoch ${b.stoppedAt}; ` : ''}best epoch ${b.epoch} (${a.earlyStopping!.monitor} ${b.value.toPrecision(5)}); ${b.restored ? `the weights are epoch ${b.epoch}'s (restore_best_weights)` : 'the weights are the last epoch\'s'}`);
+  }
+  return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds, ...(result.best && { best: result.best }) };
 }
 
 export async function runTrain(argv: string[]): Promise<number> {

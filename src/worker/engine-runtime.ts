@@ -41,7 +41,7 @@ function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: Return
 
 function trainerConfig(c: TrainingConfig): TrainerConfig {
   // validateTrainingConfig has checked the scheduler's type against the engine's list
-  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast, clip: gradClipOf(c.gradClip) };
+  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast, clip: gradClipOf(c.gradClip), earlyStopping: c.earlyStopping ?? null };
 }
 
 /** The requested kernels, reusing the active backend when it already is that one. */

@@ -181,6 +181,39 @@ def clip_gradients(params):
         torch.nn.utils.clip_grad_value_(params, clip['clip_value'])
 
 
+class EarlyStopping:
+    """Layerboard's early stopping: stop after 'patience' epochs without an improvement larger than min_delta."""
+    def __init__(self, spec):
+        self.on = bool(spec)
+        spec = spec or {}
+        self.monitor, self.patience, self.min_delta = spec.get('monitor', 'val_loss'), spec.get('patience', 1), abs(spec.get('min_delta', 0))
+        mode = spec.get('mode', 'auto')
+        self.mode = ('max' if self.monitor == 'val_accuracy' else 'min') if mode == 'auto' else mode
+        self.keep_best = spec.get('restore_best_weights', False)
+        self.best, self.best_epoch, self.wait, self.best_state, self.last_epoch = None, 0, 0, None, 0
+
+    def update(self, epoch, values, model):
+        """True when training should stop after this epoch."""
+        self.last_epoch = epoch
+        value = values[self.monitor]
+        if not self.on or value is None:
+            return False
+        better = self.best is None or (value < self.best - self.min_delta if self.mode == 'min' else value > self.best + self.min_delta)
+        if better:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.keep_best:
+                self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.wait += 1
+        return self.wait >= self.patience
+
+    def restore(self, model):
+        if self.best_state is None or self.best_epoch == self.last_epoch:
+            return False
+        model.load_state_dict(self.best_state)
+        return True
+
+
 def summary_writer(logdir, rank):
     if rank != 0:
         return None
@@ -253,6 +286,7 @@ def main():
         except Exception as e:  # tracing is best effort
             print(f'note: add_graph failed ({e})')
 
+    early = EarlyStopping(CONFIG.get('earlyStopping'))
     step = 0
     for epoch in range(args.epochs):
         if sampler is not None:
@@ -300,6 +334,11 @@ def main():
             print(line)
         if args.max_steps is not None and step >= args.max_steps:
             break
+        if early.update(epoch + 1, {'val_loss': val[0] if val else None, 'val_accuracy': val[1] if val else None, 'train_loss': loss_sum / max(seen, 1)}, model):
+            print(f'stopped early after epoch {epoch + 1}: no improvement of {early.monitor} for {early.patience} epochs (best: epoch {early.best_epoch})')
+            break
+    if early.restore(model) and rank == 0:
+        print(f'restored the weights of epoch {early.best_epoch}, the best by {early.monitor}')
     if rank == 0:
         test_loss, test_acc = evaluate(model, test_loader, loss_fn, device)
         print(f'test loss {test_loss:.4f}, test accuracy {test_acc:.4f}')

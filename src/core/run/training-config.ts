@@ -117,6 +117,19 @@ export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'imagefolder' | 
 /** torch.nn.utils.clip_grad_norm_(max_norm, norm_type) or clip_grad_value_(clip_value), between backward() and step(). */
 export type GradClipConfig = { type: 'norm'; max_norm: number; norm_type?: number } | { type: 'value'; clip_value: number };
 
+/**
+ * Stop after `patience` epochs in a row whose monitored value did not improve on the best
+ * by more than min_delta; restore_best_weights: end with the best epoch's weights (what
+ * gets saved, downloaded and exported).
+ */
+export interface EarlyStoppingConfig {
+  monitor: 'val_loss' | 'val_accuracy' | 'train_loss';
+  patience: number;
+  min_delta: number;
+  mode: 'min' | 'max' | 'auto';
+  restore_best_weights: boolean;
+}
+
 export interface TrainingConfig {
   dataset: { id: DatasetId; imageSize?: number; channels?: 1 | 3 };
   transforms: { normalize: { mean: number[]; std: number[] } | null; horizontalFlip: boolean; cropPadding: number };
@@ -132,6 +145,8 @@ export interface TrainingConfig {
   dropLast: boolean;
   /** Gradient clipping; absent or null: none. */
   gradClip?: GradClipConfig | null;
+  /** Early stopping and best-weights keeping; absent or null: every epoch runs, the last weights are kept. */
+  earlyStopping?: EarlyStoppingConfig | null;
 }
 
 export function defaultTrainingConfig(dataset: DatasetId = 'mnist'): TrainingConfig {
@@ -164,6 +179,18 @@ export function validateTrainingConfig(c: TrainingConfig): string[] {
   errors.push(...checkOptions('loss', LOSSES, c.loss), ...checkOptions('optimizer', OPTIMIZERS, c.optimizer));
   if (c.scheduler) errors.push(...checkOptions('scheduler', SCHEDULERS, c.scheduler));
   if (c.gradClip) errors.push(...gradClipProblems(c.gradClip));
+  if (c.earlyStopping) errors.push(...earlyStoppingProblems(c.earlyStopping, c.valSplit));
+  return errors;
+}
+
+function earlyStoppingProblems(e: EarlyStoppingConfig, valSplit: number): string[] {
+  const errors: string[] = [];
+  if (!['val_loss', 'val_accuracy', 'train_loss'].includes(e.monitor)) errors.push(`earlyStopping.monitor: must be 'val_loss', 'val_accuracy' or 'train_loss', got ${JSON.stringify(e.monitor)}`);
+  else if (e.monitor !== 'train_loss' && !(valSplit > 0)) errors.push(`earlyStopping.monitor: ${e.monitor} needs a validation split (valSplit > 0), or monitor train_loss`);
+  if (!(Number.isInteger(e.patience) && e.patience >= 1)) errors.push(`earlyStopping.patience: must be a whole number ≥ 1, got ${String(e.patience)}`);
+  if (!(typeof e.min_delta === 'number' && e.min_delta >= 0)) errors.push(`earlyStopping.min_delta: must be a number ≥ 0, got ${String(e.min_delta)}`);
+  if (!['min', 'max', 'auto'].includes(e.mode)) errors.push(`earlyStopping.mode: must be 'min', 'max' or 'auto', got ${JSON.stringify(e.mode)}`);
+  if (typeof e.restore_best_weights !== 'boolean') errors.push('earlyStopping.restore_best_weights: must be true or false');
   return errors;
 }
 
