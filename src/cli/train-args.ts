@@ -25,6 +25,8 @@ per-epoch validation, then evaluates on the test split.
                               stop after P epochs without improvement of MONITOR (val_loss (default),
                               val_accuracy or train_loss) by more than MIN_DELTA (default 0)
   --restore-best-weights      with --early-stopping: end with the best epoch's weights (what --save writes)
+  --lr-find                   instead of training: the lr range test (Smith), lr 1e-7 → 10 exponentially over
+                              100 batches; prints the suggested lr (steepest fall of the smoothed loss)
   --seed S                    seeds init, shuffling and the synthetic data (default 0)
   --val-split F               fraction of the training split held out for validation (default 0.1)
   --no-shuffle                keep the training order
@@ -65,6 +67,8 @@ export interface TrainArgs {
   json: boolean;
   /** --restore-best-weights, applied to --early-stopping once every flag is read. */
   restoreBest: boolean;
+  /** Run the lr range test instead of training. */
+  lrFind: boolean;
 }
 
 /** A usage problem: the command prints it with the usage and exits 2. */
@@ -147,19 +151,20 @@ const SWITCHES: Record<string, (a: TrainArgs) => void> = {
   '--drop-last': (a) => { a.dropLast = true; },
   '--json': (a) => { a.json = true; },
   '--restore-best-weights': (a) => { a.restoreBest = true; },
+  '--lr-find': (a) => { a.lrFind = true; },
 };
 
 function defaults(): TrainArgs {
   return {
     file: '', dataset: 'synthetic', epochs: 1, batchSize: 64, optimizer: { type: 'SGD' }, loss: { type: 'CrossEntropyLoss' }, scheduler: null,
-    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, gradClip: null, earlyStopping: null, restoreBest: false, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
+    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, gradClip: null, earlyStopping: null, restoreBest: false, lrFind: false, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
   };
 }
 
 function finish(a: TrainArgs, kw: Keywords): TrainArgs {
   if (!a.file) throw new UsageError('missing MODEL.json');
   if (!(a.valSplit >= 0 && a.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${a.valSplit}`);
-  if (a.optimizer.type === 'SGD' && kw.opt.lr === undefined) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
+  if (a.optimizer.type === 'SGD' && kw.opt.lr === undefined && !a.lrFind) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
   if (Object.keys(kw.sched).length && !a.scheduler) throw new UsageError('--sched-opt needs --scheduler');
   if (a.restoreBest && !a.earlyStopping) throw new UsageError('--restore-best-weights needs --early-stopping');
   if (a.earlyStopping) a.earlyStopping.restore_best_weights = a.restoreBest;

@@ -19,6 +19,7 @@ import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig, type TrainResult } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { loadBuiltinDataset } from './assets/load-dataset.ts';
+import { lrRangeTest, type LrFinderResult } from '../engine/lr-finder.ts';
 import { gradClipOf } from '../engine/optim/clip.ts';
 import { applyBackend, fastestBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
@@ -60,6 +61,19 @@ function epochLine(e: EpochRecord, epochs: number): string {
 }
 
 interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number; best?: TrainResult['best'] }
+
+/** `--lr-find`: the range test on the training split; prints the curve (every 10th point) and the suggestion. */
+async function findLr(a: TrainArgs, doc: ModelDocument): Promise<LrFinderResult> {
+  const { ds, transforms } = loadData(a, doc);
+  const { layers, names } = requireChain(doc, 'train');
+  const model = new Sequential(layers, { seed: a.seed, names });
+  const r = await lrRangeTest(model, splitSource(ds, 'train', doc.input, transforms, new Rng(a.seed)), { loss: a.loss, optimizer: a.optimizer, batchSize: a.batchSize }, { seed: a.seed });
+  if (!a.json) {
+    for (const p of r.points.filter((_, i) => i % 10 === 0)) console.log(`lr ${p.lr.toExponential(2).padStart(9)}  loss ${p.loss.toFixed(4)}  smoothed ${p.smoothed.toFixed(4)}`);
+    console.log(r.suggestion === null ? 'no suggestion: the loss never fell steadily (try a wider range or more data)' : `suggested lr ${r.suggestion.toPrecision(3)} (${a.optimizer.type}, batch ${a.batchSize}${r.diverged ? `; the loss diverged at lr ${r.points.at(-1)!.lr.toExponential(2)}` : ''})`);
+  }
+  return r;
+}
 
 async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void, logs: TrainLog | null): Promise<Outcome> {
   const { ds, transforms } = loadData(a, doc);
@@ -117,6 +131,11 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   const backend = await applyBackend(choice);
   const doc = readModel(a.file);
+  if (a.lrFind) {
+    const r = await findLr(a, doc);
+    if (a.json) console.log(JSON.stringify({ model: a.file, backend: backend.description, ...r }));
+    return 0;
+  }
   // the output folders exist before training, so a run never ends in ENOENT with its results lost
   if (a.save) mkdirSync(dirname(a.save), { recursive: true });
   if (a.logdir) mkdirSync(a.logdir, { recursive: true });
