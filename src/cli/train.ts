@@ -1,20 +1,18 @@
 // `layerboard train MODEL.json [options]`: trains in Node with the same engine as the
-// browser worker (Sequential, losses, optimizers, trainer), validates each epoch,
+// browser worker (Model, losses, optimizers, trainer), validates each epoch,
 // evaluates on the test split, optionally saves the weights as safetensors.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireChain } from '../core/model/chain.ts';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
-import { inferShapes } from '../core/model/shapes.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import { NORMALIZE_PRESETS, type TransformConfig } from '../engine/data/transforms.ts';
 import { splitSource } from '../engine/dataset-source.ts';
 import { evaluateSplit, type EvalResult } from '../engine/evaluate.ts';
 import { Rng } from '../engine/rng.ts';
-import { Sequential } from '../engine/sequential.ts';
+import { modelFromDocument } from '../engine/model.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig, type TrainResult } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
@@ -40,9 +38,10 @@ function readModel(file: string): ModelDocument {
  * one in train mode is an error for BatchNorm1d on [N, F], not a fact about the model.
  */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(requireChain(doc, 'train').layers, [1, ...doc.input], { training: false });
-  if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
-  const out = report.shapes.at(-1) ?? [1, ...doc.input];
+  let out: number[];
+  // messages name the place: 'layer 3: …' in a chain, the node ('layer1.0.add: …') in a graph;
+  // a batch of 2, as one example in train mode is an error for BatchNorm1d, not a fact about the model
+  try { out = modelFromDocument(doc).outputShape([2, ...doc.input]); } catch (e) { throw new Error(`shape error at ${(e as Error).message}`); }
   return out.length === 2 ? out[1] : null;
 }
 
@@ -65,8 +64,7 @@ interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; 
 /** `--lr-find`: the range test on the training split; prints the curve (every 10th point) and the suggestion. */
 async function findLr(a: TrainArgs, doc: ModelDocument): Promise<LrFinderResult> {
   const { ds, transforms } = loadData(a, doc);
-  const { layers, names } = requireChain(doc, 'train');
-  const model = new Sequential(layers, { seed: a.seed, names });
+  const model = modelFromDocument(doc, { seed: a.seed });
   const r = await lrRangeTest(model, splitSource(ds, 'train', doc.input, transforms, new Rng(a.seed)), { loss: a.loss, optimizer: a.optimizer, batchSize: a.batchSize }, { seed: a.seed });
   if (!a.json) {
     for (const p of r.points.filter((_, i) => i % 10 === 0)) console.log(`lr ${p.lr.toExponential(2).padStart(9)}  loss ${p.loss.toFixed(4)}  smoothed ${p.smoothed.toFixed(4)}`);
@@ -80,8 +78,7 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   const rng = new Rng(a.seed);
   const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
   const testSrc = ds.test > 0 ? splitSource(ds, 'test', doc.input, transforms, rng) : null;
-  const { layers, names } = requireChain(doc, 'train');
-  const model = new Sequential(layers, { seed: a.seed, names });
+  const model = modelFromDocument(doc, { seed: a.seed });
   const config: TrainerConfig = {
     loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
     seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast, clip: gradClipOf(a.gradClip), earlyStopping: a.earlyStopping,

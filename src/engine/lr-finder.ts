@@ -1,8 +1,9 @@
 // The learning-rate range test (Leslie Smith, "Cyclical Learning Rates", 2017; as fastai's
 // and torch-lr-finder's lr_find): train from the current weights while the lr grows
 // exponentially from start to end, one batch per lr, and record the loss, smoothed by an
-// exponential moving average (debiased). The sweep stops when the smoothed loss exceeds
-// `divergeFactor` × its best. The suggested lr is where the smoothed loss falls fastest
+// exponential moving average (debiased; β 0.95 as torch-lr-finder's smooth_f 0.05 — a
+// slower average lags the loss by tens of steps and pushes the suggestion too high). The
+// sweep stops when the smoothed loss exceeds `divergeFactor` × its best (5, as torch-lr-finder). The suggested lr is where the smoothed loss falls fastest
 // against log(lr) (torch-lr-finder's steepest-gradient suggestion).
 import type { LossSpec } from './losses.ts';
 import { createLoss } from './losses.ts';
@@ -15,7 +16,7 @@ export interface LrFinderOptions {
   startLr?: number;
   endLr?: number;
   steps?: number;
-  /** β of the loss's moving average (fastai: 0.98). */
+  /** β of the loss's moving average (default 0.95). */
   smoothing?: number;
   divergeFactor?: number;
   seed?: number;
@@ -40,7 +41,7 @@ export function suggestLr(points: LrPoint[], skipStart = 10, skipEnd = 5): numbe
 
 /** Runs the range test on `model` (its weights change: pass a copy you can throw away). */
 export async function lrRangeTest(model: Model, source: BatchSource, config: { loss: LossSpec; optimizer: OptimizerSpec; batchSize: number }, o: LrFinderOptions = {}): Promise<LrFinderResult> {
-  const startLr = o.startLr ?? 1e-7, endLr = o.endLr ?? 10, steps = o.steps ?? 100, beta = o.smoothing ?? 0.98, diverge = o.divergeFactor ?? 4;
+  const startLr = o.startLr ?? 1e-7, endLr = o.endLr ?? 10, steps = o.steps ?? 100, beta = o.smoothing ?? 0.95, diverge = o.divergeFactor ?? 5;
   if (!(startLr > 0 && endLr > startLr)) throw new Error(`the lr range must grow: start ${startLr}, end ${endLr}`);
   if (!(Number.isInteger(steps) && steps >= 2)) throw new Error(`the lr range test needs at least 2 steps, got ${steps}`);
   const loss = createLoss(config.loss);
