@@ -3,6 +3,7 @@
 // so data written by an older build keeps opening.
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { EditorEdge, EditorNode } from '../core/editor/graph-model.ts';
+import type { ClassCounts, LbdsHeader } from '../core/formats/lbds.ts';
 import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
 
@@ -52,7 +53,18 @@ export interface ScalarRecord { runId: string; tag: string; step: number; wallTi
 export interface GraphRecord { runId: string; graph: unknown }
 export interface TextRecord { id?: number; runId: string; tag: string; step: number; text: string }
 export interface HparamsRecord { runId: string; hparams: Record<string, unknown>; metrics: Record<string, number> }
-export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: Record<string, unknown> }
+/** What a stored dataset holds; its LBDS bytes are cut into datasetChunks. */
+export interface StoredManifest {
+  header: LbdsHeader;
+  /** Total LBDS bytes across the chunks. */
+  bytes: number;
+  chunks: number;
+  counts: ClassCounts;
+  /** A built-in dataset's content hash (static/datasets/index.json): a copy with another one is stale. */
+  version?: string;
+}
+/** kind: 'cifar10' | 'imagefolder' (imports) or 'builtin' (a cached built-in dataset). */
+export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
 export interface DatasetChunkRecord { datasetId: string; index: number; data: ArrayBuffer }
 
 /**
