@@ -1,6 +1,7 @@
 // The Layerboard run file (docs/run-format.md): one run with every log it has, as JSON,
 // so runs move between browsers, come from the Node CLI, and feed browser tests.
 import { parseModelDocument } from '../core/model/model-json.ts';
+import { readJson } from '../core/formats/json-syntax.ts';
 import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
 
 export const RUN_FORMAT = 'layerboard-run';
@@ -147,9 +148,9 @@ function checkWeights(weights: unknown, errors: RunFileError[]): void {
 export function parseRunFile(input: string | unknown): RunFileParse {
   let value = input;
   if (typeof input === 'string') {
-    try { value = JSON.parse(input); } catch (e) {
-      return { ok: false, errors: [{ path: '', message: `not JSON: ${e instanceof Error ? e.message : String(e)}` }] };
-    }
+    const read = readJson(input);
+    if (!read.ok) return { ok: false, errors: [{ path: '', message: read.message }] };
+    value = read.value;
   }
   if (!isObject(value)) return { ok: false, errors: [{ path: '', message: 'a run file is a JSON object' }] };
   if (value.format !== RUN_FORMAT) return { ok: false, errors: [{ path: 'format', message: `must be "${RUN_FORMAT}", got ${JSON.stringify(value.format)}` }] };

@@ -1,7 +1,7 @@
 // The model file, version 1 (docs/model-format.md, docs/model.schema.json): parse with
 // every problem reported at its JSON path, serialize with a stable key order.
 import { CATALOGUE, isLayerType } from './catalogue.ts';
-import { jsonSyntaxError } from '../formats/json-syntax.ts';
+import { readJson } from '../formats/json-syntax.ts';
 import { classNameError, layerNamesErrors } from '../python/python-names.ts';
 import type { EditorView, LayerSpec, ModelDocument } from './types.ts';
 import { validateLayer, type FieldError } from './validate.ts';
@@ -43,9 +43,9 @@ export function parseModelDocument(input: string | unknown): ParseResult {
   try {
     let value = input;
     if (typeof input === 'string') {
-      const syntax = jsonSyntaxError(input);
-      if (syntax) return fail('', `not valid JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}`);
-      value = JSON.parse(input);
+      const read = readJson(input);
+      if (!read.ok) return fail('', read.message);
+      value = read.value;
     }
     return validateDocument(value);
   } catch (err) {
