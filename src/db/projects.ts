@@ -1,5 +1,6 @@
 // The project repository: every read and write of the `projects` table goes through here.
 import { liveQuery, type Observable } from 'dexie';
+import { flattenModel } from '../core/model/flat-graph.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { LayerboardDB, ProjectRecord, ProjectView } from './schema.ts';
 
@@ -85,7 +86,7 @@ export class ProjectRepository {
 const nextVersion = (previous: number) => Math.max(Date.now(), previous + 1);
 
 function summaryOf(p: ProjectRecord): ProjectSummary {
-  return { id: p.id, name: p.name, updated: p.updated, created: p.created, layerCount: p.doc.layers.length };
+  return { id: p.id, name: p.name, updated: p.updated, created: p.created, layerCount: flattenModel(p.doc).modules.length };
 }
 
 function cleanName(name: string): string {

@@ -7,8 +7,9 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
-const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [] };
+const doc: ModelDocument = newModelDocument([4], []);
 let db: LayerboardDB;
 let runs: RunRepository;
 

@@ -3,6 +3,7 @@
 // runs — one run per folder, as TensorBoard treats a logdir.
 import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 import { writeZip } from '../core/formats/zip.ts';
 import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
@@ -105,7 +106,7 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
       status: 'finished', message: `imported from TensorBoard event files (${kept.join(', ')})`,
-      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: { source: 'tensorboard' }, backend: 'tensorboard',
+      doc: newModelDocument([1]), config: { source: 'tensorboard' }, backend: 'tensorboard',
     };
     try {
       await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
