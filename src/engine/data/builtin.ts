@@ -1,13 +1,14 @@
 // Built-in datasets, fetched from the app's own static files (nothing from the network
 // beyond the page's origin) and gunzipped with DecompressionStream in the worker.
 import { decodeLbds, type ImageDataset } from '../../core/formats/lbds.ts';
+import { gunzip as gunzipMembers } from '../../core/formats/gzip.ts';
 
 export const BUILTIN_DATASETS = { mnist: 'datasets/mnist.lbds.gz' } as const;
 export type BuiltinDatasetId = keyof typeof BUILTIN_DATASETS;
 
-export async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** Every member of a gzip file (a browser's DecompressionStream alone stops after the first). */
+export function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return gunzipMembers(bytes);
 }
 
 export async function fetchBuiltinDataset(id: BuiltinDatasetId, baseUrl: string): Promise<ImageDataset> {
