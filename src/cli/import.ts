@@ -1,5 +1,6 @@
 // `layerboard import FILE [--input C,H,W] [--out MODEL.json]`: a PyTorch print(model)
 // text or Python source that builds the model, to a model file. Parsed, never run.
+import { stripBom } from '../core/formats/json-syntax.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { newModelDocument, parseModelDocument, serializeModelDocument } from '../core/model/model-json.ts';
 import { parseModelText } from '../core/python/model-text.ts';
@@ -32,7 +33,8 @@ export async function runImport(args: string[]): Promise<number> {
     else { console.error(`layerboard import: unexpected '${args[i]}'\n\n${USAGE}`); return 2; }
   }
   if (!file) { console.error(`layerboard import: give a FILE\n\n${USAGE}`); return 2; }
-  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  // A BOM is not part of the source (browsers drop it when the app reads a file; Python skips it).
+  const text = stripBom(readFileSync(file === '-' ? 0 : file, 'utf8'));
   const parsed = parseModelText(text);
   if (!parsed.ok) {
     for (const e of parsed.errors) console.error(`${file}:${e.line}: ${e.message}`);

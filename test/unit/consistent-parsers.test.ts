@@ -29,7 +29,10 @@ describe('consistent parsers', () => {
     writeFileSync(join(dir, 'model.json'), BOM + modelText);
     const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'export', join(dir, 'model.json'), '--format', 'repr'], { encoding: 'utf8' });
     expect(out).toMatch(/^\w+\(\n/);
-  });
+    writeFileSync(join(dir, 'print.txt'), `${BOM}Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=True)\n)\n`);
+    const imported = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'import', join(dir, 'print.txt'), '--input', '4'], { encoding: 'utf8' });
+    expect(JSON.parse(imported)).toMatchObject({ format: 'layerboard-model' });
+  }, 60_000);
 
   test('JSON nested 5,000 levels deep is refused with the path, not a stack overflow', () => {
     const deep = `{"format":"layerboard-model","version":1,"metadata":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
