@@ -4,7 +4,8 @@
 // overflow, and class names that would break the exported script's __main__ are refused.
 import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { runImport } from '../../src/cli/import.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseModelDocument } from '../../src/core/model/model-json.ts';
@@ -24,14 +25,15 @@ describe('consistent parsers', () => {
     if (!run.ok) expect(run.errors[0].path).not.toBe('');
   });
 
-  test('the CLI reads a model file with a BOM like the app does', () => {
+  test('the CLI reads a model file with a BOM like the app does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bom-'));
     writeFileSync(join(dir, 'model.json'), BOM + modelText);
     const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'export', join(dir, 'model.json'), '--format', 'repr'], { encoding: 'utf8' });
     expect(out).toMatch(/^\w+\(\n/);
     writeFileSync(join(dir, 'print.txt'), `${BOM}Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=True)\n)\n`);
-    const imported = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'import', join(dir, 'print.txt'), '--input', '4'], { encoding: 'utf8' });
-    expect(JSON.parse(imported)).toMatchObject({ format: 'layerboard-model' });
+    // `import` as the CLI module runs it (src/cli/import.ts)
+    expect(await runImport([join(dir, 'print.txt'), '--input', '4', '--out', join(dir, 'model-from-print.json')])).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'model-from-print.json'), 'utf8'))).toMatchObject({ format: 'layerboard-model' });
   }, 60_000);
 
   test('JSON nested 5,000 levels deep is refused with the path, not a stack overflow', () => {
