@@ -1,21 +1,38 @@
 // TensorBoard interchange for runs: every run can leave as an event file (and the whole
 // board as a logdir .zip that `tensorboard --logdir` opens), and event files come in as
-// runs — one run per folder, as TensorBoard treats a logdir.
-import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
+// runs — one run per folder, as TensorBoard treats a logdir. Everything a file holds comes
+// in: scalars, the graph, and every other summary kept byte for byte (what the board does
+// not show is named in the import's report), so exporting it again loses nothing.
+import { eventFileName, readEventFile, writeEventFile, type GraphDefNode, type RawSummary, type ScalarPoint } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { encodeHparamsValues, flattenHparams, hparamsOfValue, type HparamValue } from '../core/formats/tfevents/hparams.ts';
+import { encodeTextValue } from '../core/formats/tfevents/text.ts';
 import { writeZip } from '../core/formats/zip.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }
 export interface EventImportResult { runs: RunRecord[]; problems: string[] }
 
+/** Every log of a run as one event file: scalars, graph, histograms, images, text, PR curves, hparams. */
 export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ name: string; bytes: Uint8Array }> {
   const run = await db.runs.get(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
-  const scalars = await db.scalars.where('runId').equals(runId).toArray();
-  scalars.sort((a, b) => a.wallTime - b.wallTime || a.step - b.step);
+  const [scalars, summaries, graph, texts, hparams] = await Promise.all([
+    db.scalars.where('runId').equals(runId).toArray(),
+    db.summaries.where('runId').equals(runId).toArray(),
+    db.graphs.get(runId),
+    db.texts.where('runId').equals(runId).toArray(),
+    db.hparams.get(runId),
+  ]);
   const created = run.created / 1000;
-  return { name: eventFileName(created), bytes: writeEventFile(scalars, created) };
+  const raw: RawSummary[] = summaries.map(({ tag, step, wallTime, kind, value }) => ({ tag, step, wallTime, kind, value }));
+  // Text and hparams logged by our training (their own tables) in TensorBoard's encoding.
+  for (const t of texts) raw.push({ tag: t.tag, step: t.step, wallTime: created, kind: 'text', value: encodeTextValue(t.tag, t.text) });
+  if (hparams && !summaries.some((s) => s.kind === 'hparams')) {
+    const end = (run.ended ?? run.created) / 1000;
+    for (const value of encodeHparamsValues(flattenHparams(hparams.hparams), Object.keys(hparams.metrics))) raw.push({ tag: '', step: 0, wallTime: end, kind: 'hparams', value });
+  }
+  return { name: eventFileName(created), bytes: writeEventFile({ scalars, summaries: raw, graphDef: graph?.graphDef }, created) };
 }
 
 /** A folder name TensorBoard shows as the run's name: no path separators, unique. */
@@ -59,32 +76,61 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
   const result: EventImportResult = { runs: [], problems: [] };
   if (groups.size === 0) result.problems.push('no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)');
   for (const [key, group] of groups) {
-    const scalars: Omit<ScalarRecord, 'runId'>[] = [];
+    const scalars: ScalarPoint[] = [];
+    const summaries: RawSummary[] = [];
     let graph: GraphDefNode[] | undefined;
+    let graphDef: Uint8Array | undefined;
+    const unshown = new Map<string, number>();
     let first = Infinity, last = 0;
     for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
       const contents = readEventFile(f.bytes);
       if (contents.problem) result.problems.push(`${f.path}: ${contents.problem.message}; the ${contents.events.length} events before it were kept`);
       scalars.push(...contents.scalars);
+      summaries.push(...contents.summaries);
       for (const e of contents.events) {
-        if (e.graph && !graph) graph = e.graph;
+        if (e.graph && !graph) { graph = e.graph; graphDef = e.graphDef; }
         if (e.wallTime) { first = Math.min(first, e.wallTime); last = Math.max(last, e.wallTime); }
+        for (const field of e.other ?? []) unshown.set(field, (unshown.get(field) ?? 0) + 1);
       }
     }
+    for (const s of summaries) if (s.kind === 'audio' || s.kind === 'other') unshown.set(`${s.kind} “${s.tag}”`, (unshown.get(`${s.kind} “${s.tag}”`) ?? 0) + 1);
+    if (unshown.size) result.problems.push(`${key}: kept but not shown on the board: ${[...unshown].map(([what, n]) => `${what} ×${n}`).join(', ')}`);
     const id = newId();
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
       status: 'finished', message: `imported from TensorBoard event files (${group.map((f) => baseName(f.path)).join(', ')})`,
       doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: { source: 'tensorboard' }, backend: 'tensorboard',
     };
-    await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
+    const hparams = hparamsOf(summaries, scalars);
+    await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.summaries, db.hparams], async () => {
       await db.runs.add(run);
       // The last write of a step wins, as TensorBoard shows it.
-      await db.scalars.bulkPut(scalars.map((s) => ({ ...s, runId: id })));
+      await db.scalars.bulkPut(scalars.map((s): ScalarRecord => ({ ...s, runId: id })));
+      await db.summaries.bulkAdd(summaries.map((s) => ({ ...s, runId: id })));
       // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs.
-      if (graph) await db.graphs.put({ runId: id, graph: graphDefToModules(graph) });
+      if (graph) await db.graphs.put({ runId: id, graph: graphDefToModules(graph), graphDef });
+      if (hparams) await db.hparams.put({ runId: id, ...hparams });
     });
     result.runs.push(run);
   }
   return result;
+}
+
+/** add_hparams' session start (hparam values) and experiment (metric tags, valued by their last scalar). */
+function hparamsOf(summaries: RawSummary[], scalars: ScalarPoint[]): { hparams: Record<string, HparamValue>; metrics: Record<string, number> } | null {
+  let hparams: Record<string, HparamValue> | null = null;
+  const metricTags: string[] = [];
+  for (const s of summaries) {
+    if (s.kind !== 'hparams') continue;
+    const data = hparamsOfValue(s.value);
+    if (data?.part === 'start') hparams = { ...(hparams ?? {}), ...data.hparams };
+    if (data?.part === 'experiment') metricTags.push(...data.metrics);
+  }
+  if (!hparams) return null;
+  const metrics: Record<string, number> = {};
+  for (const tag of metricTags) {
+    const points = scalars.filter((p) => p.tag === tag);
+    if (points.length) metrics[tag] = points.reduce((a, b) => (b.step >= a.step ? b : a)).value;
+  }
+  return { hparams, metrics };
 }
