@@ -155,7 +155,9 @@ export class GraphRenderer {
           .attr('role', 'button').attr('tabindex', 0);
         g.append('rect').attr('class', 'body').attr('rx', 6);
         g.append('rect').attr('class', 'stripe').attr('width', 5).attr('rx', 2);
-        g.append('text').attr('class', 'title').attr('x', 14).attr('y', 18);
+        const title = g.append('text').attr('class', 'title').attr('x', 14).attr('y', 18);
+        title.append('tspan').attr('class', 'type');
+        title.append('tspan').attr('class', 'name');
         g.append('text').attr('class', 'sub').attr('x', 14).attr('y', 34);
         g.append('text').attr('class', 'expand').attr('text-anchor', 'end').attr('y', 20);
         g.on('click', (e: MouseEvent, b) => { e.stopPropagation(); if (b.kind === 'collapsed' && (e.target as Element).classList.contains('expand')) this.#events.toggle(b.id); else this.#events.select(b.id); })
@@ -173,7 +175,9 @@ export class GraphRenderer {
       .call((g) => {
         g.select('.body').attr('width', (b) => b.w).attr('height', (b) => b.h).style('fill', (b) => this.#fill(b.node));
         g.select('.stripe').attr('height', (b) => b.h);
-        g.select('.title').html((b) => `<tspan class="type">${b.node.type}</tspan><tspan class="name"> [${escapeXml(b.node.name)}]</tspan>`);
+        // Text nodes only: types and names come from imported files.
+        g.select('.title .type').text((b) => b.node.type);
+        g.select('.title .name').text((b) => ` [${b.node.name}]`);
         g.select('.sub').text((b) => `${countText(b.node.params)} params · ${countText(b.node.multAdds)} MACs${b.kind === 'collapsed' ? ` · ${b.node.children.length} modules` : ''}`);
         g.select('.expand').attr('x', (b) => b.w - 10).text((b) => (b.kind === 'collapsed' ? '+ expand' : ''));
       });
@@ -196,8 +200,4 @@ export class GraphRenderer {
 /** 'Sequential[model]', 'Conv2d[0]', the root by its class name ('BS'). */
 export function label(n: ModuleNode): string {
   return n.name ? `${n.type}[${n.name}]` : n.type;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
