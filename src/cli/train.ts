@@ -3,6 +3,7 @@
 // evaluates on the test split, optionally saves the weights as safetensors.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { requireChain } from '../core/model/chain.ts';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
 import { inferShapes } from '../core/model/shapes.ts';
@@ -33,7 +34,7 @@ function readModel(file: string): ModelDocument {
 
 /** The model's output width for a batch of 1, checked with the editor's shape rules. */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(doc.layers, [1, ...doc.input]);
+  const report = inferShapes(requireChain(doc, 'train').layers, [1, ...doc.input]);
   if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
   const out = report.shapes.at(-1) ?? [1, ...doc.input];
   return out.length === 2 ? out[1] : null;
@@ -60,7 +61,8 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   const rng = new Rng(a.seed);
   const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
   const testSrc = ds.test > 0 ? splitSource(ds, 'test', doc.input, transforms, rng) : null;
-  const model = new Sequential(doc.layers, { seed: a.seed, names: doc.names ?? null });
+  const { layers, names } = requireChain(doc, 'train');
+  const model = new Sequential(layers, { seed: a.seed, names });
   const config: TrainerConfig = {
     loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
     seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast,

@@ -9,11 +9,12 @@ import { SummaryWriter } from './summary-writer.ts';
 import { runEventFile } from './tfevents-exchange.ts';
 import { histogramOfValue, imageOfValue, prCurveOfValue, readEventFile, textOfValue } from '../core/formats/tfevents/index.ts';
 import { logFinalWeights } from '../ui/train/board-logs.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
 test('histograms, images, PR curves and text of a run reach its event file', async () => {
   const db = createDatabase('writer-kinds', { indexedDB: new IDBFactory(), IDBKeyRange });
   const runs = new RunRepository(db, () => 'r1');
-  await runs.create({ projectId: null, name: 'r', doc: { format: 'layerboard-model', version: 1, input: [4], layers: [] }, config: { optimizer: { type: 'SGD', lr: 0.1 } } });
+  await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4]), config: { optimizer: { type: 'SGD', lr: 0.1 } } });
   const w = new SummaryWriter(db, 'r1');
   await logFinalWeights(w, { '0.weight': { shape: [2, 2], data: Float32Array.of(-1, 0.5, 0.25, 2) } }, 9);
   await w.addImage('inputs', { width: 1, height: 1, colorspace: 1, encoded: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3) }, 0);
@@ -24,8 +25,8 @@ test('histograms, images, PR curves and text of a run reach its event file', asy
   expect(stored.map((s) => [s.tag, s.step])).toEqual([['weights/0.weight', 9]]);
   expect(histogramOfValue(stored[0].value)).toMatchObject({ num: 4, min: -1, max: 2, sum: 1.75 });
 
-  const { summaries, problem } = readEventFile((await runEventFile(db, 'r1')).bytes);
-  expect(problem).toBeNull();
+  const { summaries, problems } = readEventFile((await runEventFile(db, 'r1')).bytes);
+  expect(problems).toEqual([]);
   expect(summaries.map((s) => s.kind).sort()).toEqual(['histogram', 'hparams', 'hparams', 'hparams', 'image', 'pr_curve', 'text']);
   expect([...imageOfValue(summaries.find((s) => s.kind === 'image')!.value)!.encoded]).toEqual([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
   expect(prCurveOfValue(summaries.find((s) => s.kind === 'pr_curve')!.value)!.tp).toHaveLength(5);

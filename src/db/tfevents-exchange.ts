@@ -7,12 +7,17 @@ import { eventFileName, readEventFile, writeEventFile, type GraphDefNode, type R
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
 import { encodeHparamsValues, flattenHparams, hparamsOfValue, type HparamValue } from '../core/formats/tfevents/hparams.ts';
 import { encodeTextValue } from '../core/formats/tfevents/text.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 import { writeZip } from '../core/formats/zip.ts';
 import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
+import { storageErrorMessage } from './storage-errors.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }
 export interface EventImportResult { runs: RunRecord[]; problems: string[] }
+
+/** At most this many problems are listed per file; the rest are counted. */
+const PROBLEMS_PER_FILE = 3;
 
 /** Every log of a run as one event file: scalars, graph, histograms, images, text, PR curves, hparams. */
 export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ name: string; bytes: Uint8Array }> {
@@ -54,6 +59,16 @@ export async function logdirZip(db: LayerboardDB, runIds: string[]): Promise<Uin
   return writeZip(entries);
 }
 
+/** The graph's module hierarchy, or none when it cannot be built (said, the scalars kept). */
+function safeGraph(graph: GraphDefNode[], key: string, problems: string[]) {
+  try {
+    return graphDefToModules(graph);
+  } catch (e) {
+    problems.push(`${key}: the add_graph record could not be drawn (${e instanceof Error ? e.message : String(e)}); the scalars were kept`);
+    return undefined;
+  }
+}
+
 const folderOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -78,10 +93,27 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     let graph: GraphDefNode[] | undefined;
     let graphDef: Uint8Array | undefined;
     const unshown = new Map<string, number>();
-    let first = Infinity, last = 0;
+    let first = Infinity, last = 0, events = 0;
+    const kept: string[] = [];
     for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      const contents = readEventFile(f.bytes);
-      if (contents.problem) result.problems.push(`${f.path}: ${contents.problem.message}; the ${contents.events.length} events before it were kept`);
+      // One file's fault never costs its neighbours: anything it throws is its own problem.
+      let contents: ReturnType<typeof readEventFile>;
+      try {
+        contents = readEventFile(f.bytes);
+      } catch (e) {
+        result.problems.push(`${f.path}: skipped, could not be read: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      if (contents.events.length === 0) {
+        const why = contents.problems[0]?.message ?? 'the file is empty';
+        result.problems.push(`${f.path}: skipped, no readable events (${why}); is it a TensorBoard event file?`);
+        continue;
+      }
+      const listed = contents.problems.slice(0, PROBLEMS_PER_FILE).map((p) => p.message);
+      if (contents.problems.length > PROBLEMS_PER_FILE) listed.push(`and ${contents.problems.length - PROBLEMS_PER_FILE} more`);
+      if (listed.length) result.problems.push(`${f.path}: ${listed.join('; ')}; its ${contents.events.length} good events were kept`);
+      events += contents.events.length;
+      kept.push(baseName(f.path));
       scalars.push(...contents.scalars);
       summaries.push(...contents.summaries);
       for (const e of contents.events) {
@@ -90,24 +122,32 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
         for (const field of e.other ?? []) unshown.set(field, (unshown.get(field) ?? 0) + 1);
       }
     }
+    if (events === 0) continue;
     for (const s of summaries) if (s.kind === 'audio' || s.kind === 'other') unshown.set(`${s.kind} “${s.tag}”`, (unshown.get(`${s.kind} “${s.tag}”`) ?? 0) + 1);
     if (unshown.size) result.problems.push(`${key}: kept but not shown on the board: ${[...unshown].map(([what, n]) => `${what} ×${n}`).join(', ')}`);
+    const modules = graph && safeGraph(graph, key, result.problems);
     const id = newId();
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
-      status: 'finished', message: `imported from TensorBoard event files (${group.map((f) => baseName(f.path)).join(', ')})`,
-      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: { source: 'tensorboard' }, backend: 'tensorboard',
+      status: 'finished', message: `imported from TensorBoard event files (${kept.join(', ')})`,
+      doc: newModelDocument([1]), config: { source: 'tensorboard' }, backend: 'tensorboard',
     };
     const hparams = hparamsOf(summaries, scalars);
-    await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.summaries, db.hparams], async () => {
-      await db.runs.add(run);
-      // The last write of a step wins, as TensorBoard shows it.
-      await db.scalars.bulkPut(scalars.map((s): ScalarRecord => ({ ...s, runId: id })));
-      await db.summaries.bulkAdd(summaries.map((s) => ({ ...s, runId: id })));
-      // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs.
-      if (graph) await db.graphs.put({ runId: id, graph: graphDefToModules(graph), graphDef });
-      if (hparams) await db.hparams.put({ runId: id, ...hparams });
-    });
+    try {
+      await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.summaries, db.hparams], async () => {
+        await db.runs.add(run);
+        // The last write of a step wins, as TensorBoard shows it.
+        await db.scalars.bulkPut(scalars.map((s): ScalarRecord => ({ ...s, runId: id })));
+        await db.summaries.bulkAdd(summaries.map((s) => ({ ...s, runId: id })));
+        // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs;
+        // its bytes are kept for export (also when it cannot be drawn).
+        if (modules || graphDef) await db.graphs.put({ runId: id, graph: modules ?? null, graphDef });
+        if (hparams) await db.hparams.put({ runId: id, ...hparams });
+      });
+    } catch (e) {
+      result.problems.push(`${key}: not imported: ${storageErrorMessage(e)}`);
+      continue;
+    }
     result.runs.push(run);
   }
   return result;

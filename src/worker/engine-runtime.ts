@@ -2,6 +2,7 @@
 // Node tests: requests in (handle), events out (post). One run at a time; its progress is
 // batched by the trainer (every progressIntervalMs), its weights leave as transferables.
 import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
+import { requireChain } from '../core/model/chain.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { backend, useBackend, type Backend } from '../engine/backend.ts';
@@ -30,7 +31,8 @@ interface ActiveRun { runId: string; controller: TrainController; status: RunSta
 const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Sequential {
-  const model = new Sequential(doc.layers, { seed: config.seed, names: doc.names ?? null });
+  const { layers, names } = requireChain(doc, 'Training');
+  const model = new Sequential(layers, { seed: config.seed, names });
   if (weights) model.loadStateDict(weights);
   return model;
 }

@@ -60,8 +60,8 @@ describe.skipIf(!ready)('event files: every kind survives import and export', ()
   });
 
   test("our decoders read what Google's library wrote", () => {
-    const { summaries, scalars, events, problem } = readEventFile(new Uint8Array(readFileSync(source)));
-    expect(problem).toBeNull();
+    const { summaries, scalars, events, problems } = readEventFile(new Uint8Array(readFileSync(source)));
+    expect(problems).toEqual([]);
     expect(scalars.filter((s) => s.tag === 'lr').map((s) => s.value)).toEqual([0.1, 0.1 / 3, 0.1 / 9]);
     const of = (kind: string) => summaries.filter((s) => s.kind === kind);
     const h = histogramOfValue(of('histogram')[1].value)!;

@@ -11,8 +11,11 @@ export interface EventFileContents {
   scalars: ScalarPoint[];
   /** Every non-scalar Summary.Value (histograms, images, text, PR curves, hparams, ...), as its bytes. */
   summaries: RawSummary[];
-  /** The first fault (bad CRC, truncated tail, undecodable event); events before it are kept. */
-  problem: RecordProblem | null;
+  /**
+   * Records that could not be decoded (each skipped, the rest kept), then a framing fault
+   * (bad CRC, truncated tail) after which nothing more can be read. Offsets are bytes in the file.
+   */
+  problems: RecordProblem[];
 }
 
 /** What an event file is written from. */
@@ -25,18 +28,19 @@ export interface EventFileData {
 export function readEventFile(bytes: Uint8Array): EventFileContents {
   const { records, problem: framing } = readRecords(bytes);
   const events: TfEvent[] = [];
-  let problem = framing;
+  const problems: RecordProblem[] = [];
   let offset = 0;
   for (const record of records) {
     try {
       events.push(decodeEvent(record));
     } catch (err) {
       if (!(err instanceof ProtoError)) throw err;
-      problem = { offset, message: `record at byte ${offset} is not a valid Event: ${err.message}` };
-      break;
+      const at = err.at - bytes.byteOffset;
+      problems.push({ offset, message: `record at byte ${offset} is not a valid Event (skipped): ${err.message} at byte ${at}` });
     }
     offset += record.length + 16;
   }
+  if (framing) problems.push(framing);
   const scalars: ScalarPoint[] = [];
   const summaries: RawSummary[] = [];
   for (const e of events) {
@@ -45,7 +49,7 @@ export function readEventFile(bytes: Uint8Array): EventFileContents {
       else if (v.kind && v.raw) summaries.push({ tag: v.tag, step: e.step, wallTime: e.wallTime, kind: v.kind, value: v.raw });
     }
   }
-  return { events, scalars, summaries, problem };
+  return { events, scalars, summaries, problems };
 }
 
 /**
