@@ -154,7 +154,7 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
 }
 
 /** add_hparams' session start (hparam values) and experiment (metric tags, valued by their last scalar). */
-function hparamsOf(summaries: RawSummary[], scalars: ScalarPoint[]): { hparams: Record<string, HparamValue>; metrics: Record<string, number> } | null {
+export function hparamsOf(summaries: RawSummary[], scalars: ScalarPoint[]): { hparams: Record<string, HparamValue>; metrics: Record<string, number> } | null {
   let hparams: Record<string, HparamValue> | null = null;
   const metricTags: string[] = [];
   for (const s of summaries) {
