@@ -13,10 +13,12 @@ import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import {
-  eventTransfer, requestProblem,
+  eventTransfer, REQUEST_TYPES,
   type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
+import { gradClipOf } from '../engine/optim/clip.ts';
+import { answer } from './rpc.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
 
@@ -37,7 +39,7 @@ function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: Return
 
 function trainerConfig(c: TrainingConfig): TrainerConfig {
   // validateTrainingConfig has checked the scheduler's type against the engine's list
-  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast };
+  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast, clip: gradClipOf(c.gradClip), earlyStopping: c.earlyStopping ?? null };
 }
 
 /** The requested kernels, reusing the active backend when it already is that one. */
@@ -69,17 +71,7 @@ export class EngineRuntime {
 
   /** Entry point for every incoming message; never throws (problems become error replies). */
   handle(msg: unknown): void {
-    const problem = requestProblem(msg);
-    if (problem) {
-      const id = (msg as { id?: unknown } | null)?.id;
-      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
-      return;
-    }
-    const r = msg as Request;
-    this.dispatch(r).then(
-      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, []),
-      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
-    );
+    answer<Request, ReplyResults[RequestType]>(msg, REQUEST_TYPES, (r) => this.dispatch(r), (reply, transfer) => this.post(reply, transfer));
   }
 
   private async dispatch(r: Request): Promise<ReplyResults[RequestType]> {
