@@ -1,12 +1,7 @@
 // `layerboard train`: trains on the synthetic dataset with the engine, text and --json
 // output, reproducible from --seed, safetensors out, NaN and usage errors.
-<<<<<<< HEAD
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-=======
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
->>>>>>> datasets
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runTrain } from '../../src/cli/train.ts';
