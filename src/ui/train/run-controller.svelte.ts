@@ -9,6 +9,8 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';
+import { indentCode, logFinalWeights } from './board-logs.ts';
+import { moduleRepr } from '../../core/python/pytorch-export.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
 import type { BackendChoice, WorkerEvent } from '../../worker/protocol.ts';
 import { flatHparams } from './config-fields.ts';
@@ -107,6 +109,9 @@ export class RunController {
     void writer.addText(TEXT_TAGS.dataset, JSON.stringify(p.dataset));
     if (p.from) void writer.addText('continued_from', p.from.parentId);
     void writer.addGraph(buildModuleGraph(p.doc, [p.config.batchSize, ...p.doc.input]));
+    // print(model) and the config, as add_text logs them (indented: a code block in markdown).
+    void writer.addText('model', indentCode(moduleRepr(p.doc)));
+    void writer.addText('config', indentCode(JSON.stringify(p.config, null, 2)));
     try {
       const reply = await this.engine().train({
         runId: record.id, model: p.doc, config: p.config, dataset: p.dataset.ref,
@@ -196,6 +201,7 @@ export class RunController {
       await this.repo.update(session.id, { weights });
       await this.repo.end(session.id, e.status, message, metrics);
       await writer.addHparams(flatHparams(run.config), metrics);
+      await logFinalWeights(writer, weights, Math.max(0, (Number(metrics.steps) || 1) - 1));
     });
   }
 

@@ -10,7 +10,7 @@ import { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { DataClient } from '../../worker/data-client.ts';
 import { EngineClient } from '../../worker/engine-client.ts';
-import type { DatasetInfo } from '../../worker/data-protocol.ts';
+import type { DatasetInfo } from '../../core/formats/lbds.ts';
 import type { BackendChoice } from '../../worker/protocol.ts';
 import type { EditorState } from '../state/editor.svelte.ts';
 import type { ProjectsState } from '../state/projects.svelte.ts';
@@ -131,7 +131,7 @@ export class TrainState {
     this.setConfig({
       ...c,
       dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
-      transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...(choice.kind === 'mnist' && { horizontalFlip: false, cropPadding: 0 }) },
+      transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && { horizontalFlip: false, cropPadding: 0 }) },
     });
   }
 
