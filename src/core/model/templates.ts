@@ -37,7 +37,7 @@ const SEED_CONV_RELU: LayerSpec[] = [
  * 1.1 M multiply-adds per image (a quarter of the 32/64-channel, 128-unit variant) so an
  * epoch trains in the browser. On the official MNIST (60,000 / 10,000) with the default
  * recipe (Adam 1e-3, batch 64, 10% held out) one epoch gives 97.7–97.9% test accuracy in the
- * engine and 97.9–98.1% in PyTorch 1.13 (seeds 0–2); the 4× larger variant 98.4–98.5%.
+ * engine (seeds 0–2) and 97.9–98.3% in PyTorch 1.13; the 4× larger variant 98.4–98.5% in PyTorch.
  */
 const MNIST_CONVNET: LayerSpec[] = [
   { type: 'Conv2d', in_channels: 1, out_channels: 16, kernel_size: 3, padding: 1 },
