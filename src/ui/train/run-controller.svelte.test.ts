@@ -71,7 +71,7 @@ describe('run controller', () => {
     expect(await values(s.id, 'loss/train')).toEqual([[0, 2.3], [1, 2.0], [2, 1.5], [3, 1.2]]);
     expect(await values(s.id, 'accuracy/test')).toEqual([[1, 0.5]]);
     expect((await repo.graph(s.id))!.graph).toMatchObject({ root: { type: 'MLP' }, input: [64, 1, 28, 28] });
-    expect((await repo.hparams(s.id))!.hparams).toMatchObject({ 'optimizer.type': 'SGD', batchSize: 64 });
+    expect((await repo.hparams(s.id))!.hparams).toMatchObject({ 'optimizer.type': 'Adam', batchSize: 64 });
     expect((await repo.texts(s.id)).map((t) => t.tag).sort()).toEqual(['dataset', 'eval/test']);
     expect(storageErrors).toEqual([]);
   });
