@@ -6,6 +6,7 @@ import type { EditorEdge, EditorNode } from '../core/editor/graph-model.ts';
 import type { ClassCounts, LbdsHeader } from '../core/formats/lbds.ts';
 import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
+import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export const DB_NAME = 'layerboard';
 
@@ -50,7 +51,13 @@ export interface RunRecord {
 }
 
 export interface ScalarRecord { runId: string; tag: string; step: number; wallTime: number; value: number }
-export interface GraphRecord { runId: string; graph: unknown }
+/** graph: the ModuleGraph the board draws; graphDef: add_graph's GraphDef bytes when the run came from event files (written back as they came). */
+export interface GraphRecord { runId: string; graph: unknown; graphDef?: Uint8Array }
+/**
+ * A summary beyond scalars, in TensorBoard's own encoding: one Summary.Value (histogram,
+ * image, text, PR curve, hparams, or a kind the board does not show), kept byte for byte.
+ */
+export interface SummaryRecord { id?: number; runId: string; tag: string; step: number; wallTime: number; kind: SummaryKind; value: Uint8Array }
 export interface TextRecord { id?: number; runId: string; tag: string; step: number; text: string }
 export interface HparamsRecord { runId: string; hparams: Record<string, unknown>; metrics: Record<string, number> }
 /** What a stored dataset holds; its LBDS bytes are cut into datasetChunks. */
@@ -80,6 +87,7 @@ export type LayerboardDB = Dexie & {
   graphs: EntityTable<GraphRecord, 'runId'>;
   texts: EntityTable<TextRecord, 'id'>;
   hparams: EntityTable<HparamsRecord, 'runId'>;
+  summaries: EntityTable<SummaryRecord, 'id'>;
   datasets: EntityTable<DatasetRecord, 'id'>;
   datasetChunks: Table<DatasetChunkRecord, [string, number]>;
 };
@@ -105,5 +113,7 @@ export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory
     await tx.table('projects').toCollection().modify(migrate);
     await tx.table('runs').toCollection().modify(migrate);
   });
+  // Histograms, images, text, PR curves, hparams and other summaries, as TensorBoard encodes them.
+  db.version(3).stores({ summaries: '++id, runId, [runId+kind], [runId+tag]' });
   return db;
 }

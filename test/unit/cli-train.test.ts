@@ -1,6 +1,6 @@
 // `layerboard train`: trains on the synthetic dataset with the engine, text and --json
 // output, reproducible from --seed, safetensors out, NaN and usage errors.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
@@ -62,7 +62,8 @@ test('--save writes the weights as safetensors with state_dict names', async () 
 test('a graph model (a small ResNet with downsampling shortcuts) trains, and saves nested state_dict names', async () => {
   const model = join(dir, 'resnet.json'), file = join(dir, 'resnet.safetensors');
   writeFileSync(model, serializeModelDocument(resnetDoc(1, 4, [3, 8, 8])));
-  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file];
+  const logdir = join(dir, 'graph-logs');
+  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file, '--logdir', logdir];
   expect(await runTrain(args)).toBe(0);
   const a = JSON.parse(out[0]);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -71,6 +72,9 @@ test('a graph model (a small ResNet with downsampling shortcuts) trains, and sav
   expect(Object.keys(state)).toContain('layer2.0.downsample.0.weight');
   expect(state['layer2.0.downsample.0.weight'].shape).toEqual([8, 4, 1, 1]);
   expect(state['layer3.0.bn2.num_batches_tracked'].data[0]).toBe(a.steps);
+  // the run's logs are written too: an event file and a run file with the nested weights
+  const runFile = readdirSync(logdir).find((f) => f.endsWith('.layerboard-run.json'))!;
+  expect(Object.keys(JSON.parse(readFileSync(join(logdir, runFile), 'utf8')).weights)).toContain('layer1.0.conv1.weight');
 });
 
 test('a loss that becomes non-finite stops training with the step (exit 1)', async () => {

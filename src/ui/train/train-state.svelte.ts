@@ -17,7 +17,7 @@ import type { ProjectsState } from '../state/projects.svelte.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
 import { fieldErrors } from './config-fields.ts';
 import { DatasetState, configIdOf, type DatasetChoice } from './dataset-state.svelte.ts';
-import { RunController, lockName } from './run-controller.svelte.ts';
+import { RunController, lockName, takeUnsavedEnding } from './run-controller.svelte.ts';
 import { RunSession, type RunDataset } from './run-session.svelte.ts';
 import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
 import { payloadOf } from './weights.ts';
@@ -220,6 +220,8 @@ export class TrainState {
     const held = new Set(((await globalThis.navigator?.locks?.query())?.held ?? []).map((l) => l.name));
     for (const r of running) {
       if (held.has(lockName(r.id))) continue; // alive in another tab
+      const ending = takeUnsavedEnding(r.id); // it ended, but storage was full when it said so
+      if (ending) { await this.repo.end(r.id, ending.status, ending.message); continue; }
       const last = await this.repo.scalarsAfter(r.id, 'loss/train', -Infinity).then((s) => s.at(-1)?.step);
       const where = last === undefined ? 'before its first step was logged' : `after step ${last.toLocaleString('en-US')}`;
       await this.repo.end(r.id, 'interrupted', `interrupted ${where}: the page was closed or reloaded during training; its logs are kept`);
