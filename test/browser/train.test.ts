@@ -206,7 +206,7 @@ describe('train mode', () => {
     await typeField(page, 'optimizer.lr', '1e30'); // Adam's step is about lr: the logits overflow float32
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
-    const message = (await page.getByTestId('run-message').textContent())!;
+    const message = (await page.getByTestId('run-message').textContent())!.trim();
     expect(message).toMatch(/^loss became (NaN|Infinity) at step (\d+) \(epoch 1\); training stopped before applying it/);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     const record = await storedRecord<{ status: string; message: string }>(page, 'runs', runId);
