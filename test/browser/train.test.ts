@@ -97,7 +97,7 @@ describe('train mode', () => {
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     console.log(`main thread during training: ${longTasks.length} long tasks (> 50 ms), longest ${Math.round(Math.max(0, ...longTasks))} ms`);
     expect(Math.max(0, ...longTasks)).toBeLessThan(200);
-    expect(await page.getByTestId('run-message').textContent()).toMatch(/^stopped at step [\d,]+ of 5,064$/);
+    expect((await page.getByTestId('run-message').textContent())?.trim()).toMatch(/^stopped at step [\d,]+ of 5,064$/);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     await expect.poll(() => firstRun(page).getAttribute('data-status')).toBe('stopped');
 
