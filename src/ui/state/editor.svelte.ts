@@ -185,7 +185,18 @@ export class EditorState {
   applyFix(id: string): void {
     const fix = this.analysis.nodes.get(id)?.shapeError?.fix;
     if (!fix) return;
-    this.#commit(G.setKeyword(this.#graph, id, fix.field, fix.value), [id]);
+    let graph = this.#graph;
+    // Layers the fix inserts (the missing Flatten) go on the node's input edge, in order, as one undo step.
+    for (const layer of fix.insert ?? []) {
+      const edge = graph.edges.find((e) => e.target === id);
+      const source = graph.nodes.find((n) => n.id === edge?.source);
+      const target = graph.nodes.find((n) => n.id === id);
+      if (!edge || !source || !target) break;
+      const at = { x: source.position.x, y: target.position.y };
+      graph = G.shiftDown(graph, new Set([id, ...G.chainFrom(graph, id)]), G.NODE_HEIGHT + G.NODE_GAP);
+      graph = G.addNode(graph, structuredClone(layer), at, { after: edge.source, before: id }).graph;
+    }
+    this.#commit(G.setKeyword(graph, id, fix.field, fix.value), [id]);
   }
 
   connect(source: string, target: string): void {
