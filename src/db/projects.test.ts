@@ -3,7 +3,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { newModelDocument } from '../core/model/model-json.ts';
 import type { LayerSpec, ModelDocument } from '../core/model/types.ts';
 import { createDatabase, type LayerboardDB } from './schema.ts';
-import { ProjectRepository, copyName } from './projects.ts';
+import { ProjectConflictError, ProjectRepository, copyName } from './projects.ts';
 
 const doc = (layers: LayerSpec[] = [{ type: 'Flatten' }]): ModelDocument => newModelDocument([3, 32, 32], layers);
 
@@ -63,5 +63,20 @@ describe('ProjectRepository', () => {
 
   test('copyName counts up past taken names', () => {
     expect(copyName('X', new Set(['X copy', 'X copy 2']))).toBe('X copy 3');
+  });
+});
+
+describe('ProjectRepository versions (two tabs on one project)', () => {
+  test('a save against a version another writer replaced is refused and writes nothing', async () => {
+    const a = await repo.create('Net', doc());
+    const mine = a.updated;
+    const theirs = await repo.save(a.id, doc([{ type: 'GELU' }]), undefined, mine);
+    expect(theirs).toBeGreaterThan(mine);
+    await expect(repo.save(a.id, doc([{ type: 'Tanh' }]), undefined, mine)).rejects.toThrow(ProjectConflictError);
+    expect((await repo.get(a.id))?.doc.layers).toEqual([{ type: 'GELU' }]);
+    // with the current version it goes through, and versions only grow
+    const next = await repo.save(a.id, doc([{ type: 'Tanh' }]), undefined, theirs);
+    expect(next).toBeGreaterThan(theirs);
+    expect(await repo.rename(a.id, 'Renamed')).toBeGreaterThan(next);
   });
 });

@@ -51,13 +51,13 @@ describe('TensorBoard interchange', () => {
     const cut = bytes.subarray(0, bytes.length - 7);
     const { runs: [back], problems } = await importEventFiles(db, [{ path: 'events.out.tfevents.1.host', bytes: cut }], () => 'cut');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^events\.out\.tfevents\.1\.host: truncated record at byte \d+: .*; the \d+ events before it were kept$/);
+    expect(problems[0]).toMatch(/^events\.out\.tfevents\.1\.host: truncated record at byte \d+: .*; its \d+ good events were kept$/);
     expect(back.name).toBe('events.out.tfevents.1.host');
     expect((await runs.scalars('cut', 'loss/train')).map((s) => s.value)).toEqual([3, 2, 1]);
   });
 
   test('no event files is said plainly', async () => {
     expect((await importEventFiles(db, [{ path: 'notes.txt', bytes: new Uint8Array(1) }])).problems).toEqual(['no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)']);
-    expect(runFolderName('..', new Set())).toBe('_');
+    expect(runFolderName('..', new Set())).toBe('run');
   });
 });

@@ -4,17 +4,22 @@
 // train: PyTorch's loop per batch — forward, loss, zero_grad, backward, step — giving the
 // loss before each step and the state_dict after the last.
 import type { LayerSpec } from '../core/model/types.ts';
+import { flatGraphOfCase, type CaseGraph } from './conformance-graph.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import { createOptimizer, type OptimizerSpec } from './optim/index.ts';
-import { Sequential, type StateDict } from './sequential.ts';
+import { Model, type StateDict } from './model.ts';
+import { Sequential } from './sequential.ts';
 import { floatTensorFromJson, tensorFromJson, tensorToJson, type TensorJson } from './tensor-json.ts';
 
-export interface ModuleCase {
-  id: string; layers: LayerSpec[]; state?: Record<string, unknown>; mode?: 'train' | 'eval';
+/** A case's model: `layers` (nn.Sequential) or a `graph` (an nn.Module with branches). */
+export interface CaseModel { layers?: LayerSpec[]; graph?: CaseGraph }
+
+export interface ModuleCase extends CaseModel {
+  id: string; state?: Record<string, unknown>; mode?: 'train' | 'eval';
   input: unknown; grad_output: unknown;
 }
-export interface TrainCase {
-  id: string; layers: LayerSpec[]; state?: Record<string, unknown>; loss: LossSpec; optimizer: OptimizerSpec;
+export interface TrainCase extends CaseModel {
+  id: string; state?: Record<string, unknown>; loss: LossSpec; optimizer: OptimizerSpec;
   batches: { input: unknown; target: unknown }[];
 }
 
@@ -28,15 +33,24 @@ export function stateToJson(state: StateDict): Record<string, TensorJson> {
   return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tensorToJson(v)]));
 }
 
-/** A model with the case's weights (strict: every state_dict entry must be given). */
-function buildModel(layers: LayerSpec[], state: Record<string, unknown> | undefined): Sequential {
-  const model = new Sequential(layers);
-  model.loadStateDict(stateFromJson(state));
-  return model;
+/** The case's model: its `graph`, or nn.Sequential(*layers). */
+function caseModel(c: CaseModel): Model {
+  return c.graph ? new Model(flatGraphOfCase(c.graph), { className: c.graph.class }) : new Sequential(c.layers ?? []);
 }
 
-export function answerModuleCase(c: ModuleCase): { id: string; [field: string]: unknown } {
-  const model = buildModel(c.layers, c.state);
+type Result = { id: string; [field: string]: unknown };
+
+export function answerModuleCase(c: ModuleCase): Result {
+  return runModuleCase(caseModel(c), c);
+}
+
+export function answerTrainCase(c: TrainCase): Result {
+  return runTrainCase(caseModel(c), c);
+}
+
+/** A module case on a given model, which first takes the case's weights (strict: every state_dict entry). */
+export function runModuleCase(model: Model, c: Omit<ModuleCase, keyof CaseModel>): Result {
+  model.loadStateDict(stateFromJson(c.state));
   if (c.mode === 'eval') model.eval(); else model.train();
   const output = model.forward(floatTensorFromJson(c.input, 'input'));
   const stateAfter = model.stateDict();
@@ -47,8 +61,9 @@ export function answerModuleCase(c: ModuleCase): { id: string; [field: string]: 
   return { id: c.id, output: tensorToJson(output), grad_input: tensorToJson(gradInput), grads, state_after: stateToJson(stateAfter) };
 }
 
-export function answerTrainCase(c: TrainCase): { id: string; [field: string]: unknown } {
-  const model = buildModel(c.layers, c.state);
+/** A train case on a given model, which first takes the case's weights. */
+export function runTrainCase(model: Model, c: Omit<TrainCase, keyof CaseModel>): Result {
+  model.loadStateDict(stateFromJson(c.state));
   model.train();
   const loss = createLoss(c.loss);
   const opt = createOptimizer(c.optimizer, model.parameters());

@@ -18,7 +18,7 @@ import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss, type LossSpec } from './losses.ts';
 import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 
 export interface TrainerConfig {
@@ -138,7 +138,7 @@ function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number):
 
 /** Trains `model` in place; resolves when all epochs ran or the controller stopped it. */
 export async function train(
-  model: Sequential, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
+  model: Model, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
 ): Promise<TrainResult> {
   checkConfig(config);
   return new TrainingRun(model, makeLoaders(data, config), config, options).run();
@@ -156,7 +156,7 @@ class TrainingRun {
   private step = 0;
   private lastYield: number;
 
-  constructor(private readonly model: Sequential, private readonly loaders: { train: DataLoader; val: DataLoader | null }, private readonly config: TrainerConfig, private readonly options: TrainOptions) {
+  constructor(private readonly model: Model, private readonly loaders: { train: DataLoader; val: DataLoader | null }, private readonly config: TrainerConfig, private readonly options: TrainOptions) {
     const { train: tl } = loaders;
     if (tl.length === 0) throw new Error(`no training batches: ${tl.size} examples with batch size ${config.batchSize}${config.dropLast ? ' and drop_last' : ''}`);
     this.now = options.now ?? (() => performance.now());
@@ -233,7 +233,7 @@ class TrainingRun {
 }
 
 /** Mean loss (weighted by batch size) and accuracy over a loader, in eval mode. */
-export async function evaluate(model: Sequential, loader: DataLoader, loss: Loss, ctl?: TrainController): Promise<{ loss: number; accuracy: number | null }> {
+export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl?: TrainController): Promise<{ loss: number; accuracy: number | null }> {
   const wasTraining = model.training;
   model.eval();
   let sum = 0, seen = 0, correct: number | null = 0, lastYield = performance.now();
