@@ -73,7 +73,7 @@ describe('ProjectRepository versions (two tabs on one project)', () => {
     const theirs = await repo.save(a.id, doc([{ type: 'GELU' }]), undefined, mine);
     expect(theirs).toBeGreaterThan(mine);
     await expect(repo.save(a.id, doc([{ type: 'Tanh' }]), undefined, mine)).rejects.toThrow(ProjectConflictError);
-    expect((await repo.get(a.id))?.doc.layers).toEqual([{ type: 'GELU' }]);
+    expect((await repo.get(a.id))?.doc.modules).toEqual([{ name: '0', layer: { type: 'GELU' } }]);
     // with the current version it goes through, and versions only grow
     const next = await repo.save(a.id, doc([{ type: 'Tanh' }]), undefined, theirs);
     expect(next).toBeGreaterThan(theirs);
