@@ -10,7 +10,9 @@ import { chainLayers } from '../../src/core/model/chain.ts';
 import { inferModelShapes } from '../../src/core/model/graph-shapes.ts';
 import { countParams } from '../../src/core/model/summary.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
-import { moduleRepr, pythonSource } from '../../src/core/python/pytorch-export.ts';
+import { functionalText } from '../../src/core/python/module-export.ts';
+import { layerConstructor, moduleRepr, pythonSource } from '../../src/core/python/pytorch-export.ts';
+import type { LayerSpec } from '../../src/core/model/types.ts';
 
 const PYTHON = process.env.LAYERBOARD_PYTHON ?? '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -50,5 +52,25 @@ describe.skipIf(!hasTorch)('graph templates in real PyTorch', { timeout: 60_000 
     const doc = TEMPLATES.find((t) => t.id === 'cifar10-resnet20')!.doc;
     const total = inferModelShapes(doc).graph.modules.reduce((n, m) => n + countParams(m.layer).total, 0);
     expect(total).toBe(272_474);
+  });
+});
+
+/** Every functional form, with non-default keywords, against its module in PyTorch on one random input. */
+const FUNCTIONAL: LayerSpec[] = [
+  { type: 'ReLU' }, { type: 'ReLU', inplace: true }, { type: 'LeakyReLU', negative_slope: 0.2 }, { type: 'Sigmoid' }, { type: 'Tanh' },
+  { type: 'GELU', approximate: 'tanh' }, { type: 'ELU', alpha: 0.5 }, { type: 'Softmax', dim: 1 }, { type: 'LogSoftmax', dim: -1 },
+  { type: 'MaxPool2d', kernel_size: 3, stride: 2, padding: 1, ceil_mode: true }, { type: 'MaxPool2d', kernel_size: [2, 3] },
+  { type: 'AvgPool2d', kernel_size: 3, stride: 1, padding: 1, count_include_pad: false }, { type: 'AdaptiveAvgPool2d', output_size: [3, null] },
+  { type: 'Flatten' }, { type: 'Flatten', start_dim: 2 }, { type: 'Flatten', start_dim: 1, end_dim: 2 },
+];
+
+describe.skipIf(!hasTorch)('functional forms in real PyTorch', { timeout: 60_000 }, () => {
+  test('F.* / torch.* as exported give the module\'s result exactly', () => {
+    const script = [
+      'import torch', 'import torch.nn as nn', 'import torch.nn.functional as F', 'torch.manual_seed(0)',
+      ...FUNCTIONAL.map((l, i) => `x = torch.randn(2, 3, 7, 7)\nprint(${i}, torch.equal(${layerConstructor(l)}(x.clone()), ${functionalText(l, 'x.clone()')}))`),
+    ].join('\n');
+    const out = execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toEqual(FUNCTIONAL.map((_, i) => `${i} True`));
   });
 });
