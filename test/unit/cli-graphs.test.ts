@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vit
 import { runExport } from '../../src/cli/export.ts';
 import { runSummary } from '../../src/cli/summary.ts';
 import { parseModelDocument, serializeModelDocument } from '../../src/core/model/model-json.ts';
+import type { ForwardNode } from '../../src/core/model/module-types.ts';
 import { templateDocument } from '../../src/core/model/templates.ts';
 import { moduleRepr, pythonSource } from '../../src/core/python/pytorch-export.ts';
 
@@ -46,7 +47,7 @@ describe('graph documents in the CLI', () => {
     const doc = templateDocument('cifar10-resnet20');
     const down = doc.blocks![1];
     down.modules = down.modules.filter((m) => m.name !== 'shortcut');
-    down.forward = { nodes: down.forward!.nodes.filter((n) => n.name !== 'shortcut').map((n) => (n.name === 'add' ? { ...n, inputs: ['bn2', 'input'] } : n)), output: 'out' };
+    down.forward = { nodes: down.forward!.nodes.filter((n) => n.name !== 'shortcut').map((n): ForwardNode => (n.name === 'add' ? { name: 'add', op: 'add', inputs: ['bn2', 'input'] } : n)), output: 'out' };
     expect(parseModelDocument(doc).ok).toBe(true);
     const file = join(dir, 'broken.json');
     writeFileSync(file, serializeModelDocument(doc));
