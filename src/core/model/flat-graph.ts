@@ -40,7 +40,12 @@ type Instance =
  * One call of a registered module during forward, in call order (a container before what
  * it calls): what torchinfo lists. depth 1 is a submodule of the model itself.
  */
-export interface ModuleCall { depth: number; path: string; type: string; leaf: boolean; output: string }
+export interface ModuleCall {
+  depth: number; path: string; type: string; leaf: boolean;
+  /** The id of the calling node (a leaf's node id; a container's prefix of the node ids inside it). */
+  scope: string;
+  input: string; output: string;
+}
 
 const dotted = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
 const isRef = (v: unknown): v is ArgRef => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
@@ -111,10 +116,10 @@ function registerClass(w: Walk, cls: ModuleClass, type: string, path: string, en
 function applyInstance(w: Walk, inst: Instance, input: string, id: string, depth = 0): string {
   if (inst.kind === 'leaf') {
     w.nodes.push({ id, module: inst.path, inputs: [input] });
-    w.calls?.push({ depth, path: inst.path, type: inst.type, leaf: true, output: id });
+    w.calls?.push({ depth, path: inst.path, type: inst.type, leaf: true, scope: id, input, output: id });
     return id;
   }
-  const call: ModuleCall | null = w.calls && depth > 0 ? { depth, path: inst.path, type: inst.type, leaf: false, output: '' } : null;
+  const call: ModuleCall | null = w.calls && depth > 0 ? { depth, path: inst.path, type: inst.type, leaf: false, scope: id, input, output: '' } : null;
   if (call) w.calls!.push(call);
   const output = applyClass(w, inst, input, id, depth);
   if (call) call.output = output;
