@@ -1,19 +1,17 @@
 // `layerboard train MODEL.json [options]`: trains in Node with the same engine as the
-// browser worker (Sequential, losses, optimizers, trainer), validates each epoch,
+// browser worker (Model, losses, optimizers, trainer), validates each epoch,
 // evaluates on the test split, optionally saves the weights as safetensors.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { requireChain } from '../core/model/chain.ts';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
-import { inferShapes } from '../core/model/shapes.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import { NORMALIZE_PRESETS, type TransformConfig } from '../engine/data/transforms.ts';
 import { splitSource } from '../engine/dataset-source.ts';
 import { evaluateSplit, type EvalResult } from '../engine/evaluate.ts';
 import { Rng } from '../engine/rng.ts';
-import { Sequential } from '../engine/sequential.ts';
+import { modelFromDocument } from '../engine/model.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
@@ -34,9 +32,9 @@ function readModel(file: string): ModelDocument {
 
 /** The model's output width for a batch of 1, checked with the editor's shape rules. */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(requireChain(doc, 'train').layers, [1, ...doc.input]);
-  if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
-  const out = report.shapes.at(-1) ?? [1, ...doc.input];
+  let out: number[];
+  // messages name the place: 'layer 3: …' in a chain, the node ('layer1.0.add: …') in a graph
+  try { out = modelFromDocument(doc).outputShape([1, ...doc.input]); } catch (e) { throw new Error(`shape error at ${(e as Error).message}`); }
   return out.length === 2 ? out[1] : null;
 }
 
@@ -61,8 +59,7 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   const rng = new Rng(a.seed);
   const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
   const testSrc = ds.test > 0 ? splitSource(ds, 'test', doc.input, transforms, rng) : null;
-  const { layers, names } = requireChain(doc, 'train');
-  const model = new Sequential(layers, { seed: a.seed, names });
+  const model = modelFromDocument(doc, { seed: a.seed });
   const config: TrainerConfig = {
     loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
     seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast,

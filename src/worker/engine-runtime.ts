@@ -2,12 +2,11 @@
 // Node tests: requests in (handle), events out (post). One run at a time; its progress is
 // batched by the trainer (every progressIntervalMs), its weights leave as transferables.
 import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
-import { requireChain } from '../core/model/chain.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { backend, useBackend, type Backend } from '../engine/backend.ts';
 import { Rng } from '../engine/rng.ts';
-import { Sequential } from '../engine/sequential.ts';
+import { modelFromDocument, type Model } from '../engine/model.ts';
 import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig, type StepRecord as TrainerStep, type EpochRecord as TrainerEpoch } from '../engine/trainer.ts';
 import { splitSource, transformsOf } from '../engine/dataset-source.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
@@ -30,9 +29,8 @@ interface ActiveRun { runId: string; controller: TrainController; status: RunSta
 /** Yields to the event loop so queued requests (pause, stop) are handled. */
 const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Sequential {
-  const { layers, names } = requireChain(doc, 'Training');
-  const model = new Sequential(layers, { seed: config.seed, names });
+function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Model {
+  const model = modelFromDocument(doc, { seed: config.seed });
   if (weights) model.loadStateDict(weights);
   return model;
 }
@@ -129,7 +127,7 @@ export class EngineRuntime {
     return { runId: r.runId, totalSteps, stepsPerEpoch, backend: kernels.description };
   }
 
-  private async execute(run: ActiveRun, r: TrainRequestBody, model: Sequential, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
+  private async execute(run: ActiveRun, r: TrainRequestBody, model: Model, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
     let last = performance.now();
     const onProgress = (events: TrainEvent[]) => {
       const steps: StepRecord[] = [], epochs: EpochRecord[] = [];
