@@ -1,4 +1,5 @@
 // Starting models for the editor's "New from template" menu.
+import { INCEPTION_NET, MNIST_RESNET, RESNET20 } from './graph-templates.ts';
 import { newModelDocument } from './model-json.ts';
 import type { LayerSpec, ModelDocument } from './types.ts';
 
@@ -96,6 +97,21 @@ export const TEMPLATES: ModelTemplate[] = [
     id: 'mlp', title: 'MLP',
     description: 'Flatten a 1×28×28 image, one hidden layer of 128 ReLU units, 10 outputs.',
     doc: doc([1, 28, 28], MLP, null, 'MLP'),
+  },
+  {
+    id: 'cifar10-resnet20', title: 'CIFAR-10 ResNet-20',
+    description: 'He et al.\'s CIFAR-10 ResNet-20: 3 stages of 3 BasicBlocks (16/32/64 channels), downsampling shortcuts = 1×1 Conv2d(stride=2) + BatchNorm2d, global average pool; 0.27 M parameters.',
+    doc: RESNET20,
+  },
+  {
+    id: 'cifar10-inception', title: 'CIFAR-10 Inception (small)',
+    description: 'A stem conv and two Inception modules (1×1, 1×1→3×3 and pool→1×1 branches concatenated: 16+24+8 = 48, then 32+48+16 = 96 channels), global average pool.',
+    doc: INCEPTION_NET,
+  },
+  {
+    id: 'mnist-resnet', title: 'MNIST residual net',
+    description: 'Two conv stages (16 and 32 channels), each followed by a residual BasicBlock (x + F(x)), max-pool between, global average pool, 10 classes.',
+    doc: MNIST_RESNET,
   },
   {
     id: 'blank', title: 'Blank',
