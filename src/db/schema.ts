@@ -2,23 +2,23 @@
 // a change of schema is a new `version(n)` with an upgrade, never an edit of an old one,
 // so data written by an older build keeps opening.
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { GraphNode } from '../core/model/graph.ts';
+import type { EditorEdge, EditorNode } from '../core/editor/graph-model.ts';
+import type { ClassCounts, LbdsHeader } from '../core/formats/lbds.ts';
 import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export const DB_NAME = 'layerboard';
 
-/** A node of the editor's graph as stored: the core's GraphNode plus where it sits. */
-export type StoredNode = GraphNode & { position: { x: number; y: number } };
-export interface StoredEdge { id: string; source: string; target: string }
+/** The editor's nodes and edges are stored as they are (one type, with their positions). */
+export type { EditorEdge, EditorNode };
 
 /**
  * The editor's own view of a project: the whole graph, including blocks not (yet)
  * connected to the chain, which a ModelDocument cannot hold, and the viewport.
  */
 export interface ProjectView {
-  graph?: { nodes: StoredNode[]; edges: StoredEdge[] };
+  graph?: { nodes: EditorNode[]; edges: EditorEdge[] };
   viewport?: { x: number; y: number; zoom: number };
 }
 
@@ -60,7 +60,18 @@ export interface GraphRecord { runId: string; graph: unknown; graphDef?: Uint8Ar
 export interface SummaryRecord { id?: number; runId: string; tag: string; step: number; wallTime: number; kind: SummaryKind; value: Uint8Array }
 export interface TextRecord { id?: number; runId: string; tag: string; step: number; text: string }
 export interface HparamsRecord { runId: string; hparams: Record<string, unknown>; metrics: Record<string, number> }
-export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: Record<string, unknown> }
+/** What a stored dataset holds; its LBDS bytes are cut into datasetChunks. */
+export interface StoredManifest {
+  header: LbdsHeader;
+  /** Total LBDS bytes across the chunks. */
+  bytes: number;
+  chunks: number;
+  counts: ClassCounts;
+  /** A built-in dataset's content hash (static/datasets/index.json): a copy with another one is stale. */
+  version?: string;
+}
+/** kind: 'cifar10' | 'imagefolder' (imports) or 'builtin' (a cached built-in dataset). */
+export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
 export interface DatasetChunkRecord { datasetId: string; index: number; data: ArrayBuffer }
 
 /**

@@ -17,6 +17,10 @@
 import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss, type LossSpec } from './losses.ts';
+import { clipGradients, type GradClip } from './optim/clip.ts';
+import { lossTarget } from './losses/targets.ts';
+import { EarlyStopping } from './early-stopping.ts';
+import type { EarlyStoppingConfig } from '../core/run/training-config.ts';
 import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
@@ -32,6 +36,10 @@ export interface TrainerConfig {
   /** Fraction of the training source held out for validation when no validation source is given. */
   valSplit?: number;
   dropLast?: boolean;
+  /** Gradient clipping between backward() and step(); none when absent. */
+  clip?: GradClip | null;
+  /** Early stopping and best-weights keeping; none when absent. */
+  earlyStopping?: EarlyStoppingConfig | null;
 }
 
 export interface StepRecord { step: number; epoch: number; loss: number; lr: number }
@@ -44,7 +52,13 @@ export type TrainEvent =
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'state'; state: 'paused' | 'running' };
 
-export interface TrainResult { status: 'completed' | 'stopped'; steps: number; epochs: EpochRecord[] }
+export interface TrainResult {
+  status: 'completed' | 'stopped';
+  steps: number;
+  epochs: EpochRecord[];
+  /** With early stopping: the best epoch by the monitored value, whether training ended early, and whether the model now holds that epoch's weights. */
+  best?: { epoch: number; value: number; stoppedAt: number | null; restored: boolean };
+}
 
 export class NonFiniteLossError extends Error {
   constructor(readonly step: number, readonly epoch: number, readonly value: number) {
@@ -171,6 +185,8 @@ class TrainingRun {
 
   async run(): Promise<TrainResult> {
     const epochs: EpochRecord[] = [];
+    const early = this.config.earlyStopping ? new EarlyStopping(this.config.earlyStopping) : null;
+    let bestWeights: ReturnType<Model['stateDict']> | null = null, stoppedAt: number | null = null;
     for (let epoch = 1; epoch <= this.config.epochs && !this.ctl.isStopped(); epoch++) {
       const t0 = this.now();
       const tr = await this.trainEpoch(epoch);
@@ -184,11 +200,20 @@ class TrainingRun {
         examplesPerSecond: tr.seen / Math.max(seconds, 1e-9),
       };
       epochs.push(record);
-      if (this.sched && !this.perBatch) this.sched.step();
+      // ReduceLROnPlateau monitors the validation loss (the training loss without validation)
+      if (this.sched && !this.perBatch) this.sched.step(record.valLoss ?? record.trainLoss);
       this.progress.push({ type: 'epoch', record }, true);
+      if (early) {
+        const { improved, stop } = early.update(record);
+        if (improved && early.config.restore_best_weights) bestWeights = this.model.stateDict();
+        if (stop && epoch < this.config.epochs) { stoppedAt = epoch; break; }
+      }
     }
     this.progress.flush();
-    return { status: this.ctl.isStopped() ? 'stopped' : 'completed', steps: this.step, epochs };
+    const restored = bestWeights !== null && early!.bestEpoch !== epochs.at(-1)?.epoch;
+    if (restored) this.model.loadStateDict(bestWeights!);
+    const best = early && early.bestEpoch > 0 ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored } : undefined;
+    return { status: this.ctl.isStopped() ? 'stopped' : 'completed', steps: this.step, epochs, ...(best && { best }) };
   }
 
   private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {
@@ -208,7 +233,7 @@ class TrainingRun {
   /** forward, loss, zero_grad, backward, step — the seed's loop. */
   private trainStep(batch: Batch, epoch: number): { value: number; right: number | null } {
     const out = this.model.forwardView(batch.input);
-    const value = this.loss.forward(out, batch.target).data[0];
+    const value = this.loss.forward(out, lossTarget(this.loss.type, out, batch.target)).data[0];
     if (!Number.isFinite(value)) {
       // Deliver every finite step logged so far before failing: a failed run keeps its logs.
       this.progress.flush();
@@ -217,6 +242,7 @@ class TrainingRun {
     const right = countCorrect(out, batch.target);
     this.opt.zeroGrad();
     this.model.backwardParams(this.loss.backward());
+    clipGradients(this.opt.params, this.config.clip);
     this.opt.step();
     this.step++;
     this.progress.step({ step: this.step, epoch, loss: value, lr: this.opt.lr });
@@ -241,7 +267,7 @@ export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl
     for (const batch of loader.batches()) {
       if (ctl?.isStopped()) break;
       const out = model.forwardView(batch.input);
-      sum += loss.forward(out, batch.target).data[0] * batch.size;
+      sum += loss.forward(out, lossTarget(loss.type, out, batch.target)).data[0] * batch.size;
       seen += batch.size;
       const c = countCorrect(out, batch.target);
       correct = c === null || correct === null ? null : correct + c;

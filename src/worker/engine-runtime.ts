@@ -2,22 +2,23 @@
 // Node tests: requests in (handle), events out (post). One run at a time; its progress is
 // batched by the trainer (every progressIntervalMs), its weights leave as transferables.
 import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
-import { requireChain } from '../core/model/chain.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { backend, useBackend, type Backend } from '../engine/backend.ts';
 import { Rng } from '../engine/rng.ts';
-import { Sequential } from '../engine/sequential.ts';
+import { modelFromDocument, type Model } from '../engine/model.ts';
 import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig, type StepRecord as TrainerStep, type EpochRecord as TrainerEpoch } from '../engine/trainer.ts';
 import { splitSource, transformsOf } from '../engine/dataset-source.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import {
-  eventTransfer, requestProblem,
+  eventTransfer, REQUEST_TYPES,
   type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
+import { gradClipOf } from '../engine/optim/clip.ts';
+import { answer } from './rpc.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
 
@@ -30,16 +31,15 @@ interface ActiveRun { runId: string; controller: TrainController; status: RunSta
 /** Yields to the event loop so queued requests (pause, stop) are handled. */
 const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Sequential {
-  const { layers, names } = requireChain(doc, 'Training');
-  const model = new Sequential(layers, { seed: config.seed, names });
+function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Model {
+  const model = modelFromDocument(doc, { seed: config.seed });
   if (weights) model.loadStateDict(weights);
   return model;
 }
 
 function trainerConfig(c: TrainingConfig): TrainerConfig {
   // validateTrainingConfig has checked the scheduler's type against the engine's list
-  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast };
+  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast, clip: gradClipOf(c.gradClip), earlyStopping: c.earlyStopping ?? null };
 }
 
 /** The requested kernels, reusing the active backend when it already is that one. */
@@ -71,17 +71,7 @@ export class EngineRuntime {
 
   /** Entry point for every incoming message; never throws (problems become error replies). */
   handle(msg: unknown): void {
-    const problem = requestProblem(msg);
-    if (problem) {
-      const id = (msg as { id?: unknown } | null)?.id;
-      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
-      return;
-    }
-    const r = msg as Request;
-    this.dispatch(r).then(
-      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, []),
-      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
-    );
+    answer<Request, ReplyResults[RequestType]>(msg, REQUEST_TYPES, (r) => this.dispatch(r), (reply, transfer) => this.post(reply, transfer));
   }
 
   private async dispatch(r: Request): Promise<ReplyResults[RequestType]> {
@@ -129,7 +119,7 @@ export class EngineRuntime {
     return { runId: r.runId, totalSteps, stepsPerEpoch, backend: kernels.description };
   }
 
-  private async execute(run: ActiveRun, r: TrainRequestBody, model: Sequential, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
+  private async execute(run: ActiveRun, r: TrainRequestBody, model: Model, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
     let last = performance.now();
     const onProgress = (events: TrainEvent[]) => {
       const steps: StepRecord[] = [], epochs: EpochRecord[] = [];

@@ -5,14 +5,16 @@
 // ArrayBuffers listed for transfer (zero copy), never as JSON arrays.
 import type { TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { BuiltinDatasetId } from '../engine/data/builtin.ts';
+import { envelopeProblem, type Reply } from './rpc.ts';
 
 /** Where the worker gets its examples. */
 export type DatasetRef =
   /** Class-dependent blobs generated from a seed (learnable; for tests, demos and the CLI). */
   | { kind: 'synthetic'; classes: number; train: number; test: number; seed: number; noise?: number }
-  /** A dataset shipped with the app, fetched by the worker from `baseUrl` (the app's URL). */
-  | { kind: 'builtin'; id: 'mnist'; baseUrl: string }
-  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/worker/dataset-store.ts). */
+  /** A dataset shipped with the app (MNIST, Fashion-MNIST), fetched from `baseUrl` (the app's URL), cached in IndexedDB. */
+  | { kind: 'builtin'; id: BuiltinDatasetId; baseUrl: string }
+  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/db/dataset-store.ts). */
   | { kind: 'stored'; id: string };
 
 /** One state_dict entry; `buffer` holds float32 (or int32 for int64 counters) values. */
@@ -105,8 +107,7 @@ export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed'
 
 /** Events, worker → UI. */
 export type WorkerEvent =
-  | { type: 'reply'; requestId: number; ok: true; result: ReplyResults[RequestType] }
-  | { type: 'reply'; requestId: number; ok: false; error: string }
+  | Reply<ReplyResults[RequestType]>
   /** Batched: every step and epoch since the last progress event. */
   | { type: 'progress'; runId: string; status: RunStatus; steps: StepRecord[]; epochs: EpochRecord[]; totalSteps: number; imagesPerSecond: number }
   | { type: 'done'; runId: string; status: 'finished' | 'stopped'; weights: WeightsPayload; steps: number; test: EvalResult | null }
@@ -139,15 +140,9 @@ export function eventTransfer(e: WorkerEvent): ArrayBuffer[] {
   }
 }
 
-const REQUEST_TYPES: readonly RequestType[] = ['ping', 'train', 'pause', 'resume', 'stop', 'evaluate'];
+export const REQUEST_TYPES: readonly RequestType[] = ['ping', 'train', 'pause', 'resume', 'stop', 'evaluate'];
 
 /** Checks the envelope of an incoming message; the reason when it is not a request. */
 export function requestProblem(msg: unknown): string | null {
-  if (msg === null || typeof msg !== 'object') return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;
-  const m = msg as { type?: unknown; id?: unknown };
-  if (typeof m.id !== 'number' || !Number.isInteger(m.id)) return `request has no integer id (type ${JSON.stringify(m.type)})`;
-  if (typeof m.type !== 'string' || !REQUEST_TYPES.includes(m.type as RequestType)) {
-    return `unknown message type ${JSON.stringify(m.type)} (known: ${REQUEST_TYPES.join(', ')})`;
-  }
-  return null;
+  return envelopeProblem(msg, REQUEST_TYPES);
 }

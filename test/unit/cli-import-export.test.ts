@@ -36,6 +36,8 @@ describe('layerboard import / export --format pytorch-project', () => {
     expect(doc.ok && doc.doc.className).toBe('BS');
     expect(doc.ok && doc.doc.input).toEqual([3, 32, 32]);
     expect(doc.ok && doc.doc.modules.length).toBe(4);
+    expect(io.err()).toContain('bs.txt: note: input shape guessed as 3×32×32');
+    expect(io.err()).toContain('bs.txt: imported BS from print(model): 4 layers, 84,362 parameters, 3×32×32 → 10');
   });
   test('Python source errors name file and line', async () => {
     writeFileSync(join(dir, 'bad.py'), 'import torch.nn as nn\nmodel = nn.Sequential(\n  nn.Conv3d(1, 2, 3))\n');
@@ -43,7 +45,7 @@ describe('layerboard import / export --format pytorch-project', () => {
     const code = await runImport([join(dir, 'bad.py')]);
     io.restore();
     expect(code).toBe(1);
-    expect(io.err()).toMatch(new RegExp(`bad\\.py:3: nn\\.Conv3d is not a layer Layerboard knows`));
+    expect(io.err()).toMatch(new RegExp(`bad\\.py:3: error: nn\\.Conv3d is not a layer Layerboard knows`));
   });
   test('the project export writes model.py, train.py and README.md', async () => {
     const io = capture();
@@ -52,5 +54,21 @@ describe('layerboard import / export --format pytorch-project', () => {
     expect(code).toBe(0);
     for (const f of ['model.py', 'train.py', 'README.md']) expect(existsSync(join(dir, 'project', f))).toBe(true);
     expect(readFileSync(join(dir, 'project', 'train.py'), 'utf8')).toContain("'id': 'cifar10'");
+  });
+  test('a partial training object: each missing field named; none at all: the dataset from the input', async () => {
+    const model = { format: 'layerboard-model', version: 1, input: [1, 28, 28], layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }] };
+    writeFileSync(join(dir, 'partial.json'), JSON.stringify({ ...model, training: { optimizer: { type: 'Adam' }, epochs: 2 } }));
+    let io = capture();
+    expect(await runExport([join(dir, 'partial.json'), '--format', 'pytorch-project', '--out', join(dir, 'p1')])).toBe(1);
+    io.restore();
+    expect(io.err()).toContain(`training: 'loss' is missing (e.g. "loss": {"type": "CrossEntropyLoss"}); 'batchSize' is missing (e.g. "batchSize": 64)`);
+    expect(existsSync(join(dir, 'p1'))).toBe(false);
+    for (const [input, id] of [[[1, 28, 28], "'id': 'mnist'"], [[3, 64, 64], "'id': 'imagefolder',\n        'imageSize': 64"], [[5], "'id': 'synthetic'"]] as const) {
+      writeFileSync(join(dir, 'plain.json'), JSON.stringify({ ...model, input, layers: [] }));
+      io = capture();
+      expect(await runExport([join(dir, 'plain.json'), '--format', 'pytorch-project', '--out', join(dir, 'p2')])).toBe(0);
+      io.restore();
+      expect(readFileSync(join(dir, 'p2', 'train.py'), 'utf8')).toContain(id);
+    }
   });
 });

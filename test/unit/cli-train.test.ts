@@ -1,11 +1,13 @@
 // `layerboard train`: trains on the synthetic dataset with the engine, text and --json
 // output, reproducible from --seed, safetensors out, NaN and usage errors.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runTrain } from '../../src/cli/train.ts';
 import { safetensorsToState } from '../../src/core/formats/safetensors.ts';
+import { serializeModelDocument } from '../../src/core/model/model-json.ts';
+import { resnetDoc } from './helpers/resnet-doc.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lb-train-'));
 const MODEL = join(dir, 'mlp.json');
@@ -57,6 +59,24 @@ test('--save writes the weights as safetensors with state_dict names', async () 
   expect(state['1.weight'].shape).toEqual([12, 36]);
 });
 
+test('a graph model (a small ResNet with downsampling shortcuts) trains, and saves nested state_dict names', async () => {
+  const model = join(dir, 'resnet.json'), file = join(dir, 'resnet.safetensors');
+  writeFileSync(model, serializeModelDocument(resnetDoc(1, 4, [3, 8, 8])));
+  const logdir = join(dir, 'graph-logs');
+  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file, '--logdir', logdir];
+  expect(await runTrain(args)).toBe(0);
+  const a = JSON.parse(out[0]);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  expect(mean(a.stepLosses.slice(-5))).toBeLessThan(mean(a.stepLosses.slice(0, 5)));
+  const state = safetensorsToState(new Uint8Array(readFileSync(file)));
+  expect(Object.keys(state)).toContain('layer2.0.downsample.0.weight');
+  expect(state['layer2.0.downsample.0.weight'].shape).toEqual([8, 4, 1, 1]);
+  expect(state['layer3.0.bn2.num_batches_tracked'].data[0]).toBe(a.steps);
+  // the run's logs are written too: an event file and a run file with the nested weights
+  const runFile = readdirSync(logdir).find((f) => f.endsWith('.layerboard-run.json'))!;
+  expect(Object.keys(JSON.parse(readFileSync(join(logdir, runFile), 'utf8')).weights)).toContain('layer1.0.conv1.weight');
+});
+
 test('a loss that becomes non-finite stops training with the step (exit 1)', async () => {
   expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'sgd', '--lr', '1e30', '--epochs', '3'])).toBe(1);
   expect(err.join('\n')).toMatch(/loss became (NaN|Infinity) at step \d+ \(epoch \d\)/);
@@ -65,7 +85,7 @@ test('a loss that becomes non-finite stops training with the step (exit 1)', asy
 test.each([
   [['--optimizer', 'sgd'], '--lr is required with SGD'],
   [['--optimizer', 'lbfgs', '--lr', '1'], '--optimizer must be one of sgd, adam, adamw, rmsprop, adagrad'],
-  [['--dataset', 'cifar'], '--dataset must be synthetic or mnist'],
+  [['--dataset', 'cifar'], '--dataset must be synthetic, mnist or fashion-mnist'],
   [['--epochs', '0', '--optimizer', 'adam'], '--epochs must be an integer >= 1'],
   [['--optimiser', 'adam'], "unknown option '--optimiser'"],
   [['--opt', 'momentum', '--optimizer', 'adam'], '--opt takes KEY=VALUE'],
@@ -79,4 +99,31 @@ test('bad keywords and models fail with the engine\'s message', async () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ format: 'layerboard-model', version: 1, input: [1, 6, 6], layers: [{ type: 'Linear', in_features: 5, out_features: 2 }] }));
   await expect(runTrain([bad, '--optimizer', 'adam'])).rejects.toThrow(/shape error at layer 0/);
+});
+
+test('--save and --logdir into folders that do not exist yet create them', async () => {
+  const file = join(dir, 'new', 'deeper', 'w.safetensors'), logdir = join(dir, 'new-logs', 'a');
+  expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--save', file, '--logdir', logdir, '--name', 'r'])).toBe(0);
+  expect(Object.keys(safetensorsToState(new Uint8Array(readFileSync(file))))).toContain('1.weight');
+  expect(readFileSync(join(logdir, 'r.layerboard-run.json'), 'utf8')).toContain('"loss/train"');
+});
+
+test('a model with BatchNorm1d trains on synthetic data without --classes', async () => {
+  const bn = join(dir, 'bn.json');
+  writeFileSync(bn, JSON.stringify({
+    format: 'layerboard-model', version: 1, input: [8],
+    layers: [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'BatchNorm1d', num_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }],
+  }));
+  expect(await runTrain([bn, ...SMALL, '--optimizer', 'adam', '--json'])).toBe(0);
+  const r = JSON.parse(out[0]);
+  expect(r.test.examples).toBe(80);
+  expect(r.test.confusion).toHaveLength(3);
+});
+
+test('train runs on WASM SIMD on every available core unless told otherwise', async () => {
+  expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json'])).toBe(0);
+  expect(JSON.parse(out[0]).backend).toMatch(new RegExp(`^wasm SIMD.*, ${availableParallelism()} thread`));
+  out = [];
+  expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json', '--backend', 'ts'])).toBe(0);
+  expect(JSON.parse(out[0]).backend).toMatch(/^TypeScript/);
 });

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { moduleRepr, sequentialRepr } from '../../src/core/python/pytorch-export.ts';
-import { parseModelRepr } from '../../src/core/python/repr-import.ts';
+import type { ForwardNode } from '../../src/core/model/module-types.ts';
+import { readModelRepr } from '../../src/core/python/repr-import.ts';
+import { chainOf } from './helpers/chain-of.ts';
+
+/** The chain form (layers, names, className) of a print(model) text, as version 1 read it. */
+function parseModelRepr(text: string) {
+  const r = readModelRepr(text);
+  if (!r.ok) return { ok: false as const, errors: r.errors };
+  return { ok: true as const, ...chainOf(r.doc), ...(r.doc.className ? { className: r.doc.className } : {}) };
+}
 import { parseReprArgs, BareWord } from '../../src/core/python/repr-tree.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
 import { randomLayersOfEveryType } from './helpers/random-layers.ts';
@@ -62,10 +71,14 @@ describe('parseModelRepr reads', () => {
     const bs = TEMPLATES.find((t) => t.id === 'cifar10-bs')!.doc;
     expect(r).toEqual({ ok: true, layers: chainLayers(bs)!.layers, names: null, className: 'BS' });
   });
-  test("the seed's BS with layers as attributes: names from the keys, printed order", () => {
-    const r = parseModelRepr(block(SEED, 'BS(\n  (conv1)'));
-    expect(r.ok && r.names).toEqual(['conv1', 'maxpool1', 'conv2', 'maxpool2', 'conv3', 'maxpool3', 'flatten', 'linear1', 'linear2']);
-    expect(r.ok && r.className).toBe('BS');
+  test("the seed's BS with layers as attributes: modules by their keys, forward assumed in printed order (and said)", () => {
+    const r = readModelRepr(block(SEED, 'BS(\n  (conv1)'));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const names = ['conv1', 'maxpool1', 'conv2', 'maxpool2', 'conv3', 'maxpool3', 'flatten', 'linear1', 'linear2'];
+    expect(r.doc.modules.map((m) => m.name)).toEqual(names);
+    expect(r.doc.className).toBe('BS');
+    expect(r.doc.forward!.nodes.map((n) => ('call' in n ? n.call : n.name))).toEqual(names);
+    expect(r.notes.map((n) => n.message)).toEqual([`BS: forward not shown by print(model): assumed to call ${names.join(' → ')} in printed order`]);
   });
   test('keywords: tuples, floats, None, booleans, quoted and bare strings', () => {
     const r = parseModelRepr([
@@ -103,6 +116,49 @@ describe('parseModelRepr reads', () => {
   });
 });
 
+describe('torchvision printouts (test/fixtures/pytorch-text, printed by torchvision 0.14)', () => {
+  const read = (name: string) => {
+    const r = readModelRepr(readFileSync(new URL(`../fixtures/pytorch-text/${name}.txt`, import.meta.url), 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r;
+  };
+  const nodes = (g: { nodes: ForwardNode[] } | null) => g!.nodes.map((n) => `${n.name}=${'call' in n ? n.call : 'apply' in n ? n.apply.type : n.op}(${n.inputs.join(',')})`);
+
+  test('resnet18: BasicBlock recognized (+ x), the downsampling variant its own class with channel parameters, flatten before fc', () => {
+    const { doc } = read('resnet18');
+    expect(doc.className).toBe('ResNet');
+    expect(doc.blocks!.map((b) => [b.name, b.params.map((p) => p.name)])).toEqual([['BasicBlock', ['in_channels']], ['BasicBlock_downsample', ['in_channels', 'out_channels']]]);
+    expect(nodes(doc.blocks![0].forward)).toEqual(['conv1=conv1(input)', 'bn1=bn1(conv1)', 'relu=relu(bn1)', 'conv2=conv2(relu)', 'bn2=bn2(conv2)', 'add=add(bn2,input)', 'relu_1=relu(add)']);
+    expect(nodes(doc.blocks![1].forward).slice(5)).toEqual(['downsample=downsample(input)', 'add=add(bn2,downsample)', 'relu_1=relu(add)']);
+    expect(doc.blocks![1].modules[0]).toEqual({ name: 'conv1', layer: { type: 'Conv2d', in_channels: { arg: 'in_channels' }, out_channels: { arg: 'out_channels' }, kernel_size: 3, stride: 2, padding: 1, bias: false } });
+    expect(doc.modules[5]).toEqual({ name: 'layer2', sequential: [
+      { name: '0', block: 'BasicBlock_downsample', args: { in_channels: 64, out_channels: 128 } },
+      { name: '1', block: 'BasicBlock', args: { in_channels: 128 } },
+    ] });
+    expect(nodes(doc.forward).slice(-3)).toEqual(['avgpool=avgpool(layer4)', 'flatten=Flatten(avgpool)', 'fc=fc(flatten)']);
+  });
+
+  test('resnet50: Bottleneck recognized (relu used three times); alexnet: flatten assumed after avgpool, before a classifier that starts with Dropout', () => {
+    const { doc } = read('resnet50');
+    expect(doc.blocks!.map((b) => b.name)).toEqual(['Bottleneck', 'Bottleneck_no_downsample']);
+    expect(nodes(doc.blocks![1].forward)).toEqual([
+      'conv1=conv1(input)', 'bn1=bn1(conv1)', 'relu=relu(bn1)', 'conv2=conv2(relu)', 'bn2=bn2(conv2)', 'relu_1=relu(bn2)',
+      'conv3=conv3(relu_1)', 'bn3=bn3(conv3)', 'add=add(bn3,input)', 'relu_2=relu(add)',
+    ]);
+    const alex = read('alexnet');
+    expect(nodes(alex.doc.forward)).toEqual(['features=features(input)', 'avgpool=avgpool(features)', 'flatten=Flatten(avgpool)', 'classifier=classifier(flatten)']);
+    expect(alex.notes.map((n) => n.message)).toEqual(["AlexNet: forward not shown by print(model): assumed to call features → avgpool → classifier in printed order, with torch.flatten(x, 1) before classifier (a Linear after a 4-D output; torchvision's forward does this and print(model) does not show it)"]);
+  });
+
+  test('a block that is not torchvision\'s is assumed sequential, and says so', () => {
+    const r = readModelRepr('Net(\n  (b1): Stem(\n    (conv): Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))\n    (act): ReLU()\n  )\n  (b2): Stem(\n    (conv): Conv2d(8, 8, kernel_size=(3, 3), stride=(1, 1))\n    (act): ReLU()\n  )\n)');
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.doc.blocks).toEqual([{ name: 'Stem', params: [{ name: 'in_channels' }], forward: { nodes: [{ name: 'conv', call: 'conv', inputs: ['input'] }, { name: 'act', call: 'act', inputs: ['conv'] }], output: 'act' },
+      modules: [{ name: 'conv', layer: { type: 'Conv2d', in_channels: { arg: 'in_channels' }, out_channels: 8, kernel_size: 3 } }, { name: 'act', layer: { type: 'ReLU' } }] }]);
+    expect(r.notes.map((n) => n.message)).toContain('b1, b2 (Stem): forward not shown by print(model): assumed to call conv → act in printed order');
+  });
+});
+
 describe('parseModelRepr reports problems with their line', () => {
   test('unknown layer', () => {
     expect(errorsOf('Sequential(\n  (0): ReLU()\n  (1): Linear(in_features=2, out_features=2, bias=True)\n  (2): Conv3d(1, 2, kernel_size=(3, 3, 3))\n)')).toEqual([
@@ -110,16 +166,21 @@ describe('parseModelRepr reports problems with their line', () => {
     ]);
   });
   test('every problem, sorted by line', () => {
-    const errs = errorsOf('Sequential(\n  (a): Identity()\n  (b): Linear(in_features=0, out_features=2, bias=True)\n  (class): ReLU()\n  (d): ReLU(inplace=True\n)');
+    const errs: { line: number; message: string }[] = errorsOf('Sequential(\n  (a): Identity()\n  (b): Linear(in_features=0, out_features=2, bias=True)\n  (class): ReLU()\n  (d): ReLU(inplace=True\n)');
     expect(errs.map((e) => e.line)).toEqual([2, 3, 4, 5]);
     expect(errs[1].message).toMatch(/^Linear: in_features must be a positive integer/);
     expect(errs[2].message).toBe("layer name 'class' is a Python keyword");
     expect(errs[3].message).toContain("got 'ReLU(inplace=True'");
   });
-  test('nested containers', () => {
-    expect(errorsOf('Net(\n  (features): Sequential(\n    (0): ReLU()\n  )\n  (fc): Linear(in_features=2, out_features=2, bias=True)\n)')).toEqual([
-      { line: 2, message: "nested module 'features' (Sequential) inside Net: Layerboard imports one flat nn.Sequential of layers" },
+  test('blocks nested in blocks, and unknown leaf modules inside containers', () => {
+    expect(errorsOf('Net(\n  (a): Outer(\n    (b): Inner(\n      (0): ReLU()\n    )\n  )\n)')).toEqual([
+      { line: 3, message: 'a.b (Inner) inside a Outer: blocks nested in blocks are not read from print(model)' },
     ]);
+    expect(errorsOf('Net(\n  (features): Sequential(\n    (0): Identity()\n  )\n)')[0]).toMatchObject({ line: 3, message: expect.stringMatching(/^unknown layer 'Identity'/) });
+  });
+  test('modules nested 100,000 deep: an error naming the line, not a stack overflow', () => {
+    const text = `${'Sequential(\n(0): '.repeat(100_000)}ReLU()\n${')\n'.repeat(100_000)}`;
+    expect(errorsOf(text)).toEqual([{ line: 101, message: 'modules are nested more than 100 levels deep' }]);
   });
   test('unclosed and trailing text', () => {
     expect(errorsOf('Sequential(\n  (0): ReLU()')).toEqual([{ line: 2, message: "Sequential( opened on line 1 is never closed with ')'" }]);

@@ -54,6 +54,21 @@ const MNIST_CONVNET: LayerSpec[] = [
   { type: 'Linear', in_features: 64, out_features: 10 },
 ];
 
+/** Fashion-MNIST's clothes need more features than digits: the MNIST ConvNet, twice as wide. */
+const FASHION_CONVNET: LayerSpec[] = [
+  { type: 'Conv2d', in_channels: 1, out_channels: 32, kernel_size: 3, padding: 1 },
+  { type: 'ReLU' },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 3, padding: 1 },
+  { type: 'ReLU' },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 64 * 7 * 7, out_features: 128 },
+  { type: 'ReLU' },
+  { type: 'Dropout', p: 0.25 },
+  { type: 'Linear', in_features: 128, out_features: 10 },
+];
+
 const MLP: LayerSpec[] = [
   { type: 'Flatten' },
   { type: 'Linear', in_features: 784, out_features: 128 },
@@ -87,6 +102,12 @@ export const TEMPLATES: ModelTemplate[] = [
     id: 'blank', title: 'Blank',
     description: 'An Input of 1×28×28 and no layers.',
     doc: doc([1, 28, 28], [], null, 'Model'),
+  },
+  {
+    id: 'fashion-mnist-convnet', title: 'Fashion-MNIST ConvNet',
+    description: 'For the built-in Fashion-MNIST (choose it on the Train tab): the MNIST ConvNet with 32 and 64 channels and a 128-unit head, about 4.3 M multiply-adds per image.',
+    doc: doc([1, 28, 28], FASHION_CONVNET,
+      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'], 'FashionConvNet'),
   },
 ];
 
