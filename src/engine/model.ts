@@ -14,7 +14,7 @@
 import { chainLayers } from '../core/model/chain.ts';
 import { flattenModel, type FlatGraph, type FlatNode } from '../core/model/flat-graph.ts';
 import type { ModelDocument } from '../core/model/module-types.ts';
-import { addShape, catShape } from '../core/model/op-shapes.ts';
+import { addShape, catShape } from '../core/model/graph-ops.ts';
 import { resolveLayer } from '../core/model/resolve.ts';
 import type { ResolvedLayer } from '../core/model/resolved.ts';
 import { wrapDim } from '../core/model/shape-math.ts';
@@ -224,8 +224,8 @@ export class Model {
       let out: Shape;
       try {
         if (s.kind === 'layer') out = layerOutputShape(s.resolved, ins[0], { training: this.mode });
-        else if (s.kind === 'add') out = addShape(s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) })));
-        else out = catShape(s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) })), s.dim);
+        else if (s.kind === 'add') out = addShape(s.node.id, s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) }))).shape;
+        else out = catShape(s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) })), s.dim).shape;
       } catch (e) { throw new Error(`${this.labels[i]}: ${(e as Error).message}`); }
       shapes.push(out);
       return { node: s.node, resolved: s.kind === 'layer' ? s.resolved : null, inputs: ins, output: out };

@@ -1,6 +1,6 @@
 // The forward graph's tensor ops, forward and backward: `add` (a + b + …, with PyTorch's
 // broadcasting) and `cat` (torch.cat along one dim). Plain loops over typed arrays that
-// write into buffers the caller owns; shapes were checked before (core/model/op-shapes.ts).
+// write into buffers the caller owns; shapes were checked before (core/model/graph-ops.ts).
 import type { Tensor } from './tensor.ts';
 
 /** Per output dim, the input's stride there (0 where the input broadcasts: size 1 or missing). */

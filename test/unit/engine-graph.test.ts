@@ -120,10 +120,10 @@ describe('bad graphs and inputs are refused by name', () => {
   });
   test('shapes that do not fit, with the nodes that produced them', () => {
     const model = new Model(graph([['c', conv(3, 4, 3, { padding: 1 })]], [call('c', 'c', 'input'), add('sum', 'c', 'input')]));
-    expect(() => model.forward(randn([2, 3, 5, 5]))).toThrow('sum: add receives 2×4×5×5 from c and 2×3×5×5 from the input: dim 1 4 ≠ 3 (sizes must be equal or 1)');
+    expect(() => model.forward(randn([2, 3, 5, 5]))).toThrow('sum: add receives 4×5×5 from c and 3×5×5 from the input: channels 4 ≠ 3');
     const catModel = new Model(graph([], [apply('p', { type: 'MaxPool2d', kernel_size: 2 }, 'input'), cat('j', 1, 'input', 'p')]));
-    expect(() => catModel.forward(randn([1, 2, 4, 4]))).toThrow('j: cat along dim 1 needs every other size equal: dim 2 is 4 from the input but 2 from p (1×2×4×4 vs 1×2×2×2)');
+    expect(() => catModel.forward(randn([1, 2, 4, 4]))).toThrow('j: cat along channels needs equal height and width: the input gives 2×4×4, p gives 2×2×2 (size 4 ≠ 2)');
     const badDim = new Model(graph([], [cat('j', 4, 'input', 'input')]));
-    expect(() => badDim.forward(randn([2, 3]))).toThrow('j: cat dim 4 is out of range for 2-D inputs (expected -2…1)');
+    expect(() => badDim.forward(randn([2, 3]))).toThrow('j: cat dim=4 is out of range for 2-D tensors (expected -2 to 1)');
   });
 });

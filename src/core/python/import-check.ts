@@ -4,33 +4,18 @@
 // numbers an import gave (layers, parameters, output shape), for the CLI.
 import { flattenModel, type FlatGraph } from '../model/flat-graph.ts';
 import type { ModelDocument } from '../model/module-types.ts';
-import { addShape, catShape } from '../model/op-shapes.ts';
-import { resolveLayer } from '../model/resolve.ts';
-import { layerOutputShape } from '../model/shapes.ts';
+import { inferGraphShapes } from '../model/graph-shapes.ts';
 import { countParams } from '../model/summary.ts';
 import type { Shape } from '../model/types.ts';
 import type { LineError } from './import-result.ts';
 import type { ViewCheck } from './python-functional.ts';
 
-/** Output shape of every flat node for a batched input, up to the first node that cannot run. */
+/** Output shape of every flat node for a batched input (eval mode, core's graph rules), up to the first node that cannot run. */
 export function flatShapes(graph: FlatGraph, input: Shape): { shapes: Map<string, Shape>; error: { node: string; message: string } | null } {
+  const report = inferGraphShapes(graph, input, { training: false });
   const shapes = new Map<string, Shape>([['input', input]]);
-  const layers = new Map(graph.modules.map((m) => [m.path, m.layer]));
-  const from = (id: string) => (id === 'input' ? 'the input' : id);
-  for (const n of graph.nodes) {
-    try {
-      const ins = n.inputs.map((i) => shapes.get(i)!);
-      let out: Shape;
-      if ('module' in n) out = layerOutputShape(resolveLayer(layers.get(n.module)!), ins[0], { training: false });
-      else if ('apply' in n) out = layerOutputShape(resolveLayer(n.apply), ins[0], { training: false });
-      else if (n.op === 'add') out = addShape(n.inputs.map((i, k) => ({ shape: ins[k], from: from(i) })));
-      else out = catShape(n.inputs.map((i, k) => ({ shape: ins[k], from: from(i) })), n.dim);
-      shapes.set(n.id, out);
-    } catch (err) {
-      return { shapes, error: { node: n.id, message: err instanceof Error ? err.message : String(err) } };
-    }
-  }
-  return { shapes, error: null };
+  report.shapes.forEach((s, i) => { if (s) shapes.set(report.ids[i], s); });
+  return { shapes, error: report.error ? { node: report.error.node, message: report.error.message } : null };
 }
 
 const fmt = (s: Shape) => s.slice(1).join('×');
