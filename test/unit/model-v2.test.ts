@@ -4,6 +4,8 @@ import { chainLayers } from '../../src/core/model/chain.ts';
 import { flattenModel } from '../../src/core/model/flat-graph.ts';
 import { parseModelDocument, serializeModelDocument, type DocError } from '../../src/core/model/model-json.ts';
 import type { ModelDocument } from '../../src/core/model/types.ts';
+import { modelFromDocument } from '../../src/engine/model.ts';
+import { randn } from './helpers/gradcheck.ts';
 
 const conv = (i: unknown, o: unknown, stride: unknown = 1) => ({ type: 'Conv2d', in_channels: i, out_channels: o, kernel_size: 3, stride, padding: 1, bias: false });
 
@@ -115,6 +117,19 @@ describe('graphs and blocks', () => {
   test('a chain flattens to one node per layer, named by module', () => {
     const flat = flattenModel(ok({ format: 'layerboard-model', version: 1, input: [4], layers: [{ type: 'ReLU' }, { type: 'Tanh' }] }));
     expect(flat).toEqual({ modules: [{ path: '0', layer: { type: 'ReLU' } }, { path: '1', layer: { type: 'Tanh' } }], nodes: [{ id: '0', module: '0', inputs: ['input'] }, { id: '1', module: '1', inputs: ['0'] }], output: '1' });
+  });
+  test("a chain module named 'input' (or 'input_1') gets a node id of its own, and the model runs", () => {
+    const doc = ok({
+      format: 'layerboard-model', version: 2, input: [4], forward: null,
+      modules: [{ name: 'input', layer: { type: 'Linear', in_features: 4, out_features: 3 } }, { name: 'input_1', layer: { type: 'ReLU' } }, { name: 'out', layer: { type: 'Linear', in_features: 3, out_features: 2 } }],
+    });
+    const flat = flattenModel(doc);
+    const ids = flat.nodes.map((n) => n.id);
+    expect(ids).toEqual(['input_1', 'input_1_1', 'out']);
+    expect(flat.nodes.map((n) => n.inputs)).toEqual([['input'], ['input_1'], ['input_1_1']]);
+    expect(flat.modules.map((m) => m.path)).toEqual(['input', 'input_1', 'out']);
+    const model = modelFromDocument(doc, { seed: 1 });
+    expect(model.forward(randn([2, 4])).shape).toEqual([2, 2]);
   });
   test('a parameter-free module called twice, and a shared-weight module, are fine', () => {
     const d = resnet();

@@ -75,6 +75,8 @@ interface Walk {
   blocks: Map<string, BlockDef>;
   modules: FlatModule[];
   nodes: FlatNode[];
+  /** Node ids given so far ('input' is taken by the model input). */
+  ids: Set<string>;
   /** When recording: every module call, for summaries. */
   calls?: ModuleCall[];
   /** Instance checks: concrete layers inside blocks, reported at the outermost use. */
@@ -112,9 +114,21 @@ function registerClass(w: Walk, cls: ModuleClass, type: string, path: string, en
   return { kind: 'class', path, type, cls, children, order: cls.modules.map((m) => m.name) };
 }
 
+/**
+ * A node id nothing else has: `id`, or `id_1`, `id_2`… when the model input or an earlier
+ * node has it (a chain module named 'input' is valid, and so is its node).
+ */
+function uniqueId(w: Walk, id: string): string {
+  let unique = id;
+  for (let k = 1; w.ids.has(unique); k++) unique = `${id}_${k}`;
+  w.ids.add(unique);
+  return unique;
+}
+
 /** Emits the nodes of applying `inst` to the value `input`; returns the id of the result. */
 function applyInstance(w: Walk, inst: Instance, input: string, id: string, depth = 0): string {
   if (inst.kind === 'leaf') {
+    id = uniqueId(w, id);
     w.nodes.push({ id, module: inst.path, inputs: [input] });
     w.calls?.push({ depth, path: inst.path, type: inst.type, leaf: true, scope: id, input, output: id });
     return id;
@@ -134,9 +148,9 @@ function applyClass(w: Walk, inst: Extract<Instance, { kind: 'class' }>, input: 
   const values = new Map<string, string>([['input', input]]);
   const value = (name: string): string => values.get(name)!;
   for (const n of cls.forward.nodes) {
-    const nid = dotted(id, n.name);
-    if ('call' in n) values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), nid, depth + 1));
+    if ('call' in n) values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), dotted(id, n.name), depth + 1));
     else {
+      const nid = uniqueId(w, dotted(id, n.name));
       if ('apply' in n) w.nodes.push({ id: nid, apply: structuredClone(n.apply), inputs: [value(n.inputs[0])] });
       else if (n.op === 'add') w.nodes.push({ id: nid, op: 'add', inputs: n.inputs.map(value) });
       else w.nodes.push({ id: nid, op: 'cat', dim: n.dim, inputs: n.inputs.map(value) });
@@ -147,7 +161,7 @@ function applyClass(w: Walk, inst: Extract<Instance, { kind: 'class' }>, input: 
 }
 
 function walk(doc: ModelDocument, errors?: DocError[], calls?: ModuleCall[]): FlatGraph {
-  const w: Walk = { blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])), modules: [], nodes: [], errors, calls };
+  const w: Walk = { blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])), modules: [], nodes: [], ids: new Set(['input']), errors, calls };
   const root = registerClass(w, doc, doc.className ?? 'Model', '', {}, 'modules', '', null);
   const output = applyInstance(w, root, 'input', '');
   return { modules: w.modules, nodes: w.nodes, output };
@@ -163,7 +177,8 @@ export function flattenWithCalls(doc: ModelDocument): { graph: FlatGraph; calls:
  * The document as the engine runs it: leaves in registration order with full dotted
  * paths ('layer1.0.conv1'), block arguments substituted, Sequentials and blocks inlined.
  * Node ids: a forward node's name, prefixed by the calling node's id inside blocks and
- * Sequentials ('layer1.0.add'); a chain's nodes are its module names. The document must
+ * Sequentials ('layer1.0.add'); a chain's nodes are its module names. Ids are unique and
+ * never 'input' (a module named 'input' gets node 'input_1'). The document must
  * be valid (parseModelDocument); an empty chain returns output 'input'.
  */
 export function flattenModel(doc: ModelDocument): FlatGraph {
