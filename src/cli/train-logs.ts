@@ -3,8 +3,8 @@
 // also when training fails, so a NaN run keeps its logs and says why it stopped.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chainLayers } from '../core/model/chain.ts';
-import { buildModuleGraph } from '../core/model/module-graph.ts';
+import { buildModuleGraph, type ModuleGraph } from '../core/model/module-graph.ts';
+import { SummaryShapeError } from '../core/model/summary.ts';
 import { eventFileName, writeEventFile, type ScalarPoint } from '../core/formats/tfevents/index.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import { encodeFloat32, RUN_FORMAT, RUN_VERSION, serializeRunFile, seriesOf, type RunFile } from '../db/run-file.ts';
@@ -30,6 +30,14 @@ export class TrainLog {
   }
   test(epoch: number, accuracy: number): void { this.add('accuracy/test', epoch, accuracy); }
 
+  /** The add_graph record (chain or graph model); none when the shapes fail, so the logs of that failure are still written. */
+  private graph(batch: number): ModuleGraph | null {
+    try { return buildModuleGraph(this.doc, [batch, ...this.doc.input]); } catch (e) {
+      if (e instanceof SummaryShapeError) return null;
+      throw e;
+    }
+  }
+
   /** Writes DIR/<name>/events.out.tfevents.* and DIR/<name>.layerboard-run.json; returns their paths. */
   write(dir: string, status: Exclude<RunStatus, 'running'>, message: string | undefined, metrics: Record<string, number>,
     batch: number, weights?: Record<string, { shape: number[]; data: Float32Array | Int32Array }>): string[] {
@@ -41,8 +49,7 @@ export class TrainLog {
       format: RUN_FORMAT, version: RUN_VERSION,
       run: { id: `cli-${this.started}`, projectId: null, name: this.name, created: this.started, ended: Date.now(), status, ...(message ? { message } : {}), doc: this.doc, config: this.config, metrics, backend: 'cli' },
       scalars: seriesOf(this.points.map((p) => ({ runId: '', ...p }))),
-      // the add_graph record covers chains so far; a graph model's run has none yet (not an invented one)
-      graph: chainLayers(this.doc) ? buildModuleGraph(this.doc, [batch, ...this.doc.input]) : null,
+      graph: this.graph(batch),
       hparams: { hparams: this.config, metrics }, texts: [],
       ...(weights ? { weights: Object.fromEntries(Object.entries(weights).filter(([, w]) => w.data instanceof Float32Array).map(([k, w]) => [k, { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data as Float32Array) }])) } : {}),
     };
