@@ -212,3 +212,18 @@ describe('imported models in the editor', () => {
     expect(a.doc.forward!.nodes.filter((n) => 'call' in n && n.call === 'pool')).toHaveLength(2);
   });
 });
+
+describe('the graph templates in the editor', () => {
+  test.each(['cifar10-resnet20', 'cifar10-inception', 'mnist-resnet'])('%s opens with every shape, no problem, and converts back to the same modules', (id) => {
+    const t = TEMPLATES.find((x) => x.id === id)!;
+    const a = analyze(graphFromDocument(t.doc));
+    expect(a.problems).toEqual([]);
+    expect(a.outShape).toEqual([1, 10]);
+    expect(a.doc.modules).toEqual(t.doc.modules);
+    expect(a.doc.blocks).toEqual(t.doc.blocks);
+  });
+
+  test('BS stays the first template', () => {
+    expect(TEMPLATES[0].id).toBe('cifar10-bs');
+  });
+});
