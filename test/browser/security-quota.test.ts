@@ -43,7 +43,7 @@ describe('security: storage quota', () => {
     const message = page.getByTestId('run-message');
     expect(await message.textContent()).toMatch(/^storage full: the browser's storage quota for this site was reached while saving the run; its trained weights are only in this tab: download them/);
     expect(await page.getByTestId('storage-error').textContent()).toContain('storage full');
-    const [download] = await Promise.all([page.waitForEvent('download'), message.getByRole('button', { name: 'Download the weights (.safetensors)' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the weights (.safetensors)' }).click()]);
     const weights = decodeSafetensors(new Uint8Array(readFileSync((await download.path())!)));
     expect(Object.keys(weights.tensors).length).toBeGreaterThan(0);
 

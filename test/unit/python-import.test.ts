@@ -189,6 +189,8 @@ describe('what is not understood is refused with its line, never dropped', () =>
     const at = (extra: string) => errors(net([...init, extra], ['return self.fc(self.conv(x))']));
     expect(at('self.inplanes = 64')[0]).toMatchObject({ line: 10, message: expect.stringContaining('self.inplanes = 64: only submodules are read in __init__') });
     expect(at('self.layer1 = self._make_layer(64, 2)')[0].message).toContain('a method call cannot be read without running the code');
+    const tip = parseModelText(net([...init, 'self.layer1 = self._make_layer(64, 2)'], ['return self.fc(self.conv(x))'])).notes.map((n) => n.message);
+    expect(tip.some((m) => m.startsWith('code that needs running to know its modules') && m.includes('paste what print(model) shows'))).toBe(true);
     expect(at('self.blocks = nn.ModuleList([nn.ReLU()])')[0].message).toContain('nn.ModuleList is not supported');
     expect(at('for i in range(3):')[0].message).toContain('expected an indented block');
     expect(at('self.conv = nn.Conv2d(4, 4, 3)')[0].message).toBe('self.conv is assigned twice');

@@ -58,7 +58,10 @@ function readScanned(source: string, scan: SourceScan): ModelRead {
   for (const [name, error] of [[model.name, classNameError(model.name)], ...blocks.map((b) => [b.name, classNameError(b.name)])]) {
     if (error) errors.push({ line: byName.get(name!)!.line, message: `class ${name}: ${error}` });
   }
-  if (errors.length) return failed(errors, notes);
+  if (errors.length) {
+    notes.push({ line: null, message: 'code that needs running to know its modules (loops, helper methods, builder arguments) cannot be read: paste what print(model) shows for it instead — Layerboard reads that too, and says what it assumes' });
+    return failed(errors, notes);
+  }
   const cls = substituteArgs(body.cls, defaults);
   const chain = asChain(cls);
   const lines = { modules: chain ? chain.modules.map(() => body.moduleLines[0]) : body.moduleLines, blocks: order.blocks.map((b) => b.line) };

@@ -72,7 +72,7 @@ describe('run controller', () => {
     expect(await values(s.id, 'loss/train')).toEqual([[0, 2.3], [1, 2.0], [2, 1.5], [3, 1.2]]);
     expect(await values(s.id, 'accuracy/test')).toEqual([[1, 0.5]]);
     expect((await repo.graph(s.id))!.graph).toMatchObject({ root: { type: 'MLP' }, input: [64, 1, 28, 28] });
-    expect((await repo.hparams(s.id))!.hparams).toMatchObject({ 'optimizer.type': defaultTrainingConfig('mnist').optimizer.type, batchSize: 64 });
+    expect((await repo.hparams(s.id))!.hparams).toMatchObject({ 'optimizer.type': 'Adam', batchSize: 64 });
     expect((await repo.texts(s.id)).map((t) => t.tag).sort()).toEqual(['config', 'dataset', 'eval/test', 'model']);
     expect((await repo.texts(s.id)).find((t) => t.tag === 'model')!.text).toContain('Linear(');
     // a histogram of every parameter at the last global step (0-based: 4 steps → step 3)
