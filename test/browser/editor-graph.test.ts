@@ -104,13 +104,13 @@ test('a ResNet BasicBlock with a downsampling shortcut, by mouse: shapes, break,
   await page.keyboard.press('Delete');
   await expect.poll(() => addNode(page).getAttribute('class')).toContain('error');
   const message = await addNode(page).getByRole('alert').textContent();
-  expect(message).toContain('receives N×16×16×16 from batchnorm2 and N×16×32×32 from conv1: size 16 ≠ 32');
+  expect(message).toContain('add receives 16×16×16 from batchnorm2 and 16×32×32 from conv1: size 16 ≠ 32');
   expect(message).not.toMatch(/node n\d/);
   expect(await status(page)).toContain('1 problem');
   await page.screenshot({ path: join(outDir, 'editor-graph-broken.png') });
 
   // Fix: the 1×1 Conv2d(stride=2) + BatchNorm2d shortcut comes back and the model is clean.
-  await addNode(page).getByRole('button', { name: /Fix: insert a 1×1 Conv2d\(16→16, stride=2\) \+ BatchNorm2d shortcut/ }).click();
+  await addNode(page).getByRole('button', { name: /Fix: insert .*1×1 Conv2d.*stride=2.*BatchNorm2d/ }).click();
   await expect.poll(() => status(page)).toContain('shapes OK');
   expect(await page.locator('[data-testid="layer-node"][data-type="Conv2d"]').count()).toBe(4);
   expect(await addNode(page).getAttribute('class')).not.toContain('error');
@@ -151,7 +151,7 @@ test('Concat joins branches along channels and shows the arithmetic', async () =
   // A second edge from the Input to the Concat is the same edge (refused); a Conv2d branch is a second input.
   const input = page.getByTestId('input-node');
   await dragEdge(page, sourceHandle(input), targetHandle(cat));
-  expect(await cat.getByTestId('node-note').textContent()).toBe('cat along channels: 3 = 3');
+  expect(await cat.getByTestId('node-note').textContent()).toBe('cat along channels: 3');
   expect(await page.getByTestId('edge-shape').count()).toBe(1);
   const inputBox = (await input.boundingBox())!;
   await dragFromPalette(page, 'Conv2d', { x: inputBox.x + inputBox.width + 200, y: inputBox.y + 40 });

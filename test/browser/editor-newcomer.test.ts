@@ -91,3 +91,16 @@ test('Ctrl+Z in an inspector field undoes the model edit: one undo system, no ne
   await expect.poll(() => nodeOf(page, 'Linear').getAttribute('class')).toContain('error');
   expectNoErrors(errors);
 });
+
+test('deleting Flatten offers the fix a user wants: insert Flatten, and the model is clean again', async () => {
+  const { page, errors } = await openApp(browser);
+  await nodeOf(page, 'Flatten').click();
+  await page.keyboard.press('Delete');
+  const linear = nodeOf(page, 'Linear');
+  await expect.poll(() => linear.getAttribute('class')).toContain('error');
+  await linear.getByRole('button', { name: 'Fix: insert Flatten' }).click();
+  await expect.poll(() => page.getByTestId('model-status').textContent()).toContain('shapes OK');
+  expect(await page.getByTestId('model-status').textContent()).toContain('N×10');
+  expect(await nodeOf(page, 'Flatten').getByTestId('node-shape').textContent()).toBe('1024');
+  expectNoErrors(errors);
+});

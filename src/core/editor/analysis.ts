@@ -66,7 +66,8 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const { doc, names } = documentFromGraph(graph, structure);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const label = (id: string) => blockLabel(byId.get(id)!, names.get(id));
-  const relabelled = analyzeStructure(graph, (id) => (structure.chain ? undefined : names.get(id)));
+  // Structure messages name blocks by their forward names, known once the document is made (only redone when there are some).
+  const relabelled = structure.errors.length === 0 ? structure : analyzeStructure(graph, (id) => (structure.chain ? undefined : names.get(id)));
   for (const e of relabelled.errors) for (const id of e.nodeIds) nodes.get(id)?.graphErrors.push(e.message);
   for (const n of graph.nodes) {
     if (n.kind === 'layer') checkLayerNode(nodes.get(n.id)!, n.layer, n.name);
@@ -86,10 +87,13 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
     outShape = graphShapes(doc, batch, structure.order, structure.inputs, names, nodes, problems, label);
   }
   // A shared module (one name, one layer, several calls) is one name.
+  const firstNamed = new Map<string, string>();
   const distinct = structure.order.map((id, i) => {
     const n = byId.get(id)!;
-    const earlier = structure.order.slice(0, i).find((e) => byId.get(e)!.name === n.name && sameModule(byId.get(e)!, n));
-    return n.name !== undefined && earlier !== undefined && !structure.chain ? undefined : userNames[i];
+    if (n.name === undefined || structure.chain) return userNames[i];
+    const first = firstNamed.get(n.name);
+    if (first === undefined) firstNamed.set(n.name, id);
+    return first !== undefined && sameModule(byId.get(first)!, n) ? undefined : userNames[i];
   });
   const nameProblem = namesProblem(structure.order, distinct, structure.chain);
   if (nameProblem) problems.push(nameProblem);

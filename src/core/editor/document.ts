@@ -92,7 +92,8 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
     return { doc: { ...base, modules, forward: null, editor: editorView(names) }, structure, names };
   }
   // Every node gets a name (blocks outside the model too, for messages); forward order first.
-  const rest = graph.nodes.filter((n) => n.id !== INPUT_ID && !structure.order.includes(n.id)).map((n) => n.id);
+  const inModel = new Set(structure.order);
+  const rest = graph.nodes.filter((n) => n.id !== INPUT_ID && !inModel.has(n.id)).map((n) => n.id);
   const names = forwardNames(graph, [...structure.order, ...rest]);
   const modules: NamedModule[] = [];
   const registered = new Set<string>();

@@ -52,7 +52,8 @@ export function analyzeStructure(graph: EditorGraph, nameOf: (id: string) => str
   if (feeders.length > 0) errors.push({ nodeIds: [INPUT_ID], message: `the Input receives an edge from ${feeders.map(label).join(' and ')}; nothing can feed the Input` });
 
   const order = topoOrder(reached, out, into);
-  const cyclic = [...reached].filter((id) => id !== INPUT_ID && !order.includes(id));
+  const ordered = new Set(order);
+  const cyclic = [...reached].filter((id) => id !== INPUT_ID && !ordered.has(id));
   if (cyclic.length > 0) {
     const inCycle = graph.nodes.filter((n) => cyclic.includes(n.id)).map((n) => n.id);
     errors.push({ nodeIds: inCycle, message: `cycle through ${inCycle.map(label).join(' → ')}: forward runs each block after its inputs, so a block cannot feed itself` });
