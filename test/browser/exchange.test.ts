@@ -31,8 +31,8 @@ function logged(lr: number, steps: number): ScalarPoint[] {
   }
   return points;
 }
-/** What the board holds after the round trip: simple_value is a float32. */
-const asLogged = (points: ScalarPoint[], tag: string) => points.filter((p) => p.tag === tag).map((p) => ({ wallTime: p.wallTime, step: p.step, value: Math.fround(p.value) }));
+/** What the board holds after the round trip: every value exactly (a double that is no float32 travels as a DT_DOUBLE tensor). */
+const asLogged = (points: ScalarPoint[], tag: string) => points.filter((p) => p.tag === tag).map((p) => ({ wallTime: p.wallTime, step: p.step, value: p.value }));
 
 const ADAM = logged(0.2, 40), SGD = logged(0.05, 40);
 const FILE = `events.out.tfevents.${WALL0}.trainer-host`;
@@ -145,7 +145,7 @@ describe('exchange: TensorBoard logs on the board', () => {
     expect(file.events[0].fileVersion).toBe('brain.Event:2');
     const logged = fixtureRunFile(A).scalars;
     for (const tag of ['loss/train', 'accuracy/val']) {
-      const want = logged[tag].step.map((step, i) => ({ tag, step, wallTime: logged[tag].wallTime[i], value: Math.fround(fromJsonNumber(logged[tag].value[i])!) }));
+      const want = logged[tag].step.map((step, i) => ({ tag, step, wallTime: logged[tag].wallTime[i], value: fromJsonNumber(logged[tag].value[i])! }));
       expect(file.scalars.filter((p) => p.tag === tag).sort((a, b) => a.step - b.step)).toEqual(want);
     }
 
@@ -170,7 +170,7 @@ describe('exchange: TensorBoard logs on the board', () => {
     // the two runs share a name: read the imported one's CSV by hiding the original
     await page.locator('li[data-run-id="run-b"]').getByRole('checkbox').click();
     await expectLines(page, 'loss/train', [imported]);
-    expect(await csvOf(page, 'loss/train', 'sgd lr=0.03')).toEqual(b.step.map((step, i) => ({ wallTime: b.wallTime[i], step, value: Math.fround(fromJsonNumber(b.value[i])!) })));
+    expect(await csvOf(page, 'loss/train', 'sgd lr=0.03')).toEqual(b.step.map((step, i) => ({ wallTime: b.wallTime[i], step, value: fromJsonNumber(b.value[i])! })));
     expect(errors).toEqual([]);
     await page.close();
   });
