@@ -1,9 +1,11 @@
 // Picking the engine backend from the command line: `--backend ts|wasm` and `--threads N`,
 // with LAYERBOARD_BACKEND / LAYERBOARD_THREADS as defaults (so a runner command such as the
 // conformance checker's can be switched without changing its arguments).
-import { useBackend, type Backend, type BackendName } from '../engine/backend.ts';
+import type { BackendChoice as ConfigBackend, BackendName } from '../core/run/training-config.ts';
+import { useBackend, type Backend } from '../engine/backend.ts';
 
-export interface BackendChoice { backend: BackendName; threads: number }
+/** core's BackendChoice with the thread count settled. */
+export type BackendChoice = Required<ConfigBackend>;
 
 function parseBackend(v: string | undefined, where: string): BackendName {
   if (v === 'ts' || v === 'wasm') return v;
@@ -16,20 +18,19 @@ function parseThreads(v: string | undefined, where: string): number {
   return n;
 }
 
-/** The choice from the environment alone (ts, 1 thread when unset). */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendChoice {
-  return {
-    backend: env.LAYERBOARD_BACKEND ? parseBackend(env.LAYERBOARD_BACKEND, 'LAYERBOARD_BACKEND') : 'ts',
-    threads: env.LAYERBOARD_THREADS ? parseThreads(env.LAYERBOARD_THREADS, 'LAYERBOARD_THREADS') : 1,
-  };
+/** The choice from the environment alone (`fallback` when unset: ts on 1 thread unless a command says otherwise). */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env, fallback: BackendChoice = { backend: 'ts', threads: 1 }): BackendChoice {
+  const backend = env.LAYERBOARD_BACKEND ? parseBackend(env.LAYERBOARD_BACKEND, 'LAYERBOARD_BACKEND') : fallback.backend;
+  const threads = env.LAYERBOARD_THREADS ? parseThreads(env.LAYERBOARD_THREADS, 'LAYERBOARD_THREADS') : env.LAYERBOARD_BACKEND ? 1 : fallback.threads;
+  return { backend, threads };
 }
 
 /**
  * Takes `--backend X` and `--threads N` (also `--backend=X`) out of args; what is not given
  * comes from the environment. Returns the choice and the remaining arguments.
  */
-export function takeBackendOptions(args: string[], env: NodeJS.ProcessEnv = process.env): { choice: BackendChoice; rest: string[] } {
-  const choice = backendFromEnv(env), rest: string[] = [];
+export function takeBackendOptions(args: string[], env: NodeJS.ProcessEnv = process.env, fallback?: BackendChoice): { choice: BackendChoice; rest: string[] } {
+  const choice = backendFromEnv(env, fallback), rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split('=', 2) as [string, string | undefined];
     if (flag !== '--backend' && flag !== '--threads') { rest.push(args[i]); continue; }

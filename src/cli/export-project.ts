@@ -3,14 +3,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pytorchProject } from '../core/python/pytorch-project.ts';
-import { defaultTrainingConfig, validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
+import { defaultTrainingConfigFor, validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 
-/** The document's own training config, else defaults for the dataset its input suggests. */
+/** The document's own training config (checked field by field when it was read), else defaults for the dataset its input suggests. */
 export function trainingConfigOf(doc: ModelDocument): TrainingConfig {
-  if (doc.training) return doc.training as unknown as TrainingConfig;
-  const [c, h] = doc.input;
-  return defaultTrainingConfig(c === 3 && h === 32 ? 'cifar10' : 'mnist');
+  return doc.training ?? defaultTrainingConfigFor(doc.input);
 }
 
 export function writeProject(doc: ModelDocument, dir: string): string[] {

@@ -1,21 +1,20 @@
 // `layerboard train MODEL.json [options]`: trains in Node with the same engine as the
 // browser worker (Sequential, losses, optimizers, trainer), validates each epoch,
 // evaluates on the test split, optionally saves the weights as safetensors.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
 import { inferShapes } from '../core/model/shapes.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
-import { NORMALIZE_PRESETS, type TransformConfig } from '../engine/data/transforms.ts';
-import { splitSource } from '../engine/dataset-source.ts';
-import { evaluateSplit, type EvalResult } from '../engine/evaluate.ts';
-import { Rng } from '../engine/rng.ts';
-import { Sequential } from '../engine/sequential.ts';
+import type { EpochRecord, EvalResult } from '../core/run/records.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
+import { prepareRun } from '../engine/prepare-run.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
-import { NonFiniteLossError, train, type EpochRecord, type TrainerConfig } from '../engine/trainer.ts';
-import type { SchedulerSpec } from '../engine/optim/index.ts';
+import { NonFiniteLossError } from '../engine/trainer.ts';
 import { loadMnist } from './assets/load-dataset.ts';
 import { applyBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
@@ -31,61 +30,65 @@ function readModel(file: string): ModelDocument {
   return parsed.doc;
 }
 
-/** The model's output width for a batch of 1, checked with the editor's shape rules. */
+/** The model's output width in eval mode for a batch of 2 (BatchNorm1d needs more than 1 value per channel), with the editor's shape rules. */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(doc.layers, [1, ...doc.input]);
+  const report = inferShapes(doc.layers, [2, ...doc.input], { training: false });
   if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
-  const out = report.shapes.at(-1) ?? [1, ...doc.input];
+  const out = report.shapes.at(-1) ?? [2, ...doc.input];
   return out.length === 2 ? out[1] : null;
 }
 
-function loadData(a: TrainArgs, doc: ModelDocument): { ds: ImageDataset; transforms: TransformConfig } {
-  if (a.dataset === 'mnist') return { ds: loadMnist(ROOT), transforms: { normalize: NORMALIZE_PRESETS.mnist } };
-  const classes = a.classes ?? outputWidth(doc);
-  if (classes === null || classes < 2) throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
-  return { ds: syntheticDataset({ input: doc.input, classes, train: a.trainSize, test: a.testSize, seed: a.seed }), transforms: {} };
+function loadData(config: TrainingConfig, doc: ModelDocument): ImageDataset {
+  const d = config.dataset;
+  switch (d.id) {
+    case 'mnist': return loadMnist(ROOT);
+    case 'synthetic': {
+      const classes = d.classes ?? outputWidth(doc);
+      if (classes === null || classes < 2) throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
+      return syntheticDataset({ input: doc.input, classes, train: d.trainSize ?? 2000, test: d.testSize ?? 400, seed: config.seed });
+    }
+    case 'cifar10': case 'imagefolder': throw new Error(`the CLI trains on synthetic data or the built-in MNIST, not ${d.id}`);
+    default: return d satisfies never;
+  }
 }
 
 const pct = (x: number | null) => (x === null ? '   -  ' : `${(100 * x).toFixed(2).padStart(6)}%`);
 
+/** An epoch as people count them: `epoch 1/3` for the first (records are 0-based). */
 function epochLine(e: EpochRecord, epochs: number): string {
   const val = e.valLoss === null ? '' : `  val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAccuracy)}`;
-  return `epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${val}  lr ${e.lr.toPrecision(4)}  ${e.seconds.toFixed(1)} s  ${Math.round(e.examplesPerSecond)} img/s`;
+  return `epoch ${e.epoch + 1}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${val}  lr ${e.lr.toPrecision(4)}  ${e.seconds.toFixed(1)} s  ${Math.round(e.examplesPerSecond)} img/s`;
 }
 
 interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number }
 
+function writeFileIn(path: string, data: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, data);
+}
+
 async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void, logs: TrainLog | null): Promise<Outcome> {
-  const { ds, transforms } = loadData(a, doc);
-  const rng = new Rng(a.seed);
-  const trainSrc = splitSource(ds, 'train', doc.input, transforms, rng);
-  const testSrc = ds.test > 0 ? splitSource(ds, 'test', doc.input, transforms, rng) : null;
-  const model = new Sequential(doc.layers, { seed: a.seed, names: doc.names ?? null });
-  const config: TrainerConfig = {
-    loss: a.loss, optimizer: a.optimizer, scheduler: a.scheduler as SchedulerSpec | null, batchSize: a.batchSize, epochs: a.epochs,
-    seed: a.seed, shuffle: a.shuffle, valSplit: a.valSplit, dropLast: a.dropLast,
-  };
-  log(`training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${a.optimizer.type} ${JSON.stringify(a.optimizer)}`);
+  const { config } = a;
+  const ds = loadData(config, doc);
+  const prepared = prepareRun(doc, config, ds);
+  log(`training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${config.optimizer.type} ${JSON.stringify(config.optimizer)}`);
   const stepLosses: number[] = [];
   const t0 = performance.now();
-  const result = await train(model, { train: trainSrc }, config, {
+  const result = await prepared.train({
     progressIntervalMs: 1000,
     onProgress: (events) => {
       for (const e of events) {
-        if (e.type === 'steps') { for (const s of e.steps) stepLosses.push(s.loss); logs?.steps(e.steps); }
-        else if (e.type === 'epoch') { log(epochLine(e.record, a.epochs)); logs?.epoch(e.record); }
+        if (e.type === 'steps') { for (const s of e.steps) stepLosses.push(s.loss); logs?.log.steps(e.steps); }
+        else if (e.type === 'epoch') { log(epochLine(e.record, config.epochs)); logs?.log.epoch(e.record); }
       }
     },
   });
-  const test = testSrc ? await evaluateSplit(model, testSrc, a.loss, a.batchSize, ds.classes.length) : null;
+  const test = await prepared.evaluateTest();
   const seconds = (performance.now() - t0) / 1000;
-  if (a.save) writeFileSync(a.save, stateToSafetensors(model.stateDict()));
+  if (a.save) writeFileIn(a.save, stateToSafetensors(prepared.model.stateDict()));
   if (logs) {
-    const metrics: Record<string, number> = {};
-    if (test) metrics['loss/test'] = test.loss;
-    if (test?.accuracy != null) { metrics['accuracy/test'] = test.accuracy; logs.test(a.epochs, test.accuracy); }
-    if (stepLosses.length) metrics['loss/train'] = stepLosses[stepLosses.length - 1];
-    for (const path of logs.write(a.logdir!, result.status === 'stopped' ? 'stopped' : 'finished', undefined, metrics, a.batchSize, model.stateDict())) log(`wrote ${path}`);
+    if (test) logs.log.test(test);
+    for (const path of logs.write(a.logdir!, result.status, undefined, logs.log.metrics(), config.batchSize, prepared.model.stateDict())) log(`wrote ${path}`);
   }
   return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds };
 }
@@ -96,9 +99,10 @@ export async function runTrain(argv: string[]): Promise<number> {
     return 0;
   }
   let a: TrainArgs;
-  const { choice, rest } = takeBackendOptions(argv);
+  // training takes the fastest kernels unless told otherwise: WASM SIMD, a thread per core
+  const { choice, rest } = takeBackendOptions(argv, process.env, { backend: 'wasm', threads: Math.min(64, availableParallelism()) });
   try {
-    a = parseTrainArgs(rest);
+    a = parseTrainArgs(rest, choice);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`layerboard train: ${e.message}\n\n${TRAIN_USAGE}`);
@@ -108,12 +112,11 @@ export async function runTrain(argv: string[]): Promise<number> {
   const doc = readModel(a.file);
   const log = a.json ? () => {} : (line: string) => console.log(line);
   const runName = a.name ?? (a.file.split('/').pop() ?? 'run').replace(/\.json$/, '');
-  const logs = a.logdir ? new TrainLog(runName, doc, { ...a, file: undefined, json: undefined }) : null;
+  const logs = a.logdir ? new TrainLog(runName, doc, a.config) : null;
   try {
     const o = await run(a, doc, log, logs);
     if (a.json) {
-      const { file, json, ...options } = a;
-      console.log(JSON.stringify({ model: file, options, backend: backend.description, ...o }));
+      console.log(JSON.stringify({ model: a.file, config: a.config, backend: backend.description, ...o }));
     } else {
       if (o.test) console.log(`test loss ${o.test.loss.toFixed(4)}  accuracy ${pct(o.test.accuracy).trim()} on ${o.test.examples} images`);
       console.log(`${o.steps} steps in ${o.seconds.toFixed(1)} s (${backend.description})${a.save ? `; weights saved to ${a.save}` : ''}`);
@@ -122,7 +125,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof NonFiniteLossError)) throw e;
     // A failed run keeps its logs up to the last finite step, with the reason.
-    if (logs) for (const path of logs.write(a.logdir!, 'failed', e.message, {}, a.batchSize)) log(`wrote ${path}`);
+    if (logs) for (const path of logs.write(a.logdir!, 'failed', e.message, logs.log.metrics(), a.config.batchSize)) log(`wrote ${path}`);
     if (a.json) console.log(JSON.stringify({ model: a.file, error: e.message, step: e.step, epoch: e.epoch, value: String(e.value) }));
     else console.error(`layerboard train: ${e.message}`);
     return 1;

@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 test('all scalars by tag then step, points after a step, tags from the index', async () => {
-  await runs.create({ projectId: null, name: 'a', doc, config: {} });
+  await runs.create({ projectId: null, name: 'a', doc, config: null });
   await db.scalars.bulkPut([
     { runId: 'r1', tag: 'loss/train', step: 10, wallTime: 2, value: 0.5 },
     { runId: 'r1', tag: 'loss/train', step: 2, wallTime: 1, value: 0.9 },

@@ -4,6 +4,7 @@ import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { defaultTrainingConfig } from '../core/run/training-config.ts';
 
 const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [{ type: 'Linear', in_features: 4, out_features: 2 }] };
 let db: LayerboardDB;
@@ -16,7 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-const newRun = (name = 'run') => runs.create({ projectId: null, name, doc, config: { lr: 0.1 } });
+const newRun = (name = 'run') => runs.create({ projectId: null, name, doc, config: defaultTrainingConfig() });
 
 describe('runs and their logs', () => {
   test('a writer batches scalars and they read back by tag and step', async () => {

@@ -4,6 +4,11 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { GraphNode } from '../core/model/graph.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
+import { upgradeToV2 } from './migrations.ts';
+
+export type { RunStatus };
 
 export const DB_NAME = 'layerboard';
 
@@ -30,8 +35,6 @@ export interface ProjectRecord {
   updated: number;
 }
 
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
-
 export interface RunRecord {
   id: string;
   projectId: string | null;
@@ -41,7 +44,12 @@ export interface RunRecord {
   status: RunStatus;
   message?: string;
   doc: ModelDocument;
-  config: Record<string, unknown>;
+  /** How it trained; null for runs imported from TensorBoard logs, which do not say. */
+  config: TrainingConfig | null;
+  /** What it trained on (absent for runs imported from TensorBoard logs). */
+  dataset?: RunDataset;
+  /** The last evaluation of its weights on the test split. */
+  test?: TestResult;
   metrics?: Record<string, number>;
   backend?: string;
   /** state_dict: parameter and buffer name to its values. */
@@ -79,5 +87,8 @@ export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory
     datasets: 'id, name, created',
     datasetChunks: '[datasetId+index], datasetId',
   });
+  // v2: typed training configs (doc.training, runs' config) and a run's dataset and test
+  // result as fields instead of JSON texts. Same tables and indexes.
+  db.version(2).upgrade(upgradeToV2);
   return db;
 }

@@ -75,7 +75,7 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
       status: 'finished', message: `imported from TensorBoard event files (${group.map((f) => baseName(f.path)).join(', ')})`,
-      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: { source: 'tensorboard' }, backend: 'tensorboard',
+      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: null, backend: 'tensorboard',
     };
     await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
       await db.runs.add(run);

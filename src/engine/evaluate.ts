@@ -2,16 +2,9 @@
 import { DataLoader, type BatchSource } from './data-loader.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import type { Sequential } from './sequential.ts';
+import type { EvalResult } from '../core/run/records.ts';
 
-export interface EvalResult {
-  /** Mean loss over the split (batch means weighted by batch size). */
-  loss: number;
-  /** null when the output is not [N, classes] logits against class labels. */
-  accuracy: number | null;
-  examples: number;
-  /** confusion[true][predicted] counts ([] when accuracy is null). */
-  confusion: number[][];
-}
+export type { EvalResult };
 
 /** Index of the largest value of row i of an [N, C] array (the first one on ties, as argmax). */
 function argmax(data: Float32Array, i: number, c: number): number {

@@ -9,46 +9,32 @@
 //   });
 //
 // Events: 'steps' (a batch of per-step training losses), 'epoch' (mean train loss and
-// accuracy, validation loss and accuracy), 'state' (paused / running). `step` counts
-// optimizer steps from 1; `epoch` counts from 1. Schedulers in core's PER_BATCH_SCHEDULERS
+// accuracy, validation loss and accuracy), 'state' (paused / running). `step` is the
+// 0-based global step and `epoch` the 0-based epoch index (core/run/records.ts). Schedulers in core's PER_BATCH_SCHEDULERS
 // (OneCycleLR) step after every batch, the others after every epoch. A loss that is NaN or
 // infinite rejects with NonFiniteLossError before backward, so the weights stay the last
 // finite ones.
-import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
+import type { EpochRecord, StepRecord, TrainOutcome } from '../core/run/records.ts';
+import { PER_BATCH_SCHEDULERS, type Choice, type TrainingConfig } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
-import { createLoss, type Loss, type LossSpec } from './losses.ts';
-import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
+import { createLoss, type Loss } from './losses.ts';
+import { createOptimizer, createScheduler, SCHEDULER_TYPES, type Optimizer, type Scheduler, type SchedulerSpec, type SchedulerType } from './optim/index.ts';
 import type { Sequential } from './sequential.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 
-export interface TrainerConfig {
-  loss: LossSpec;
-  optimizer: OptimizerSpec;
-  scheduler?: SchedulerSpec | null;
-  batchSize: number;
-  epochs: number;
-  seed?: number;
-  shuffle?: boolean;
-  /** Fraction of the training source held out for validation when no validation source is given. */
-  valSplit?: number;
-  dropLast?: boolean;
-}
-
-export interface StepRecord { step: number; epoch: number; loss: number; lr: number }
-export interface EpochRecord {
-  epoch: number; trainLoss: number; trainAccuracy: number | null;
-  valLoss: number | null; valAccuracy: number | null; lr: number; seconds: number; examplesPerSecond: number;
-}
+/** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation and no drop_last when left out). */
+export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'>
+  & Partial<Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast'>>;
 export type TrainEvent =
   | { type: 'steps'; steps: StepRecord[] }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'state'; state: 'paused' | 'running' };
 
-export interface TrainResult { status: 'completed' | 'stopped'; steps: number; epochs: EpochRecord[] }
+export interface TrainResult { status: TrainOutcome; steps: number; epochs: EpochRecord[] }
 
 export class NonFiniteLossError extends Error {
   constructor(readonly step: number, readonly epoch: number, readonly value: number) {
-    super(`loss became ${value} at step ${step} (epoch ${epoch}); training stopped before applying it — try a lower learning rate`);
+    super(`loss became ${value} at step ${step} (epoch ${epoch + 1}); training stopped before applying it — try a lower learning rate`);
     this.name = 'NonFiniteLossError';
   }
 }
@@ -106,7 +92,11 @@ function countCorrect(out: Tensor, target: Tensor | IntTensor): number | null {
   return correct;
 }
 
-function makeLoaders(data: { train: BatchSource; validation?: BatchSource }, c: TrainerConfig): { train: DataLoader; val: DataLoader | null } {
+/** The epoch's batches and the validation batches (held out by valSplit, or a source of their own). */
+export interface RunLoaders { train: DataLoader; val: DataLoader | null }
+
+/** The loaders a run uses; `train.length` is its steps per epoch. */
+export function makeLoaders(data: { train: BatchSource; validation?: BatchSource }, c: TrainerConfig): RunLoaders {
   const seed = c.seed ?? 0;
   if (data.validation) {
     return {
@@ -126,9 +116,13 @@ function checkConfig(c: TrainerConfig): void {
   if ((c.loss.reduction ?? 'mean') === 'none') throw new Error("loss.reduction: 'none' gives one loss per element; training needs a scalar ('mean' or 'sum')");
 }
 
+const isSchedulerType = (t: string): t is SchedulerType => (SCHEDULER_TYPES as string[]).includes(t);
+
 function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number): Scheduler | null {
   if (!c.scheduler) return null;
-  const spec = { ...c.scheduler };
+  const { type, ...keywords }: Choice = c.scheduler;
+  if (!isSchedulerType(type)) throw new Error(`scheduler.type: unknown scheduler '${type}' (known: ${SCHEDULER_TYPES.join(', ')})`);
+  const spec: SchedulerSpec = { ...keywords, type };
   // OneCycleLR needs the run's length; fill it in when the spec leaves it open
   if (spec.type === 'OneCycleLR' && spec.total_steps == null && (spec.epochs == null || spec.steps_per_epoch == null)) {
     spec.total_steps = c.epochs * stepsPerEpoch;
@@ -140,8 +134,13 @@ function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number):
 export async function train(
   model: Sequential, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
 ): Promise<TrainResult> {
+  return trainWith(model, makeLoaders(data, config), config, options);
+}
+
+/** train() over loaders made beforehand (prepareRun's, whose length it reported). */
+export function trainWith(model: Sequential, loaders: RunLoaders, config: TrainerConfig, options: TrainOptions = {}): Promise<TrainResult> {
   checkConfig(config);
-  return new TrainingRun(model, makeLoaders(data, config), config, options).run();
+  return new TrainingRun(model, loaders, config, options).run();
 }
 
 /** One call of train(): the loop's state and its steps. */
@@ -171,7 +170,7 @@ class TrainingRun {
 
   async run(): Promise<TrainResult> {
     const epochs: EpochRecord[] = [];
-    for (let epoch = 1; epoch <= this.config.epochs && !this.ctl.isStopped(); epoch++) {
+    for (let epoch = 0; epoch < this.config.epochs && !this.ctl.isStopped(); epoch++) {
       const t0 = this.now();
       const tr = await this.trainEpoch(epoch);
       if (this.ctl.isStopped()) break;
@@ -188,7 +187,7 @@ class TrainingRun {
       this.progress.push({ type: 'epoch', record }, true);
     }
     this.progress.flush();
-    return { status: this.ctl.isStopped() ? 'stopped' : 'completed', steps: this.step, epochs };
+    return { status: this.ctl.isStopped() ? 'stopped' : 'finished', steps: this.step, epochs };
   }
 
   private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {
@@ -212,14 +211,15 @@ class TrainingRun {
     if (!Number.isFinite(value)) {
       // Deliver every finite step logged so far before failing: a failed run keeps its logs.
       this.progress.flush();
-      throw new NonFiniteLossError(this.step + 1, epoch, value);
+      throw new NonFiniteLossError(this.step, epoch, value);
     }
     const right = countCorrect(out, batch.target);
     this.opt.zeroGrad();
     this.model.backwardParams(this.loss.backward());
+    const lr = this.opt.lr;
     this.opt.step();
+    this.progress.step({ step: this.step, epoch, loss: value, lr });
     this.step++;
-    this.progress.step({ step: this.step, epoch, loss: value, lr: this.opt.lr });
     if (this.perBatch) this.sched!.step();
     return { value, right };
   }

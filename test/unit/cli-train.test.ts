@@ -43,7 +43,8 @@ test('--json: step losses fall, test accuracy well above chance, identical for t
   expect(a.test.accuracy).toBeGreaterThan(0.6);
   // StepLR(step_size=2) steps after each epoch; an epoch reports the lr it trained with
   a.epochs.forEach((e: { lr: number }, i: number) => expect(e.lr).toBeCloseTo([0.03, 0.03, 0.003, 0.003][i], 12));
-  expect(a.options.optimizer).toEqual({ type: 'Adam', lr: 0.03 });
+  expect(a.config.optimizer).toEqual({ type: 'Adam', lr: 0.03 });
+  expect(a.config).toMatchObject({ dataset: { id: 'synthetic', trainSize: 240, testSize: 80 }, batchSize: 16, epochs: 4, seed: 3, scheduler: { type: 'StepLR', step_size: 2 } });
   out = [];
   expect(await runTrain(args)).toBe(0);
   expect(JSON.parse(out[0]).stepLosses).toEqual(a.stepLosses);
@@ -75,7 +76,7 @@ test.each([
 });
 
 test('bad keywords and models fail with the engine\'s message', async () => {
-  await expect(runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--opt', 'betas=[0.9,1.5]'])).rejects.toThrow('Adam.betas: invalid beta parameter at index 1');
+  await expect(runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--opt', 'betas=[0.9,1.5]'])).rejects.toThrow('training config: optimizer.betas: must be two numbers ≥ 0 and ≤ 1');
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ format: 'layerboard-model', version: 1, input: [1, 6, 6], layers: [{ type: 'Linear', in_features: 5, out_features: 2 }] }));
   await expect(runTrain([bad, '--optimizer', 'adam'])).rejects.toThrow(/shape error at layer 0/);

@@ -5,6 +5,8 @@ import { jsonSyntaxError } from '../formats/json-syntax.ts';
 import { classNameError, layerNamesErrors } from '../python/python-names.ts';
 import type { EditorView, LayerSpec, ModelDocument } from './types.ts';
 import { validateLayer, type FieldError } from './validate.ts';
+import { parseTrainingConfig } from '../run/config-parse.ts';
+import type { TrainingConfig } from '../run/training-config.ts';
 
 export interface DocError { path: string; message: string }
 export type ParseResult = { ok: true; doc: ModelDocument } | { ok: false; errors: DocError[] };
@@ -146,13 +148,16 @@ function editorErrors(editor: unknown, layers: unknown): DocError[] {
   return [...errors, ...positions.flatMap((p, i) => pointError(`editor.positions[${i}]`, p))];
 }
 
-/** training and metadata: any JSON object (training is read by the trainer); metadata's known keys are strings. */
+/** training: a TrainingConfig (core/run), checked field by field; metadata: any JSON object whose known keys are strings. */
 function freeFormErrors(v: Obj): DocError[] {
   const errors: DocError[] = [];
-  for (const key of ['training', 'metadata'] as const) {
-    if (v[key] === undefined) continue;
-    if (!isObject(v[key])) errors.push({ path: key, message: `must be an object, got ${describe(v[key])}` });
-    else errors.push(...jsonValueErrors(key, v[key]));
+  if (v.training !== undefined) {
+    const parsed = parseTrainingConfig(v.training, 'training');
+    if (!parsed.ok) errors.push(...parsed.errors);
+  }
+  if (v.metadata !== undefined) {
+    if (!isObject(v.metadata)) errors.push({ path: 'metadata', message: `must be an object, got ${describe(v.metadata)}` });
+    else errors.push(...jsonValueErrors('metadata', v.metadata));
   }
   if (isObject(v.metadata)) {
     for (const k of ['name', 'description', 'created']) {
@@ -189,7 +194,7 @@ function normalize(v: Obj): ModelDocument {
   if (v.names !== undefined) doc.names = v.names === null ? null : [...(v.names as string[])];
   doc.layers = (v.layers as LayerSpec[]).map(orderedLayer);
   if (v.editor !== undefined) doc.editor = structuredClone(v.editor) as EditorView;
-  if (v.training !== undefined) doc.training = structuredClone(v.training) as Obj;
+  if (v.training !== undefined) doc.training = structuredClone(v.training) as TrainingConfig;
   if (v.metadata !== undefined) doc.metadata = structuredClone(v.metadata) as ModelDocument['metadata'];
   return doc;
 }

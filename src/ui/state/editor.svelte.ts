@@ -4,6 +4,7 @@
 import { createContext } from 'svelte';
 import type { Edge, Node } from '@xyflow/svelte';
 import type { LayerType, ModelDocument } from '../../core/model/types.ts';
+import type { TrainingConfig } from '../../core/run/training-config.ts';
 import { analyze, type Analysis } from '../../core/editor/analysis.ts';
 import * as G from '../../core/editor/graph-model.ts';
 import { newLayer, type AddMode } from '../../core/editor/new-layer.ts';
@@ -179,6 +180,11 @@ export class EditorState {
   setClassName(name: string | undefined): void {
     const { className: _old, ...rest } = this.#graph;
     this.#commit(name ? { ...rest, className: name } : rest, undefined, 'className');
+  }
+
+  /** The Train form's configuration, kept in the document (what export writes); a burst of edits is one undo step. */
+  setTraining(config: TrainingConfig): void {
+    this.#commit({ ...this.#graph, training: structuredClone(config) }, undefined, 'training');
   }
 
   /** Applies the core's suggested fix for the node's shape error, if it has one. */

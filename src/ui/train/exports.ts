@@ -4,7 +4,7 @@
 // built-in MNIST as mnist.lbds.gz so `python train.py` runs as it is.
 import { pytorchProject } from '../../core/python/pytorch-project.ts';
 import { encodeSafetensors } from '../../core/formats/safetensors.ts';
-import type { TrainingConfig } from '../../core/run/training-config.ts';
+import { defaultTrainingConfigFor } from '../../core/run/training-config.ts';
 import { writeZip, type ZipEntry } from '../../core/formats/zip.ts';
 import type { RunRecord } from '../../db/schema.ts';
 import { downloadBlob, fileSafe } from '../board/download.ts';
@@ -20,12 +20,12 @@ export function downloadSafetensors(record: RunRecord, weights: StoredWeights): 
 
 /** The project's files (under one folder named after the model class). */
 export async function projectEntries(record: RunRecord, weights: StoredWeights | null, baseUrl: string): Promise<ZipEntry[]> {
-  const config = record.config as unknown as TrainingConfig;
+  const config = record.config ?? record.doc.training ?? defaultTrainingConfigFor(record.doc.input);
   const folder = fileSafe(record.doc.className ?? 'model');
   const text = (s: string) => new TextEncoder().encode(s);
   const entries: ZipEntry[] = pytorchProject(record.doc, config).map((f) => ({ name: `${folder}/${f.path}`, data: text(f.content) }));
   if (weights) entries.push({ name: `${folder}/weights.safetensors`, data: safetensorsBytes(record, weights) });
-  if (config.dataset?.id === 'mnist') {
+  if (config.dataset.id === 'mnist') {
     const url = new URL('datasets/mnist.lbds.gz', baseUrl);
     const response = await fetch(url);
     if (!response.ok) throw new Error(`could not read the built-in MNIST file (${url}): HTTP ${response.status}`);

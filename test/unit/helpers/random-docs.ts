@@ -1,6 +1,7 @@
 // Seeded random valid model documents, for round-trip tests.
 import type { ModelDocument } from '../../../src/core/model/types.ts';
 import { makeRng, randomLayer, type Rng } from './random-layers.ts';
+import { defaultTrainingConfig } from '../../../src/core/run/training-config.ts';
 
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
 
@@ -19,7 +20,7 @@ export function randomDocument(seed: number): ModelDocument {
     if (rng() < 0.5) doc.editor.input = { x: 0.5, y: -12.25 };
   }
   if (rng() < 0.3) doc.metadata = { name: 'run "α" \\ 1\n', created: '2025-01-02T03:04:05Z', tags: ['x', 1, null, { deep: [true] }] };
-  if (rng() < 0.3) doc.training = { optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] }, epochs: 3 };
+  if (rng() < 0.3) doc.training = { ...defaultTrainingConfig(), optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] }, epochs: 3 };
   return doc;
 }
 

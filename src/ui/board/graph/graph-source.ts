@@ -14,7 +14,7 @@ export function isModuleGraph(g: unknown): g is ModuleGraph {
 export async function loadRunGraph(repo: RunRepository, run: RunRecord): Promise<RunGraph> {
   const logged = (await repo.graph(run.id))?.graph;
   if (isModuleGraph(logged)) return { ok: true, graph: logged, rebuilt: false };
-  const batch = Number(run.config?.batch_size ?? run.config?.batchSize) || 1;
+  const batch = run.config?.batchSize ?? 1;
   try {
     return { ok: true, graph: buildModuleGraph(run.doc, [batch, ...run.doc.input]), rebuilt: true };
   } catch (e) {

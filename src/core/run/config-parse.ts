@@ -1,0 +1,190 @@
+// Reading a TrainingConfig from JSON (a model file's `training`, a run file's `config`):
+// every field checked for its type and bounds, unknown keys refused, each problem named by
+// its JSON path ('training.optimizer.lr: must be a number ≥ 0'). The typed result then
+// goes through validateTrainingConfig for the catalogue's keywords.
+import {
+  LIMITS, validateTrainingConfig,
+  type BackendChoice, type Choice, type DatasetConfig, type KeywordValue, type TrainingConfig, type TransformsConfig,
+} from './training-config.ts';
+
+export interface PathError { path: string; message: string }
+export type ParsedConfig = { ok: true; config: TrainingConfig } | { ok: false; errors: PathError[] };
+
+type Json = { [key: string]: unknown };
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (Array.isArray(v)) return 'a list';
+  if (isObject(v)) return 'an object';
+  return String(v);
+};
+
+/** Collects problems while reading one object's fields. */
+class Reader {
+  constructor(readonly errors: PathError[]) {}
+
+  fail(path: string, message: string): undefined {
+    this.errors.push({ path, message });
+    return undefined;
+  }
+
+  object(v: unknown, path: string, keys: readonly string[], required: readonly string[]): Json | undefined {
+    if (!isObject(v)) return this.fail(path, `must be an object, got ${show(v)}`);
+    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown key (known: ${keys.join(', ')})`);
+    for (const k of required) if (v[k] === undefined) this.fail(`${path}.${k}`, 'missing');
+    return v;
+  }
+
+  int(v: unknown, path: string, min: number, max: number): number | undefined {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) return this.fail(path, `must be a whole number from ${min} to ${max}, got ${show(v)}`);
+    return v;
+  }
+
+  number(v: unknown, path: string, ok: (x: number) => boolean, what: string): number | undefined {
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) return this.fail(path, `must be ${what}, got ${show(v)}`);
+    return v;
+  }
+
+  bool(v: unknown, path: string): boolean | undefined {
+    if (typeof v !== 'boolean') return this.fail(path, `must be true or false, got ${show(v)}`);
+    return v;
+  }
+
+  numbers(v: unknown, path: string, ok: (x: number) => boolean, what: string): number[] | undefined {
+    if (!Array.isArray(v) || v.length === 0 || v.length > 4) return this.fail(path, `must be a list of 1 to 4 numbers, got ${show(v)}`);
+    const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x) || !ok(x));
+    if (bad >= 0) return this.fail(`${path}[${bad}]`, `must be ${what}, got ${show(v[bad])}`);
+    return v as number[];
+  }
+}
+
+const DATASET_KEYS: Record<DatasetConfig['id'], readonly string[]> = {
+  mnist: ['id'], cifar10: ['id'], imagefolder: ['id', 'imageSize', 'channels'], synthetic: ['id', 'classes', 'trainSize', 'testSize'],
+};
+
+function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined {
+  if (!isObject(v)) return r.fail(path, `must be an object, got ${show(v)}`);
+  const id = v.id;
+  if (id !== 'mnist' && id !== 'cifar10' && id !== 'imagefolder' && id !== 'synthetic') {
+    return r.fail(`${path}.id`, `must be one of ${Object.keys(DATASET_KEYS).map((k) => `'${k}'`).join(', ')}, got ${show(id)}`);
+  }
+  const o = r.object(v, path, DATASET_KEYS[id], ['id']);
+  if (!o) return undefined;
+  const opt = (key: string, min: number, max: number) => (o[key] === undefined ? undefined : r.int(o[key], `${path}.${key}`, min, max));
+  switch (id) {
+    case 'mnist': case 'cifar10': return { id };
+    case 'imagefolder': {
+      const out: DatasetConfig = { id };
+      const size = opt('imageSize', 1, LIMITS.imageSize);
+      if (size !== undefined) out.imageSize = size;
+      if (o.channels !== undefined) {
+        if (o.channels === 1 || o.channels === 3) out.channels = o.channels;
+        else r.fail(`${path}.channels`, `must be 1 or 3, got ${show(o.channels)}`);
+      }
+      return out;
+    }
+    case 'synthetic': {
+      const out: DatasetConfig = { id };
+      const classes = opt('classes', 2, LIMITS.classes), train = opt('trainSize', 1, LIMITS.examples), test = opt('testSize', 0, LIMITS.examples);
+      if (classes !== undefined) out.classes = classes;
+      if (train !== undefined) out.trainSize = train;
+      if (test !== undefined) out.testSize = test;
+      return out;
+    }
+  }
+}
+
+function transforms(r: Reader, v: unknown, path: string): TransformsConfig | undefined {
+  const o = r.object(v, path, ['normalize', 'horizontalFlip', 'cropPadding'], ['normalize', 'horizontalFlip', 'cropPadding']);
+  if (!o) return undefined;
+  let normalize: TransformsConfig['normalize'] = null;
+  if (o.normalize !== null && o.normalize !== undefined) {
+    const n = r.object(o.normalize, `${path}.normalize`, ['mean', 'std'], ['mean', 'std']);
+    const mean = n && r.numbers(n.mean, `${path}.normalize.mean`, () => true, 'a number');
+    const std = n && r.numbers(n.std, `${path}.normalize.std`, (x) => x > 0, 'a number > 0');
+    if (mean && std && mean.length !== std.length) r.fail(`${path}.normalize`, `mean has ${mean.length} values but std has ${std.length}`);
+    if (mean && std) normalize = { mean: [...mean], std: [...std] };
+  }
+  const horizontalFlip = r.bool(o.horizontalFlip, `${path}.horizontalFlip`);
+  const cropPadding = r.int(o.cropPadding, `${path}.cropPadding`, 0, LIMITS.cropPadding);
+  if (horizontalFlip === undefined || cropPadding === undefined) return undefined;
+  return { normalize, horizontalFlip, cropPadding };
+}
+
+function keywordValue(r: Reader, v: unknown, path: string): KeywordValue | undefined {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : r.fail(path, `must be a finite number, got ${show(v)}`);
+  if (Array.isArray(v) && v.length <= 1024 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return [...(v as number[])];
+  return r.fail(path, `must be a number, true/false, a string, null or a list of numbers, got ${show(v)}`);
+}
+
+function choice(r: Reader, v: unknown, path: string): Choice | undefined {
+  if (!isObject(v)) return r.fail(path, `must be an object like {"type": "…", …keywords}, got ${show(v)}`);
+  if (typeof v.type !== 'string') return r.fail(`${path}.type`, v.type === undefined ? 'missing' : `must be a class name, got ${show(v.type)}`);
+  const out: Choice = { type: v.type };
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'type') continue;
+    const value = keywordValue(r, x, `${path}.${k}`);
+    if (value !== undefined) out[k] = value;
+  }
+  return out;
+}
+
+function backend(r: Reader, v: unknown, path: string): BackendChoice | undefined {
+  const o = r.object(v, path, ['backend', 'threads'], ['backend']);
+  if (!o) return undefined;
+  if (o.backend !== 'ts' && o.backend !== 'wasm') return r.fail(`${path}.backend`, `must be 'ts' or 'wasm', got ${show(o.backend)}`);
+  const out: BackendChoice = { backend: o.backend };
+  if (o.threads !== undefined) {
+    const t = r.int(o.threads, `${path}.threads`, 1, LIMITS.threads);
+    if (t !== undefined) out.threads = t;
+  }
+  return out;
+}
+
+const KEYS = ['dataset', 'transforms', 'loss', 'optimizer', 'scheduler', 'batchSize', 'epochs', 'shuffle', 'seed', 'valSplit', 'dropLast', 'backend'] as const;
+const REQUIRED = KEYS.filter((k) => k !== 'scheduler' && k !== 'backend');
+
+/** A TrainingConfig from JSON: exact types, bounds, no unknown keys; problems by JSON path under `root`. */
+export function parseTrainingConfig(value: unknown, root = 'training'): ParsedConfig {
+  const r = new Reader([]);
+  const o = r.object(value, root, KEYS, REQUIRED);
+  if (!o) return { ok: false, errors: r.errors };
+  const at = (k: string) => `${root}.${k}`;
+  const parts = {
+    dataset: dataset(r, o.dataset, at('dataset')),
+    transforms: transforms(r, o.transforms, at('transforms')),
+    loss: choice(r, o.loss, at('loss')),
+    optimizer: choice(r, o.optimizer, at('optimizer')),
+    scheduler: o.scheduler === null || o.scheduler === undefined ? null : choice(r, o.scheduler, at('scheduler')),
+    batchSize: r.int(o.batchSize, at('batchSize'), 1, LIMITS.batchSize),
+    epochs: r.int(o.epochs, at('epochs'), 1, LIMITS.epochs),
+    shuffle: r.bool(o.shuffle, at('shuffle')),
+    seed: r.int(o.seed, at('seed'), 0, Number.MAX_SAFE_INTEGER),
+    valSplit: r.number(o.valSplit, at('valSplit'), (x) => x >= 0 && x < 1, 'a fraction in [0, 1)'),
+    dropLast: r.bool(o.dropLast, at('dropLast')),
+    backend: o.backend === undefined ? undefined : backend(r, o.backend, at('backend')),
+  };
+  const { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast } = parts;
+  if (r.errors.length || !d || !t || !loss || !optimizer || scheduler === undefined || batchSize === undefined || epochs === undefined
+    || shuffle === undefined || seed === undefined || valSplit === undefined || dropLast === undefined) {
+    return { ok: false, errors: r.errors };
+  }
+  const config: TrainingConfig = { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast };
+  if (parts.backend) config.backend = parts.backend;
+  const problems = validateTrainingConfig(config).map(pathError(root));
+  return problems.length ? { ok: false, errors: problems } : { ok: true, config };
+}
+
+/** validateTrainingConfig's 'optimizer.lr: message' as a path error under `root`. */
+function pathError(root: string): (message: string) => PathError {
+  return (message) => {
+    const m = /^([\w.]+): (.*)$/s.exec(message);
+    return m ? { path: `${root}.${m[1]}`, message: m[2] } : { path: root, message };
+  };
+}
+
+/** One line for the user: 'training.epochs: missing; training.optimizer.lr: …'. */
+export function describeErrors(errors: readonly PathError[]): string {
+  return errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+}
