@@ -9,13 +9,12 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { ResolvedLayer } from '../core/model/resolved.ts';
-import { layerOutputShape } from '../core/model/shapes.ts';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
 import { createLoss } from '../engine/losses.ts';
 import { createOptimizer } from '../engine/optim/index.ts';
+import type { Model } from '../engine/model.ts';
 import { Sequential } from '../engine/sequential.ts';
 import type { IntTensor, Tensor } from '../engine/tensor.ts';
 
@@ -51,18 +50,16 @@ function bsModel(): { layers: Sequential; input: number[] } {
 }
 
 /** Multiply-add FLOPs (2 per MAC) of the Conv2d and Linear layers for one image: forward, and a training step. */
-function flopsPerImage(model: Sequential, input: number[]): { forward: number; train: number } {
-  let shape = [1, ...input], forward = 0, train = 0;
-  model.resolved.forEach((r: ResolvedLayer, i) => {
-    const out = layerOutputShape(r, shape);
+function flopsPerImage(model: Model, input: number[]): { forward: number; train: number } {
+  let forward = 0, train = 0;
+  for (const { node, resolved: r, output: out } of model.nodeShapes([1, ...input])) {
     let macs = 0;
-    if (r.type === 'Conv2d') macs = out[1] * out[2] * out[3] * (r.in_channels / r.groups) * r.kernel[0] * r.kernel[1];
-    if (r.type === 'Linear') macs = r.in_features * r.out_features;
+    if (r?.type === 'Conv2d') macs = out[1] * out[2] * out[3] * (r.in_channels / r.groups) * r.kernel[0] * r.kernel[1];
+    if (r?.type === 'Linear') macs = r.in_features * r.out_features;
     forward += 2 * macs;
-    // backward: the weight gradient, and the input gradient except for the first layer
-    train += 2 * macs * (i === 0 ? 2 : 3);
-    shape = out;
-  });
+    // backward: the weight gradient, and the input gradient except for layers reading the model input
+    train += 2 * macs * (node.inputs[0] === 'input' ? 2 : 3);
+  }
   return { forward, train };
 }
 
@@ -73,7 +70,7 @@ function batchOf(n: number, input: number[]): { x: Tensor; y: IntTensor } {
   return { x: { shape: [n, ...input], data: x }, y: { shape: [n], data: Int32Array.from({ length: n }, (_, i) => i % 10) } };
 }
 
-function trainer(model: Sequential) {
+function trainer(model: Model) {
   const loss = createLoss({ type: 'CrossEntropyLoss' });
   const opt = createOptimizer({ type: 'SGD', lr: 0.01, momentum: 0.9 }, model.parameters());
   return (x: Tensor, y: IntTensor) => {

@@ -5,11 +5,19 @@ import { answerModuleCase, answerTrainCase, type ModuleCase, type TrainCase } fr
 import { answerLossCase, type LossCase } from '../engine/conformance-losses.ts';
 import { answerOptimizerCase, type OptimizerCase } from '../engine/conformance-optim.ts';
 import { answerShapeCase, type ShapeCase } from './conformance-shape.ts';
-import { sequentialRepr } from '../core/python/pytorch-export.ts';
+import { containerRepr, layerRepr, sequentialRepr } from '../core/python/pytorch-export.ts';
 import type { LayerSpec } from '../core/model/types.ts';
+import { caseGraphLayers, type CaseGraph } from '../engine/conformance-graph.ts';
 
 export interface Case { id: string; kind: string; [field: string]: unknown }
 export type Result = { id: string; [field: string]: unknown };
+
+/** print(model): nn.Sequential(*layers), or a graph's module class listing its layer nodes. */
+function reprText(c: Case): string {
+  if (!c.graph) return sequentialRepr(c.layers as LayerSpec[], c.names as string[] | null);
+  const g = c.graph as CaseGraph;
+  return containerRepr(g.class, caseGraphLayers(g).map(([name, spec]) => [name, layerRepr(spec)]));
+}
 
 /** Answers one case; kinds not built yet answer `unsupported`. */
 function answer(c: Case): Result {
@@ -17,7 +25,7 @@ function answer(c: Case): Result {
     case 'shape':
       return answerShapeCase(c as unknown as ShapeCase);
     case 'repr':
-      return { id: c.id, text: sequentialRepr(c.layers as LayerSpec[], c.names as string[] | null) };
+      return { id: c.id, text: reprText(c) };
     case 'loss':
       return answerLossCase(c as unknown as LossCase);
     case 'optimizer':

@@ -43,3 +43,14 @@ test('the live count emits again when the run gets a new point', async () => {
   sub.unsubscribe();
   expect(seen[0]).toBe(0);
 });
+
+test('a run imported without add_graph has no graph (none is invented); a run with layers is traced', async () => {
+  const { loadRunGraph } = await import('../ui/board/graph/graph-source.ts');
+  const imported = await runs.create({ projectId: null, name: 'tb', doc, config: null });
+  const none = await loadRunGraph(runs, imported);
+  expect(none.ok).toBe(false);
+  expect(none.ok ? '' : none.error).toContain('without add_graph');
+  const withLayers = { ...imported, doc: { ...doc, layers: [{ type: 'Linear', in_features: 4, out_features: 2 }] } } as typeof imported;
+  const traced = await loadRunGraph(runs, withLayers);
+  expect(traced.ok && traced.rebuilt).toBe(true);
+});

@@ -57,6 +57,6 @@ describe('TensorBoard interchange', () => {
 
   test('no event files is said plainly', async () => {
     expect((await importEventFiles(db, [{ path: 'notes.txt', bytes: new Uint8Array(1) }])).problems).toEqual(['no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)']);
-    expect(runFolderName('..', new Set())).toBe('_');
+    expect(runFolderName('..', new Set())).toBe('run');
   });
 });

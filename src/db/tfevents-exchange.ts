@@ -4,6 +4,7 @@
 import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
 import { writeZip } from '../core/formats/zip.ts';
+import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }
@@ -18,13 +19,9 @@ export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ n
   return { name: eventFileName(created), bytes: writeEventFile(scalars, created) };
 }
 
-/** A folder name TensorBoard shows as the run's name: no path separators, unique. */
+/** A folder name TensorBoard shows as the run's name: one safe path segment, unique (ignoring case). */
 export function runFolderName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, '_').replace(/^\.+/, '_').trim() || 'run';
-  let folder = base;
-  for (let n = 2; taken.has(folder); n++) folder = `${base} (${n})`;
-  taken.add(folder);
-  return folder;
+  return uniqueSegment(safeSegment(name, 'run'), taken);
 }
 
 /** A logdir zip: one folder per run, each with its event file. */

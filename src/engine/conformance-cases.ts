@@ -4,17 +4,22 @@
 // train: PyTorch's loop per batch — forward, loss, zero_grad, backward, step — giving the
 // loss before each step and the state_dict after the last.
 import type { LayerSpec } from '../core/model/types.ts';
+import { flatGraphOfCase, type CaseGraph } from './conformance-graph.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import { createOptimizer, type OptimizerSpec } from './optim/index.ts';
-import { Sequential, type StateDict } from './sequential.ts';
+import { Model, type StateDict } from './model.ts';
+import { Sequential } from './sequential.ts';
 import { floatTensorFromJson, tensorFromJson, tensorToJson, type TensorJson } from './tensor-json.ts';
 
-export interface ModuleCase {
-  id: string; layers: LayerSpec[]; state?: Record<string, unknown>; mode?: 'train' | 'eval';
+/** A case's model: `layers` (nn.Sequential) or a `graph` (an nn.Module with branches). */
+export interface CaseModel { layers?: LayerSpec[]; graph?: CaseGraph }
+
+export interface ModuleCase extends CaseModel {
+  id: string; state?: Record<string, unknown>; mode?: 'train' | 'eval';
   input: unknown; grad_output: unknown;
 }
-export interface TrainCase {
-  id: string; layers: LayerSpec[]; state?: Record<string, unknown>; loss: LossSpec; optimizer: OptimizerSpec;
+export interface TrainCase extends CaseModel {
+  id: string; state?: Record<string, unknown>; loss: LossSpec; optimizer: OptimizerSpec;
   batches: { input: unknown; target: unknown }[];
 }
 
@@ -29,14 +34,14 @@ export function stateToJson(state: StateDict): Record<string, TensorJson> {
 }
 
 /** A model with the case's weights (strict: every state_dict entry must be given). */
-function buildModel(layers: LayerSpec[], state: Record<string, unknown> | undefined): Sequential {
-  const model = new Sequential(layers);
+function buildModel(c: CaseModel, state: Record<string, unknown> | undefined): Model {
+  const model = c.graph ? new Model(flatGraphOfCase(c.graph), { className: c.graph.class }) : new Sequential(c.layers ?? []);
   model.loadStateDict(stateFromJson(state));
   return model;
 }
 
 export function answerModuleCase(c: ModuleCase): { id: string; [field: string]: unknown } {
-  const model = buildModel(c.layers, c.state);
+  const model = buildModel(c, c.state);
   if (c.mode === 'eval') model.eval(); else model.train();
   const output = model.forward(floatTensorFromJson(c.input, 'input'));
   const stateAfter = model.stateDict();
@@ -48,7 +53,7 @@ export function answerModuleCase(c: ModuleCase): { id: string; [field: string]: 
 }
 
 export function answerTrainCase(c: TrainCase): { id: string; [field: string]: unknown } {
-  const model = buildModel(c.layers, c.state);
+  const model = buildModel(c, c.state);
   model.train();
   const loss = createLoss(c.loss);
   const opt = createOptimizer(c.optimizer, model.parameters());

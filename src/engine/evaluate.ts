@@ -1,10 +1,8 @@
 // Evaluation on a held-out split in eval mode: mean loss, accuracy and the confusion matrix.
 import { DataLoader, type BatchSource } from './data-loader.ts';
 import { createLoss, type LossSpec } from './losses.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 import type { EvalResult } from '../core/run/records.ts';
-
-export type { EvalResult };
 
 /** Index of the largest value of row i of an [N, C] array (the first one on ties, as argmax). */
 function argmax(data: Float32Array, i: number, c: number): number {
@@ -14,7 +12,7 @@ function argmax(data: Float32Array, i: number, c: number): number {
 }
 
 /** Evaluates in eval mode; `pause` runs after each batch (a worker yields there). */
-export async function evaluateSplit(model: Sequential, source: BatchSource, lossSpec: LossSpec, batchSize: number, classes: number, pause: () => Promise<void> = async () => {}): Promise<EvalResult> {
+export async function evaluateSplit(model: Model, source: BatchSource, lossSpec: LossSpec, batchSize: number, classes: number, pause: () => Promise<void> = async () => {}): Promise<EvalResult> {
   const loss = createLoss(lossSpec), perBatchMean = (lossSpec.reduction ?? 'mean') === 'mean';
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const wasTraining = model.training;

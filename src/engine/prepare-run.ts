@@ -14,11 +14,12 @@ import type { BatchSource } from './data-loader.ts';
 import { splitSource, transformsOf } from './dataset-source.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { Rng } from './rng.ts';
-import { Sequential, type StateDict } from './sequential.ts';
+import type { Model, StateDict } from './model.ts';
+import { Sequential } from './sequential.ts';
 import { makeLoaders, trainWith, type RunLoaders, type TrainOptions, type TrainResult } from './trainer.ts';
 
 export interface PreparedRun {
-  readonly model: Sequential;
+  readonly model: Model;
   readonly config: TrainingConfig;
   readonly dataset: ImageDataset;
   readonly loaders: RunLoaders;
@@ -38,7 +39,7 @@ export function checkTrainingConfig(config: TrainingConfig): void {
 }
 
 /** The model of a document: seeded PyTorch init, then `weights` when given ("continue training"). */
-export function buildModel(doc: ModelDocument, seed: number, weights?: StateDict): Sequential {
+export function buildModel(doc: ModelDocument, seed: number, weights?: StateDict): Model {
   const model = new Sequential(doc.layers, { seed, names: doc.names ?? null });
   if (weights) model.loadStateDict(weights);
   return model;

@@ -19,7 +19,7 @@ import { PER_BATCH_SCHEDULERS, type Choice, type TrainingConfig } from '../core/
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss } from './losses.ts';
 import { createOptimizer, createScheduler, SCHEDULER_TYPES, type Optimizer, type Scheduler, type SchedulerSpec, type SchedulerType } from './optim/index.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 
 /** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation and no drop_last when left out). */
@@ -132,13 +132,13 @@ function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number):
 
 /** Trains `model` in place; resolves when all epochs ran or the controller stopped it. */
 export async function train(
-  model: Sequential, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
+  model: Model, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
 ): Promise<TrainResult> {
   return trainWith(model, makeLoaders(data, config), config, options);
 }
 
 /** train() over loaders made beforehand (prepareRun's, whose length it reported). */
-export function trainWith(model: Sequential, loaders: RunLoaders, config: TrainerConfig, options: TrainOptions = {}): Promise<TrainResult> {
+export function trainWith(model: Model, loaders: RunLoaders, config: TrainerConfig, options: TrainOptions = {}): Promise<TrainResult> {
   checkConfig(config);
   return new TrainingRun(model, loaders, config, options).run();
 }
@@ -155,7 +155,7 @@ class TrainingRun {
   private step = 0;
   private lastYield: number;
 
-  constructor(private readonly model: Sequential, private readonly loaders: { train: DataLoader; val: DataLoader | null }, private readonly config: TrainerConfig, private readonly options: TrainOptions) {
+  constructor(private readonly model: Model, private readonly loaders: { train: DataLoader; val: DataLoader | null }, private readonly config: TrainerConfig, private readonly options: TrainOptions) {
     const { train: tl } = loaders;
     if (tl.length === 0) throw new Error(`no training batches: ${tl.size} examples with batch size ${config.batchSize}${config.dropLast ? ' and drop_last' : ''}`);
     this.now = options.now ?? (() => performance.now());
@@ -233,7 +233,7 @@ class TrainingRun {
 }
 
 /** Mean loss (weighted by batch size) and accuracy over a loader, in eval mode. */
-export async function evaluate(model: Sequential, loader: DataLoader, loss: Loss, ctl?: TrainController): Promise<{ loss: number; accuracy: number | null }> {
+export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl?: TrainController): Promise<{ loss: number; accuracy: number | null }> {
   const wasTraining = model.training;
   model.eval();
   let sum = 0, seen = 0, correct: number | null = 0, lastYield = performance.now();

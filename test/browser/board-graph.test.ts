@@ -124,7 +124,9 @@ describe('board: graph and compare', () => {
     const diffs = page.getByTestId('model-diff');
     expect(await diffs.count()).toBe(2);
     expect(await diffs.first().textContent()).toContain('same model');
-    expect(page.url()).toMatch(/compare=run-/);
+    // runs named by name, not by this browser's ids: the link opens the same runs elsewhere
+    expect(page.url()).toContain('compare=lr+0.1');
+    expect(page.url()).not.toMatch(/compare=run-/);
     expect(errors).toEqual([]);
     await page.close();
   });

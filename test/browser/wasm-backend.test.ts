@@ -11,10 +11,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import type { WasmReport, WasmRequest } from './pages/wasm-backend-worker.ts';
+import { securityHeaders } from '../../vite.config.ts';
 
 const root = resolve(import.meta.dirname, 'pages');
 const outDir = mkdtempSync(join(tmpdir(), 'layerboard-wasm-page-'));
-const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+// The app's own headers: COOP/COEP and the Content-Security-Policy the threads must work under.
+const isolation = securityHeaders;
 let isolated: PreviewServer, plain: PreviewServer, browser: Browser;
 
 beforeAll(async () => {

@@ -123,7 +123,7 @@ describe('train', () => {
     const { x, y } = blobs(64, 3);
     const ctl = new TrainController();
     const states: string[] = [];
-    let stepsAtPause = -1, stepsSeen = 0;
+    let stepsAtPause = -1, stepsSeen = 0, resumed = false;
     const done = train(new Sequential(MLP), { train: tensorSource(x, [4], y) }, { ...CONFIG, epochs: 50, batchSize: 4 }, {
       controller: ctl, progressIntervalMs: 0, yieldIntervalMs: 0,
       onProgress: (events) => {
@@ -132,14 +132,16 @@ describe('train', () => {
           if (e.type === 'steps') stepsSeen = e.steps[e.steps.length - 1].step;
         }
         if (stepsSeen >= 5 && stepsAtPause < 0) { ctl.pause(); stepsAtPause = stepsSeen; }
+        // after the resume, stop on the next delivered step (not after a timer: under load
+        // the loop could finish all its epochs first)
+        else if (resumed && stepsSeen > stepsAtPause) ctl.stop();
       },
     });
     await new Promise((r) => setTimeout(r, 50));
     expect(ctl.state).toBe('paused');
     expect(stepsSeen).toBe(stepsAtPause); // paused between steps: none ran since
+    resumed = true;
     ctl.resume();
-    await new Promise((r) => setTimeout(r, 20));
-    ctl.stop();
     const result = await done;
     expect(result.status).toBe('stopped');
     expect(result.steps).toBeGreaterThan(stepsAtPause);

@@ -31,4 +31,18 @@ describe('GraphDef → module hierarchy', () => {
     ]);
     expect(g.root.children[0].children[2].outputShape).toEqual([64, 8192]);
   });
+
+  test('a GraphDef carries no params or Mult-Adds: they are unknown (NaN), shown as "unknown", never 0', async () => {
+    const { countText, graphShapeText } = await import('../../src/ui/lib/format.ts');
+    const g = graphDefToModules(nodes);
+    const conv = g.root.children[0].children[0];
+    expect(conv.params).toBeNaN();
+    expect(conv.multAdds).toBeNaN();
+    expect(countText(conv.params)).toBe('unknown');
+    // after a run file's JSON round trip NaN is null: still unknown
+    expect(countText(JSON.parse(JSON.stringify(conv)).params)).toBe('unknown');
+    expect(countText(145578)).toBe('146K');
+    expect(graphShapeText([])).toBe('unknown');
+    expect(graphShapeText([64, 10])).toBe('64×10');
+  });
 });

@@ -1,7 +1,19 @@
 // ZIP archives, read and write: stored or deflated entries, CRC-32 checked. Deflate runs
 // through the platform's (De)CompressionStream('deflate-raw'), in browsers and Node alike.
+// Names are checked both ways (archive-path.ts): the writer refuses a name that could
+// escape the extraction folder or overflow the format instead of writing it, and the
+// reader refuses such entries and reports them.
+import { entryNameProblem } from './archive-path.ts';
 
 export interface ZipEntry { name: string; data: Uint8Array }
+/** An entry the reader would not return, and why. */
+export interface RefusedEntry { name: string; reason: string }
+export interface ZipContents { entries: ZipEntry[]; refused: RefusedEntry[] }
+
+/** Without ZIP64 every count, size and offset must fit the classic format's fields. */
+const MAX_ENTRIES = 0xffff, MAX_BYTES = 0xffffffff;
+
+export class ZipNameError extends Error {}
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -33,6 +45,15 @@ function dosDateTime(d: Date): [number, number] {
 
 export async function writeZip(entries: ZipEntry[], options: { compress?: boolean; date?: Date } = {}): Promise<Uint8Array> {
   const [time, date] = dosDateTime(options.date ?? new Date());
+  if (entries.length >= MAX_ENTRIES) throw new Error(`a zip holds at most ${MAX_ENTRIES - 1} entries without ZIP64; ${entries.length} were given`);
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const problem = entryNameProblem(entry.name);
+    if (problem) throw new ZipNameError(`refusing to write zip entry ${JSON.stringify(entry.name.slice(0, 200))}: ${problem}`);
+    if (seen.has(entry.name)) throw new ZipNameError(`refusing to write zip entry ${JSON.stringify(entry.name)} twice`);
+    seen.add(entry.name);
+    if (entry.data.length > MAX_BYTES) throw new Error(`zip entry '${entry.name}' is ${entry.data.length} bytes; over 4 GiB needs ZIP64, which is not supported`);
+  }
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
   let offset = 0;
@@ -57,6 +78,7 @@ export async function writeZip(entries: ZipEntry[], options: { compress?: boolea
     locals.push(local, body);
     centrals.push(central);
     offset += local.length + body.length;
+    if (offset > MAX_BYTES) throw new Error('the zip would be over 4 GiB; that needs ZIP64, which is not supported');
   }
   const centralSize = centrals.reduce((n, c) => n + c.length, 0);
   const end = new Uint8Array(22);
@@ -70,8 +92,18 @@ export async function writeZip(entries: ZipEntry[], options: { compress?: boolea
   return out;
 }
 
-/** Every file of an archive (folders skipped), names as stored ('cat/001.png'). */
+/** Every file of an archive (folders skipped); throws on an entry whose name could escape the archive. */
 export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
+  const { entries, refused } = await readZipArchive(bytes);
+  if (refused.length) throw new ZipNameError(`zip entry ${JSON.stringify(refused[0].name.slice(0, 200))} is refused: ${refused[0].reason}`);
+  return entries;
+}
+
+/**
+ * Every file of an archive (folders skipped), names as stored ('cat/001.png'), and the
+ * entries refused because their names could land outside the extraction folder.
+ */
+export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
@@ -82,6 +114,7 @@ export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
   let at = dv.getUint32(eocd + 16, true);
   if (count === 0xffff || at === 0xffffffff) throw new Error('ZIP64 archives (over 4 GB or 65,535 files) are not supported');
   const entries: ZipEntry[] = [];
+  const refused: RefusedEntry[] = [];
   for (let i = 0; i < count; i++) {
     if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) throw new Error(`zip central directory is damaged at entry ${i} (byte ${at})`);
     const method = dv.getUint16(at + 10, true);
@@ -92,7 +125,10 @@ export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
     const localOffset = dv.getUint32(at + 42, true);
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
     at += 46 + nameLength + extra;
+    const problem = entryNameProblem(name);
+    if (problem) { refused.push({ name, reason: problem }); continue; }
     if (name.endsWith('/')) continue;
+    if (localOffset + 30 > bytes.length) throw new Error(`zip entry '${name}' is damaged (local header offset ${localOffset} is past the end, ${bytes.length} bytes)`);
     if (dv.getUint32(localOffset, true) !== 0x04034b50) throw new Error(`zip entry '${name}' is damaged (no local header at byte ${localOffset})`);
     const start = localOffset + 30 + dv.getUint16(localOffset + 26, true) + dv.getUint16(localOffset + 28, true);
     if (start + size > bytes.length) throw new Error(`zip entry '${name}' is truncated`);
@@ -104,5 +140,5 @@ export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
     if (crc32(data) !== crc) throw new Error(`zip entry '${name}' fails its CRC-32 check: damaged data`);
     entries.push({ name, data });
   }
-  return entries;
+  return { entries, refused };
 }

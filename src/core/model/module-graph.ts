@@ -16,6 +16,7 @@ export interface ModuleNode {
   keywords?: Record<string, unknown>;
   inputShape: Shape;
   outputShape: Shape;
+  /** NaN where unknown (graphs imported from a TensorBoard GraphDef). */
   params: number;
   multAdds: number;
   children: ModuleNode[];

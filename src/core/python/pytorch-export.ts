@@ -97,7 +97,7 @@ function addIndent(text: string, spaces: number): string {
 }
 
 /** Module.__repr__ of a container with named children (no extra_repr). */
-function containerRepr(className: string, children: [string, string][]): string {
+export function containerRepr(className: string, children: [string, string][]): string {
   if (children.length === 0) return `${className}()`;
   const lines = children.map(([key, text]) => `(${key}): ${addIndent(text, 2)}`);
   return `${className}(\n  ${lines.join('\n  ')}\n)`;

@@ -5,7 +5,7 @@
 import type { ResolvedBatchNorm } from '../../core/model/resolved.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { IntTensor, Param, Tensor } from '../tensor.ts';
-import { gradOf, param, shapeStr, type Buffer, type Layer } from './layer.ts';
+import { gradOf, param, shapeStr, sharedParams, type Buffer, type Layer } from './layer.ts';
 
 export class BatchNorm implements Layer {
   readonly params: Param[];
@@ -22,19 +22,29 @@ export class BatchNorm implements Layer {
   private batchStats = false;
   private x: Tensor | null = null;
 
-  constructor(private readonly cfg: ResolvedBatchNorm, prefix: string) {
+  constructor(private readonly cfg: ResolvedBatchNorm, prefix: string, twin?: Layer) {
     const C = cfg.num_features;
-    this.weight = cfg.affine ? param(`${prefix}weight`, [C]) : null;
-    this.bias = cfg.affine ? param(`${prefix}bias`, [C]) : null;
-    this.weight?.value.data.fill(1);
+    if (twin) {
+      // another call of the same module: its affine parameters and running stats
+      [this.weight = null, this.bias = null] = sharedParams(twin, cfg.type, cfg.affine ? 2 : 0);
+      this.buffers = twin.buffers;
+      const [mean, variance, tracked] = twin.buffers.map((b) => b.value);
+      this.runningMean = (mean as Tensor | undefined) ?? null;
+      this.runningVar = (variance as Tensor | undefined) ?? null;
+      this.tracked = (tracked as IntTensor | undefined) ?? null;
+    } else {
+      this.weight = cfg.affine ? param(`${prefix}weight`, [C]) : null;
+      this.bias = cfg.affine ? param(`${prefix}bias`, [C]) : null;
+      this.weight?.value.data.fill(1);
+      this.runningMean = cfg.track_running_stats ? { shape: [C], data: new Float32Array(C) } : null;
+      this.runningVar = cfg.track_running_stats ? { shape: [C], data: new Float32Array(C).fill(1) } : null;
+      this.tracked = cfg.track_running_stats ? { shape: [], data: new Int32Array(1) } : null;
+      this.buffers = this.runningMean && this.runningVar && this.tracked
+        ? [{ name: `${prefix}running_mean`, value: this.runningMean }, { name: `${prefix}running_var`, value: this.runningVar },
+          { name: `${prefix}num_batches_tracked`, value: this.tracked }]
+        : [];
+    }
     this.params = this.weight && this.bias ? [this.weight, this.bias] : [];
-    this.runningMean = cfg.track_running_stats ? { shape: [C], data: new Float32Array(C) } : null;
-    this.runningVar = cfg.track_running_stats ? { shape: [C], data: new Float32Array(C).fill(1) } : null;
-    this.tracked = cfg.track_running_stats ? { shape: [], data: new Int32Array(1) } : null;
-    this.buffers = this.runningMean && this.runningVar && this.tracked
-      ? [{ name: `${prefix}running_mean`, value: this.runningMean }, { name: `${prefix}running_var`, value: this.runningVar },
-        { name: `${prefix}num_batches_tracked`, value: this.tracked }]
-      : [];
     this.mean = new Float64Array(C);
     this.invStd = new Float64Array(C);
   }

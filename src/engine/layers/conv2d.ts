@@ -8,7 +8,7 @@ import { axisTable, type ConvGeometry } from '../kernels/im2col.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Rng } from '../rng.ts';
 import type { Param, Tensor } from '../tensor.ts';
-import { asBatched4d, gradOf, like4d, param, shapeStr, type Buffer, type Layer } from './layer.ts';
+import { asBatched4d, gradOf, like4d, param, shapeStr, sharedParams, type Buffer, type Layer } from './layer.ts';
 
 export class Conv2d implements Layer {
   readonly type = 'Conv2d';
@@ -22,13 +22,17 @@ export class Conv2d implements Layer {
   /** 1×1 kernel, stride 1, no padding: the input itself is the im2col matrix. */
   private readonly pointwise: boolean;
 
-  constructor(private readonly cfg: ResolvedConv2d, prefix: string, rng: Rng) {
+  constructor(private readonly cfg: ResolvedConv2d, prefix: string, rng: Rng, twin?: Layer) {
     const { in_channels, out_channels, groups, kernel } = cfg;
-    const fanIn = (in_channels / groups) * kernel[0] * kernel[1];
-    this.weight = param(`${prefix}weight`, [out_channels, in_channels / groups, kernel[0], kernel[1]]);
-    kaimingUniform(this.weight.value.data, fanIn, rng);
-    this.bias = cfg.bias ? param(`${prefix}bias`, [out_channels]) : null;
-    if (this.bias) biasUniform(this.bias.value.data, fanIn, rng);
+    if (twin) {
+      [this.weight, this.bias = null] = sharedParams(twin, 'Conv2d', cfg.bias ? 2 : 1);
+    } else {
+      const fanIn = (in_channels / groups) * kernel[0] * kernel[1];
+      this.weight = param(`${prefix}weight`, [out_channels, in_channels / groups, kernel[0], kernel[1]]);
+      kaimingUniform(this.weight.value.data, fanIn, rng);
+      this.bias = cfg.bias ? param(`${prefix}bias`, [out_channels]) : null;
+      if (this.bias) biasUniform(this.bias.value.data, fanIn, rng);
+    }
     this.params = this.bias ? [this.weight, this.bias] : [this.weight];
     this.pointwise = kernel[0] === 1 && kernel[1] === 1 && cfg.stride[0] === 1 && cfg.stride[1] === 1
       && cfg.padBegin.every((p) => p === 0) && cfg.padEnd.every((p) => p === 0);

@@ -33,6 +33,12 @@ export function gradOf(p: Param): Float32Array {
   return p.grad.data;
 }
 
+/** A twin layer's parameters for another call of the same module (createLayer's `twin`), checked to be what `type` expects. */
+export function sharedParams(twin: Layer, type: string, count: number): Param[] {
+  if (twin.type !== type || twin.params.length !== count) throw new Error(`cannot share ${twin.type}'s parameters with a ${type}`);
+  return twin.params;
+}
+
 export function param(name: string, shape: number[]): Param {
   let n = 1;
   for (const d of shape) n *= d;

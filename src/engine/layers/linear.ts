@@ -6,7 +6,7 @@ import { gemm } from '../backend.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Rng } from '../rng.ts';
 import type { Param, Tensor } from '../tensor.ts';
-import { gradOf, param, shapeStr, type Buffer, type Layer } from './layer.ts';
+import { gradOf, param, shapeStr, sharedParams, type Buffer, type Layer } from './layer.ts';
 
 export class Linear implements Layer {
   readonly type = 'Linear';
@@ -17,11 +17,15 @@ export class Linear implements Layer {
   private readonly ws = new Workspace();
   private x: Tensor | null = null;
 
-  constructor(private readonly cfg: ResolvedLinear, prefix: string, rng: Rng) {
-    this.weight = param(`${prefix}weight`, [cfg.out_features, cfg.in_features]);
-    kaimingUniform(this.weight.value.data, cfg.in_features, rng);
-    this.bias = cfg.bias ? param(`${prefix}bias`, [cfg.out_features]) : null;
-    if (this.bias) biasUniform(this.bias.value.data, cfg.in_features, rng);
+  constructor(private readonly cfg: ResolvedLinear, prefix: string, rng: Rng, twin?: Layer) {
+    if (twin) {
+      [this.weight, this.bias = null] = sharedParams(twin, 'Linear', cfg.bias ? 2 : 1);
+    } else {
+      this.weight = param(`${prefix}weight`, [cfg.out_features, cfg.in_features]);
+      kaimingUniform(this.weight.value.data, cfg.in_features, rng);
+      this.bias = cfg.bias ? param(`${prefix}bias`, [cfg.out_features]) : null;
+      if (this.bias) biasUniform(this.bias.value.data, cfg.in_features, rng);
+    }
     this.params = this.bias ? [this.weight, this.bias] : [this.weight];
   }
 

@@ -6,10 +6,13 @@ import { schemeTableau10 } from 'd3';
 import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { ScalarStore, type StoreChange } from './scalars/scalar-store.ts';
-import { DEFAULT_VIEW, readView, type BoardView } from './url-state.ts';
+import { DEFAULT_VIEW, readView, resolveRunRefs, type BoardView } from './url-state.ts';
 import { logdirZip, runEventFile } from '../../db/tfevents-exchange.ts';
 import type { PathFile } from '../train/dropped-files.ts';
 import { downloadBlob } from './download.ts';
+import { RunColors } from './run-colors.ts';
+import { hasTraceableModel } from './graph/graph-source.ts';
+import { liveQuery } from 'dexie';
 import { fromFiles, importBoardFiles } from './log-import.ts';
 
 const EXTRA_COLORS = ['#2f4b7c', '#d45087', '#00a6a6', '#8f6b00', '#6a4c93', '#e76f51', '#2a9d8f', '#7d8597', '#b5179e', '#588157'];
@@ -62,16 +65,36 @@ export class BoardState {
       next: (runs) => this.#setRuns(runs),
       error: (e: unknown) => this.notify(`could not read the runs: ${e instanceof Error ? e.message : String(e)}`, true),
     });
-    return () => { sub.unsubscribe(); this.store.dispose(); if (this.#tickTimer) clearTimeout(this.#tickTimer); };
+    const graphs = liveQuery(() => this.db.graphs.toCollection().primaryKeys()).subscribe({
+      next: (ids) => { this.loggedGraphs = new Set(ids); },
+      error: () => { /* the Graph tab reads each run's graph itself and reports there */ },
+    });
+    return () => { sub.unsubscribe(); graphs.unsubscribe(); this.store.dispose(); if (this.#tickTimer) clearTimeout(this.#tickTimer); };
+  }
+
+  /** Runs with a logged graph (add_graph). */
+  loggedGraphs = $state.raw(new Set<string>());
+
+  /** The first visible run (newest first) with a graph, logged or traceable from its model. */
+  firstRunWithGraph(): string | undefined {
+    const has = (r: RunRecord) => this.loggedGraphs.has(r.id) || hasTraceableModel(r);
+    return (this.visibleRuns.find(has) ?? this.runs.find(has))?.id;
   }
 
   #setRuns(runs: RunRecord[]): void {
+    // The first list resolves the runs a link names (by name, or by id from older links).
+    // (Fields set one by one: panels hold on to the view object.)
+    if (!this.#known) {
+      const { runs: visible, graphRun, compare } = resolveRunRefs(this.view, runs);
+      Object.assign(this.view, { runs: visible, graphRun, compare });
+    }
     // Runs that appear while the board is open are shown, even with a saved selection.
-    if (this.#known && this.view.runs) {
+    else if (this.view.runs) {
       const fresh = runs.filter((r) => !this.#known!.has(r.id)).map((r) => r.id);
       if (fresh.length) this.view.runs = [...this.view.runs, ...fresh];
     }
     this.#known = new Set(runs.map((r) => r.id));
+    this.colors = this.#colorAssigner.assign(runs);
     this.runs = runs;
     this.runsLoaded = true;
   }
@@ -83,11 +106,9 @@ export class BoardState {
 
   notify(text: string, error = false): void { this.message = { text, error }; }
 
-  /** Colours by age: the oldest run gets the first colour, so new runs never recolour old ones. */
-  colors = $derived.by(() => {
-    const byAge = [...this.runs].sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
-    return new Map(byAge.map((r, i) => [r.id, RUN_COLORS[i % RUN_COLORS.length]]));
-  });
+  /** Each run keeps the colour it first got (see RunColors): imports never recolour the others. */
+  colors = $state.raw(new Map<string, string>());
+  readonly #colorAssigner = new RunColors(RUN_COLORS, typeof localStorage === 'undefined' ? null : localStorage);
 
   colorOf(runId: string): string { return this.colors.get(runId) ?? 'var(--faint)'; }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_VIEW, readView, writeView, type BoardView } from './url-state.ts';
+import { DEFAULT_VIEW, readView, resolveRunRefs, withRunNames, writeView, type BoardView } from './url-state.ts';
 
 describe('board view in the URL hash', () => {
   test('defaults write nothing and read back as defaults', () => {
@@ -30,5 +30,21 @@ describe('board view in the URL hash', () => {
     expect(v).toEqual(DEFAULT_VIEW);
     expect(readView('#board?smooth=5').smoothing).toBe(0.999);
     expect(readView('#board?smooth=-1').smoothing).toBe(0);
+  });
+
+  test('a shared link names runs by name, and opens the same runs in another browser (other ids)', () => {
+    const here = [{ id: 'uuid-1', name: 'sgd lr=0.1' }, { id: 'uuid-2', name: 'adam' }, { id: 'uuid-3', name: 'rmsprop' }];
+    const view: BoardView = { ...DEFAULT_VIEW, runs: ['uuid-1', 'uuid-2'], graphRun: 'uuid-2', compare: ['uuid-1', 'uuid-3'] };
+    const hash = writeView(withRunNames(view, (id) => here.find((r) => r.id === id)?.name), '', 'board');
+    expect(hash).not.toContain('uuid');
+    expect(hash).toContain('runs=sgd+lr%3D0.1');
+    const there = [{ id: 'x', name: 'adam' }, { id: 'y', name: 'sgd lr=0.1' }, { id: 'z', name: 'rmsprop' }];
+    const opened = resolveRunRefs(readView(hash), there);
+    expect(opened.runs).toEqual(['y', 'x']);
+    expect(opened.graphRun).toBe('x');
+    expect(opened.compare).toEqual(['y', 'z']);
+    // ids still resolve (older links), unknown references drop, an empty selection stays empty
+    expect(resolveRunRefs({ ...DEFAULT_VIEW, runs: ['x', 'gone'], graphRun: 'gone' }, there)).toMatchObject({ runs: ['x'], graphRun: null });
+    expect(resolveRunRefs({ ...DEFAULT_VIEW, runs: [] }, there).runs).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // The board's view in the URL hash (`#board?runs=…&smooth=0.8&x=wall&y=log`), so a
-// reload or a shared link opens the same view. Only non-default settings are written;
+// reload or a shared link opens the same view. Runs are named in the hash by their
+// names (a run's id is local to one browser's IndexedDB); see resolveRunRefs. Only non-default settings are written;
 // the hash path and any parameter the board does not know are kept as they are.
 import type { XAxis, YScale } from './scalars/chart-math.ts';
 
@@ -68,6 +69,28 @@ export function readView(hash: string): BoardView {
     graphRun: p.get('graph') || null,
     compare: p.getAll('compare').filter(Boolean),
   };
+}
+
+/**
+ * A view whose run references (ids, or names from a shared link) are resolved against the
+ * runs at hand: an id stays, a name becomes the ids of every run so named, the rest drop.
+ */
+export function resolveRunRefs(view: BoardView, runs: readonly { id: string; name: string }[]): BoardView {
+  const ids = new Set(runs.map((r) => r.id));
+  const resolve = (ref: string): string[] => (ids.has(ref) ? [ref] : runs.filter((r) => r.name === ref).map((r) => r.id));
+  const list = (refs: string[]) => [...new Set(refs.flatMap(resolve))];
+  return {
+    ...view,
+    runs: view.runs && (view.runs.length ? list(view.runs) : []),
+    graphRun: view.graphRun === null ? null : (resolve(view.graphRun)[0] ?? null),
+    compare: list(view.compare),
+  };
+}
+
+/** The view with its run ids replaced by the runs' names, for a link that opens elsewhere. */
+export function withRunNames(view: BoardView, nameOf: (id: string) => string | undefined): BoardView {
+  const name = (id: string) => nameOf(id) ?? id;
+  return { ...view, runs: view.runs && view.runs.map(name), graphRun: view.graphRun && name(view.graphRun), compare: view.compare.map(name) };
 }
 
 /** The hash for a view: board parameters replaced, other parameters kept; the path is `path` or the current one. */

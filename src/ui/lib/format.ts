@@ -47,3 +47,13 @@ export function timeAgo(then: number, now = Date.now()): string {
   if (h < 24) return `${h} h ago`;
   return new Date(then).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
 }
+
+/** A count that may be unknown (NaN, or null after JSON): graphs imported from TensorBoard have no params or Mult-Adds. */
+export function countText(n: number | null, format: (n: number) => string = formatCompact): string {
+  return typeof n === 'number' && Number.isFinite(n) ? format(n) : 'unknown';
+}
+
+/** A module graph's tensor shape; an empty one is a shape add_graph did not record. */
+export function graphShapeText(shape: Shape): string {
+  return shape.length ? formatShape(shape) : 'unknown';
+}

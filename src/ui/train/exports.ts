@@ -6,6 +6,7 @@ import { pytorchProject } from '../../core/python/pytorch-project.ts';
 import { encodeSafetensors } from '../../core/formats/safetensors.ts';
 import { defaultTrainingConfigFor } from '../../core/run/training-config.ts';
 import { writeZip, type ZipEntry } from '../../core/formats/zip.ts';
+import { safeSegment } from '../../core/formats/archive-path.ts';
 import type { RunRecord } from '../../db/schema.ts';
 import { downloadBlob, fileSafe } from '../board/download.ts';
 import { safetensorsOf, type StoredWeights } from './weights.ts';
@@ -21,7 +22,7 @@ export function downloadSafetensors(record: RunRecord, weights: StoredWeights): 
 /** The project's files (under one folder named after the model class). */
 export async function projectEntries(record: RunRecord, weights: StoredWeights | null, baseUrl: string): Promise<ZipEntry[]> {
   const config = record.config ?? record.doc.training ?? defaultTrainingConfigFor(record.doc.input);
-  const folder = fileSafe(record.doc.className ?? 'model');
+  const folder = safeSegment(record.doc.className ?? 'model', 'model');
   const text = (s: string) => new TextEncoder().encode(s);
   const entries: ZipEntry[] = pytorchProject(record.doc, config).map((f) => ({ name: `${folder}/${f.path}`, data: text(f.content) }));
   if (weights) entries.push({ name: `${folder}/weights.safetensors`, data: safetensorsBytes(record, weights) });

@@ -1,7 +1,8 @@
 // A GraphDef logged by PyTorch's add_graph, turned into our ModuleGraph so that the
 // board draws imported TensorBoard graphs like its own. add_graph names op nodes by
 // module scope ('BS/Sequential[model]/Conv2d[0]/input.3', 'Type[attribute]' per level)
-// and puts each node's output shape in the `_output_shapes` attribute.
+// and puts each node's output shape in the `_output_shapes` attribute. A GraphDef holds
+// no parameter counts or Mult-Adds: they are NaN (unknown), and shapes it lacks are [].
 import type { ModuleEdge, ModuleGraph, ModuleNode } from '../../model/module-graph.ts';
 import type { Shape } from '../../model/types.ts';
 import type { GraphDefNode } from './graph-def.ts';
@@ -21,7 +22,7 @@ const isIo = (n: GraphDefNode) => n.op === 'IO Node';
 function emptyNode(id: string): ModuleNode {
   const last = id.slice(id.lastIndexOf('/') + 1);
   const m = SCOPE_PART.exec(last);
-  return { id, name: m ? m[2] : '', type: m ? m[1] : last, inputShape: [], outputShape: [], params: 0, multAdds: 0, children: [] };
+  return { id, name: m ? m[2] : '', type: m ? m[1] : last, inputShape: [], outputShape: [], params: NaN, multAdds: NaN, children: [] };
 }
 
 export function graphDefToModules(nodes: GraphDefNode[]): ModuleGraph {

@@ -29,7 +29,23 @@ export function standaloneSvg(svg: SVGSVGElement, width: number, height: number,
   bg.setAttribute('height', '100%');
   bg.setAttribute('fill', getComputedStyle(svg).getPropertyValue('--canvas').trim() || '#ffffff');
   clone.insertBefore(bg, clone.firstChild);
+  stripActiveContent(clone);
   return new XMLSerializer().serializeToString(clone);
+}
+
+/**
+ * Belt and braces for a file opened on its own: the drawing is made of text nodes only,
+ * but nothing scriptable may leave even if that changes — no script or foreign HTML, no
+ * event-handler attributes, no links.
+ */
+export function stripActiveContent(root: Element): void {
+  for (const el of [...root.querySelectorAll('script, foreignObject, iframe, object, embed, a, use[href^="http"]')]) el.remove();
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    for (const attr of [...el.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on') || ((name === 'href' || name === 'xlink:href') && !attr.value.startsWith('#'))) el.removeAttribute(attr.name);
+    }
+  }
 }
 
 /** The SVG rendered to a PNG at `scale`× its size. */

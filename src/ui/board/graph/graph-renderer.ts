@@ -4,8 +4,7 @@
 // close, so nodes glide to their new places instead of being redrawn.
 import { select, zoom, zoomIdentity, interpolateYlOrRd, type Selection, type ZoomBehavior } from 'd3';
 import type { ModuleNode } from '../../../core/model/module-graph.ts';
-import { formatShape } from '../../../core/model/shapes.ts';
-import { formatCompact } from '../../lib/format.ts';
+import { countText, graphShapeText } from '../../lib/format.ts';
 import { kindColor } from '../../lib/kinds.ts';
 import type { GraphLayout, LayoutBox, LayoutEdge, LayoutTerminal } from './graph-layout.ts';
 
@@ -45,10 +44,11 @@ export class GraphRenderer {
     this.#svg.on('click', (e: MouseEvent) => { if (e.target === this.#svg.node()) this.#events.select(null); });
   }
 
-  setLayout(layout: GraphLayout): void {
+  /** Draws a layout; `refit` (another run's graph) fits it into the view again. */
+  setLayout(layout: GraphLayout, refit = false): void {
     this.#layout = layout;
     this.#draw();
-    if (!this.#fitted) { this.fit(false); this.#fitted = true; }
+    if (!this.#fitted || refit) { this.fit(false); this.#fitted = true; }
   }
 
   setOptions(options: GraphOptions): void {
@@ -124,7 +124,7 @@ export class GraphRenderer {
       .call((g) => {
         g.select('.head-hit').attr('width', (b) => b.w);
         g.select('.title').text((b) => label(b.node));
-        g.select('.stats').attr('x', (b) => b.w - 10).text((b) => `${formatCompact(b.node.params)} params`);
+        g.select('.stats').attr('x', (b) => b.w - 10).text((b) => `${countText(b.node.params)} params`);
       });
   }
 
@@ -143,7 +143,7 @@ export class GraphRenderer {
     this.#view.select('.labels').selectAll<SVGTextElement, LayoutEdge>('text.shape').data(edges, (e) => e.id)
       .join((enter) => enter.append('text').attr('class', 'shape').attr('transform', at))
       .attr('data-from', (e) => e.from).attr('data-to', (e) => e.to)
-      .text((e) => formatShape(e.shape))
+      .text((e) => graphShapeText(e.shape))
       .call((t) => t.transition().duration(DURATION).attr('transform', at));
   }
 
@@ -155,7 +155,9 @@ export class GraphRenderer {
           .attr('role', 'button').attr('tabindex', 0);
         g.append('rect').attr('class', 'body').attr('rx', 6);
         g.append('rect').attr('class', 'stripe').attr('width', 5).attr('rx', 2);
-        g.append('text').attr('class', 'title').attr('x', 14).attr('y', 18);
+        const title = g.append('text').attr('class', 'title').attr('x', 14).attr('y', 18);
+        title.append('tspan').attr('class', 'type');
+        title.append('tspan').attr('class', 'name');
         g.append('text').attr('class', 'sub').attr('x', 14).attr('y', 34);
         g.append('text').attr('class', 'expand').attr('text-anchor', 'end').attr('y', 20);
         g.on('click', (e: MouseEvent, b) => { e.stopPropagation(); if (b.kind === 'collapsed' && (e.target as Element).classList.contains('expand')) this.#events.toggle(b.id); else this.#events.select(b.id); })
@@ -173,8 +175,10 @@ export class GraphRenderer {
       .call((g) => {
         g.select('.body').attr('width', (b) => b.w).attr('height', (b) => b.h).style('fill', (b) => this.#fill(b.node));
         g.select('.stripe').attr('height', (b) => b.h);
-        g.select('.title').html((b) => `<tspan class="type">${b.node.type}</tspan><tspan class="name"> [${escapeXml(b.node.name)}]</tspan>`);
-        g.select('.sub').text((b) => `${formatCompact(b.node.params)} params · ${formatCompact(b.node.multAdds)} MACs${b.kind === 'collapsed' ? ` · ${b.node.children.length} modules` : ''}`);
+        // Text nodes only: types and names come from imported files.
+        g.select('.title .type').text((b) => b.node.type);
+        g.select('.title .name').text((b) => ` [${b.node.name}]`);
+        g.select('.sub').text((b) => `${countText(b.node.params)} params · ${countText(b.node.multAdds)} MACs${b.kind === 'collapsed' ? ` · ${b.node.children.length} modules` : ''}`);
         g.select('.expand').attr('x', (b) => b.w - 10).text((b) => (b.kind === 'collapsed' ? '+ expand' : ''));
       });
     this.#view.select('.nodes').selectAll<SVGGElement, LayoutTerminal>('g.terminal').data(terminals, (t) => t.id)
@@ -196,8 +200,4 @@ export class GraphRenderer {
 /** 'Sequential[model]', 'Conv2d[0]', the root by its class name ('BS'). */
 export function label(n: ModuleNode): string {
   return n.name ? `${n.type}[${n.name}]` : n.type;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }

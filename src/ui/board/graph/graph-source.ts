@@ -11,9 +11,16 @@ export function isModuleGraph(g: unknown): g is ModuleGraph {
   return !!x && x.version === 1 && typeof x.root?.id === 'string' && Array.isArray(x.root.children) && Array.isArray(x.edges);
 }
 
+/** A run whose model document has layers: its graph can be traced without a logged one. */
+export function hasTraceableModel(run: RunRecord): boolean {
+  return Array.isArray(run.doc?.layers) && run.doc.layers.length > 0;
+}
+
 export async function loadRunGraph(repo: RunRepository, run: RunRecord): Promise<RunGraph> {
   const logged = (await repo.graph(run.id))?.graph;
   if (isModuleGraph(logged)) return { ok: true, graph: logged, rebuilt: false };
+  // Nothing to trace (runs imported from event files without add_graph): no graph, not an empty one.
+  if (!hasTraceableModel(run)) return { ok: false, error: `run “${run.name}” was logged without add_graph: it has no graph. Pick another run above.` };
   const batch = run.config?.batchSize ?? 1;
   try {
     return { ok: true, graph: buildModuleGraph(run.doc, [batch, ...run.doc.input]), rebuilt: true };

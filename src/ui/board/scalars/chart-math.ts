@@ -139,35 +139,45 @@ function pad(lo: number, hi: number, scale: YScale): [number, number] {
   return [lo - span * 0.05, hi + span * 0.05];
 }
 
-/** Pixel = a·x + b on each axis (y in log10 units on a log axis): no scale call per point. */
-export interface Affine { ax: number; bx: number; ay: number; by: number }
+/**
+ * Pixel = ax·(x − x0) + bx and ay·y + by (y in log10 units on a log axis): no scale call
+ * per point. x is taken relative to the domain's start so that huge steps (2^53 − 1)
+ * keep their pixel: ax·x alone would lose every digit a pixel needs.
+ */
+export interface Affine { ax: number; x0: number; bx: number; ay: number; by: number }
 
 /** The affine maps of two scales, from two points of each domain. */
 export function affineOf(px: (x: number) => number, xd: [number, number], py: (y: number) => number, yd: [number, number], scale: YScale): Affine {
   const ax = (px(xd[1]) - px(xd[0])) / (xd[1] - xd[0] || 1);
   const [u0, u1] = scale === 'log' ? [Math.log10(yd[0]), Math.log10(yd[1])] : yd;
   const ay = (py(yd[1]) - py(yd[0])) / (u1 - u0 || 1);
-  return { ax, bx: px(xd[0]) - ax * xd[0], ay, by: py(yd[0]) - ay * u0 };
+  return { ax, x0: xd[0], bx: px(xd[0]), ay, by: py(yd[0]) - ay * u0 };
 }
 
 /**
  * SVG path data through the points at `idx`, in tenths of a pixel (whole numbers print
  * several times faster than decimals; the chart draws the path at scale 0.1). A point
  * that cannot be drawn (NaN, ±Inf, ≤ 0 on a log axis) breaks the line, as in TensorBoard.
+ * A point with no drawable neighbour gets a zero-length segment: the line's round cap
+ * draws it as a dot (a one-point series is visible).
  */
 export function pathData(xs: Float64Array, offset: number, ys: Float64Array, idx: ArrayLike<number>, t: Affine, scale: YScale): string {
   const log = scale === 'log';
-  const ax = t.ax * 10, bx = (t.bx - t.ax * offset) * 10, ay = t.ay * 10, by = t.by * 10;
+  const ax = t.ax * 10, x0 = t.x0 + offset, bx = t.bx * 10, ay = t.ay * 10, by = t.by * 10;
   let d = '';
-  let pen = false;
+  let run = 0;
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k];
     const y = ys[i];
-    if (!drawable(y, scale)) { pen = false; continue; }
-    d += (pen ? 'L' : 'M') + Math.round(ax * xs[i] + bx) + ',' + Math.round(ay * (log ? Math.log10(y) : y) + by);
-    pen = true;
+    if (!drawable(y, scale)) {
+      if (run === 1) d += 'h0';
+      run = 0;
+      continue;
+    }
+    d += (run > 0 ? 'L' : 'M') + Math.round(ax * (xs[i] - x0) + bx) + ',' + Math.round(ay * (log ? Math.log10(y) : y) + by);
+    run++;
   }
-  return d;
+  return run === 1 ? d + 'h0' : d;
 }
 
 /** A duration in seconds as an axis label: 45s, 12m, 1.5h, 3d. */

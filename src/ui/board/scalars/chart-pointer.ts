@@ -138,7 +138,7 @@ export class ChartPointer {
     const px = x.px(xValue);
     this.#cross.style('display', px >= 0 && px <= w ? '' : 'none');
     this.#cross.select('line').attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', h);
-    this.#cross.selectAll<SVGCircleElement, Row>('circle').data(rows.filter((r) => Number.isFinite(r.py)), (r) => r.line.runId)
+    this.#cross.selectAll<SVGCircleElement, Row>('circle').data(rows.filter((r) => dotInside(r, w, h)), (r) => r.line.runId)
       .join('circle').attr('r', 3.5).attr('cx', (r) => r.px).attr('cy', (r) => r.py).style('fill', (r) => r.line.color);
     this.#tooltip(rows);
   }
@@ -151,14 +151,27 @@ export class ChartPointer {
     const sorted = st.tooltipSort === 'value'
       ? [...rows].sort((a, b) => order(b.smoothed) - order(a.smoothed))
       : [...rows].sort((a, b) => dist(a.py, at[1]) - dist(b.py, at[1]));
-    const body = sorted.map((r) => {
+    const head = st.smoothing > 0 ? ['Run', 'Smoothed', 'Value', 'Step', 'Relative'] : ['Run', 'Value', 'Raw', 'Step', 'Relative'];
+    // Built as DOM text nodes, never as HTML: run names come from imported files.
+    const table = this.#tip.style('display', '').selectAll('table').data([null]).join((enter) => {
+      const t = enter.append('table');
+      t.append('thead').append('tr');
+      t.append('tbody');
+      return t;
+    });
+    table.select('thead tr').selectAll('th').data(head).join('th').text((h) => h);
+    const tr = table.select('tbody').selectAll<HTMLTableRowElement, Row>('tr').data(sorted).join((enter) => {
+      const row = enter.append('tr');
+      row.append('td').call((td) => { td.append('i'); td.append('span'); });
+      for (let k = 0; k < 4; k++) row.append('td');
+      return row;
+    });
+    tr.select('td i').style('background', (r) => r.line.color);
+    tr.select('td span').text((r) => r.line.name);
+    tr.selectAll<HTMLTableCellElement, string>('td:not(:first-child)').data((r) => {
       const s = r.line.series;
-      const rel = formatDuration(s.walls[r.i] - s.walls[0]);
-      return `<tr><td><i style="background:${r.line.color}"></i>${escapeHtml(r.line.name)}</td>`
-        + `<td>${formatValue(r.smoothed)}</td><td>${formatValue(r.value)}</td><td>${s.steps[r.i]}</td><td>${rel}</td></tr>`;
-    }).join('');
-    const head = st.smoothing > 0 ? '<th>Run</th><th>Smoothed</th><th>Value</th><th>Step</th><th>Relative</th>' : '<th>Run</th><th>Value</th><th>Raw</th><th>Step</th><th>Relative</th>';
-    this.#tip.html(`<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`).style('display', '');
+      return [formatValue(r.smoothed), formatValue(r.value), String(s.steps[r.i]), formatDuration(s.walls[r.i] - s.walls[0])];
+    }).text((v) => v);
     // Beside the cursor, on the side with more room; placed without measuring the tooltip
     // (reading its size would force a layout on every pointer move).
     const [w] = this.#src.size();
@@ -168,9 +181,10 @@ export class ChartPointer {
   }
 }
 
+/** A run's crosshair dot only where its nearest point lies inside the plot (a zoomed-in
+ * card's nearest point may be far off to the side, over the neighbouring card). */
+export const dotInside = (r: { px: number; py: number }, w: number, h: number): boolean =>
+  Number.isFinite(r.py) && r.px >= 0 && r.px <= w && r.py >= 0 && r.py <= h;
+
 const dist = (py: number, y: number) => (Number.isFinite(py) ? Math.abs(py - y) : Infinity);
 const order = (v: number) => (Number.isNaN(v) ? -Infinity : v);
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}

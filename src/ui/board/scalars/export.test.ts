@@ -36,7 +36,7 @@ describe('scalar downloads', () => {
     expect(json.runs.map((r: { name: string }) => r.name)).toEqual(['a', 'a']);
     expect(Object.keys(json.runs[0].tags)).toEqual(['loss/train', 'lr']);
     const entries = await readZip(await bulkCsvZip(runs));
-    expect(entries.map((e) => e.name)).toEqual(['a/loss/train.csv', 'a/lr.csv', 'a_2/loss/train.csv']);
+    expect(entries.map((e) => e.name)).toEqual(['a/loss/train.csv', 'a/lr.csv', 'a (2)/loss/train.csv']);
     expect(new TextDecoder().decode(entries[0].data)).toBe(seriesCsv(series()));
   });
 });

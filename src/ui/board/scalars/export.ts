@@ -1,6 +1,7 @@
 // Scalar downloads: TensorBoard's per-run CSV (`Wall time,Step,Value`) and JSON
 // (`[[wall_time, step, value], …]`), and the bulk export of every run and tag.
 import { writeZip } from '../../../core/formats/zip.ts';
+import { safeSegment, uniqueSegment } from '../../../core/formats/archive-path.ts';
 import { toJsonNumber, type JsonNumber } from '../../../db/run-file.ts';
 import type { Series } from './series-data.ts';
 
@@ -58,17 +59,23 @@ export function bulkJson(runs: ExportRun[]): string {
   });
 }
 
-/** A zip with one CSV per run and tag: <run>/<tag>.csv (tag slashes become folders). */
+/**
+ * A zip with one CSV per run and tag: <run>/<tag>.csv (tag slashes become folders). Every
+ * segment is made safe (archive-path.ts); names that collide after that get ' (2)' …
+ */
 export async function bulkCsvZip(runs: ExportRun[]): Promise<Uint8Array> {
   const encoder = new TextEncoder();
-  const used = new Set<string>();
+  const folders = new Set<string>();
   const entries = [];
   for (const r of runs) {
-    let folder = safe(r.name);
-    for (let k = 2; used.has(folder); k++) folder = `${safe(r.name)}_${k}`;
-    used.add(folder);
+    const folder = uniqueSegment(safeSegment(r.name, 'run'), folders);
+    const files = new Set<string>();
     for (const s of r.series) {
-      const path = s.tag.split('/').map(safe).join('/');
+      // The last segment keeps room for ' (n)' and '.csv' within the segment bound.
+      // A tag nested deeper than 8 levels stays one (clipped, hashed) file name.
+      const segments = s.tag.split('/').length > 8 ? [s.tag] : s.tag.split('/');
+      const parts = segments.map((p, i) => safeSegment(p, 'unnamed', i === segments.length - 1 ? 106 : undefined));
+      const path = uniqueSegment(parts.join('/'), files);
       entries.push({ name: `${folder}/${path}.csv`, data: encoder.encode(seriesCsv(s)) });
     }
   }

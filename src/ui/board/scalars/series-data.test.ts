@@ -98,15 +98,32 @@ describe('chart math', () => {
   test('path data breaks at values a log axis cannot show', () => {
     const ys = Float64Array.from([1, NaN, 2, 0, 4]);
     const xs = Float64Array.from([0, 1, 2, 3, 4]);
-    const id = { ax: 1, bx: 0, ay: 1, by: 0 };
+    const id = { ax: 1, x0: 0, bx: 0, ay: 1, by: 0 };
     // tenths of a pixel
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, 'linear')).toBe('M0,10M20,20L30,0L40,40');
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, 'linear')).toBe('M0,10h0M20,20L30,0L40,40');
     // log axis: y = log10(v) (here 100 px per decade), values ≤ 0 left out
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], { ax: 1, bx: 0, ay: 100, by: 0 }, 'log')).toBe('M0,0M20,301M40,602');
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], { ax: 1, x0: 0, bx: 0, ay: 100, by: 0 }, 'log')).toBe('M0,0h0M20,301h0M40,602h0');
     // the affine of a scale reproduces it
     const t = affineOf((x) => 3 * x + 7, [0, 10], (y) => 500 - 100 * Math.log10(y), [0.1, 1000], 'log');
     expect(t.ax).toBeCloseTo(3); expect(t.bx).toBeCloseTo(7); expect(t.ay).toBeCloseTo(-100); expect(t.by).toBeCloseTo(500);
-    expect(pathData(xs, 2, ys, [4], t, 'log')).toBe(`M${Math.round((3 * 2 + 7) * 10)},${Math.round((500 - 100 * Math.log10(4)) * 10)}`);
+    expect(pathData(xs, 2, ys, [4], t, 'log')).toBe(`M${Math.round((3 * 2 + 7) * 10)},${Math.round((500 - 100 * Math.log10(4)) * 10)}h0`);
+  });
+
+  test('a one-point series draws a dot (a zero-length segment the round cap shows)', () => {
+    const id = { ax: 1, x0: 0, bx: 0, ay: 1, by: 0 };
+    expect(pathData(Float64Array.of(5), 0, Float64Array.of(2), [0], id, 'linear')).toBe('M50,20h0');
+    expect(pathData(Float64Array.of(5, 6), 0, Float64Array.of(2, 3), [0, 1], id, 'linear')).toBe('M50,20L60,30');
+  });
+
+  test('steps near 2^53 keep their pixel', () => {
+    const max = 2 ** 53 - 1;
+    const xd: [number, number] = [max - 10, max + 1];
+    // d3-like scale: 0..550 px over the domain
+    const px = (x: number) => ((x - xd[0]) / (xd[1] - xd[0])) * 550;
+    const t = affineOf(px, xd, (y) => 100 - y, [0, 100], 'linear');
+    const d = pathData(Float64Array.of(max - 10, max), 0, Float64Array.of(1, 2), [0, 1], t, 'linear');
+    expect(d).toBe(`M0,990L${Math.round(px(max) * 10)},980`);
+    expect(Math.round(px(max) * 10)).toBe(5000);
   });
 });
 
