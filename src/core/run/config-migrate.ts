@@ -4,7 +4,7 @@
 // is kept, the rest take the defaults; the caller keeps the original when `dropped` is not
 // empty, so nothing a user saved is lost.
 import { parseTrainingConfig } from './config-parse.ts';
-import { defaultTrainingConfigFor, type DatasetId, type TrainingConfig } from './training-config.ts';
+import { defaultTrainingConfig, defaultTrainingConfigFor, type DatasetId, type TrainingConfig } from './training-config.ts';
 
 const ALIASES: Record<string, string> = { batch_size: 'batchSize', val_split: 'valSplit', drop_last: 'dropLast' };
 const DATASETS: readonly DatasetId[] = ['mnist', 'cifar10', 'imagefolder', 'synthetic'];
@@ -34,9 +34,7 @@ export function migrateTrainingConfig(raw: unknown, modelInput: readonly number[
   const o: Json = isObject(raw) ? raw : {};
   const dataset = datasetOf(o);
   const id = isObject(dataset) && (DATASETS as readonly unknown[]).includes(dataset.id) ? (dataset.id as DatasetId) : null;
-  const base = defaultTrainingConfigFor(id === 'cifar10' ? [3, 32, 32] : id === 'mnist' ? [1, 28, 28] : modelInput);
-  if (id) base.dataset = { id } as TrainingConfig['dataset'];
-  const config: TrainingConfig = structuredClone(base);
+  const config: TrainingConfig = id ? defaultTrainingConfig(id) : defaultTrainingConfigFor(modelInput);
   const dropped: string[] = isObject(raw) ? [] : raw === undefined ? [] : ['(not an object)'];
   const consumed = new Set(['dataset', 'classes', 'trainSize', 'testSize']);
   const fields: [string, unknown][] = [['dataset', dataset]];
