@@ -81,3 +81,30 @@ test('bad keywords and models fail with the engine\'s message', async () => {
   writeFileSync(bad, JSON.stringify({ format: 'layerboard-model', version: 1, input: [1, 6, 6], layers: [{ type: 'Linear', in_features: 5, out_features: 2 }] }));
   await expect(runTrain([bad, '--optimizer', 'adam'])).rejects.toThrow(/shape error at layer 0/);
 });
+
+test('--save and --logdir into folders that do not exist yet: created, the weights and logs written', async () => {
+  const file = join(dir, 'new', 'deeper', 'w.safetensors');
+  expect(await runTrain([MODEL, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--save', file, '--logdir', join(dir, 'new', 'logs'), '--name', 'n'])).toBe(0);
+  expect(Object.keys(safetensorsToState(new Uint8Array(readFileSync(file))))).toContain('1.weight');
+  expect(readFileSync(join(dir, 'new', 'logs', 'n.layerboard-run.json'), 'utf8')).toContain('"loss/train"');
+});
+
+test('a model with BatchNorm1d trains on synthetic data without --classes', async () => {
+  const bn = join(dir, 'bn.json');
+  writeFileSync(bn, JSON.stringify({
+    format: 'layerboard-model', version: 1, input: [8],
+    layers: [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'BatchNorm1d', num_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }],
+  }));
+  expect(await runTrain([bn, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--json'])).toBe(0);
+  expect(JSON.parse(out[0]).test.examples).toBe(80);
+});
+
+test('the fastest backend by default (WASM SIMD, a thread per core); --backend ts overrides; both in the config', async () => {
+  expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json'])).toBe(0);
+  const fast = JSON.parse(out[0]);
+  expect(fast.backend).toMatch(/^wasm/);
+  expect(fast.config.backend.backend).toBe('wasm');
+  out = [];
+  expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json', '--backend', 'ts'])).toBe(0);
+  expect(JSON.parse(out[0]).config.backend).toMatchObject({ backend: 'ts' });
+});
