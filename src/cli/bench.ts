@@ -9,6 +9,7 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { requireChain } from '../core/model/chain.ts';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
@@ -46,7 +47,7 @@ function collector(): () => void {
 function bsModel(): { layers: Sequential; input: number[] } {
   const t = TEMPLATES.find((x) => x.id === 'cifar10-bs');
   if (!t) throw new Error("template 'cifar10-bs' is missing");
-  return { layers: new Sequential(t.doc.layers, { seed: 0 }), input: t.doc.input };
+  return { layers: new Sequential(requireChain(t.doc, 'bench').layers, { seed: 0 }), input: t.doc.input };
 }
 
 /** Multiply-add FLOPs (2 per MAC) of the Conv2d and Linear layers for one image: forward, and a training step. */

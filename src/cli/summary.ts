@@ -1,5 +1,6 @@
 // `layerboard summary MODEL.json [--input N,C,H,W]`: torchinfo's table for the model,
 // or (exit 1) the first layer that cannot run, with the arithmetic and a fix.
+import { requireChain } from '../core/model/chain.ts';
 import { readFileSync } from 'node:fs';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { formatShape, inferShapes, type ShapeReport } from '../core/model/shapes.ts';
@@ -80,12 +81,12 @@ export async function runSummary(args: string[]): Promise<number> {
   }
   const { doc } = result;
   const input = parsed.input ?? [1, ...doc.input];
-  const names = doc.names ?? null;
-  const report = inferShapes(doc.layers, input, { training: false });
+  const { layers, names } = requireChain(doc, 'summary');
+  const report = inferShapes(layers, input, { training: false });
   if (report.error) {
-    console.error(shapeFailure(report, doc.layers, names));
+    console.error(shapeFailure(report, layers, names));
     return 1;
   }
-  console.log(formatSummary(summarize(doc.layers, input, names)));
+  console.log(formatSummary(summarize(layers, input, names)));
   return 0;
 }

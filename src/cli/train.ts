@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireChain } from '../core/model/chain.ts';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
 import { inferShapes } from '../core/model/shapes.ts';
@@ -32,7 +33,7 @@ function readModel(file: string): ModelDocument {
 
 /** The model's output width in eval mode for a batch of 2 (BatchNorm1d needs more than 1 value per channel), with the editor's shape rules. */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(doc.layers, [2, ...doc.input], { training: false });
+  const report = inferShapes(requireChain(doc, 'train').layers, [2, ...doc.input], { training: false });
   if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
   const out = report.shapes.at(-1) ?? [2, ...doc.input];
   return out.length === 2 ? out[1] : null;

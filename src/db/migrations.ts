@@ -1,4 +1,4 @@
-// Upgrades of data written by older builds. Version 2: training configurations become
+// Upgrades of data written by older builds. Version 3 (after version 2's model format 2): training configurations become
 // core's typed TrainingConfig (a project's and a run's doc.training, a run's config), and a
 // run's dataset and test result move from JSON text records into the run's own fields.
 // Nothing is lost: a field an old object had that no longer reads as valid is kept — a run's
@@ -62,8 +62,8 @@ export function upgradeRun(run: Json, texts: V1Text[]): RunUpgrade {
   return { run: out, removeTexts, addTexts };
 }
 
-/** Dexie's upgrade from version 1 to 2, over the raw tables. */
-export async function upgradeToV2(tx: Transaction): Promise<void> {
+/** Dexie's upgrade to version 3, over the raw tables. */
+export async function upgradeRunContract(tx: Transaction): Promise<void> {
   await tx.table('projects').toCollection().modify((p: Json) => {
     if (isObject(p.doc)) p.doc = upgradeDocument(p.doc);
   });

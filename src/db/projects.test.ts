@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import type { ModelDocument } from '../core/model/types.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
+import type { LayerSpec, ModelDocument } from '../core/model/types.ts';
 import { createDatabase, type LayerboardDB } from './schema.ts';
-import { ProjectRepository, copyName } from './projects.ts';
+import { ProjectConflictError, ProjectRepository, copyName } from './projects.ts';
 
-const doc = (layers: ModelDocument['layers'] = [{ type: 'Flatten' }]): ModelDocument => ({ format: 'layerboard-model', version: 1, input: [3, 32, 32], layers });
+const doc = (layers: LayerSpec[] = [{ type: 'Flatten' }]): ModelDocument => newModelDocument([3, 32, 32], layers);
 
 let db: LayerboardDB;
 let repo: ProjectRepository;
@@ -36,7 +37,7 @@ describe('ProjectRepository', () => {
     const view = { graph: { nodes: [{ id: 'input', kind: 'input' as const, position: { x: 0, y: 0 } }], edges: [] }, viewport: { x: 1, y: 2, zoom: 1.5 } };
     await repo.save(a.id, doc([{ type: 'GELU' }]), view);
     const stored = await repo.get(a.id);
-    expect(stored?.doc.layers).toEqual([{ type: 'GELU' }]);
+    expect(stored?.doc.modules).toEqual([{ name: '0', layer: { type: 'GELU' } }]);
     expect(stored?.view).toEqual(view);
     expect((await repo.list())[0].id).toBe(a.id);
   });
@@ -62,5 +63,20 @@ describe('ProjectRepository', () => {
 
   test('copyName counts up past taken names', () => {
     expect(copyName('X', new Set(['X copy', 'X copy 2']))).toBe('X copy 3');
+  });
+});
+
+describe('ProjectRepository versions (two tabs on one project)', () => {
+  test('a save against a version another writer replaced is refused and writes nothing', async () => {
+    const a = await repo.create('Net', doc());
+    const mine = a.updated;
+    const theirs = await repo.save(a.id, doc([{ type: 'GELU' }]), undefined, mine);
+    expect(theirs).toBeGreaterThan(mine);
+    await expect(repo.save(a.id, doc([{ type: 'Tanh' }]), undefined, mine)).rejects.toThrow(ProjectConflictError);
+    expect((await repo.get(a.id))?.doc.modules).toEqual([{ name: '0', layer: { type: 'GELU' } }]);
+    // with the current version it goes through, and versions only grow
+    const next = await repo.save(a.id, doc([{ type: 'Tanh' }]), undefined, theirs);
+    expect(next).toBeGreaterThan(theirs);
+    expect(await repo.rename(a.id, 'Renamed')).toBeGreaterThan(next);
   });
 });

@@ -1,7 +1,11 @@
 // The project repository: every read and write of the `projects` table goes through here.
 import { liveQuery, type Observable } from 'dexie';
+import { flattenModel } from '../core/model/flat-graph.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { LayerboardDB, ProjectRecord, ProjectView } from './schema.ts';
+
+/** A save refused because the stored project changed since this tab read it (another tab saved). */
+export class ProjectConflictError extends Error {}
 
 /** What the project list shows, without the (possibly large) documents. */
 export interface ProjectSummary { id: string; name: string; updated: number; created: number; layerCount: number }
@@ -37,15 +41,33 @@ export class ProjectRepository {
     return record;
   }
 
-  /** Stores the current document and view of an existing project. */
-  async save(id: string, doc: ModelDocument, view?: ProjectView): Promise<void> {
-    const changed = await this.#db.projects.update(id, { doc, view, updated: Date.now() });
-    if (changed === 0 && !(await this.#db.projects.get(id))) throw new Error(`project ${id} does not exist`);
+  /**
+   * Stores the current document and view of an existing project and returns its new
+   * version (`updated`, always increasing). With `expected`, the save happens only if the
+   * stored version is still that one; otherwise ProjectConflictError, and nothing is written.
+   */
+  async save(id: string, doc: ModelDocument, view?: ProjectView, expected?: number): Promise<number> {
+    return this.#db.transaction('rw', this.#db.projects, async () => {
+      const stored = await this.#db.projects.get(id);
+      if (!stored) throw new Error(`project ${id} does not exist`);
+      if (expected !== undefined && stored.updated !== expected) {
+        throw new ProjectConflictError(`"${stored.name}" was saved from another tab at ${new Date(stored.updated).toLocaleTimeString()}`);
+      }
+      const updated = nextVersion(stored.updated);
+      await this.#db.projects.update(id, { doc, view, updated });
+      return updated;
+    });
   }
 
-  async rename(id: string, name: string): Promise<void> {
-    const changed = await this.#db.projects.update(id, { name: cleanName(name), updated: Date.now() });
-    if (changed === 0 && !(await this.#db.projects.get(id))) throw new Error(`project ${id} does not exist`);
+  /** Renames a project; returns its new version. */
+  async rename(id: string, name: string): Promise<number> {
+    return this.#db.transaction('rw', this.#db.projects, async () => {
+      const stored = await this.#db.projects.get(id);
+      if (!stored) throw new Error(`project ${id} does not exist`);
+      const updated = nextVersion(stored.updated);
+      await this.#db.projects.update(id, { name: cleanName(name), updated });
+      return updated;
+    });
   }
 
   /** A copy named "<name> copy" (then "copy 2", ...), placed first in the list. */
@@ -61,8 +83,10 @@ export class ProjectRepository {
   }
 }
 
+const nextVersion = (previous: number) => Math.max(Date.now(), previous + 1);
+
 function summaryOf(p: ProjectRecord): ProjectSummary {
-  return { id: p.id, name: p.name, updated: p.updated, created: p.created, layerCount: p.doc.layers.length };
+  return { id: p.id, name: p.name, updated: p.updated, created: p.created, layerCount: flattenModel(p.doc).modules.length };
 }
 
 function cleanName(name: string): string {

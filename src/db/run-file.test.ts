@@ -6,8 +6,9 @@ import { SummaryWriter } from './summary-writer.ts';
 import { decodeFloat32, encodeFloat32, exportRunFile, importRunFile, parseRunFile, serializeRunFile } from './run-file.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import { defaultTrainingConfig } from '../core/run/training-config.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
-const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [{ type: 'Linear', in_features: 4, out_features: 2 }] };
+const doc: ModelDocument = newModelDocument([4], [{ type: 'Linear', in_features: 4, out_features: 2 }]);
 let db: LayerboardDB;
 let runs: RunRepository;
 let n = 0;

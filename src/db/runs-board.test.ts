@@ -7,8 +7,9 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
-const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers: [] };
+const doc: ModelDocument = newModelDocument([4], []);
 let db: LayerboardDB;
 let runs: RunRepository;
 
@@ -50,7 +51,7 @@ test('a run imported without add_graph has no graph (none is invented); a run wi
   const none = await loadRunGraph(runs, imported);
   expect(none.ok).toBe(false);
   expect(none.ok ? '' : none.error).toContain('without add_graph');
-  const withLayers = { ...imported, doc: { ...doc, layers: [{ type: 'Linear', in_features: 4, out_features: 2 }] } } as typeof imported;
+  const withLayers = { ...imported, doc: newModelDocument([4], [{ type: 'Linear', in_features: 4, out_features: 2 }]) };
   const traced = await loadRunGraph(runs, withLayers);
   expect(traced.ok && traced.rebuilt).toBe(true);
 });

@@ -3,10 +3,11 @@
 // so data written by an older build keeps opening.
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { GraphNode } from '../core/model/graph.ts';
-import type { ModelDocument } from '../core/model/types.ts';
+import { migrateV1 } from '../core/model/model-v1.ts';
+import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
 import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
-import { upgradeToV2 } from './migrations.ts';
+import { upgradeRunContract } from './migrations.ts';
 
 export type { RunStatus };
 
@@ -63,9 +64,15 @@ export interface HparamsRecord { runId: string; hparams: Record<string, unknown>
 export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: Record<string, unknown> }
 export interface DatasetChunkRecord { datasetId: string; index: number; data: ArrayBuffer }
 
+/**
+ * How a record with a model is written: the document is opaque to dexie's key-path typing
+ * of updates, which cannot follow the recursive module type (Sequentials nest).
+ */
+type Stored<T extends { doc: ModelDocument }> = Omit<T, 'doc'> & { doc: object };
+
 export type LayerboardDB = Dexie & {
-  projects: EntityTable<ProjectRecord, 'id'>;
-  runs: EntityTable<RunRecord, 'id'>;
+  projects: Table<ProjectRecord, string, Stored<ProjectRecord>>;
+  runs: Table<RunRecord, string, Stored<RunRecord>>;
   scalars: Table<ScalarRecord, [string, string, number]>;
   graphs: EntityTable<GraphRecord, 'runId'>;
   texts: EntityTable<TextRecord, 'id'>;
@@ -87,8 +94,16 @@ export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory
     datasets: 'id, name, created',
     datasetChunks: '[datasetId+index], datasetId',
   });
-  // v2: typed training configs (doc.training, runs' config) and a run's dataset and test
+  // Model format 2: stored version-1 documents (projects and runs) become version 2.
+  db.version(2).upgrade(async (tx) => {
+    const migrate = (r: { doc: ModelDocument | ModelDocumentV1 }) => {
+      if (r.doc?.version === 1) r.doc = migrateV1(r.doc);
+    };
+    await tx.table('projects').toCollection().modify(migrate);
+    await tx.table('runs').toCollection().modify(migrate);
+  });
+  // v3: typed training configs (doc.training, runs' config) and a run's dataset and test
   // result as fields instead of JSON texts. Same tables and indexes.
-  db.version(2).upgrade(upgradeToV2);
+  db.version(3).upgrade(upgradeRunContract);
   return db;
 }

@@ -5,6 +5,7 @@ import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
 import { importEventFiles, logdirZip, runEventFile, runFolderName } from './tfevents-exchange.ts';
 import { readZip } from '../core/formats/zip.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 
 let db: LayerboardDB;
 let runs: RunRepository;
@@ -13,7 +14,7 @@ beforeEach(() => { db = createDatabase('tb-test', { indexedDB: new IDBFactory(),
 afterEach(() => db.close());
 
 async function loggedRun(name: string, values: number[]) {
-  const run = await runs.create({ projectId: null, name, doc: { format: 'layerboard-model', version: 1, input: [4], layers: [] }, config: null });
+  const run = await runs.create({ projectId: null, name, doc: newModelDocument([4], []), config: null });
   const w = new SummaryWriter(db, run.id);
   values.forEach((v, step) => w.addScalar('loss/train', v, step, 1700000000 + step));
   w.addScalar('accuracy/val', 0.75, 1, 1700000005);
@@ -50,7 +51,7 @@ describe('TensorBoard interchange', () => {
     const cut = bytes.subarray(0, bytes.length - 7);
     const { runs: [back], problems } = await importEventFiles(db, [{ path: 'events.out.tfevents.1.host', bytes: cut }], () => 'cut');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^events\.out\.tfevents\.1\.host: truncated record at byte \d+: .*; the \d+ events before it were kept$/);
+    expect(problems[0]).toMatch(/^events\.out\.tfevents\.1\.host: truncated record at byte \d+: .*; its \d+ good events were kept$/);
     expect(back.name).toBe('events.out.tfevents.1.host');
     expect((await runs.scalars('cut', 'loss/train')).map((s) => s.value)).toEqual([3, 2, 1]);
   });

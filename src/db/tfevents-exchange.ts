@@ -3,12 +3,17 @@
 // runs — one run per folder, as TensorBoard treats a logdir.
 import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { newModelDocument } from '../core/model/model-json.ts';
 import { writeZip } from '../core/formats/zip.ts';
 import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
+import { storageErrorMessage } from './storage-errors.ts';
 
 export interface EventFileInput { path: string; bytes: Uint8Array }
 export interface EventImportResult { runs: RunRecord[]; problems: string[] }
+
+/** At most this many problems are listed per file; the rest are counted. */
+const PROBLEMS_PER_FILE = 3;
 
 export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ name: string; bytes: Uint8Array }> {
   const run = await db.runs.get(runId);
@@ -37,6 +42,16 @@ export async function logdirZip(db: LayerboardDB, runIds: string[]): Promise<Uin
   return writeZip(entries);
 }
 
+/** The graph's module hierarchy, or none when it cannot be built (said, the scalars kept). */
+function safeGraph(graph: GraphDefNode[], key: string, problems: string[]) {
+  try {
+    return graphDefToModules(graph);
+  } catch (e) {
+    problems.push(`${key}: the add_graph record could not be drawn (${e instanceof Error ? e.message : String(e)}); the scalars were kept`);
+    return undefined;
+  }
+}
+
 const folderOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -58,29 +73,53 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
   for (const [key, group] of groups) {
     const scalars: Omit<ScalarRecord, 'runId'>[] = [];
     let graph: GraphDefNode[] | undefined;
-    let first = Infinity, last = 0;
+    let first = Infinity, last = 0, events = 0;
+    const kept: string[] = [];
     for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      const contents = readEventFile(f.bytes);
-      if (contents.problem) result.problems.push(`${f.path}: ${contents.problem.message}; the ${contents.events.length} events before it were kept`);
+      // One file's fault never costs its neighbours: anything it throws is its own problem.
+      let contents: ReturnType<typeof readEventFile>;
+      try {
+        contents = readEventFile(f.bytes);
+      } catch (e) {
+        result.problems.push(`${f.path}: skipped, could not be read: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      if (contents.events.length === 0) {
+        const why = contents.problems[0]?.message ?? 'the file is empty';
+        result.problems.push(`${f.path}: skipped, no readable events (${why}); is it a TensorBoard event file?`);
+        continue;
+      }
+      const listed = contents.problems.slice(0, PROBLEMS_PER_FILE).map((p) => p.message);
+      if (contents.problems.length > PROBLEMS_PER_FILE) listed.push(`and ${contents.problems.length - PROBLEMS_PER_FILE} more`);
+      if (listed.length) result.problems.push(`${f.path}: ${listed.join('; ')}; its ${contents.events.length} good events were kept`);
+      events += contents.events.length;
+      kept.push(baseName(f.path));
       scalars.push(...contents.scalars);
       for (const e of contents.events) {
         if (e.graph && !graph) graph = e.graph;
         if (e.wallTime) { first = Math.min(first, e.wallTime); last = Math.max(last, e.wallTime); }
       }
     }
+    if (events === 0) continue;
+    const modules = graph && safeGraph(graph, key, result.problems);
     const id = newId();
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
-      status: 'finished', message: `imported from TensorBoard event files (${group.map((f) => baseName(f.path)).join(', ')})`,
-      doc: { format: 'layerboard-model', version: 1, input: [1], layers: [] }, config: null, backend: 'tensorboard',
+      status: 'finished', message: `imported from TensorBoard event files (${kept.join(', ')})`,
+      doc: newModelDocument([1]), config: null, backend: 'tensorboard',
     };
-    await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
-      await db.runs.add(run);
-      // The last write of a step wins, as TensorBoard shows it.
-      await db.scalars.bulkPut(scalars.map((s) => ({ ...s, runId: id })));
-      // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs.
-      if (graph) await db.graphs.put({ runId: id, graph: graphDefToModules(graph) });
-    });
+    try {
+      await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
+        await db.runs.add(run);
+        // The last write of a step wins, as TensorBoard shows it.
+        await db.scalars.bulkPut(scalars.map((s) => ({ ...s, runId: id })));
+        // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs.
+        if (modules) await db.graphs.put({ runId: id, graph: modules });
+      });
+    } catch (e) {
+      result.problems.push(`${key}: not imported: ${storageErrorMessage(e)}`);
+      continue;
+    }
     result.runs.push(run);
   }
   return result;

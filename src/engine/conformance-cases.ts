@@ -33,15 +33,24 @@ export function stateToJson(state: StateDict): Record<string, TensorJson> {
   return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tensorToJson(v)]));
 }
 
-/** A model with the case's weights (strict: every state_dict entry must be given). */
-function buildModel(c: CaseModel, state: Record<string, unknown> | undefined): Model {
-  const model = c.graph ? new Model(flatGraphOfCase(c.graph), { className: c.graph.class }) : new Sequential(c.layers ?? []);
-  model.loadStateDict(stateFromJson(state));
-  return model;
+/** The case's model: its `graph`, or nn.Sequential(*layers). */
+function caseModel(c: CaseModel): Model {
+  return c.graph ? new Model(flatGraphOfCase(c.graph), { className: c.graph.class }) : new Sequential(c.layers ?? []);
 }
 
-export function answerModuleCase(c: ModuleCase): { id: string; [field: string]: unknown } {
-  const model = buildModel(c, c.state);
+type Result = { id: string; [field: string]: unknown };
+
+export function answerModuleCase(c: ModuleCase): Result {
+  return runModuleCase(caseModel(c), c);
+}
+
+export function answerTrainCase(c: TrainCase): Result {
+  return runTrainCase(caseModel(c), c);
+}
+
+/** A module case on a given model, which first takes the case's weights (strict: every state_dict entry). */
+export function runModuleCase(model: Model, c: Omit<ModuleCase, keyof CaseModel>): Result {
+  model.loadStateDict(stateFromJson(c.state));
   if (c.mode === 'eval') model.eval(); else model.train();
   const output = model.forward(floatTensorFromJson(c.input, 'input'));
   const stateAfter = model.stateDict();
@@ -52,8 +61,9 @@ export function answerModuleCase(c: ModuleCase): { id: string; [field: string]: 
   return { id: c.id, output: tensorToJson(output), grad_input: tensorToJson(gradInput), grads, state_after: stateToJson(stateAfter) };
 }
 
-export function answerTrainCase(c: TrainCase): { id: string; [field: string]: unknown } {
-  const model = buildModel(c, c.state);
+/** A train case on a given model, which first takes the case's weights. */
+export function runTrainCase(model: Model, c: Omit<TrainCase, keyof CaseModel>): Result {
+  model.loadStateDict(stateFromJson(c.state));
   model.train();
   const loss = createLoss(c.loss);
   const opt = createOptimizer(c.optimizer, model.parameters());

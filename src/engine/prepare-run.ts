@@ -7,6 +7,7 @@
 //   const result = await run.train({ onProgress });
 //   const test = result.status === 'finished' ? await run.evaluateTest() : null;
 import type { ImageDataset } from '../core/formats/lbds.ts';
+import { requireChain } from '../core/model/chain.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { EvalResult } from '../core/run/records.ts';
 import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
@@ -40,7 +41,8 @@ export function checkTrainingConfig(config: TrainingConfig): void {
 
 /** The model of a document: seeded PyTorch init, then `weights` when given ("continue training"). */
 export function buildModel(doc: ModelDocument, seed: number, weights?: StateDict): Model {
-  const model = new Sequential(doc.layers, { seed, names: doc.names ?? null });
+  const { layers, names } = requireChain(doc, 'Training');
+  const model = new Sequential(layers, { seed, names });
   if (weights) model.loadStateDict(weights);
   return model;
 }

@@ -54,7 +54,7 @@ test('export → import round trip gives the same document', async () => {
   await setParam(page, 'in_features', '128');
   await saved(page);
   const first = await exportJson(page);
-  expect(JSON.parse(first)).toMatchObject({ format: 'layerboard-model', version: 1, input: [3, 32, 32] });
+  expect(JSON.parse(first)).toMatchObject({ format: 'layerboard-model', version: 2, input: [3, 32, 32] });
 
   const chooser = page.waitForEvent('filechooser');
   await menu(page, /^Import model JSON/);

@@ -11,6 +11,8 @@ import { inject } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { writeProject } from '../../src/cli/export-project.ts';
 import { parseModelDocument } from '../../src/core/model/model-json.ts';
+import { migrateV1 } from '../../src/core/model/model-v1.ts';
+import type { ModelDocumentV1 } from '../../src/core/model/types.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { launchChromium } from './chromium.ts';
 import { menu } from './editor-helpers.ts';
@@ -95,9 +97,11 @@ test('a project and a run saved by the previous version open unchanged after the
   expect(await page.getByTestId('test-accuracy').textContent()).toContain('91.2');
 
   const run = await storedRecord<{ config: unknown; dataset: unknown; test: unknown; doc: unknown; metrics: unknown; status: string }>(page, 'runs', 'r-old');
-  expect(run).toMatchObject({ config: oldRunConfig, dataset, test: testResult, doc, status: 'finished', metrics: { 'accuracy/test': 0.9123 } });
-  const project = await storedRecord<{ name: string; doc: { layers: unknown; input: unknown; className: string; training: unknown } }>(page, 'projects', 'p-old');
-  expect(project?.doc).toMatchObject({ layers: doc.layers, input: doc.input, className: 'OldNet', training: { batchSize: 32, epochs: 2, optimizer: { type: 'Adam', lr: 0.003 } } });
+  // the model itself is read as model format 2 (an nn.Sequential's modules), as every version-1 document is
+  const v2 = migrateV1(doc as ModelDocumentV1);
+  expect(run).toMatchObject({ config: oldRunConfig, dataset, test: testResult, doc: v2, status: 'finished', metrics: { 'accuracy/test': 0.9123 } });
+  const project = await storedRecord<{ name: string; doc: { modules: unknown; input: unknown; className: string; training: unknown } }>(page, 'projects', 'p-old');
+  expect(project?.doc).toMatchObject({ modules: v2.modules, input: doc.input, className: 'OldNet', training: { batchSize: 32, epochs: 2, optimizer: { type: 'Adam', lr: 0.003 } } });
   expect(errors).toEqual([]);
   await context.close();
 }, 120_000);

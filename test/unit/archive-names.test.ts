@@ -20,6 +20,7 @@ import { projectEntries } from '../../src/ui/train/exports.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { templateDocument } from '../../src/core/model/templates.ts';
 import type { RunRecord } from '../../src/db/schema.ts';
+import { newModelDocument } from '../../src/core/model/model-json.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const PYTHON = '/usr/bin/python3';
@@ -129,7 +130,7 @@ describe.skipIf(!hasPython)('every exporter keeps hostile names inside the extra
     const runs = new RunRepository(db, () => `r${++n}`);
     const ids: string[] = [];
     for (const name of HOSTILE) {
-      const run = await runs.create({ projectId: null, name, doc: { format: 'layerboard-model', version: 1, input: [4], layers: [] }, config: null });
+      const run = await runs.create({ projectId: null, name, doc: newModelDocument([4]), config: null });
       const w = new SummaryWriter(db, run.id);
       w.addScalar('../../tag', 1, 0, 1700000000);
       await w.close();

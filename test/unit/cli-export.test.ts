@@ -39,11 +39,11 @@ describe('layerboard export', () => {
   });
   test('a bad file: every error with its JSON path, exit 1', async () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ ...bs, layers: [{ type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 0 }], names: ['a b'] }));
+    writeFileSync(bad, JSON.stringify({ ...bs, modules: [{ name: 'a b', layer: { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 0 } }], forward: { nodes: [{ name: 'c', call: 'a b', inputs: ['input'] }], output: 'c' } }));
     const { code, err } = await stderrOf(() => runExport([bad, '--format', 'pytorch']));
     expect(code).toBe(1);
-    expect(err).toContain(`${bad}: layers[0].kernel_size: must be a positive integer`);
-    expect(err).toContain(`${bad}: names[0]: 'a b' contains a space`);
+    expect(err).toContain(`${bad}: modules[0].layer.kernel_size: must be a positive integer`);
+    expect(err).toContain(`${bad}: modules[0].name: 'a b' contains a space`);
   });
   test('not JSON: line and column, exit 1', async () => {
     const bad = join(dir, 'bad.txt');

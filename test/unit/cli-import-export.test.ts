@@ -35,7 +35,7 @@ describe('layerboard import / export --format pytorch-project', () => {
     const doc = parseModelDocument(readFileSync(join(dir, 'bs.json'), 'utf8'));
     expect(doc.ok && doc.doc.className).toBe('BS');
     expect(doc.ok && doc.doc.input).toEqual([3, 32, 32]);
-    expect(doc.ok && doc.doc.layers.length).toBe(4);
+    expect(doc.ok && doc.doc.modules.length).toBe(4);
   });
   test('Python source errors name file and line', async () => {
     writeFileSync(join(dir, 'bad.py'), 'import torch.nn as nn\nmodel = nn.Sequential(\n  nn.Conv3d(1, 2, 3))\n');

@@ -22,8 +22,8 @@ describe('layerboard train --logdir', () => {
     const code = await train([join(dir, 'm.json'), '--dataset', 'synthetic', '--lr', '0.1', '--epochs', '2', '--train-size', '200', '--test-size', '50', '--batch-size', '20', '--logdir', join(dir, 'logs'), '--name', 'tiny']);
     expect(code).toBe(0);
     const eventsFile = readdirSync(join(dir, 'logs', 'tiny'))[0];
-    const { scalars, problem } = readEventFile(new Uint8Array(readFileSync(join(dir, 'logs', 'tiny', eventsFile))));
-    expect(problem).toBeNull();
+    const { scalars, problems } = readEventFile(new Uint8Array(readFileSync(join(dir, 'logs', 'tiny', eventsFile))));
+    expect(problems).toEqual([]);
     const parsed = parseRunFile(readFileSync(join(dir, 'logs', 'tiny.layerboard-run.json'), 'utf8'));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;

@@ -6,11 +6,9 @@ import { defaultTrainingConfig, type TrainingConfig } from '../../src/core/run/t
 import type { ModelDocument } from '../../src/core/model/types.ts';
 import { EngineRuntime } from '../../src/worker/engine-runtime.ts';
 import type { WorkerEvent } from '../../src/worker/protocol.ts';
+import { newModelDocument } from '../../src/core/model/model-json.ts';
 
-const doc: ModelDocument = {
-  format: 'layerboard-model', version: 1, input: [8],
-  layers: [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }],
-};
+const doc: ModelDocument = newModelDocument([8], [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }]);
 const dataset = { kind: 'synthetic', classes: 3, train: 300, test: 60, seed: 5 } as const;
 const config = (over: Partial<TrainingConfig> = {}): TrainingConfig => ({
   ...defaultTrainingConfig('synthetic'), optimizer: { type: 'SGD', lr: 0.05, momentum: 0.9 }, batchSize: 16, epochs: 3, valSplit: 0.2, ...over,
@@ -116,7 +114,7 @@ test('a dataset is loaded once and reused by later runs and evaluations of the s
   const counting = async () => { loads++; return tinyBuiltin(); };
   const events: WorkerEvent[] = [];
   const rt = new EngineRuntime((e) => { events.push(e); }, counting);
-  const mlp: ModelDocument = { format: 'layerboard-model', version: 1, input: [1, 2, 2], layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }] };
+  const mlp: ModelDocument = newModelDocument([1, 2, 2], [{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }]);
   const builtin = { kind: 'builtin', id: 'mnist', baseUrl: 'http://localhost/' } as const;
   const cfg = config({ batchSize: 2, epochs: 1, valSplit: 0 });
   for (let run = 1; run <= 2; run++) {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { CATALOGUE } from '../../src/core/model/catalogue.ts';
 import { newModelDocument, parseModelDocument, serializeModelDocument, type DocError } from '../../src/core/model/model-json.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
-import { LAYER_TYPES } from '../../src/core/model/types.ts';
+import { LAYER_TYPES, type LayerSpec, type ModelDocument } from '../../src/core/model/types.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { schemaErrors } from './helpers/mini-json-schema.ts';
 import { randomDocument } from './helpers/random-docs.ts';
@@ -18,6 +18,12 @@ const base = () => ({
     { type: 'Linear', in_features: 8192, out_features: 10 },
   ] as Record<string, unknown>[],
 }) as Record<string, unknown> & { layers: Record<string, unknown>[] };
+
+function parseOk(input: unknown): ModelDocument {
+  const r = parseModelDocument(input);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.doc;
+}
 
 function errorsOf(input: unknown): DocError[] {
   const r = parseModelDocument(input);
@@ -35,19 +41,21 @@ function refused(edit: (d: ReturnType<typeof base>) => void): DocError[] {
 describe('parseModelDocument accepts', () => {
   test('the minimal document of the issue', () => {
     const r = parseModelDocument('{"format": "layerboard-model", "version": 1, "input": [3, 32, 32], "layers": [{"type": "Conv2d", "in_channels": 3, "out_channels": 32, "kernel_size": 5, "padding": 2}]}');
-    expect(r).toEqual({ ok: true, doc: { format: 'layerboard-model', version: 1, input: [3, 32, 32], layers: [{ type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, padding: 2 }] } });
+    // Version 1 is migrated on read: each layer a module named by its index, forward null (a chain).
+    expect(r).toEqual({ ok: true, doc: { format: 'layerboard-model', version: 2, input: [3, 32, 32], modules: [{ name: '0', layer: { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, padding: 2 } }], forward: null } });
   });
   test('an already-parsed object, and returns a copy', () => {
     const d = base();
     const r = parseModelDocument(d);
     expect(r.ok).toBe(true);
-    if (r.ok) { r.doc.layers[0].in_channels = 99; expect(d.layers[0].in_channels).toBe(3); }
+    if (r.ok) { (r.doc.modules[0] as { layer: LayerSpec }).layer.in_channels = 99; expect(d.layers[0].in_channels).toBe(3); }
   });
   test('every template', () => {
     for (const t of TEMPLATES) expect(parseModelDocument(serializeModelDocument(t.doc))).toEqual({ ok: true, doc: t.doc });
   });
   test('newModelDocument', () => {
-    expect(newModelDocument([1, 28, 28])).toEqual({ format: 'layerboard-model', version: 1, input: [1, 28, 28], layers: [], names: null });
+    expect(newModelDocument([1, 28, 28])).toEqual({ format: 'layerboard-model', version: 2, input: [1, 28, 28], modules: [], forward: null });
+    expect(newModelDocument([4], [{ type: 'ReLU' }], ['act']).modules).toEqual([{ name: 'act', layer: { type: 'ReLU' } }]);
   });
 });
 
@@ -64,7 +72,8 @@ describe('serialize → parse round trip is lossless', () => {
   test('keys are in a stable order: type first, then PyTorch keyword order', () => {
     const text = serializeModelDocument(newModelDocument([3, 8, 8], [{ padding: 1, kernel_size: 3, out_channels: 4, in_channels: 3, type: 'Conv2d' }]));
     expect(text).toContain('{"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3, "padding": 1}');
-    expect(text.indexOf('"format"')).toBeLessThan(text.indexOf('"layers"'));
+    expect(text.indexOf('"format"')).toBeLessThan(text.indexOf('"modules"'));
+    expect(text.indexOf('"modules"')).toBeLessThan(text.indexOf('"forward"'));
   });
 });
 
@@ -128,11 +137,11 @@ describe('parseModelDocument refuses, with the JSON path', () => {
     expect(errorsOf({ format: 'keras', version: 1 })).toEqual([{ path: 'format', message: 'not a Layerboard model file ("format" is "keras"; expected "layerboard-model")' }]);
   });
   test('unknown versions', () => {
-    expect(errorsOf({ ...base(), version: 2 })).toEqual([{ path: 'version', message: 'version 2 is newer than this app supports (1); update Layerboard to open it' }]);
-    expect(errorsOf({ ...base(), version: '1' })).toEqual([{ path: 'version', message: 'must be 1, got string "1"' }]);
-    expect(errorsOf({ ...base(), version: 0 })).toEqual([{ path: 'version', message: 'must be 1, got number 0' }]);
+    expect(errorsOf({ ...base(), version: 3 })).toEqual([{ path: 'version', message: 'version 3 is newer than this app supports (2); update Layerboard to open it' }]);
+    expect(errorsOf({ ...base(), version: '1' })).toEqual([{ path: 'version', message: 'must be 1 or 2, got string "1"' }]);
+    expect(errorsOf({ ...base(), version: 0 })).toEqual([{ path: 'version', message: 'must be 1 or 2, got number 0' }]);
     const { version: _, ...noVersion } = base();
-    expect(errorsOf(noVersion)).toEqual([{ path: 'version', message: 'missing; this app reads version 1' }]);
+    expect(errorsOf(noVersion)).toEqual([{ path: 'version', message: 'missing; this app reads versions 1 and 2' }]);
   });
   test('all errors are reported, not only the first', () => {
     const errs = refused((d) => { d.layers[0].kernel_size = 0; d.layers[3].out_features = -1; d.names = ['a']; d.input = [0]; });
@@ -173,7 +182,7 @@ describe('docs/model.schema.json', () => {
   });
   test('is draft 2020-12 and lists every catalogue layer with its keywords and required fields', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.required).toEqual(['format', 'version', 'input', 'layers']);
+    expect(schema.required).toEqual(['format', 'version', 'input', 'modules', 'forward']);
     for (const type of LAYER_TYPES) {
       const def = schema.$defs[type];
       expect(def.required).toEqual(['type', ...CATALOGUE[type].params.filter((p) => p.required).map((p) => p.name)]);
@@ -185,16 +194,20 @@ describe('docs/model.schema.json', () => {
     for (let seed = 1; seed <= 100; seed++) expect(schemaErrors(schema, JSON.parse(serializeModelDocument(randomDocument(seed)))), `seed ${seed}`).toEqual([]);
   });
   test('refuses what the parser refuses, where a schema can say it', () => {
-    const edits: ((d: ReturnType<typeof base>) => void)[] = [
-      (d) => { d.layers[0].kernel_size = 0; }, (d) => { d.layers[1].type = 'Conv3d'; }, (d) => { d.layers[0].kernal_size = 3; },
-      (d) => { delete d.layers[3].in_features; }, (d) => { d.input = [64, 3, 32, 32]; }, (d) => { d.names = ['a', 'class', 'c', 'd']; },
-      (d) => { d.names = ['a', 'forward', 'c', 'd']; }, (d) => { d.version = 2; }, (d) => { d.format = 'x'; }, (d) => { d.layer = []; },
-      (d) => { d.layers[0].padding_mode = 'zero'; }, (d) => { d.names = ['a', 'a', 'b', 'c']; }, (d) => { d.names = ['__x__', 'a', 'b', 'c']; },
+    const v2 = () => JSON.parse(serializeModelDocument(parseOk(base()))) as { modules: { name: string; layer: Record<string, unknown> }[] } & Record<string, unknown>;
+    const edits: ((d: ReturnType<typeof v2>) => void)[] = [
+      (d) => { d.modules[0].layer.kernel_size = 0; }, (d) => { d.modules[1].layer.type = 'Conv3d'; }, (d) => { d.modules[0].layer.kernal_size = 3; },
+      (d) => { delete d.modules[3].layer.in_features; }, (d) => { d.input = [64, 3, 32, 32]; }, (d) => { d.version = 3; }, (d) => { d.format = 'x'; },
+      (d) => { d.layers = []; }, (d) => { d.modules[0].layer.padding_mode = 'zero'; }, (d) => { delete d.forward; },
+      (d) => { d.forward = { nodes: [{ name: 'input', call: '0', inputs: ['input'] }], output: 'input' }; },
+      (d) => { d.forward = { nodes: [{ name: 'a', op: 'cat', inputs: ['input'] }], output: 'a' }; },
+      (d) => { d.modules[0] = { name: 'b', block: 'Block', args: { x: { arg: 1 } } } as never; },
     ];
     for (const edit of edits) {
-      const d = base();
+      const d = v2();
+      expect(schemaErrors(schema, d)).toEqual([]);
       edit(d);
-      expect(parseModelDocument(d).ok).toBe(false);
+      expect(parseModelDocument(d).ok, JSON.stringify(d)).toBe(false);
       expect(schemaErrors(schema, d), JSON.stringify(d)).not.toEqual([]);
     }
   });

@@ -4,6 +4,7 @@ import { layerConstructor, layerRepr, moduleRepr, pythonSource, sequentialRepr }
 import { pyFloat, pyString, pyValue } from '../../src/core/python/python-literals.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
 import type { ModelDocument } from '../../src/core/model/types.ts';
+import { newModelDocument } from '../../src/core/model/model-json.ts';
 
 interface ReprCase { id: string; kind: string; layers: { type: string }[]; names: string[] | null; expect: { text: string } }
 const PUBLIC = JSON.parse(readFileSync(new URL('../../../shared/conformance/public.json', import.meta.url), 'utf8')) as { cases: ReprCase[] };
@@ -82,7 +83,7 @@ describe('sequentialRepr', () => {
   test('print(model) is text: names PyTorch takes print as given, but never reach code', () => {
     const layers = [{ type: 'ReLU' }, { type: 'Tanh' }, { type: 'Sigmoid' }];
     expect(sequentialRepr(layers, ['0x', 'x y', 'class'])).toBe('Sequential(\n  (0x): ReLU()\n  (x y): Tanh()\n  (class): Sigmoid()\n)');
-    const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [4], layers, names: ['0x', 'x y', 'class'] };
+    const doc: ModelDocument = newModelDocument([4], layers, ['0x', 'x y', 'class']);
     expect(() => moduleRepr(doc)).toThrow("names[0]: '0x' starts with a digit");
     expect(() => pythonSource(doc)).toThrow("names[0]: '0x' starts with a digit");
   });
@@ -97,7 +98,7 @@ describe('moduleRepr and pythonSource', () => {
     expect(moduleRepr(bs)).toBe(text);
   });
   test('empty model', () => {
-    expect(moduleRepr({ ...bs, layers: [], className: undefined })).toBe('Model(\n  (model): Sequential()\n)');
+    expect(moduleRepr({ ...bs, modules: [], className: undefined })).toBe('Model(\n  (model): Sequential()\n)');
   });
   test('constructors name keywords and leave out defaults', () => {
     expect(layerConstructor({ type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 })).toBe('nn.Conv2d(in_channels=3, out_channels=32, kernel_size=5, padding=2)');
@@ -121,7 +122,7 @@ describe('moduleRepr and pythonSource', () => {
     const doc = (patch: Partial<ModelDocument>): ModelDocument => ({ ...bs, ...patch });
     expect(() => pythonSource(doc({ className: 'BS():\n    pass\nimport os\nclass X' }))).toThrow(/^className: /);
     expect(() => pythonSource(doc({ className: 'class' }))).toThrow("className: 'class' is a Python keyword");
-    expect(() => pythonSource(doc({ names: bs.layers.map((_, i) => (i === 3 ? "x'), os.system('rm" : `l${i}`)) }))).toThrow(/^names\[3\]: /);
-    expect(() => pythonSource(doc({ layers: [{ type: 'Linear', in_features: 'os', out_features: 2 }] }))).toThrow(/^layers\[0\]\.in_features: /);
+    expect(() => pythonSource(doc({ modules: bs.modules.map((m, i) => ({ ...m, name: i === 3 ? "x'), os.system('rm" : `l${i}` })) }))).toThrow(/^names\[3\]: /);
+    expect(() => pythonSource(doc({ modules: [{ name: '0', layer: { type: 'Linear', in_features: 'os', out_features: 2 } }] }))).toThrow(/^modules\[0\]\.layer\.in_features: /);
   });
 });

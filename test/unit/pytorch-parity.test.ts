@@ -15,6 +15,8 @@ import { inferShapes } from '../../src/core/model/shapes.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
 import type { ModelDocument } from '../../src/core/model/types.ts';
 import { makeRng, randomLayersOfEveryType } from './helpers/random-layers.ts';
+import { newModelDocument } from '../../src/core/model/model-json.ts';
+import { chainLayers } from '../../src/core/model/chain.ts';
 
 const PYTHON = process.env.LAYERBOARD_PYTHON ?? '/usr/bin/python3';
 const ORACLE = new URL('../python/torch_oracle.py', import.meta.url).pathname;
@@ -27,10 +29,7 @@ function oracle<T>(request: object): T {
 }
 
 /** Every catalogue layer in one shape-valid chain, with names and non-default keywords. */
-const EVERY_LAYER: ModelDocument = {
-  format: 'layerboard-model', version: 1, input: [3, 16, 16], className: 'EveryLayer',
-  names: ['conv', 'bn2', 'leaky', 'maxpool', 'avgpool', 'adaptive', 'gelu', 'elu', 'tanh', 'sigmoid', 'flatten', 'drop', 'fc1', 'bn1', 'relu', 'fc2', 'softmax', 'log_softmax'],
-  layers: [
+const EVERY_LAYER: ModelDocument = { ...newModelDocument([3, 16, 16], [
     { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3, padding: 'same', padding_mode: 'reflect', bias: false },
     { type: 'BatchNorm2d', num_features: 8, momentum: null },
     { type: 'LeakyReLU', negative_slope: 0.2 },
@@ -49,8 +48,7 @@ const EVERY_LAYER: ModelDocument = {
     { type: 'Linear', in_features: 32, out_features: 10, bias: false },
     { type: 'Softmax', dim: 1 },
     { type: 'LogSoftmax', dim: -1 },
-  ],
-};
+], ['conv', 'bn2', 'leaky', 'maxpool', 'avgpool', 'adaptive', 'gelu', 'elu', 'tanh', 'sigmoid', 'flatten', 'drop', 'fc1', 'bn1', 'relu', 'fc2', 'softmax', 'log_softmax']), className: 'EveryLayer' };
 
 describe.skipIf(!hasTorch)('parity with real PyTorch (/usr/bin/python3)', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'layerboard-parity-'));
@@ -110,7 +108,7 @@ describe.skipIf(!hasTorch)('parity with real PyTorch (/usr/bin/python3)', { time
       const lines = (outputs[i] as string).trimEnd().split('\n');
       const shapeLine = lines.pop();
       expect(lines.join('\n')).toBe(moduleRepr(doc));
-      const report = inferShapes(doc.layers, [2, ...doc.input]);
+      const report = inferShapes(chainLayers(doc)!.layers, [2, ...doc.input]);
       const last = report.shapes.length ? report.shapes[report.shapes.length - 1] : report.input;
       expect(shapeLine).toBe(`output shape: (${last!.join(', ')})`);
     });

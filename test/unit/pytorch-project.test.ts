@@ -9,6 +9,7 @@ import { TEMPLATES } from '../../src/core/model/templates.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { encodeLbds } from '../../src/core/formats/lbds.ts';
 import { decodeSafetensors } from '../../src/core/formats/safetensors.ts';
+import { chainLayers } from '../../src/core/model/chain.ts';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch']).status === 0;
@@ -51,9 +52,9 @@ describe('PyTorch project export', () => {
     const acc = Number(/test accuracy ([\d.]+)/.exec(out)![1]);
     expect(acc).toBeGreaterThanOrEqual(0.9);
     const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'weights.safetensors'))));
-    const first = `${mnist.names?.[0] ?? '0'}.weight`;
+    const first = `${mnist.modules[0].name}.weight`;
     expect(Object.keys(tensors)).toContain(first);
-    expect(tensors[first].shape).toEqual([mnist.layers[0].out_channels as number, 1, 3, 3]);
+    expect(tensors[first].shape).toEqual([chainLayers(mnist)!.layers[0].out_channels as number, 1, 3, 3]);
     const again = run(['--epochs', '1', '--init', 'weights.safetensors', '--save', 'again.safetensors', '--max-steps', '2']);
     expect(again).toContain('loaded weights from weights.safetensors');
     expect(existsSync(join(dir, 'again.safetensors'))).toBe(true);

@@ -1,9 +1,12 @@
 // Data an older build saved opens in this one: database version 1 (run configs as loose
 // objects, a run's dataset and test result as JSON texts, doc.training unchecked) upgrades
-// to version 2 with typed fields, and nothing the user saved is lost.
+// through version 2 (model format 2) to version 3 with typed fields, and nothing the user
+// saved is lost.
 import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, test } from 'vitest';
+import { migrateV1 } from '../../src/core/model/model-v1.ts';
+import type { ModelDocumentV1 } from '../../src/core/model/types.ts';
 import { migrateTrainingConfig } from '../../src/core/run/config-migrate.ts';
 import { parseTrainingConfig } from '../../src/core/run/config-parse.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
@@ -44,7 +47,7 @@ describe('migrateTrainingConfig', () => {
   });
 });
 
-test('a version-1 database opens as version 2: typed configs, dataset and test as fields, nothing lost', async () => {
+test('a version-1 database opens as version 3: typed configs, dataset and test as fields, nothing lost', async () => {
   const indexedDB = new IDBFactory();
   const old = new Dexie('layerboard-v1', { indexedDB, IDBKeyRange });
   old.version(1).stores(V1_STORES);
@@ -76,11 +79,11 @@ test('a version-1 database opens as version 2: typed configs, dataset and test a
   expect((await db.runs.get('r3'))!.config).toBeNull();
 
   const p1 = (await db.projects.get('p1'))!;
-  expect(p1.doc.layers).toEqual(doc.layers);
+  expect(p1.doc.modules).toEqual(migrateV1(doc as ModelDocumentV1).modules);
   expect(p1.doc.training).toMatchObject({ batchSize: 32, optimizer: { type: 'SGD', lr: 0.05 } });
   // 'fancy' is no training field: the original object stays with the document
   expect(p1.doc.metadata?.trainingBeforeUpgrade).toEqual({ batch_size: 32, optimizer: { type: 'SGD', lr: 0.05 }, fancy: 1 });
-  expect((await db.projects.get('p2'))!.doc).toEqual(doc);
+  expect((await db.projects.get('p2'))!.doc).toEqual(migrateV1(doc as ModelDocumentV1));
   db.close();
 });
 

@@ -71,8 +71,8 @@ describe('event files', () => {
       ...frame(fileVersion), ...frame(simpleScalar('loss/train', 2.25, 7, 1700000000.75)),
       ...frame(tensorScalarFloatVal('accuracy/val', 0.5, 300)), ...frame(tensorScalarContent('lr', 0.125, 4_000_000_000)),
     ]);
-    const { events, scalars, problem } = readEventFile(file);
-    expect(problem).toBeNull();
+    const { events, scalars, problems } = readEventFile(file);
+    expect(problems).toEqual([]);
     expect(events[0].fileVersion).toBe('brain.Event:2');
     expect(events[0].wallTime).toBe(1700000000.5);
     expect(scalars).toEqual([
@@ -94,7 +94,7 @@ describe('event files', () => {
     const a = frame(fileVersion), b = frame(simpleScalar('loss/train', 1, 1, 1)), c = frame(simpleScalar('loss/train', 0.5, 2, 2));
     const file = Uint8Array.from([...a, ...b, ...c]);
     file[a.length + b.length + 20] ^= 0x01; // a byte inside the third record's data
-    const { events, scalars, problem } = readEventFile(file);
+    const { events, scalars, problems: [problem] } = readEventFile(file);
     expect(events).toHaveLength(2);
     expect(scalars).toEqual([{ tag: 'loss/train', step: 1, wallTime: 1, value: 1 }]);
     expect(problem).toEqual({ offset: a.length + b.length, message: `bad data CRC in the record at byte ${a.length + b.length}` });
@@ -103,7 +103,7 @@ describe('event files', () => {
   test('a corrupted length CRC is reported', () => {
     const file = Uint8Array.from([...frame(fileVersion), ...frame(fileVersion)]);
     file[frame(fileVersion).length + 9] ^= 0xff;
-    const { events, problem } = readEventFile(file);
+    const { events, problems: [problem] } = readEventFile(file);
     expect(events).toHaveLength(1);
     expect(problem?.message).toBe(`bad length CRC at byte ${frame(fileVersion).length}`);
   });
@@ -111,7 +111,7 @@ describe('event files', () => {
   test('a truncated tail keeps the complete records', () => {
     const a = frame(fileVersion), b = frame(simpleScalar('loss/train', 3, 9, 9));
     const file = Uint8Array.from([...a, ...b]).subarray(0, a.length + b.length - 5);
-    const { scalars, problem, events } = readEventFile(file);
+    const { scalars, problems: [problem], events } = readEventFile(file);
     expect(events).toHaveLength(1);
     expect(scalars).toEqual([]);
     expect(problem?.offset).toBe(a.length);

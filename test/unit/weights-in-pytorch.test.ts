@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { pythonSource } from '../../src/core/python/pytorch-export.ts';
 import { safetensorsToState, stateToSafetensors } from '../../src/core/formats/safetensors.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
-import type { ModelDocument } from '../../src/core/model/types.ts';
+import { chainLayers } from '../../src/core/model/chain.ts';
+import { newModelDocument } from '../../src/core/model/model-json.ts';
+import type { LayerSpec, ModelDocument } from '../../src/core/model/types.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { createLoss } from '../../src/engine/losses.ts';
@@ -40,7 +42,8 @@ with torch.no_grad():
 `;
 
 function trainedEngine(doc: ModelDocument, steps: number) {
-  const model = new Sequential(doc.layers, { seed: 7, names: doc.names });
+  const { layers, names } = chainLayers(doc)!;
+  const model = new Sequential(layers, { seed: 7, names });
   const rng = new Rng(1);
   const batch = 8, shape = [batch, ...doc.input];
   const n = shape.reduce((a, b) => a * b, 1);
@@ -61,8 +64,8 @@ function trainedEngine(doc: ModelDocument, steps: number) {
 
 describe('safetensors into real PyTorch', () => {
   test('state_dict round trips through safetensors, counters included', () => {
-    const doc: ModelDocument = { format: 'layerboard-model', version: 1, input: [3, 8, 8], layers: [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 }, { type: 'BatchNorm2d', num_features: 4 }] };
-    const { model } = trainedEngine({ ...doc, layers: [...doc.layers, { type: 'Flatten' }, { type: 'Linear', in_features: 144, out_features: 10 }] }, 3);
+    const layers: LayerSpec[] = [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 }, { type: 'BatchNorm2d', num_features: 4 }];
+    const { model } = trainedEngine(newModelDocument([3, 8, 8], [...layers, { type: 'Flatten' }, { type: 'Linear', in_features: 144, out_features: 10 }]), 3);
     const state = model.stateDict();
     const back = safetensorsToState(stateToSafetensors(state as never));
     expect(Object.keys(back).sort()).toEqual(Object.keys(state).sort());

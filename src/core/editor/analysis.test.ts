@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { TEMPLATES } from '../model/templates.ts';
 import { analyze } from './analysis.ts';
 import * as G from './graph-model.ts';
+import { chainLayers } from '../model/chain.ts';
 
 const template = (id: string) => G.graphFromDocument(TEMPLATES.find((t) => t.id === id)!.doc);
 
@@ -13,8 +14,8 @@ describe('analysis', () => {
     expect(a.summary!.totalParams).toBe(145578);
     expect(a.problems).toEqual([]);
     expect(a.exportable).toBe(true);
-    expect(a.doc.layers).toEqual(TEMPLATES[0].doc.layers);
-    expect(a.doc.editor!.positions!.length).toBe(9);
+    expect(a.doc.modules).toEqual(TEMPLATES[0].doc.modules);
+    expect(Object.keys(a.doc.editor!.positions!)).toHaveLength(9);
   });
 
   test('a wrong in_features marks that node with the arithmetic and a fix', () => {
@@ -45,7 +46,7 @@ describe('analysis', () => {
 
   test('names: all or none, valid and unique', () => {
     const named = analyze(template('seed-conv-relu'));
-    expect(named.doc.names).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
+    expect(chainLayers(named.doc)?.names).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
     expect(named.problems).toEqual([]);
     const partial = analyze(G.setName(template('seed-conv-relu'), 'n2', undefined));
     expect(partial.problems[0].message).toContain('3 of 4 layers have names');

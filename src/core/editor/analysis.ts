@@ -138,7 +138,7 @@ function fullNames(names: (string | undefined)[]): string[] | null {
 function documentOf(graph: EditorGraph, layers: LayerSpec[], names: (string | undefined)[] | null, chain: string[]): ModelDocument {
   const doc = newModelDocument([...graph.input], layers, names ? fullNames(names) : null);
   const pos = new Map(graph.nodes.map((n) => [n.id, n.position]));
-  doc.editor = { input: pos.get(INPUT_ID), positions: chain.map((id) => pos.get(id)!) };
+  doc.editor = { input: pos.get(INPUT_ID), positions: Object.fromEntries(chain.map((id, i) => [doc.modules[i].name, pos.get(id)!])) };
   if (graph.className !== undefined) doc.className = graph.className;
   if (graph.metadata !== undefined) doc.metadata = structuredClone(graph.metadata);
   if (graph.training !== undefined) doc.training = structuredClone(graph.training);

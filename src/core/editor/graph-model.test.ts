@@ -16,7 +16,7 @@ describe('graph model', () => {
   });
 
   test('positions stored in the document are kept', () => {
-    const doc = { ...TEMPLATES[0].doc, editor: { input: { x: 5, y: 6 }, positions: TEMPLATES[0].doc.layers.map((_, i) => ({ x: i, y: 100 * i })) } };
+    const doc = { ...TEMPLATES[0].doc, editor: { input: { x: 5, y: 6 }, positions: Object.fromEntries(TEMPLATES[0].doc.modules.map((m, i) => [m.name, { x: i, y: 100 * i }])) } };
     const g = G.graphFromDocument(doc);
     expect(g.nodes.find((n) => n.id === 'n3')!.position).toEqual({ x: 2, y: 200 });
     expect(g.nodes[0].position).toEqual({ x: 5, y: 6 });

@@ -2,6 +2,7 @@
 // new graph (so an undo snapshot is just the old reference). The graph may hold blocks
 // not yet connected to the chain; the ModelDocument is what compiles from it.
 import type { GraphEdge, GraphNode } from '../model/graph.ts';
+import { requireChain } from '../model/chain.ts';
 import type { LayerSpec, ModelDocument } from '../model/types.ts';
 
 export interface XY { x: number; y: number }
@@ -41,19 +42,21 @@ export function newNodeId(graph: EditorGraph): string {
 /** A chain graph from a document: positions from its editor view, else laid out. */
 export function graphFromDocument(doc: ModelDocument): EditorGraph {
   const positions = doc.editor?.positions;
-  const ids = doc.layers.map((_, i) => `n${i + 1}`);
+  const { layers, names } = requireChain(doc, 'The editor');
+  const keys = doc.modules.map((m) => m.name);
+  const ids = layers.map((_, i) => `n${i + 1}`);
   const nodes: EditorNode[] = [
     { id: INPUT_ID, kind: 'input', position: doc.editor?.input ?? { x: CHAIN_X, y: 0 } },
-    ...doc.layers.map((layer, i): EditorNode => ({
+    ...layers.map((layer, i): EditorNode => ({
       id: ids[i], kind: 'layer', layer: structuredClone(layer),
-      ...(doc.names?.[i] !== undefined ? { name: doc.names[i] } : {}),
-      position: positions?.[i] ?? { x: CHAIN_X, y: 0 },
+      ...(names?.[i] !== undefined ? { name: names[i] } : {}),
+      position: positions?.[keys[i]] ?? { x: CHAIN_X, y: 0 },
     })),
   ];
   const chainIds = [INPUT_ID, ...ids];
   const edges = chainIds.slice(1).map((id, i) => ({ id: edgeId(chainIds[i], id), source: chainIds[i], target: id }));
   const graph: EditorGraph = { input: [...doc.input], nodes, edges, ...docExtras(doc) };
-  return positions && positions.length === doc.layers.length && doc.editor?.input ? graph : layoutChain(graph);
+  return positions && keys.every((k) => positions[k]) && doc.editor?.input ? graph : layoutChain(graph);
 }
 
 function docExtras(doc: ModelDocument): Pick<EditorGraph, 'className' | 'metadata' | 'training'> {

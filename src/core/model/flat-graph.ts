@@ -2,7 +2,10 @@
 // forward as one flat list of calls. Block instances and Sequentials are inlined, block
 // arguments substituted. Produced from a ModelDocument (v1 chains included) by core;
 // a conformance `graph` case maps onto it directly.
+import { fieldErrorAt, type DocError } from './doc-errors.ts';
+import type { ArgRef, BlockArgValue, BlockDef, ModelDocument, ModuleClass, NamedModule } from './module-types.ts';
 import type { LayerSpec } from './types.ts';
+import { validateLayer } from './validate.ts';
 
 /** A leaf layer, by its dotted path ('layer1.0.conv1'); array order is registration order (state_dict order). */
 export interface FlatModule { path: string; layer: LayerSpec }
@@ -24,4 +27,124 @@ export interface FlatGraph {
   nodes: FlatNode[];
   /** The node id whose value the model returns. */
   output: string;
+}
+
+type Env = Record<string, BlockArgValue>;
+
+/** A registered module with its substituted layers: what a call applies. */
+type Instance =
+  | { kind: 'leaf'; path: string }
+  | { kind: 'class'; cls: ModuleClass; children: Map<string, Instance>; order: string[] };
+
+const dotted = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
+const isRef = (v: unknown): v is ArgRef => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
+
+/** The layer with every {"arg": p} keyword replaced by the argument's value. */
+export function substituteArgs(layer: LayerSpec, env: Env): LayerSpec {
+  const out: LayerSpec = { type: layer.type };
+  for (const [k, v] of Object.entries(layer)) if (k !== 'type') out[k] = isRef(v) ? structuredClone(env[v.arg]) : structuredClone(v);
+  return out;
+}
+
+/** A block's parameters bound to a use's arguments (ArgRefs resolved in the caller's env), defaults filled. */
+export function bindBlockArgs(def: BlockDef, args: Record<string, BlockArgValue | ArgRef> | undefined, env: Env): Env {
+  const bound: Env = {};
+  for (const p of def.params) {
+    const given = args?.[p.name];
+    bound[p.name] = given === undefined ? (p.default ?? null) : isRef(given) ? env[given.arg] : given;
+  }
+  return bound;
+}
+
+/** `BasicBlock(in_planes=64, planes=128, stride=2)` for messages. */
+const callText = (block: string, env: Env): string =>
+  `${block}(${Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+
+interface Walk {
+  blocks: Map<string, BlockDef>;
+  modules: FlatModule[];
+  nodes: FlatNode[];
+  /** Instance checks: concrete layers inside blocks, reported at the outermost use. */
+  errors?: DocError[];
+}
+
+/**
+ * Registers a module (recursively), appending its leaves in registration order. `site`:
+ * the module's JSON path, or inside a block the outermost use of that block (where
+ * instance errors are reported); `inBlock`: that use as text, null outside blocks.
+ */
+function register(w: Walk, m: NamedModule, path: string, env: Env, site: string, inBlock: string | null): Instance {
+  if ('layer' in m) {
+    const layer = substituteArgs(m.layer, env);
+    if (w.errors && inBlock) {
+      for (const e of validateLayer(layer)) {
+        const at = fieldErrorAt(path, e);
+        w.errors.push({ path: site, message: `${inBlock} → ${at.path}: ${at.message}` });
+      }
+    }
+    w.modules.push({ path, layer });
+    return { kind: 'leaf', path };
+  }
+  if ('sequential' in m) return registerClass(w, { modules: m.sequential, forward: null }, path, env, `${site}.sequential`, site, inBlock);
+  const def = w.blocks.get(m.block)!;
+  const inner = bindBlockArgs(def, m.args, env);
+  return registerClass(w, def, path, inner, '', site, inBlock ?? callText(m.block, inner));
+}
+
+function registerClass(w: Walk, cls: ModuleClass, path: string, env: Env, listPath: string, site: string, inBlock: string | null): Instance {
+  const children = new Map<string, Instance>();
+  cls.modules.forEach((m, i) => {
+    children.set(m.name, register(w, m, dotted(path, m.name), env, inBlock ? site : `${listPath}[${i}]`, inBlock));
+  });
+  return { kind: 'class', cls, children, order: cls.modules.map((m) => m.name) };
+}
+
+/** Emits the nodes of applying `inst` to the value `input`; returns the id of the result. */
+function applyInstance(w: Walk, inst: Instance, input: string, id: string): string {
+  if (inst.kind === 'leaf') {
+    w.nodes.push({ id, module: inst.path, inputs: [input] });
+    return id;
+  }
+  const { cls, children } = inst;
+  if (cls.forward === null) {
+    return inst.order.reduce((x, name) => applyInstance(w, children.get(name)!, x, dotted(id, name)), input);
+  }
+  const values = new Map<string, string>([['input', input]]);
+  const value = (name: string): string => values.get(name)!;
+  for (const n of cls.forward.nodes) {
+    const nid = dotted(id, n.name);
+    if ('call' in n) values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), nid));
+    else {
+      if ('apply' in n) w.nodes.push({ id: nid, apply: structuredClone(n.apply), inputs: [value(n.inputs[0])] });
+      else if (n.op === 'add') w.nodes.push({ id: nid, op: 'add', inputs: n.inputs.map(value) });
+      else w.nodes.push({ id: nid, op: 'cat', dim: n.dim, inputs: n.inputs.map(value) });
+      values.set(n.name, nid);
+    }
+  }
+  return value(cls.forward.output);
+}
+
+function walk(doc: ModelDocument, errors?: DocError[]): FlatGraph {
+  const w: Walk = { blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])), modules: [], nodes: [], errors };
+  const root = registerClass(w, doc, '', {}, 'modules', '', null);
+  const output = applyInstance(w, root, 'input', '');
+  return { modules: w.modules, nodes: w.nodes, output };
+}
+
+/**
+ * The document as the engine runs it: leaves in registration order with full dotted
+ * paths ('layer1.0.conv1'), block arguments substituted, Sequentials and blocks inlined.
+ * Node ids: a forward node's name, prefixed by the calling node's id inside blocks and
+ * Sequentials ('layer1.0.add'); a chain's nodes are its module names. The document must
+ * be valid (parseModelDocument); an empty chain returns output 'input'.
+ */
+export function flattenModel(doc: ModelDocument): FlatGraph {
+  return walk(doc);
+}
+
+/** Problems only an instance shows: a block's layer with its arguments substituted (stride=0). */
+export function instanceErrors(doc: ModelDocument): DocError[] {
+  const errors: DocError[] = [];
+  walk(doc, errors);
+  return errors;
 }

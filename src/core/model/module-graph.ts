@@ -2,6 +2,7 @@
 // → `Conv2d[0]` …) with every tensor shape, parameter count and Mult-Adds.
 // Written with each run (db graphs table), drawn by the board's Graph view.
 import { withDefaults } from './resolve.ts';
+import { requireChain } from './chain.ts';
 import { summarize } from './summary.ts';
 import type { LayerSpec, ModelDocument, Shape } from './types.ts';
 
@@ -40,14 +41,15 @@ export interface ModuleGraph {
  * Throws SummaryShapeError when the model cannot run on the input.
  */
 export function buildModuleGraph(doc: ModelDocument, inputShape: Shape): ModuleGraph {
-  const summary = summarize(doc.layers, inputShape, doc.names ?? null);
+  const { layers, names } = requireChain(doc, 'The graph view');
+  const summary = summarize(layers, inputShape, names);
   const rootType = doc.className ?? 'Model';
   const seqId = `${rootType}/Sequential[model]`;
   let shape = [...inputShape];
   const leaves = summary.rows.map((row, i): ModuleNode => {
     const node: ModuleNode = {
       id: `${seqId}/${row.type}[${row.name}]`, name: row.name, type: row.type,
-      keywords: keywordsOf(doc.layers[i]), inputShape: shape, outputShape: [...row.outputShape],
+      keywords: keywordsOf(layers[i]), inputShape: shape, outputShape: [...row.outputShape],
       params: row.params, multAdds: row.multAdds, children: [],
     };
     shape = node.outputShape;

@@ -4,8 +4,9 @@
 // (`BasicBlock(64, 128, stride=2)`) defined once in the document.
 //
 // Contract shared by core (format, shapes, export), engine (execution), python import and
-// the editor. `ModelDocumentV2` becomes `ModelDocument` when version 1 is migrated on read.
-import type { LayerSpec, ModelDocument } from './types.ts';
+// the editor. Version 1 documents (ModelDocumentV1, a list of layers) are migrated on read.
+import type { LayerSpec } from './types.ts';
+import type { TrainingConfig } from '../run/training-config.ts';
 
 /** A value a block constructor receives (`BasicBlock(64, 128, stride=2)`). */
 export type BlockArgValue = number | boolean | string | null | number[];
@@ -64,19 +65,30 @@ export interface BlockDef extends ModuleClass {
   params: { name: string; default?: BlockArgValue }[];
 }
 
+/** A position on the editor's canvas, in flow units. */
+export interface Point { x: number; y: number }
+
+/** Editor-only layout: the Input node and each node by name (forward node names; module names for a chain). */
+export interface EditorView {
+  input?: Point;
+  positions?: Record<string, Point>;
+}
+
 /**
- * The model file, version 2. The model is itself a module class (`className`, default
- * 'Model'): `modules` + `forward`; forward null is a chain, exported as today (an
- * nn.Sequential). Blocks are the document's own classes, in definition order.
+ * The model file, version 2 (docs/model-format.md, docs/model.schema.json). The model is
+ * itself a module class (`className`, default 'Model'): `modules` + `forward`; forward
+ * null is a chain, exported as today (an nn.Sequential). Blocks are the document's own
+ * classes, in definition order: a block may use only blocks defined before it.
  */
-export interface ModelDocumentV2 extends ModuleClass {
+export interface ModelDocument extends ModuleClass {
   format: 'layerboard-model';
   version: 2;
   /** Input shape without the batch dimension: [C, H, W] or [F]. */
   input: number[];
   className?: string;
   blocks?: BlockDef[];
-  editor?: ModelDocument['editor'];
-  training?: ModelDocument['training'];
-  metadata?: ModelDocument['metadata'];
+  editor?: EditorView;
+  /** How the model trains (core/run): what the Train form shows and `export --format pytorch-project` writes. */
+  training?: TrainingConfig;
+  metadata?: { name?: string; description?: string; created?: string; [key: string]: unknown };
 }

@@ -24,7 +24,7 @@ function broadcastPair(a: Shape, b: Shape): { shape: Shape } | { clash: { dim: n
 
 /** `inputs[0] + inputs[1] + …`: the broadcast shape, or why PyTorch refuses. */
 export function addShape(inputs: OpInput[]): Shape {
-  if (inputs.length < 2) throw new ShapeRuleError(`add needs at least 2 inputs, got ${inputs.length}`);
+  if (inputs.length === 0) throw new ShapeRuleError('add needs at least 1 input');
   let shape = inputs[0].shape;
   for (let k = 1; k < inputs.length; k++) {
     const b = broadcastPair(shape, inputs[k].shape);

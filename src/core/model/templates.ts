@@ -1,10 +1,11 @@
 // Starting models for the editor's "New from template" menu.
+import { newModelDocument } from './model-json.ts';
 import type { LayerSpec, ModelDocument } from './types.ts';
 
 export interface ModelTemplate { id: string; title: string; description: string; doc: ModelDocument }
 
 function doc(input: number[], layers: LayerSpec[], names: string[] | null, className: string): ModelDocument {
-  return { format: 'layerboard-model', version: 1, input, layers, names, className };
+  return { ...newModelDocument(input, layers, names), className };
 }
 
 /**

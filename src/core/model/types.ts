@@ -24,15 +24,18 @@ export type Shape = number[];
 
 export type Pair = [number, number];
 
-/** Editor-only information about a model (positions of nodes, viewport). */
-export interface EditorView {
+/** Version 1's editor layout (migrated on read to the v2 EditorView keyed by name). */
+export interface EditorViewV1 {
   /** Position of the Input node and of each layer node, by layer index. */
   input?: { x: number; y: number };
   positions?: { x: number; y: number }[];
 }
 
-/** The model file, version 1 (schema: docs/model.schema.json). */
-export interface ModelDocument {
+/**
+ * The model file, version 1: an nn.Sequential as a list of layers. Only read, as the
+ * input of the migration to version 2 (model-v1.ts); the app works on ModelDocument.
+ */
+export interface ModelDocumentV1 {
   format: 'layerboard-model';
   version: 1;
   /** Input shape without the batch dimension: [C, H, W] or [F]. */
@@ -42,8 +45,10 @@ export interface ModelDocument {
   names?: string[] | null;
   /** Name of the Python class in exported code (default "Model"). */
   className?: string;
-  editor?: EditorView;
+  editor?: EditorViewV1;
   /** How the model trains (core/run): what the Train form shows and `export --format pytorch-project` writes. */
   training?: TrainingConfig;
   metadata?: { name?: string; description?: string; created?: string; [key: string]: unknown };
 }
+
+export type { ModelDocument, EditorView } from './module-types.ts';

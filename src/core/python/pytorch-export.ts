@@ -6,6 +6,7 @@
 // immune to positional-order differences. Only keywords that differ from PyTorch's default
 // are written; required ones always are.
 import { CATALOGUE, isLayerType, type ParamSpec } from '../model/catalogue.ts';
+import { requireChain, type ChainLayers } from '../model/chain.ts';
 import { fieldErrorAt } from '../model/model-json.ts';
 import { classNameError, layerNamesErrors, torchModuleNameError } from './python-names.ts';
 import { pyFloat, pyString, pyValue } from './python-literals.ts';
@@ -143,8 +144,9 @@ function className(doc: ModelDocument): string {
 
 /** print(model) of the class pythonSource defines: `BS(\n  (model): Sequential(\n    (0): ...`. */
 export function moduleRepr(doc: ModelDocument): string {
-  const keys = checkedNames(doc.layers, doc.names);
-  const sequential = containerRepr('Sequential', doc.layers.map((layer, i) => [keys[i], layerRepr(layer)]));
+  const { layers, names } = requireChain(doc, 'print(model)');
+  const keys = checkedNames(layers, names);
+  const sequential = containerRepr('Sequential', layers.map((layer, i) => [keys[i], layerRepr(layer)]));
   return containerRepr(className(doc), [['model', sequential]]);
 }
 
@@ -175,14 +177,14 @@ function batchArgs(input: number[]): string {
   return [2, ...input].join(', ');
 }
 
-function sequentialSource(doc: ModelDocument, indent: string): string {
-  const { layers } = doc;
+function sequentialSource(chain: ChainLayers, indent: string): string {
+  const { layers } = chain;
   if (layers.length === 0) return 'nn.Sequential()';
-  if (doc.names === null || doc.names === undefined) {
+  if (chain.names === null) {
     checkedNames(layers, null);
     return `nn.Sequential(\n${layers.map((l) => `${indent}    ${layerConstructor(l)},`).join('\n')}\n${indent})`;
   }
-  const names = checkedNames(layers, doc.names);
+  const names = checkedNames(layers, chain.names);
   const items = layers.map((l, i) => `${indent}    (${pyString(names[i])}, ${layerConstructor(l)}),`);
   return `nn.Sequential(OrderedDict([\n${items.join('\n')}\n${indent}]))`;
 }
@@ -193,14 +195,15 @@ function sequentialSource(doc: ModelDocument, indent: string): string {
  */
 export function pythonSource(doc: ModelDocument): string {
   const name = className(doc);
-  doc.layers.forEach((l, i) => assertValid(l, `layers[${i}]`));
+  const chain = requireChain(doc, 'Python export');
+  chain.layers.forEach((l, i) => assertValid(l, `modules[${i}].layer`));
   const input = doc.input.map((n) => {
     if (!Number.isInteger(n) || n < 1) throw new Error(`input: ${JSON.stringify(doc.input)} must be positive integers`);
     return n;
   });
-  const named = doc.names !== null && doc.names !== undefined && doc.layers.length > 0;
+  const named = chain.names !== null && chain.layers.length > 0;
   const lines = [
-    `"""${name}: an nn.Sequential of ${doc.layers.length} layer${doc.layers.length === 1 ? '' : 's'} for input [N, ${input.join(', ')}], exported by Layerboard.`,
+    `"""${name}: an nn.Sequential of ${chain.layers.length} layer${chain.layers.length === 1 ? '' : 's'} for input [N, ${input.join(', ')}], exported by Layerboard.`,
     '',
     'Run `python model.py` to build it and check one forward pass.',
     '"""',
@@ -212,7 +215,7 @@ export function pythonSource(doc: ModelDocument): string {
     `class ${name}(nn.Module):`,
     '    def __init__(self):',
     '        super().__init__()',
-    `        self.model = ${sequentialSource(doc, '        ')}`,
+    `        self.model = ${sequentialSource(chain, '        ')}`,
     '',
     '    def forward(self, x):',
     '        return self.model(x)',

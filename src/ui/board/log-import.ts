@@ -1,10 +1,11 @@
 // What the board imports: Layerboard run files, TensorBoard event files, logdir .zip
 // archives, and picked or dropped log folders. Paths are kept so that each folder becomes
 // one run, as `tensorboard --logdir` shows it; every problem comes back verbatim.
-import { readZip } from '../../core/formats/zip.ts';
+import { readZipArchive } from '../../core/formats/zip.ts';
 import { importRunFile, parseRunFile } from '../../db/run-file.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { importEventFiles, type EventFileInput } from '../../db/tfevents-exchange.ts';
+import { storageErrorMessage } from '../../db/storage-errors.ts';
 import type { PathFile } from '../train/dropped-files.ts';
 
 export interface ImportSummary { runs: RunRecord[]; problems: string[] }
@@ -30,16 +31,22 @@ export async function importBoardFiles(db: LayerboardDB, files: PathBytes[]): Pr
   const summary: ImportSummary = { runs: [], problems: [] };
   const events: EventFileInput[] = [];
   let skipped = 0;
+  // Each file on its own: whatever one file throws is reported with its path, never
+  // aborting the files after it.
   for (const f of files.filter((f) => !isLitter(f.path))) {
-    if (isZip(f.path)) {
-      const entries = await zipEntries(f, summary.problems);
-      for (const e of entries) {
-        if (isEventFile(e.path)) events.push(e);
-        else if (isRunFile(e.path)) await importRunText(db, e.path, new TextDecoder().decode(e.bytes), summary);
-      }
-    } else if (isEventFile(f.path)) events.push({ path: f.path, bytes: await f.bytes() });
-    else if (isRunFile(f.path)) await importRunText(db, f.path, new TextDecoder().decode(await f.bytes()), summary);
-    else skipped++;
+    try {
+      if (isZip(f.path)) {
+        const entries = await zipEntries(f, summary.problems);
+        for (const e of entries) {
+          if (isEventFile(e.path)) events.push(e);
+          else if (isRunFile(e.path)) await importRunText(db, e.path, new TextDecoder().decode(e.bytes), summary);
+        }
+      } else if (isEventFile(f.path)) events.push({ path: f.path, bytes: await f.bytes() });
+      else if (isRunFile(f.path)) await importRunText(db, f.path, new TextDecoder().decode(await f.bytes()), summary);
+      else skipped++;
+    } catch (e) {
+      summary.problems.push(`${f.path}: skipped: ${storageErrorMessage(e)}`);
+    }
   }
   if (events.length) {
     const result = await importEventFiles(db, events);
@@ -54,7 +61,8 @@ export async function importBoardFiles(db: LayerboardDB, files: PathBytes[]): Pr
 async function zipEntries(f: PathBytes, problems: string[]): Promise<EventFileInput[]> {
   const stem = f.path.replace(/\.zip$/i, '');
   try {
-    const entries = await readZip(await f.bytes());
+    const { entries, refused } = await readZipArchive(await f.bytes());
+    for (const r of refused) problems.push(`${f.path}: entry ${JSON.stringify(r.name)} refused: ${r.reason}`);
     return entries.map((e) => ({ path: `${stem}/${e.name}`, bytes: e.data })).filter((e) => !isLitter(e.path));
   } catch (e) {
     problems.push(`${f.path}: ${e instanceof Error ? e.message : String(e)}`);
@@ -71,6 +79,6 @@ async function importRunText(db: LayerboardDB, path: string, text: string, summa
   try {
     summary.runs.push(await importRunFile(db, parsed.file));
   } catch (e) {
-    summary.problems.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    summary.problems.push(`${path}: not imported: ${storageErrorMessage(e)}`);
   }
 }

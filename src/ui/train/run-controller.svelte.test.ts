@@ -46,7 +46,7 @@ const progress = (runId: string, steps: [number, number][], epochs: Extract<Work
   type: 'progress', runId, status: 'running', totalSteps: 4, imagesPerSecond: 640,
   steps: steps.map(([step, loss]) => ({ step, epoch: step <= 1 ? 0 : 1, loss, lr: 0.01 })), epochs,
 });
-const settle = () => new Promise((r) => setTimeout(r, 50));
+const settle = () => new Promise((r) => setTimeout(r, 200)); // the final writes are several IndexedDB round trips
 const values = async (runId: string, tag: string) => (await repo.scalars(runId, tag)).map((p) => [p.step, p.value]);
 
 describe('run controller', () => {

@@ -10,6 +10,7 @@ import { flatHparams, RunLog } from '../../core/run/run-log.ts';
 import { ProgressTracker, formatDuration, formatLoss, formatPercent, formatRate } from './progress.ts';
 import { inputFor, outputProblem, runName, startBlocker, transformProblem, type BlockerInput } from './train-rules.ts';
 import { payloadOf, safetensorsOf, storedWeights } from './weights.ts';
+import { newModelDocument } from '../../core/model/model-json.ts';
 
 const spec = (over: Partial<OptionSpec>): OptionSpec => ({ name: 'x', kind: 'float', doc: '', ...over });
 
@@ -82,7 +83,7 @@ describe('progress', () => {
 
 describe('start rules', () => {
   const info = { name: 'MNIST', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], channels: 1, height: 28, width: 28, train: 8000, test: 2000, counts: { train: [], test: [] } };
-  const doc = (input: number[]) => ({ format: 'layerboard-model' as const, version: 1 as const, input, layers: [{ type: 'Flatten' as const }] });
+  const doc = (input: number[]) => newModelDocument(input, [{ type: 'Flatten' }]);
   const input = (over: Partial<BlockerInput> = {}, out = [1, 10], docInput = [1, 28, 28]): BlockerInput => ({
     analysis: { problems: [], report: { input: [1, ...docInput], shapes: [out], error: null } as unknown as BlockerInput['analysis']['report'], doc: doc(docInput) },
     datasets: { info, loading: false, loadError: null, importing: null, choice: { kind: 'mnist' } },
@@ -128,7 +129,7 @@ describe('run logs and weights', () => {
 
   test("tags and steps as train.py writes them, a continued run after its parent's", async () => {
     const runs = new RunRepository(db, () => 'r1');
-    const run = await runs.create({ projectId: null, name: 'r', doc: { format: 'layerboard-model', version: 1, input: [4], layers: [] }, config: null });
+    const run = await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4], []), config: null });
     const writer = new SummaryWriter(db, run.id);
     const log = new RunLog((tag, v, step, wall) => writer.addScalar(tag, v, step, wall), { step: 100, epoch: 2 });
     log.steps([{ step: 0, epoch: 0, loss: 2.3, lr: 0.1 }, { step: 1, epoch: 0, loss: 2.1, lr: 0.1 }], 1000);

@@ -55,7 +55,7 @@ export function startBlocker(i: BlockerInput): string | null {
   if (i.running) return 'a run is training: stop it before starting another';
   const problem = i.analysis.problems[0];
   if (problem) return `the model has ${i.analysis.problems.length === 1 ? 'a problem' : `${i.analysis.problems.length} problems`}: ${problem.message} (fix it in Build)`;
-  if (i.analysis.doc.layers.length === 0) return 'the model has no layers yet: add some in Build, or start from a template';
+  if (i.analysis.doc.modules.length === 0) return 'the model has no layers yet: add some in Build, or start from a template';
   const d = i.datasets;
   if (d.importing) return 'wait for the import to finish';
   if (d.loading) return 'loading the dataset…';

@@ -9,6 +9,7 @@ import { createOptimizer } from '../../../src/engine/optim/index.ts';
 import { Rng } from '../../../src/engine/rng.ts';
 import { Sequential } from '../../../src/engine/sequential.ts';
 import type { IntTensor, Tensor } from '../../../src/engine/tensor.ts';
+import { chainLayers } from '../../../src/core/model/chain.ts';
 
 export interface WasmRequest { threads: number; steps: number; bench?: { batch: number; steps: number } }
 export interface WasmReport {
@@ -69,7 +70,7 @@ self.onmessage = async (e: MessageEvent<WasmRequest>) => {
     };
     if (bench) {
       const bs = TEMPLATES.find((t) => t.id === 'cifar10-bs')!;
-      const r = train(bs.doc.layers, bs.doc.input, bench.batch, bench.steps + 1);
+      const r = train(chainLayers(bs.doc)!.layers, bs.doc.input, bench.batch, bench.steps + 1);
       report.benchImagesPerSecond = Math.round((bench.batch * bench.steps) / (r.ms / 1000) * 10) / 10;
     }
     await useBackend({ backend: 'ts' });

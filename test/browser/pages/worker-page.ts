@@ -2,21 +2,19 @@
 // Vite-bundled engine worker, exposed to the test as window.workerTests.
 import { defaultTrainingConfig, type TrainingConfig } from '../../../src/core/run/training-config.ts';
 import type { ModelDocument } from '../../../src/core/model/types.ts';
+import { newModelDocument } from '../../../src/core/model/model-json.ts';
 import { EngineClient } from '../../../src/worker/engine-client.ts';
 import type { EpochRecord, EvalResult, StepRecord, WorkerEvent } from '../../../src/worker/protocol.ts';
 
 type DoneEvent = Extract<WorkerEvent, { type: 'done' }>;
 
-const model: ModelDocument = {
-  format: 'layerboard-model', version: 1, input: [1, 8, 8],
-  layers: [
+const model: ModelDocument = newModelDocument([1, 8, 8], [
     { type: 'Conv2d', in_channels: 1, out_channels: 4, kernel_size: 3, padding: 1 },
     { type: 'ReLU' },
     { type: 'MaxPool2d', kernel_size: 2 },
     { type: 'Flatten' },
     { type: 'Linear', in_features: 64, out_features: 3 },
-  ],
-};
+  ]);
 const dataset = { kind: 'synthetic', classes: 3, train: 480, test: 96, seed: 3 } as const;
 const config = (epochs: number): TrainingConfig => ({
   ...defaultTrainingConfig('synthetic'), optimizer: { type: 'Adam', lr: 0.01 }, batchSize: 16, epochs, valSplit: 0.2,

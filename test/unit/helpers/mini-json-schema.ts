@@ -62,6 +62,7 @@ export function schemaErrors(root: Record<string, unknown>, value: unknown): str
         const p = path ? `${path}.${k}` : k;
         if (k in props) run(props[k], x, p);
         else if (s.additionalProperties === false) errors.push(`${p}: unknown property`);
+        else if (typeof s.additionalProperties === 'object') run(s.additionalProperties as Schema, x, p);
       }
     }
     if (s.not !== undefined && quiet(s.not as Schema, v)) fail('matches a forbidden schema');

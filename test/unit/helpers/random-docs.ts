@@ -1,4 +1,5 @@
 // Seeded random valid model documents, for round-trip tests.
+import { newModelDocument } from '../../../src/core/model/model-json.ts';
 import type { ModelDocument } from '../../../src/core/model/types.ts';
 import { makeRng, randomLayer, type Rng } from './random-layers.ts';
 import { defaultTrainingConfig } from '../../../src/core/run/training-config.ts';
@@ -10,14 +11,12 @@ export function randomDocument(seed: number): ModelDocument {
   const n = int(rng, 0, 12);
   const layers = Array.from({ length: n }, () => randomLayer(rng));
   const input = rng() < 0.7 ? [int(rng, 1, 4), int(rng, 1, 64), int(rng, 1, 64)] : [int(rng, 1, 4096)];
-  const doc: ModelDocument = { format: 'layerboard-model', version: 1, input, layers };
-  const r = rng();
-  if (r < 0.4) doc.names = layers.map((l, i) => `${l.type.toLowerCase()}_${i}`);
-  else if (r < 0.6) doc.names = null;
+  const names = rng() < 0.4 ? layers.map((l, i) => `${l.type.toLowerCase()}_${i}`) : null;
+  const doc: ModelDocument = newModelDocument(input, layers, names);
   if (rng() < 0.5) doc.className = pickName(rng);
   if (rng() < 0.5) {
-    doc.editor = { positions: layers.map(() => ({ x: int(rng, -500, 500), y: rng() * 1000 })) };
-    if (rng() < 0.5) doc.editor.input = { x: 0.5, y: -12.25 };
+    const positions = Object.fromEntries(doc.modules.map((m) => [m.name, { x: int(rng, -500, 500), y: rng() * 1000 }]));
+    doc.editor = rng() < 0.5 ? { positions, input: { x: 0.5, y: -12.25 } } : { positions };
   }
   if (rng() < 0.3) doc.metadata = { name: 'run "α" \\ 1\n', created: '2025-01-02T03:04:05Z', tags: ['x', 1, null, { deep: [true] }] };
   if (rng() < 0.3) doc.training = { ...defaultTrainingConfig(), optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] }, epochs: 3 };

@@ -1,6 +1,6 @@
 // Event protos (event.proto, summary.proto, tensor.proto): decode what TensorBoard
 // logs hold, encode scalar events as PyTorch's SummaryWriter writes them.
-import { asDouble, asFloat, asFloats, asInt, asString, readFields, ProtoWriter, WIRE, type Field } from './protobuf.ts';
+import { asDouble, asFloat, asFloats, asInt, asMessage, asString, readFields, ProtoWriter, WIRE, type Field } from './protobuf.ts';
 import { decodeGraphDef, type GraphDefNode } from './graph-def.ts';
 
 /** One Summary.Value, reduced to what the board uses. */
@@ -45,7 +45,8 @@ function firstPackedVarint(bytes: Uint8Array): number {
 function tensorScalar(bytes: Uint8Array): number | undefined {
   const f = readFields(bytes);
   const dtype = first(f, 1) ? asInt(first(f, 1)!) : 0;
-  const content = first(f, 4)?.bytes;
+  const contentField = first(f, 4);
+  const content = contentField && asMessage(contentField);
   const dv = content && new DataView(content.buffer, content.byteOffset, content.byteLength);
   if (dtype === DT_FLOAT) {
     if (dv && content!.length >= 4) return dv.getFloat32(0, true);
@@ -56,13 +57,15 @@ function tensorScalar(bytes: Uint8Array): number | undefined {
     if (dv && content!.length >= 8) return dv.getFloat64(0, true);
     const d = first(f, 6);
     if (!d) return undefined;
-    return d.wire === WIRE.fixed64 ? asDouble(d) : new DataView(d.bytes!.buffer, d.bytes!.byteOffset).getFloat64(0, true);
+    if (d.wire === WIRE.fixed64) return asDouble(d);
+    const packed = asMessage(d);
+    return packed.length >= 8 ? new DataView(packed.buffer, packed.byteOffset).getFloat64(0, true) : undefined;
   }
   if (dtype === DT_HALF) {
     if (dv && content!.length >= 2) return halfToFloat(dv.getUint16(0, true));
     const h = first(f, 13); // half_val: packed int32, low 16 bits hold the half
     if (!h) return undefined;
-    return halfToFloat(h.wire === WIRE.varint ? Number(h.varint) : firstPackedVarint(h.bytes!));
+    return halfToFloat(h.wire === WIRE.varint ? asInt(h) : firstPackedVarint(asMessage(h)));
   }
   return undefined;
 }
@@ -74,15 +77,15 @@ function decodeValue(bytes: Uint8Array): SummaryValue {
   if (tag) value.tag = asString(tag);
   const meta = first(f, 9);
   if (meta) {
-    const plugin = first(readFields(meta.bytes!), 1);
-    const name = plugin && first(readFields(plugin.bytes!), 1);
+    const plugin = first(readFields(asMessage(meta)), 1);
+    const name = plugin && first(readFields(asMessage(plugin)), 1);
     if (name) value.pluginName = asString(name);
   }
   const simple = first(f, 2);
   if (simple) value.scalar = asFloat(simple);
   const tensor = first(f, 8);
   if (tensor && value.scalar === undefined && (value.pluginName === undefined || value.pluginName === 'scalars')) {
-    value.scalar = tensorScalar(tensor.bytes!);
+    value.scalar = tensorScalar(asMessage(tensor));
   }
   return value;
 }
@@ -95,8 +98,8 @@ export function decodeEvent(bytes: Uint8Array): TfEvent {
       case 1: event.wallTime = asDouble(field); break;
       case 2: event.step = asInt(field); break;
       case 3: event.fileVersion = asString(field); break;
-      case 4: event.graph = decodeGraphDef(field.bytes!); break;
-      case 5: event.values.push(...byNumber(readFields(field.bytes!), 1).map((v) => decodeValue(v.bytes!))); break;
+      case 4: event.graph = decodeGraphDef(asMessage(field)); break;
+      case 5: event.values.push(...byNumber(readFields(asMessage(field)), 1).map((v) => decodeValue(asMessage(v)))); break;
       default: break; // session_log, run metadata, ...: not used by the board
     }
   }

@@ -8,32 +8,36 @@ export interface ScalarPoint { tag: string; step: number; wallTime: number; valu
 export interface EventFileContents {
   events: TfEvent[];
   scalars: ScalarPoint[];
-  /** The first fault (bad CRC, truncated tail, undecodable event); events before it are kept. */
-  problem: RecordProblem | null;
+  /**
+   * Records that could not be decoded (each skipped, the rest kept), then a framing fault
+   * (bad CRC, truncated tail) after which nothing more can be read. Offsets are bytes in the file.
+   */
+  problems: RecordProblem[];
 }
 
 export function readEventFile(bytes: Uint8Array): EventFileContents {
   const { records, problem: framing } = readRecords(bytes);
   const events: TfEvent[] = [];
-  let problem = framing;
+  const problems: RecordProblem[] = [];
   let offset = 0;
   for (const record of records) {
     try {
       events.push(decodeEvent(record));
     } catch (err) {
       if (!(err instanceof ProtoError)) throw err;
-      problem = { offset, message: `record at byte ${offset} is not a valid Event: ${err.message}` };
-      break;
+      const at = err.at - bytes.byteOffset;
+      problems.push({ offset, message: `record at byte ${offset} is not a valid Event (skipped): ${err.message} at byte ${at}` });
     }
     offset += record.length + 16;
   }
+  if (framing) problems.push(framing);
   const scalars: ScalarPoint[] = [];
   for (const e of events) {
     for (const v of e.values) {
       if (v.scalar !== undefined) scalars.push({ tag: v.tag, step: e.step, wallTime: e.wallTime, value: v.scalar });
     }
   }
-  return { events, scalars, problem };
+  return { events, scalars, problems };
 }
 
 /** An event file TensorBoard opens: the file_version event, then one simple_value event per point. */

@@ -1,13 +1,22 @@
 import { describe, expect, test } from 'vitest';
+import { chainLayers, type ChainLayers } from '../../../core/model/chain.ts';
+import { newModelDocument } from '../../../core/model/model-json.ts';
 import { templateDocument } from '../../../core/model/templates.ts';
+import type { ModelDocument } from '../../../core/model/types.ts';
 import { diffModels, pyValue } from './model-diff.ts';
 import { columns, flatten, hparamRow, sortRows } from './hparams-table.ts';
+
+/** The chain document with its layer list edited. */
+function edited(doc: ModelDocument, edit: (c: ChainLayers) => void): ModelDocument {
+  const c = structuredClone(chainLayers(doc)!);
+  edit(c);
+  return { ...doc, ...newModelDocument(doc.input, c.layers, c.names) };
+}
 
 describe('model diff', () => {
   test('identical models have no differences; 5 and (5, 5) are the same keyword', () => {
     const a = templateDocument('cifar10-bs');
-    const b = templateDocument('cifar10-bs');
-    b.layers[0] = { ...b.layers[0], kernel_size: [5, 5], stride: 1 };
+    const b = edited(templateDocument('cifar10-bs'), (c) => { c.layers[0] = { ...c.layers[0], kernel_size: [5, 5], stride: 1 }; });
     const d = diffModels(a, b);
     expect(d.count).toBe(0);
     expect(d.layers.every((l) => l.kind === 'same')).toBe(true);
@@ -15,10 +24,11 @@ describe('model diff', () => {
 
   test('an inserted layer is one addition; changed keywords are listed with both values', () => {
     const a = templateDocument('cifar10-bs');
-    const b = templateDocument('cifar10-bs');
-    b.layers.splice(1, 0, { type: 'ReLU' });
-    b.layers[8] = { ...b.layers[8], out_features: 128 };
-    b.layers[9] = { ...b.layers[9], in_features: 128 };
+    const b = edited(templateDocument('cifar10-bs'), (c) => {
+      c.layers.splice(1, 0, { type: 'ReLU' });
+      c.layers[8] = { ...c.layers[8], out_features: 128 };
+      c.layers[9] = { ...c.layers[9], in_features: 128 };
+    });
     const d = diffModels(a, b);
     expect(d.layers.filter((l) => l.kind !== 'same')).toEqual([
       { kind: 'added', other: 1, type: 'ReLU', name: '1' },
@@ -30,9 +40,10 @@ describe('model diff', () => {
 
   test('removed layers, input and class name', () => {
     const a = templateDocument('mnist-convnet');
-    const b = structuredClone(a);
-    b.layers.splice(9, 1); // dropout
-    b.names = a.names!.filter((_, i) => i !== 9);
+    const b = edited(a, (c) => {
+      c.layers.splice(9, 1); // dropout
+      c.names = c.names!.filter((_, i) => i !== 9);
+    });
     b.input = [1, 32, 32];
     b.className = 'Net';
     const d = diffModels(a, b);

@@ -1,6 +1,7 @@
 // What differs between two models: layers aligned by their types (longest common
 // subsequence, so one inserted layer does not shift every later one into a "change"),
 // then every keyword compared with PyTorch's defaults filled in.
+import { flattenModel } from '../../../core/model/flat-graph.ts';
 import { withDefaults } from '../../../core/model/resolve.ts';
 import type { LayerSpec, ModelDocument } from '../../../core/model/types.ts';
 
@@ -50,9 +51,16 @@ function align(a: string[], b: string[]): [number, number][] {
   return pairs;
 }
 
-const nameOf = (doc: ModelDocument, i: number) => doc.names?.[i] ?? String(i);
+/** The leaf layers in registration order, named by state_dict path ('0', 'conv1', 'layer1.0.conv1'). */
+function leavesOf(doc: ModelDocument): { layers: LayerSpec[]; paths: string[]; named: boolean } {
+  const leaves = flattenModel(doc).modules;
+  const paths = leaves.map((l) => l.path);
+  return { layers: leaves.map((l) => l.layer), paths, named: !paths.every((p, i) => p === String(i)) };
+}
 
-function layerDiffs(base: ModelDocument, other: ModelDocument): LayerDiff[] {
+function layerDiffs(baseDoc: ModelDocument, otherDoc: ModelDocument): LayerDiff[] {
+  const [base, other] = [leavesOf(baseDoc), leavesOf(otherDoc)];
+  const nameOf = (d: typeof base, i: number) => d.paths[i];
   const pairs = align(base.layers.map((l) => l.type), other.layers.map((l) => l.type));
   const out: LayerDiff[] = [];
   let i = 0, j = 0;
@@ -65,7 +73,7 @@ function layerDiffs(base: ModelDocument, other: ModelDocument): LayerDiff[] {
     const keywords = keywordDiffs(base.layers[bi], other.layers[oj]);
     const [nb, no] = [nameOf(base, bi), nameOf(other, oj)];
     // Index names shift with every insertion: only explicit names count as a rename.
-    if ((base.names || other.names) && nb !== no) keywords.unshift({ field: 'name', base: nb, other: no });
+    if ((base.named || other.named) && nb !== no) keywords.unshift({ field: 'name', base: nb, other: no });
     const type = base.layers[bi].type;
     out.push(keywords.length ? { kind: 'changed', base: bi, other: oj, type, name: nb, keywords } : { kind: 'same', base: bi, other: oj, type, name: nb });
     i = bi + 1;

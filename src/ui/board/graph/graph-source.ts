@@ -13,7 +13,7 @@ export function isModuleGraph(g: unknown): g is ModuleGraph {
 
 /** A run whose model document has layers: its graph can be traced without a logged one. */
 export function hasTraceableModel(run: RunRecord): boolean {
-  return Array.isArray(run.doc?.layers) && run.doc.layers.length > 0;
+  return Array.isArray(run.doc?.modules) && run.doc.modules.length > 0;
 }
 
 export async function loadRunGraph(repo: RunRepository, run: RunRecord): Promise<RunGraph> {
