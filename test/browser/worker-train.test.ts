@@ -45,7 +45,7 @@ test('the worker trains a ConvNet and the loss decreases; progress is batched; w
   expect(r.progressMessages).toBeLessThan(r.steps.length);
   const losses = r.steps.map((s) => s.loss);
   expect(mean(losses.slice(-10))).toBeLessThan(0.5 * mean(losses.slice(0, 10)));
-  expect(r.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+  expect(r.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
   expect(r.epochs[3].trainLoss).toBeLessThan(r.epochs[0].trainLoss);
   expect(r.epochs[3].valAccuracy).toBeGreaterThan(0.9);
   expect(r.test!.examples).toBe(96);
