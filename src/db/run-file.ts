@@ -167,6 +167,7 @@ export function parseRunFile(input: string | unknown): RunFileParse {
   if (value.texts !== undefined && !Array.isArray(value.texts)) errors.push({ path: 'texts', message: 'must be an array' });
   checkWeights(value.weights, errors);
   if (errors.length > 0) return { ok: false, errors };
+  // every field was checked above (checkRun, checkSeries, checkWeights)
   const file = value as unknown as RunFile;
   const texts = file.texts ?? [];
   // A config an older build wrote (the CLI's arguments, say) is read into today's TrainingConfig; what did not carry over stays as a text.

@@ -51,6 +51,7 @@ export class EngineClient {
   request<T extends RequestType>(type: T, body: Body<T>): Promise<ReplyResults[T]> {
     if (this.dead) return Promise.reject(new Error(this.dead));
     const id = this.nextId++;
+    // TypeScript cannot narrow a generic body spread with its `type` back into the union member
     const msg = { ...body, type, id } as unknown as Request;
     return new Promise<ReplyResults[T]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
