@@ -141,16 +141,20 @@ export const LIMITS = {
   classes: 10_000, examples: 10_000_000,
 } as const;
 
-export const NORMALIZE_DEFAULTS: Partial<Record<DatasetId, { mean: number[]; std: number[] }>> = {
-  mnist: { mean: [0.1307], std: [0.3081] },
-  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
-};
+/** torchvision Normalize presets: each dataset's channel means and standard deviations. */
+export const NORMALIZE_PRESETS = {
+  mnist: { label: 'MNIST', mean: [0.1307], std: [0.3081] },
+  cifar10: { label: 'CIFAR-10', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+  imagenet: { label: 'ImageNet', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  half: { label: '0.5 (to −1…1)', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+} as const satisfies Record<string, { label: string; mean: readonly number[]; std: readonly number[] }>;
+export type NormalizePreset = keyof typeof NORMALIZE_PRESETS;
 
 export function defaultTrainingConfig(dataset: DatasetId = 'mnist'): TrainingConfig {
-  const normalize = NORMALIZE_DEFAULTS[dataset];
+  const preset = dataset === 'mnist' || dataset === 'cifar10' ? NORMALIZE_PRESETS[dataset] : null;
   return {
     dataset: { id: dataset },
-    transforms: { normalize: normalize ? structuredClone(normalize) : null, horizontalFlip: false, cropPadding: 0 },
+    transforms: { normalize: preset ? { mean: [...preset.mean], std: [...preset.std] } : null, horizontalFlip: false, cropPadding: 0 },
     loss: { type: 'CrossEntropyLoss' },
     optimizer: { type: 'SGD', lr: 0.01, momentum: 0.9 },
     scheduler: null,
