@@ -6,12 +6,13 @@
 //   npx tsx src/cli/bench-shapes.ts [--layers 200] [--runs 400] [--json]
 //   (or, once wired into main.ts: npm run -s cli -- bench-shapes ...)
 import { performance } from 'node:perf_hooks';
-import { compileGraph } from '../core/model/graph.ts';
+import { analyzeStructure } from '../core/editor/structure.ts';
 import { inferShapes } from '../core/model/shapes.ts';
 import { summarize } from '../core/model/summary.ts';
 import type { LayerSpec } from '../core/model/types.ts';
 import { analyze } from '../core/editor/analysis.ts';
-import { graphFromDocument, setKeyword, type EditorGraph } from '../core/editor/graph-model.ts';
+import { setKeyword, type EditorGraph } from '../core/editor/graph-model.ts';
+import { graphFromDocument } from '../core/editor/document.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 
 interface Timing { median_ms: number; p95_ms: number; min_ms: number; runs: number }
@@ -62,9 +63,10 @@ export async function runBenchShapes(args: string[]): Promise<number> {
   const broken = setKeyword(base, `n${n}`, 'in_features', 1000);
   const core = time(runs, (i) => {
     const g = edited[i % 2];
-    const c = compileGraph(g.nodes, g.edges);
-    if (!c.ok) throw new Error('bench graph does not compile');
-    const layers = c.layers;
+    const c = analyzeStructure(g);
+    if (!c.chain || c.errors.length > 0) throw new Error('bench graph is not a chain');
+    const byId = new Map(g.nodes.map((x) => [x.id, x]));
+    const layers = c.order.map((id) => { const x = byId.get(id)!; if (x.kind !== 'layer') throw new Error('not a layer'); return x.layer; });
     inferShapes(layers, [1, ...g.input], { training: false });
     summarize(layers, [1, ...g.input]);
   });

@@ -1,7 +1,10 @@
 // `layerboard import FILE [--input C,H,W] [--out MODEL.json]`: a PyTorch print(model)
-// text or Python source that builds the model, to a model file. Parsed, never run.
+// text or Python source that builds the model, to a version-2 model file. Parsed, never
+// run. Notes (what was assumed: forward of a printout, the input shape) and errors go to
+// stderr as FILE:LINE: lines.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { newModelDocument, parseModelDocument, serializeModelDocument } from '../core/model/model-json.ts';
+import { serializeModelDocument } from '../core/model/model-json.ts';
+import { formatImportSummary, importSummary } from '../core/python/import-check.ts';
 import { parseModelText } from '../core/python/model-text.ts';
 
 // Kept here for callers of the CLI module; the rule lives in core (the UI uses it too).
@@ -9,17 +12,19 @@ export { looksLikeRepr } from '../core/python/model-text.ts';
 
 const USAGE = `usage: layerboard import FILE [--input C,H,W] [--out MODEL.json]
 
-  FILE    print(model) text from PyTorch, or Python source building an nn.Sequential
-          (or a class holding one, or layers called in forward) — read, never executed
-  --input the model's input shape without the batch (default 3,32,32 for a first Conv2d
-          with 3 input channels, 1,28,28 for 1 channel, else [in_features])`;
+  FILE    print(model) text from PyTorch, or Python source: a class Net(nn.Module) with
+          __init__ and forward() (block classes it uses included), or nn.Sequential(...)
+          — read, never executed; '-' reads stdin
+  --input the model's input shape without the batch (default: guessed from the first
+          layer, and said so in a note)
+  --out   write the model file there (default: stdout)`;
 
-function guessInput(first: Record<string, unknown> | undefined): number[] {
-  if (!first) return [1, 28, 28];
-  if (first.type === 'Conv2d') return first.in_channels === 3 ? [3, 32, 32] : [Number(first.in_channels), 28, 28];
-  if (first.type === 'Linear') return [Number(first.in_features)];
-  if (first.type === 'BatchNorm2d') return [Number(first.num_features), 28, 28];
-  return [1, 28, 28];
+function parseInput(text: string | undefined): number[] | string {
+  const dims = (text ?? '').split(',').map((d) => d.trim());
+  if (!text || dims.some((d) => !/^\d+$/.test(d) || Number(d) < 1 || !Number.isSafeInteger(Number(d)))) {
+    return `--input must be sizes like 3,32,32 (positive integers), got '${text ?? ''}'`;
+  }
+  return dims.map(Number);
 }
 
 export async function runImport(args: string[]): Promise<number> {
@@ -27,24 +32,25 @@ export async function runImport(args: string[]): Promise<number> {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--help' || args[i] === '-h') { console.log(USAGE); return 0; }
     if (args[i] === '--out') out = args[++i];
-    else if (args[i] === '--input') input = (args[++i] ?? '').split(',').map(Number);
-    else if (!file) file = args[i];
+    else if (args[i] === '--input') {
+      const parsed = parseInput(args[++i]);
+      if (typeof parsed === 'string') { console.error(`layerboard import: ${parsed}`); return 2; }
+      input = parsed;
+    } else if (!file) file = args[i];
     else { console.error(`layerboard import: unexpected '${args[i]}'\n\n${USAGE}`); return 2; }
   }
   if (!file) { console.error(`layerboard import: give a FILE\n\n${USAGE}`); return 2; }
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  const parsed = parseModelText(text);
+  const parsed = parseModelText(text, input ? { input } : {});
+  const at = (line: number | null) => (line === null ? file : `${file}:${line}`);
+  for (const n of parsed.notes) console.error(`${at(n.line)}: note: ${n.message}`);
   if (!parsed.ok) {
-    for (const e of parsed.errors) console.error(`${file}:${e.line}: ${e.message}`);
+    for (const e of parsed.errors) console.error(`${at(e.line)}: error: ${e.message}`);
     return 1;
   }
-  const doc = { ...newModelDocument(input ?? guessInput(parsed.layers[0]), parsed.layers, parsed.names), ...(parsed.className ? { className: parsed.className } : {}) };
-  const checked = parseModelDocument(doc);
-  if (!checked.ok) {
-    for (const e of checked.errors) console.error(`${file}: ${e.path}: ${e.message}`);
-    return 1;
-  }
-  const json = serializeModelDocument(checked.doc);
+  const name = parsed.doc.className ?? 'Sequential';
+  console.error(`${file}: imported ${name} from ${parsed.kind}: ${formatImportSummary(parsed.doc, importSummary(parsed.doc))}`);
+  const json = serializeModelDocument(parsed.doc);
   if (out) writeFileSync(out, json); else process.stdout.write(json);
   return 0;
 }

@@ -3,6 +3,7 @@ import { runBench } from './bench.ts';
 import { runBenchShapes } from './bench-shapes.ts';
 import { runConformance } from './conformance.ts';
 import { runExport } from './export.ts';
+import { runImport } from './import.ts';
 import { runSummary } from './summary.ts';
 import { runTrain } from './train.ts';
 
@@ -11,6 +12,7 @@ const USAGE = `usage: layerboard <command> [options]
 commands:
   summary MODEL.json [--input N,C,H,W]        torchinfo-style summary (exit 1 on a shape error)
   export MODEL.json --format pytorch|repr|json  print the model as PyTorch code, print(model) text or JSON
+  import FILE [--input C,H,W] [--out MODEL.json]  print(model) text or Python source to a model file (parsed, never run)
   conformance CASES.json RESULTS.json          answer PyTorch conformance cases (../shared/conformance)
   train MODEL.json [options]                   train in Node with the engine (train --help for options)
   bench [--json] [--quick]                     engine speed and memory benchmark (CIFAR-10 BS model)
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   'bench-shapes': runBenchShapes,
   conformance: runConformance,
   export: runExport,
+  import: runImport,
   summary: runSummary,
   train: runTrain,
 };

@@ -1,18 +1,17 @@
 // `layerboard train MODEL.json [options]`: trains in Node with the same engine as the
-// browser worker (Sequential, losses, optimizers, trainer), validates each epoch,
+// browser worker (Model, losses, optimizers, trainer), validates each epoch,
 // evaluates on the test split, optionally saves the weights as safetensors.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireChain } from '../core/model/chain.ts';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { stateToSafetensors } from '../core/formats/safetensors.ts';
-import { inferShapes } from '../core/model/shapes.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import type { EpochRecord, EvalResult } from '../core/run/records.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
+import { modelFromDocument } from '../engine/model.ts';
 import { prepareRun } from '../engine/prepare-run.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError } from '../engine/trainer.ts';
@@ -33,9 +32,10 @@ function readModel(file: string): ModelDocument {
 
 /** The model's output width in eval mode for a batch of 2 (BatchNorm1d needs more than 1 value per channel), with the editor's shape rules. */
 function outputWidth(doc: ModelDocument): number | null {
-  const report = inferShapes(requireChain(doc, 'train').layers, [2, ...doc.input], { training: false });
-  if (report.error) throw new Error(`shape error at layer ${report.error.index}: ${report.error.message}`);
-  const out = report.shapes.at(-1) ?? [2, ...doc.input];
+  let out: number[];
+  // messages name the place: 'layer 3: …' in a chain, the node ('layer1.0.add: …') in a graph; eval mode,
+  // so that BatchNorm1d does not ask for a batch of 2
+  try { const model = modelFromDocument(doc); model.eval(); out = model.outputShape([1, ...doc.input]); } catch (e) { throw new Error(`shape error at ${(e as Error).message}`); }
   return out.length === 2 ? out[1] : null;
 }
 

@@ -2,7 +2,7 @@
 // a change of schema is a new `version(n)` with an upgrade, never an edit of an old one,
 // so data written by an older build keeps opening.
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { GraphNode } from '../core/model/graph.ts';
+import type { EditorEdge, EditorNode } from '../core/editor/graph-model.ts';
 import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
 import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
@@ -13,16 +13,15 @@ export type { RunStatus };
 
 export const DB_NAME = 'layerboard';
 
-/** A node of the editor's graph as stored: the core's GraphNode plus where it sits. */
-export type StoredNode = GraphNode & { position: { x: number; y: number } };
-export interface StoredEdge { id: string; source: string; target: string }
+/** The editor's nodes and edges are stored as they are (one type, with their positions). */
+export type { EditorEdge, EditorNode };
 
 /**
  * The editor's own view of a project: the whole graph, including blocks not (yet)
  * connected to the chain, which a ModelDocument cannot hold, and the viewport.
  */
 export interface ProjectView {
-  graph?: { nodes: StoredNode[]; edges: StoredEdge[] };
+  graph?: { nodes: EditorNode[]; edges: EditorEdge[] };
   viewport?: { x: number; y: number; zoom: number };
 }
 

@@ -11,7 +11,9 @@
 // nodes shares its parameters (each call keeps its own activations) and sums their gradients.
 // Input shapes are checked with core's shape rules first, so a bad input fails with the
 // editor's message and the node's place before any kernel runs. Buffers are reused step to step.
-import type { FlatGraph, FlatNode } from '../core/model/flat-graph.ts';
+import { chainLayers } from '../core/model/chain.ts';
+import { flattenModel, type FlatGraph, type FlatNode } from '../core/model/flat-graph.ts';
+import type { ModelDocument } from '../core/model/module-types.ts';
 import { addShape, catShape } from '../core/model/op-shapes.ts';
 import { resolveLayer } from '../core/model/resolve.ts';
 import type { ResolvedLayer } from '../core/model/resolved.ts';
@@ -230,6 +232,12 @@ export class Model {
     });
   }
 
+  /** The output shape for a batched input shape, by core's shape rules (throws naming the node PyTorch would refuse). */
+  outputShape(input: Shape): Shape {
+    const nodes = this.nodeShapes(input);
+    return this.outIndex === 0 ? [...input] : nodes[this.outIndex - 1].output;
+  }
+
   /** Checks the input shape against core's shape rules once per shape and mode. */
   private check(shape: number[]): void {
     const key = `${shape.join(',')}/${this.mode}`;
@@ -330,4 +338,14 @@ export class Model {
       else p.grad?.data.fill(0);
     }
   }
+}
+
+/**
+ * The model of a document, any shape of it (core's flattenModel inlines blocks and
+ * Sequentials). A chain keeps nn.Sequential's state_dict names ('0.weight', or its
+ * OrderedDict names), so weights saved from chains before graphs existed still load.
+ */
+export function modelFromDocument(doc: ModelDocument, options: { seed?: number } = {}): Model {
+  const className = chainLayers(doc) ? 'Sequential' : doc.className ?? 'Model';
+  return new Model(flattenModel(doc), { seed: options.seed, className });
 }

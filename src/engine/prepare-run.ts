@@ -7,7 +7,6 @@
 //   const result = await run.train({ onProgress });
 //   const test = result.status === 'finished' ? await run.evaluateTest() : null;
 import type { ImageDataset } from '../core/formats/lbds.ts';
-import { requireChain } from '../core/model/chain.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { EvalResult } from '../core/run/records.ts';
 import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
@@ -15,8 +14,7 @@ import type { BatchSource } from './data-loader.ts';
 import { splitSource, transformsOf } from './dataset-source.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { Rng } from './rng.ts';
-import type { Model, StateDict } from './model.ts';
-import { Sequential } from './sequential.ts';
+import { modelFromDocument, type Model, type StateDict } from './model.ts';
 import { makeLoaders, trainWith, type RunLoaders, type TrainOptions, type TrainResult } from './trainer.ts';
 
 export interface PreparedRun {
@@ -41,8 +39,7 @@ export function checkTrainingConfig(config: TrainingConfig): void {
 
 /** The model of a document: seeded PyTorch init, then `weights` when given ("continue training"). */
 export function buildModel(doc: ModelDocument, seed: number, weights?: StateDict): Model {
-  const { layers, names } = requireChain(doc, 'Training');
-  const model = new Sequential(layers, { seed, names });
+  const model = modelFromDocument(doc, { seed });
   if (weights) model.loadStateDict(weights);
   return model;
 }

@@ -36,6 +36,8 @@ describe('layerboard import / export --format pytorch-project', () => {
     expect(doc.ok && doc.doc.className).toBe('BS');
     expect(doc.ok && doc.doc.input).toEqual([3, 32, 32]);
     expect(doc.ok && doc.doc.modules.length).toBe(4);
+    expect(io.err()).toContain('bs.txt: note: input shape guessed as 3×32×32');
+    expect(io.err()).toContain('bs.txt: imported BS from print(model): 4 layers, 84,362 parameters, 3×32×32 → 10');
   });
   test('Python source errors name file and line', async () => {
     writeFileSync(join(dir, 'bad.py'), 'import torch.nn as nn\nmodel = nn.Sequential(\n  nn.Conv3d(1, 2, 3))\n');
@@ -43,7 +45,7 @@ describe('layerboard import / export --format pytorch-project', () => {
     const code = await runImport([join(dir, 'bad.py')]);
     io.restore();
     expect(code).toBe(1);
-    expect(io.err()).toMatch(new RegExp(`bad\\.py:3: nn\\.Conv3d is not a layer Layerboard knows`));
+    expect(io.err()).toMatch(new RegExp(`bad\\.py:3: error: nn\\.Conv3d is not a layer Layerboard knows`));
   });
   test('the project export writes model.py, train.py and README.md', async () => {
     const io = capture();

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runTrain } from '../../src/cli/train.ts';
 import { safetensorsToState } from '../../src/core/formats/safetensors.ts';
+import { serializeModelDocument } from '../../src/core/model/model-json.ts';
+import { resnetDoc } from './helpers/resnet-doc.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lb-train-'));
 const MODEL = join(dir, 'mlp.json');
@@ -56,6 +58,20 @@ test('--save writes the weights as safetensors with state_dict names', async () 
   const state = safetensorsToState(new Uint8Array(readFileSync(file)));
   expect(Object.keys(state).sort()).toEqual(['1.bias', '1.weight', '3.bias', '3.weight']);
   expect(state['1.weight'].shape).toEqual([12, 36]);
+});
+
+test('a graph model (a small ResNet with downsampling shortcuts) trains, and saves nested state_dict names', async () => {
+  const model = join(dir, 'resnet.json'), file = join(dir, 'resnet.safetensors');
+  writeFileSync(model, serializeModelDocument(resnetDoc(1, 4, [3, 8, 8])));
+  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file];
+  expect(await runTrain(args)).toBe(0);
+  const a = JSON.parse(out[0]);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  expect(mean(a.stepLosses.slice(-5))).toBeLessThan(mean(a.stepLosses.slice(0, 5)));
+  const state = safetensorsToState(new Uint8Array(readFileSync(file)));
+  expect(Object.keys(state)).toContain('layer2.0.downsample.0.weight');
+  expect(state['layer2.0.downsample.0.weight'].shape).toEqual([8, 4, 1, 1]);
+  expect(state['layer3.0.bn2.num_batches_tracked'].data[0]).toBe(a.steps);
 });
 
 test('a loss that becomes non-finite stops training with the step (exit 1)', async () => {

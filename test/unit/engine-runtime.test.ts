@@ -7,6 +7,7 @@ import type { ModelDocument } from '../../src/core/model/types.ts';
 import { EngineRuntime } from '../../src/worker/engine-runtime.ts';
 import type { WorkerEvent } from '../../src/worker/protocol.ts';
 import { newModelDocument } from '../../src/core/model/model-json.ts';
+import { resnetDoc } from './helpers/resnet-doc.ts';
 
 const doc: ModelDocument = newModelDocument([8], [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }]);
 const dataset = { kind: 'synthetic', classes: 3, train: 300, test: 60, seed: 5 } as const;
@@ -63,6 +64,19 @@ test('trains the synthetic dataset: reply first, batched progress, loss falls, w
   const ev = h.send({ type: 'evaluate', model: doc, config: config(), dataset, weights: done.weights });
   const evReply = await h.reply(ev);
   expect(evReply).toMatchObject({ ok: true, result: { examples: 60, accuracy: done.test!.accuracy } });
+});
+
+test('a graph model (a small ResNet) trains in the worker; its nested weights evaluate to the same test numbers', async () => {
+  const h = harness();
+  const resnet = resnetDoc(1, 4, [3, 4, 4]);
+  const ds = { kind: 'synthetic', classes: 10, train: 120, test: 40, seed: 2 } as const;
+  const cfg = config({ optimizer: { type: 'Adam', lr: 0.01 }, epochs: 2 });
+  h.send({ type: 'train', runId: 'g1', model: resnet, config: cfg, dataset: ds, progressIntervalMs: 10_000 });
+  const done = await h.until((e) => e.type === 'done' || e.type === 'error');
+  if (done.type !== 'done') throw new Error(JSON.stringify(done));
+  expect(done.weights.entries.map((e) => e.name)).toContain('layer3.0.downsample.1.running_var');
+  const ev = h.send({ type: 'evaluate', model: resnet, config: cfg, dataset: ds, weights: done.weights });
+  expect(await h.reply(ev)).toMatchObject({ ok: true, result: { loss: done.test!.loss, accuracy: done.test!.accuracy } });
 });
 
 test('pause, resume and stop take effect between steps; the run ends stopped', async () => {

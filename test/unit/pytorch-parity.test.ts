@@ -10,7 +10,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { pythonNameError, PYTHON_KEYWORDS, SEQUENTIAL_ATTRIBUTES } from '../../src/core/python/python-names.ts';
 import { pyFloat } from '../../src/core/python/python-literals.ts';
 import { layerRepr, moduleRepr, pythonSource, sequentialRepr } from '../../src/core/python/pytorch-export.ts';
-import { parseModelRepr } from '../../src/core/python/repr-import.ts';
+import { readModelRepr } from '../../src/core/python/repr-import.ts';
+import { chainOf } from './helpers/chain-of.ts';
 import { inferShapes } from '../../src/core/model/shapes.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
 import type { ModelDocument } from '../../src/core/model/types.ts';
@@ -59,8 +60,8 @@ describe.skipIf(!hasTorch)('parity with real PyTorch (/usr/bin/python3)', { time
     const { reprs } = oracle<{ reprs: (string | { error: string })[] }>({ op: 'reprs', layers });
     layers.forEach((layer, i) => {
       expect(layerRepr(layer), JSON.stringify(layer)).toBe(reprs[i]);
-      const back = parseModelRepr(`Sequential(\n  (0): ${reprs[i] as string}\n)`);
-      expect(back.ok && layerRepr(back.layers[0])).toBe(reprs[i]);
+      const back = readModelRepr(`Sequential(\n  (0): ${reprs[i] as string}\n)`);
+      expect(back.ok && layerRepr(chainOf(back.doc).layers[0])).toBe(reprs[i]);
     });
   });
 

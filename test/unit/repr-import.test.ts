@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { moduleRepr, sequentialRepr } from '../../src/core/python/pytorch-export.ts';
-import { parseModelRepr } from '../../src/core/python/repr-import.ts';
+import { readModelRepr } from '../../src/core/python/repr-import.ts';
+import { chainOf } from './helpers/chain-of.ts';
+
+/** The chain form (layers, names, className) of a print(model) text, as version 1 read it. */
+function parseModelRepr(text: string) {
+  const r = readModelRepr(text);
+  if (!r.ok) return { ok: false as const, errors: r.errors };
+  return { ok: true as const, ...chainOf(r.doc), ...(r.doc.className ? { className: r.doc.className } : {}) };
+}
 import { parseReprArgs, BareWord } from '../../src/core/python/repr-tree.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
 import { randomLayersOfEveryType } from './helpers/random-layers.ts';
@@ -62,10 +70,14 @@ describe('parseModelRepr reads', () => {
     const bs = TEMPLATES.find((t) => t.id === 'cifar10-bs')!.doc;
     expect(r).toEqual({ ok: true, layers: chainLayers(bs)!.layers, names: null, className: 'BS' });
   });
-  test("the seed's BS with layers as attributes: names from the keys, printed order", () => {
-    const r = parseModelRepr(block(SEED, 'BS(\n  (conv1)'));
-    expect(r.ok && r.names).toEqual(['conv1', 'maxpool1', 'conv2', 'maxpool2', 'conv3', 'maxpool3', 'flatten', 'linear1', 'linear2']);
-    expect(r.ok && r.className).toBe('BS');
+  test("the seed's BS with layers as attributes: modules by their keys, forward assumed in printed order (and said)", () => {
+    const r = readModelRepr(block(SEED, 'BS(\n  (conv1)'));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const names = ['conv1', 'maxpool1', 'conv2', 'maxpool2', 'conv3', 'maxpool3', 'flatten', 'linear1', 'linear2'];
+    expect(r.doc.modules.map((m) => m.name)).toEqual(names);
+    expect(r.doc.className).toBe('BS');
+    expect(r.doc.forward!.nodes.map((n) => ('call' in n ? n.call : n.name))).toEqual(names);
+    expect(r.notes.map((n) => n.message)).toEqual([`BS: forward not shown by print(model): assumed to call ${names.join(' → ')} in printed order`]);
   });
   test('keywords: tuples, floats, None, booleans, quoted and bare strings', () => {
     const r = parseModelRepr([
@@ -110,16 +122,21 @@ describe('parseModelRepr reports problems with their line', () => {
     ]);
   });
   test('every problem, sorted by line', () => {
-    const errs = errorsOf('Sequential(\n  (a): Identity()\n  (b): Linear(in_features=0, out_features=2, bias=True)\n  (class): ReLU()\n  (d): ReLU(inplace=True\n)');
+    const errs: { line: number; message: string }[] = errorsOf('Sequential(\n  (a): Identity()\n  (b): Linear(in_features=0, out_features=2, bias=True)\n  (class): ReLU()\n  (d): ReLU(inplace=True\n)');
     expect(errs.map((e) => e.line)).toEqual([2, 3, 4, 5]);
     expect(errs[1].message).toMatch(/^Linear: in_features must be a positive integer/);
     expect(errs[2].message).toBe("layer name 'class' is a Python keyword");
     expect(errs[3].message).toContain("got 'ReLU(inplace=True'");
   });
-  test('nested containers', () => {
-    expect(errorsOf('Net(\n  (features): Sequential(\n    (0): ReLU()\n  )\n  (fc): Linear(in_features=2, out_features=2, bias=True)\n)')).toEqual([
-      { line: 2, message: "nested module 'features' (Sequential) inside Net: Layerboard imports one flat nn.Sequential of layers" },
+  test('blocks nested in blocks, and unknown leaf modules inside containers', () => {
+    expect(errorsOf('Net(\n  (a): Outer(\n    (b): Inner(\n      (0): ReLU()\n    )\n  )\n)')).toEqual([
+      { line: 3, message: 'a.b (Inner) inside a Outer: blocks nested in blocks are not read from print(model)' },
     ]);
+    expect(errorsOf('Net(\n  (features): Sequential(\n    (0): Identity()\n  )\n)')[0]).toMatchObject({ line: 3, message: expect.stringMatching(/^unknown layer 'Identity'/) });
+  });
+  test('modules nested 100,000 deep: an error naming the line, not a stack overflow', () => {
+    const text = `${'Sequential(\n(0): '.repeat(100_000)}ReLU()\n${')\n'.repeat(100_000)}`;
+    expect(errorsOf(text)).toEqual([{ line: 101, message: 'modules are nested more than 100 levels deep' }]);
   });
   test('unclosed and trailing text', () => {
     expect(errorsOf('Sequential(\n  (0): ReLU()')).toEqual([{ line: 2, message: "Sequential( opened on line 1 is never closed with ')'" }]);

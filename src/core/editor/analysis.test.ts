@@ -2,14 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { TEMPLATES } from '../model/templates.ts';
 import { analyze } from './analysis.ts';
 import * as G from './graph-model.ts';
-import { chainLayers } from '../model/chain.ts';
+import { graphFromDocument } from './document.ts';
 
-const template = (id: string) => G.graphFromDocument(TEMPLATES.find((t) => t.id === id)!.doc);
+const template = (id: string) => graphFromDocument(TEMPLATES.find((t) => t.id === id)!.doc);
 
 describe('analysis', () => {
   test('the seed BS model: 1024 features after Flatten, 145,578 parameters, exportable', () => {
     const a = analyze(template('cifar10-bs'));
-    const flatten = a.chain[6];
+    const flatten = a.order[6];
     expect(a.nodes.get(flatten)!.outShape).toEqual([1, 1024]);
     expect(a.summary!.totalParams).toBe(145578);
     expect(a.problems).toEqual([]);
@@ -22,12 +22,12 @@ describe('analysis', () => {
     const g = G.setKeyword(template('cifar10-bs'), 'n8', 'in_features', 1000);
     const info = analyze(g).nodes.get('n8')!;
     expect(info.shapeError!.message).toContain('1024');
-    expect(info.shapeError!.fix).toMatchObject({ field: 'in_features', value: 1024 });
+    expect(info.shapeError!.fix).toMatchObject({ set: { field: 'in_features', value: 1024 } });
     expect(analyze(g).nodes.get('n9')!.outShape).toBeNull();
   });
 
   test('an unconnected block is loose, not an error; the chain still has shapes', () => {
-    const { graph, id } = G.addNode(template('cifar10-bs'), { type: 'ReLU' }, { x: 500, y: 0 });
+    const { graph, id } = G.addNode(template('cifar10-bs'), { kind: 'layer', layer: { type: 'ReLU' } }, { x: 500, y: 0 });
     const a = analyze(graph);
     expect(a.loose).toEqual([id]);
     expect(a.problems).toEqual([]);
@@ -35,18 +35,21 @@ describe('analysis', () => {
     expect(a.summary!.totalParams).toBe(145578);
   });
 
-  test('a branch is a graph error naming the node', () => {
+  test('a second output is fine; two ends of the model are an error naming both blocks, not ids', () => {
     const base = template('cifar10-bs');
-    const { graph } = G.addNode(base, { type: 'ReLU' }, { x: 500, y: 0 }, { after: 'n1' });
+    const { graph, id } = G.addNode(base, { kind: 'layer', layer: { type: 'ReLU' } }, { x: 500, y: 0 }, { after: 'n1' });
     const a = analyze(graph);
-    expect(a.graphErrors[0].code).toBe('two-outputs');
-    expect(a.nodes.get('n1')!.graphErrors.length).toBe(1);
+    expect(a.chain).toBe(false);
+    expect(a.problems[0].message).toBe('the model returns one tensor, but Linear linear2 and ReLU relu1 all end the graph: connect the extra ends or delete them');
+    expect(a.problems[0].message).not.toMatch(/node n\d/);
+    expect(a.nodes.get(id)!.graphErrors.length).toBe(1);
+    expect(a.nodes.get('n1')!.graphErrors).toEqual([]);
     expect(a.exportable).toBe(false);
   });
 
   test('names: all or none, valid and unique', () => {
     const named = analyze(template('seed-conv-relu'));
-    expect(chainLayers(named.doc)?.names).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
+    expect(named.doc.modules.map((m) => m.name)).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
     expect(named.problems).toEqual([]);
     const partial = analyze(G.setName(template('seed-conv-relu'), 'n2', undefined));
     expect(partial.problems[0].message).toContain('3 of 4 layers have names');

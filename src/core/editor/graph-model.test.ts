@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { TEMPLATES } from '../model/templates.ts';
 import * as G from './graph-model.ts';
+import { graphFromDocument } from './document.ts';
 import { findDropTarget, distanceToSegment } from './drop-target.ts';
 
-const bs = () => G.graphFromDocument(TEMPLATES.find((t) => t.id === 'cifar10-bs')!.doc);
-const types = (g: G.EditorGraph) => G.chainFrom(g).map((id) => g.nodes.find((n) => n.id === id)!.layer!.type);
+const bs = () => graphFromDocument(TEMPLATES.find((t) => t.id === 'cifar10-bs')!.doc);
+const types = (g: G.EditorGraph) => G.chainFrom(g).map((id) => G.layerOf(g.nodes.find((n) => n.id === id))!.type);
 
 describe('graph model', () => {
   test('a document becomes a laid-out chain under the Input', () => {
@@ -17,7 +18,7 @@ describe('graph model', () => {
 
   test('positions stored in the document are kept', () => {
     const doc = { ...TEMPLATES[0].doc, editor: { input: { x: 5, y: 6 }, positions: Object.fromEntries(TEMPLATES[0].doc.modules.map((m, i) => [m.name, { x: i, y: 100 * i }])) } };
-    const g = G.graphFromDocument(doc);
+    const g = graphFromDocument(doc);
     expect(g.nodes.find((n) => n.id === 'n3')!.position).toEqual({ x: 2, y: 200 });
     expect(g.nodes[0].position).toEqual({ x: 5, y: 6 });
   });
@@ -41,7 +42,7 @@ describe('graph model', () => {
   test('addNode between two nodes replaces their edge', () => {
     const g = bs();
     const [c1, p1] = G.chainFrom(g);
-    const { graph, id } = G.addNode(g, { type: 'ReLU' }, { x: 0, y: 0 }, { after: c1, before: p1 });
+    const { graph, id } = G.addNode(g, { kind: 'layer', layer: { type: 'ReLU' } }, { x: 0, y: 0 }, { after: c1, before: p1 });
     expect(G.chainFrom(graph).slice(0, 3)).toEqual([c1, id, p1]);
     expect(graph.edges.some((e) => e.source === c1 && e.target === p1)).toBe(false);
     expect(id).toBe('n10');
@@ -49,14 +50,33 @@ describe('graph model', () => {
 
   test('setKeyword with undefined removes the keyword (PyTorch default)', () => {
     const g = G.setKeyword(bs(), 'n1', 'stride', undefined);
-    expect(g.nodes.find((n) => n.id === 'n1')!.layer).not.toHaveProperty('stride');
-    expect(G.setKeyword(g, 'n1', 'out_channels', 16).nodes.find((n) => n.id === 'n1')!.layer!.out_channels).toBe(16);
+    expect(G.layerOf(g.nodes.find((n) => n.id === 'n1'))).not.toHaveProperty('stride');
+    expect(G.layerOf(G.setKeyword(g, 'n1', 'out_channels', 16).nodes.find((n) => n.id === 'n1'))!.out_channels).toBe(16);
   });
 
-  test('connect ignores self loops and duplicates', () => {
+  test('connect ignores self loops, duplicates and edges into the Input', () => {
     const g = bs();
     expect(G.connect(g, 'n1', 'n1')).toBe(g);
     expect(G.connect(g, G.INPUT_ID, 'n1')).toBe(g);
+    expect(G.connect(g, 'n1', G.INPUT_ID)).toBe(g);
+  });
+
+  test('an output feeds several inputs; a layer fed again is re-wired; add and cat gain inputs', () => {
+    const g = bs();
+    const branched = G.connect(g, G.INPUT_ID, 'n3');
+    expect(branched.edges.filter((e) => e.source === G.INPUT_ID).map((e) => e.target)).toEqual(['n1', 'n3']);
+    expect(branched.edges.filter((e) => e.target === 'n3').map((e) => e.source)).toEqual([G.INPUT_ID]);
+    const { graph, id } = G.addNode(g, { kind: 'add' }, { x: 0, y: 0 }, { after: 'n1' });
+    const joined = G.connect(graph, G.INPUT_ID, id);
+    expect(joined.edges.filter((e) => e.target === id).map((e) => e.source)).toEqual(['n1', G.INPUT_ID]);
+  });
+
+  test('reconnect moves an edge end; a refused target keeps the old edge', () => {
+    const g = bs();
+    const moved = G.reconnect(g, G.edgeId('n8', 'n9'), 'n7', 'n9');
+    expect(moved.edges.some((e) => e.source === 'n7' && e.target === 'n9')).toBe(true);
+    expect(moved.edges.some((e) => e.source === 'n8' && e.target === 'n9')).toBe(false);
+    expect(G.reconnect(g, G.edgeId('n8', 'n9'), 'n8', G.INPUT_ID)).toBe(g);
   });
 });
 

@@ -4,6 +4,7 @@
 // the next layer what that layer already expects.
 import { CATALOGUE } from '../model/catalogue.ts';
 import type { LayerSpec, LayerType, Shape } from '../model/types.ts';
+import type { EditorNodeBody } from './graph-model.ts';
 
 export type AddMode = 'append' | 'insert';
 
@@ -41,3 +42,19 @@ function requiredFilled(type: LayerType): LayerSpec {
   if (missing.length > 0) throw new Error(`newLayer: no starting value for ${type}.${missing[0].name}`);
   return { type };
 }
+
+/** What a palette item adds: a catalogue layer, `Add`, `Concat`, or an instance of one of the document's blocks (`block:Name`). */
+export type PaletteId = LayerType | 'Add' | 'Concat' | `block:${string}`;
+
+export const blockPaletteId = (name: string): PaletteId => `block:${name}`;
+
+/** The body of a new block from the palette, fitted to what it receives. */
+export function newBody(item: PaletteId, incoming: Shape | null, mode: AddMode): EditorNodeBody {
+  if (item === 'Add') return { kind: 'add' };
+  if (item === 'Concat') return { kind: 'cat', dim: 1 };
+  if (item.startsWith('block:')) return { kind: 'module', module: { block: item.slice('block:'.length) } };
+  return { kind: 'layer', layer: newLayer(item as LayerType, incoming, mode) };
+}
+
+/** The label a palette item shows ('Conv2d', 'Add', 'BasicBlock'). */
+export const paletteLabel = (item: PaletteId): string => (item.startsWith('block:') ? item.slice('block:'.length) : item);

@@ -1,189 +1,198 @@
-// Python source that builds a model, read without running it: `nn.Sequential(...)`
-// (positional or OrderedDict), a class holding `self.model = nn.Sequential(...)` as the
-// seed does, or a class of layer attributes called one after another in forward().
-// Anything else is named with its line.
-import { CATALOGUE, isLayerType } from '../model/catalogue.ts';
-import { describe, ExprParser, PySyntaxError, tokenize, type Expr } from './python-expr.ts';
-import { classNameError, layerNamesErrors } from './python-names.ts';
-import type { LayerSpec } from '../model/types.ts';
-import { validateLayer } from '../model/validate.ts';
+// Python source that builds a model, read without running it, into a version-2 document:
+// the model class (`class Net(nn.Module)` with `__init__` and `forward`), the block classes
+// it instantiates (`BasicBlock(64, 64)`, parameters as ArgRefs), or a top-level
+// `nn.Sequential(...)`. Anything in the model's classes that is not understood is refused
+// with its line and text; lines outside them get a note. Never executed.
+import type { BlockArgValue, BlockDef, ModuleClass, ModelDocument } from '../model/module-types.ts';
+import { PySyntaxError, type Expr } from './python-expr.ts';
+import { exprOf, scanSource, type ClassDef, type SourceScan } from './python-classes.ts';
+import { readForward } from './python-forward.ts';
+import { readModule, sequentialChildren, type InitScope } from './python-modules.ts';
+import { classNameError } from './python-names.ts';
+import { lineText, parseStatements } from './python-statements.ts';
+import { substituteArgs } from './module-args.ts';
+import type { ViewCheck } from './python-functional.ts';
+import { failed, type ImportNote, type LineError, type ModelRead } from './import-result.ts';
 
-export type PythonImport = { ok: true; layers: LayerSpec[]; names: string[] | null; className?: string }
-                         | { ok: false; errors: { line: number; message: string }[] };
-type LineError = { line: number; message: string };
 
-interface ClassInfo { name: string; line: number; attrs: Map<string, Expr>; forwardCalls: { path: string[]; line: number }[] }
-interface Scan { classes: ClassInfo[]; topLevel: { name: string; value: Expr }[]; errors: LineError[] }
-
-const isNnPath = (path: string[]) => path.length === 1 || (path.length === 2 && path[0] === 'nn') || (path.length === 3 && path[0] === 'torch' && path[1] === 'nn');
-const callName = (e: Expr) => (e.kind === 'call' && e.callee.kind === 'name' ? e.callee.path : null);
-const isSequential = (e: Expr) => { const p = callName(e); return p !== null && p[p.length - 1] === 'Sequential' && isNnPath(p); };
-
-export function parsePythonModel(source: string): PythonImport {
-  let scan: Scan;
+export function readPythonModel(source: string): ModelRead {
   try {
-    scan = scanSource(source);
+    return readScanned(source, scanSource(parseStatements(source)));
   } catch (err) {
-    if (err instanceof PySyntaxError) return { ok: false, errors: [{ line: err.line, message: err.message }] };
+    if (err instanceof PySyntaxError) return failed([{ line: err.line, message: err.message }]);
     throw err;
   }
-  const picked = pickModel(scan);
-  if ('errors' in picked) return { ok: false, errors: [...scan.errors, ...picked.errors].sort((a, b) => a.line - b.line) };
-  const errors = [...scan.errors];
-  const layers: LayerSpec[] = [];
-  for (const e of picked.exprs) {
-    const r = toLayer(e);
-    if (r.error) errors.push(r.error); else layers.push(r.spec);
-  }
-  if (picked.names) for (const { index, message } of layerNamesErrors(picked.names)) errors.push({ line: picked.exprs[index]?.line ?? 1, message });
-  if (picked.className && classNameError(picked.className)) errors.push({ line: picked.classLine ?? 1, message: classNameError(picked.className)! });
-  if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
-  return { ok: true, layers, names: picked.names, ...(picked.className ? { className: picked.className } : {}) };
 }
 
-/** Walks the statements: class bodies, self.X = ... assignments, forward() calls, NAME = ... */
-function scanSource(source: string): Scan {
-  const p = new ExprParser(tokenize(source));
-  const indentOf = source.split('\n').map((l) => /^[ \t]*/.exec(l)![0].replace(/\t/g, '        ').length);
-  const scan: Scan = { classes: [], topLevel: [], errors: [] };
-  let cls: ClassInfo | null = null;
-  let classIndent = -1, defIndent = -1;
-  let inForward = false;
-  while (p.peek().type !== 'eof') {
-    const t = p.peek();
-    if (t.type === 'newline') { p.next(); continue; }
-    // A statement at or left of a block's header closes that block.
-    const indent = indentOf[t.line - 1] ?? 0;
-    if (inForward && indent <= defIndent) inForward = false;
-    if (cls && indent <= classIndent) cls = null;
-    if (t.text === 'class' && p.peek(1).type === 'name') {
-      p.next();
-      cls = { name: p.next().text, line: t.line, attrs: new Map(), forwardCalls: [] };
-      classIndent = indent;
-      scan.classes.push(cls);
-      inForward = false;
-    } else if (t.text === 'def' && p.peek(1).type === 'name') {
-      p.next();
-      inForward = cls !== null && p.next().text === 'forward';
-      defIndent = indent;
-    } else if (t.text === 'self' && p.peek(1).text === '.' && p.peek(2).type === 'name' && p.peek(3).text === '=' && cls && !inForward) {
-      p.pos += 3;
-      p.next();
-      cls.attrs.set(p.tokens[p.pos - 2].text, p.expression());
-    } else if (t.type === 'name' && p.peek(1).text === '=' && p.peek(1).type === 'op' && !inForward && !['import', 'from'].includes(t.text)) {
-      p.pos += 2;
-      const value = tryExpression(p);
-      if (value && !cls) scan.topLevel.push({ name: t.text, value });
-      if (value && cls === null && isSequential(value)) { /* kept in topLevel */ }
-    } else if (inForward && cls) {
-      collectForward(p, cls, scan.errors);
-      continue;
-    } else if (t.type === 'name' && !['import', 'from', 'return', 'if', 'for', 'with', 'print', 'super'].includes(t.text) && !cls) {
-      const value = tryExpression(p);
-      if (value && isSequential(value)) scan.topLevel.push({ name: '', value });
+function readScanned(source: string, scan: SourceScan): ModelRead {
+  const errors: LineError[] = [];
+  const notes = [...scan.notes];
+  const text = (line: number) => lineText(source, line);
+  if (scan.classes.length === 0) {
+    if (!scan.sequential || scan.sequential.kind !== 'call') {
+      const none = { line: 1, message: 'no model found: expected a class Net(nn.Module) with __init__ and forward(), or model = nn.Sequential(...)' };
+      return failed(scan.unreadable.length ? scan.unreadable : [none], notes);
     }
-    while (p.peek().type !== 'newline' && p.peek().type !== 'eof') p.next();
+    const scope: InitScope = { params: new Set(), blocks: new Map(), errors };
+    const modules = sequentialChildren(scan.sequential, scope);
+    if (!modules) return failed(errors, notes);
+    return { ok: true, doc: { format: 'layerboard-model', version: 2, modules, forward: null }, notes, viewChecks: [] };
   }
-  return scan;
-}
-
-function tryExpression(p: ExprParser): Expr | null {
-  const start = p.pos;
-  try { return p.expression(); } catch { p.pos = start; return null; }
-}
-
-/** One statement of forward(): every call, innermost first; self.<attr> calls are the chain. */
-function collectForward(p: ExprParser, cls: ClassInfo, errors: LineError[]): void {
-  const line = p.peek().line;
-  if (p.peek().type === 'name' && p.peek(1).text === '=' && p.peek(1).type === 'op') p.pos += 2;
-  else if (p.peek().text === 'return') p.next();
-  const e = tryExpression(p);
-  while (p.peek().type !== 'newline' && p.peek().type !== 'eof') p.next();
-  if (!e) return;
-  const visit = (x: Expr): void => {
-    if (x.kind !== 'call') return;
-    x.args.forEach(visit);
-    const path = callName(x);
-    if (path && path[0] === 'self' && path.length === 2) cls.forwardCalls.push({ path, line: x.line });
-    else errors.push({ line, message: `forward() calls ${describe(x.callee)}, which is not a layer attribute: Layerboard reads a chain of self.<layer>(x) calls (use nn.Flatten / nn.ReLU modules instead of functions)` });
+  const byName = new Map(scan.classes.map((c) => [c.name, c]));
+  const uses = new Map(scan.classes.map((c) => [c.name, classesUsed(c, byName)]));
+  const model = pickModel(scan, uses, notes);
+  const order = blockOrder(model, byName, uses);
+  if ('cycle' in order) return failed([{ line: byName.get(order.cycle)!.line, message: `class ${order.cycle} uses itself (through ${order.path.join(' → ')})` }], notes);
+  const blockParams = new Map(order.blocks.map((c) => [c.name, (c.methods.get('__init__')?.params ?? []).map((p) => ({ name: p.name, hasDefault: p.default !== undefined }))]));
+  const blocks: BlockDef[] = [];
+  const viewChecks: (ViewCheck & { node: string })[] = [];
+  for (const cls of order.blocks) {
+    const body = readClassBody(cls, blockParams, errors, notes, text);
+    if (body.viewChecks.length) errors.push(...body.viewChecks.map((v) => ({ line: v.line, message: `${v.text} inside block ${cls.name}: write ${v.text.split('.')[0]}.flatten(1) (a view(-1, K) is checked against the model's shapes only in the model's own forward)` })));
+    blocks.push({ name: cls.name, params: readParams(cls, errors), ...body.cls });
+  }
+  const body = readClassBody(model, blockParams, errors, notes, text);
+  viewChecks.push(...body.viewChecks);
+  const defaults = modelDefaults(model, errors, notes);
+  for (const [name, error] of [[model.name, classNameError(model.name)], ...blocks.map((b) => [b.name, classNameError(b.name)])]) {
+    if (error) errors.push({ line: byName.get(name!)!.line, message: `class ${name}: ${error}` });
+  }
+  if (errors.length) return failed(errors, notes);
+  const cls = substituteArgs(body.cls, defaults);
+  const chain = asChain(cls);
+  return {
+    ok: true,
+    doc: { format: 'layerboard-model', version: 2, className: model.name, ...(chain ?? cls), ...(blocks.length ? { blocks } : {}) },
+    notes, viewChecks,
   };
-  visit(e);
 }
 
-type Picked = { exprs: Expr[]; names: string[] | null; className?: string; classLine?: number } | { errors: LineError[] };
-
-function pickModel(scan: Scan): Picked {
-  for (const cls of scan.classes) {
-    const seq = [...cls.attrs.entries()].find(([, v]) => isSequential(v));
-    if (seq) return { ...sequentialItems(seq[1]), className: cls.name, classLine: cls.line };
+/** The names of the file's classes that a class instantiates in `__init__`. */
+function classesUsed(cls: ClassDef, byName: Map<string, ClassDef>): string[] {
+  const used = new Set<string>();
+  for (const s of cls.methods.get('__init__')?.body ?? []) {
+    s.tokens.forEach((t, i) => { if (t.type === 'name' && byName.has(t.text) && t.text !== cls.name && s.tokens[i + 1]?.text === '(' && s.tokens[i - 1]?.text !== '.') used.add(t.text); });
   }
-  for (const cls of scan.classes) {
-    const layers = [...cls.attrs.entries()].filter(([, v]) => callName(v) !== null);
-    if (layers.length === 0) continue;
-    const order = cls.forwardCalls.length ? cls.forwardCalls.map((c) => c.path[1]) : layers.map(([k]) => k);
-    const missing = cls.forwardCalls.find((c) => !cls.attrs.has(c.path[1]));
-    if (missing) return { errors: [{ line: missing.line, message: `forward() calls self.${missing.path[1]}, which __init__ does not define` }] };
-    const repeated = order.find((name, i) => order.indexOf(name) !== i);
-    if (repeated) return { errors: [{ line: cls.forwardCalls[order.lastIndexOf(repeated)].line, message: `forward() calls self.${repeated} twice: an nn.Sequential uses each layer once` }] };
-    return { exprs: order.map((k) => cls.attrs.get(k)!), names: order, className: cls.name, classLine: cls.line };
-  }
-  const seq = [...scan.topLevel].reverse().find((t) => isSequential(t.value));
-  if (seq) return sequentialItems(seq.value);
-  return { errors: [{ line: 1, message: 'no model found: expected nn.Sequential(...), or a class whose __init__ sets self.<name> = nn.<Layer>(...) or self.model = nn.Sequential(...)' }] };
+  return [...used];
 }
 
-/** nn.Sequential(a, b, ...) or nn.Sequential(OrderedDict([('name', layer), ...])). */
-function sequentialItems(seq: Expr): Picked {
-  if (seq.kind !== 'call') return { errors: [{ line: seq.line, message: 'expected a call of nn.Sequential' }] };
-  const first = seq.args[0];
-  const od = first && callName(first);
-  if (od && od[od.length - 1] === 'OrderedDict' && seq.args.length === 1) {
-    const list = first.kind === 'call' ? first.args[0] : undefined;
-    if (!list || list.kind !== 'seq') return { errors: [{ line: first.line, message: 'OrderedDict needs a list of (name, layer) pairs' }] };
-    const names: string[] = [];
-    const exprs: Expr[] = [];
-    for (const item of list.items) {
-      if (item.kind !== 'seq' || item.items.length !== 2 || item.items[0].kind !== 'str') return { errors: [{ line: item.line, message: "each OrderedDict entry must be a ('name', layer) pair" }] };
-      names.push((item.items[0] as { value: string }).value);
-      exprs.push(item.items[1]);
+/** The model: the class no other class uses (the one instantiated at top level if several). */
+function pickModel(scan: SourceScan, uses: Map<string, string[]>, notes: ImportNote[]): ClassDef {
+  const used = new Set([...uses.values()].flat());
+  const roots = scan.classes.filter((c) => !used.has(c.name));
+  const candidates = roots.length ? roots : scan.classes;
+  const named = [...scan.instantiated].reverse().map((n) => candidates.find((c) => c.name === n)).find((c) => c !== undefined);
+  const model = named ?? candidates[candidates.length - 1];
+  for (const c of candidates) {
+    if (c !== model) notes.push({ line: c.line, message: `class ${c.name} is not used by ${model.name} and was not imported (the model is ${model.name}${named ? ', instantiated at top level' : ', the last class defined'})` });
+  }
+  return model;
+}
+
+/** Block classes the model uses, each after the blocks it uses; a cycle is named. */
+function blockOrder(model: ClassDef, byName: Map<string, ClassDef>, uses: Map<string, string[]>): { blocks: ClassDef[] } | { cycle: string; path: string[] } {
+  const placed: ClassDef[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  // Iterative depth-first walk: [class, index of its next dependency].
+  const stack: [string, number][] = [[model.name, 0]];
+  state.set(model.name, 'open');
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const deps = uses.get(top[0]) ?? [];
+    if (top[1] < deps.length) {
+      const dep = deps[top[1]++];
+      if (state.get(dep) === 'open') return { cycle: dep, path: [...stack.map(([n]) => n), dep] };
+      if (!state.has(dep)) { state.set(dep, 'open'); stack.push([dep, 0]); }
+      continue;
     }
-    return { exprs, names };
+    stack.pop();
+    state.set(top[0], 'done');
+    if (top[0] !== model.name) placed.push(byName.get(top[0])!);
   }
-  return { exprs: seq.args, names: null };
+  return { blocks: placed };
 }
 
-function toValue(e: Expr): unknown {
-  switch (e.kind) {
-    case 'num': return e.value;
-    case 'str': return e.value;
-    case 'const': return e.value;
-    case 'seq': return e.items.map(toValue);
-    default: throw new PySyntaxError(e.line, `${describe(e)} is not a constant value`);
-  }
+/** `__init__`'s parameters as a block's params, defaults as constants. */
+function readParams(cls: ClassDef, errors: LineError[]): BlockDef['params'] {
+  const init = cls.methods.get('__init__');
+  return (init?.params ?? []).map((p) => {
+    if (p.default === undefined) return { name: p.name };
+    const v = constantOf(p.default);
+    if (v === undefined) { errors.push({ line: init!.line, message: `${cls.name}.__init__: the default of ${p.name} must be a constant` }); return { name: p.name }; }
+    return { name: p.name, default: v };
+  });
 }
 
-type LayerResult = { spec: LayerSpec; error?: undefined } | { error: LineError; spec?: undefined };
+function constantOf(e: Expr): BlockArgValue | undefined {
+  if (e.kind === 'num' || e.kind === 'str' || e.kind === 'const') return e.value;
+  if (e.kind === 'seq' && e.items.every((x) => x.kind === 'num')) return e.items.map((x) => (x as { value: number }).value);
+  return undefined;
+}
 
-function toLayer(e: Expr): LayerResult {
-  const path = callName(e);
-  if (!path || e.kind !== 'call') return { error: { line: e.line, message: `expected a layer like nn.Conv2d(...), found ${describe(e)}` } };
-  const type = path[path.length - 1];
-  if (type === 'Sequential') return { error: { line: e.line, message: 'a Sequential inside a Sequential is not supported: Layerboard models are one flat chain' } };
-  if (!isLayerType(type) || !isNnPath(path)) return { error: { line: e.line, message: `${path.join('.')} is not a layer Layerboard knows (${Object.keys(CATALOGUE).join(', ')})` } };
-  const params = CATALOGUE[type].params;
-  if (e.args.length > params.length) return { error: { line: e.line, message: `${type} takes at most ${params.length} positional arguments, got ${e.args.length}` } };
-  const spec: LayerSpec = { type };
-  try {
-    e.args.forEach((a, i) => { spec[params[i].name] = toValue(a); });
-    for (const [k, v] of e.kwargs) {
-      if (k in spec && k !== 'type') return { error: { line: e.line, message: `${type}: '${k}' is given twice` } };
-      spec[k] = toValue(v);
+/** The model class's own parameters take their defaults (a model is built without arguments). */
+function modelDefaults(model: ClassDef, errors: LineError[], notes: ImportNote[]): Record<string, BlockArgValue> {
+  const values: Record<string, BlockArgValue> = {};
+  const init = model.methods.get('__init__');
+  for (const p of init?.params ?? []) {
+    const v = p.default === undefined ? undefined : constantOf(p.default);
+    if (v === undefined) { errors.push({ line: init!.line, message: `${model.name}.__init__ needs ${p.name}: the model class must build without arguments (give ${p.name} a constant default)` }); continue; }
+    values[p.name] = v;
+  }
+  if (Object.keys(values).length) notes.push({ line: init!.line, message: `${model.name} is built with its defaults: ${Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` });
+  return values;
+}
+
+/** `__init__` and `forward` of one class. */
+function readClassBody(cls: ClassDef, blocks: InitScope['blocks'], errors: LineError[], notes: ImportNote[], text: (line: number) => string): { cls: ModuleClass; viewChecks: (ViewCheck & { node: string })[] } {
+  const init = cls.methods.get('__init__');
+  const scope: InitScope = { params: new Set((init?.params ?? []).map((p) => p.name)), blocks, errors };
+  const modules: ModuleClass['modules'] = [];
+  for (const s of init?.body ?? []) {
+    const t = s.tokens;
+    if (s.body !== null) { errors.push({ line: s.line, message: `'${text(s.line)}': ${t[0].text} blocks are not understood in __init__ (Layerboard reads self.<name> = <module> lines)` }); continue; }
+    if (t.length === 1 && (t[0].type === 'str' || t[0].text === 'pass')) continue;
+    try {
+      if (t[0].text === 'self' && t[1]?.text === '.' && t[2]?.type === 'name' && t[3]?.text === '=' && t[3].type === 'op') {
+        const name = t[2].text;
+        if (modules.some((m) => m.name === name)) { errors.push({ line: s.line, message: `self.${name} is assigned twice` }); continue; }
+        const m = readModule(exprOf(t.slice(4), s.line), name, scope);
+        if (m) modules.push(m);
+        continue;
+      }
+      if (isSuperInit(exprOf(t, s.line))) continue;
+      errors.push({ line: s.line, message: `'${text(s.line)}' is not understood in ${cls.name}.__init__ (Layerboard reads super().__init__() and self.<name> = <module>)` });
+    } catch (err) {
+      if (!(err instanceof PySyntaxError)) throw err;
+      errors.push({ line: err.line, message: `'${text(s.line)}': ${err.message}` });
     }
-  } catch (err) {
-    if (err instanceof PySyntaxError) return { error: { line: err.line, message: `${type}: ${err.message}` } };
-    throw err;
   }
-  const problems = validateLayer(spec);
-  if (problems.length) return { error: { line: e.line, message: `${type}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}` } };
-  return { spec };
+  for (const line of cls.bodyLines) notes.push({ line, message: `'${text(line)}' in class ${cls.name} is not part of its modules or forward() and was not read` });
+  for (const m of cls.methods.values()) {
+    if (m.name !== '__init__' && m.name !== 'forward') notes.push({ line: m.line, message: `method ${cls.name}.${m.name} was not read (only __init__ and forward are)` });
+  }
+  const forward = cls.methods.get('forward');
+  if (!forward) { errors.push({ line: cls.line, message: `class ${cls.name} has no forward(): Layerboard needs it to know how the modules connect` }); return { cls: { modules, forward: null }, viewChecks: [] }; }
+  if (forward.params.length !== 1) { errors.push({ line: forward.line, message: `${cls.name}.forward takes ${forward.params.length} inputs: Layerboard reads forward(self, x) with one tensor` }); return { cls: { modules, forward: null }, viewChecks: [] }; }
+  const read = readForward(forward.body, forward.params[0].name, modules.map((m) => m.name), errors, notes, text);
+  return { cls: { modules, forward: read.graph }, viewChecks: read.viewChecks };
+}
+
+function isSuperInit(e: Expr): boolean {
+  if (e.kind !== 'call') return false;
+  const c = e.callee;
+  if (c.kind === 'attr') {
+    const sup = c.object;
+    return c.name === '__init__' && sup.kind === 'call' && sup.callee.kind === 'name' && sup.callee.path.join('.') === 'super' && e.args.length === 0 && e.kwargs.length === 0;
+  }
+  return c.kind === 'name' && ['nn.Module.__init__', 'torch.nn.Module.__init__', 'Module.__init__'].includes(c.path.join('.'))
+    && e.args.length === 1 && e.args[0].kind === 'name' && e.args[0].path.join('.') === 'self';
+}
+
+/** `self.model = nn.Sequential(...)` called once and returned: the chain form (forward null) as version 1 had it. */
+function asChain(cls: ModuleClass): ModuleClass | null {
+  const [only] = cls.modules;
+  const nodes = cls.forward?.nodes ?? [];
+  if (cls.modules.length !== 1 || !('sequential' in only) || only.name !== 'model' || nodes.length !== 1) return null;
+  const [node] = nodes;
+  return 'call' in node && node.inputs[0] === 'input' ? { modules: only.sequential, forward: null } : null;
 }

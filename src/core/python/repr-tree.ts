@@ -23,43 +23,48 @@ const ONE_LINE = /^([A-Za-z_][\w.]*)\((.*)\)$/;
 const OPENS = /^([A-Za-z_][\w.]*)\($/;
 const CHILD = /^\((.*?)\): (.*)$/;
 
+/** Deepest nesting of modules read; deeper text is refused with its line (no recursion on depth). */
+export const MAX_REPR_DEPTH = 100;
+
 /** The module tree of print(model) text; throws ReprSyntaxError with a line number. */
 export function parseReprTree(text: string): ReprNode {
   const lines: Line[] = text.split(/\r\n|\r|\n/)
     .map((t, i) => ({ n: i + 1, text: t.trim() }))
     .filter((l) => l.text !== '');
   if (lines.length === 0) throw new ReprSyntaxError(1, 'the text is empty; paste the output of print(model)');
-  const pos = { i: 0 };
-  const root = parseModule(lines, pos, lines[0].text, lines[0].n);
-  if (pos.i < lines.length) {
-    const extra = lines[pos.i];
-    throw new ReprSyntaxError(extra.n, `unexpected text after the end of the model: '${extra.text}'`);
+  const first = moduleOf(lines[0].text, lines[0].n);
+  if (first.error !== undefined) throw new ReprSyntaxError(first.line, first.error);
+  // Open containers, innermost last: each `Name(` line pushes, each `)` line pops.
+  const open: ReprNode[] = first.args === null ? [first] : [];
+  let i = 1;
+  for (; i < lines.length && open.length > 0; i++) {
+    const line = lines[i];
+    const parent = open[open.length - 1];
+    if (line.text === ')') { open.pop(); continue; }
+    const child = CHILD.exec(line.text);
+    if (!child) throw new ReprSyntaxError(line.n, `expected '(name): Module(...)' inside ${parent.className} or ')' to close it, got '${line.text}'`);
+    const node = moduleOf(child[2], line.n);
+    parent.children.push({ key: child[1], node });
+    if (node.args === null && node.error === undefined) {
+      if (open.length >= MAX_REPR_DEPTH) throw new ReprSyntaxError(line.n, `modules are nested more than ${MAX_REPR_DEPTH} levels deep`);
+      open.push(node);
+    }
   }
-  return root;
+  if (open.length > 0) {
+    const inner = open[open.length - 1];
+    throw new ReprSyntaxError(lines[lines.length - 1].n, `${inner.className}( opened on line ${inner.line} is never closed with ')'`);
+  }
+  if (i < lines.length) throw new ReprSyntaxError(lines[i].n, `unexpected text after the end of the model: '${lines[i].text}'`);
+  return first;
 }
 
-/** One module whose text starts on lines[pos.i] (after any `(key): ` prefix). */
-function parseModule(lines: Line[], pos: { i: number }, text: string, n: number): ReprNode {
-  pos.i++;
+/** One module's text (after any `(key): ` prefix): a one-line layer, an opening `Name(`, or an error. */
+function moduleOf(text: string, n: number): ReprNode {
   const single = ONE_LINE.exec(text);
   if (single) return { className: single[1], args: single[2], children: [], line: n };
   const open = OPENS.exec(text);
-  if (!open) {
-    const message = `expected a module such as 'Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1))' or 'Sequential(', got '${text}'`;
-    if (pos.i === 1) throw new ReprSyntaxError(n, message);
-    return { className: '', args: null, children: [], line: n, error: message };
-  }
-  const node: ReprNode = { className: open[1], args: null, children: [], line: n };
-  for (;;) {
-    const line = lines[pos.i];
-    if (!line) throw new ReprSyntaxError(lines[lines.length - 1].n, `${node.className}( opened on line ${n} is never closed with ')'`);
-    if (line.text === ')') { pos.i++; return node; }
-    const child = CHILD.exec(line.text);
-    if (!child) {
-      throw new ReprSyntaxError(line.n, `expected '(name): Module(...)' inside ${node.className} or ')' to close it, got '${line.text}'`);
-    }
-    node.children.push({ key: child[1], node: parseModule(lines, pos, child[2], line.n) });
-  }
+  if (open) return { className: open[1], args: null, children: [], line: n };
+  return { className: '', args: null, children: [], line: n, error: `expected a module such as 'Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1))' or 'Sequential(', got '${text}'` };
 }
 
 // ---- the text inside a layer's parentheses -------------------------------------------

@@ -3,14 +3,17 @@
 // edit is a named command that pushes an undo snapshot.
 import { createContext } from 'svelte';
 import type { Edge, Node } from '@xyflow/svelte';
-import type { LayerType, ModelDocument } from '../../core/model/types.ts';
+import type { ModelDocument } from '../../core/model/types.ts';
 import type { TrainingConfig } from '../../core/run/training-config.ts';
 import { analyze, type Analysis } from '../../core/editor/analysis.ts';
 import * as G from '../../core/editor/graph-model.ts';
-import { newLayer, type AddMode } from '../../core/editor/new-layer.ts';
+import { newBody, type AddMode, type PaletteId } from '../../core/editor/new-layer.ts';
 import { findDropTarget, type DropTarget } from '../../core/editor/drop-target.ts';
+import { layoutGraph } from '../../core/editor/layout.ts';
+import { groupAsBlock, renameBlock } from '../../core/editor/group.ts';
+import { blockLabel } from '../../core/editor/structure.ts';
 
-export type FlowNode = Node<Record<string, never>, 'input' | 'layer'>;
+export type FlowNode = Node<Record<string, never>, G.EditorNodeKind>;
 export type FlowEdge = Edge<Record<string, never>, 'shape'>;
 
 const HISTORY_LIMIT = 300;
@@ -26,6 +29,8 @@ export class EditorState {
 
   #flowNodes = $state.raw<FlowNode[]>([]);
   flowEdges = $state.raw<FlowEdge[]>([]);
+  /** Why the last "Group as block" could not group the selection. */
+  groupError = $state<string | null>(null);
   /** Batch size N used for the summary's Mult-Adds and sizes. */
   batch = $state(1);
 
@@ -94,14 +99,14 @@ export class EditorState {
     this.#restore(next);
   }
 
-  /** Palette click / Enter: the block goes at the end of the chain. */
-  appendLayer(type: LayerType): string {
+  /** Palette click / Enter: the block goes at the end of the model (after its output). */
+  appendLayer(type: PaletteId): string {
     const tail = G.chainTail(this.#graph);
     return this.#addWired(type, 'append', this.#below(tail), { after: tail });
   }
 
   /** Palette drop at a flow position: onto an edge inserts, near the chain's end appends. */
-  dropLayer(type: LayerType, at: G.XY): string {
+  dropLayer(type: PaletteId, at: G.XY): string {
     const target = this.dropTargetAt(at);
     if (target?.kind === 'edge') return this.insertOnEdge(target.edgeId, type);
     if (target?.kind === 'tail') return this.#addWired(type, 'append', this.#below(target.nodeId), { after: target.nodeId });
@@ -112,7 +117,7 @@ export class EditorState {
     return findDropTarget(this.#graph, at, (id) => this.#height(id));
   }
 
-  insertOnEdge(id: string, type: LayerType): string {
+  insertOnEdge(id: string, type: PaletteId): string {
     const edge = this.#graph.edges.find((e) => e.id === id);
     if (!edge) throw new Error(`no edge ${id}`);
     const source = this.node(edge.source)!;
@@ -121,8 +126,8 @@ export class EditorState {
     const room = G.NODE_HEIGHT + G.NODE_GAP;
     const shifted = G.shiftDown(this.#graph, downstream, room);
     const at = { x: source.position.x, y: Math.max(target.position.y, source.position.y + this.#height(source.id) + G.NODE_GAP) };
-    const layer = newLayer(type, this.#outShape(edge.source), 'insert');
-    const { graph, id: added } = G.addNode(shifted, layer, at, { after: edge.source, before: edge.target });
+    const body = newBody(type, this.#outShape(edge.source), 'insert');
+    const { graph, id: added } = G.addNode(shifted, body, at, { after: edge.source, before: edge.target });
     this.#commit(graph, [added]);
     return added;
   }
@@ -154,10 +159,10 @@ export class EditorState {
     let graph = this.#graph;
     const counts = new Map<string, number>();
     const taken = new Set(graph.nodes.flatMap((n) => (n.name ? [n.name] : [])));
-    for (const id of this.analysis.chain) {
+    for (const id of this.analysis.order) {
       const n = graph.nodes.find((x) => x.id === id)!;
-      if (n.name) continue;
-      const stem = n.layer!.type.toLowerCase().replace(/2d$|1d$/, '');
+      if (n.name || n.kind !== 'layer') continue;
+      const stem = n.layer.type.toLowerCase().replace(/2d$|1d$/, '');
       let k = counts.get(stem) ?? 1;
       while (taken.has(`${stem}${k}`)) k++;
       counts.set(stem, k + 1);
@@ -187,16 +192,56 @@ export class EditorState {
     this.#commit({ ...this.#graph, training: structuredClone(config) }, undefined, 'training');
   }
 
-  /** Applies the core's suggested fix for the node's shape error, if it has one. */
+  /** Applies the core's suggested fix for the node's shape error: a keyword, or layers inserted on one input. */
   applyFix(id: string): void {
     const fix = this.analysis.nodes.get(id)?.shapeError?.fix;
     if (!fix) return;
-    this.#commit(G.setKeyword(this.#graph, id, fix.field, fix.value), [id]);
+    let graph = this.#graph;
+    let select = [id];
+    if (fix.insert) {
+      const source = G.inMap(graph).get(id)?.[fix.insert.input];
+      if (source === undefined) return;
+      const from = this.node(source)!.position;
+      const to = this.node(id)!.position;
+      const step = G.NODE_HEIGHT + G.NODE_GAP;
+      const count = fix.insert.layers.length;
+      // On a chain the layers go in line (what comes after moves down); on a branch, beside the add.
+      const inLine = (G.outMap(graph).get(source)?.length ?? 0) <= 1 && (G.inMap(graph).get(id)?.length ?? 0) <= 1;
+      if (inLine) graph = G.shiftDown(graph, new Set([id, ...G.chainFrom(graph, id)]), step * count);
+      const at = inLine ? { x: from.x, y: to.y } : { x: Math.max(from.x, to.x) + G.NODE_WIDTH + 48, y: from.y + step };
+      const inserted = G.insertOnEdge(graph, source, id, fix.insert.layers, at, step);
+      graph = inserted.graph;
+      select = inserted.ids;
+    }
+    if (fix.set) graph = G.setKeyword(graph, id, fix.set.field, fix.set.value);
+    this.#commit(graph, select);
   }
 
+  /** A new edge from a handle: any output may feed several inputs; add and cat take several. */
   connect(source: string, target: string): void {
     const next = G.connect(this.#graph, source, target);
     if (next !== this.#graph) this.#commit(next);
+  }
+
+  /** An edge's end dragged to another handle (xyflow's reconnect). */
+  reconnect(edgeId: string, source: string, target: string): void {
+    const next = G.reconnect(this.#graph, edgeId, source, target);
+    if (next !== this.#graph) this.#commit(next);
+  }
+
+  /** The selected blocks become a block class and one instance of it; else `groupError` says why not. */
+  groupSelection(): void {
+    const result = groupAsBlock(this.#graph, this.selectedIds);
+    this.groupError = result.ok ? null : result.message;
+    if (result.ok) this.#commit(result.graph, [result.id]);
+  }
+
+  renameBlock(from: string, to: string): void {
+    if (from !== to) this.#commit(renameBlock(this.#graph, from, to), undefined, `block:${from}`);
+  }
+
+  setCatDim(id: string, dim: number): void {
+    this.#commit(G.setKeyword(this.#graph, id, 'dim', dim), undefined, `kw:${id}:dim`);
   }
 
   /** Drag stop: the positions xyflow moved the nodes to. */
@@ -209,7 +254,7 @@ export class EditorState {
   }
 
   autoLayout(): void {
-    this.#commit(G.layoutChain(this.#graph, (id) => this.#height(id)));
+    this.#commit(layoutGraph(this.#graph, (id) => this.#height(id)));
   }
 
   select(ids: string[]): void {
@@ -238,9 +283,9 @@ export class EditorState {
     if (moved.size > 0) this.#commit(G.movePositions(this.#graph, moved), undefined, `move:${[...moved.keys()].join()}`);
   }
 
-  #addWired(type: LayerType, mode: AddMode, at: G.XY, wire: { after?: string; before?: string }, from: string | null = wire.after ?? null): string {
-    const layer = newLayer(type, from ? this.#outShape(from) : null, mode);
-    const { graph, id } = G.addNode(this.#graph, layer, at, wire);
+  #addWired(type: PaletteId, mode: AddMode, at: G.XY, wire: { after?: string; before?: string }, from: string | null = wire.after ?? null): string {
+    const body = newBody(type, from ? this.#outShape(from) : null, mode);
+    const { graph, id } = G.addNode(this.#graph, body, at, wire);
     this.#commit(graph, [id]);
     return id;
   }
@@ -287,7 +332,7 @@ export class EditorState {
     const nodes = this.#graph.nodes.map((n): FlowNode => {
       const prev = old.get(n.id);
       const selected = select ? select.has(n.id) : (prev?.selected ?? false);
-      const ariaLabel = n.kind === 'input' ? 'Input block' : `${n.layer?.type ?? 'Layer'} block${n.name ? ` ${n.name}` : ''}`;
+      const ariaLabel = n.kind === 'input' ? 'Input block' : `${blockLabel(n)} block`;
       if (prev && prev.type === n.kind && prev.selected === selected && prev.ariaLabel === ariaLabel && prev.position.x === n.position.x && prev.position.y === n.position.y) return prev;
       return {
         id: n.id, type: n.kind, position: n.position, data: {}, selected, ariaLabel,

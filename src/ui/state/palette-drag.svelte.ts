@@ -2,11 +2,11 @@
 // the ghost is, and where it would land. Pointer events rather than HTML5 drag and drop,
 // so the ghost and the drop preview are ours and real mouse input drives them everywhere.
 import { createContext } from 'svelte';
-import type { LayerType } from '../../core/model/types.ts';
+import type { PaletteId } from '../../core/editor/new-layer.ts';
 import type { DropTarget } from '../../core/editor/drop-target.ts';
 
 export interface DragGhost {
-  type: LayerType;
+  type: PaletteId;
   x: number;
   y: number;
   overCanvas: boolean;

@@ -9,7 +9,8 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import { ProjectConflictError, type ProjectRepository, type ProjectSummary } from '../../db/projects.ts';
 import type { ProjectRecord, ProjectView } from '../../db/schema.ts';
 import type { EditorState } from './editor.svelte.ts';
-import { graphFromDocument, INPUT_ID, type EditorGraph } from '../../core/editor/graph-model.ts';
+import { INPUT_ID, type EditorGraph } from '../../core/editor/graph-model.ts';
+import { graphFromDocument } from '../../core/editor/document.ts';
 import { LiveValue } from './live-query.svelte.ts';
 import { TabPresence } from './tab-presence.ts';
 import { storageErrorMessage } from '../../db/storage-errors.ts';
@@ -105,7 +106,7 @@ export class ProjectsState {
   async createFromDocument(doc: ModelDocument, name: string): Promise<void> {
     await this.flush();
     const graph = graphFromDocument(doc);
-    const record = await this.#repo.create(name, doc, { graph: storedGraph(graph) });
+    const record = await this.#repo.create(name, withoutPositions(doc), { graph: storedGraph(graph) });
     this.#show(record);
   }
 
@@ -247,7 +248,7 @@ export class ProjectsState {
     if (!current) return;
     this.saveStatus = 'saving';
     try {
-      this.#version = await this.#repo.save(current.id, this.#editor.document, this.#view(), this.#version);
+      this.#version = await this.#repo.save(current.id, withoutPositions(this.#editor.document), this.#view(), this.#version);
       this.#presence.saved(current.id, this.#version);
       if (this.#timer === null) {
         this.saveStatus = 'saved';
@@ -266,6 +267,12 @@ function storedGraph(graph: EditorGraph): NonNullable<ProjectView['graph']> {
   return { nodes: graph.nodes, edges: graph.edges };
 }
 
+/** Positions are stored once, with the graph (the view): the saved document goes without its editor view. */
+function withoutPositions(doc: ModelDocument): ModelDocument {
+  const { editor: _editor, ...rest } = doc;
+  return rest;
+}
+
 /** The editor graph of a stored project: its saved graph when it has a sound one. */
 function graphOf(record: ProjectRecord): EditorGraph {
   const g = record.view?.graph;
@@ -275,6 +282,7 @@ function graphOf(record: ProjectRecord): EditorGraph {
   if (doc.className !== undefined) extras.className = doc.className;
   if (doc.metadata !== undefined) extras.metadata = doc.metadata;
   if (doc.training !== undefined) extras.training = doc.training;
+  if (doc.blocks !== undefined) extras.blocks = structuredClone(doc.blocks);
   return { input: [...doc.input], nodes: g.nodes, edges: g.edges, ...extras };
 }
 
