@@ -151,18 +151,20 @@ export function parseTrainingConfig(value: unknown, root = 'training'): ParsedCo
   const o = r.object(value, root, KEYS, REQUIRED);
   if (!o) return { ok: false, errors: r.errors };
   const at = (k: string) => `${root}.${k}`;
+  /** A field read when present (a missing one is already reported). */
+  const field = <T>(k: string, read: (v: unknown, path: string) => T | undefined): T | undefined => (o[k] === undefined ? undefined : read(o[k], at(k)));
   const parts = {
-    dataset: dataset(r, o.dataset, at('dataset')),
-    transforms: transforms(r, o.transforms, at('transforms')),
-    loss: choice(r, o.loss, at('loss')),
-    optimizer: choice(r, o.optimizer, at('optimizer')),
+    dataset: field('dataset', (v, p) => dataset(r, v, p)),
+    transforms: field('transforms', (v, p) => transforms(r, v, p)),
+    loss: field('loss', (v, p) => choice(r, v, p)),
+    optimizer: field('optimizer', (v, p) => choice(r, v, p)),
     scheduler: o.scheduler === null || o.scheduler === undefined ? null : choice(r, o.scheduler, at('scheduler')),
-    batchSize: r.int(o.batchSize, at('batchSize'), 1, LIMITS.batchSize),
-    epochs: r.int(o.epochs, at('epochs'), 1, LIMITS.epochs),
-    shuffle: r.bool(o.shuffle, at('shuffle')),
-    seed: r.int(o.seed, at('seed'), 0, Number.MAX_SAFE_INTEGER),
-    valSplit: r.number(o.valSplit, at('valSplit'), (x) => x >= 0 && x < 1, 'a fraction in [0, 1)'),
-    dropLast: r.bool(o.dropLast, at('dropLast')),
+    batchSize: field('batchSize', (v, p) => r.int(v, p, 1, LIMITS.batchSize)),
+    epochs: field('epochs', (v, p) => r.int(v, p, 1, LIMITS.epochs)),
+    shuffle: field('shuffle', (v, p) => r.bool(v, p)),
+    seed: field('seed', (v, p) => r.int(v, p, 0, Number.MAX_SAFE_INTEGER)),
+    valSplit: field('valSplit', (v, p) => r.number(v, p, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)')),
+    dropLast: field('dropLast', (v, p) => r.bool(v, p)),
     backend: o.backend === undefined ? undefined : backend(r, o.backend, at('backend')),
   };
   const { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast } = parts;
