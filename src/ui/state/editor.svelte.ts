@@ -187,9 +187,13 @@ export class EditorState {
     this.#commit(name ? { ...rest, className: name } : rest, undefined, 'className');
   }
 
-  /** The Train form's configuration, kept in the document (what export writes); a burst of edits is one undo step. */
-  setTraining(config: TrainingConfig): void {
-    this.#commit({ ...this.#graph, training: structuredClone(config) }, undefined, 'training');
+  /**
+   * The Train form's configuration, kept in the document (what export writes); a burst of
+   * edits is one undo step. With `input`, a dataset's Input shape comes in the same step.
+   */
+  setTraining(config: TrainingConfig, input?: number[]): void {
+    const next = { ...this.#graph, training: structuredClone(config), ...(input && { input: [...input] }) };
+    this.#commit(next, undefined, input ? 'input' : 'training');
   }
 
   /** Applies the core's suggested fix for the node's shape error: a keyword, or layers inserted on one input. */

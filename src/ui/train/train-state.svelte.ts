@@ -132,14 +132,14 @@ export class TrainState {
 
   #adopt(choice: DatasetChoice, info: DatasetInfo): void {
     const shape = inputFor(this.#editor.graph.input, info);
-    if (shape) this.#editor.setInput(shape);
-    const c = this.config;
+    const c = $state.snapshot(this.config);
     const id = configIdOf(choice);
-    this.setConfig({
+    // the Input shape and the configuration change as one undo step
+    this.#editor.setTraining({
       ...c,
       dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
       transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...(choice.kind === 'mnist' && { horizontalFlip: false, cropPadding: 0 }) },
-    });
+    }, shape ?? undefined);
   }
 
   /** Deletes an imported dataset from the browser (its runs keep their logs). */
