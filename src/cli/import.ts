@@ -2,6 +2,7 @@
 // text or Python source that builds the model, to a version-2 model file. Parsed, never
 // run. Notes (what was assumed: forward of a printout, the input shape) and errors go to
 // stderr as FILE:LINE: lines.
+import { stripBom } from '../core/formats/json-syntax.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { serializeModelDocument } from '../core/model/model-json.ts';
 import { formatImportSummary, importSummary } from '../core/python/import-check.ts';
@@ -40,7 +41,8 @@ export async function runImport(args: string[]): Promise<number> {
     else { console.error(`layerboard import: unexpected '${args[i]}'\n\n${USAGE}`); return 2; }
   }
   if (!file) { console.error(`layerboard import: give a FILE\n\n${USAGE}`); return 2; }
-  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  // A BOM is not part of the source (browsers drop it when the app reads a file; Python skips it).
+  const text = stripBom(readFileSync(file === '-' ? 0 : file, 'utf8'));
   const parsed = parseModelText(text, input ? { input } : {});
   const at = (line: number | null) => (line === null ? file : `${file}:${line}`);
   for (const n of parsed.notes) console.error(`${at(n.line)}: note: ${n.message}`);

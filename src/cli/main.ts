@@ -1,5 +1,7 @@
 // The `layerboard` command line. Run from a checkout: npm run -s cli -- <command> ...
 import { runBench } from './bench.ts';
+import { runBoard } from './board.ts';
+import { runInspect } from './inspect.ts';
 import { runBenchShapes } from './bench-shapes.ts';
 import { runConformance } from './conformance.ts';
 import { runExport } from './export.ts';
@@ -16,13 +18,17 @@ commands:
   conformance CASES.json RESULTS.json          answer PyTorch conformance cases (../shared/conformance)
   train MODEL.json [options]                   train in Node with the engine (train --help for options)
   bench [--json] [--quick]                     engine speed and memory benchmark (CIFAR-10 BS model)
-  bench-shapes [--layers 200] [--runs 400] [--json]  the editor's shape re-check time after one edit`;
+  bench-shapes [--layers 200] [--runs 400] [--json]  the editor's shape re-check time after one edit
+  board --logdir DIR [--port 6006]             serve the app and follow a TensorBoard logdir live (like tensorboard --logdir)
+  inspect --logdir DIR [--json]                each run's tags, kinds, step ranges and counts, and damaged files (like tensorboard --inspect)`;
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   bench: runBench,
   'bench-shapes': runBenchShapes,
+  board: runBoard,
+  inspect: runInspect,
   conformance: runConformance,
   export: runExport,
   import: runImport,

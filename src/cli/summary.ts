@@ -1,6 +1,10 @@
 // `layerboard summary MODEL.json [--input N,C,H,W]`: torchinfo's table for the model,
 // or (exit 1) the first layer that cannot run, with the arithmetic and a fix.
-import { requireChain } from '../core/model/chain.ts';
+import { chainLayers } from '../core/model/chain.ts';
+import { inferGraphShapes, type GraphShapeReport } from '../core/model/graph-shapes.ts';
+import { flattenModel } from '../core/model/flat-graph.ts';
+import { formatModelSummary, summarizeModel } from '../core/model/summary-tree.ts';
+import type { ModelDocument } from '../core/model/types.ts';
 import { readFileSync } from 'node:fs';
 import { parseModelDocument } from '../core/model/model-json.ts';
 import { formatShape, inferShapes, type ShapeReport } from '../core/model/shapes.ts';
@@ -60,6 +64,29 @@ function shapeFailure(report: ShapeReport, layers: LayerSpec[], names: string[] 
   return lines.join('\n');
 }
 
+/** A graph's shapes up to the failing node, then the error and the fix. */
+function graphFailure(report: GraphShapeReport): string {
+  const error = report.error!;
+  const lines = [`input: ${formatShape(report.input)}`];
+  report.ids.forEach((id, i) => {
+    if (i <= error.index) lines.push(`  ${id}: ${report.shapes[i] ? formatShape(report.shapes[i]!) : 'cannot run'}${report.notes[i] ? ` (${report.notes[i]})` : ''}`);
+  });
+  lines.push(`shape error at ${error.node}: ${error.message}`);
+  if (error.fix) lines.push(`fix: ${error.fix.label}`);
+  return lines.join('\n');
+}
+
+/** torchinfo's nested table for a model with branches or blocks, or (exit 1) the first node that cannot run. */
+function graphSummary(doc: ModelDocument, input: Shape): number {
+  const report = inferGraphShapes(flattenModel(doc), input, { training: false });
+  if (report.error) {
+    console.error(graphFailure(report));
+    return 1;
+  }
+  console.log(formatModelSummary(summarizeModel(doc, input)));
+  return 0;
+}
+
 export async function runSummary(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
@@ -81,7 +108,9 @@ export async function runSummary(args: string[]): Promise<number> {
   }
   const { doc } = result;
   const input = parsed.input ?? [1, ...doc.input];
-  const { layers, names } = requireChain(doc, 'summary');
+  const chain = chainLayers(doc);
+  if (!chain) return graphSummary(doc, input);
+  const { layers, names } = chain;
   const report = inferShapes(layers, input, { training: false });
   if (report.error) {
     console.error(shapeFailure(report, layers, names));

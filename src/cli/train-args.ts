@@ -7,8 +7,10 @@ export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 Trains the model in Node with the engine (forward, loss, zero_grad, backward, step), with
 per-epoch validation, then evaluates on the test split.
 
-  --dataset synthetic|mnist   synthetic (default): seeded class blobs in the model's input shape;
-                              mnist: the built-in 8,000/2,000 MNIST digits (Normalize(0.1307, 0.3081))
+  --dataset synthetic|mnist|fashion-mnist
+                              synthetic (default): seeded class blobs in the model's input shape;
+                              mnist: the built-in MNIST, official 60,000 train / 10,000 test (Normalize(0.1307, 0.3081));
+                              fashion-mnist: the built-in Fashion-MNIST, 60,000 / 10,000 (Normalize(0.2860, 0.3530))
   --epochs N                  default 1
   --batch-size B              default 64
   --optimizer NAME            sgd (default), adam, adamw, rmsprop, adagrad
@@ -18,6 +20,14 @@ per-epoch validation, then evaluates on the test split.
   --opt KEY=VALUE             any other optimizer keyword, value as JSON (repeatable): --opt nesterov=true
   --loss NAME                 default CrossEntropyLoss; --loss-opt KEY=VALUE for its keywords
   --scheduler NAME            StepLR, ExponentialLR, CosineAnnealingLR or OneCycleLR; --sched-opt KEY=VALUE
+  --clip-grad-norm X[,P]      clip_grad_norm_(max_norm=X, norm_type=P (default 2)) after each backward
+  --clip-grad-value X         clip_grad_value_(clip_value=X) after each backward
+  --early-stopping P[,MONITOR[,MIN_DELTA]]
+                              stop after P epochs without improvement of MONITOR (val_loss (default),
+                              val_accuracy or train_loss) by more than MIN_DELTA (default 0)
+  --restore-best-weights      with --early-stopping: end with the best epoch's weights (what --save writes)
+  --lr-find                   instead of training: the lr range test (Smith), lr 1e-7 → 10 exponentially over
+                              100 batches; prints the suggested lr (steepest fall of the smoothed loss)
   --seed S                    seeds init, shuffling and the synthetic data (default 0)
   --val-split F               fraction of the training split held out for validation (default 0.1)
   --no-shuffle                keep the training order
@@ -30,7 +40,8 @@ per-epoch validation, then evaluates on the test split.
                               and DIR/<run>.layerboard-run.json for the app's Board (Import run file)
   --name NAME                 the run's name in those logs (default: the model file's name)
   --json                      print one JSON object (config, epochs, step losses, test metrics)
-  --backend ts|wasm, --threads N   compute backend (default wasm, one thread per core)`;
+  --backend ts|wasm, --threads N   compute backend (default wasm on every available core;
+                              ts is the TypeScript reference, one thread by default)`;
 
 const OPTIMIZER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
 
@@ -42,6 +53,8 @@ export interface TrainArgs {
   logdir: string | null;
   name: string | null;
   json: boolean;
+  /** Run the lr range test instead of training. */
+  lrFind: boolean;
 }
 
 /** A usage problem: the command prints it with the usage and exits 2. */
@@ -56,6 +69,12 @@ function int(flag: string, v: string, min: number): number {
 function float(flag: string, v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${v}'`);
+  return n;
+}
+
+function positive(flag: string, v: string): number {
+  const n = float(flag, v);
+  if (!(n > 0)) throw new UsageError(`${flag} must be > 0, got '${v}'`);
   return n;
 }
 
@@ -74,15 +93,17 @@ function keyValue(flag: string, v: string): [string, KeywordValue] {
 
 /** What the flags set, before it becomes a TrainingConfig. */
 interface Draft {
-  dataset: 'synthetic' | 'mnist';
+  dataset: 'synthetic' | 'mnist' | 'fashion-mnist';
   classes: number | null;
   trainSize: number;
   testSize: number;
   optimizer: string;
   loss: string;
   scheduler: string | null;
+  /** --restore-best-weights, applied to --early-stopping once every flag is read. */
+  restoreBest: boolean;
   kw: { opt: Choice; loss: Choice; sched: Choice };
-  config: Omit<TrainingConfig, 'dataset' | 'transforms' | 'loss' | 'optimizer' | 'scheduler'>;
+  config: Omit<TrainingConfig, 'dataset' | 'transforms' | 'loss' | 'optimizer' | 'scheduler' | 'backend'>;
   out: Omit<TrainArgs, 'config'>;
 }
 type ValueFlag = (d: Draft, v: string) => void;
@@ -96,7 +117,7 @@ function optimizerType(v: string): string {
 /** Options that take a value (`--flag value` or `--flag=value`). */
 const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--dataset': (d, v) => {
-    if (v !== 'synthetic' && v !== 'mnist') throw new UsageError(`--dataset must be synthetic or mnist, got '${v}'`);
+    if (v !== 'synthetic' && v !== 'mnist' && v !== 'fashion-mnist') throw new UsageError(`--dataset must be synthetic, mnist or fashion-mnist, got '${v}'`);
     d.dataset = v;
   },
   '--epochs': (d, v) => { d.config.epochs = int('--epochs', v, 1); },
@@ -111,6 +132,16 @@ const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--scheduler': (d, v) => { d.scheduler = v; },
   '--sched-opt': (d, v) => { const [k, x] = keyValue('--sched-opt', v); d.kw.sched[k] = x; },
   '--seed': (d, v) => { d.config.seed = int('--seed', v, 0); },
+  '--clip-grad-norm': (d, v) => {
+    const [max, p] = v.split(',');
+    d.config.gradClip = { type: 'norm', max_norm: positive('--clip-grad-norm', max), ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }) };
+  },
+  '--clip-grad-value': (d, v) => { d.config.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) }; },
+  '--early-stopping': (d, v) => {
+    const [p, monitor = 'val_loss', delta = '0'] = v.split(',');
+    if (monitor !== 'val_loss' && monitor !== 'val_accuracy' && monitor !== 'train_loss') throw new UsageError(`--early-stopping monitors val_loss, val_accuracy or train_loss, got '${monitor}'`);
+    d.config.earlyStopping = { monitor, patience: int('--early-stopping patience', p, 1), min_delta: float('--early-stopping min_delta', delta), mode: 'auto', restore_best_weights: false };
+  },
   '--val-split': (d, v) => { d.config.valSplit = float('--val-split', v); },
   '--classes': (d, v) => { d.classes = int('--classes', v, 2); },
   '--train-size': (d, v) => { d.trainSize = int('--train-size', v, 1); },
@@ -124,25 +155,30 @@ const SWITCHES: Record<string, (d: Draft) => void> = {
   '--no-shuffle': (d) => { d.config.shuffle = false; },
   '--drop-last': (d) => { d.config.dropLast = true; },
   '--json': (d) => { d.out.json = true; },
+  '--restore-best-weights': (d) => { d.restoreBest = true; },
+  '--lr-find': (d) => { d.out.lrFind = true; },
 };
 
 function draft(): Draft {
   return {
-    dataset: 'synthetic', classes: null, trainSize: 2000, testSize: 400, optimizer: 'SGD', loss: 'CrossEntropyLoss', scheduler: null,
+    dataset: 'synthetic', classes: null, trainSize: 2000, testSize: 400, optimizer: 'SGD', loss: 'CrossEntropyLoss', scheduler: null, restoreBest: false,
     kw: { opt: { type: '' }, loss: { type: '' }, sched: { type: '' } },
-    config: { batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false },
-    out: { file: '', save: null, logdir: null, name: null, json: false },
+    config: { batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false, gradClip: null, earlyStopping: null },
+    out: { file: '', save: null, logdir: null, name: null, json: false, lrFind: false },
   };
 }
 
-/** The flags as a TrainingConfig (synthetic data sized by --classes/--train-size/--test-size; MNIST normalized as in the app). */
+/** The flags as a TrainingConfig (synthetic data sized by --classes/--train-size/--test-size; MNIST and Fashion-MNIST normalized as in the app). */
 function finish(d: Draft, backend: BackendChoice): TrainArgs {
   if (!d.out.file) throw new UsageError('missing MODEL.json');
   const c = d.config;
   if (!(c.valSplit >= 0 && c.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${c.valSplit}`);
-  if (d.optimizer === 'SGD' && d.kw.opt.lr === undefined) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
+  if (d.optimizer === 'SGD' && d.kw.opt.lr === undefined && !d.out.lrFind) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
   if (Object.keys(d.kw.sched).length > 1 && !d.scheduler) throw new UsageError('--sched-opt needs --scheduler');
-  const dataset: DatasetConfig = d.dataset === 'mnist' ? { id: 'mnist' } : { id: 'synthetic', trainSize: d.trainSize, testSize: d.testSize, ...(d.classes !== null && { classes: d.classes }) };
+  if (d.restoreBest && !c.earlyStopping) throw new UsageError('--restore-best-weights needs --early-stopping');
+  if (c.earlyStopping) c.earlyStopping.restore_best_weights = d.restoreBest;
+  if (c.earlyStopping && c.earlyStopping.monitor !== 'train_loss' && c.valSplit === 0) throw new UsageError(`--early-stopping monitors ${c.earlyStopping.monitor}, which needs --val-split > 0`);
+  const dataset: DatasetConfig = d.dataset === 'synthetic' ? { id: 'synthetic', trainSize: d.trainSize, testSize: d.testSize, ...(d.classes !== null && { classes: d.classes }) } : { id: d.dataset };
   const config: TrainingConfig = {
     ...defaultTrainingConfig(d.dataset), ...c, dataset,
     loss: { ...d.kw.loss, type: d.loss },

@@ -4,6 +4,7 @@
 // training fails, so a NaN run keeps its logs and says why it stopped.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chainLayers } from '../core/model/chain.ts';
 import { buildModuleGraph } from '../core/model/module-graph.ts';
 import { eventFileName, writeEventFile, type ScalarPoint } from '../core/formats/tfevents/index.ts';
 import type { ModelDocument } from '../core/model/types.ts';
@@ -31,7 +32,8 @@ export class TrainLog {
       format: RUN_FORMAT, version: RUN_VERSION,
       run: { id: `cli-${this.started}`, projectId: null, name: this.name, created: this.started, ended: Date.now(), status, ...(message ? { message } : {}), doc: this.doc, config: this.config, metrics, backend: 'cli' },
       scalars: seriesOf(this.points.map((p) => ({ runId: '', ...p }))),
-      graph: buildModuleGraph(this.doc, [batch, ...this.doc.input]),
+      // the add_graph record covers chains so far; a graph model's run has none yet (not an invented one)
+      graph: chainLayers(this.doc) ? buildModuleGraph(this.doc, [batch, ...this.doc.input]) : null,
       hparams: { hparams: flatHparams(this.config), metrics }, texts: [],
       ...(weights ? { weights: Object.fromEntries(Object.entries(weights).filter(([, w]) => w.data instanceof Float32Array).map(([k, w]) => [k, { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data as Float32Array) }])) } : {}),
     };

@@ -2,7 +2,6 @@
 // browser worker (Model, losses, optimizers, trainer), validates each epoch,
 // evaluates on the test split, optionally saves the weights as safetensors.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelDocument } from '../core/model/model-json.ts';
@@ -14,9 +13,12 @@ import type { TrainingConfig } from '../core/run/training-config.ts';
 import { modelFromDocument } from '../engine/model.ts';
 import { prepareRun } from '../engine/prepare-run.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
-import { NonFiniteLossError } from '../engine/trainer.ts';
-import { loadMnist } from './assets/load-dataset.ts';
-import { applyBackend, takeBackendOptions } from './backend-option.ts';
+import { NonFiniteLossError, type TrainResult } from '../engine/trainer.ts';
+import { transformsOf, splitSource } from '../engine/dataset-source.ts';
+import { lrRangeTest, type LrFinderResult } from '../engine/lr-finder.ts';
+import { Rng } from '../engine/rng.ts';
+import { loadBuiltinDataset } from './assets/load-dataset.ts';
+import { applyBackend, fastestBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
 import { TrainLog } from './train-logs.ts';
 
@@ -30,7 +32,7 @@ function readModel(file: string): ModelDocument {
   return parsed.doc;
 }
 
-/** The model's output width in eval mode for a batch of 2 (BatchNorm1d needs more than 1 value per channel), with the editor's shape rules. */
+/** The model's output width in eval mode for a batch of 1 (BatchNorm1d in train mode needs more than 1 value per channel), with the editor's shape rules. */
 function outputWidth(doc: ModelDocument): number | null {
   let out: number[];
   // messages name the place: 'layer 3: …' in a chain, the node ('layer1.0.add: …') in a graph; eval mode,
@@ -42,13 +44,13 @@ function outputWidth(doc: ModelDocument): number | null {
 function loadData(config: TrainingConfig, doc: ModelDocument): ImageDataset {
   const d = config.dataset;
   switch (d.id) {
-    case 'mnist': return loadMnist(ROOT);
+    case 'mnist': case 'fashion-mnist': return loadBuiltinDataset(d.id, ROOT);
     case 'synthetic': {
       const classes = d.classes ?? outputWidth(doc);
       if (classes === null || classes < 2) throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
       return syntheticDataset({ input: doc.input, classes, train: d.trainSize ?? 2000, test: d.testSize ?? 400, seed: config.seed });
     }
-    case 'cifar10': case 'imagefolder': throw new Error(`the CLI trains on synthetic data or the built-in MNIST, not ${d.id}`);
+    case 'cifar10': case 'imagefolder': throw new Error(`the CLI trains on synthetic data or the built-in MNIST and Fashion-MNIST, not ${d.id}`);
     default: return d satisfies never;
   }
 }
@@ -61,7 +63,20 @@ function epochLine(e: EpochRecord, epochs: number): string {
   return `epoch ${e.epoch + 1}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${val}  lr ${e.lr.toPrecision(4)}  ${e.seconds.toFixed(1)} s  ${Math.round(e.examplesPerSecond)} img/s`;
 }
 
-interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number }
+interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number; best?: TrainResult['best'] }
+
+/** `--lr-find`: the range test on the training split; prints the curve (every 10th point) and the suggestion. */
+async function findLr(a: TrainArgs, doc: ModelDocument): Promise<LrFinderResult> {
+  const { config } = a;
+  const ds = loadData(config, doc);
+  const model = modelFromDocument(doc, { seed: config.seed });
+  const r = await lrRangeTest(model, splitSource(ds, 'train', doc.input, transformsOf(config), new Rng(config.seed)), config, { seed: config.seed });
+  if (!a.json) {
+    for (const p of r.points.filter((_, i) => i % 10 === 0)) console.log(`lr ${p.lr.toExponential(2).padStart(9)}  loss ${p.loss.toFixed(4)}  smoothed ${p.smoothed.toFixed(4)}`);
+    console.log(r.suggestion === null ? 'no suggestion: the loss never fell steadily (try a wider range or more data)' : `suggested lr ${r.suggestion.toPrecision(3)} (${config.optimizer.type}, batch ${config.batchSize}${r.diverged ? `; the loss diverged at lr ${r.points.at(-1)!.lr.toExponential(2)}` : ''})`);
+  }
+  return r;
+}
 
 function writeFileIn(path: string, data: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -91,7 +106,12 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
     if (test) logs.log.test(test);
     for (const path of logs.write(a.logdir!, result.status, undefined, logs.log.metrics(), config.batchSize, prepared.model.stateDict())) log(`wrote ${path}`);
   }
-  return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds };
+  if (result.best) {
+    const b = result.best;
+    // epochs as people count them (records are 0-based)
+    log(`${b.stoppedAt !== null ? `stopped early after epoch ${b.stoppedAt + 1}; ` : ''}best epoch ${b.epoch + 1} (${config.earlyStopping!.monitor} ${b.value.toPrecision(5)}); ${b.restored ? `the weights are epoch ${b.epoch + 1}'s (restore_best_weights)` : 'the weights are the last epoch\'s'}`);
+  }
+  return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds, ...(result.best && { best: result.best }) };
 }
 
 export async function runTrain(argv: string[]): Promise<number> {
@@ -100,8 +120,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     return 0;
   }
   let a: TrainArgs;
-  // training takes the fastest kernels unless told otherwise: WASM SIMD, a thread per core
-  const { choice, rest } = takeBackendOptions(argv, process.env, { backend: 'wasm', threads: Math.min(64, availableParallelism()) });
+  const { choice, rest } = takeBackendOptions(argv, process.env, fastestBackend());
   try {
     a = parseTrainArgs(rest, choice);
   } catch (e) {
@@ -111,6 +130,14 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   const backend = await applyBackend(choice);
   const doc = readModel(a.file);
+  if (a.lrFind) {
+    const r = await findLr(a, doc);
+    if (a.json) console.log(JSON.stringify({ model: a.file, backend: backend.description, ...r }));
+    return 0;
+  }
+  // the output folders exist before training, so a run never ends in ENOENT with its results lost
+  if (a.save) mkdirSync(dirname(a.save), { recursive: true });
+  if (a.logdir) mkdirSync(a.logdir, { recursive: true });
   const log = a.json ? () => {} : (line: string) => console.log(line);
   const runName = a.name ?? (a.file.split('/').pop() ?? 'run').replace(/\.json$/, '');
   const logs = a.logdir ? new TrainLog(runName, doc, a.config) : null;

@@ -62,7 +62,7 @@ export function upgradeRun(run: Json, texts: V1Text[]): RunUpgrade {
   return { run: out, removeTexts, addTexts };
 }
 
-/** Dexie's upgrade to version 3, over the raw tables. */
+/** Dexie's upgrade to version 4, over the raw tables. */
 export async function upgradeRunContract(tx: Transaction): Promise<void> {
   await tx.table('projects').toCollection().modify((p: Json) => {
     if (isObject(p.doc)) p.doc = upgradeDocument(p.doc);

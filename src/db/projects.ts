@@ -59,6 +59,12 @@ export class ProjectRepository {
     });
   }
 
+  /** Stores where a project's canvas is scrolled: this tab's view, not an edit (no new version). */
+  async saveViewport(id: string, viewport: NonNullable<ProjectView['viewport']>): Promise<void> {
+    const changed = await this.#db.projects.where('id').equals(id).modify((p) => { p.view = { ...p.view, viewport }; });
+    if (changed === 0) throw new Error(`project ${id} does not exist`);
+  }
+
   /** Renames a project; returns its new version. */
   async rename(id: string, name: string): Promise<number> {
     return this.#db.transaction('rw', this.#db.projects, async () => {

@@ -4,6 +4,8 @@ import { parseModelDocument } from '../core/model/model-json.ts';
 import { migrateTrainingConfig } from '../core/run/config-migrate.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
 import { ORIGINAL_CONFIG_TAG } from './migrations.ts';
+import { readJson } from '../core/formats/json-syntax.ts';
+import { tensorProblem } from '../core/formats/safetensors.ts';
 import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
 
 export const RUN_FORMAT = 'layerboard-run';
@@ -142,7 +144,15 @@ function checkWeights(weights: unknown, errors: RunFileError[]): void {
     const at = `weights[${JSON.stringify(name)}]`;
     if (!isObject(w) || !Array.isArray(w.shape) || w.dtype !== 'F32' || typeof w.data !== 'string') {
       errors.push({ path: at, message: 'must be { shape: number[], dtype: "F32", data: base64 }' });
+      continue;
     }
+    // The data must be exactly the shape's float32 values, or the weights could not be exported.
+    const b64 = w.data;
+    const bytes = b64.length % 4 === 0 ? (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0) : -1;
+    const problem = bytes % 4 !== 0 || bytes < 0
+      ? `${name}: data is ${bytes < 0 ? 'not base64' : `${bytes} bytes, not a whole number of float32 values`}`
+      : tensorProblem(name, w.shape, bytes / 4);
+    if (problem) errors.push({ path: at, message: problem });
   }
 }
 
@@ -150,9 +160,9 @@ function checkWeights(weights: unknown, errors: RunFileError[]): void {
 export function parseRunFile(input: string | unknown): RunFileParse {
   let value = input;
   if (typeof input === 'string') {
-    try { value = JSON.parse(input); } catch (e) {
-      return { ok: false, errors: [{ path: '', message: `not JSON: ${e instanceof Error ? e.message : String(e)}` }] };
-    }
+    const read = readJson(input);
+    if (!read.ok) return { ok: false, errors: [{ path: '', message: read.message }] };
+    value = read.value;
   }
   if (!isObject(value)) return { ok: false, errors: [{ path: '', message: 'a run file is a JSON object' }] };
   if (value.format !== RUN_FORMAT) return { ok: false, errors: [{ path: 'format', message: `must be "${RUN_FORMAT}", got ${JSON.stringify(value.format)}` }] };

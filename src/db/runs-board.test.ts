@@ -51,7 +51,7 @@ test('a run imported without add_graph has no graph (none is invented); a run wi
   const none = await loadRunGraph(runs, imported);
   expect(none.ok).toBe(false);
   expect(none.ok ? '' : none.error).toContain('without add_graph');
-  const withLayers = { ...imported, doc: { ...doc, modules: [{ name: '0', layer: { type: 'Linear', in_features: 4, out_features: 2 } }] } } as typeof imported;
+  const withLayers = { ...imported, doc: newModelDocument([4], [{ type: 'Linear', in_features: 4, out_features: 2 }]) };
   const traced = await loadRunGraph(runs, withLayers);
   expect(traced.ok && traced.rebuilt).toBe(true);
 });

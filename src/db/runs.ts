@@ -1,7 +1,8 @@
 // Runs and their logs: the run repository and a SummaryWriter-like logger with
 // batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
 import { Dexie, liveQuery, type Observable } from 'dexie';
-import type { GraphRecord, HparamsRecord, LayerboardDB, RunRecord, RunStatus, ScalarRecord, TextRecord } from './schema.ts';
+import type { GraphRecord, HparamsRecord, LayerboardDB, RunRecord, RunStatus, ScalarRecord, SummaryRecord, TextRecord } from './schema.ts';
+import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export type NewRun = Omit<RunRecord, 'id' | 'created' | 'ended' | 'status'> & { id?: string };
 
@@ -53,8 +54,9 @@ export class RunRepository {
   /** Deletes a run with every log it has. */
   async delete(id: string): Promise<void> {
     const db = this.#db;
-    await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.texts, db.hparams], async () => {
+    await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.texts, db.hparams, db.summaries], async () => {
       await db.scalars.where('runId').equals(id).delete();
+      await db.summaries.where('runId').equals(id).delete();
       await db.texts.where('runId').equals(id).delete();
       await db.graphs.delete(id);
       await db.hparams.delete(id);
@@ -106,4 +108,10 @@ export class RunRepository {
   }
 
   texts(runId: string): Promise<TextRecord[]> { return this.#db.texts.where('runId').equals(runId).toArray(); }
+
+  /** A run's summaries of one kind (histograms, images, ...), by tag then step. */
+  async summaries(runId: string, kind: SummaryKind): Promise<SummaryRecord[]> {
+    const list = await this.#db.summaries.where('[runId+kind]').equals([runId, kind]).toArray();
+    return list.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.step - b.step));
+  }
 }

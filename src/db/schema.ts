@@ -3,10 +3,12 @@
 // so data written by an older build keeps opening.
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { EditorEdge, EditorNode } from '../core/editor/graph-model.ts';
+import type { ClassCounts, LbdsHeader } from '../core/formats/lbds.ts';
 import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
 import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
+import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 import { upgradeRunContract } from './migrations.ts';
 
 export type { RunStatus };
@@ -57,10 +59,27 @@ export interface RunRecord {
 }
 
 export interface ScalarRecord { runId: string; tag: string; step: number; wallTime: number; value: number }
-export interface GraphRecord { runId: string; graph: unknown }
+/** graph: the ModuleGraph the board draws; graphDef: add_graph's GraphDef bytes when the run came from event files (written back as they came). */
+export interface GraphRecord { runId: string; graph: unknown; graphDef?: Uint8Array }
+/**
+ * A summary beyond scalars, in TensorBoard's own encoding: one Summary.Value (histogram,
+ * image, text, PR curve, hparams, or a kind the board does not show), kept byte for byte.
+ */
+export interface SummaryRecord { id?: number; runId: string; tag: string; step: number; wallTime: number; kind: SummaryKind; value: Uint8Array }
 export interface TextRecord { id?: number; runId: string; tag: string; step: number; text: string }
 export interface HparamsRecord { runId: string; hparams: Record<string, unknown>; metrics: Record<string, number> }
-export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: Record<string, unknown> }
+/** What a stored dataset holds; its LBDS bytes are cut into datasetChunks. */
+export interface StoredManifest {
+  header: LbdsHeader;
+  /** Total LBDS bytes across the chunks. */
+  bytes: number;
+  chunks: number;
+  counts: ClassCounts;
+  /** A built-in dataset's content hash (static/datasets/index.json): a copy with another one is stale. */
+  version?: string;
+}
+/** kind: 'cifar10' | 'imagefolder' (imports) or 'builtin' (a cached built-in dataset). */
+export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
 export interface DatasetChunkRecord { datasetId: string; index: number; data: ArrayBuffer }
 
 /**
@@ -76,6 +95,7 @@ export type LayerboardDB = Dexie & {
   graphs: EntityTable<GraphRecord, 'runId'>;
   texts: EntityTable<TextRecord, 'id'>;
   hparams: EntityTable<HparamsRecord, 'runId'>;
+  summaries: EntityTable<SummaryRecord, 'id'>;
   datasets: EntityTable<DatasetRecord, 'id'>;
   datasetChunks: Table<DatasetChunkRecord, [string, number]>;
 };
@@ -101,8 +121,10 @@ export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory
     await tx.table('projects').toCollection().modify(migrate);
     await tx.table('runs').toCollection().modify(migrate);
   });
-  // v3: typed training configs (doc.training, runs' config) and a run's dataset and test
+  // Histograms, images, text, PR curves, hparams and other summaries, as TensorBoard encodes them.
+  db.version(3).stores({ summaries: '++id, runId, [runId+kind], [runId+tag]' });
+  // v4: typed training configs (doc.training, runs' config) and a run's dataset and test
   // result as fields instead of JSON texts. Same tables and indexes.
-  db.version(3).upgrade(upgradeRunContract);
+  db.version(4).upgrade(upgradeRunContract);
   return db;
 }

@@ -1,7 +1,9 @@
 // A SummaryWriter for IndexedDB, after torch.utils.tensorboard.SummaryWriter: scalars
 // are buffered and written in batches; graph, text and hparams go straight through.
 // Write errors (an IndexedDB quota error, say) reach onError: shown, never swallowed.
-import type { LayerboardDB, ScalarRecord } from './schema.ts';
+import type { LayerboardDB, ScalarRecord, SummaryRecord } from './schema.ts';
+import { encodeHistogramValue, encodeImageValue, encodePrCurveValue, histogramOf, prCurveOf, type SummaryImage } from '../core/formats/tfevents/index.ts';
+import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export interface SummaryWriterOptions {
   /** Flush buffered scalars at least this often (ms). */
@@ -48,6 +50,26 @@ export class SummaryWriter {
 
   addHparams(hparams: Record<string, unknown>, metrics: Record<string, number>): Promise<void> {
     return this.#write(() => this.#db.hparams.put({ runId: this.runId, hparams, metrics }).then(() => undefined));
+  }
+
+  /** add_histogram: the histogram of `values` (TensorFlow's buckets), stored as TensorBoard encodes it. */
+  addHistogram(tag: string, values: ArrayLike<number>, step: number, wallTime = seconds()): Promise<void> {
+    return this.#summary('histogram', tag, encodeHistogramValue(tag, histogramOf(values)), step, wallTime);
+  }
+
+  /** add_image: an encoded image (PNG) with its size; colorspace 1 grey, 3 RGB, 4 RGBA. */
+  addImage(tag: string, image: SummaryImage, step: number, wallTime = seconds()): Promise<void> {
+    return this.#summary('image', tag, encodeImageValue(tag, image), step, wallTime);
+  }
+
+  /** add_pr_curve: binary labels and the predicted probabilities of the positive class. */
+  addPrCurve(tag: string, labels: ArrayLike<boolean>, probabilities: ArrayLike<number>, step: number, numThresholds = 127, wallTime = seconds()): Promise<void> {
+    return this.#summary('pr_curve', tag, encodePrCurveValue(tag, prCurveOf(labels, probabilities, numThresholds)), step, wallTime);
+  }
+
+  #summary(kind: SummaryKind, tag: string, value: Uint8Array, step: number, wallTime: number): Promise<void> {
+    const record: SummaryRecord = { runId: this.runId, tag, step, wallTime, kind, value };
+    return this.#write(() => this.#db.summaries.add(record).then(() => undefined));
   }
 
   /** Writes every buffered scalar; resolves when they are stored. */

@@ -1,8 +1,12 @@
 // TensorBoard interchange for runs: every run can leave as an event file (and the whole
 // board as a logdir .zip that `tensorboard --logdir` opens), and event files come in as
-// runs — one run per folder, as TensorBoard treats a logdir.
-import { eventFileName, readEventFile, writeEventFile, type GraphDefNode } from '../core/formats/tfevents/index.ts';
+// runs — one run per folder, as TensorBoard treats a logdir. Everything a file holds comes
+// in: scalars, the graph, and every other summary kept byte for byte (what the board does
+// not show is named in the import's report), so exporting it again loses nothing.
+import { eventFileName, readEventFile, writeEventFile, type GraphDefNode, type RawSummary, type ScalarPoint } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { encodeHparamsValues, flattenHparams, hparamsOfValue, type HparamValue } from '../core/formats/tfevents/hparams.ts';
+import { encodeTextValue } from '../core/formats/tfevents/text.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 import { writeZip } from '../core/formats/zip.ts';
 import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
@@ -15,13 +19,26 @@ export interface EventImportResult { runs: RunRecord[]; problems: string[] }
 /** At most this many problems are listed per file; the rest are counted. */
 const PROBLEMS_PER_FILE = 3;
 
+/** Every log of a run as one event file: scalars, graph, histograms, images, text, PR curves, hparams. */
 export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ name: string; bytes: Uint8Array }> {
   const run = await db.runs.get(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
-  const scalars = await db.scalars.where('runId').equals(runId).toArray();
-  scalars.sort((a, b) => a.wallTime - b.wallTime || a.step - b.step);
+  const [scalars, summaries, graph, texts, hparams] = await Promise.all([
+    db.scalars.where('runId').equals(runId).toArray(),
+    db.summaries.where('runId').equals(runId).toArray(),
+    db.graphs.get(runId),
+    db.texts.where('runId').equals(runId).toArray(),
+    db.hparams.get(runId),
+  ]);
   const created = run.created / 1000;
-  return { name: eventFileName(created), bytes: writeEventFile(scalars, created) };
+  const raw: RawSummary[] = summaries.map(({ tag, step, wallTime, kind, value }) => ({ tag, step, wallTime, kind, value }));
+  // Text and hparams logged by our training (their own tables) in TensorBoard's encoding.
+  for (const t of texts) raw.push({ tag: t.tag, step: t.step, wallTime: created, kind: 'text', value: encodeTextValue(t.tag, t.text) });
+  if (hparams && !summaries.some((s) => s.kind === 'hparams')) {
+    const end = (run.ended ?? run.created) / 1000;
+    for (const value of encodeHparamsValues(flattenHparams(hparams.hparams), Object.keys(hparams.metrics))) raw.push({ tag: '', step: 0, wallTime: end, kind: 'hparams', value });
+  }
+  return { name: eventFileName(created), bytes: writeEventFile({ scalars, summaries: raw, graphDef: graph?.graphDef }, created) };
 }
 
 /** A folder name TensorBoard shows as the run's name: one safe path segment, unique (ignoring case). */
@@ -71,8 +88,11 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
   const result: EventImportResult = { runs: [], problems: [] };
   if (groups.size === 0) result.problems.push('no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)');
   for (const [key, group] of groups) {
-    const scalars: Omit<ScalarRecord, 'runId'>[] = [];
+    const scalars: ScalarPoint[] = [];
+    const summaries: RawSummary[] = [];
     let graph: GraphDefNode[] | undefined;
+    let graphDef: Uint8Array | undefined;
+    const unshown = new Map<string, number>();
     let first = Infinity, last = 0, events = 0;
     const kept: string[] = [];
     for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
@@ -95,12 +115,16 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
       events += contents.events.length;
       kept.push(baseName(f.path));
       scalars.push(...contents.scalars);
+      summaries.push(...contents.summaries);
       for (const e of contents.events) {
-        if (e.graph && !graph) graph = e.graph;
+        if (e.graph && !graph) { graph = e.graph; graphDef = e.graphDef; }
         if (e.wallTime) { first = Math.min(first, e.wallTime); last = Math.max(last, e.wallTime); }
+        for (const field of e.other ?? []) unshown.set(field, (unshown.get(field) ?? 0) + 1);
       }
     }
     if (events === 0) continue;
+    for (const s of summaries) if (s.kind === 'audio' || s.kind === 'other') unshown.set(`${s.kind} “${s.tag}”`, (unshown.get(`${s.kind} “${s.tag}”`) ?? 0) + 1);
+    if (unshown.size) result.problems.push(`${key}: kept but not shown on the board: ${[...unshown].map(([what, n]) => `${what} ×${n}`).join(', ')}`);
     const modules = graph && safeGraph(graph, key, result.problems);
     const id = newId();
     const run: RunRecord = {
@@ -108,13 +132,17 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
       status: 'finished', message: `imported from TensorBoard event files (${kept.join(', ')})`,
       doc: newModelDocument([1]), config: null, backend: 'tensorboard',
     };
+    const hparams = hparamsOf(summaries, scalars);
     try {
-      await db.transaction('rw', [db.runs, db.scalars, db.graphs], async () => {
+      await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.summaries, db.hparams], async () => {
         await db.runs.add(run);
         // The last write of a step wins, as TensorBoard shows it.
-        await db.scalars.bulkPut(scalars.map((s) => ({ ...s, runId: id })));
-        // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs.
-        if (modules) await db.graphs.put({ runId: id, graph: modules });
+        await db.scalars.bulkPut(scalars.map((s): ScalarRecord => ({ ...s, runId: id })));
+        await db.summaries.bulkAdd(summaries.map((s) => ({ ...s, runId: id })));
+        // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs;
+        // its bytes are kept for export (also when it cannot be drawn).
+        if (modules || graphDef) await db.graphs.put({ runId: id, graph: modules ?? null, graphDef });
+        if (hparams) await db.hparams.put({ runId: id, ...hparams });
       });
     } catch (e) {
       result.problems.push(`${key}: not imported: ${storageErrorMessage(e)}`);
@@ -123,4 +151,23 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     result.runs.push(run);
   }
   return result;
+}
+
+/** add_hparams' session start (hparam values) and experiment (metric tags, valued by their last scalar). */
+export function hparamsOf(summaries: RawSummary[], scalars: ScalarPoint[]): { hparams: Record<string, HparamValue>; metrics: Record<string, number> } | null {
+  let hparams: Record<string, HparamValue> | null = null;
+  const metricTags: string[] = [];
+  for (const s of summaries) {
+    if (s.kind !== 'hparams') continue;
+    const data = hparamsOfValue(s.value);
+    if (data?.part === 'start') hparams = { ...(hparams ?? {}), ...data.hparams };
+    if (data?.part === 'experiment') metricTags.push(...data.metrics);
+  }
+  if (!hparams) return null;
+  const metrics: Record<string, number> = {};
+  for (const tag of metricTags) {
+    const points = scalars.filter((p) => p.tag === tag);
+    if (points.length) metrics[tag] = points.reduce((a, b) => (b.step >= a.step ? b : a)).value;
+  }
+  return { hparams, metrics };
 }

@@ -1,4 +1,5 @@
 // Evaluation on a held-out split in eval mode: mean loss, accuracy and the confusion matrix.
+import { lossTarget } from './losses/targets.ts';
 import { DataLoader, type BatchSource } from './data-loader.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import type { Model } from './model.ts';
@@ -22,7 +23,7 @@ export async function evaluateSplit(model: Model, source: BatchSource, lossSpec:
   try {
     for (const batch of new DataLoader(source, { batchSize }).batches()) {
       const out = model.forwardView(batch.input);
-      const value = loss.forward(out, batch.target).data[0];
+      const value = loss.forward(out, lossTarget(loss.type, out, batch.target)).data[0];
       sum += perBatchMean ? value * batch.size : value;
       seen += batch.size;
       if (out.shape.length !== 2 || out.shape[1] !== classes) classification = false;

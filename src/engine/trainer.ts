@@ -18,19 +18,32 @@ import type { EpochRecord, StepRecord, TrainOutcome } from '../core/run/records.
 import { PER_BATCH_SCHEDULERS, type Choice, type TrainingConfig } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss } from './losses.ts';
+import { lossTarget } from './losses/targets.ts';
+import { clipGradients, gradClipOf, type GradClip } from './optim/clip.ts';
+import { EarlyStopping } from './early-stopping.ts';
 import { createOptimizer, createScheduler, SCHEDULER_TYPES, type Optimizer, type Scheduler, type SchedulerSpec, type SchedulerType } from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 
-/** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation and no drop_last when left out). */
+/** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation, no drop_last, no clipping and no early stopping when left out). */
 export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'>
-  & Partial<Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast'>>;
+  & Partial<Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast' | 'gradClip' | 'earlyStopping'>>;
 export type TrainEvent =
   | { type: 'steps'; steps: StepRecord[] }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'state'; state: 'paused' | 'running' };
 
-export interface TrainResult { status: TrainOutcome; steps: number; epochs: EpochRecord[] }
+export interface TrainResult {
+  status: TrainOutcome;
+  steps: number;
+  epochs: EpochRecord[];
+  /**
+   * With early stopping: the best epoch by the monitored value (0-based, like EpochRecord.epoch),
+   * the epoch after which training ended early (0-based; null when every epoch ran), and
+   * whether the model now holds the best epoch's weights.
+   */
+  best?: { epoch: number; value: number; stoppedAt: number | null; restored: boolean };
+}
 
 export class NonFiniteLossError extends Error {
   constructor(readonly step: number, readonly epoch: number, readonly value: number) {
@@ -151,6 +164,7 @@ class TrainingRun {
   private readonly opt: Optimizer;
   private readonly sched: Scheduler | null;
   private readonly perBatch: boolean;
+  private readonly clip: GradClip | null;
   private readonly progress: ProgressBuffer;
   private step = 0;
   private lastYield: number;
@@ -164,12 +178,15 @@ class TrainingRun {
     this.opt = createOptimizer(config.optimizer, model.parameters());
     this.sched = makeScheduler(config, this.opt, tl.length);
     this.perBatch = this.sched !== null && PER_BATCH_SCHEDULERS.has(String(config.scheduler?.type));
+    this.clip = gradClipOf(config.gradClip);
     this.progress = new ProgressBuffer(options.onProgress, options.progressIntervalMs ?? 100, this.now);
     this.lastYield = this.now();
   }
 
   async run(): Promise<TrainResult> {
     const epochs: EpochRecord[] = [];
+    const early = this.config.earlyStopping ? new EarlyStopping(this.config.earlyStopping) : null;
+    let bestWeights: ReturnType<Model['stateDict']> | null = null, stoppedAt: number | null = null;
     for (let epoch = 0; epoch < this.config.epochs && !this.ctl.isStopped(); epoch++) {
       const t0 = this.now();
       const tr = await this.trainEpoch(epoch);
@@ -183,11 +200,20 @@ class TrainingRun {
         examplesPerSecond: tr.seen / Math.max(seconds, 1e-9),
       };
       epochs.push(record);
-      if (this.sched && !this.perBatch) this.sched.step();
+      // ReduceLROnPlateau monitors the validation loss (the training loss without validation)
+      if (this.sched && !this.perBatch) this.sched.step(record.valLoss ?? record.trainLoss);
       this.progress.push({ type: 'epoch', record }, true);
+      if (early) {
+        const { improved, stop } = early.update(record);
+        if (improved && early.config.restore_best_weights) bestWeights = this.model.stateDict();
+        if (stop && epoch < this.config.epochs - 1) { stoppedAt = epoch; break; }
+      }
     }
     this.progress.flush();
-    return { status: this.ctl.isStopped() ? 'stopped' : 'finished', steps: this.step, epochs };
+    const restored = bestWeights !== null && early!.bestEpoch !== epochs.at(-1)?.epoch;
+    if (restored) this.model.loadStateDict(bestWeights!);
+    const best = early && early.bestEpoch !== null ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored } : undefined;
+    return { status: this.ctl.isStopped() ? 'stopped' : 'finished', steps: this.step, epochs, ...(best && { best }) };
   }
 
   private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {
@@ -207,7 +233,7 @@ class TrainingRun {
   /** forward, loss, zero_grad, backward, step — the seed's loop. */
   private trainStep(batch: Batch, epoch: number): { value: number; right: number | null } {
     const out = this.model.forwardView(batch.input);
-    const value = this.loss.forward(out, batch.target).data[0];
+    const value = this.loss.forward(out, lossTarget(this.loss.type, out, batch.target)).data[0];
     if (!Number.isFinite(value)) {
       // Deliver every finite step logged so far before failing: a failed run keeps its logs.
       this.progress.flush();
@@ -216,6 +242,7 @@ class TrainingRun {
     const right = countCorrect(out, batch.target);
     this.opt.zeroGrad();
     this.model.backwardParams(this.loss.backward());
+    clipGradients(this.opt.params, this.clip);
     const lr = this.opt.lr;
     this.opt.step();
     this.progress.step({ step: this.step, epoch, loss: value, lr });
@@ -241,7 +268,7 @@ export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl
     for (const batch of loader.batches()) {
       if (ctl?.isStopped()) break;
       const out = model.forwardView(batch.input);
-      sum += loss.forward(out, batch.target).data[0] * batch.size;
+      sum += loss.forward(out, lossTarget(loss.type, out, batch.target)).data[0] * batch.size;
       seen += batch.size;
       const c = countCorrect(out, batch.target);
       correct = c === null || correct === null ? null : correct + c;

@@ -3,15 +3,13 @@
 // the next request starts a fresh one.
 import type { DataEvent, DataReplies, DataRequest, DataRequestType, ImportPhase } from './data-protocol.ts';
 import type { WorkerLike } from './engine-client.ts';
+import { PendingRequests } from './rpc.ts';
 
 type Body<T extends DataRequestType> = Omit<Extract<DataRequest, { type: T }>, 'id' | 'type'>;
 export type ProgressFn = (phase: ImportPhase, fraction: number, detail?: string) => void;
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: ProgressFn }
-
 export class DataClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests<ProgressFn>();
   private worker: WorkerLike | null = null;
 
   constructor(private readonly spawn: () => WorkerLike) {}
@@ -23,17 +21,7 @@ export class DataClient {
 
   request<T extends DataRequestType>(type: T, body: Body<T>, progress?: ProgressFn): Promise<DataReplies[T]> {
     const worker = this.ensure();
-    const id = this.nextId++;
-    const msg = { ...body, type, id };
-    return new Promise<DataReplies[T]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
-      try {
-        worker.postMessage(msg, []);
-      } catch (err) {
-        this.pending.delete(id);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
+    return this.pending.send<DataReplies[T]>((id) => worker.postMessage({ ...body, type, id }, []), progress);
   }
 
   terminate(): void {
@@ -57,16 +45,12 @@ export class DataClient {
   }
 
   private receive(e: DataEvent): void {
-    const p = this.pending.get(e.requestId);
-    if (!p) return;
     switch (e.type) {
       case 'progress':
-        p.progress?.(e.phase, e.fraction, e.detail);
+        this.pending.extra(e.requestId)?.(e.phase, e.fraction, e.detail);
         return;
       case 'reply':
-        this.pending.delete(e.requestId);
-        if (e.ok) p.resolve(e.result);
-        else p.reject(new Error(e.error));
+        this.pending.settle(e);
         return;
       default:
         e satisfies never;
@@ -74,7 +58,6 @@ export class DataClient {
   }
 
   private fail(message: string): void {
-    for (const p of this.pending.values()) p.reject(new Error(message));
-    this.pending.clear();
+    this.pending.failAll(message);
   }
 }

@@ -3,32 +3,9 @@
 // IndexedDB off the UI thread, with progress events; and reads of dataset facts and
 // sample images for the Train tab's preview and prediction gallery. Same shape as
 // protocol.ts: requests carry an id, replies carry it back, switches are exhaustive.
+import type { DatasetInfo } from '../core/formats/lbds.ts';
 import type { DatasetRef } from './protocol.ts';
-
-/** What the Train tab shows of a dataset (no pixels). */
-export interface DatasetInfo {
-  name: string;
-  classes: string[];
-  channels: number;
-  height: number;
-  width: number;
-  train: number;
-  test: number;
-  source?: string;
-  /** Images per class in each split. */
-  counts: { train: number[]; test: number[] };
-}
-
-/** The manifest of a dataset cached in IndexedDB (datasets table; its bytes are in datasetChunks). */
-export interface StoredManifest {
-  header: Omit<DatasetInfo, 'counts'>;
-  /** Total LBDS bytes across the chunks. */
-  bytes: number;
-  chunks: number;
-  counts: DatasetInfo['counts'];
-}
-
-export interface StoredDatasetInfo { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
+import type { Reply } from './rpc.ts';
 
 /** Where the images of an ImageFolder import come from. */
 export type ImageSource =
@@ -68,23 +45,14 @@ export interface DataReplies {
   gallery: ImageBatch & { predicted: number[]; matching: number };
 }
 
-export type ImportPhase = 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
+export type ImportPhase = 'download' | 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
 
 export type DataEvent =
-  | { type: 'reply'; requestId: number; ok: true; result: DataReplies[DataRequestType] }
-  | { type: 'reply'; requestId: number; ok: false; error: string }
+  | Reply<DataReplies[DataRequestType]>
   /** `fraction` of `phase` done (0–1); `detail` says what in words ('3,120 of 5,000 images'). */
   | { type: 'progress'; requestId: number; phase: ImportPhase; fraction: number; detail?: string };
 
-const TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples', 'gallery', 'delete'];
-
-export function dataRequestProblem(msg: unknown): string | null {
-  if (msg === null || typeof msg !== 'object') return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;
-  const m = msg as { type?: unknown; id?: unknown };
-  if (typeof m.id !== 'number' || !Number.isInteger(m.id)) return `request has no integer id (type ${JSON.stringify(m.type)})`;
-  if (typeof m.type !== 'string' || !TYPES.includes(m.type as DataRequestType)) return `unknown message type ${JSON.stringify(m.type)} (known: ${TYPES.join(', ')})`;
-  return null;
-}
+export const DATA_REQUEST_TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples', 'gallery', 'delete'];
 
 /** The cache key of a dataset reference (one cached dataset per key). */
 export function refKey(ref: DatasetRef): string {

@@ -1,17 +1,19 @@
 // The data worker's side of data-protocol.ts, independent of the Worker global so that it
 // runs in Node tests: imports (CIFAR-10, ImageFolder) are read, decoded, validated and
 // saved to IndexedDB here, never on the UI thread; datasets are cached per reference.
-import { fetchBuiltinDataset } from '../engine/data/builtin.ts';
 import { importCifar10 } from '../engine/data/cifar10.ts';
 import { loadImageFolder, type ImageDecoder, type ImageFile } from '../engine/data/image-folder.ts';
-import type { ImageDataset } from '../core/formats/lbds.ts';
+import { datasetInfo, type ImageDataset } from '../core/formats/lbds.ts';
 import { readZip } from '../core/formats/zip.ts';
 import type { LayerboardDB } from '../db/schema.ts';
 import {
-  dataRequestProblem, refKey,
-  type DataEvent, type DataReplies, type DataRequest, type DataRequestType, type DatasetInfo, type ImageBatch, type ImageSource, type ImportPhase,
+  DATA_REQUEST_TYPES, refKey,
+  type DataEvent, type DataReplies, type DataRequest, type DataRequestType, type ImageBatch, type ImageSource, type ImportPhase,
 } from './data-protocol.ts';
-import { classCounts, deleteDataset, loadStoredDataset, saveDataset } from './dataset-store.ts';
+import { deleteDataset, loadStoredDataset, saveDataset } from '../db/dataset-store.ts';
+import { loadBuiltinDataset } from './builtin-datasets.ts';
+import { answer } from './rpc.ts';
+import type { BuiltinLoader } from './datasets.ts';
 import type { DatasetRef } from './protocol.ts';
 
 export type DataPost = (event: DataEvent, transfer: Transferable[]) => void;
@@ -20,17 +22,14 @@ type Report = (phase: ImportPhase, fraction: number, detail?: string) => void;
 export interface DataRuntimeDeps {
   db: () => LayerboardDB;
   decode: ImageDecoder;
-  loadBuiltin?: typeof fetchBuiltinDataset;
+  /** Tests replace the download + IndexedDB cache of built-in datasets. */
+  loadBuiltin?: BuiltinLoader;
 }
 
 /** The fixed id of the cached CIFAR-10 import (one per browser; a new import replaces it). */
 export const CIFAR10_ID = 'cifar10';
 /** Datasets kept in memory (CIFAR-10 is 184 MB, so only a couple). */
 const CACHE_SIZE = 2;
-
-export function infoOf(ds: ImageDataset): DatasetInfo {
-  return { name: ds.name, classes: ds.classes, channels: ds.channels, height: ds.height, width: ds.width, train: ds.train, test: ds.test, source: ds.source, counts: classCounts(ds) };
-}
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -54,17 +53,7 @@ export class DataRuntime {
   constructor(private readonly post: DataPost, private readonly deps: DataRuntimeDeps) {}
 
   handle(msg: unknown): void {
-    const problem = dataRequestProblem(msg);
-    if (problem) {
-      const id = (msg as { id?: unknown } | null)?.id;
-      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
-      return;
-    }
-    const r = msg as DataRequest;
-    this.dispatch(r).then(
-      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, 'pixels' in result ? [result.pixels] : []),
-      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
-    );
+    answer<DataRequest, DataReplies[DataRequestType]>(msg, DATA_REQUEST_TYPES, (r) => this.dispatch(r), this.post, (result) => ('pixels' in result ? [result.pixels] : []));
   }
 
   private dispatch(r: DataRequest): Promise<DataReplies[DataRequestType]> {
@@ -72,7 +61,7 @@ export class DataRuntime {
     switch (r.type) {
       case 'import-cifar10': return this.importCifar(r.files, report);
       case 'import-images': return this.importImages(r, report);
-      case 'info': return this.dataset(r.ref, report).then(infoOf);
+      case 'info': return this.dataset(r.ref, report).then(datasetInfo);
       case 'preview': return this.dataset(r.ref, report).then((ds) => previewBatch(ds, r.perClass));
       case 'samples': return this.dataset(r.ref, report).then((ds) => imageBatch(ds, r.split, r.indices));
       case 'gallery': return this.dataset(r.ref, report).then((ds) => galleryBatch(ds, r.predictions, r.count, r.only));
@@ -96,7 +85,7 @@ export class DataRuntime {
     const hit = this.cache.get(key);
     if (hit) return this.remember(key, hit);
     switch (ref.kind) {
-      case 'builtin': return this.remember(key, (this.deps.loadBuiltin ?? fetchBuiltinDataset)(ref.id, ref.baseUrl));
+      case 'builtin': return this.remember(key, this.deps.loadBuiltin ? this.deps.loadBuiltin(ref.id, ref.baseUrl) : loadBuiltinDataset(this.deps.db(), ref.id, ref.baseUrl, report));
       case 'stored': return this.remember(key, loadStoredDataset(this.deps.db(), ref.id, (f) => report('load', f)));
       case 'synthetic': return Promise.reject(new Error('synthetic datasets are made for a model input shape by the engine worker; the data worker does not preview them'));
       default: return ref satisfies never;
@@ -107,9 +96,9 @@ export class DataRuntime {
     if (files.length === 0) throw new Error('no files given: pick cifar-10-binary.tar.gz or the six .bin batches');
     const read = await readAll(files, report);
     const ds = await importCifar10(read, (phase, fraction) => report(phase, fraction));
-    await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`));
+    await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, { onProgress: (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`) });
     void this.remember(`stored:${CIFAR10_ID}`, Promise.resolve(ds));
-    return { datasetId: CIFAR10_ID, info: infoOf(ds) };
+    return { datasetId: CIFAR10_ID, info: datasetInfo(ds) };
   }
 
   private async importImages(r: Extract<DataRequest, { type: 'import-images' }>, report: Report): Promise<DataReplies['import-images']> {
@@ -119,9 +108,9 @@ export class DataRuntime {
       onProgress: (done, total) => { if (done === total || done % 25 === 0) report('decode', done / total, `${fmt(done)} of ${fmt(total)} images`); },
     });
     const named: ImageDataset = { ...ds, name: r.source.name.replace(/\.zip$/i, '') || 'Images' };
-    await saveDataset(this.deps.db(), r.datasetId, 'imagefolder', named, (f) => report('save', f));
+    await saveDataset(this.deps.db(), r.datasetId, 'imagefolder', named, { onProgress: (f) => report('save', f) });
     void this.remember(`stored:${r.datasetId}`, Promise.resolve(named));
-    return { datasetId: r.datasetId, info: infoOf(named) };
+    return { datasetId: r.datasetId, info: datasetInfo(named) };
   }
 }
 

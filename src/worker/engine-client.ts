@@ -5,6 +5,7 @@ import {
   requestTransfer,
   type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type TrainRequestBody, type WorkerEvent, type WorkerEventType,
 } from './protocol.ts';
+import { PendingRequests } from './rpc.ts';
 
 /** What the client needs of a Worker (a real one, or a fake in tests). */
 export interface WorkerLike {
@@ -19,11 +20,8 @@ type EventOf<T extends WorkerEventType> = Extract<WorkerEvent, { type: T }>;
 type Listener<T extends WorkerEventType> = (e: EventOf<T>) => void;
 type Body<T extends RequestType> = Omit<Extract<Request, { type: T }>, 'id' | 'type'>;
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }
-
 export class EngineClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests();
   private readonly listeners = new Map<WorkerEventType, Set<(e: WorkerEvent) => void>>();
   /** The run whose events are delivered; events of any other run are stale and dropped. */
   private currentRun: string | null = null;
@@ -50,17 +48,10 @@ export class EngineClient {
 
   request<T extends RequestType>(type: T, body: Body<T>): Promise<ReplyResults[T]> {
     if (this.dead) return Promise.reject(new Error(this.dead));
-    const id = this.nextId++;
-    // TypeScript cannot narrow a generic body spread with its `type` back into the union member
-    const msg = { ...body, type, id } as unknown as Request;
-    return new Promise<ReplyResults[T]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      try {
-        this.worker.postMessage(msg, requestTransfer(msg));
-      } catch (err) {
-        this.pending.delete(id);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+    return this.pending.send<ReplyResults[T]>((id) => {
+      // a Body<T> with its type and id is that request; TypeScript cannot see it through the generic
+      const msg = { ...body, type, id } as unknown as Request;
+      this.worker.postMessage(msg, requestTransfer(msg));
     });
   }
 
@@ -85,14 +76,9 @@ export class EngineClient {
 
   private receive(e: WorkerEvent): void {
     switch (e.type) {
-      case 'reply': {
-        const p = this.pending.get(e.requestId);
-        if (!p) return; // a reply nobody waits for (already failed or timed out): drop it
-        this.pending.delete(e.requestId);
-        if (e.ok) p.resolve(e.result);
-        else p.reject(new Error(e.error));
+      case 'reply':
+        this.pending.settle(e);
         return;
-      }
       case 'progress': case 'done': case 'error':
         if (e.runId !== null && e.runId !== this.currentRun) return; // stale: an earlier run
         this.emit(e);
@@ -113,7 +99,6 @@ export class EngineClient {
   }
 
   private failPending(message: string): void {
-    for (const p of this.pending.values()) p.reject(new Error(message));
-    this.pending.clear();
+    this.pending.failAll(message);
   }
 }

@@ -9,10 +9,11 @@ import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import type { RunStatus } from '../core/run/records.ts';
 import {
-  eventTransfer, requestProblem,
+  eventTransfer, REQUEST_TYPES,
   type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
+import { answer } from './rpc.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
 
@@ -50,17 +51,7 @@ export class EngineRuntime {
 
   /** Entry point for every incoming message; never throws (problems become error replies). */
   handle(msg: unknown): void {
-    const problem = requestProblem(msg);
-    if (problem) {
-      const id = (msg as { id?: unknown } | null)?.id;
-      this.post({ type: 'reply', requestId: typeof id === 'number' ? id : -1, ok: false, error: problem }, []);
-      return;
-    }
-    const r = msg as Request;
-    this.dispatch(r).then(
-      (result) => this.post({ type: 'reply', requestId: r.id, ok: true, result }, []),
-      (err: unknown) => this.post({ type: 'reply', requestId: r.id, ok: false, error: err instanceof Error ? err.message : String(err) }, []),
-    );
+    answer<Request, ReplyResults[RequestType]>(msg, REQUEST_TYPES, (r) => this.dispatch(r), (reply, transfer) => this.post(reply, transfer));
   }
 
   private async dispatch(r: Request): Promise<ReplyResults[RequestType]> {

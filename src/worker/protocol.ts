@@ -7,6 +7,7 @@
 import type { DatasetRef, EpochRecord, EvalResult, RunStatus, StepRecord, TrainOutcome } from '../core/run/records.ts';
 import type { BackendChoice, TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { envelopeProblem, type Reply } from './rpc.ts';
 
 export type { BackendChoice, DatasetRef, EpochRecord, EvalResult, StepRecord };
 
@@ -62,8 +63,7 @@ export type LiveStatus = Extract<RunStatus, 'running' | 'paused'>;
 
 /** Events, worker → UI. */
 export type WorkerEvent =
-  | { type: 'reply'; requestId: number; ok: true; result: ReplyResults[RequestType] }
-  | { type: 'reply'; requestId: number; ok: false; error: string }
+  | Reply<ReplyResults[RequestType]>
   /** Batched: every step and epoch since the last progress event. */
   | { type: 'progress'; runId: string; status: LiveStatus; steps: StepRecord[]; epochs: EpochRecord[]; totalSteps: number; imagesPerSecond: number }
   | { type: 'done'; runId: string; status: TrainOutcome; weights: WeightsPayload; steps: number; test: EvalResult | null }
@@ -96,15 +96,9 @@ export function eventTransfer(e: WorkerEvent): ArrayBuffer[] {
   }
 }
 
-const REQUEST_TYPES: readonly RequestType[] = ['ping', 'train', 'pause', 'resume', 'stop', 'evaluate'];
+export const REQUEST_TYPES: readonly RequestType[] = ['ping', 'train', 'pause', 'resume', 'stop', 'evaluate'];
 
 /** Checks the envelope of an incoming message; the reason when it is not a request. */
 export function requestProblem(msg: unknown): string | null {
-  if (msg === null || typeof msg !== 'object') return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;
-  const m = msg as { type?: unknown; id?: unknown };
-  if (typeof m.id !== 'number' || !Number.isInteger(m.id)) return `request has no integer id (type ${JSON.stringify(m.type)})`;
-  if (typeof m.type !== 'string' || !REQUEST_TYPES.includes(m.type as RequestType)) {
-    return `unknown message type ${JSON.stringify(m.type)} (known: ${REQUEST_TYPES.join(', ')})`;
-  }
-  return null;
+  return envelopeProblem(msg, REQUEST_TYPES);
 }

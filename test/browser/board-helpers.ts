@@ -42,10 +42,11 @@ export async function serveDexie(page: Page): Promise<void> {
   await page.route('**/__test__/dexie.mjs', (route) => route.fulfill({ body: DEXIE, contentType: 'text/javascript', headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }));
 }
 
-/** The app's schema (src/db/schema.ts, version 1), for the second dexie instance. */
+/** The app's schema (src/db/schema.ts, up to version 3), for the second dexie instance. */
 const SCHEMA = {
   projects: 'id, name, updated', runs: 'id, projectId, created, status', scalars: '[runId+tag+step], runId, [runId+tag]',
   graphs: 'runId', texts: '++id, runId, [runId+tag]', hparams: 'runId', datasets: 'id, name, created', datasetChunks: '[datasetId+index], datasetId',
+  summaries: '++id, runId, [runId+kind], [runId+tag]',
 };
 
 export async function writeScalars(page: Page, points: { runId: string; tag: string; step: number; wallTime: number; value: number }[]): Promise<void> {
@@ -53,7 +54,7 @@ export async function writeScalars(page: Page, points: { runId: string; tag: str
   await page.evaluate(`(async () => {
     const { Dexie } = await import('/__test__/dexie.mjs');
     const db = new Dexie('layerboard');
-    db.version(1).stores(${JSON.stringify(SCHEMA)});
+    db.version(3).stores(${JSON.stringify(SCHEMA)});
     await db.table('scalars').bulkPut(${JSON.stringify(points)});
     db.close();
   })()`);

@@ -56,6 +56,10 @@ test('at 1024×700 the minimap covers no block', async () => {
       .map((r) => `${r.x},${r.y}`);
   });
   expect(covered).toEqual([]);
+  // Nor do the model's stats run under the mode tabs.
+  const tabs = (await page.getByRole('tab', { name: 'Board' }).boundingBox())!;
+  const stats = await page.getByTestId('model-status').evaluate((el) => [...el.children].map((c) => c.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => r.left));
+  expect(Math.min(...stats)).toBeGreaterThan(tabs.x + tabs.width);
   expectNoErrors(errors);
 });
 

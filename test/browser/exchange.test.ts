@@ -213,4 +213,31 @@ describe('exchange: Python source pasted in Build mode', () => {
     await expect.poll(() => edgeShapes(page)).toEqual(['N×1×28×28', 'N×20×24×24', 'N×20×24×24', 'N×64×20×20']);
     expectNoErrors(errors);
   });
+
+  test('the CIFAR-10 tutorial Net and the resnet18 printout: recognised with the import\'s notes (what was assumed, what was not read)', async () => {
+    const { page, errors } = await openApp(browser);
+    await menu(page, 'Paste print(model) or PyTorch code…');
+    const dialog = page.getByRole('dialog', { name: 'Paste PyTorch model' });
+    const box = dialog.getByRole('textbox', { name: 'print(model) text or Python code' });
+    const notes = dialog.getByRole('list', { name: 'Notes on the import' }).getByRole('listitem');
+    const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url)), 'utf8');
+
+    await box.click();
+    await page.keyboard.insertText(fixture('pytorch-source/cifar10-tutorial-net.py'));
+    await dialog.getByText('Recognised 6 layers of Net (Python code)').waitFor();
+    expect(await dialog.getByRole('textbox', { name: 'Input shape' }).inputValue()).toBe('3, 32, 32');
+    expect(await notes.allTextContents()).toEqual(["line 28 outside the model's classes is not part of the model and was not read"]);
+
+    await box.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(fixture('pytorch-text/resnet18.txt'));
+    await dialog.getByText('Recognised 52 layers of ResNet in 2 block classes (print(model) text)').waitFor();
+    expect(await dialog.getByRole('textbox', { name: 'Input shape' }).inputValue()).toBe('3, 224, 224');
+    const texts = await notes.allTextContents();
+    expect(texts).toHaveLength(3);
+    expect(texts[0]).toMatch(/^line 1ResNet: forward not shown by print\(model\): assumed to call conv1 → bn1 → relu → maxpool → layer1 → .* with torch\.flatten\(x, 1\) before fc/);
+    expect(texts[1]).toContain("recognized by name and children as torchvision's BasicBlock: forward conv1→bn1→relu→conv2→bn2, + x, relu");
+    expect(texts[2]).toContain('+ downsample(x), relu');
+    expectNoErrors(errors);
+  });
 });

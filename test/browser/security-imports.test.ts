@@ -10,6 +10,9 @@ import { encodeScalarEvent } from '../../src/core/formats/tfevents/event.ts';
 import { ProtoWriter } from '../../src/core/formats/tfevents/protobuf.ts';
 import { writeRecords } from '../../src/core/formats/tfevents/records.ts';
 import { writeZip } from '../../src/core/formats/zip.ts';
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { newFromTemplate, openApp, openTrain } from './train-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launchChromium(); });
@@ -47,6 +50,28 @@ describe('security: imports keep the good parts', () => {
     expect(problems.find((p) => p.startsWith('logs/logs/partly/'))).toMatch(/field 5 has wire type fixed64, but a message needs length-delimited at byte \d+; its 2 good events were kept$/);
     for (const run of ['first', 'partly', 'last']) await page.locator('li.run').filter({ hasText: run }).first().waitFor();
     expect(await page.locator('li.run').count()).toBe(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a multi-member gzip (the built-in MNIST served as two gzip members) is read whole in the browser', async () => {
+    const raw = gunzipSync(readFileSync(new URL('../../static/datasets/mnist.lbds.gz', import.meta.url)));
+    const half = Math.floor(raw.length / 2);
+    const twoMembers = Buffer.concat([gzipSync(raw.subarray(0, half)), gzipSync(raw.subarray(half))]);
+    const { page, errors } = await openApp(browser);
+    let served = 0;
+    await page.context().route('**/datasets/mnist.lbds.gz', (route) => {
+      served++;
+      return route.fulfill({ body: twoMembers, contentType: 'application/octet-stream', headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
+    });
+    await newFromTemplate(page, /^MNIST ConvNet/);
+    await openTrain(page);
+    await page.getByTestId('dataset-shape').filter({ hasText: '1×28×28' }).waitFor();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor({ timeout: 60_000 });
+    await expect.poll(async () => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    expect(served).toBeGreaterThanOrEqual(1);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -51,11 +51,15 @@ describe('security: durable edits', () => {
     await a.page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
     await expect.poll(() => relus(b.page)).toBe(base + 1);
 
-    // Both edit at once: the first save wins, the other tab is told and its edit is held, not written
-    await Promise.all([a.page.getByTestId('palette-ReLU').click(), b.page.getByTestId('palette-GELU').click()]);
+    // Both edit: A a moment before B, so A's save lands while B's edit is still unsaved.
+    // A's save wins; B is told and its edit is held, not written over A's.
+    await a.page.getByTestId('palette-ReLU').click();
+    await b.page.waitForTimeout(120);
+    await b.page.getByTestId('palette-GELU').click();
     const alert = (page: Page) => page.getByRole('alert', { name: 'Project changed in another tab' });
-    await expect.poll(async () => (await alert(a.page).count()) + (await alert(b.page).count()), { timeout: 10_000 }).toBe(1);
-    const [loser, winner] = (await alert(a.page).count()) ? [a.page, b.page] : [b.page, a.page];
+    await alert(b.page).waitFor({ timeout: 10_000 });
+    expect(await alert(a.page).count()).toBe(0);
+    const [loser, winner] = [b.page, a.page];
     expect(await alert(loser).textContent()).toMatch(/another tab.*not saved, so neither tab overwrites the other/);
     expect(await loser.getByTestId('save-status').textContent()).toBe('Not saved');
     const winnerTypes = await winner.locator('[data-testid="layer-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort());

@@ -56,7 +56,7 @@ async function startMnist(page: Page): Promise<void> {
   await openTrain(page);
   await page.getByTestId('dataset-shape').filter({ hasText: '1×28×28' }).waitFor();
   expect(await page.getByTestId('model-input').textContent()).toContain('1×28×28 ✓');
-  expect(await page.getByTestId('dataset-facts').textContent()).toContain('8,000 train · 2,000 test');
+  expect(await page.getByTestId('dataset-facts').textContent()).toContain('60,000 train · 10,000 test');
   expect(await page.getByTestId('dataset-preview').locator('canvas').count()).toBe(40);
 }
 
@@ -73,7 +73,7 @@ describe('train mode', () => {
     });
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
-    expect(await page.getByTestId('run-step').textContent()).toMatch(/\/ 675$/); // 7,200 train images / 32 × 3 epochs
+    expect(await page.getByTestId('run-step').textContent()).toMatch(/\/ 5,064$/); // 54,000 train images / 32 = 1,688 × 3 epochs
 
     // Pause holds the step count, Resume carries on
     await expect.poll(() => stepNow(page), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(20);
@@ -89,8 +89,6 @@ describe('train mode', () => {
     const chart = page.locator('figure[data-tag="loss/train"]');
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(200);
     expect((await chart.locator('path.smooth').getAttribute('d'))?.length).toBeGreaterThan(500);
-    // epoch 1 ended at step 225: validation loss and accuracy have their first point
-    expect(await page.locator('figure[data-tag="accuracy/val"]').getAttribute('data-points')).toBe('1');
     expect(Number((await page.getByTestId('run-rate').textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
 
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
@@ -99,7 +97,7 @@ describe('train mode', () => {
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     console.log(`main thread during training: ${longTasks.length} long tasks (> 50 ms), longest ${Math.round(Math.max(0, ...longTasks))} ms`);
     expect(Math.max(0, ...longTasks)).toBeLessThan(200);
-    expect(await page.getByTestId('run-message').textContent()).toMatch(/^stopped at step \d+ of 675$/);
+    expect((await page.getByTestId('run-message').textContent())?.trim()).toMatch(/^stopped at step [\d,]+ of 5,064$/);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     await expect.poll(() => firstRun(page).getAttribute('data-status')).toBe('stopped');
 
@@ -112,9 +110,6 @@ describe('train mode', () => {
     expect(first).toBeGreaterThan(1.8);
     expect(last).toBeLessThan(first * 0.5);
     expect((await loggedScalars(page, runId, 'lr')).length).toBe(loss.length);
-    const valAcc = await loggedScalars(page, runId, 'accuracy/val');
-    expect(valAcc.map((p) => p.step)).toEqual([0]);
-    expect(valAcc[0].value).toBeGreaterThan(0.8);
 
     // reload: the run, its chart from IndexedDB, its graph, its weights
     await page.reload();
@@ -131,10 +126,10 @@ describe('train mode', () => {
     expect(record!.metrics.steps).toBe(loss.length);
     expect(record!.weights['conv1.weight'].shape).toEqual([16, 1, 3, 3]);
     const hparams = await storedRecord<{ hparams: Record<string, unknown>; metrics: Record<string, number> }>(page, 'hparams', runId);
-    expect(hparams!.hparams).toMatchObject({ 'optimizer.type': 'SGD', 'optimizer.lr': 0.01, batchSize: 32, epochs: 3, 'loss.type': 'CrossEntropyLoss' });
+    expect(hparams!.hparams).toMatchObject({ 'optimizer.type': 'Adam', 'optimizer.lr': 0.001, batchSize: 32, epochs: 3, 'loss.type': 'CrossEntropyLoss' });
     expect(hparams!.metrics.steps).toBe(loss.length);
 
-    // Evaluate the stopped run's weights on the 2,000 test images
+    // Evaluate the stopped run's weights on the 10,000 test images
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.getByTestId('test-accuracy').waitFor({ timeout: 60_000 });
     const accuracy = Number((await page.getByTestId('test-accuracy').textContent())!.replace('%', ''));
@@ -208,10 +203,10 @@ describe('train mode', () => {
     expect(await page.locator('[data-error-for="optimizer.lr"]').textContent()).toBe('must be a number ≥ 0');
     expect(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Start', exact: true }).getAttribute('title')).toBe('fix the configuration: optimizer.lr must be a number ≥ 0');
-    await typeField(page, 'optimizer.lr', '100000');
+    await typeField(page, 'optimizer.lr', '1e30'); // Adam's step is about lr: the logits overflow float32
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
-    const message = (await page.getByTestId('run-message').textContent())!;
+    const message = (await page.getByTestId('run-message').textContent())!.trim();
     expect(message).toMatch(/^loss became (NaN|Infinity) at step (\d+) \(epoch 1\); training stopped before applying it/);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     const record = await storedRecord<{ status: string; message: string }>(page, 'runs', runId);

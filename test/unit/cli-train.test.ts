@@ -1,7 +1,7 @@
 // `layerboard train`: trains on the synthetic dataset with the engine, text and --json
 // output, reproducible from --seed, safetensors out, NaN and usage errors.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runTrain } from '../../src/cli/train.ts';
@@ -63,7 +63,8 @@ test('--save writes the weights as safetensors with state_dict names', async () 
 test('a graph model (a small ResNet with downsampling shortcuts) trains, and saves nested state_dict names', async () => {
   const model = join(dir, 'resnet.json'), file = join(dir, 'resnet.safetensors');
   writeFileSync(model, serializeModelDocument(resnetDoc(1, 4, [3, 8, 8])));
-  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file];
+  const logdir = join(dir, 'graph-logs');
+  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file, '--logdir', logdir];
   expect(await runTrain(args)).toBe(0);
   const a = JSON.parse(out[0]);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -72,6 +73,9 @@ test('a graph model (a small ResNet with downsampling shortcuts) trains, and sav
   expect(Object.keys(state)).toContain('layer2.0.downsample.0.weight');
   expect(state['layer2.0.downsample.0.weight'].shape).toEqual([8, 4, 1, 1]);
   expect(state['layer3.0.bn2.num_batches_tracked'].data[0]).toBe(a.steps);
+  // the run's logs are written too: an event file and a run file with the nested weights
+  const runFile = readdirSync(logdir).find((f) => f.endsWith('.layerboard-run.json'))!;
+  expect(Object.keys(JSON.parse(readFileSync(join(logdir, runFile), 'utf8')).weights)).toContain('layer1.0.conv1.weight');
 });
 
 test('a loss that becomes non-finite stops training with the step (exit 1)', async () => {
@@ -82,7 +86,7 @@ test('a loss that becomes non-finite stops training with the step (exit 1)', asy
 test.each([
   [['--optimizer', 'sgd'], '--lr is required with SGD'],
   [['--optimizer', 'lbfgs', '--lr', '1'], '--optimizer must be one of sgd, adam, adamw, rmsprop, adagrad'],
-  [['--dataset', 'cifar'], '--dataset must be synthetic or mnist'],
+  [['--dataset', 'cifar'], '--dataset must be synthetic, mnist or fashion-mnist'],
   [['--epochs', '0', '--optimizer', 'adam'], '--epochs must be an integer >= 1'],
   [['--optimiser', 'adam'], "unknown option '--optimiser'"],
   [['--opt', 'momentum', '--optimizer', 'adam'], '--opt takes KEY=VALUE'],
@@ -112,15 +116,19 @@ test('a model with BatchNorm1d trains on synthetic data without --classes', asyn
     layers: [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'BatchNorm1d', num_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }],
   }));
   expect(await runTrain([bn, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--json'])).toBe(0);
-  expect(JSON.parse(out[0]).test.examples).toBe(80);
+  const r = JSON.parse(out[0]);
+  expect(r.test.examples).toBe(80);
+  expect(r.test.confusion).toHaveLength(3);
 });
 
-test('the fastest backend by default (WASM SIMD, a thread per core); --backend ts overrides; both in the config', async () => {
+test('the fastest backend by default (WASM SIMD on every available core); --backend ts overrides; both in the config', async () => {
   expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json'])).toBe(0);
   const fast = JSON.parse(out[0]);
-  expect(fast.backend).toMatch(/^wasm/);
-  expect(fast.config.backend.backend).toBe('wasm');
+  expect(fast.backend).toMatch(new RegExp(`^wasm SIMD.*, ${availableParallelism()} thread`));
+  expect(fast.config.backend).toEqual({ backend: 'wasm', threads: availableParallelism() });
   out = [];
   expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json', '--backend', 'ts'])).toBe(0);
-  expect(JSON.parse(out[0]).config.backend).toMatchObject({ backend: 'ts' });
+  const ref = JSON.parse(out[0]);
+  expect(ref.backend).toMatch(/^TypeScript/);
+  expect(ref.config.backend).toMatchObject({ backend: 'ts' });
 });

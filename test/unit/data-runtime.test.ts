@@ -4,7 +4,7 @@ import { createDatabase, type LayerboardDB } from '../../src/db/schema.ts';
 import { writeZip } from '../../src/core/formats/zip.ts';
 import { DataRuntime, CIFAR10_ID } from '../../src/worker/data-runtime.ts';
 import type { DataEvent, DataReplies } from '../../src/worker/data-protocol.ts';
-import { CHUNK_BYTES, listDatasets, loadStoredDataset, saveDataset } from '../../src/worker/dataset-store.ts';
+import { CHUNK_BYTES, listDatasets, loadStoredDataset, saveDataset } from '../../src/db/dataset-store.ts';
 import type { ImageDecoder } from '../../src/engine/data/image-folder.ts';
 import { cifarBatch, cifarTarGz } from './helpers/cifar-files.ts';
 

@@ -54,7 +54,19 @@ add('MSE empty', { type: 'MSELoss' }, randn([0, 2]), randn([0, 2]));
 add('MSE with inf and nan', { type: 'MSELoss' }, t([3], [Infinity, NaN, 1]), t([3], [0, 0, Infinity]));
 add('L1 at zero difference', { type: 'L1Loss' }, t([3], [1, 2, 3]), t([3], [1, 0, 3]));
 
+add('BCELoss probabilities with weight [3] over [4,3]', { type: 'BCELoss', weight: w([0.5, 1, 2]) }, uniform([4, 3]), uniform([4, 3]));
+add('BCELoss at 0 and 1 (logs clamped at -100)', { type: 'BCELoss' }, t([5], [0, 1, 0, 1, 0.5]), t([5], [0, 1, 1, 0, 0.3]));
+add('BCELoss scalar', { type: 'BCELoss' }, t([], [0.8]), t([], [1]));
+add('KLDiv log-probabilities against probabilities', { type: 'KLDivLoss' }, randn([3, 4]), uniform([3, 4]));
+add('KLDiv zero targets', { type: 'KLDivLoss' }, randn([2, 3]), t([2, 3], [0, 0.5, 0.5, 1, 0, 0]));
+add('KLDiv log_target', { type: 'KLDivLoss', log_target: true }, randn([2, 2, 3]), randn([2, 2, 3]));
+for (const log_target of [false, true]) {
+  cases.push({ name: `KLDiv batchmean (log_target ${log_target})`, loss: { type: 'KLDivLoss', reduction: 'batchmean', log_target }, input: randn([4, 5]), target: log_target ? randn([4, 5]) : uniform([4, 5]) });
+}
+
 // inputs PyTorch refuses: the engine must refuse them too
+add('BCELoss input above 1', { type: 'BCELoss' }, t([2], [0.5, 1.5]), t([2], [0, 1]));
+add('BCELoss target of another shape', { type: 'BCELoss' }, uniform([2, 3]), uniform([3]));
 add('CE target out of bounds', { type: 'CrossEntropyLoss' }, randn([2, 3]), idx([2], [0, 3]));
 add('CE negative target', { type: 'CrossEntropyLoss' }, randn([2, 3]), idx([2], [0, -1]));
 add('CE batch mismatch', { type: 'CrossEntropyLoss' }, randn([3, 3]), idx([2], [0, 1]));

@@ -46,3 +46,30 @@ describe('buildModuleGraph (what add_graph records)', () => {
     expect(() => buildModuleGraph(doc, [64, 1, 28, 28])).toThrow(/layer 0/);
   });
 });
+
+describe('add_graph of a model with branches and blocks', () => {
+  test('nested modules are groups in forward order; the skip connection is an edge into the add', () => {
+    const g = buildModuleGraph(templateDocument('mnist-resnet'), [2, 1, 28, 28]);
+    expect(g.root.children.map((c) => c.id).slice(0, 5)).toEqual([
+      'MnistResNet/Conv2d[conv1]', 'MnistResNet/BatchNorm2d[bn1]', 'MnistResNet/ReLU[relu1]', 'MnistResNet/BasicBlock[res1]', 'MnistResNet/MaxPool2d[pool1]',
+    ]);
+    const block = g.root.children[3];
+    expect(block.params).toBe(2304 + 32 + 2304 + 32);
+    expect(block.children.map((c) => c.type)).toEqual(['Conv2d', 'BatchNorm2d', 'ReLU', 'Conv2d', 'BatchNorm2d', 'add', 'ReLU']);
+    const into = g.edges.filter((e) => e.to === 'MnistResNet/BasicBlock[res1]/add[add]').map((e) => e.from);
+    expect(into).toEqual(['MnistResNet/BasicBlock[res1]/BatchNorm2d[bn2]', 'MnistResNet/ReLU[relu1]']);
+    expect(g.root.params).toBe(28_410);
+    expect(g.edges.at(-1)).toEqual({ from: 'MnistResNet/Linear[fc]', to: 'output', shape: [2, 10] });
+  });
+  test('a Sequential of blocks nests two levels; a module called twice is two steps', () => {
+    const g = buildModuleGraph(templateDocument('cifar10-inception'), [1, 3, 32, 32]);
+    expect(g.root.children.filter((c) => c.type === 'MaxPool2d').map((c) => c.id)).toEqual(['InceptionNet/MaxPool2d[pool1]', 'InceptionNet/MaxPool2d[pool2]']);
+    const cat = g.root.children.find((c) => c.type === 'Inception')!.children.find((c) => c.type === 'cat')!;
+    expect(cat).toMatchObject({ keywords: { dim: 1 }, outputShape: [1, 48, 16, 16] });
+    expect(g.edges.filter((e) => e.to === cat.id)).toHaveLength(3);
+    const resnet = buildModuleGraph(templateDocument('cifar10-resnet20'), [1, 3, 32, 32]);
+    const layer2 = resnet.root.children.find((c) => c.name === 'layer2')!;
+    expect(layer2.children[0].id).toBe('ResNet20/Sequential[layer2]/DownBlock[0]');
+    expect(layer2.children[0].children.find((c) => c.type === 'Sequential')!.children.map((c) => c.type)).toEqual(['Conv2d', 'BatchNorm2d']);
+  });
+});

@@ -24,7 +24,18 @@ const OPTIMIZERS: { spec: OptimizerSpec; steps: number; skip?: [number, string][
   { spec: { type: 'Adagrad', lr: 0.05, maximize: true }, steps: 10 },
 ];
 
-const SCHEDULERS: { optimizer: OptimizerSpec; scheduler: SchedulerSpec; steps: number }[] = [
+/** A validation loss that falls, stalls, jumps and wobbles: plateaus of every length. */
+const PLATEAU_METRICS = [1.0, 0.8, 0.7, 0.7, 0.71, 0.7, 0.69995, 0.72, 0.6, 0.6, 0.6, 0.6, 0.6, 0.59, 0.61, 0.62, 0.58, 0.58, 0.58, 0.58, 0.58, 0.58, 0.5, 0.5, 0.5];
+
+const SCHEDULERS: { optimizer: OptimizerSpec; scheduler: SchedulerSpec; steps: number; metrics?: number[] }[] = [
+  { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'MultiStepLR', milestones: [2, 5, 5, 9] }, steps: 12 },
+  { optimizer: { type: 'Adam', lr: 0.01 }, scheduler: { type: 'MultiStepLR', milestones: [3, 1], gamma: 0.5 }, steps: 6 },
+  { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'LinearLR' }, steps: 8 },
+  { optimizer: { type: 'AdamW', lr: 0.003 }, scheduler: { type: 'LinearLR', start_factor: 0.1, end_factor: 0.9, total_iters: 7 }, steps: 10 },
+  { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'LinearLR', start_factor: 1.0, end_factor: 0.0, total_iters: 4 }, steps: 6 },
+  { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'ReduceLROnPlateau', patience: 1 }, steps: 25, metrics: PLATEAU_METRICS },
+  { optimizer: { type: 'Adam', lr: 0.01 }, scheduler: { type: 'ReduceLROnPlateau', patience: 2, factor: 0.5, cooldown: 2, threshold: 0.01, threshold_mode: 'abs', min_lr: 0.002 }, steps: 25, metrics: PLATEAU_METRICS },
+  { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'ReduceLROnPlateau', mode: 'max', patience: 0, factor: 0.3 }, steps: 25, metrics: PLATEAU_METRICS.map((m) => 1 - m) },
   { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'StepLR', step_size: 3, gamma: 0.5 }, steps: 20 },
   { optimizer: { type: 'Adam', lr: 0.01 }, scheduler: { type: 'ExponentialLR', gamma: 0.9 }, steps: 20 },
   { optimizer: { type: 'SGD', lr: 0.1 }, scheduler: { type: 'CosineAnnealingLR', T_max: 7 }, steps: 30 },
@@ -75,7 +86,7 @@ describe.skipIf(!torch)('schedulers match PyTorch lr (and momentum) sequences', 
       const lrs = [opt.lr], momenta = [opt.betas ? opt.betas[0] : opt.momentum ?? null];
       for (let i = 0; i < cfg.steps; i++) {
         opt.step();
-        sched.step();
+        sched.step(cfg.metrics?.[i]);
         lrs.push(opt.lr);
         momenta.push(opt.betas ? opt.betas[0] : opt.momentum ?? null);
       }

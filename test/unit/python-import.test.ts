@@ -109,6 +109,13 @@ describe('graphs and block classes', () => {
     ]);
   });
 
+  test('the model is the module class no other uses: a weights class after it is noted, not taken', () => {
+    const src = `${net(['self.fc = nn.Linear(4, 2)'], ['return self.fc(x)'])}\n\nclass Net_Weights(WeightsEnum):\n    DEFAULT = Weights(url='x')\n`;
+    const { doc, notes } = ok(src);
+    expect(doc.className).toBe('Net');
+    expect(notes).toContain('class Net_Weights is not used by Net and was not imported (the model is Net, the last class with a forward())');
+  });
+
   test("the seed's self.model = nn.Sequential(...) class is a chain, as version 1 read it", () => {
     const { doc } = ok(['class BS(nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.model = nn.Sequential(', '            nn.Conv2d(3, 32, 5, padding=2),', '            nn.MaxPool2d(2),', '            nn.Flatten(),', '            nn.Linear(8192, 10),', '        )', '', '    def forward(self, x):', '        return self.model(x)', ''].join('\n'));
     expect(doc.className).toBe('BS');
@@ -182,12 +189,19 @@ describe('what is not understood is refused with its line, never dropped', () =>
     const at = (extra: string) => errors(net([...init, extra], ['return self.fc(self.conv(x))']));
     expect(at('self.inplanes = 64')[0]).toMatchObject({ line: 10, message: expect.stringContaining('self.inplanes = 64: only submodules are read in __init__') });
     expect(at('self.layer1 = self._make_layer(64, 2)')[0].message).toContain('a method call cannot be read without running the code');
+    const tip = parseModelText(net([...init, 'self.layer1 = self._make_layer(64, 2)'], ['return self.fc(self.conv(x))'])).notes.map((n) => n.message);
+    expect(tip.some((m) => m.startsWith('code that needs running to know its modules') && m.includes('paste what print(model) shows'))).toBe(true);
     expect(at('self.blocks = nn.ModuleList([nn.ReLU()])')[0].message).toContain('nn.ModuleList is not supported');
     expect(at('for i in range(3):')[0].message).toContain('expected an indented block');
     expect(at('self.conv = nn.Conv2d(4, 4, 3)')[0].message).toBe('self.conv is assigned twice');
     expect(at('self.c3 = nn.Conv3d(1, 2, 3)')[0].message).toMatch(/^nn\.Conv3d is not a layer Layerboard knows/);
     expect(at('self.c4 = nn.Conv2d(3, 6, 5, groups=4)')[0].message).toMatch(/^Conv2d: groups: .*groups must divide in_channels/);
     expect(at('self.c5 = nn.Linear(10, 4, bias=maybe)')[0].message).toContain('maybe is not a constant value');
+  });
+
+  test('a block instance whose arguments make a layer invalid is named at the line that builds it', () => {
+    const bad = errors(fixture('resnet-basic-block.py').replace('BasicBlock(32, 32))', 'BasicBlock(32, 0))'));
+    expect(bad[0]).toEqual({ line: 49, message: 'the imported model is not valid: modules[3].sequential[1]: BasicBlock(in_planes=32, planes=0, stride=1) → layer2.1.conv1.out_channels: must be a positive integer, got 0' });
   });
 
   test('unbalanced brackets and strings name their line', () => {

@@ -43,7 +43,8 @@ describe('PyTorch project export', () => {
 
   test.skipIf(!hasTorch)('train.py trains one short epoch in real PyTorch, writes loadable weights, and --init reloads them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lb-project-'));
-    const config = { ...defaultTrainingConfig('mnist'), optimizer: { type: 'SGD', lr: 0.05, momentum: 0.9 }, batchSize: 16, valSplit: 0.2 };
+    // ReduceLROnPlateau steps with the validation loss, as in Layerboard
+    const config = { ...defaultTrainingConfig('mnist'), optimizer: { type: 'SGD', lr: 0.05, momentum: 0.9 }, scheduler: { type: 'ReduceLROnPlateau', patience: 0, factor: 0.5 }, gradClip: { type: 'norm' as const, max_norm: 5 }, earlyStopping: { monitor: 'val_loss' as const, patience: 3, min_delta: 0, mode: 'auto' as const, restore_best_weights: true }, batchSize: 16, valSplit: 0.2 };
     for (const f of pytorchProject(mnist, config)) writeFileSync(join(dir, f.path), f.content);
     writeFileSync(join(dir, 'tiny.lbds.gz'), tinyDataset());
     const run = (args: string[]) => execFileSync(PYTHON, ['train.py', '--data', 'tiny.lbds.gz', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });

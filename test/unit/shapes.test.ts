@@ -26,6 +26,17 @@ describe('the seed CIFAR-10 model', () => {
       [64, 1024], [64, 64], [64, 10],
     ]);
   });
+  test('a Linear right after a conv: the fix inserts the missing Flatten (and sets in_features), not in_features = W', () => {
+    const layers = SEED.filter((l) => l.type !== 'Flatten');
+    const r = inferShapes(layers, [2, 3, 32, 32]);
+    expect(r.error).toEqual({
+      index: 6, field: 'in_features',
+      message: "Linear(in_features=1024) receives a 4-D 2×64×4×4 tensor from MaxPool2d (layer 5): it would use only the last dim (4); flatten first (64×4×4 = 1024 features)",
+      fix: { field: 'in_features', value: 1024, insert: [{ type: 'Flatten' }], label: 'insert Flatten' },
+    });
+    const wrong = inferShapes(layers.map((l, i) => (i === 6 ? { ...l, in_features: 10 } : l)), [2, 3, 32, 32]);
+    expect(wrong.error?.fix).toEqual({ field: 'in_features', value: 1024, insert: [{ type: 'Flatten' }], label: 'insert Flatten and set in_features = 1024' });
+  });
   test('in_features=1000 fails at layer 7 showing 1024 = 64×4×4 from the Flatten, fix 1024', () => {
     const layers = SEED.map((l, i) => (i === 7 ? { ...l, in_features: 1000 } : l));
     const r = inferShapes(layers, [64, 3, 32, 32]);
@@ -208,7 +219,7 @@ describe('Linear', () => {
   });
   test('a mismatch names the last dim of a many-dim input', () => {
     expect(one({ type: 'Linear', in_features: 5, out_features: 3 }, [2, 2, 6, 6])).toBe(
-      'Linear(in_features=5) receives 6 features (last dim of 2×2×6×6) from the input');
+      'Linear(in_features=5) receives a 4-D 2×2×6×6 tensor from the input: it would use only the last dim (6); flatten first (2×6×6 = 72 features)');
     expect(one({ type: 'Linear', in_features: 5, out_features: 3 }, [1])).toBe('Linear(in_features=5) receives 1 feature from the input');
   });
   test('features passed through activations keep their origin', () => {

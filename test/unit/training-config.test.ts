@@ -3,12 +3,12 @@ import { defaultTrainingConfig, LOSSES, OPTIMIZERS, SCHEDULERS, validateTraining
 
 describe('training configuration', () => {
   test('defaults are valid for every dataset', () => {
-    for (const id of ['mnist', 'cifar10', 'imagefolder', 'synthetic'] as const) expect(validateTrainingConfig(defaultTrainingConfig(id))).toEqual([]);
+    for (const id of ['mnist', 'fashion-mnist', 'cifar10', 'imagefolder', 'synthetic'] as const) expect(validateTrainingConfig(defaultTrainingConfig(id))).toEqual([]);
   });
   test('the catalogue covers every engine loss, optimizer and scheduler', () => {
-    expect(LOSSES.map((l) => l.type).sort()).toEqual(['BCEWithLogitsLoss', 'CrossEntropyLoss', 'HuberLoss', 'L1Loss', 'MSELoss', 'NLLLoss', 'SmoothL1Loss']);
+    expect(LOSSES.map((l) => l.type).sort()).toEqual(['BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss', 'HuberLoss', 'KLDivLoss', 'L1Loss', 'MSELoss', 'NLLLoss', 'SmoothL1Loss']);
     expect(OPTIMIZERS.map((o) => o.type)).toEqual(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad']);
-    expect(SCHEDULERS.map((s) => s.type)).toEqual(['StepLR', 'ExponentialLR', 'CosineAnnealingLR', 'OneCycleLR']);
+    expect(SCHEDULERS.map((s) => s.type)).toEqual(['StepLR', 'MultiStepLR', 'LinearLR', 'ReduceLROnPlateau', 'ExponentialLR', 'CosineAnnealingLR', 'OneCycleLR']);
   });
   test('errors name the field', () => {
     const c = defaultTrainingConfig();
@@ -24,7 +24,7 @@ describe('training configuration', () => {
       "optimizer.foo: Adam has no keyword 'foo'",
       'optimizer.lr: must be a number ≥ 0',
       'optimizer.betas: must be two numbers ≥ 0 and ≤ 1',
-      "scheduler.type: unknown scheduler 'CyclicLR' (one of StepLR, ExponentialLR, CosineAnnealingLR, OneCycleLR)",
+      "scheduler.type: unknown scheduler 'CyclicLR' (one of StepLR, MultiStepLR, LinearLR, ReduceLROnPlateau, ExponentialLR, CosineAnnealingLR, OneCycleLR)",
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { inferShapes, type ShapeReport } from '../model/shapes.ts';
 import { countParams, summarize, type ModelSummary } from '../model/summary.ts';
 import type { LayerSpec, ModelDocument, Shape } from '../model/types.ts';
 import { validateLayer, type FieldError } from '../model/validate.ts';
-import { documentFromGraph } from './document.ts';
+import { documentFromGraph, sameModule } from './document.ts';
 import { INPUT_ID, type EditorGraph } from './graph-model.ts';
 import { fromShapeFix, inferForwardShapes, type GraphFix } from './graph-shapes.ts';
 import { analyzeStructure, blockLabel } from './structure.ts';
@@ -85,7 +85,13 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   } else if (problems.length === 0) {
     outShape = graphShapes(doc, batch, structure.order, structure.inputs, names, nodes, problems, label);
   }
-  const nameProblem = namesProblem(structure.order, userNames, structure.chain);
+  // A shared module (one name, one layer, several calls) is one name.
+  const distinct = structure.order.map((id, i) => {
+    const n = byId.get(id)!;
+    const earlier = structure.order.slice(0, i).find((e) => byId.get(e)!.name === n.name && sameModule(byId.get(e)!, n));
+    return n.name !== undefined && earlier !== undefined && !structure.chain ? undefined : userNames[i];
+  });
+  const nameProblem = namesProblem(structure.order, distinct, structure.chain);
   if (nameProblem) problems.push(nameProblem);
   const classProblem = graph.className !== undefined ? classNameError(graph.className) : null;
   if (classProblem) problems.push({ nodeId: INPUT_ID, message: `class name: ${classProblem}` });

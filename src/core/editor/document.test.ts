@@ -191,3 +191,21 @@ describe('documents with block classes (torchvision style)', () => {
     expect(a.problems[0].message).toMatch(/^Sequential layer1: 1: conv1: .*32/);
   });
 });
+
+describe('imported models in the editor', () => {
+  test("the CIFAR-10 tutorial Net (self.pool used twice, F.relu, torch.flatten) opens, checks and converts back unchanged", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseModelText } = await import('../python/model-text.ts');
+    const source = readFileSync(new URL('../../../test/fixtures/pytorch-source/cifar10-tutorial-net.py', import.meta.url), 'utf8');
+    const imported = parseModelText(source, { input: [3, 32, 32] });
+    if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
+    const g = graphFromDocument(imported.doc);
+    const a = analyze(g);
+    expect(a.problems).toEqual([]);
+    expect(a.outShape).toEqual([1, 10]);
+    // One pool module, called twice.
+    expect(a.doc.modules.map((m) => m.name)).toEqual(imported.doc.modules.map((m) => m.name));
+    expect(a.doc.modules).toEqual(imported.doc.modules);
+    expect(a.doc.forward!.nodes.filter((n) => 'call' in n && n.call === 'pool')).toHaveLength(2);
+  });
+});

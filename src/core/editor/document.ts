@@ -4,7 +4,6 @@
 // modules registered in forward order and a forward graph of calls, adds and cats.
 // Positions travel in `editor.positions`, by forward node name (by module name for a chain).
 import type { ForwardNode, ModelDocument, NamedModule, Point } from '../model/module-types.ts';
-import type { LayerSpec } from '../model/types.ts';
 import { CHAIN_X, INPUT_ID, edgeId, type EditorEdge, type EditorGraph, type EditorNode, type EditorNodeBody, type XY } from './graph-model.ts';
 import { layoutGraph } from './layout.ts';
 import { analyzeStructure, type Structure } from './structure.ts';
@@ -20,18 +19,38 @@ const stemOf = (n: EditorNode): string => {
 };
 
 /**
+ * Two nodes are calls of one module (the tutorial's `self.pool` used twice, shared
+ * weights) when they carry the same name and the same registered layer or module.
+ */
+export function sameModule(a: EditorNode, b: EditorNode): boolean {
+  if (a.kind === 'layer' && b.kind === 'layer') return !a.functional && !b.functional && JSON.stringify(a.layer) === JSON.stringify(b.layer);
+  return a.kind === 'module' && b.kind === 'module' && JSON.stringify(a.module) === JSON.stringify(b.module);
+}
+
+/**
  * The name each node has in forward() and, for layers and modules, as an attribute: its
- * own name, else `<type><k>` (conv1, add2) avoiding names in use. Unique except where the
- * user gave two blocks one name (reported as a name problem, and made unique here).
+ * own name, else `<type><k>` (conv1, add2) avoiding names in use. A second call of a
+ * shared module is `<name>_<k>` (pool_1). Unique except where the user gave two different
+ * blocks one name (reported as a name problem, and made unique here).
  */
 export function forwardNames(graph: EditorGraph, order: string[]): Map<string, string> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   // The forward argument and the names forward's code uses are never node names.
   const taken = new Set<string>([INPUT_ID, 'self', 'torch', 'nn', 'F']);
+  const owner = new Map<string, string>();
   const names = new Map<string, string>();
   for (const id of order) {
     const own = byId.get(id)!.name;
-    if (own && !taken.has(own)) { names.set(id, own); taken.add(own); }
+    if (own && !taken.has(own)) { names.set(id, own); taken.add(own); owner.set(own, id); }
+  }
+  for (const id of order) {
+    const own = byId.get(id)!.name;
+    const first = own !== undefined ? owner.get(own) : undefined;
+    if (names.has(id) || first === undefined || !sameModule(byId.get(first)!, byId.get(id)!)) continue;
+    let k = 1;
+    while (taken.has(`${own}_${k}`)) k++;
+    taken.add(`${own}_${k}`);
+    names.set(id, `${own}_${k}`);
   }
   const counts = new Map<string, number>();
   for (const id of order) {
@@ -75,7 +94,7 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
   const rest = graph.nodes.filter((n) => n.id !== INPUT_ID && !structure.order.includes(n.id)).map((n) => n.id);
   const names = forwardNames(graph, [...structure.order, ...rest]);
   const modules: NamedModule[] = [];
-  const registered = new Map<string, LayerSpec | null>();
+  const registered = new Set<string>();
   const nodes: ForwardNode[] = [];
   const ref = (id: string) => (id === INPUT_ID ? INPUT_ID : names.get(id)!);
   for (const id of structure.order) {
@@ -86,9 +105,11 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
     else if (n.kind === 'cat') nodes.push({ name, op: 'cat', dim: n.dim, inputs });
     else if (n.kind === 'layer' && n.functional) nodes.push({ name, apply: structuredClone(n.layer), inputs: [inputs[0]] });
     else {
-      const m = moduleOf(n, name);
-      if (m && !registered.has(name)) { modules.push(m); registered.set(name, n.kind === 'layer' ? n.layer : null); }
-      nodes.push({ name, call: name, inputs: [inputs[0]] });
+      // A shared module's later calls name the module by its own name (forward: pool_1 calls pool).
+      const call = n.name !== undefined && name !== n.name && registered.has(n.name) ? n.name : name;
+      const m = moduleOf(n, call);
+      if (m && !registered.has(call)) { modules.push(m); registered.add(call); }
+      nodes.push({ name, call, inputs: [inputs[0]] });
     }
   }
   const forward = { nodes, output: structure.output ? ref(structure.output) : INPUT_ID };

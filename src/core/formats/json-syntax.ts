@@ -1,11 +1,22 @@
 // Where JSON text goes wrong, as line and column: browsers word JSON.parse's errors
 // differently (and V8 often gives no position), so a small scanner finds the first error.
+// It also bounds the nesting depth (with the path where it is exceeded), so that no
+// reader after it — JSON.parse, our recursive validators — can overflow the stack.
+
+/** Deepest nesting of objects and arrays we read; model and run files need a few dozen. */
+export const MAX_JSON_DEPTH = 256;
 
 export interface JsonSyntaxError { line: number; column: number; offset: number; message: string }
 
 class Scanner {
   pos = 0;
-  constructor(private readonly text: string) {}
+  /** Keys and indices from the root to the value being read. */
+  readonly path: (string | number)[] = [];
+  constructor(private readonly text: string, private readonly maxDepth: number) {}
+
+  enter(): void {
+    if (this.path.length >= this.maxDepth) this.fail(`nested too deeply at ${formatJsonPath(this.path)}: more than ${this.maxDepth} levels of objects and lists`);
+  }
 
   fail(message: string, at = this.pos): never {
     throw Object.assign(new Error(message), { offset: at });
@@ -38,17 +49,22 @@ class Scanner {
   }
 
   object(): void {
+    this.enter();
     this.pos++;
     this.space();
     if (this.peek() === '}') { this.pos++; return; }
     for (;;) {
       this.space();
       if (this.peek() !== '"') this.fail(`expected a "quoted" property name, got ${this.describe()}`);
+      const keyStart = this.pos;
       this.string();
+      const key = this.text.slice(keyStart + 1, this.pos - 1).slice(0, 40);
       this.space();
       if (this.peek() !== ':') this.fail(`expected ':' after the property name, got ${this.describe()}`);
       this.pos++;
+      this.path.push(key);
       this.value();
+      this.path.pop();
       this.space();
       const c = this.peek();
       this.pos++;
@@ -60,11 +76,14 @@ class Scanner {
   }
 
   array(): void {
+    this.enter();
     this.pos++;
     this.space();
     if (this.peek() === ']') { this.pos++; return; }
-    for (;;) {
+    for (let i = 0; ; i++) {
+      this.path.push(i);
       this.value();
+      this.path.pop();
       this.space();
       const c = this.peek();
       this.pos++;
@@ -90,16 +109,27 @@ class Scanner {
   }
 
   number(): void {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.pos));
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.text);
     if (!m) this.fail('malformed number');
     this.pos += m[0].length;
-    if (/^[0-9]/.test(this.text.slice(this.pos)) && m[1] === '0') this.fail('numbers must not have leading zeros');
+    const next = this.text[this.pos];
+    if (next !== undefined && next >= '0' && next <= '9' && m[1] === '0') this.fail('numbers must not have leading zeros');
   }
 }
 
-/** The first syntax error of `text` as JSON, or null when it is valid JSON. */
-export function jsonSyntaxError(text: string): JsonSyntaxError | null {
-  const s = new Scanner(text);
+const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
+/** `$.layers[3].keywords`, the middle elided when it is long. */
+export function formatJsonPath(path: readonly (string | number)[]): string {
+  const part = (p: string | number) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`);
+  const shown = path.length > 12 ? [...path.slice(0, 6).map(part), `…(${path.length - 12} more)…`, ...path.slice(-6).map(part)] : path.map(part);
+  return `$${shown.join('')}`;
+}
+
+/** The first syntax error of `text` as JSON (or nesting over `maxDepth`), or null when it is valid JSON. */
+export function jsonSyntaxError(text: string, maxDepth = MAX_JSON_DEPTH): JsonSyntaxError | null {
+  const s = new Scanner(text, maxDepth);
   try {
     s.value();
     s.space();
@@ -110,4 +140,20 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | null {
     const before = text.slice(0, offset).split('\n');
     return { line: before.length, column: before[before.length - 1].length + 1, offset, message: (err as Error).message };
   }
+}
+
+/** Text as it may come from a file: a leading UTF-8 byte-order mark is not part of the JSON. */
+export const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+export type JsonRead = { ok: true; value: unknown } | { ok: false; message: string };
+
+/**
+ * JSON text to a value, safely for any input: BOM accepted, syntax errors with line and
+ * column, nesting bounded (a clear "nested too deeply at $.a[0]…" instead of a stack overflow).
+ */
+export function readJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonRead {
+  const body = stripBom(text);
+  const syntax = jsonSyntaxError(body, maxDepth);
+  if (syntax) return { ok: false, message: `not valid JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}` };
+  return { ok: true, value: JSON.parse(body) };
 }

@@ -19,12 +19,35 @@ export interface ImageDataset extends LbdsHeader {
   labels: Uint8Array;
 }
 
+/** Images per class in each split. */
+export interface ClassCounts { train: number[]; test: number[] }
+
+/** What the Train tab shows of a dataset: its header and class counts, no pixels. */
+export interface DatasetInfo extends LbdsHeader { counts: ClassCounts }
+
+export function classCounts(ds: ImageDataset): ClassCounts {
+  const train = new Array<number>(ds.classes.length).fill(0);
+  const test = new Array<number>(ds.classes.length).fill(0);
+  for (let i = 0; i < ds.train + ds.test; i++) (i < ds.train ? train : test)[ds.labels[i]]++;
+  return { train, test };
+}
+
+/** The header of a dataset (its pixels and labels left out). */
+export function headerOf(ds: ImageDataset): LbdsHeader {
+  const { pixels: _pixels, labels: _labels, ...header } = ds;
+  return header;
+}
+
+export function datasetInfo(ds: ImageDataset): DatasetInfo {
+  return { ...headerOf(ds), counts: classCounts(ds) };
+}
+
 const MAGIC = [0x4c, 0x42, 0x44, 0x53]; // 'LBDS'
 const VERSION = 1;
 
 export function encodeLbds(ds: ImageDataset): Uint8Array {
-  const { pixels, labels, ...header } = ds;
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const { pixels, labels } = ds;
+  const json = new TextEncoder().encode(JSON.stringify(headerOf(ds)));
   const out = new Uint8Array(12 + json.length + pixels.length + labels.length);
   const dv = new DataView(out.buffer);
   out.set(MAGIC, 0);

@@ -10,8 +10,26 @@ export type TensorMap = Record<string, NamedTensor>;
 
 const BYTES = { F32: 4, I64: 8 } as const;
 
+/** Why a tensor cannot be written as it is (its shape and data disagree), or null. */
+export function tensorProblem(name: string, shape: readonly unknown[], values: number): string | null {
+  if (name === '' || name === '__metadata__') return `tensor name ${JSON.stringify(name)} is reserved`;
+  const bad = shape.findIndex((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0);
+  if (bad >= 0) return `${name}: shape [${shape.join(', ')}] has ${JSON.stringify(shape[bad])} at dimension ${bad}; dimensions are whole numbers ≥ 0`;
+  const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (count !== values) return `${name}: shape [${shape.join(', ')}] holds ${count.toLocaleString('en-US')} values but the data has ${values.toLocaleString('en-US')}`;
+  return null;
+}
+
+/**
+ * The safetensors bytes of `tensors`. Refuses (throws) a tensor whose shape and data
+ * disagree, so that whatever is written reads back — with our reader and PyTorch's.
+ */
 export function encodeSafetensors(tensors: TensorMap, metadata: Record<string, string> = {}): Uint8Array {
   const names = Object.keys(tensors).sort();
+  for (const name of names) {
+    const problem = tensorProblem(name, tensors[name].shape, tensors[name].data.length);
+    if (problem) throw new Error(`cannot write the weights as safetensors: ${problem}`);
+  }
   const header: Record<string, unknown> = Object.keys(metadata).length ? { __metadata__: metadata } : {};
   let offset = 0;
   for (const name of names) {
@@ -55,6 +73,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; meta
     if (name === '__metadata__') { metadata = entry as Record<string, string>; continue; }
     const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     if (dtype !== 'F32' && dtype !== 'I64') throw new Error(`${name}: dtype ${dtype} is not supported (F32, I64)`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`${name}: shape ${JSON.stringify(shape)} is not a list of whole numbers ≥ 0`);
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * BYTES[dtype] || base + end > bytes.length) throw new Error(`${name}: byte range [${begin}, ${end}) does not fit shape [${shape.join(', ')}] of ${dtype}`);
     const copy = bytes.slice(base + begin, base + end);

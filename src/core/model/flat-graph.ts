@@ -33,8 +33,19 @@ type Env = Record<string, BlockArgValue>;
 
 /** A registered module with its substituted layers: what a call applies. */
 type Instance =
-  | { kind: 'leaf'; path: string }
-  | { kind: 'class'; cls: ModuleClass; children: Map<string, Instance>; order: string[] };
+  | { kind: 'leaf'; path: string; type: string }
+  | { kind: 'class'; path: string; type: string; cls: ModuleClass; children: Map<string, Instance>; order: string[] };
+
+/**
+ * One call of a registered module during forward, in call order (a container before what
+ * it calls): what torchinfo lists. depth 1 is a submodule of the model itself.
+ */
+export interface ModuleCall {
+  depth: number; path: string; type: string; leaf: boolean;
+  /** The id of the calling node (a leaf's node id; a container's prefix of the node ids inside it). */
+  scope: string;
+  input: string; output: string;
+}
 
 const dotted = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
 const isRef = (v: unknown): v is ArgRef => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
@@ -64,6 +75,8 @@ interface Walk {
   blocks: Map<string, BlockDef>;
   modules: FlatModule[];
   nodes: FlatNode[];
+  /** When recording: every module call, for summaries. */
+  calls?: ModuleCall[];
   /** Instance checks: concrete layers inside blocks, reported at the outermost use. */
   errors?: DocError[];
 }
@@ -83,37 +96,46 @@ function register(w: Walk, m: NamedModule, path: string, env: Env, site: string,
       }
     }
     w.modules.push({ path, layer });
-    return { kind: 'leaf', path };
+    return { kind: 'leaf', path, type: layer.type };
   }
-  if ('sequential' in m) return registerClass(w, { modules: m.sequential, forward: null }, path, env, `${site}.sequential`, site, inBlock);
+  if ('sequential' in m) return registerClass(w, { modules: m.sequential, forward: null }, 'Sequential', path, env, `${site}.sequential`, site, inBlock);
   const def = w.blocks.get(m.block)!;
   const inner = bindBlockArgs(def, m.args, env);
-  return registerClass(w, def, path, inner, '', site, inBlock ?? callText(m.block, inner));
+  return registerClass(w, def, def.name, path, inner, '', site, inBlock ?? callText(m.block, inner));
 }
 
-function registerClass(w: Walk, cls: ModuleClass, path: string, env: Env, listPath: string, site: string, inBlock: string | null): Instance {
+function registerClass(w: Walk, cls: ModuleClass, type: string, path: string, env: Env, listPath: string, site: string, inBlock: string | null): Instance {
   const children = new Map<string, Instance>();
   cls.modules.forEach((m, i) => {
     children.set(m.name, register(w, m, dotted(path, m.name), env, inBlock ? site : `${listPath}[${i}]`, inBlock));
   });
-  return { kind: 'class', cls, children, order: cls.modules.map((m) => m.name) };
+  return { kind: 'class', path, type, cls, children, order: cls.modules.map((m) => m.name) };
 }
 
 /** Emits the nodes of applying `inst` to the value `input`; returns the id of the result. */
-function applyInstance(w: Walk, inst: Instance, input: string, id: string): string {
+function applyInstance(w: Walk, inst: Instance, input: string, id: string, depth = 0): string {
   if (inst.kind === 'leaf') {
     w.nodes.push({ id, module: inst.path, inputs: [input] });
+    w.calls?.push({ depth, path: inst.path, type: inst.type, leaf: true, scope: id, input, output: id });
     return id;
   }
+  const call: ModuleCall | null = w.calls && depth > 0 ? { depth, path: inst.path, type: inst.type, leaf: false, scope: id, input, output: '' } : null;
+  if (call) w.calls!.push(call);
+  const output = applyClass(w, inst, input, id, depth);
+  if (call) call.output = output;
+  return output;
+}
+
+function applyClass(w: Walk, inst: Extract<Instance, { kind: 'class' }>, input: string, id: string, depth: number): string {
   const { cls, children } = inst;
   if (cls.forward === null) {
-    return inst.order.reduce((x, name) => applyInstance(w, children.get(name)!, x, dotted(id, name)), input);
+    return inst.order.reduce((x, name) => applyInstance(w, children.get(name)!, x, dotted(id, name), depth + 1), input);
   }
   const values = new Map<string, string>([['input', input]]);
   const value = (name: string): string => values.get(name)!;
   for (const n of cls.forward.nodes) {
     const nid = dotted(id, n.name);
-    if ('call' in n) values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), nid));
+    if ('call' in n) values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), nid, depth + 1));
     else {
       if ('apply' in n) w.nodes.push({ id: nid, apply: structuredClone(n.apply), inputs: [value(n.inputs[0])] });
       else if (n.op === 'add') w.nodes.push({ id: nid, op: 'add', inputs: n.inputs.map(value) });
@@ -124,11 +146,17 @@ function applyInstance(w: Walk, inst: Instance, input: string, id: string): stri
   return value(cls.forward.output);
 }
 
-function walk(doc: ModelDocument, errors?: DocError[]): FlatGraph {
-  const w: Walk = { blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])), modules: [], nodes: [], errors };
-  const root = registerClass(w, doc, '', {}, 'modules', '', null);
+function walk(doc: ModelDocument, errors?: DocError[], calls?: ModuleCall[]): FlatGraph {
+  const w: Walk = { blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])), modules: [], nodes: [], errors, calls };
+  const root = registerClass(w, doc, doc.className ?? 'Model', '', {}, 'modules', '', null);
   const output = applyInstance(w, root, 'input', '');
   return { modules: w.modules, nodes: w.nodes, output };
+}
+
+/** flattenModel plus every module call in call order, for torchinfo-style summaries. */
+export function flattenWithCalls(doc: ModelDocument): { graph: FlatGraph; calls: ModuleCall[] } {
+  const calls: ModuleCall[] = [];
+  return { graph: walk(doc, undefined, calls), calls };
 }
 
 /**

@@ -78,14 +78,13 @@ function cyclePath(from: string, to: string, inputsOf: Map<string, string[]>): s
 
 function inputsErrors(n: Obj, at: string, index: number, order: Map<string, number>, inputsOf: Map<string, string[]>): DocError[] {
   if (!Array.isArray(n.inputs)) return [{ path: `${at}.inputs`, message: n.inputs === undefined ? 'missing; a list of node names ("input" for the forward argument)' : `must be a list of node names, got ${describe(n.inputs)}` }];
-  const names = [...order.keys()];
   return n.inputs.flatMap((name: unknown, j): DocError[] => {
     const path = `${at}.inputs[${j}]`;
     if (typeof name !== 'string') return [{ path, message: `must be a node name, got ${describe(name)}` }];
     if (name === 'input') return [];
     const k = order.get(name);
     if (k === undefined) {
-      const guess = didYouMean(name, ['input', ...names]);
+      const guess = didYouMean(name, ['input', ...order.keys()]);
       return [{ path, message: `no node '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}` }];
     }
     if (k < index) return [];

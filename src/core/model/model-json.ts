@@ -1,7 +1,7 @@
 // The model file (docs/model-format.md, docs/model.schema.json): parse with every problem
 // reported at its JSON path (version 1 chains are checked as written, then migrated to
 // version 2), and a fresh chain document. Serializing: model-serialize.ts.
-import { jsonSyntaxError } from '../formats/json-syntax.ts';
+import { readJson } from '../formats/json-syntax.ts';
 import { CATALOGUE, isLayerType } from './catalogue.ts';
 import {
   classNameErrors, describe, freeFormErrors, inputErrors, isObject, pointErrors, unknownKeys, type DocError, type Obj,
@@ -35,9 +35,9 @@ export function parseModelDocument(input: string | unknown): ParseResult {
   try {
     let value = input;
     if (typeof input === 'string') {
-      const syntax = jsonSyntaxError(input);
-      if (syntax) return fail('', `not valid JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}`);
-      value = JSON.parse(input);
+      const read = readJson(input);
+      if (!read.ok) return fail('', read.message);
+      value = read.value;
     }
     return validateDocument(value);
   } catch (err) {

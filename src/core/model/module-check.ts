@@ -137,7 +137,7 @@ export function blocksErrors(blocks: unknown, className: string): { errors: DocE
         : b.name === className ? `'${b.name}' is the model's class name; give the block another name`
           : ['torch', 'nn', 'F', 'OrderedDict', 'print', 'tuple', 'super'].includes(b.name) ? `'${b.name}' would shadow a name the exported module uses` : null);
     if (nameErr) errors.push({ path: `${at}.name`, message: nameErr });
-    const { errors: paramErrs, params } = paramsErrors(b.params, `${at}.params`);
+    const { errors: paramErrs, params } = paramsErrors(b.params, `${at}.params`, scope.allBlocks);
     errors.push(...paramErrs);
     const inner: ClassScope = { params: params.map((p) => p.name), blocks: new Map(scope.blocks), allBlocks: scope.allBlocks };
     errors.push(...classErrors(b, at, inner));
@@ -146,7 +146,10 @@ export function blocksErrors(blocks: unknown, className: string): { errors: DocE
   return { errors, scope };
 }
 
-function paramsErrors(params: unknown, path: string): { errors: DocError[]; params: { name: string; required: boolean }[] } {
+/** Parameter names that would shadow what the generated __init__ uses. */
+const RESERVED_PARAMS = ['self', 'torch', 'nn', 'F', 'super', 'OrderedDict'];
+
+function paramsErrors(params: unknown, path: string, blockNames: string[]): { errors: DocError[]; params: { name: string; required: boolean }[] } {
   if (params === undefined) return { errors: [], params: [] };
   if (!Array.isArray(params)) return { errors: [{ path, message: `must be a list of {"name", "default"?}, got ${describe(params)}` }], params: [] };
   const errors: DocError[] = [];
@@ -156,7 +159,9 @@ function paramsErrors(params: unknown, path: string): { errors: DocError[]; para
     const at = `${path}[${i}]`;
     if (!isObject(p) || typeof p.name !== 'string') { errors.push({ path: at, message: `must be {"name": identifier, "default"?: value}, got ${describe(p)}` }); return; }
     errors.push(...unknownKeys(p, ['name', 'default'], at, 'a parameter'));
-    const err = identifierError(p.name) ?? (p.name === 'self' ? "'self' is the instance itself" : out.some((q) => q.name === p.name) ? `'${p.name}' is already a parameter` : null);
+    const err = identifierError(p.name) ?? (RESERVED_PARAMS.includes(p.name) ? `'${p.name}' is a name the exported __init__ uses; pick another`
+      : blockNames.includes(p.name) ? `'${p.name}' is a block's name; a parameter would hide it`
+        : out.some((q) => q.name === p.name) ? `'${p.name}' is already a parameter` : null);
     if (err) errors.push({ path: `${at}.name`, message: err });
     if ('default' in p) {
       sawDefault = true;
@@ -172,7 +177,8 @@ export function classErrors(c: Obj, at: string, scope: ClassScope): DocError[] {
   const chain = c.forward === null || c.forward === undefined;
   const errors: DocError[] = [];
   if (c.forward === undefined) errors.push({ path: join(at, 'forward'), message: 'missing; null for a chain of the modules in order, or {"nodes": [...], "output": name}' });
-  errors.push(...modulesErrors(c.modules, join(at, 'modules'), scope, chain));
+  // The model's chain is an nn.Sequential (names 0, 1, … allowed); a block's modules are always attributes (self.conv).
+  errors.push(...modulesErrors(c.modules, join(at, 'modules'), scope, chain && at === ''));
   if (!chain) {
     const names = Array.isArray(c.modules) ? c.modules.flatMap((m) => (isObject(m) && typeof m.name === 'string' ? [m.name] : [])) : [];
     errors.push(...forwardErrors(c.forward, join(at, 'forward'), names));

@@ -2,7 +2,8 @@
 // → `Conv2d[0]` …) with every tensor shape, parameter count and Mult-Adds.
 // Written with each run (db graphs table), drawn by the board's Graph view.
 import { withDefaults } from './resolve.ts';
-import { requireChain } from './chain.ts';
+import { chainLayers } from './chain.ts';
+import { buildGraphModuleGraph } from './module-graph-tree.ts';
 import { summarize } from './summary.ts';
 import type { LayerSpec, ModelDocument, Shape } from './types.ts';
 
@@ -38,10 +39,12 @@ export interface ModuleGraph {
  * [64, 3, 32, 32]): root `doc.className ?? 'Model'` holding the Sequential `model`
  * (the seed's `self.model = nn.Sequential(...)`), whose leaves are named by doc.names
  * or by index. Shapes, params and Mult-Adds come from summarize() (torchinfo's rules).
- * Throws SummaryShapeError when the model cannot run on the input.
+ * Throws SummaryShapeError when the model cannot run on the input. Graphs: module-graph-tree.ts.
  */
 export function buildModuleGraph(doc: ModelDocument, inputShape: Shape): ModuleGraph {
-  const { layers, names } = requireChain(doc, 'The graph view');
+  const chain = chainLayers(doc);
+  if (!chain) return buildGraphModuleGraph(doc, inputShape);
+  const { layers, names } = chain;
   const summary = summarize(layers, inputShape, names);
   const rootType = doc.className ?? 'Model';
   const seqId = `${rootType}/Sequential[model]`;

@@ -7,9 +7,13 @@ import type {
   ResolvedLayer, ResolvedLinear, ResolvedMaxPool2d, ResolvedSoftmax,
 } from './resolved.ts';
 import { convOutSize, effectiveKernel, flattenShape, poolOutSize, valuesPerChannel, wrapDim } from './shape-math.ts';
-import type { Shape } from './types.ts';
+import type { LayerSpec, Shape } from './types.ts';
 
-export interface ShapeFix { field: string; value: unknown; label: string }
+/**
+ * A change that makes the layer run: `{...spec, [field]: value}`, after inserting `insert`
+ * (layers, in order) right before the layer on its input edge — the missing Flatten.
+ */
+export interface ShapeFix { field: string; value: unknown; label: string; insert?: LayerSpec[] }
 
 /** PyTorch would raise on this input; `fix` is a keyword change that makes it run. */
 export class ShapeRuleError extends Error {
@@ -24,8 +28,12 @@ export interface DimOrigin { layer: number; factors?: number[] }
 export interface RuleContext {
   input: Shape;
   origins: DimOrigin[];
-  /** Layer types of the whole Sequential, to name origins. */
+  /** Layer types of the whole Sequential (or the graph's nodes), to name origins. */
   types: string[];
+  /** In a graph: node names, so origins read `Flatten 'flat'` rather than `Flatten (layer 6)`. */
+  names?: string[];
+  /** In a graph: the node whose output is this layer's input (-1: the model input); a chain's is index - 1. */
+  inputFrom?: number;
   training: boolean;
   /** Position of the layer being checked; undefined when checked alone. */
   index?: number;
@@ -39,12 +47,14 @@ const plural = (n: number, word: string): string => `${n === 1 ? word : `${word}
 const set = (field: string, value: unknown): ShapeFix => ({ field, value, label: `set ${field} = ${value}` });
 
 function originName(ctx: RuleContext, layer: number): string {
-  return layer < 0 ? 'the input' : `${ctx.types[layer] ?? 'layer'} (layer ${layer})`;
+  if (layer < 0) return 'the input';
+  const name = ctx.names?.[layer];
+  return name !== undefined ? `${ctx.types[layer] ?? 'node'} '${name}'` : `${ctx.types[layer] ?? 'layer'} (layer ${layer})`;
 }
 /** Who produced dim `d` of the input. */
 const fromDim = (ctx: RuleContext, d: number): string => originName(ctx, ctx.origins[d]?.layer ?? -1);
 /** Who produced the input tensor as a whole. */
-const fromTensor = (ctx: RuleContext): string => originName(ctx, (ctx.index ?? 0) - 1);
+const fromTensor = (ctx: RuleContext): string => originName(ctx, ctx.inputFrom ?? (ctx.index ?? 0) - 1);
 
 /** A size with the arithmetic behind it: '1024 = 64×4×4'. */
 function sizeText(ctx: RuleContext, d: number): string {
@@ -156,9 +166,16 @@ function linear(L: ResolvedLinear, ctx: RuleContext): Shape {
   const s = ctx.input;
   const last = s.length - 1;
   if (s[last] !== L.in_features) {
-    const where = s.length > 2 ? ` (last dim of ${fmt(s)})` : '';
+    if (s.length > 2) {
+      // Linear works on the last dim only: after a conv the missing layer is a Flatten.
+      const features = s.slice(1).reduce((a, b) => a * b, 1);
+      throw new ShapeRuleError(
+        `Linear(in_features=${L.in_features}) receives a ${s.length}-D ${fmt(s)} tensor from ${fromTensor(ctx)}: it would use only the last dim (${s[last]}); ` +
+        `flatten first (${fmt(s.slice(1))} = ${features} features)`,
+        { field: 'in_features', value: features, insert: [{ type: 'Flatten' }], label: `insert Flatten${features === L.in_features ? '' : ` and set in_features = ${features}`}` }, 'in_features');
+    }
     throw new ShapeRuleError(
-      `Linear(in_features=${L.in_features}) receives ${sizeText(ctx, last)} ${plural(s[last], 'feature')}${where} from ${fromDim(ctx, last)}`,
+      `Linear(in_features=${L.in_features}) receives ${sizeText(ctx, last)} ${plural(s[last], 'feature')} from ${fromDim(ctx, last)}`,
       set('in_features', s[last]), 'in_features');
   }
   return [...s.slice(0, last), L.out_features];

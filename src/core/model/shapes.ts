@@ -35,7 +35,7 @@ export function formatShape(shape: Shape, batchFree = false): string {
 }
 
 /** Where every dim of the shape after layer i came from (for messages). */
-function nextOrigins(layer: ResolvedLayer, i: number, input: Shape, origins: DimOrigin[]): DimOrigin[] {
+export function nextOrigins(layer: ResolvedLayer, i: number, input: Shape, origins: DimOrigin[]): DimOrigin[] {
   const made: DimOrigin = { layer: i };
   const r = input.length;
   switch (layer.type) {
@@ -60,13 +60,13 @@ export function layerOutputShape(layer: ResolvedLayer, input: Shape, options: Sh
   return checkLayer(layer, { input, origins, types: [], training: options.training ?? true, scalarOutputSize });
 }
 
-function inputError(shape: unknown): string | null {
+export function inputError(shape: unknown): string | null {
   if (!Array.isArray(shape) || shape.length === 0) return `input shape must be a non-empty list of sizes, got ${JSON.stringify(shape)}`;
   const bad = shape.find((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1);
   return bad === undefined ? null : `input shape sizes must be positive integers, got ${JSON.stringify(shape)}`;
 }
 
-function layerError(index: number, type: string, err: unknown): ShapeError {
+export function layerError(index: number, type: string, err: unknown): ShapeError {
   if (err instanceof LayerSpecError) {
     const first = err.errors[0];
     const message = first.message.includes(type) ? first.message : `${type}: ${first.message}`;

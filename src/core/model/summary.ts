@@ -121,16 +121,21 @@ function formatMultAdds(n: number): string {
   return ` (${unit}): ${Number.isInteger(value) ? pyInt(value) : pyFixed(value, 2, true)}`;
 }
 
-/** The table torchinfo prints; `title` is the model's class name (torchinfo's top row). */
-export function formatSummary(s: ModelSummary, title = 'Sequential'): string {
-  const names = s.rows.map((r) => `${r.type}: 1-${r.index + 1}`);
-  // set_layer_name_width: longest "indent + name", rounded up to a multiple of 5, at least 40.
-  const longest = Math.max(title.length + 1, ...names.map((n) => n.length + 6));
+/** One printed row: its depth (1 = a submodule of the model) and its `Type: depth-idx` label. */
+export interface TableRow { depth: number; label: string; outputShape: Shape; params: string; multAdds: string }
+/** The totals under the table, as ModelSummary carries them. */
+export type SummaryTotals = Pick<ModelSummary, 'totalParams' | 'trainableParams' | 'nonTrainableParams' | 'totalMultAdds' | 'inputBytes' | 'forwardBackwardBytes' | 'paramsBytes' | 'totalBytes' | 'outputShape'>;
+
+/** torchinfo 1.8's get_start_str: '├─' at depth 1, then '│    ' per level and '└─'. */
+const startStr = (depth: number): string => (depth === 1 ? '├─' : `${'│    '.repeat(depth - 1)}└─`);
+
+/** torchinfo's table: the model row, one row per module call, totals and sizes. */
+export function formatTable(title: string, table: TableRow[], s: SummaryTotals): string {
+  // set_layer_name_width: longest "depth × 5 + 1 + name", rounded up to a multiple of 5, at least 40.
+  const longest = Math.max(title.length + 1, ...table.map((r) => r.label.length + r.depth * 5 + 1));
   const nameWidth = longest >= 40 ? Math.ceil(longest / 5) * 5 : 40;
   const divider = '='.repeat(HEADERS.length * COL_WIDTH + nameWidth);
-  const rows = s.rows.map((r, i) => formatRow(`├─${names[i]}`, [
-    pyList(r.outputShape), r.params === 0 ? '--' : pyInt(r.params), r.multAdds <= 0 ? '--' : pyInt(r.multAdds),
-  ], nameWidth));
+  const rows = table.map((r) => formatRow(`${startStr(r.depth)}${r.label}`, [pyList(r.outputShape), r.params, r.multAdds], nameWidth));
   const mb = (bytes: number): string => pyFixed(bytes / 1e6, 2);
   return [
     `${divider}\n`, formatRow('Layer (type:depth-idx)', HEADERS, nameWidth), `${divider}\n`,
@@ -145,4 +150,13 @@ export function formatSummary(s: ModelSummary, title = 'Sequential'): string {
     `Estimated Total Size (MB): ${mb(s.totalBytes)}\n`,
     divider,
   ].join('');
+}
+
+/** The table torchinfo prints for an nn.Sequential; `title` is the model's class name (torchinfo's top row). */
+export function formatSummary(s: ModelSummary, title = 'Sequential'): string {
+  const table = s.rows.map((r): TableRow => ({
+    depth: 1, label: `${r.type}: 1-${r.index + 1}`, outputShape: r.outputShape,
+    params: r.params === 0 ? '--' : pyInt(r.params), multAdds: r.multAdds <= 0 ? '--' : pyInt(r.multAdds),
+  }));
+  return formatTable(title, table, s);
 }

@@ -17,8 +17,17 @@ export type ModelImport =
  * the `x.view(-1, K)` sites to check once shapes are known (node: the model's forward node).
  */
 export type ModelRead =
-  | { ok: true; doc: Omit<ModelDocument, 'input'>; notes: ImportNote[]; viewChecks: (ViewCheck & { node: string })[] }
+  | { ok: true; doc: Omit<ModelDocument, 'input'>; notes: ImportNote[]; viewChecks: (ViewCheck & { node: string })[]; lines: SourceLines }
   | { ok: false; errors: LineError[]; notes: ImportNote[] };
+
+/** Where the document's parts come from in the text: each model module's line, each block's. */
+export interface SourceLines { modules: number[]; blocks: number[] }
+
+/** The text line of a document path ('modules[3].sequential[1]' → that module's line), else 1. */
+export function lineOfPath(lines: SourceLines, path: string): number {
+  const m = /^(modules|blocks)\[(\d+)\]/.exec(path);
+  return (m && lines[m[1] as keyof SourceLines][Number(m[2])]) || 1;
+}
 
 export const byLine = <T extends { line: number | null }>(items: T[]): T[] =>
   [...items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

@@ -5,7 +5,7 @@ import { flattenModel } from '../model/flat-graph.ts';
 import { parseModelDocument } from '../model/model-json.ts';
 import { viewErrors } from './import-check.ts';
 import { guessInput } from './import-input.ts';
-import { byLine, failed, type ImportNote, type ModelImport } from './import-result.ts';
+import { byLine, failed, lineOfPath, type ImportNote, type ModelImport } from './import-result.ts';
 import { readPythonModel } from './python-import.ts';
 import { readModelRepr } from './repr-import.ts';
 
@@ -37,7 +37,7 @@ export function parseModelText(text: string, options: ModelTextOptions = {}): Mo
   // readers aim never to fail them; if one does, it is reported, not written.
   const checked = parseModelDocument({ ...read.doc, input: [...input] });
   if (!checked.ok) {
-    return { ...failed(checked.errors.map((e) => ({ line: 1, message: `the imported model is not valid: ${e.path ? `${e.path}: ` : ''}${e.message}` })), notes), kind };
+    return { ...failed(checked.errors.map((e) => ({ line: lineOfPath(read.lines, e.path), message: `the imported model is not valid: ${e.path ? `${e.path}: ` : ''}${e.message}` })), notes), kind };
   }
   const views = viewErrors(flattenModel(checked.doc), input, read.viewChecks);
   if (views.length) return { ...failed(views, notes), kind };

@@ -42,7 +42,7 @@ export function scanSource(stmts: Stmt[]): SourceScan {
   }
   if (unread.length) {
     const shown = unread.length > 8 ? `${unread.slice(0, 8).join(', ')} …` : unread.join(', ');
-    scan.notes.push({ line: unread[0], message: `${unread.length === 1 ? 'line' : 'lines'} ${shown} outside the model's classes ${unread.length === 1 ? 'is' : 'are'} not part of the model and ${unread.length === 1 ? 'was' : 'were'} not read` });
+    scan.notes.push({ line: null, message: `${unread.length === 1 ? 'line' : 'lines'} ${shown} outside the model's classes ${unread.length === 1 ? 'is' : 'are'} not part of the model and ${unread.length === 1 ? 'was' : 'were'} not read` });
   }
   return scan;
 }

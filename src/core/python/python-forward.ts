@@ -51,6 +51,8 @@ class ForwardReader {
   viewChecks: (ViewCheck & { node: string })[] = [];
   private vars = new Map<string, string>();
   private taken = new Set<string>(['input']);
+  /** Next suffix to try per base name (a module called 20,000 times stays linear). */
+  private suffix = new Map<string, number>();
 
   constructor(private readonly input: string, private readonly modules: Set<string>) {
     this.vars.set(input, 'input');
@@ -164,8 +166,10 @@ class ForwardReader {
 
   /** A node name not used yet (a module's name for its first call; then name_1, name_2 …). */
   private fresh(base: string): string {
-    let name = base;
-    for (let k = 1; this.taken.has(name) || (!this.modules.has(base) && this.modules.has(name)); k++) name = `${base}_${k}`;
+    let k = this.suffix.get(base) ?? 0;
+    let name = k === 0 ? base : `${base}_${k}`;
+    while (this.taken.has(name) || (!this.modules.has(base) && this.modules.has(name))) name = `${base}_${++k}`;
+    this.suffix.set(base, k + 1);
     this.taken.add(name);
     return name;
   }

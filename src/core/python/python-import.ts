@@ -36,7 +36,8 @@ function readScanned(source: string, scan: SourceScan): ModelRead {
     const scope: InitScope = { params: new Set(), blocks: new Map(), errors };
     const modules = sequentialChildren(scan.sequential, scope);
     if (!modules) return failed(errors, notes);
-    return { ok: true, doc: { format: 'layerboard-model', version: 2, modules, forward: null }, notes, viewChecks: [] };
+    const lines = { modules: modules.map(() => scan.sequential!.line), blocks: [] };
+    return { ok: true, doc: { format: 'layerboard-model', version: 2, modules, forward: null }, notes, viewChecks: [], lines };
   }
   const byName = new Map(scan.classes.map((c) => [c.name, c]));
   const uses = new Map(scan.classes.map((c) => [c.name, classesUsed(c, byName)]));
@@ -57,13 +58,17 @@ function readScanned(source: string, scan: SourceScan): ModelRead {
   for (const [name, error] of [[model.name, classNameError(model.name)], ...blocks.map((b) => [b.name, classNameError(b.name)])]) {
     if (error) errors.push({ line: byName.get(name!)!.line, message: `class ${name}: ${error}` });
   }
-  if (errors.length) return failed(errors, notes);
+  if (errors.length) {
+    notes.push({ line: null, message: 'code that needs running to know its modules (loops, helper methods, builder arguments) cannot be read: paste what print(model) shows for it instead — Layerboard reads that too, and says what it assumes' });
+    return failed(errors, notes);
+  }
   const cls = substituteArgs(body.cls, defaults);
   const chain = asChain(cls);
+  const lines = { modules: chain ? chain.modules.map(() => body.moduleLines[0]) : body.moduleLines, blocks: order.blocks.map((b) => b.line) };
   return {
     ok: true,
     doc: { format: 'layerboard-model', version: 2, className: model.name, ...(chain ?? cls), ...(blocks.length ? { blocks } : {}) },
-    notes, viewChecks,
+    notes, viewChecks, lines,
   };
 }
 
@@ -76,15 +81,17 @@ function classesUsed(cls: ClassDef, byName: Map<string, ClassDef>): string[] {
   return [...used];
 }
 
-/** The model: the class no other class uses (the one instantiated at top level if several). */
+/** The model: the module class (with a forward) no other class uses — the one instantiated at top level if several, else the last. */
 function pickModel(scan: SourceScan, uses: Map<string, string[]>, notes: ImportNote[]): ClassDef {
   const used = new Set([...uses.values()].flat());
   const roots = scan.classes.filter((c) => !used.has(c.name));
-  const candidates = roots.length ? roots : scan.classes;
+  // A module class has a forward(); other classes (a weights enum, a config) are not the model.
+  const modules = roots.filter((c) => c.methods.has('forward'));
+  const candidates = modules.length ? modules : roots.length ? roots : scan.classes;
   const named = [...scan.instantiated].reverse().map((n) => candidates.find((c) => c.name === n)).find((c) => c !== undefined);
   const model = named ?? candidates[candidates.length - 1];
-  for (const c of candidates) {
-    if (c !== model) notes.push({ line: c.line, message: `class ${c.name} is not used by ${model.name} and was not imported (the model is ${model.name}${named ? ', instantiated at top level' : ', the last class defined'})` });
+  for (const c of roots) {
+    if (c !== model) notes.push({ line: c.line, message: `class ${c.name} is not used by ${model.name} and was not imported (the model is ${model.name}${named ? ', instantiated at top level' : modules.length ? ', the last class with a forward()' : ', the last class defined'})` });
   }
   return model;
 }
@@ -143,10 +150,13 @@ function modelDefaults(model: ClassDef, errors: LineError[], notes: ImportNote[]
 }
 
 /** `__init__` and `forward` of one class. */
-function readClassBody(cls: ClassDef, blocks: InitScope['blocks'], errors: LineError[], notes: ImportNote[], text: (line: number) => string): { cls: ModuleClass; viewChecks: (ViewCheck & { node: string })[] } {
+interface ClassBody { cls: ModuleClass; viewChecks: (ViewCheck & { node: string })[]; moduleLines: number[] }
+
+function readClassBody(cls: ClassDef, blocks: InitScope['blocks'], errors: LineError[], notes: ImportNote[], text: (line: number) => string): ClassBody {
   const init = cls.methods.get('__init__');
   const scope: InitScope = { params: new Set((init?.params ?? []).map((p) => p.name)), blocks, errors };
   const modules: ModuleClass['modules'] = [];
+  const moduleLines: number[] = [];
   for (const s of init?.body ?? []) {
     const t = s.tokens;
     if (s.body !== null) { errors.push({ line: s.line, message: `'${text(s.line)}': ${t[0].text} blocks are not understood in __init__ (Layerboard reads self.<name> = <module> lines)` }); continue; }
@@ -156,7 +166,7 @@ function readClassBody(cls: ClassDef, blocks: InitScope['blocks'], errors: LineE
         const name = t[2].text;
         if (modules.some((m) => m.name === name)) { errors.push({ line: s.line, message: `self.${name} is assigned twice` }); continue; }
         const m = readModule(exprOf(t.slice(4), s.line), name, scope);
-        if (m) modules.push(m);
+        if (m) { modules.push(m); moduleLines.push(s.line); }
         continue;
       }
       if (isSuperInit(exprOf(t, s.line))) continue;
@@ -171,10 +181,10 @@ function readClassBody(cls: ClassDef, blocks: InitScope['blocks'], errors: LineE
     if (m.name !== '__init__' && m.name !== 'forward') notes.push({ line: m.line, message: `method ${cls.name}.${m.name} was not read (only __init__ and forward are)` });
   }
   const forward = cls.methods.get('forward');
-  if (!forward) { errors.push({ line: cls.line, message: `class ${cls.name} has no forward(): Layerboard needs it to know how the modules connect` }); return { cls: { modules, forward: null }, viewChecks: [] }; }
-  if (forward.params.length !== 1) { errors.push({ line: forward.line, message: `${cls.name}.forward takes ${forward.params.length} inputs: Layerboard reads forward(self, x) with one tensor` }); return { cls: { modules, forward: null }, viewChecks: [] }; }
+  if (!forward) { errors.push({ line: cls.line, message: `class ${cls.name} has no forward(): Layerboard needs it to know how the modules connect` }); return { cls: { modules, forward: null }, viewChecks: [], moduleLines }; }
+  if (forward.params.length !== 1) { errors.push({ line: forward.line, message: `${cls.name}.forward takes ${forward.params.length} inputs: Layerboard reads forward(self, x) with one tensor` }); return { cls: { modules, forward: null }, viewChecks: [], moduleLines }; }
   const read = readForward(forward.body, forward.params[0].name, modules.map((m) => m.name), errors, notes, text);
-  return { cls: { modules, forward: read.graph }, viewChecks: read.viewChecks };
+  return { cls: { modules, forward: read.graph }, viewChecks: read.viewChecks, moduleLines };
 }
 
 function isSuperInit(e: Expr): boolean {

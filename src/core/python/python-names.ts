@@ -109,6 +109,8 @@ export function classNameError(name: string): string | null {
   const err = identifierError(name);
   if (err) return err;
   if (MODULE_GLOBALS.has(name)) return `'${name}' would shadow a name the exported module uses; pick another class name`;
+  // `class __name__` rebinds the module's __name__, so `if __name__ == '__main__'` never runs.
+  if (/^__.*__$/.test(name)) return `'${name}' is a Python special (dunder) name: as a class it would replace the module's own ${name} (breaking the generated script's __main__ block); pick another class name`;
   return null;
 }
 

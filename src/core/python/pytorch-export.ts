@@ -6,7 +6,9 @@
 // immune to positional-order differences. Only keywords that differ from PyTorch's default
 // are written; required ones always are.
 import { CATALOGUE, isLayerType, type ParamSpec } from '../model/catalogue.ts';
-import { requireChain, type ChainLayers } from '../model/chain.ts';
+import { chainLayers, requireChain, type ChainLayers } from '../model/chain.ts';
+import { graphModuleRepr, graphPythonSource } from './module-export.ts';
+import { isArgRef } from '../model/module-check.ts';
 import { fieldErrorAt } from '../model/model-json.ts';
 import { classNameError, layerNamesErrors, torchModuleNameError } from './python-names.ts';
 import { pyFloat, pyString, pyValue } from './python-literals.ts';
@@ -135,7 +137,7 @@ export function sequentialRepr(layers: LayerSpec[], names?: string[] | null): st
 }
 
 /** The exported class's name, checked. */
-function className(doc: ModelDocument): string {
+export function className(doc: ModelDocument): string {
   const name = doc.className ?? 'Model';
   const err = classNameError(name);
   if (err) throw new Error(`className: ${err}`);
@@ -144,6 +146,7 @@ function className(doc: ModelDocument): string {
 
 /** print(model) of the class pythonSource defines: `BS(\n  (model): Sequential(\n    (0): ...`. */
 export function moduleRepr(doc: ModelDocument): string {
+  if (!chainLayers(doc)) return graphModuleRepr(doc);
   const { layers, names } = requireChain(doc, 'print(model)');
   const keys = checkedNames(layers, names);
   const sequential = containerRepr('Sequential', layers.map((layer, i) => [keys[i], layerRepr(layer)]));
@@ -165,15 +168,19 @@ function isDefault(param: ParamSpec, v: unknown): boolean {
 
 /** `nn.Conv2d(in_channels=3, out_channels=32, kernel_size=5, padding=2)`: non-defaults, PyTorch's order. */
 export function layerConstructor(spec: LayerSpec): string {
-  const type = assertValid(spec);
+  // Inside a block a keyword may be the block's parameter ({"arg": "planes"} → planes=planes);
+  // such a layer was checked per instance by parseModelDocument, with the arguments known.
+  const refs = Object.keys(spec).filter((k) => isArgRef(spec[k]));
+  if (refs.length > 0 && !isLayerType(spec.type)) throw new Error(`unknown layer type '${String(spec.type)}'`);
+  const type = refs.length > 0 ? (spec.type as LayerType) : assertValid(spec);
   const args = CATALOGUE[type].params
-    .filter((p) => spec[p.name] !== undefined && !isDefault(p, spec[p.name]))
-    .map((p) => `${p.name}=${sourceValue(p, spec[p.name])}`);
+    .filter((p) => spec[p.name] !== undefined && (isArgRef(spec[p.name]) || !isDefault(p, spec[p.name])))
+    .map((p) => `${p.name}=${isArgRef(spec[p.name]) ? (spec[p.name] as { arg: string }).arg : sourceValue(p, spec[p.name])}`);
   return `nn.${type}(${args.join(', ')})`;
 }
 
 /** The shape text of a zeros batch of 2: `2, 3, 32, 32`. */
-function batchArgs(input: number[]): string {
+export function batchArgs(input: number[]): string {
   return [2, ...input].join(', ');
 }
 
@@ -190,10 +197,11 @@ function sequentialSource(chain: ChainLayers, indent: string): string {
 }
 
 /**
- * A runnable module: imports, `class <Name>(nn.Module)` holding `self.model = nn.Sequential(...)`,
+ * A runnable module (a graph: module-export.ts): imports, `class <Name>(nn.Module)` holding `self.model = nn.Sequential(...)`,
  * forward, and a `__main__` check that prints the model and the output shape of a zeros batch.
  */
 export function pythonSource(doc: ModelDocument): string {
+  if (!chainLayers(doc)) return graphPythonSource(doc);
   const name = className(doc);
   const chain = requireChain(doc, 'Python export');
   chain.layers.forEach((l, i) => assertValid(l, `modules[${i}].layer`));

@@ -25,7 +25,7 @@ export function pyLiteral(value: unknown, indent = ''): string {
   return `{\n${entries.map(([k, v]) => `${inner}${pyString(k)}: ${pyLiteral(v, inner)},`).join('\n')}\n${indent}}`;
 }
 
-const DEFAULT_DATA: Record<string, string> = { mnist: 'mnist.lbds.gz', cifar10: 'data', imagefolder: 'images', synthetic: 'data.lbds.gz' };
+const DEFAULT_DATA: Record<string, string> = { mnist: 'mnist.lbds.gz', 'fashion-mnist': 'fashion-mnist.lbds.gz', cifar10: 'data', imagefolder: 'images', synthetic: 'data.lbds.gz' };
 
 export function trainScript(doc: ModelDocument, config: TrainingConfig): string {
   const className = doc.className ?? 'Model';

@@ -1,6 +1,8 @@
 // The static body of the exported train.py. pytorch-project.ts puts the model class and
 // the configuration in front of it. Plain PyTorch only: torchvision and tensorboard
 // are used when installed and skipped with a one-line notice when not.
+import { FALLBACK_EVENT_WRITER } from './fallback-event-writer.ts';
+
 export const TRAIN_SCRIPT_BODY = String.raw`
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -126,6 +128,9 @@ def torchvision_sets(root):
     if ds['id'] == 'mnist':
         return (torchvision.datasets.MNIST(root, train=True, transform=train_tf, download=True),
                 torchvision.datasets.MNIST(root, train=False, transform=test_tf, download=True))
+    if ds['id'] == 'fashion-mnist':  # torchvision's official split; Layerboard's file has its own seeded one
+        return (torchvision.datasets.FashionMNIST(root, train=True, transform=train_tf, download=True),
+                torchvision.datasets.FashionMNIST(root, train=False, transform=test_tf, download=True))
     if ds['id'] == 'cifar10':
         return (torchvision.datasets.CIFAR10(root, train=True, transform=train_tf, download=True),
                 torchvision.datasets.CIFAR10(root, train=False, transform=test_tf, download=True))
@@ -168,18 +173,75 @@ def make_scheduler(opt, epochs, steps_per_epoch):
     return getattr(torch.optim.lr_scheduler, kind)(opt, **tensor_keywords(spec)), kind == 'OneCycleLR'
 
 
+def clip_gradients(params):
+    clip = CONFIG.get('gradClip')
+    if not clip:
+        return
+    if clip['type'] == 'norm':
+        torch.nn.utils.clip_grad_norm_(params, clip['max_norm'], clip.get('norm_type', 2.0))
+    else:
+        torch.nn.utils.clip_grad_value_(params, clip['clip_value'])
+
+
+class EarlyStopping:
+    """Layerboard's early stopping: stop after 'patience' epochs without an improvement larger than min_delta."""
+    def __init__(self, spec):
+        self.on = bool(spec)
+        spec = spec or {}
+        self.monitor, self.patience, self.min_delta = spec.get('monitor', 'val_loss'), spec.get('patience', 1), abs(spec.get('min_delta', 0))
+        mode = spec.get('mode', 'auto')
+        self.mode = ('max' if self.monitor == 'val_accuracy' else 'min') if mode == 'auto' else mode
+        self.keep_best = spec.get('restore_best_weights', False)
+        self.best, self.best_epoch, self.wait, self.best_state, self.last_epoch = None, 0, 0, None, 0
+
+    def update(self, epoch, values, model):
+        """True when training should stop after this epoch."""
+        self.last_epoch = epoch
+        value = values[self.monitor]
+        if not self.on or value is None:
+            return False
+        better = self.best is None or (value < self.best - self.min_delta if self.mode == 'min' else value > self.best + self.min_delta)
+        if better:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.keep_best:
+                self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.wait += 1
+        return self.wait >= self.patience
+
+    def restore(self, model):
+        if self.best_state is None or self.best_epoch == self.last_epoch:
+            return False
+        model.load_state_dict(self.best_state)
+        return True
+
+
+${FALLBACK_EVENT_WRITER}
+
+def log_board_extras(writer, model, step, test_acc, test_loss):
+    # print(model) and the config as text, each parameter's histogram, and the hparams with the final metrics
+    writer.add_text('model', '    ' + repr(model).replace('\n', '\n    '), 0)
+    writer.add_text('config', '    ' + json.dumps(CONFIG, indent=2).replace('\n', '\n    '), 0)
+    for name, p in model.named_parameters():
+        writer.add_histogram('weights/' + name, p.detach(), max(0, step - 1))
+    flat = {k: v for k, v in CONFIG.items() if isinstance(v, (int, float, str, bool))}
+    opt = CONFIG.get('optimizer')
+    if isinstance(opt, dict):
+        flat.update({'optimizer.' + k: v for k, v in opt.items() if isinstance(v, (int, float, str, bool))})
+    writer.add_hparams(flat, {'hparam/accuracy/test': test_acc, 'hparam/loss/test': test_loss})
+
 def summary_writer(logdir, rank):
     if rank != 0:
         return None
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError:
-        print('note: the tensorboard package is not installed; training runs without TensorBoard logs (pip install tensorboard)')
-        return None
+        print(f'note: the tensorboard package is not installed; logs go to {logdir} through a built-in event writer')
+        return EventFileWriter(logdir)
     return SummaryWriter(logdir)
 
 
-ONE_HOT_LOSSES = ('MSELoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'BCEWithLogitsLoss')
+ONE_HOT_LOSSES = ('MSELoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'BCEWithLogitsLoss', 'BCELoss', 'KLDivLoss')
 
 
 def targets(y, out):
@@ -240,23 +302,26 @@ def main():
         except Exception as e:  # tracing is best effort
             print(f'note: add_graph failed ({e})')
 
+    early = EarlyStopping(CONFIG.get('earlyStopping'))
     step = 0
     for epoch in range(args.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
-        started, seen = time.time(), 0
+        started, seen, loss_sum = time.time(), 0, 0.0
         for x, y in train_loader:
             x, y = x.to(device), y.to(device)
             out = net(x)
             loss = loss_fn(out, targets(y, out))
             opt.zero_grad()
             loss.backward()
+            clip_gradients(net.parameters())
             opt.step()
             if sched is not None and per_batch:
                 sched.step()
             if not math.isfinite(loss.item()):
                 sys.exit(f'loss became {loss.item()} at step {step}: stopping')
             seen += len(y)
+            loss_sum += loss.item() * len(y)
             if writer is not None:
                 writer.add_scalar('loss/train', loss.item(), step)
                 writer.add_scalar('lr', opt.param_groups[0]['lr'], step)
@@ -265,13 +330,17 @@ def main():
             step += 1
             if args.max_steps is not None and step >= args.max_steps:
                 break
+        val = evaluate(model, val_loader, loss_fn, device) if val_loader is not None else None
         if sched is not None and not per_batch:
-            sched.step()
+            if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                sched.step(val[0] if val is not None else loss_sum / max(seen, 1))  # the monitored loss, as Layerboard
+            else:
+                sched.step()
         if rank == 0:
             rate = seen / max(time.time() - started, 1e-9)
             line = f'epoch {epoch + 1}: {rate:.0f} images/s'
-            if val_loader is not None:
-                val_loss, val_acc = evaluate(model, val_loader, loss_fn, device)
+            if val is not None:
+                val_loss, val_acc = val
                 line += f', val loss {val_loss:.4f}, val accuracy {val_acc:.4f}'
                 if writer is not None:
                     writer.add_scalar('loss/val', val_loss, epoch)
@@ -281,11 +350,17 @@ def main():
             print(line)
         if args.max_steps is not None and step >= args.max_steps:
             break
+        if early.update(epoch + 1, {'val_loss': val[0] if val else None, 'val_accuracy': val[1] if val else None, 'train_loss': loss_sum / max(seen, 1)}, model):
+            print(f'stopped early after epoch {epoch + 1}: no improvement of {early.monitor} for {early.patience} epochs (best: epoch {early.best_epoch})')
+            break
+    if early.restore(model) and rank == 0:
+        print(f'restored the weights of epoch {early.best_epoch}, the best by {early.monitor}')
     if rank == 0:
         test_loss, test_acc = evaluate(model, test_loader, loss_fn, device)
         print(f'test loss {test_loss:.4f}, test accuracy {test_acc:.4f}')
         if writer is not None:
             writer.add_scalar('accuracy/test', test_acc, args.epochs)
+            log_board_extras(writer, model, step, test_acc, test_loss)
             writer.close()
         if args.save:
             save_safetensors(model.model.state_dict(), args.save)

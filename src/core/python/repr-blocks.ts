@@ -56,11 +56,13 @@ export function defineBlocks(instances: BlockInstance[], errors: LineError[], no
   return defs;
 }
 
-/** The first variant keeps the class name; others get their extra children's names (`BasicBlock_downsample`). */
+/** The first variant keeps the class name; others say how their children differ (`BasicBlock_downsample`, `Bottleneck_no_downsample`). */
 function variantName(className: string, modules: NamedModule[], first: NamedModule[], taken: Set<string>): string {
   if (!taken.has(className)) return className;
   const extra = modules.map((m) => m.name).filter((n) => !first.some((f) => f.name === n));
-  let name = extra.length ? `${className}_${extra.join('_')}` : `${className}_2`;
+  const missing = first.map((m) => m.name).filter((n) => !modules.some((f) => f.name === n));
+  const safe = (names: string[]) => names.join('_').replace(/\W/g, '_');
+  let name = extra.length ? `${className}_${safe(extra)}` : missing.length ? `${className}_no_${safe(missing)}` : `${className}_2`;
   for (let k = 2; taken.has(name); k++) name = `${className}_${k}`;
   return name;
 }

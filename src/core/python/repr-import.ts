@@ -39,23 +39,26 @@ export function readModelRepr(text: string): ModelRead {
     if (err instanceof ReprSyntaxError) return { ok: false, errors: [{ line: err.line, message: err.message }], notes: [] };
     return { ok: false, errors: [{ line: 1, message: `could not read the text: ${err instanceof Error ? err.message : String(err)}` }], notes: [] };
   }
-  const ctx: Ctx = { errors: [], notes: [], instances: [] };
+  const ctx: Ctx = { errors: [], notes: [], instances: [], moduleLines: [] };
   const doc = rootDocument(root, ctx);
   const blocks = ctx.errors.length ? [] : defineBlocks(ctx.instances, ctx.errors, ctx.notes);
   if (ctx.errors.length) return { ok: false, errors: byLine(ctx.errors), notes: byLine(ctx.notes) };
-  return { ok: true, doc: { ...doc, ...(blocks.length ? { blocks } : {}) }, notes: byLine(ctx.notes), viewChecks: [] };
+  const lines = { modules: ctx.moduleLines, blocks: blocks.map((b) => ctx.instances.find((i) => i.use.block === b.name)?.line ?? 1) };
+  return { ok: true, doc: { ...doc, ...(blocks.length ? { blocks } : {}) }, notes: byLine(ctx.notes), viewChecks: [], lines };
 }
 
-interface Ctx { errors: LineError[]; notes: ImportNote[]; instances: BlockInstance[] }
+interface Ctx { errors: LineError[]; notes: ImportNote[]; instances: BlockInstance[]; /** Line of each model module. */ moduleLines: number[] }
 type Body = Pick<ModelDocument, 'format' | 'version' | 'modules' | 'forward' | 'className'>;
 const doc = (modules: NamedModule[], forward: ModelDocument['forward'], className?: string): Body =>
   ({ format: 'layerboard-model', version: 2, ...(className ? { className } : {}), modules, forward });
 
 /** The model: a Sequential (a chain), one layer, the seed's wrapper `BS((model): Sequential)`, or a class of modules. */
 function rootDocument(root: ReprNode, ctx: Ctx): Body {
+  const linesOf = (node: ReprNode) => { ctx.moduleLines = node.children.map((c) => c.node.line); };
+  linesOf(root);
   if (root.className === 'Sequential' && (root.args === null || root.args === '')) return doc(children(root, '', ctx, null), null);
   if (root.args !== null) {
-    if (isLayerType(root.className)) { const m = convert('0', root, '', ctx, null); return doc(m ? [m] : [], null); }
+    if (isLayerType(root.className)) { ctx.moduleLines = [root.line]; const m = convert('0', root, '', ctx, null); return doc(m ? [m] : [], null); }
     ctx.errors.push({ line: root.line, message: unknownLayer(root.className) });
     return doc([], null);
   }
@@ -63,6 +66,7 @@ function rootDocument(root: ReprNode, ctx: Ctx): Body {
   if (nameError) ctx.errors.push({ line: root.line, message: `class ${root.className}: ${nameError}` });
   const only = root.children.length === 1 ? root.children[0] : null;
   if (only && only.key === 'model' && only.node.className === 'Sequential' && (only.node.args === null || only.node.args === '')) {
+    linesOf(only.node);
     return doc(children(only.node, 'model', ctx, null).map((m) => m), null, root.className);
   }
   const modules = children(root, '', ctx, null);

@@ -4,7 +4,8 @@
 // goes through validateTrainingConfig for the catalogue's keywords.
 import {
   LIMITS, validateTrainingConfig,
-  type BackendChoice, type Choice, type DatasetConfig, type KeywordValue, type TrainingConfig, type TransformsConfig,
+  type BackendChoice, type Choice, type DatasetConfig, type EarlyStoppingConfig, type GradClipConfig, type KeywordValue,
+  type TrainingConfig, type TransformsConfig,
 } from './training-config.ts';
 
 export interface PathError { path: string; message: string }
@@ -59,20 +60,20 @@ class Reader {
 }
 
 const DATASET_KEYS: Record<DatasetConfig['id'], readonly string[]> = {
-  mnist: ['id'], cifar10: ['id'], imagefolder: ['id', 'imageSize', 'channels'], synthetic: ['id', 'classes', 'trainSize', 'testSize'],
+  mnist: ['id'], 'fashion-mnist': ['id'], cifar10: ['id'], imagefolder: ['id', 'imageSize', 'channels'], synthetic: ['id', 'classes', 'trainSize', 'testSize'],
 };
 
 function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined {
   if (!isObject(v)) return r.fail(path, `must be an object, got ${show(v)}`);
   const id = v.id;
-  if (id !== 'mnist' && id !== 'cifar10' && id !== 'imagefolder' && id !== 'synthetic') {
+  if (id !== 'mnist' && id !== 'fashion-mnist' && id !== 'cifar10' && id !== 'imagefolder' && id !== 'synthetic') {
     return r.fail(`${path}.id`, `must be one of ${Object.keys(DATASET_KEYS).map((k) => `'${k}'`).join(', ')}, got ${show(id)}`);
   }
   const o = r.object(v, path, DATASET_KEYS[id], ['id']);
   if (!o) return undefined;
   const opt = (key: string, min: number, max: number) => (o[key] === undefined ? undefined : r.int(o[key], `${path}.${key}`, min, max));
   switch (id) {
-    case 'mnist': case 'cifar10': return { id };
+    case 'mnist': case 'fashion-mnist': case 'cifar10': return { id };
     case 'imagefolder': {
       const out: DatasetConfig = { id };
       const size = opt('imageSize', 1, LIMITS.imageSize);
@@ -142,8 +143,50 @@ function backend(r: Reader, v: unknown, path: string): BackendChoice | undefined
   return out;
 }
 
-const KEYS = ['dataset', 'transforms', 'loss', 'optimizer', 'scheduler', 'batchSize', 'epochs', 'shuffle', 'seed', 'valSplit', 'dropLast', 'backend'] as const;
-const REQUIRED = KEYS.filter((k) => k !== 'scheduler' && k !== 'backend');
+const positive = (x: number) => x > 0;
+
+function gradClip(r: Reader, v: unknown, path: string): GradClipConfig | undefined {
+  if (!isObject(v)) return r.fail(path, `must be an object like {"type": "norm", "max_norm": 1} or {"type": "value", "clip_value": 0.5}, got ${show(v)}`);
+  switch (v.type) {
+    case 'norm': {
+      const o = r.object(v, path, ['type', 'max_norm', 'norm_type'], ['type', 'max_norm']);
+      const maxNorm = o && o.max_norm !== undefined ? r.number(o.max_norm, `${path}.max_norm`, positive, 'a number > 0') : undefined;
+      const normType = o && o.norm_type !== undefined ? r.number(o.norm_type, `${path}.norm_type`, positive, 'a number > 0') : undefined;
+      if (maxNorm === undefined) return undefined;
+      return { type: 'norm', max_norm: maxNorm, ...(normType !== undefined && { norm_type: normType }) };
+    }
+    case 'value': {
+      const o = r.object(v, path, ['type', 'clip_value'], ['type', 'clip_value']);
+      const clipValue = o && o.clip_value !== undefined ? r.number(o.clip_value, `${path}.clip_value`, positive, 'a number > 0') : undefined;
+      return clipValue === undefined ? undefined : { type: 'value', clip_value: clipValue };
+    }
+    default: return r.fail(`${path}.type`, `must be 'norm' or 'value', got ${show(v.type)}`);
+  }
+}
+
+const EARLY_STOPPING_KEYS = ['monitor', 'patience', 'min_delta', 'mode', 'restore_best_weights'] as const;
+
+function earlyStopping(r: Reader, v: unknown, path: string): EarlyStoppingConfig | undefined {
+  const o = r.object(v, path, EARLY_STOPPING_KEYS, EARLY_STOPPING_KEYS);
+  if (!o) return undefined;
+  const oneOf = <T extends string>(key: string, options: readonly T[]): T | undefined => {
+    const x = o[key];
+    if (x === undefined) return undefined;
+    if (typeof x === 'string' && (options as readonly string[]).includes(x)) return x as T;
+    return r.fail(`${path}.${key}`, `must be one of ${options.map((k) => `'${k}'`).join(', ')}, got ${show(x)}`);
+  };
+  const monitor = oneOf('monitor', ['val_loss', 'val_accuracy', 'train_loss'] as const);
+  const mode = oneOf('mode', ['min', 'max', 'auto'] as const);
+  const patience = o.patience === undefined ? undefined : r.int(o.patience, `${path}.patience`, 1, LIMITS.epochs);
+  const minDelta = o.min_delta === undefined ? undefined : r.number(o.min_delta, `${path}.min_delta`, (x) => x >= 0, 'a number ≥ 0');
+  const restore = o.restore_best_weights === undefined ? undefined : r.bool(o.restore_best_weights, `${path}.restore_best_weights`);
+  if (monitor === undefined || mode === undefined || patience === undefined || minDelta === undefined || restore === undefined) return undefined;
+  return { monitor, patience, min_delta: minDelta, mode, restore_best_weights: restore };
+}
+
+const KEYS = ['dataset', 'transforms', 'loss', 'optimizer', 'scheduler', 'batchSize', 'epochs', 'shuffle', 'seed', 'valSplit', 'dropLast', 'gradClip', 'earlyStopping', 'backend'] as const;
+const OPTIONAL: readonly string[] = ['scheduler', 'gradClip', 'earlyStopping', 'backend'];
+const REQUIRED = KEYS.filter((k) => !OPTIONAL.includes(k));
 
 /** A TrainingConfig from JSON: exact types, bounds, no unknown keys; problems by JSON path under `root`. */
 export function parseTrainingConfig(value: unknown, root = 'training'): ParsedConfig {
@@ -165,6 +208,8 @@ export function parseTrainingConfig(value: unknown, root = 'training'): ParsedCo
     seed: field('seed', (v, p) => r.int(v, p, 0, Number.MAX_SAFE_INTEGER)),
     valSplit: field('valSplit', (v, p) => r.number(v, p, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)')),
     dropLast: field('dropLast', (v, p) => r.bool(v, p)),
+    gradClip: o.gradClip === null || o.gradClip === undefined ? o.gradClip : gradClip(r, o.gradClip, at('gradClip')),
+    earlyStopping: o.earlyStopping === null || o.earlyStopping === undefined ? o.earlyStopping : earlyStopping(r, o.earlyStopping, at('earlyStopping')),
     backend: o.backend === undefined ? undefined : backend(r, o.backend, at('backend')),
   };
   const { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast } = parts;
@@ -173,6 +218,9 @@ export function parseTrainingConfig(value: unknown, root = 'training'): ParsedCo
     return { ok: false, errors: r.errors };
   }
   const config: TrainingConfig = { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast };
+  // absent stays absent, null stays null: both mean none
+  if (parts.gradClip !== undefined) config.gradClip = parts.gradClip;
+  if (parts.earlyStopping !== undefined) config.earlyStopping = parts.earlyStopping;
   if (parts.backend) config.backend = parts.backend;
   const problems = validateTrainingConfig(config).map(pathError(root));
   return problems.length ? { ok: false, errors: problems } : { ok: true, config };

@@ -56,13 +56,16 @@ export interface EvalResult {
 /** A test-split evaluation with the class names to show it by. */
 export interface TestResult extends EvalResult { classes: string[] }
 
+/** The datasets shipped with the app (engine/data/builtin.ts has their files). */
+export type BuiltinDatasetId = Extract<DatasetId, 'mnist' | 'fashion-mnist'>;
+
 /** Where the examples of a run come from. */
 export type DatasetRef =
   /** Class-dependent blobs generated from a seed (learnable; for tests, demos and the CLI). */
   | { kind: 'synthetic'; classes: number; train: number; test: number; seed: number; noise?: number }
-  /** A dataset shipped with the app, fetched from `baseUrl` (the app's URL). */
-  | { kind: 'builtin'; id: 'mnist'; baseUrl: string }
-  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB. */
+  /** A dataset shipped with the app (MNIST, Fashion-MNIST), fetched from `baseUrl` (the app's URL), cached in IndexedDB. */
+  | { kind: 'builtin'; id: BuiltinDatasetId; baseUrl: string }
+  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/db/dataset-store.ts). */
   | { kind: 'stored'; id: string };
 
 /** The dataset a run trained on, as its record keeps it. */

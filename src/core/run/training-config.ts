@@ -35,6 +35,10 @@ export const LOSSES: OptionTypeDef[] = [
     reduction, { name: 'beta', kind: 'float', default: 1.0, min: 0, doc: 'Where L2 turns into L1.' }] },
   { type: 'HuberLoss', url: `${NN}HuberLoss.html`, doc: 'L2 near zero, delta-scaled L1 beyond delta.', options: [
     reduction, { name: 'delta', kind: 'float', default: 1.0, min: 0, doc: 'Where L2 turns into L1.' }] },
+  { type: 'BCELoss', url: `${NN}BCELoss.html`, doc: 'Binary cross-entropy of probabilities: end the model with Sigmoid.', options: [weight, reduction] },
+  { type: 'KLDivLoss', url: `${NN}KLDivLoss.html`, doc: 'KL divergence of the target distribution from log-probabilities (end with LogSoftmax).', options: [
+    { name: 'reduction', kind: 'choice', default: 'mean', choices: ['mean', 'batchmean', 'sum', 'none'], doc: "How per-element losses are combined; 'batchmean' is the true KL divergence." },
+    { name: 'log_target', kind: 'bool', default: false, doc: 'The target holds log-probabilities.' }] },
   { type: 'BCEWithLogitsLoss', url: `${NN}BCEWithLogitsLoss.html`, doc: 'Sigmoid + binary cross-entropy, numerically stable.', options: [
     weight, reduction, { name: 'pos_weight', kind: 'floats', default: null, nullable: true, doc: 'Weight of positive examples per class.' }] },
 ];
@@ -72,6 +76,22 @@ export const SCHEDULERS: OptionTypeDef[] = [
   { type: 'StepLR', url: `${OPTIM}lr_scheduler.StepLR.html`, doc: 'Multiply lr by gamma every step_size epochs.', options: [
     { name: 'step_size', kind: 'int', required: true, default: 10, min: 1, doc: 'Epochs between decays.' },
     { name: 'gamma', kind: 'float', default: 0.1, min: 0, doc: 'Decay factor.' }] },
+  { type: 'MultiStepLR', url: `${OPTIM}lr_scheduler.MultiStepLR.html`, doc: 'Multiply lr by gamma at each milestone epoch.', options: [
+    { name: 'milestones', kind: 'floats', required: true, default: [30, 80], doc: 'Epochs at which to decay (increasing).' },
+    { name: 'gamma', kind: 'float', default: 0.1, min: 0, doc: 'Decay factor.' }] },
+  { type: 'LinearLR', url: `${OPTIM}lr_scheduler.LinearLR.html`, doc: 'Linear warm-up: lr × start_factor rising to lr × end_factor over total_iters epochs.', options: [
+    { name: 'start_factor', kind: 'float', default: 1 / 3, min: 0, max: 1, doc: 'Factor of lr in the first epoch (> 0).' },
+    { name: 'end_factor', kind: 'float', default: 1.0, min: 0, max: 1, doc: 'Factor of lr after total_iters epochs.' },
+    { name: 'total_iters', kind: 'int', default: 5, min: 0, doc: 'Epochs of the ramp.' }] },
+  { type: 'ReduceLROnPlateau', url: `${OPTIM}lr_scheduler.ReduceLROnPlateau.html`, doc: 'Multiply lr by factor when the validation loss stops improving for patience epochs.', options: [
+    { name: 'mode', kind: 'choice', default: 'min', choices: ['min', 'max'], doc: 'min: the monitored value should fall.' },
+    { name: 'factor', kind: 'float', default: 0.1, min: 0, max: 0.999999, doc: 'Decay factor (< 1).' },
+    { name: 'patience', kind: 'int', default: 10, min: 0, doc: 'Epochs without improvement before a decay.' },
+    { name: 'threshold', kind: 'float', default: 1e-4, min: 0, doc: 'Smallest change that counts as an improvement.' },
+    { name: 'threshold_mode', kind: 'choice', default: 'rel', choices: ['rel', 'abs'], doc: 'threshold relative to the best value, or absolute.' },
+    { name: 'cooldown', kind: 'int', default: 0, min: 0, doc: 'Epochs to wait after a decay.' },
+    { name: 'min_lr', kind: 'float', default: 0, min: 0, doc: 'Lowest lr.' },
+    { name: 'eps', kind: 'float', default: 1e-8, min: 0, doc: 'Smaller decays are skipped.' }] },
   { type: 'ExponentialLR', url: `${OPTIM}lr_scheduler.ExponentialLR.html`, doc: 'Multiply lr by gamma every epoch.', options: [
     { name: 'gamma', kind: 'float', required: true, default: 0.95, min: 0, doc: 'Decay factor.' }] },
   { type: 'CosineAnnealingLR', url: `${OPTIM}lr_scheduler.CosineAnnealingLR.html`, doc: 'Cosine decay from lr to eta_min over T_max epochs.', options: [
@@ -92,7 +112,23 @@ export const SCHEDULERS: OptionTypeDef[] = [
 /** OneCycleLR steps after every batch (total_steps = epochs × batches); the others after every epoch. */
 export const PER_BATCH_SCHEDULERS = new Set(['OneCycleLR']);
 
-export type DatasetId = 'mnist' | 'cifar10' | 'imagefolder' | 'synthetic';
+export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'imagefolder' | 'synthetic';
+
+/** torch.nn.utils.clip_grad_norm_(max_norm, norm_type) or clip_grad_value_(clip_value), between backward() and step(). */
+export type GradClipConfig = { type: 'norm'; max_norm: number; norm_type?: number } | { type: 'value'; clip_value: number };
+
+/**
+ * Stop after `patience` epochs in a row whose monitored value did not improve on the best
+ * by more than min_delta; restore_best_weights: end with the best epoch's weights (what
+ * gets saved, downloaded and exported).
+ */
+export interface EarlyStoppingConfig {
+  monitor: 'val_loss' | 'val_accuracy' | 'train_loss';
+  patience: number;
+  min_delta: number;
+  mode: 'min' | 'max' | 'auto';
+  restore_best_weights: boolean;
+}
 
 /** A keyword's value as PyTorch takes it: a number, bool, string, None or a list/tuple of numbers. */
 export type KeywordValue = number | boolean | string | null | number[];
@@ -103,6 +139,7 @@ export interface Choice { type: string; [keyword: string]: KeywordValue }
 /** What the model trains on. Synthetic data (seeded class blobs) is sized here; the others are what they are. */
 export type DatasetConfig =
   | { id: 'mnist' }
+  | { id: 'fashion-mnist' }
   | { id: 'cifar10' }
   | { id: 'imagefolder'; imageSize?: number; channels?: 1 | 3 }
   | { id: 'synthetic'; classes?: number; trainSize?: number; testSize?: number };
@@ -133,6 +170,10 @@ export interface TrainingConfig {
   dropLast: boolean;
   /** Kernels to train on; absent: the fastest there is (WASM SIMD, a thread per core). */
   backend?: BackendChoice;
+  /** Gradient clipping; absent or null: none. */
+  gradClip?: GradClipConfig | null;
+  /** Early stopping and best-weights keeping; absent or null: every epoch runs, the last weights are kept. */
+  earlyStopping?: EarlyStoppingConfig | null;
 }
 
 /** Bounds on the run-wide numbers: what a browser tab or a PyTorch process can sensibly hold. */
@@ -144,6 +185,7 @@ export const LIMITS = {
 /** torchvision Normalize presets: each dataset's channel means and standard deviations. */
 export const NORMALIZE_PRESETS = {
   mnist: { label: 'MNIST', mean: [0.1307], std: [0.3081] },
+  'fashion-mnist': { label: 'Fashion-MNIST', mean: [0.286], std: [0.353] },
   cifar10: { label: 'CIFAR-10', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
   imagenet: { label: 'ImageNet', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
   half: { label: '0.5 (to −1…1)', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
@@ -151,12 +193,13 @@ export const NORMALIZE_PRESETS = {
 export type NormalizePreset = keyof typeof NORMALIZE_PRESETS;
 
 export function defaultTrainingConfig(dataset: DatasetId = 'mnist'): TrainingConfig {
-  const preset = dataset === 'mnist' || dataset === 'cifar10' ? NORMALIZE_PRESETS[dataset] : null;
+  const preset = dataset === 'mnist' || dataset === 'fashion-mnist' || dataset === 'cifar10' ? NORMALIZE_PRESETS[dataset] : null;
   return {
     dataset: { id: dataset },
     transforms: { normalize: preset ? { mean: [...preset.mean], std: [...preset.std] } : null, horizontalFlip: false, cropPadding: 0 },
     loss: { type: 'CrossEntropyLoss' },
-    optimizer: { type: 'SGD', lr: 0.01, momentum: 0.9 },
+    // one epoch of the MNIST ConvNet template on the official MNIST reaches ~98% with this recipe
+    optimizer: { type: 'Adam', lr: 0.001 },
     scheduler: null,
     batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false,
   };
@@ -182,7 +225,32 @@ export function validateTrainingConfig(c: TrainingConfig): string[] {
   if (!(c.valSplit >= 0 && c.valSplit < 1)) errors.push(`valSplit: must be in [0, 1), got ${c.valSplit}`);
   errors.push(...checkOptions('loss', LOSSES, c.loss), ...checkOptions('optimizer', OPTIMIZERS, c.optimizer));
   if (c.scheduler) errors.push(...checkOptions('scheduler', SCHEDULERS, c.scheduler));
+  if (c.gradClip) errors.push(...gradClipProblems(c.gradClip));
+  if (c.earlyStopping) errors.push(...earlyStoppingProblems(c.earlyStopping, c.valSplit));
   return errors;
+}
+
+function earlyStoppingProblems(e: EarlyStoppingConfig, valSplit: number): string[] {
+  const errors: string[] = [];
+  if (!['val_loss', 'val_accuracy', 'train_loss'].includes(e.monitor)) errors.push(`earlyStopping.monitor: must be 'val_loss', 'val_accuracy' or 'train_loss', got ${JSON.stringify(e.monitor)}`);
+  else if (e.monitor !== 'train_loss' && !(valSplit > 0)) errors.push(`earlyStopping.monitor: ${e.monitor} needs a validation split (valSplit > 0), or monitor train_loss`);
+  if (!(Number.isInteger(e.patience) && e.patience >= 1)) errors.push(`earlyStopping.patience: must be a whole number ≥ 1, got ${String(e.patience)}`);
+  if (!(typeof e.min_delta === 'number' && e.min_delta >= 0)) errors.push(`earlyStopping.min_delta: must be a number ≥ 0, got ${String(e.min_delta)}`);
+  if (!['min', 'max', 'auto'].includes(e.mode)) errors.push(`earlyStopping.mode: must be 'min', 'max' or 'auto', got ${JSON.stringify(e.mode)}`);
+  if (typeof e.restore_best_weights !== 'boolean') errors.push('earlyStopping.restore_best_weights: must be true or false');
+  return errors;
+}
+
+function gradClipProblems(g: GradClipConfig): string[] {
+  const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  switch (g.type) {
+    case 'norm': return [
+      ...(positive(g.max_norm) ? [] : [`gradClip.max_norm: must be a number > 0, got ${String(g.max_norm)}`]),
+      ...(g.norm_type === undefined || positive(g.norm_type) ? [] : [`gradClip.norm_type: must be a number > 0, got ${String(g.norm_type)}`]),
+    ];
+    case 'value': return positive(g.clip_value) ? [] : [`gradClip.clip_value: must be a number > 0, got ${String(g.clip_value)}`];
+    default: return [`gradClip.type: must be 'norm' or 'value', got ${JSON.stringify((g as { type: unknown }).type)}`];
+  }
 }
 
 function checkOptions(field: string, list: OptionTypeDef[], value: Choice): string[] {

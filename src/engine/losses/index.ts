@@ -1,6 +1,8 @@
 // createLoss: PyTorch's loss classes by name, keywords checked with PyTorch's defaults.
-import { number, oneOf, optionalTensor, parseKeywords, throwFirst, type FieldError, type Rules } from '../keywords.ts';
+import { boolean, number, oneOf, optionalTensor, parseKeywords, throwFirst, type FieldError, type Rules } from '../keywords.ts';
+import { BCELoss } from './bce.ts';
 import { BCEWithLogitsLoss } from './bce-with-logits.ts';
+import { KLDivLoss, type KlReduction } from './kl-div.ts';
 import type { Loss, LossSpec, Reduction } from './common.ts';
 import { ClassLoss } from './cross-entropy.ts';
 import { huber, l1, mse, PointwiseLoss, smoothL1 } from './pointwise.ts';
@@ -16,6 +18,8 @@ export const LOSS_KEYWORDS = {
   CrossEntropyLoss: { weight: optionalTensor(), ignore_index: number({ int: true }, -100), reduction, label_smoothing: number({ min: 0, max: 1 }, 0) },
   NLLLoss: { weight: optionalTensor(), ignore_index: number({ int: true }, -100), reduction },
   BCEWithLogitsLoss: { weight: optionalTensor(), reduction, pos_weight: optionalTensor() },
+  BCELoss: { weight: optionalTensor(), reduction },
+  KLDivLoss: { reduction: oneOf<KlReduction>(['mean', 'sum', 'none', 'batchmean'], 'mean'), log_target: boolean() },
   SmoothL1Loss: { reduction, beta: number({ min: 0 }, 1) },
   HuberLoss: { reduction, delta: number({ above: 0 }, 1) },
 } satisfies Record<string, Rules>;
@@ -60,6 +64,14 @@ export function createLoss(spec: LossSpec): Loss {
       return new ClassLoss(type, { ...parseKeywords(spec, LOSS_KEYWORDS.NLLLoss).values, label_smoothing: 0 });
     case 'BCEWithLogitsLoss':
       return new BCEWithLogitsLoss(parseKeywords(spec, LOSS_KEYWORDS.BCEWithLogitsLoss).values);
+    case 'BCELoss': {
+      const v = parseKeywords(spec, LOSS_KEYWORDS.BCELoss).values;
+      return new BCELoss(v.reduction, v.weight);
+    }
+    case 'KLDivLoss': {
+      const v = parseKeywords(spec, LOSS_KEYWORDS.KLDivLoss).values;
+      return new KLDivLoss(v.reduction, v.log_target);
+    }
     default:
       return type satisfies never;
   }

@@ -1,6 +1,6 @@
 // createOptimizer: torch.optim's classes by name, keywords checked with torch 1.13's
 // defaults and its constructor's rules.
-import { betas, boolean, nullableBoolean, number, parseKeywords, throwFirst, type FieldError, type Rules } from '../keywords.ts';
+import { betas, boolean, nullableBoolean, number, parseKeywords, throwFirst, type FieldError, type Rule, type Rules } from '../keywords.ts';
 import type { Param } from '../tensor.ts';
 import { Adagrad } from './adagrad.ts';
 import { Adam, AdamW } from './adam.ts';
@@ -13,17 +13,35 @@ export { createScheduler, SCHEDULER_KEYWORDS, SCHEDULER_TYPES, validateScheduler
 
 const nonNegative = (dflt: number) => number({ min: 0 }, dflt);
 const foreach = nullableBoolean();
+
+/**
+ * torch 1.13's GPU/autograd switches, with their meaning on a CPU: False (the default) is
+ * accepted; True fails as it does in PyTorch on CPU parameters, saying why.
+ */
+function cpuSwitch(why: string): Rule<boolean> {
+  return {
+    default: false,
+    check(v) {
+      if (typeof v !== 'boolean') throw new Error(`must be true or false, got ${JSON.stringify(v)}`);
+      if (v) throw new Error(why);
+      return false;
+    },
+  };
+}
+const differentiable = cpuSwitch('True makes the step itself differentiable (autograd through the update), which PyTorch refuses for leaf parameters updated in place ("a leaf Variable that requires grad is being used in an in-place operation"); leave it False');
+const capturable = cpuSwitch('True is for CUDA graph capture: "If capturable=True, params and state_steps must be CUDA tensors"; the engine runs on the CPU, leave it False');
+const fused = cpuSwitch('True selects the fused CUDA kernel: "FusedAdam requires all the params to be CUDA, floating point"; the engine runs on the CPU, leave it False');
 const adamRules = (weightDecay: number) => ({
   lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: nonNegative(1e-8), weight_decay: nonNegative(weightDecay),
-  amsgrad: boolean(), maximize: boolean(), foreach,
+  amsgrad: boolean(), maximize: boolean(), foreach, capturable,
 });
 
 /** Each optimizer's keywords, torch 1.13's names and defaults (SGD's lr has none: required). */
 export const OPTIMIZER_KEYWORDS = {
-  SGD: { lr: nonNegative(NaN), momentum: nonNegative(0), dampening: number({}, 0), weight_decay: nonNegative(0), nesterov: boolean(), maximize: boolean(), foreach },
-  Adam: adamRules(0),
+  SGD: { lr: nonNegative(NaN), momentum: nonNegative(0), dampening: number({}, 0), weight_decay: nonNegative(0), nesterov: boolean(), maximize: boolean(), foreach, differentiable },
+  Adam: { ...adamRules(0), differentiable, fused },
   AdamW: adamRules(1e-2),
-  RMSprop: { lr: nonNegative(1e-2), alpha: nonNegative(0.99), eps: nonNegative(1e-8), weight_decay: nonNegative(0), momentum: nonNegative(0), centered: boolean(), maximize: boolean(), foreach },
+  RMSprop: { lr: nonNegative(1e-2), alpha: nonNegative(0.99), eps: nonNegative(1e-8), weight_decay: nonNegative(0), momentum: nonNegative(0), centered: boolean(), maximize: boolean(), foreach, differentiable },
   Adagrad: { lr: nonNegative(1e-2), lr_decay: nonNegative(0), weight_decay: nonNegative(0), initial_accumulator_value: nonNegative(0), eps: nonNegative(1e-10), maximize: boolean(), foreach },
 } satisfies Record<string, Rules>;
 

@@ -1,7 +1,7 @@
 // The scheduler contract and base: PyTorch's _LRScheduler with one parameter group.
 import type { Optimizer } from './optimizer.ts';
 
-export type SchedulerType = 'StepLR' | 'ExponentialLR' | 'CosineAnnealingLR' | 'OneCycleLR';
+export type SchedulerType = 'StepLR' | 'MultiStepLR' | 'ExponentialLR' | 'CosineAnnealingLR' | 'LinearLR' | 'OneCycleLR' | 'ReduceLROnPlateau';
 
 export interface SchedulerSpec {
   type: SchedulerType;
@@ -14,7 +14,8 @@ export interface Scheduler {
   readonly lastEpoch: number;
   /** The lr set by the last step (get_last_lr()[0]). */
   readonly lastLr: number;
-  step(): void;
+  /** `metric`: the monitored value, for ReduceLROnPlateau (the others ignore it). */
+  step(metric?: number): void;
 }
 
 export abstract class LRScheduler implements Scheduler {

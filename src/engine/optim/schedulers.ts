@@ -4,6 +4,7 @@
 import { boolean, number, oneOf, parseKeywords, throwFirst, type FieldError, type Rule, type Rules } from '../keywords.ts';
 import { LRScheduler, type Scheduler, type SchedulerSpec, type SchedulerType } from './lr-scheduler.ts';
 import { OneCycleLR } from './one-cycle.ts';
+import { ReduceLROnPlateau } from './plateau.ts';
 import type { Optimizer } from './optimizer.ts';
 
 export type { Scheduler, SchedulerSpec, SchedulerType } from './lr-scheduler.ts';
@@ -28,10 +29,26 @@ const lastEpoch: Rule<number> = {
 };
 const common = { last_epoch: lastEpoch, verbose: boolean() };
 
+/** MultiStepLR's milestones: epoch numbers (a repeated one decays twice, as PyTorch's Counter). */
+const milestones: Rule<number[]> = {
+  default: [],
+  check(v) {
+    if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x) && x >= 0)) throw new Error(`must be a list of epoch numbers, got ${JSON.stringify(v)}`);
+    return [...(v as number[])];
+  },
+};
+
 export const SCHEDULER_KEYWORDS = {
   StepLR: { step_size: number({ int: true, min: 1 }, NaN), gamma: number({}, 0.1), ...common },
+  MultiStepLR: { milestones, gamma: number({}, 0.1), ...common },
   ExponentialLR: { gamma: number({}, NaN), ...common },
   CosineAnnealingLR: { T_max: number({ above: 0 }, NaN), eta_min: number({}, 0), ...common },
+  LinearLR: { start_factor: number({ above: 0, max: 1 }, 1 / 3), end_factor: number({ min: 0, max: 1 }, 1.0), total_iters: number({ int: true, min: 0 }, 5), ...common },
+  ReduceLROnPlateau: {
+    mode: oneOf<'min' | 'max'>(['min', 'max'], 'min'), factor: number({ below: 1 }, 0.1), patience: number({ int: true, min: 0 }, 10),
+    threshold: number({}, 1e-4), threshold_mode: oneOf<'rel' | 'abs'>(['rel', 'abs'], 'rel'), cooldown: number({ int: true, min: 0 }, 0),
+    min_lr: number({ min: 0 }, 0), eps: number({}, 1e-8), verbose: boolean(),
+  },
   OneCycleLR: {
     max_lr: number({ min: 0 }, NaN), total_steps: nullablePositiveInt(), epochs: nullablePositiveInt(), steps_per_epoch: nullablePositiveInt(),
     pct_start: number({ min: 0, max: 1 }, 0.3), anneal_strategy: oneOf<'cos' | 'linear'>(['cos', 'linear'], 'cos'), cycle_momentum: boolean(true),
@@ -41,7 +58,9 @@ export const SCHEDULER_KEYWORDS = {
 } satisfies Record<SchedulerType, Rules>;
 
 export const SCHEDULER_TYPES = Object.keys(SCHEDULER_KEYWORDS) as SchedulerType[];
-const REQUIRED: Record<SchedulerType, string[]> = { StepLR: ['step_size'], ExponentialLR: ['gamma'], CosineAnnealingLR: ['T_max'], OneCycleLR: ['max_lr'] };
+const REQUIRED: Record<SchedulerType, string[]> = {
+  StepLR: ['step_size'], MultiStepLR: ['milestones'], ExponentialLR: ['gamma'], CosineAnnealingLR: ['T_max'], LinearLR: [], OneCycleLR: ['max_lr'], ReduceLROnPlateau: [],
+};
 
 export function validateSchedulerSpec(spec: SchedulerSpec, optimizer?: Optimizer): FieldError[] {
   const type = spec.type;
@@ -69,6 +88,34 @@ class StepLR extends LRScheduler {
   protected getLr(): number {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.opt.lr;
     return this.opt.lr * this.gamma;
+  }
+}
+
+class MultiStepLR extends LRScheduler {
+  constructor(opt: Optimizer, private readonly milestones: number[], private readonly gamma: number) {
+    super('MultiStepLR', opt);
+    this.step();
+  }
+
+  protected getLr(): number {
+    const hits = this.milestones.filter((m) => m === this.lastEpoch).length;
+    return hits === 0 ? this.opt.lr : this.opt.lr * this.gamma ** hits;
+  }
+}
+
+/** Linear warm-up (or decay) of the lr's factor from start_factor to end_factor over total_iters steps. */
+class LinearLR extends LRScheduler {
+  constructor(opt: Optimizer, private readonly start: number, private readonly end: number, private readonly total: number) {
+    super('LinearLR', opt);
+    this.step();
+  }
+
+  protected getLr(): number {
+    const { lastEpoch: e, start, end, total } = this, lr = this.opt.lr;
+    if (e === 0) return lr * start;
+    if (e > total) return lr;
+    // the chainable form: the ratio of this step's factor to the last one's
+    return lr * (1.0 + (end - start) / (total * start + (e - 1) * (end - start)));
   }
 }
 
@@ -104,6 +151,9 @@ export function createScheduler(spec: SchedulerSpec, opt: Optimizer): Scheduler 
   const values = <T extends SchedulerType>(t: T) => parseKeywords(spec, SCHEDULER_KEYWORDS[t]).values;
   switch (spec.type) {
     case 'StepLR': { const v = values('StepLR'); return new StepLR(opt, v.step_size, v.gamma); }
+    case 'MultiStepLR': { const v = values('MultiStepLR'); return new MultiStepLR(opt, v.milestones, v.gamma); }
+    case 'LinearLR': { const v = values('LinearLR'); return new LinearLR(opt, v.start_factor, v.end_factor, v.total_iters); }
+    case 'ReduceLROnPlateau': return new ReduceLROnPlateau(opt, values('ReduceLROnPlateau'));
     case 'ExponentialLR': return new ExponentialLR(opt, values('ExponentialLR').gamma);
     case 'CosineAnnealingLR': { const v = values('CosineAnnealingLR'); return new CosineAnnealingLR(opt, v.T_max, v.eta_min); }
     case 'OneCycleLR': return new OneCycleLR(opt, values('OneCycleLR'));

@@ -4,7 +4,8 @@
 // the hash path and any parameter the board does not know are kept as they are.
 import type { XAxis, YScale } from './scalars/chart-math.ts';
 
-export type BoardTab = 'scalars' | 'graph' | 'compare';
+export const BOARD_TABS = ['scalars', 'images', 'text', 'histograms', 'distributions', 'pr', 'hparams', 'graph', 'compare'] as const;
+export type BoardTab = (typeof BOARD_TABS)[number];
 export type TooltipSort = 'nearness' | 'value';
 
 export interface BoardView {
@@ -55,7 +56,7 @@ export function readView(hash: string): BoardView {
   const p = splitHash(hash).params;
   const smoothing = num(p.get('smooth'));
   return {
-    tab: oneOf(p.get('tab'), ['scalars', 'graph', 'compare'], DEFAULT_VIEW.tab),
+    tab: oneOf(p.get('tab'), BOARD_TABS, DEFAULT_VIEW.tab),
     runs: p.has('runs') ? p.getAll('runs').filter(Boolean) : null,
     runFilter: p.get('run') ?? '',
     tagFilter: p.get('tags') ?? '',

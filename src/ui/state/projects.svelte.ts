@@ -50,6 +50,8 @@ export class ProjectsState {
   crashed = $state<string | null>(null);
   /** The stored version the open project's edits are based on. */
   #version = 0;
+  /** A model edit is waiting to be saved (not only the viewport, which is this tab's own view). */
+  #docDirty = false;
   readonly #peers = new Set<string>();
   readonly #presence: TabPresence;
 
@@ -57,7 +59,7 @@ export class ProjectsState {
     this.#repo = repo;
     this.#editor = editor;
     this.list = new LiveValue<ProjectSummary[]>(repo.watchList(), []);
-    editor.onChange(() => this.#schedule());
+    editor.onChange(() => { this.#docDirty = true; this.#schedule(); });
     this.#presence = new TabPresence({
       peer: (_, tab) => { this.#peers.add(tab); this.otherTabs = this.#peers.size; },
       left: (_, tab) => { this.#peers.delete(tab); this.otherTabs = this.#peers.size; },
@@ -66,8 +68,12 @@ export class ProjectsState {
         this.otherTabs = this.#peers.size;
         if (version === this.#version) return;
         // Nothing unsaved here: take their version. Unsaved edits here: hold them and ask.
-        if (this.saveStatus === 'saved' && !this.conflict) void this.reloadFromOtherTab();
-        else this.conflict = 'This project was just saved from another tab; your edits here are kept in this tab but not saved, so neither tab overwrites the other.';
+        if (!this.#docDirty && this.saveStatus !== 'saving' && !this.conflict) void this.reloadFromOtherTab();
+        else {
+          this.#cancelTimer();
+          this.saveStatus = 'error';
+          this.conflict = 'This project was just saved from another tab; your edits here are kept in this tab but not saved, so neither tab overwrites the other.';
+        }
       },
     });
   }
@@ -173,6 +179,7 @@ export class ProjectsState {
     const record = await this.#repo.get(this.current.id);
     if (record) this.#version = record.updated;
     this.conflict = null;
+    this.#docDirty = true;
     this.#schedule();
     await this.flush();
   }
@@ -197,6 +204,7 @@ export class ProjectsState {
     this.saveError = null;
     this.conflict = null;
     this.#version = record.updated;
+    this.#docDirty = false;
     this.#peers.clear();
     this.otherTabs = 0;
     this.#presence.open(record.id);
@@ -247,15 +255,23 @@ export class ProjectsState {
     const current = this.current;
     if (!current) return;
     this.saveStatus = 'saving';
+    const doc = this.#docDirty;
+    this.#docDirty = false;
     try {
-      this.#version = await this.#repo.save(current.id, withoutPositions(this.#editor.document), this.#view(), this.#version);
-      this.#presence.saved(current.id, this.#version);
+      if (doc) {
+        this.#version = await this.#repo.save(current.id, withoutPositions(this.#editor.document), this.#view(), this.#version);
+        this.#presence.saved(current.id, this.#version);
+      } else if (this.viewport) {
+        // Only the view moved: stored without a new version, so other tabs are not disturbed.
+        await this.#repo.saveViewport(current.id, this.viewport);
+      }
       if (this.#timer === null) {
         this.saveStatus = 'saved';
         localStorage.removeItem(JOURNAL_KEY);
       }
       this.saveError = null;
     } catch (e) {
+      if (doc) this.#docDirty = true;
       this.saveStatus = 'error';
       if (e instanceof ProjectConflictError) this.conflict = `${e.message}; your edits here are kept in this tab but not saved, so neither tab overwrites the other.`;
       this.saveError = storageErrorMessage(e);

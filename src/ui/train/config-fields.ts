@@ -1,6 +1,7 @@
 // The training form's logic, driven by core's option catalogues (LOSSES, OPTIMIZERS,
-// SCHEDULERS): text ⇄ keyword values in Python's spelling, switching a type while keeping
-// the keywords the new one shares, and validateTrainingConfig's messages by field.
+// SCHEDULERS): text ⇄ keyword values in Python's spelling, switching a type to PyTorch's
+// defaults while keeping the user's edits the new one shares, and validateTrainingConfig's
+// messages by field.
 import {
   findOptionType, validateTrainingConfig,
   type Choice, type KeywordValue, type OptionSpec, type OptionTypeDef, type TrainingConfig,
@@ -62,17 +63,27 @@ export function withKeyword(choice: Choice, name: string, value: KeywordValue | 
   return next;
 }
 
+/** Two keyword values are the same (lists compared item by item). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
- * The choice switched to `type`: keywords the new type also takes are kept (lr, weight_decay,
- * reduction…), the rest dropped; a required keyword gets the catalogue's default.
+ * The choice switched to `type`, as PyTorch would construct it: every keyword at the new
+ * class's default (Adam after SGD gets lr=0.001), except the user's own edits — values
+ * that differ from the old class's default — of keywords both classes take. A required
+ * keyword, and lr, are written out with the catalogue's default.
  */
 export function switchType(list: OptionTypeDef[], from: Choice | null, type: string): Choice {
   const def = findOptionType(list, type);
   if (!def) throw new Error(`unknown type ${type}`);
+  const old = from ? findOptionType(list, from.type) : undefined;
   const next: Choice = { type };
   for (const o of def.options) {
     const kept = from?.[o.name];
-    if (kept !== undefined) next[o.name] = kept;
+    const oldSpec = old?.options.find((x) => x.name === o.name);
+    const edited = kept !== undefined && oldSpec !== undefined && !sameValue(kept, oldSpec.default);
+    if (edited) next[o.name] = kept;
     else if ((o.required || o.name === 'lr') && o.default !== undefined) next[o.name] = o.default;
   }
   return next;

@@ -1,16 +1,24 @@
-// The Train tab's dataset card: which dataset is chosen (built-in MNIST, the imported
-// CIFAR-10, or an imported image folder), what it holds (classes, counts, shape), sample
-// images for the preview grid, and imports running in the data worker with their progress.
+// The Train tab's dataset card: which dataset is chosen (built-in MNIST or Fashion-MNIST,
+// the imported CIFAR-10, or an imported image folder), what it holds (classes, counts,
+// shape), sample images for the preview grid, and imports and first downloads running in
+// the data worker with their progress.
 import { liveQuery } from 'dexie';
+import type { DatasetInfo } from '../../core/formats/lbds.ts';
 import type { DatasetId } from '../../core/run/training-config.ts';
-import type { LayerboardDB } from '../../db/schema.ts';
+import { listDatasets } from '../../db/dataset-store.ts';
+import type { DatasetRecord, LayerboardDB } from '../../db/schema.ts';
 import type { DataClient } from '../../worker/data-client.ts';
-import type { DataReplies, DatasetInfo, ImageBatch, ImageSource, ImportPhase, StoredDatasetInfo } from '../../worker/data-protocol.ts';
+import type { DataReplies, ImageBatch, ImageSource, ImportPhase } from '../../worker/data-protocol.ts';
 import type { DatasetRef } from '../../worker/protocol.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
-import { listDatasets } from './dataset-list.ts';
 
-export type DatasetChoice = { kind: 'mnist' } | { kind: 'cifar10' } | { kind: 'images'; id: string };
+/** The built-in datasets (shipped with the app) and the imported ones. */
+export type DatasetChoice = { kind: 'mnist' } | { kind: 'fashion-mnist' } | { kind: 'cifar10' } | { kind: 'images'; id: string };
+export type DatasetKind = DatasetChoice['kind'];
+export const DATASET_TITLES: Record<DatasetKind, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10', images: 'Your images' };
+
+/** Progress of loading the chosen dataset (a first download, or a read from IndexedDB). */
+export interface LoadProgress { phase: ImportPhase; fraction: number; detail: string | null }
 
 export interface ImportStatus {
   what: string;
@@ -21,7 +29,7 @@ export interface ImportStatus {
 
 const CHOICE_KEY = 'layerboard.train.dataset';
 export const PHASE_TEXT: Record<ImportPhase, string> = {
-  read: 'Reading', decompress: 'Decompressing', untar: 'Unpacking', validate: 'Checking records', unzip: 'Unzipping',
+  download: 'Downloading', read: 'Reading', decompress: 'Decompressing', untar: 'Unpacking', validate: 'Checking records', unzip: 'Unzipping',
   decode: 'Decoding images', save: 'Saving to browser storage', load: 'Loading from browser storage',
 };
 
@@ -31,7 +39,7 @@ export function choiceKey(c: DatasetChoice): string {
 
 export function refOf(c: DatasetChoice, baseUrl: string): DatasetRef {
   switch (c.kind) {
-    case 'mnist': return { kind: 'builtin', id: 'mnist', baseUrl };
+    case 'mnist': case 'fashion-mnist': return { kind: 'builtin', id: c.kind, baseUrl };
     case 'cifar10': return { kind: 'stored', id: 'cifar10' };
     case 'images': return { kind: 'stored', id: c.id };
     default: return c satisfies never;
@@ -46,7 +54,7 @@ export function configIdOf(c: DatasetChoice): DatasetId {
 function readChoice(): DatasetChoice {
   try {
     const c = JSON.parse(localStorage.getItem(CHOICE_KEY) ?? 'null') as DatasetChoice | null;
-    if (c && (c.kind === 'mnist' || c.kind === 'cifar10' || (c.kind === 'images' && typeof c.id === 'string'))) return c;
+    if (c && (c.kind === 'mnist' || c.kind === 'fashion-mnist' || c.kind === 'cifar10' || (c.kind === 'images' && typeof c.id === 'string'))) return c;
   } catch { /* a damaged entry: the default */ }
   return { kind: 'mnist' };
 }
@@ -60,17 +68,17 @@ export class DatasetState {
   preview = $state.raw<ImageBatch | null>(null);
   loading = $state(false);
   loadError = $state<string | null>(null);
-  /** Fraction of a stored dataset read back from IndexedDB while loading. */
-  loadProgress = $state<number | null>(null);
+  /** Where loading the chosen dataset is (download, decode, IndexedDB), null when not reported. */
+  loadProgress = $state.raw<LoadProgress | null>(null);
   importing = $state.raw<ImportStatus | null>(null);
   importError = $state<{ what: string; message: string } | null>(null);
-  readonly stored: LiveValue<StoredDatasetInfo[]>;
+  readonly stored: LiveValue<DatasetRecord[]>;
   #generation = 0;
 
   constructor(db: LayerboardDB, data: DataClient, baseUrl: string) {
     this.#data = data;
     this.#baseUrl = baseUrl;
-    this.stored = new LiveValue<StoredDatasetInfo[]>(liveQuery(() => listDatasets(db)), []);
+    this.stored = new LiveValue<DatasetRecord[]>(liveQuery(() => listDatasets(db)), []);
   }
 
   get ref(): DatasetRef { return refOf(this.choice, this.#baseUrl); }
@@ -88,7 +96,7 @@ export class DatasetState {
     return this.stored.current.some((d) => d.id === kind);
   }
 
-  imageSets(): StoredDatasetInfo[] {
+  imageSets(): DatasetRecord[] {
     return this.stored.current.filter((d) => d.kind === 'imagefolder');
   }
 
@@ -108,7 +116,9 @@ export class DatasetState {
     this.info = null;
     this.preview = null;
     try {
-      const info = await this.#data.request('info', { ref }, (_phase, fraction) => { if (generation === this.#generation) this.loadProgress = fraction; });
+      const info = await this.#data.request('info', { ref }, (phase, fraction, detail) => {
+        if (generation === this.#generation) this.loadProgress = { phase, fraction, detail: detail ?? null };
+      });
       const preview = await this.#data.request('preview', { ref, perClass: info.classes.length > 12 ? 2 : 4 });
       if (generation !== this.#generation) return null;
       this.info = info;

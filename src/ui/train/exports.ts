@@ -1,7 +1,7 @@
 // Downloads of a trained run: its weights as .safetensors (PyTorch's state_dict names, so
 // `model.model.load_state_dict(load_file(...))` takes them), and the PyTorch project as a
 // .zip — model.py, train.py with the run's configuration, README, the weights, and the
-// built-in MNIST as mnist.lbds.gz so `python train.py` runs as it is.
+// built-in dataset (MNIST, Fashion-MNIST) as its .lbds.gz so `python train.py` runs as it is.
 import { pytorchProject } from '../../core/python/pytorch-project.ts';
 import { encodeSafetensors } from '../../core/formats/safetensors.ts';
 import { defaultTrainingConfigFor } from '../../core/run/training-config.ts';
@@ -26,13 +26,19 @@ export async function projectEntries(record: RunRecord, weights: StoredWeights |
   const text = (s: string) => new TextEncoder().encode(s);
   const entries: ZipEntry[] = pytorchProject(record.doc, config).map((f) => ({ name: `${folder}/${f.path}`, data: text(f.content) }));
   if (weights) entries.push({ name: `${folder}/weights.safetensors`, data: safetensorsBytes(record, weights) });
-  if (config.dataset.id === 'mnist') {
-    const url = new URL('datasets/mnist.lbds.gz', baseUrl);
+  const builtin = builtinFileOf(config.dataset.id);
+  if (builtin) {
+    const url = new URL(`datasets/${builtin}`, baseUrl);
     const response = await fetch(url);
-    if (!response.ok) throw new Error(`could not read the built-in MNIST file (${url}): HTTP ${response.status}`);
-    entries.push({ name: `${folder}/mnist.lbds.gz`, data: await gzipped(new Uint8Array(await response.arrayBuffer())) });
+    if (!response.ok) throw new Error(`could not read the built-in dataset file ${url}: HTTP ${response.status}`);
+    entries.push({ name: `${folder}/${builtin}`, data: await gzipped(new Uint8Array(await response.arrayBuffer())) });
   }
   return entries;
+}
+
+/** The file of a built-in dataset (served under datasets/), or null. */
+function builtinFileOf(id: string | undefined): string | null {
+  return id === 'mnist' || id === 'fashion-mnist' ? `${id}.lbds.gz` : null;
 }
 
 /** The bytes gzip-compressed, unless they are already (a server may have inflated the .gz on the way). */

@@ -64,6 +64,7 @@ describe('run controller', () => {
     c.handle({ type: 'done', runId: s.id, status: 'finished', weights, steps: 4, test: { loss: 1.1, accuracy: 0.5, examples: 2, confusion: [[1, 0], [1, 0]], predictions: [0, 0] } });
     await settle();
     expect(c.active).toBeNull();
+    await expect.poll(async () => (await repo.summaries(s.id, 'histogram')).length, { timeout: 5000 }).toBe(1);
     const record = (await repo.get(s.id))!;
     expect(record).toMatchObject({ status: 'finished', backend: 'wasm SIMD (test), 2 threads', projectId: 'p1' });
     expect(record.metrics).toMatchObject({ 'loss/train': 1.2, 'loss/val': 1.9, 'accuracy/val': 0.4, 'accuracy/test': 0.5, steps: 4, epochs: 1 });
@@ -71,12 +72,16 @@ describe('run controller', () => {
     expect(await values(s.id, 'loss/train')).toEqual([[0, 2.3], [1, 2.0], [2, 1.5], [3, 1.2]]);
     expect(await values(s.id, 'accuracy/test')).toEqual([[1, 0.5]]);
     expect((await repo.graph(s.id))!.graph).toMatchObject({ root: { type: 'MLP' }, input: [64, 1, 28, 28] });
-    expect((await repo.hparams(s.id))!.hparams).toMatchObject({ 'optimizer.type': 'SGD', batchSize: 64 });
+    expect((await repo.hparams(s.id))!.hparams).toMatchObject({ 'optimizer.type': defaultTrainingConfig('mnist').optimizer.type, batchSize: 64 });
     // the dataset and the test result are the run's own fields (no JSON in text logs)
     expect(record.dataset).toMatchObject({ name: 'MNIST', ref: { kind: 'builtin' } });
     expect(record.test).toMatchObject({ accuracy: 0.5, classes: ['0', '1'] });
-    expect(record.config).toMatchObject({ optimizer: { type: 'SGD' }, backend: { backend: 'wasm', threads: 2 } });
-    expect(await repo.texts(s.id)).toEqual([]);
+    expect(record.config).toMatchObject({ optimizer: { type: defaultTrainingConfig('mnist').optimizer.type }, backend: { backend: 'wasm', threads: 2 } });
+    // texts are what add_text shows: print(model) and the config, for people to read
+    expect((await repo.texts(s.id)).map((t) => t.tag).sort()).toEqual(['config', 'model']);
+    expect((await repo.texts(s.id)).find((t) => t.tag === 'model')!.text).toContain('Linear(');
+    // a histogram of every parameter at the last global step (0-based: 4 steps → step 3)
+    expect((await repo.summaries(s.id, 'histogram')).map((h) => [h.tag, h.step])).toEqual([['weights/1.weight', 3]]);
     expect(storageErrors).toEqual([]);
   });
 
@@ -113,7 +118,7 @@ describe('run controller', () => {
     db.scalars.bulkPut = () => Promise.reject(quota) as never;
     c.handle(progress(s.id, [[0, 2.3]]));
     c.flush();
-    await settle();
-    expect(storageErrors).toEqual([`the browser's storage is full (IndexedDB quota): logs of run ${s.id} could not be written`]);
+    // the flush waits behind the run's first writes (graph, texts): poll, not a fixed wait
+    await expect.poll(() => storageErrors, { timeout: 5000 }).toEqual([`the browser's storage is full (IndexedDB quota): logs of run ${s.id} could not be written`]);
   });
 });

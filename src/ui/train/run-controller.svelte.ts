@@ -12,11 +12,37 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';
+import { indentCode, logFinalWeights } from './board-logs.ts';
+import { moduleRepr } from '../../core/python/pytorch-export.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
 import type { WorkerEvent } from '../../worker/protocol.ts';
 import { ProgressTracker } from './progress.ts';
 import { RunSession } from './run-session.svelte.ts';
 import { payloadOf, storedWeights, type StoredWeights } from './weights.ts';
+import { isQuotaError, STORAGE_FULL } from '../../db/storage-errors.ts';
+import type { RunStatus } from '../../db/schema.ts';
+
+/** Run endings that could not be written (storage full): kept in localStorage, applied at the next start. */
+const UNSAVED_ENDINGS_KEY = 'layerboard.unsavedRunEndings';
+type Ending = { status: Exclude<RunStatus, 'running'>; message: string };
+
+function rememberEnding(runId: string, ending: Ending): void {
+  try {
+    const all = JSON.parse(localStorage.getItem(UNSAVED_ENDINGS_KEY) ?? '{}') as Record<string, Ending>;
+    localStorage.setItem(UNSAVED_ENDINGS_KEY, JSON.stringify({ ...all, [runId]: ending }));
+  } catch { /* no localStorage either: the run will read as interrupted */ }
+}
+
+/** The ending a page could not store for this run, if any (and forgets it). */
+export function takeUnsavedEnding(runId: string): Ending | null {
+  try {
+    const all = JSON.parse(localStorage.getItem(UNSAVED_ENDINGS_KEY) ?? '{}') as Record<string, Ending>;
+    const ending = all[runId] ?? null;
+    delete all[runId];
+    localStorage.setItem(UNSAVED_ENDINGS_KEY, JSON.stringify(all));
+    return ending;
+  } catch { return null; }
+}
 
 export interface StartRun {
   name: string;
@@ -84,6 +110,9 @@ export class RunController {
     this.active = session;
     if (p.from) void writer.addText('continued_from', p.from.parentId);
     void writer.addGraph(buildModuleGraph(p.doc, [p.config.batchSize, ...p.doc.input]));
+    // print(model) and the config, as add_text logs them (indented: a code block in markdown).
+    void writer.addText('model', indentCode(moduleRepr(p.doc)));
+    void writer.addText('config', indentCode(JSON.stringify(p.config, null, 2)));
     try {
       const reply = await this.engine().train({
         runId: record.id, model: p.doc, config: p.config, dataset: p.dataset.ref,
@@ -173,6 +202,7 @@ export class RunController {
       await this.repo.update(session.id, { weights, ...(session.test && { test: $state.snapshot(session.test) }) });
       await this.repo.end(session.id, e.status, message, metrics);
       await writer.addHparams(flatHparams(run.config), metrics);
+      await logFinalWeights(writer, weights, Math.max(0, (Number(metrics.steps) || 1) - 1));
     });
   }
 
@@ -214,13 +244,27 @@ export class RunController {
     run.release();
   }
 
-  /** Final writes; a failure (quota) is shown, never swallowed. */
+  /**
+   * Final writes; a failure is shown, never swallowed. At the storage quota the run is
+   * failed truthfully ('storage full'), its weights stay in the session for download,
+   * and if even that status cannot be written it is kept for the next start to apply.
+   */
   async #settle(run: Pick<Active, 'session'>, write: () => Promise<void>): Promise<void> {
+    const { session } = run;
     try {
       await write();
-      run.session.record = (await this.repo.get(run.session.id)) ?? run.session.record;
+      session.record = (await this.repo.get(session.id)) ?? session.record;
     } catch (err) {
-      this.onStorageError(`run ${run.session.record.name} could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+      if (!isQuotaError(err)) {
+        this.onStorageError(`run ${session.record.name} could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+      const kept = session.weights ? 'its trained weights are only in this tab: download them (.safetensors) before leaving the page' : 'its logs up to the quota are kept';
+      const message = `${STORAGE_FULL}: the browser's storage quota for this site was reached while saving the run; ${kept}`;
+      session.status = 'failed';
+      session.message = message;
+      await this.repo.end(session.id, 'failed', message).catch(() => rememberEnding(session.id, { status: 'failed', message }));
+      this.onStorageError(`run ${session.record.name}: ${message}. Free space by deleting runs or datasets on the Board.`);
     }
   }
 }

@@ -29,9 +29,15 @@ describe('configuration form', () => {
     expect(parseOption('True', spec({ name: 'nesterov', kind: 'bool' }))).toEqual({ ok: true, value: true });
   });
 
-  test('switching the optimizer keeps the keywords both take and fills required ones', () => {
+  test("switching the optimizer or loss resets to PyTorch's defaults, keeping the user's edits both take", () => {
     const sgd = { type: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 1e-4 };
     expect(switchType(OPTIMIZERS, sgd, 'Adam')).toEqual({ type: 'Adam', lr: 0.05, weight_decay: 1e-4 });
+    // SGD's lr left at the form's 0.01 is no edit: Adam gets its own default, 1e-3
+    expect(switchType(OPTIMIZERS, { type: 'SGD', lr: 0.01, momentum: 0.9 }, 'Adam')).toEqual({ type: 'Adam', lr: 0.001 });
+    expect(switchType(OPTIMIZERS, { type: 'Adam', lr: 0.001 }, 'SGD')).toEqual({ type: 'SGD', lr: 0.01 });
+    // AdamW's weight_decay default (0.01) is not an edit either: Adam's is 0
+    expect(switchType(OPTIMIZERS, { type: 'AdamW', lr: 0.001, weight_decay: 0.01 }, 'Adam')).toEqual({ type: 'Adam', lr: 0.001 });
+    expect(switchType(OPTIMIZERS, { type: 'Adam', lr: 0.003, betas: [0.8, 0.99] }, 'AdamW')).toEqual({ type: 'AdamW', lr: 0.003, betas: [0.8, 0.99] });
     expect(switchType(OPTIMIZERS, null, 'SGD')).toEqual({ type: 'SGD', lr: 0.01 });
     expect(switchType(SCHEDULERS, null, 'StepLR')).toEqual({ type: 'StepLR', step_size: 10 });
     expect(switchType(LOSSES, { type: 'CrossEntropyLoss', reduction: 'sum', label_smoothing: 0.1 }, 'NLLLoss')).toEqual({ type: 'NLLLoss', reduction: 'sum' });
@@ -50,7 +56,7 @@ describe('configuration form', () => {
   });
 
   test('hyper-parameters flatten to dotted keys', () => {
-    const flat = flatHparams(defaultTrainingConfig('mnist'));
+    const flat = flatHparams({ ...defaultTrainingConfig('mnist'), optimizer: { type: 'SGD', lr: 0.01, momentum: 0.9 } });
     expect(flat).toMatchObject({ 'optimizer.type': 'SGD', 'optimizer.lr': 0.01, 'optimizer.momentum': 0.9, batchSize: 64, 'transforms.normalize.mean': '0.1307', 'dataset.id': 'mnist' });
     expect('scheduler' in flat).toBe(false);
   });
@@ -118,7 +124,7 @@ describe('start rules', () => {
   });
 
   test('run names say what ran', () => {
-    expect(runName({ ...doc([1, 28, 28]), className: 'Net' }, 'MNIST', defaultTrainingConfig(), 3)).toBe('run 3 · Net · MNIST · SGD lr=0.01 · bs 64');
+    expect(runName({ ...doc([1, 28, 28]), className: 'Net' }, 'MNIST', defaultTrainingConfig(), 3)).toBe('run 3 · Net · MNIST · Adam lr=0.001 · bs 64');
   });
 });
 

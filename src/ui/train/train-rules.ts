@@ -2,7 +2,7 @@
 // which Input shape a dataset gives the model, its Normalize preset, and run names.
 import type { TrainingConfig } from '../../core/run/training-config.ts';
 import type { ModelDocument } from '../../core/model/types.ts';
-import type { DatasetInfo } from '../../worker/data-protocol.ts';
+import type { DatasetInfo } from '../../core/formats/lbds.ts';
 import type { Analysis } from '../../core/editor/analysis.ts';
 import type { DatasetChoice } from './dataset-state.svelte.ts';
 import { NORMALIZE_PRESETS } from '../../core/run/training-config.ts';
@@ -22,7 +22,7 @@ export function inputFor(current: readonly number[], info: Pick<DatasetInfo, 'ch
 }
 
 export function normalizeFor(choice: DatasetChoice, info: Pick<DatasetInfo, 'channels'>): { mean: number[]; std: number[] } | null {
-  const preset = choice.kind === 'mnist' ? NORMALIZE_PRESETS.mnist : choice.kind === 'cifar10' ? NORMALIZE_PRESETS.cifar10 : info.channels === 3 ? NORMALIZE_PRESETS.imagenet : null;
+  const preset = choice.kind === 'images' ? (info.channels === 3 ? NORMALIZE_PRESETS.imagenet : null) : NORMALIZE_PRESETS[choice.kind];
   return preset ? { mean: [...preset.mean], std: [...preset.std] } : null;
 }
 

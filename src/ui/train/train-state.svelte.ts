@@ -11,13 +11,13 @@ import { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { DataClient } from '../../worker/data-client.ts';
 import { EngineClient } from '../../worker/engine-client.ts';
-import type { DatasetInfo } from '../../worker/data-protocol.ts';
+import type { DatasetInfo } from '../../core/formats/lbds.ts';
 import type { EditorState } from '../state/editor.svelte.ts';
 import type { ProjectsState } from '../state/projects.svelte.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
 import { fieldErrors } from './config-fields.ts';
 import { DatasetState, configIdOf, type DatasetChoice } from './dataset-state.svelte.ts';
-import { RunController, lockName } from './run-controller.svelte.ts';
+import { RunController, lockName, takeUnsavedEnding } from './run-controller.svelte.ts';
 import type { RunDataset } from '../../core/run/records.ts';
 import { RunSession } from './run-session.svelte.ts';
 import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
@@ -138,7 +138,7 @@ export class TrainState {
     this.#editor.setTraining({
       ...c,
       dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
-      transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...(choice.kind === 'mnist' && { horizontalFlip: false, cropPadding: 0 }) },
+      transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && { horizontalFlip: false, cropPadding: 0 }) },
     }, shape ?? undefined);
   }
 
@@ -228,6 +228,8 @@ export class TrainState {
     const held = new Set(((await globalThis.navigator?.locks?.query())?.held ?? []).map((l) => l.name));
     for (const r of running) {
       if (held.has(lockName(r.id))) continue; // alive in another tab
+      const ending = takeUnsavedEnding(r.id); // it ended, but storage was full when it said so
+      if (ending) { await this.repo.end(r.id, ending.status, ending.message); continue; }
       const last = await this.repo.scalarsAfter(r.id, 'loss/train', -Infinity).then((s) => s.at(-1)?.step);
       const where = last === undefined ? 'before its first step was logged' : `after step ${last.toLocaleString('en-US')}`;
       await this.repo.end(r.id, 'interrupted', `interrupted ${where}: the page was closed or reloaded during training; its logs are kept`);

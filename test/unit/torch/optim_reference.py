@@ -1,5 +1,5 @@
 # Reference trajectories from real PyTorch for test/unit/optim-torch.test.ts.
-# stdin: {"optimizers": [{spec, steps, skip?: [[step, name], ...], zero_grad?}], "schedulers": [{optimizer, scheduler, steps}]}
+# stdin: {"optimizers": [{spec, steps, skip?: [[step, name], ...], zero_grad?}], "schedulers": [{optimizer, scheduler, steps, metrics?}]}
 # stdout: {"torch": version, "optimizers": [{params, grads, after: [...]}], "schedulers": [{lrs, momenta}]}
 import json, sys
 import torch
@@ -46,9 +46,13 @@ def run_scheduler(case):
         grp = opt.param_groups[0]
         return grp["betas"][0] if "betas" in grp else grp.get("momentum")
     lrs, momenta = [opt.param_groups[0]["lr"]], [momentum()]
-    for _ in range(case["steps"]):
+    metrics = case.get("metrics")
+    for i in range(case["steps"]):
         opt.step()
-        sched.step()
+        if metrics is not None:
+            sched.step(metrics[i])
+        else:
+            sched.step()
         lrs.append(opt.param_groups[0]["lr"])
         momenta.append(momentum())
     return {"lrs": lrs, "momenta": momenta}

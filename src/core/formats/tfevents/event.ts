@@ -2,13 +2,17 @@
 // logs hold, encode scalar events as PyTorch's SummaryWriter writes them.
 import { asDouble, asFloat, asFloats, asInt, asMessage, asString, readFields, ProtoWriter, WIRE, type Field } from './protobuf.ts';
 import { decodeGraphDef, type GraphDefNode } from './graph-def.ts';
+import { kindOf, pluginMetadata, type SummaryKind } from './summary-value.ts';
 
-/** One Summary.Value, reduced to what the board uses. */
+/** One Summary.Value: a scalar, or any other kind kept as its bytes (see summary-value.ts). */
 export interface SummaryValue {
   tag: string;
   /** A scalar: from simple_value, or from a rank-0 float/double tensor (new-style scalars). */
   scalar?: number;
   pluginName?: string;
+  /** Not a scalar: its kind and the Summary.Value's own bytes. */
+  kind?: SummaryKind;
+  raw?: Uint8Array;
 }
 
 export interface TfEvent {
@@ -17,7 +21,13 @@ export interface TfEvent {
   fileVersion?: string;
   values: SummaryValue[];
   graph?: GraphDefNode[];
+  /** The graph_def's bytes, written back as they came. */
+  graphDef?: Uint8Array;
+  /** Event fields the board does not show (session_log, log_message, ...), by field name. */
+  other?: string[];
 }
+
+const OTHER_EVENT_FIELDS: Record<number, string> = { 6: 'log_message', 7: 'session_log', 8: 'tagged_run_metadata', 9: 'meta_graph_def', 10: 'source_metadata' };
 
 const DT_FLOAT = 1, DT_DOUBLE = 2, DT_HALF = 19;
 
@@ -87,6 +97,10 @@ function decodeValue(bytes: Uint8Array): SummaryValue {
   if (tensor && value.scalar === undefined && (value.pluginName === undefined || value.pluginName === 'scalars')) {
     value.scalar = tensorScalar(asMessage(tensor));
   }
+  if (value.scalar === undefined) {
+    value.kind = kindOf(f);
+    value.raw = bytes;
+  }
   return value;
 }
 
@@ -98,9 +112,9 @@ export function decodeEvent(bytes: Uint8Array): TfEvent {
       case 1: event.wallTime = asDouble(field); break;
       case 2: event.step = asInt(field); break;
       case 3: event.fileVersion = asString(field); break;
-      case 4: event.graph = decodeGraphDef(asMessage(field)); break;
+      case 4: event.graphDef = asMessage(field); event.graph = decodeGraphDef(event.graphDef); break;
       case 5: event.values.push(...byNumber(readFields(asMessage(field)), 1).map((v) => decodeValue(asMessage(v)))); break;
-      default: break; // session_log, run metadata, ...: not used by the board
+      default: (event.other ??= []).push(OTHER_EVENT_FIELDS[field.number] ?? `field ${field.number}`); break;
     }
   }
   return event;
@@ -110,9 +124,32 @@ export function encodeFileVersionEvent(wallTime: number): Uint8Array {
   return new ProtoWriter().double(1, wallTime).string(3, 'brain.Event:2').finish();
 }
 
-/** A scalar as PyTorch's add_scalar writes it by default: Summary.Value.simple_value. */
-export function encodeScalarEvent(tag: string, value: number, step: number, wallTime: number): Uint8Array {
-  const summaryValue = new ProtoWriter().string(1, tag).float(2, value);
-  const summary = new ProtoWriter().message(1, summaryValue);
+/** Whether float32 holds the value exactly (NaN and ±Inf included). */
+export const isFloat32 = (v: number) => Number.isNaN(v) || Math.fround(v) === v;
+
+/**
+ * A scalar as PyTorch's add_scalar writes it by default (Summary.Value.simple_value), or,
+ * when float32 would round it, as add_scalar(double_precision=True, new_style=True) does:
+ * a rank-0 DT_DOUBLE tensor under the 'scalars' plugin, so the double comes back exactly.
+ */
+export function encodeScalarValue(tag: string, value: number): Uint8Array {
+  if (isFloat32(value)) return new ProtoWriter().string(1, tag).float(2, value).finish();
+  const tensor = new ProtoWriter().int(1, DT_DOUBLE).message(2, new ProtoWriter()).double(6, value);
+  return new ProtoWriter().string(1, tag).message(9, pluginMetadata('scalars')).message(8, tensor).finish();
+}
+
+/** An event of Summary.Values (each already encoded) at one step. */
+export function encodeSummaryEvent(values: Uint8Array[], step: number, wallTime: number): Uint8Array {
+  const summary = new ProtoWriter();
+  for (const v of values) summary.bytes(1, v);
   return new ProtoWriter().double(1, wallTime).int(2, step).message(5, summary).finish();
+}
+
+export function encodeScalarEvent(tag: string, value: number, step: number, wallTime: number): Uint8Array {
+  return encodeSummaryEvent([encodeScalarValue(tag, value)], step, wallTime);
+}
+
+/** The graph_def event (add_graph): the GraphDef's bytes. */
+export function encodeGraphEvent(graphDef: Uint8Array, wallTime: number): Uint8Array {
+  return new ProtoWriter().double(1, wallTime).bytes(4, graphDef).finish();
 }

@@ -1,23 +1,13 @@
-// Imported datasets cached in IndexedDB: the LBDS bytes (header + uint8 pixels + labels,
+// Datasets cached in IndexedDB: the LBDS bytes (header + uint8 pixels + labels,
 // uncompressed so a load is a copy, not a gunzip) cut into chunks of the datasetChunks
 // table, described by a manifest in datasets. Both workers use it: the data worker
-// writes after an import, the engine worker reads when a run trains on it.
-import { decodeLbds, encodeLbds, type ImageDataset } from '../core/formats/lbds.ts';
-import { createDatabase, type DatasetRecord, type LayerboardDB } from '../db/schema.ts';
-import type { StoredDatasetInfo, StoredManifest } from './data-protocol.ts';
-
-export type { StoredDatasetInfo, StoredManifest };
+// writes after an import or a built-in download, the engine worker reads when a run
+// trains on it; the Train tab lists the manifests.
+import { classCounts, decodeLbds, encodeLbds, headerOf, type ImageDataset } from '../core/formats/lbds.ts';
+import { createDatabase, type DatasetRecord, type LayerboardDB, type StoredManifest } from './schema.ts';
 
 /** IndexedDB stores large values best in pieces of a few MB. */
 export const CHUNK_BYTES = 8 << 20;
-
-/** Images per class of each split. */
-export function classCounts(ds: ImageDataset): { train: number[]; test: number[] } {
-  const train = new Array<number>(ds.classes.length).fill(0);
-  const test = new Array<number>(ds.classes.length).fill(0);
-  for (let i = 0; i < ds.train + ds.test; i++) (i < ds.train ? train : test)[ds.labels[i]]++;
-  return { train, test };
-}
 
 function quotaMessage(err: unknown, what: string): Error {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -28,20 +18,25 @@ function quotaMessage(err: unknown, what: string): Error {
   return new Error(`could not save ${what} in IndexedDB: ${e.message}`, { cause: e });
 }
 
+export interface SaveOptions {
+  /** A built-in dataset's content hash, kept in the manifest. */
+  version?: string;
+  onProgress?: (fraction: number) => void;
+}
+
 /** Replaces dataset `id` with `ds`; reports the fraction written. */
-export async function saveDataset(db: LayerboardDB, id: string, kind: string, ds: ImageDataset, onProgress?: (fraction: number) => void): Promise<StoredDatasetInfo> {
+export async function saveDataset(db: LayerboardDB, id: string, kind: string, ds: ImageDataset, options: SaveOptions = {}): Promise<DatasetRecord> {
   const bytes = encodeLbds(ds);
   const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK_BYTES));
-  const { pixels: _p, labels: _l, ...header } = ds;
-  const manifest: StoredManifest = { header, bytes: bytes.length, chunks, counts: classCounts(ds) };
-  const record: DatasetRecord = { id, name: ds.name, kind, created: Date.now(), manifest: manifest as unknown as Record<string, unknown> };
+  const manifest: StoredManifest = { header: headerOf(ds), bytes: bytes.length, chunks, counts: classCounts(ds), ...(options.version && { version: options.version }) };
+  const record: DatasetRecord = { id, name: ds.name, kind, created: Date.now(), manifest };
   try {
     await deleteDataset(db, id);
     for (let i = 0; i < chunks; i++) {
       // each chunk gets its own ArrayBuffer (a view would store the whole buffer)
       const data = bytes.slice(i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES)).buffer;
       await db.datasetChunks.put({ datasetId: id, index: i, data });
-      onProgress?.((i + 1) / chunks);
+      options.onProgress?.((i + 1) / chunks);
     }
     // the manifest goes last: a dataset without one is an unfinished import and is not listed
     await db.datasets.put(record);
@@ -49,7 +44,7 @@ export async function saveDataset(db: LayerboardDB, id: string, kind: string, ds
     await db.datasetChunks.where('datasetId').equals(id).delete().catch(() => undefined);
     throw quotaMessage(err, `the dataset ${ds.name}`);
   }
-  return { id, name: ds.name, kind, created: record.created, manifest };
+  return record;
 }
 
 export async function deleteDataset(db: LayerboardDB, id: string): Promise<void> {
@@ -59,16 +54,16 @@ export async function deleteDataset(db: LayerboardDB, id: string): Promise<void>
   });
 }
 
-export async function listDatasets(db: LayerboardDB): Promise<StoredDatasetInfo[]> {
-  const records = await db.datasets.orderBy('created').reverse().toArray();
-  return records.map((r) => ({ id: r.id, name: r.name, kind: r.kind, created: r.created, manifest: r.manifest as unknown as StoredManifest }));
+/** Every stored dataset's manifest, newest first. */
+export function listDatasets(db: LayerboardDB): Promise<DatasetRecord[]> {
+  return db.datasets.orderBy('created').reverse().toArray();
 }
 
 /** Reads a stored dataset back; errors name what is missing. */
 export async function loadStoredDataset(db: LayerboardDB, id: string, onProgress?: (fraction: number) => void): Promise<ImageDataset> {
   const record = await db.datasets.get(id);
   if (!record) throw new Error(`the imported dataset '${id}' is not in this browser's storage any more: import it again in the Train tab`);
-  const manifest = record.manifest as unknown as StoredManifest;
+  const { manifest } = record;
   const bytes = new Uint8Array(manifest.bytes);
   let at = 0;
   for (let i = 0; i < manifest.chunks; i++) {
@@ -82,11 +77,11 @@ export async function loadStoredDataset(db: LayerboardDB, id: string, onProgress
   return decodeLbds(bytes);
 }
 
-/** Opens the app's database, reads dataset `id`, closes it (for a worker that has no db of its own). */
-export async function readStoredDataset(id: string): Promise<ImageDataset> {
+/** Opens the app's database, runs `use`, closes it (for a worker that has no db of its own). */
+export async function withDatabase<T>(use: (db: LayerboardDB) => Promise<T>): Promise<T> {
   const db = createDatabase();
   try {
-    return await loadStoredDataset(db, id);
+    return await use(db);
   } finally {
     db.close();
   }
