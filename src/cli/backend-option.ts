@@ -4,9 +4,11 @@
 // each command has its own default: `train` the fastest (WASM SIMD on every core), the
 // conformance runner the TS reference.
 import { availableParallelism } from 'node:os';
-import { useBackend, type Backend, type BackendName } from '../engine/backend.ts';
+import type { BackendChoice as ConfigBackend, BackendName } from '../core/run/training-config.ts';
+import { useBackend, type Backend } from '../engine/backend.ts';
 
-export interface BackendChoice { backend: BackendName; threads: number }
+/** core's BackendChoice with the thread count settled. */
+export type BackendChoice = Required<ConfigBackend>;
 
 /** The fastest backend on this machine: WASM SIMD, one thread per available core. */
 export function fastestBackend(): BackendChoice {

@@ -1,5 +1,6 @@
-// Arguments of `layerboard train`: the usage text and a parser that names the bad option.
-import type { EarlyStoppingConfig, GradClipConfig } from '../core/run/training-config.ts';
+// Arguments of `layerboard train`: the usage text and a parser that names the bad option
+// and maps the flags onto a TrainingConfig (core/run), the one the app and train.py read.
+import { defaultTrainingConfig, type BackendChoice, type Choice, type DatasetConfig, type KeywordValue, type TrainingConfig } from '../core/run/training-config.ts';
 
 export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 
@@ -34,7 +35,7 @@ per-epoch validation, then evaluates on the test split.
   --classes K                 synthetic: number of classes (default: the model's output width)
   --train-size N              synthetic: training examples (default 2000)
   --test-size N               synthetic: test examples (default 400)
-  --save FILE.safetensors     write the trained weights (PyTorch state_dict names)
+  --save FILE.safetensors     write the trained weights (PyTorch state_dict names); folders are created
   --logdir DIR                write logs both ways: DIR/<run>/events.out.tfevents.* for TensorBoard
                               and DIR/<run>.layerboard-run.json for the app's Board (Import run file)
   --name NAME                 the run's name in those logs (default: the model file's name)
@@ -44,29 +45,14 @@ per-epoch validation, then evaluates on the test split.
 
 const OPTIMIZER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
 
+/** The command line of `layerboard train`: the model file, its TrainingConfig, and where the results go. */
 export interface TrainArgs {
   file: string;
-  dataset: 'synthetic' | 'mnist' | 'fashion-mnist';
-  epochs: number;
-  batchSize: number;
-  optimizer: { type: string; [k: string]: unknown };
-  loss: { type: string; [k: string]: unknown };
-  scheduler: { type: string; [k: string]: unknown } | null;
-  seed: number;
-  valSplit: number;
-  shuffle: boolean;
-  dropLast: boolean;
-  gradClip: GradClipConfig | null;
-  earlyStopping: EarlyStoppingConfig | null;
-  classes: number | null;
-  trainSize: number;
-  testSize: number;
+  config: TrainingConfig;
   save: string | null;
   logdir: string | null;
   name: string | null;
   json: boolean;
-  /** --restore-best-weights, applied to --early-stopping once every flag is read. */
-  restoreBest: boolean;
   /** Run the lr range test instead of training. */
   lrFind: boolean;
 }
@@ -76,7 +62,7 @@ export class UsageError extends Error {}
 
 function int(flag: string, v: string, min: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
   return n;
 }
 
@@ -93,15 +79,34 @@ function positive(flag: string, v: string): number {
 }
 
 /** KEY=VALUE with VALUE as JSON (a bare word stays a string): momentum=0.9, betas=[0.8,0.9]. */
-function keyValue(flag: string, v: string): [string, unknown] {
+function keyValue(flag: string, v: string): [string, KeywordValue] {
   const eq = v.indexOf('=');
   if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got '${v}'`);
-  const raw = v.slice(eq + 1);
-  try { return [v.slice(0, eq), JSON.parse(raw)]; } catch { return [v.slice(0, eq), raw]; }
+  const key = v.slice(0, eq), raw = v.slice(eq + 1);
+  let value: unknown = raw;
+  try { value = JSON.parse(raw); } catch { /* a bare word: the string itself */ }
+  const ok = value === null || ['number', 'boolean', 'string'].includes(typeof value)
+    || (Array.isArray(value) && value.every((x) => typeof x === 'number'));
+  if (!ok) throw new UsageError(`${flag} ${key}: expected a number, true/false, a string, null or a list of numbers, got '${raw}'`);
+  return [key, value as KeywordValue];
 }
 
-interface Keywords { opt: Record<string, unknown>; loss: Record<string, unknown>; sched: Record<string, unknown> }
-type ValueFlag = (a: TrainArgs, v: string, kw: Keywords) => void;
+/** What the flags set, before it becomes a TrainingConfig. */
+interface Draft {
+  dataset: 'synthetic' | 'mnist' | 'fashion-mnist';
+  classes: number | null;
+  trainSize: number;
+  testSize: number;
+  optimizer: string;
+  loss: string;
+  scheduler: string | null;
+  /** --restore-best-weights, applied to --early-stopping once every flag is read. */
+  restoreBest: boolean;
+  kw: { opt: Choice; loss: Choice; sched: Choice };
+  config: Omit<TrainingConfig, 'dataset' | 'transforms' | 'loss' | 'optimizer' | 'scheduler' | 'backend'>;
+  out: Omit<TrainArgs, 'config'>;
+}
+type ValueFlag = (d: Draft, v: string) => void;
 
 function optimizerType(v: string): string {
   const type = OPTIMIZER_NAMES[v.toLowerCase()];
@@ -111,87 +116,97 @@ function optimizerType(v: string): string {
 
 /** Options that take a value (`--flag value` or `--flag=value`). */
 const VALUE_FLAGS: Record<string, ValueFlag> = {
-  '--dataset': (a, v) => {
+  '--dataset': (d, v) => {
     if (v !== 'synthetic' && v !== 'mnist' && v !== 'fashion-mnist') throw new UsageError(`--dataset must be synthetic, mnist or fashion-mnist, got '${v}'`);
-    a.dataset = v;
+    d.dataset = v;
   },
-  '--epochs': (a, v) => { a.epochs = int('--epochs', v, 1); },
-  '--batch-size': (a, v) => { a.batchSize = int('--batch-size', v, 1); },
-  '--optimizer': (a, v) => { a.optimizer.type = optimizerType(v); },
-  '--lr': (_, v, kw) => { kw.opt.lr = float('--lr', v); },
-  '--momentum': (_, v, kw) => { kw.opt.momentum = float('--momentum', v); },
-  '--weight-decay': (_, v, kw) => { kw.opt.weight_decay = float('--weight-decay', v); },
-  '--opt': (_, v, kw) => { const [k, x] = keyValue('--opt', v); kw.opt[k] = x; },
-  '--loss': (a, v) => { a.loss.type = v; },
-  '--loss-opt': (_, v, kw) => { const [k, x] = keyValue('--loss-opt', v); kw.loss[k] = x; },
-  '--scheduler': (a, v) => { a.scheduler = { type: v }; },
-  '--sched-opt': (_, v, kw) => { const [k, x] = keyValue('--sched-opt', v); kw.sched[k] = x; },
-  '--seed': (a, v) => { a.seed = int('--seed', v, 0); },
-  '--clip-grad-norm': (a, v) => {
+  '--epochs': (d, v) => { d.config.epochs = int('--epochs', v, 1); },
+  '--batch-size': (d, v) => { d.config.batchSize = int('--batch-size', v, 1); },
+  '--optimizer': (d, v) => { d.optimizer = optimizerType(v); },
+  '--lr': (d, v) => { d.kw.opt.lr = float('--lr', v); },
+  '--momentum': (d, v) => { d.kw.opt.momentum = float('--momentum', v); },
+  '--weight-decay': (d, v) => { d.kw.opt.weight_decay = float('--weight-decay', v); },
+  '--opt': (d, v) => { const [k, x] = keyValue('--opt', v); d.kw.opt[k] = x; },
+  '--loss': (d, v) => { d.loss = v; },
+  '--loss-opt': (d, v) => { const [k, x] = keyValue('--loss-opt', v); d.kw.loss[k] = x; },
+  '--scheduler': (d, v) => { d.scheduler = v; },
+  '--sched-opt': (d, v) => { const [k, x] = keyValue('--sched-opt', v); d.kw.sched[k] = x; },
+  '--seed': (d, v) => { d.config.seed = int('--seed', v, 0); },
+  '--clip-grad-norm': (d, v) => {
     const [max, p] = v.split(',');
-    a.gradClip = { type: 'norm', max_norm: positive('--clip-grad-norm', max), ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }) };
+    d.config.gradClip = { type: 'norm', max_norm: positive('--clip-grad-norm', max), ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }) };
   },
-  '--early-stopping': (a, v) => {
+  '--clip-grad-value': (d, v) => { d.config.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) }; },
+  '--early-stopping': (d, v) => {
     const [p, monitor = 'val_loss', delta = '0'] = v.split(',');
     if (monitor !== 'val_loss' && monitor !== 'val_accuracy' && monitor !== 'train_loss') throw new UsageError(`--early-stopping monitors val_loss, val_accuracy or train_loss, got '${monitor}'`);
-    a.earlyStopping = { monitor, patience: int('--early-stopping patience', p, 1), min_delta: float('--early-stopping min_delta', delta), mode: 'auto', restore_best_weights: false };
+    d.config.earlyStopping = { monitor, patience: int('--early-stopping patience', p, 1), min_delta: float('--early-stopping min_delta', delta), mode: 'auto', restore_best_weights: false };
   },
-  '--clip-grad-value': (a, v) => { a.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) }; },
-  '--val-split': (a, v) => { a.valSplit = float('--val-split', v); },
-  '--classes': (a, v) => { a.classes = int('--classes', v, 2); },
-  '--train-size': (a, v) => { a.trainSize = int('--train-size', v, 1); },
-  '--test-size': (a, v) => { a.testSize = int('--test-size', v, 0); },
-  '--save': (a, v) => { a.save = v; },
-  '--logdir': (a, v) => { a.logdir = v; },
-  '--name': (a, v) => { a.name = v; },
+  '--val-split': (d, v) => { d.config.valSplit = float('--val-split', v); },
+  '--classes': (d, v) => { d.classes = int('--classes', v, 2); },
+  '--train-size': (d, v) => { d.trainSize = int('--train-size', v, 1); },
+  '--test-size': (d, v) => { d.testSize = int('--test-size', v, 0); },
+  '--save': (d, v) => { d.out.save = v; },
+  '--logdir': (d, v) => { d.out.logdir = v; },
+  '--name': (d, v) => { d.out.name = v; },
 };
 
-const SWITCHES: Record<string, (a: TrainArgs) => void> = {
-  '--no-shuffle': (a) => { a.shuffle = false; },
-  '--drop-last': (a) => { a.dropLast = true; },
-  '--json': (a) => { a.json = true; },
-  '--restore-best-weights': (a) => { a.restoreBest = true; },
-  '--lr-find': (a) => { a.lrFind = true; },
+const SWITCHES: Record<string, (d: Draft) => void> = {
+  '--no-shuffle': (d) => { d.config.shuffle = false; },
+  '--drop-last': (d) => { d.config.dropLast = true; },
+  '--json': (d) => { d.out.json = true; },
+  '--restore-best-weights': (d) => { d.restoreBest = true; },
+  '--lr-find': (d) => { d.out.lrFind = true; },
 };
 
-function defaults(): TrainArgs {
+function draft(): Draft {
   return {
-    file: '', dataset: 'synthetic', epochs: 1, batchSize: 64, optimizer: { type: 'SGD' }, loss: { type: 'CrossEntropyLoss' }, scheduler: null,
-    seed: 0, valSplit: 0.1, shuffle: true, dropLast: false, gradClip: null, earlyStopping: null, restoreBest: false, lrFind: false, classes: null, trainSize: 2000, testSize: 400, save: null, logdir: null, name: null, json: false,
+    dataset: 'synthetic', classes: null, trainSize: 2000, testSize: 400, optimizer: 'SGD', loss: 'CrossEntropyLoss', scheduler: null, restoreBest: false,
+    kw: { opt: { type: '' }, loss: { type: '' }, sched: { type: '' } },
+    config: { batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false, gradClip: null, earlyStopping: null },
+    out: { file: '', save: null, logdir: null, name: null, json: false, lrFind: false },
   };
 }
 
-function finish(a: TrainArgs, kw: Keywords): TrainArgs {
-  if (!a.file) throw new UsageError('missing MODEL.json');
-  if (!(a.valSplit >= 0 && a.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${a.valSplit}`);
-  if (a.optimizer.type === 'SGD' && kw.opt.lr === undefined && !a.lrFind) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
-  if (Object.keys(kw.sched).length && !a.scheduler) throw new UsageError('--sched-opt needs --scheduler');
-  if (a.restoreBest && !a.earlyStopping) throw new UsageError('--restore-best-weights needs --early-stopping');
-  if (a.earlyStopping) a.earlyStopping.restore_best_weights = a.restoreBest;
-  if (a.earlyStopping && a.earlyStopping.monitor !== 'train_loss' && a.valSplit === 0) throw new UsageError(`--early-stopping monitors ${a.earlyStopping.monitor}, which needs --val-split > 0`);
-  Object.assign(a.optimizer, kw.opt);
-  Object.assign(a.loss, kw.loss);
-  if (a.scheduler) Object.assign(a.scheduler, kw.sched);
-  return a;
+/** The flags as a TrainingConfig (synthetic data sized by --classes/--train-size/--test-size; MNIST and Fashion-MNIST normalized as in the app). */
+function finish(d: Draft, backend: BackendChoice): TrainArgs {
+  if (!d.out.file) throw new UsageError('missing MODEL.json');
+  const c = d.config;
+  if (!(c.valSplit >= 0 && c.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${c.valSplit}`);
+  if (d.optimizer === 'SGD' && d.kw.opt.lr === undefined && !d.out.lrFind) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
+  if (Object.keys(d.kw.sched).length > 1 && !d.scheduler) throw new UsageError('--sched-opt needs --scheduler');
+  if (d.restoreBest && !c.earlyStopping) throw new UsageError('--restore-best-weights needs --early-stopping');
+  if (c.earlyStopping) c.earlyStopping.restore_best_weights = d.restoreBest;
+  if (c.earlyStopping && c.earlyStopping.monitor !== 'train_loss' && c.valSplit === 0) throw new UsageError(`--early-stopping monitors ${c.earlyStopping.monitor}, which needs --val-split > 0`);
+  const dataset: DatasetConfig = d.dataset === 'synthetic' ? { id: 'synthetic', trainSize: d.trainSize, testSize: d.testSize, ...(d.classes !== null && { classes: d.classes }) } : { id: d.dataset };
+  const config: TrainingConfig = {
+    ...defaultTrainingConfig(d.dataset), ...c, dataset,
+    loss: { ...d.kw.loss, type: d.loss },
+    optimizer: { ...d.kw.opt, type: d.optimizer },
+    scheduler: d.scheduler ? { ...d.kw.sched, type: d.scheduler } : null,
+    backend,
+  };
+  return { ...d.out, config };
 }
 
-export function parseTrainArgs(args: string[]): TrainArgs {
-  const a = defaults(), kw: Keywords = { opt: {}, loss: {}, sched: {} };
+/** `layerboard train`'s arguments; `backend` is what --backend/--threads (or the environment, or the default) chose. */
+export function parseTrainArgs(args: string[], backend: BackendChoice = { backend: 'ts' }): TrainArgs {
+  const d = draft();
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].startsWith('--') ? (args[i].split(/=(.*)/s, 2) as [string, string | undefined]) : [args[i], undefined];
     if (flag in VALUE_FLAGS) {
       const v = inline ?? args[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      VALUE_FLAGS[flag](a, v, kw);
+      VALUE_FLAGS[flag](d, v);
     } else if (flag in SWITCHES) {
-      SWITCHES[flag](a);
+      SWITCHES[flag](d);
     } else if (flag.startsWith('-')) {
       throw new UsageError(`unknown option '${flag}'`);
-    } else if (a.file) {
+    } else if (d.out.file) {
       throw new UsageError(`unexpected argument '${flag}'`);
     } else {
-      a.file = flag;
+      d.out.file = flag;
     }
   }
-  return finish(a, kw);
+  return finish(d, backend);
 }

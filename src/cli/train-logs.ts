@@ -1,34 +1,25 @@
 // What `layerboard train --logdir DIR` leaves behind: a TensorBoard event file and a
-// Layerboard run file (the app imports it on the Board), with the app's tags. Written
-// also when training fails, so a NaN run keeps its logs and says why it stopped.
+// Layerboard run file (the app imports it on the Board), with the app's tags at the app's
+// steps (core/run/run-log.ts: the same RunLog the browser logs with). Written also when
+// training fails, so a NaN run keeps its logs and says why it stopped.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModuleGraph, type ModuleGraph } from '../core/model/module-graph.ts';
 import { SummaryShapeError } from '../core/model/summary.ts';
 import { eventFileName, writeEventFile, type ScalarPoint } from '../core/formats/tfevents/index.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { EndStatus } from '../core/run/records.ts';
+import { flatHparams, RunLog, type FinalMetrics } from '../core/run/run-log.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
 import { encodeFloat32, RUN_FORMAT, RUN_VERSION, serializeRunFile, seriesOf, type RunFile } from '../db/run-file.ts';
-import type { RunStatus } from '../db/schema.ts';
-import type { EpochRecord, StepRecord } from '../engine/trainer.ts';
 
 export class TrainLog {
   readonly points: ScalarPoint[] = [];
   readonly started = Date.now();
+  /** Feed it the trainer's records; its scalars land in `points`. */
+  readonly log = new RunLog((tag, value, step, wallTime) => this.points.push({ tag, step, wallTime, value }));
 
-  constructor(readonly name: string, readonly doc: ModelDocument, readonly config: Record<string, unknown>) {}
-
-  private add(tag: string, step: number, value: number): void {
-    this.points.push({ tag, step, wallTime: Date.now() / 1000, value });
-  }
-  steps(steps: StepRecord[]): void {
-    for (const s of steps) { this.add('loss/train', s.step, s.loss); this.add('lr', s.step, s.lr); }
-  }
-  epoch(e: EpochRecord): void {
-    if (e.valLoss !== null) this.add('loss/val', e.epoch, e.valLoss);
-    if (e.valAccuracy !== null) this.add('accuracy/val', e.epoch, e.valAccuracy);
-    this.add('throughput/images_per_sec', e.epoch, e.examplesPerSecond);
-  }
-  test(epoch: number, accuracy: number): void { this.add('accuracy/test', epoch, accuracy); }
+  constructor(readonly name: string, readonly doc: ModelDocument, readonly config: TrainingConfig) {}
 
   /** The add_graph record (chain or graph model); none when the shapes fail, so the logs of that failure are still written. */
   private graph(batch: number): ModuleGraph | null {
@@ -39,7 +30,7 @@ export class TrainLog {
   }
 
   /** Writes DIR/<name>/events.out.tfevents.* and DIR/<name>.layerboard-run.json; returns their paths. */
-  write(dir: string, status: Exclude<RunStatus, 'running'>, message: string | undefined, metrics: Record<string, number>,
+  write(dir: string, status: EndStatus, message: string | undefined, metrics: FinalMetrics,
     batch: number, weights?: Record<string, { shape: number[]; data: Float32Array | Int32Array }>): string[] {
     const runDir = join(dir, this.name);
     mkdirSync(runDir, { recursive: true });
@@ -50,7 +41,7 @@ export class TrainLog {
       run: { id: `cli-${this.started}`, projectId: null, name: this.name, created: this.started, ended: Date.now(), status, ...(message ? { message } : {}), doc: this.doc, config: this.config, metrics, backend: 'cli' },
       scalars: seriesOf(this.points.map((p) => ({ runId: '', ...p }))),
       graph: this.graph(batch),
-      hparams: { hparams: this.config, metrics }, texts: [],
+      hparams: { hparams: flatHparams(this.config), metrics }, texts: [],
       ...(weights ? { weights: Object.fromEntries(Object.entries(weights).filter(([, w]) => w.data instanceof Float32Array).map(([k, w]) => [k, { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data as Float32Array) }])) } : {}),
     };
     const runFile = join(dir, `${this.name}.layerboard-run.json`);

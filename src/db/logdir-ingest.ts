@@ -34,7 +34,7 @@ export async function ingestLogdirEvents(db: LayerboardDB, folder: string, name:
     if (!run) {
       const record: RunRecord = {
         id, projectId: null, name, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
-        status: 'running', message: `following the logdir folder ${folder}`, doc: newModelDocument([1]), config: { source: 'logdir' }, backend: 'tensorboard',
+        status: 'running', message: `following the logdir folder ${folder}`, doc: newModelDocument([1]), config: null, backend: 'tensorboard', // no training config: only its logs are known
       };
       await db.runs.add(record);
     } else if (last) await db.runs.update(id, { ended: Math.max(run.ended ?? 0, last * 1000) });

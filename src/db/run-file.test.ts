@@ -5,6 +5,7 @@ import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
 import { decodeFloat32, encodeFloat32, exportRunFile, importRunFile, parseRunFile, serializeRunFile } from './run-file.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { defaultTrainingConfig } from '../core/run/training-config.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 
 const doc: ModelDocument = newModelDocument([4], [{ type: 'Linear', in_features: 4, out_features: 2 }]);
@@ -19,7 +20,7 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 async function loggedRun(): Promise<string> {
-  const run = await runs.create({ projectId: null, name: 'lr 0.1', doc, config: { lr: 0.1, optimizer: 'SGD' } });
+  const run = await runs.create({ projectId: null, name: 'lr 0.1', doc, config: defaultTrainingConfig() });
   const writer = new SummaryWriter(db, run.id);
   [2.3, 1.1, NaN, Infinity, 0.4].forEach((v, step) => writer.addScalar('loss/train', v, step, 1000 + step));
   writer.addScalar('accuracy/val', 0.81, 4, 1004.5);

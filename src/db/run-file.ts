@@ -1,6 +1,9 @@
 // The Layerboard run file (docs/run-format.md): one run with every log it has, as JSON,
 // so runs move between browsers, come from the Node CLI, and feed browser tests.
 import { parseModelDocument } from '../core/model/model-json.ts';
+import { migrateTrainingConfig } from '../core/run/config-migrate.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
+import { ORIGINAL_CONFIG_TAG } from './migrations.ts';
 import { readJson } from '../core/formats/json-syntax.ts';
 import { tensorProblem } from '../core/formats/safetensors.ts';
 import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
@@ -174,8 +177,18 @@ export function parseRunFile(input: string | unknown): RunFileParse {
   if (value.texts !== undefined && !Array.isArray(value.texts)) errors.push({ path: 'texts', message: 'must be an array' });
   checkWeights(value.weights, errors);
   if (errors.length > 0) return { ok: false, errors };
+  // every field was checked above (checkRun, checkSeries, checkWeights)
   const file = value as unknown as RunFile;
-  return { ok: true, file: { ...file, graph: file.graph ?? null, hparams: file.hparams ?? null, texts: file.texts ?? [] } };
+  const texts = file.texts ?? [];
+  // A config an older build wrote (the CLI's arguments, say) is read into today's TrainingConfig; what did not carry over stays as a text.
+  const raw: unknown = file.run.config;
+  let config: TrainingConfig | null = null;
+  if (raw !== undefined && raw !== null && file.run.backend !== 'tensorboard') {
+    const migrated = migrateTrainingConfig(raw, file.run.doc.input);
+    config = migrated.config;
+    if (migrated.dropped.length) texts.push({ tag: ORIGINAL_CONFIG_TAG, step: 0, text: JSON.stringify(raw) });
+  }
+  return { ok: true, file: { ...file, run: { ...file.run, config }, graph: file.graph ?? null, hparams: file.hparams ?? null, texts } };
 }
 
 function scalarRecords(runId: string, scalars: Record<string, RunFileSeries>): ScalarRecord[] {
@@ -193,7 +206,7 @@ function scalarRecords(runId: string, scalars: Record<string, RunFileSeries>): S
 export async function importRunFile(db: LayerboardDB, file: RunFile, newId: () => string = () => crypto.randomUUID()): Promise<RunRecord> {
   const taken = await db.runs.get(file.run.id);
   const id = taken ? newId() : file.run.id;
-  const record: RunRecord = { ...file.run, id, ended: file.run.ended ?? null, config: file.run.config ?? {} };
+  const record: RunRecord = { ...file.run, id, ended: file.run.ended ?? null };
   if (file.weights) {
     record.weights = Object.fromEntries(Object.entries(file.weights).map(([name, w]) => [name, { shape: w.shape, data: decodeFloat32(w.data) }]));
   }

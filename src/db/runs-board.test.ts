@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 test('all scalars by tag then step, points after a step, tags from the index', async () => {
-  await runs.create({ projectId: null, name: 'a', doc, config: {} });
+  await runs.create({ projectId: null, name: 'a', doc, config: null });
   await db.scalars.bulkPut([
     { runId: 'r1', tag: 'loss/train', step: 10, wallTime: 2, value: 0.5 },
     { runId: 'r1', tag: 'loss/train', step: 2, wallTime: 1, value: 0.9 },
@@ -47,7 +47,7 @@ test('the live count emits again when the run gets a new point', async () => {
 
 test('a run imported without add_graph has no graph (none is invented); a run with layers is traced', async () => {
   const { loadRunGraph } = await import('../ui/board/graph/graph-source.ts');
-  const imported = await runs.create({ projectId: null, name: 'tb', doc, config: { source: 'tensorboard' } });
+  const imported = await runs.create({ projectId: null, name: 'tb', doc, config: null });
   const none = await loadRunGraph(runs, imported);
   expect(none.ok).toBe(false);
   expect(none.ok ? '' : none.error).toContain('without add_graph');

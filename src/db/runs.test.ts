@@ -4,6 +4,7 @@ import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import { defaultTrainingConfig } from '../core/run/training-config.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 
 const doc: ModelDocument = newModelDocument([4], [{ type: 'Linear', in_features: 4, out_features: 2 }]);
@@ -17,7 +18,7 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-const newRun = (name = 'run') => runs.create({ projectId: null, name, doc, config: { lr: 0.1 } });
+const newRun = (name = 'run') => runs.create({ projectId: null, name, doc, config: defaultTrainingConfig() });
 
 describe('runs and their logs', () => {
   test('a writer batches scalars and they read back by tag and step', async () => {

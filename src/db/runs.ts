@@ -89,7 +89,8 @@ export class RunRepository {
   /** The run's tags, from the [runId+tag] index without reading any point. */
   async tagsFast(runId: string): Promise<string[]> {
     const keys = await this.#db.scalars.where('[runId+tag]').between([runId], [runId, Dexie.maxKey]).uniqueKeys();
-    return keys.map((k) => (k as unknown as [string, string])[1]);
+    // [runId+tag] keys are [runId, tag] pairs
+    return keys.map((k) => (Array.isArray(k) ? String(k[1]) : String(k)));
   }
 
   scalarCount(runId: string): Promise<number> { return this.#db.scalars.where('runId').equals(runId).count(); }

@@ -6,7 +6,12 @@ import type { EditorEdge, EditorNode } from '../core/editor/graph-model.ts';
 import type { ClassCounts, LbdsHeader } from '../core/formats/lbds.ts';
 import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
+import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
+import type { TrainingConfig } from '../core/run/training-config.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
+import { upgradeRunContract } from './migrations.ts';
+
+export type { RunStatus };
 
 export const DB_NAME = 'layerboard';
 
@@ -32,8 +37,6 @@ export interface ProjectRecord {
   updated: number;
 }
 
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
-
 export interface RunRecord {
   id: string;
   projectId: string | null;
@@ -43,7 +46,12 @@ export interface RunRecord {
   status: RunStatus;
   message?: string;
   doc: ModelDocument;
-  config: Record<string, unknown>;
+  /** How it trained; null for runs imported from TensorBoard logs, which do not say. */
+  config: TrainingConfig | null;
+  /** What it trained on (absent for runs imported from TensorBoard logs). */
+  dataset?: RunDataset;
+  /** The last evaluation of its weights on the test split. */
+  test?: TestResult;
   metrics?: Record<string, number>;
   backend?: string;
   /** state_dict: parameter and buffer name to its values. */
@@ -115,5 +123,8 @@ export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory
   });
   // Histograms, images, text, PR curves, hparams and other summaries, as TensorBoard encodes them.
   db.version(3).stores({ summaries: '++id, runId, [runId+kind], [runId+tag]' });
+  // v4: typed training configs (doc.training, runs' config) and a run's dataset and test
+  // result as fields instead of JSON texts. Same tables and indexes.
+  db.version(4).upgrade(upgradeRunContract);
   return db;
 }

@@ -10,11 +10,12 @@ import { runEventFile } from './tfevents-exchange.ts';
 import { histogramOfValue, imageOfValue, prCurveOfValue, readEventFile, textOfValue } from '../core/formats/tfevents/index.ts';
 import { logFinalWeights } from '../ui/train/board-logs.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
+import { defaultTrainingConfig } from '../core/run/training-config.ts';
 
 test('histograms, images, PR curves and text of a run reach its event file', async () => {
   const db = createDatabase('writer-kinds', { indexedDB: new IDBFactory(), IDBKeyRange });
   const runs = new RunRepository(db, () => 'r1');
-  await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4]), config: { optimizer: { type: 'SGD', lr: 0.1 } } });
+  await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4]), config: { ...defaultTrainingConfig(), optimizer: { type: 'SGD', lr: 0.1 } } });
   const w = new SummaryWriter(db, 'r1');
   await logFinalWeights(w, { '0.weight': { shape: [2, 2], data: Float32Array.of(-1, 0.5, 0.25, 2) } }, 9);
   await w.addImage('inputs', { width: 1, height: 1, colorspace: 1, encoded: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3) }, 0);

@@ -14,7 +14,7 @@ beforeEach(() => { db = createDatabase('tb-test', { indexedDB: new IDBFactory(),
 afterEach(() => db.close());
 
 async function loggedRun(name: string, values: number[]) {
-  const run = await runs.create({ projectId: null, name, doc: newModelDocument([4], []), config: {} });
+  const run = await runs.create({ projectId: null, name, doc: newModelDocument([4], []), config: null });
   const w = new SummaryWriter(db, run.id);
   values.forEach((v, step) => w.addScalar('loss/train', v, step, 1700000000 + step));
   w.addScalar('accuracy/val', 0.75, 1, 1700000005);

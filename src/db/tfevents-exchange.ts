@@ -130,7 +130,7 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     const run: RunRecord = {
       id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
       status: 'finished', message: `imported from TensorBoard event files (${kept.join(', ')})`,
-      doc: newModelDocument([1]), config: { source: 'tensorboard' }, backend: 'tensorboard',
+      doc: newModelDocument([1]), config: null, backend: 'tensorboard',
     };
     const hparams = hparamsOf(summaries, scalars);
     try {

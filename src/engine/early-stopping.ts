@@ -4,7 +4,7 @@
 // training stops once `patience` epochs in a row did not improve. With
 // restore_best_weights the model ends with the weights of its best epoch.
 import type { EarlyStoppingConfig } from '../core/run/training-config.ts';
-import type { EpochRecord } from './trainer.ts';
+import type { EpochRecord } from '../core/run/records.ts';
 
 const VALUE: Record<EarlyStoppingConfig['monitor'], (r: EpochRecord) => number | null> = {
   val_loss: (r) => r.valLoss,
@@ -14,7 +14,8 @@ const VALUE: Record<EarlyStoppingConfig['monitor'], (r: EpochRecord) => number |
 
 export class EarlyStopping {
   best: number;
-  bestEpoch = 0;
+  /** The best epoch so far (0-based, as EpochRecord.epoch); null before the first. */
+  bestEpoch: number | null = null;
   wait = 0;
   private readonly mode: 'min' | 'max';
 

@@ -3,16 +3,7 @@ import { lossTarget } from './losses/targets.ts';
 import { DataLoader, type BatchSource } from './data-loader.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import type { Model } from './model.ts';
-
-export interface EvalResult {
-  /** Mean loss over the split (batch means weighted by batch size). */
-  loss: number;
-  /** null when the output is not [N, classes] logits against class labels. */
-  accuracy: number | null;
-  examples: number;
-  /** confusion[true][predicted] counts ([] when accuracy is null). */
-  confusion: number[][];
-}
+import type { EvalResult } from '../core/run/records.ts';
 
 /** Index of the largest value of row i of an [N, C] array (the first one on ties, as argmax). */
 function argmax(data: Float32Array, i: number, c: number): number {

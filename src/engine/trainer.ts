@@ -9,60 +9,45 @@
 //   });
 //
 // Events: 'steps' (a batch of per-step training losses), 'epoch' (mean train loss and
-// accuracy, validation loss and accuracy), 'state' (paused / running). `step` counts
-// optimizer steps from 1; `epoch` counts from 1. Schedulers in core's PER_BATCH_SCHEDULERS
+// accuracy, validation loss and accuracy), 'state' (paused / running). `step` is the
+// 0-based global step and `epoch` the 0-based epoch index (core/run/records.ts). Schedulers in core's PER_BATCH_SCHEDULERS
 // (OneCycleLR) step after every batch, the others after every epoch. A loss that is NaN or
 // infinite rejects with NonFiniteLossError before backward, so the weights stay the last
 // finite ones.
-import { PER_BATCH_SCHEDULERS } from '../core/run/training-config.ts';
+import type { EpochRecord, StepRecord, TrainOutcome } from '../core/run/records.ts';
+import { PER_BATCH_SCHEDULERS, type Choice, type TrainingConfig } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
-import { createLoss, type Loss, type LossSpec } from './losses.ts';
-import { clipGradients, type GradClip } from './optim/clip.ts';
+import { createLoss, type Loss } from './losses.ts';
 import { lossTarget } from './losses/targets.ts';
+import { clipGradients, gradClipOf, type GradClip } from './optim/clip.ts';
 import { EarlyStopping } from './early-stopping.ts';
-import type { EarlyStoppingConfig } from '../core/run/training-config.ts';
-import { createOptimizer, createScheduler, type Optimizer, type OptimizerSpec, type Scheduler, type SchedulerSpec } from './optim/index.ts';
+import { createOptimizer, createScheduler, SCHEDULER_TYPES, type Optimizer, type Scheduler, type SchedulerSpec, type SchedulerType } from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 
-export interface TrainerConfig {
-  loss: LossSpec;
-  optimizer: OptimizerSpec;
-  scheduler?: SchedulerSpec | null;
-  batchSize: number;
-  epochs: number;
-  seed?: number;
-  shuffle?: boolean;
-  /** Fraction of the training source held out for validation when no validation source is given. */
-  valSplit?: number;
-  dropLast?: boolean;
-  /** Gradient clipping between backward() and step(); none when absent. */
-  clip?: GradClip | null;
-  /** Early stopping and best-weights keeping; none when absent. */
-  earlyStopping?: EarlyStoppingConfig | null;
-}
-
-export interface StepRecord { step: number; epoch: number; loss: number; lr: number }
-export interface EpochRecord {
-  epoch: number; trainLoss: number; trainAccuracy: number | null;
-  valLoss: number | null; valAccuracy: number | null; lr: number; seconds: number; examplesPerSecond: number;
-}
+/** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation, no drop_last, no clipping and no early stopping when left out). */
+export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'>
+  & Partial<Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast' | 'gradClip' | 'earlyStopping'>>;
 export type TrainEvent =
   | { type: 'steps'; steps: StepRecord[] }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'state'; state: 'paused' | 'running' };
 
 export interface TrainResult {
-  status: 'completed' | 'stopped';
+  status: TrainOutcome;
   steps: number;
   epochs: EpochRecord[];
-  /** With early stopping: the best epoch by the monitored value, whether training ended early, and whether the model now holds that epoch's weights. */
+  /**
+   * With early stopping: the best epoch by the monitored value (0-based, like EpochRecord.epoch),
+   * the epoch after which training ended early (0-based; null when every epoch ran), and
+   * whether the model now holds the best epoch's weights.
+   */
   best?: { epoch: number; value: number; stoppedAt: number | null; restored: boolean };
 }
 
 export class NonFiniteLossError extends Error {
   constructor(readonly step: number, readonly epoch: number, readonly value: number) {
-    super(`loss became ${value} at step ${step} (epoch ${epoch}); training stopped before applying it — try a lower learning rate`);
+    super(`loss became ${value} at step ${step} (epoch ${epoch + 1}); training stopped before applying it — try a lower learning rate`);
     this.name = 'NonFiniteLossError';
   }
 }
@@ -120,7 +105,11 @@ function countCorrect(out: Tensor, target: Tensor | IntTensor): number | null {
   return correct;
 }
 
-function makeLoaders(data: { train: BatchSource; validation?: BatchSource }, c: TrainerConfig): { train: DataLoader; val: DataLoader | null } {
+/** The epoch's batches and the validation batches (held out by valSplit, or a source of their own). */
+export interface RunLoaders { train: DataLoader; val: DataLoader | null }
+
+/** The loaders a run uses; `train.length` is its steps per epoch. */
+export function makeLoaders(data: { train: BatchSource; validation?: BatchSource }, c: TrainerConfig): RunLoaders {
   const seed = c.seed ?? 0;
   if (data.validation) {
     return {
@@ -140,9 +129,13 @@ function checkConfig(c: TrainerConfig): void {
   if ((c.loss.reduction ?? 'mean') === 'none') throw new Error("loss.reduction: 'none' gives one loss per element; training needs a scalar ('mean' or 'sum')");
 }
 
+const isSchedulerType = (t: string): t is SchedulerType => (SCHEDULER_TYPES as string[]).includes(t);
+
 function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number): Scheduler | null {
   if (!c.scheduler) return null;
-  const spec = { ...c.scheduler };
+  const { type, ...keywords }: Choice = c.scheduler;
+  if (!isSchedulerType(type)) throw new Error(`scheduler.type: unknown scheduler '${type}' (known: ${SCHEDULER_TYPES.join(', ')})`);
+  const spec: SchedulerSpec = { ...keywords, type };
   // OneCycleLR needs the run's length; fill it in when the spec leaves it open
   if (spec.type === 'OneCycleLR' && spec.total_steps == null && (spec.epochs == null || spec.steps_per_epoch == null)) {
     spec.total_steps = c.epochs * stepsPerEpoch;
@@ -154,8 +147,13 @@ function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number):
 export async function train(
   model: Model, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
 ): Promise<TrainResult> {
+  return trainWith(model, makeLoaders(data, config), config, options);
+}
+
+/** train() over loaders made beforehand (prepareRun's, whose length it reported). */
+export function trainWith(model: Model, loaders: RunLoaders, config: TrainerConfig, options: TrainOptions = {}): Promise<TrainResult> {
   checkConfig(config);
-  return new TrainingRun(model, makeLoaders(data, config), config, options).run();
+  return new TrainingRun(model, loaders, config, options).run();
 }
 
 /** One call of train(): the loop's state and its steps. */
@@ -166,6 +164,7 @@ class TrainingRun {
   private readonly opt: Optimizer;
   private readonly sched: Scheduler | null;
   private readonly perBatch: boolean;
+  private readonly clip: GradClip | null;
   private readonly progress: ProgressBuffer;
   private step = 0;
   private lastYield: number;
@@ -179,6 +178,7 @@ class TrainingRun {
     this.opt = createOptimizer(config.optimizer, model.parameters());
     this.sched = makeScheduler(config, this.opt, tl.length);
     this.perBatch = this.sched !== null && PER_BATCH_SCHEDULERS.has(String(config.scheduler?.type));
+    this.clip = gradClipOf(config.gradClip);
     this.progress = new ProgressBuffer(options.onProgress, options.progressIntervalMs ?? 100, this.now);
     this.lastYield = this.now();
   }
@@ -187,7 +187,7 @@ class TrainingRun {
     const epochs: EpochRecord[] = [];
     const early = this.config.earlyStopping ? new EarlyStopping(this.config.earlyStopping) : null;
     let bestWeights: ReturnType<Model['stateDict']> | null = null, stoppedAt: number | null = null;
-    for (let epoch = 1; epoch <= this.config.epochs && !this.ctl.isStopped(); epoch++) {
+    for (let epoch = 0; epoch < this.config.epochs && !this.ctl.isStopped(); epoch++) {
       const t0 = this.now();
       const tr = await this.trainEpoch(epoch);
       if (this.ctl.isStopped()) break;
@@ -206,14 +206,14 @@ class TrainingRun {
       if (early) {
         const { improved, stop } = early.update(record);
         if (improved && early.config.restore_best_weights) bestWeights = this.model.stateDict();
-        if (stop && epoch < this.config.epochs) { stoppedAt = epoch; break; }
+        if (stop && epoch < this.config.epochs - 1) { stoppedAt = epoch; break; }
       }
     }
     this.progress.flush();
     const restored = bestWeights !== null && early!.bestEpoch !== epochs.at(-1)?.epoch;
     if (restored) this.model.loadStateDict(bestWeights!);
-    const best = early && early.bestEpoch > 0 ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored } : undefined;
-    return { status: this.ctl.isStopped() ? 'stopped' : 'completed', steps: this.step, epochs, ...(best && { best }) };
+    const best = early && early.bestEpoch !== null ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored } : undefined;
+    return { status: this.ctl.isStopped() ? 'stopped' : 'finished', steps: this.step, epochs, ...(best && { best }) };
   }
 
   private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {
@@ -237,15 +237,16 @@ class TrainingRun {
     if (!Number.isFinite(value)) {
       // Deliver every finite step logged so far before failing: a failed run keeps its logs.
       this.progress.flush();
-      throw new NonFiniteLossError(this.step + 1, epoch, value);
+      throw new NonFiniteLossError(this.step, epoch, value);
     }
     const right = countCorrect(out, batch.target);
     this.opt.zeroGrad();
     this.model.backwardParams(this.loss.backward());
-    clipGradients(this.opt.params, this.config.clip);
+    clipGradients(this.opt.params, this.clip);
+    const lr = this.opt.lr;
     this.opt.step();
+    this.progress.step({ step: this.step, epoch, loss: value, lr });
     this.step++;
-    this.progress.step({ step: this.step, epoch, loss: value, lr: this.opt.lr });
     if (this.perBatch) this.sched!.step();
     return { value, right };
   }

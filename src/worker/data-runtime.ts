@@ -97,7 +97,7 @@ export class DataRuntime {
     const read = await readAll(files, report);
     const ds = await importCifar10(read, (phase, fraction) => report(phase, fraction));
     await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, { onProgress: (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`) });
-    this.remember(`stored:${CIFAR10_ID}`, Promise.resolve(ds));
+    void this.remember(`stored:${CIFAR10_ID}`, Promise.resolve(ds));
     return { datasetId: CIFAR10_ID, info: datasetInfo(ds) };
   }
 
@@ -109,7 +109,7 @@ export class DataRuntime {
     });
     const named: ImageDataset = { ...ds, name: r.source.name.replace(/\.zip$/i, '') || 'Images' };
     await saveDataset(this.deps.db(), r.datasetId, 'imagefolder', named, { onProgress: (f) => report('save', f) });
-    this.remember(`stored:${r.datasetId}`, Promise.resolve(named));
+    void this.remember(`stored:${r.datasetId}`, Promise.resolve(named));
     return { datasetId: r.datasetId, info: datasetInfo(named) };
   }
 }

@@ -4,6 +4,7 @@ import { createDatabase, type LayerboardDB } from '../db/schema.ts';
 import { DataRuntime } from './data-runtime.ts';
 import { createBitmapDecoder } from './image-decode.ts';
 
+// the DOM library types `self` as a Window; in a dedicated worker it is this scope
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let db: LayerboardDB | null = null;
 const runtime = new DataRuntime((event, transfer) => scope.postMessage(event, transfer), {

@@ -1,46 +1,26 @@
 // The worker's side of the protocol, independent of the Worker global so it also runs in
 // Node tests: requests in (handle), events out (post). One run at a time; its progress is
 // batched by the trainer (every progressIntervalMs), its weights leave as transferables.
-import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
-import type { ModelDocument } from '../core/model/types.ts';
-import type { SchedulerSpec } from '../engine/optim/index.ts';
 import { backend, useBackend, type Backend } from '../engine/backend.ts';
-import { Rng } from '../engine/rng.ts';
-import { modelFromDocument, type Model } from '../engine/model.ts';
-import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig, type StepRecord as TrainerStep, type EpochRecord as TrainerEpoch } from '../engine/trainer.ts';
-import { splitSource, transformsOf } from '../engine/dataset-source.ts';
+import { buildModel, checkTrainingConfig, prepareRun, testSource, type PreparedRun } from '../engine/prepare-run.ts';
+import { NonFiniteLossError, TrainController, type TrainEvent } from '../engine/trainer.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
+import type { RunStatus } from '../core/run/records.ts';
 import {
   eventTransfer, REQUEST_TYPES,
-  type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type RunStatus, type StepRecord, type TrainRequestBody, type WorkerEvent,
+  type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type StepRecord, type TrainRequestBody, type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
-import { gradClipOf } from '../engine/optim/clip.ts';
 import { answer } from './rpc.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
-
-// the trainer's records travel as they are: keep them assignable to the protocol's
-const asStep = (s: TrainerStep): StepRecord => s;
-const asEpoch = (e: TrainerEpoch): EpochRecord => e;
 
 interface ActiveRun { runId: string; controller: TrainController; status: RunStatus }
 
 /** Yields to the event loop so queued requests (pause, stop) are handled. */
 const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
-
-function buildModel(doc: ModelDocument, config: TrainingConfig, weights?: ReturnType<typeof decodeWeights>): Model {
-  const model = modelFromDocument(doc, { seed: config.seed });
-  if (weights) model.loadStateDict(weights);
-  return model;
-}
-
-function trainerConfig(c: TrainingConfig): TrainerConfig {
-  // validateTrainingConfig has checked the scheduler's type against the engine's list
-  return { loss: c.loss, optimizer: c.optimizer, scheduler: c.scheduler as SchedulerSpec | null, batchSize: c.batchSize, epochs: c.epochs, seed: c.seed, shuffle: c.shuffle, valSplit: c.valSplit, dropLast: c.dropLast, clip: gradClipOf(c.gradClip), earlyStopping: c.earlyStopping ?? null };
-}
 
 /** The requested kernels, reusing the active backend when it already is that one. */
 async function ensureBackend(want: BackendChoice | undefined): Promise<Backend> {
@@ -101,45 +81,39 @@ export class EngineRuntime {
     if (this.run && (this.run.status === 'running' || this.run.status === 'paused')) {
       throw new Error(`run '${this.run.runId}' is still ${this.run.status}: stop it before starting another`);
     }
-    const problems = validateTrainingConfig(r.config);
-    if (problems.length) throw new Error(`training config: ${problems.join('; ')}`);
-    const kernels = await ensureBackend(r.backend);
-    const model = buildModel(r.model, r.config, r.weights && decodeWeights(r.weights));
+    checkTrainingConfig(r.config);
+    const kernels = await ensureBackend(r.config.backend);
     const ds = await this.dataset(r.dataset, r.model.input);
-    const rng = new Rng(r.config.seed), transforms = transformsOf(r.config);
-    const trainSrc = splitSource(ds, 'train', r.model.input, transforms, rng);
-    const testSrc = ds.test > 0 ? splitSource(ds, 'test', r.model.input, transforms, rng) : null;
-    const nTrain = trainSrc.length - Math.floor(trainSrc.length * r.config.valSplit);
-    const stepsPerEpoch = r.config.dropLast ? Math.floor(nTrain / r.config.batchSize) : Math.ceil(nTrain / r.config.batchSize);
-    const totalSteps = stepsPerEpoch * r.config.epochs;
+    const prepared = prepareRun(r.model, r.config, ds, r.weights && decodeWeights(r.weights));
     const run: ActiveRun = { runId: r.runId, controller: new TrainController(), status: 'running' };
     this.run = run;
     // start after this request's reply has gone out
-    setTimeout(() => void this.execute(run, r, model, { trainSrc, testSrc, classes: ds.classes.length, totalSteps }), 0);
-    return { runId: r.runId, totalSteps, stepsPerEpoch, backend: kernels.description };
+    setTimeout(() => void this.execute(run, r, prepared), 0);
+    return { runId: r.runId, totalSteps: prepared.totalSteps, stepsPerEpoch: prepared.stepsPerEpoch, backend: kernels.description };
   }
 
-  private async execute(run: ActiveRun, r: TrainRequestBody, model: Model, d: { trainSrc: ReturnType<typeof splitSource>; testSrc: ReturnType<typeof splitSource> | null; classes: number; totalSteps: number }): Promise<void> {
+  private async execute(run: ActiveRun, r: TrainRequestBody, prepared: PreparedRun): Promise<void> {
     let last = performance.now();
     const onProgress = (events: TrainEvent[]) => {
       const steps: StepRecord[] = [], epochs: EpochRecord[] = [];
       for (const e of events) {
         switch (e.type) {
-          case 'steps': for (const s of e.steps) steps.push(asStep(s)); break;
-          case 'epoch': epochs.push(asEpoch(e.record)); break;
+          case 'steps': steps.push(...e.steps); break;
+          case 'epoch': epochs.push(e.record); break;
           case 'state': if (run.status === 'running' || run.status === 'paused') run.status = e.state; break;
           default: e satisfies never;
         }
       }
       const now = performance.now(), seconds = Math.max((now - last) / 1000, 1e-9);
       last = now;
-      this.emit({ type: 'progress', runId: run.runId, status: run.status, steps, epochs, totalSteps: d.totalSteps, imagesPerSecond: (steps.length * r.config.batchSize) / seconds });
+      const status = run.status === 'paused' ? 'paused' : 'running';
+      this.emit({ type: 'progress', runId: run.runId, status, steps, epochs, totalSteps: prepared.totalSteps, imagesPerSecond: (steps.length * r.config.batchSize) / seconds });
     };
     try {
-      const result = await train(model, { train: d.trainSrc }, trainerConfig(r.config), { controller: run.controller, onProgress, progressIntervalMs: r.progressIntervalMs ?? 250 });
-      const test = d.testSrc && result.status === 'completed' ? await evaluateSplit(model, d.testSrc, r.config.loss, r.config.batchSize, d.classes, breathe) : null;
-      run.status = result.status === 'completed' ? 'finished' : 'stopped';
-      this.emit({ type: 'done', runId: run.runId, status: run.status, weights: encodeWeights(model.stateDict()), steps: result.steps, test });
+      const result = await prepared.train({ controller: run.controller, onProgress, progressIntervalMs: r.progressIntervalMs ?? 250 });
+      const test = result.status === 'finished' ? await prepared.evaluateTest(breathe) : null;
+      run.status = result.status;
+      this.emit({ type: 'done', runId: run.runId, status: result.status, weights: encodeWeights(prepared.model.stateDict()), steps: result.steps, test });
     } catch (err) {
       run.status = 'failed';
       const message = err instanceof Error ? err.message : String(err);
@@ -149,11 +123,11 @@ export class EngineRuntime {
   }
 
   private async evaluate(r: EvaluateRequestBody): Promise<ReplyResults['evaluate']> {
-    await ensureBackend(r.backend);
-    const model = buildModel(r.model, r.config, decodeWeights(r.weights));
+    await ensureBackend(r.config.backend);
+    const model = buildModel(r.model, r.config.seed, decodeWeights(r.weights));
     const ds = await this.dataset(r.dataset, r.model.input);
-    if (ds.test === 0) throw new Error(`${ds.name} has no test split to evaluate on`);
-    const src = splitSource(ds, 'test', r.model.input, transformsOf(r.config), new Rng(r.config.seed));
+    const src = testSource(r.model, r.config, ds);
+    if (!src) throw new Error(`${ds.name} has no test split to evaluate on`);
     return evaluateSplit(model, src, r.config.loss, r.config.batchSize, ds.classes.length, breathe);
   }
 }

@@ -3,40 +3,30 @@
 // (worker → UI). Both sides switch exhaustively over `type` (`satisfies never`), so adding
 // a message without handling it everywhere is a type error. Weights travel as raw
 // ArrayBuffers listed for transfer (zero copy), never as JSON arrays.
-import type { TrainingConfig } from '../core/run/training-config.ts';
+// Run records, statuses and dataset references are core's run contract (core/run).
+import type { DatasetRef, EpochRecord, EvalResult, RunStatus, StepRecord, TrainOutcome } from '../core/run/records.ts';
+import type { BackendChoice, TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
-import type { BuiltinDatasetId } from '../engine/data/builtin.ts';
 import { envelopeProblem, type Reply } from './rpc.ts';
 
-/** Where the worker gets its examples. */
-export type DatasetRef =
-  /** Class-dependent blobs generated from a seed (learnable; for tests, demos and the CLI). */
-  | { kind: 'synthetic'; classes: number; train: number; test: number; seed: number; noise?: number }
-  /** A dataset shipped with the app (MNIST, Fashion-MNIST), fetched from `baseUrl` (the app's URL), cached in IndexedDB. */
-  | { kind: 'builtin'; id: BuiltinDatasetId; baseUrl: string }
-  /** A dataset imported in the Train tab (CIFAR-10, ImageFolder), read from IndexedDB (src/db/dataset-store.ts). */
-  | { kind: 'stored'; id: string };
+export type { BackendChoice, DatasetRef, EpochRecord, EvalResult, StepRecord };
 
 /** One state_dict entry; `buffer` holds float32 (or int32 for int64 counters) values. */
 export interface WeightEntry { name: string; shape: number[]; dtype: 'float32' | 'int64'; buffer: ArrayBuffer }
 /** A state_dict in PyTorch's names and layouts, ready to transfer. */
 export interface WeightsPayload { entries: WeightEntry[] }
 
-/** Which kernels run the model: the TypeScript reference, or WASM SIMD on `threads` threads. */
-export interface BackendChoice { backend: 'ts' | 'wasm'; threads?: number }
-
 export interface TrainRequestBody {
   /** Chosen by the UI; every event of the run carries it. */
   runId: string;
   model: ModelDocument;
+  /** Its `backend` picks the kernels (default: the worker's current backend, the TS one at first). */
   config: TrainingConfig;
   dataset: DatasetRef;
   /** Start from these weights ("continue training") instead of a fresh seeded init. */
   weights?: WeightsPayload;
   /** How often progress is posted, in ms (steps are batched in between). Default 250. */
   progressIntervalMs?: number;
-  /** Kernels to run on (default: the worker's current backend, the TS one at first). */
-  backend?: BackendChoice;
 }
 
 export interface EvaluateRequestBody {
@@ -44,7 +34,6 @@ export interface EvaluateRequestBody {
   config: TrainingConfig;
   dataset: DatasetRef;
   weights: WeightsPayload;
-  backend?: BackendChoice;
 }
 
 /** Requests, UI → worker. */
@@ -58,17 +47,6 @@ export type Request =
 
 export type RequestType = Request['type'];
 
-export interface EvalResult {
-  loss: number;
-  /** null when the output is not [N, classes] logits against class labels. */
-  accuracy: number | null;
-  examples: number;
-  /** confusion[true][predicted] counts ([] when accuracy is null). */
-  confusion: number[][];
-  /** Predicted class of every example of the split, in dataset order (classification only). */
-  predictions?: number[];
-}
-
 /** What each request's reply carries when it succeeds. */
 export interface ReplyResults {
   ping: { pong: true };
@@ -80,37 +58,15 @@ export interface ReplyResults {
   evaluate: EvalResult;
 }
 
-export interface StepRecord {
-  /** Global step, 1-based. */
-  step: number;
-  /** 1-based epoch. */
-  epoch: number;
-  loss: number;
-  lr: number;
-}
-
-export interface EpochRecord {
-  epoch: number;
-  /** Mean training loss over the epoch's examples. */
-  trainLoss: number;
-  /** Training accuracy (classification), else null. */
-  trainAccuracy: number | null;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  /** Learning rate at the end of the epoch. */
-  lr: number;
-  seconds: number;
-  examplesPerSecond: number;
-}
-
-export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
+/** A live run's status in progress events. */
+export type LiveStatus = Extract<RunStatus, 'running' | 'paused'>;
 
 /** Events, worker → UI. */
 export type WorkerEvent =
   | Reply<ReplyResults[RequestType]>
   /** Batched: every step and epoch since the last progress event. */
-  | { type: 'progress'; runId: string; status: RunStatus; steps: StepRecord[]; epochs: EpochRecord[]; totalSteps: number; imagesPerSecond: number }
-  | { type: 'done'; runId: string; status: 'finished' | 'stopped'; weights: WeightsPayload; steps: number; test: EvalResult | null }
+  | { type: 'progress'; runId: string; status: LiveStatus; steps: StepRecord[]; epochs: EpochRecord[]; totalSteps: number; imagesPerSecond: number }
+  | { type: 'done'; runId: string; status: TrainOutcome; weights: WeightsPayload; steps: number; test: EvalResult | null }
   /** A run failed (NaN/Inf loss: `step` and `value` say where), or a message could not be read. */
   | { type: 'error'; runId: string | null; message: string; step?: number; value?: number };
 

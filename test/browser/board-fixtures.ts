@@ -3,6 +3,7 @@
 import { buildModuleGraph } from '../../src/core/model/module-graph.ts';
 import { templateDocument } from '../../src/core/model/templates.ts';
 import { toJsonNumber, type RunFile, type RunFileSeries } from '../../src/db/run-file.ts';
+import { defaultTrainingConfig, type TrainingConfig } from '../../src/core/run/training-config.ts';
 
 export interface FixtureRun {
   id: string;
@@ -47,14 +48,15 @@ export function fixtureRunFile(r: FixtureRun): RunFile {
     scalars.lr = lr;
   }
   const doc = templateDocument('cifar10-bs');
-  const config = { optimizer: 'SGD', lr: r.lr, momentum: 0.9, batch_size: 64, epochs: 4, loss: 'CrossEntropyLoss' };
+  const config: TrainingConfig = { ...defaultTrainingConfig('cifar10'), optimizer: { type: 'SGD', lr: r.lr, momentum: 0.9 }, epochs: 4 };
+  const hparams = { optimizer: 'SGD', lr: r.lr, momentum: 0.9, batch_size: 64, epochs: 4, loss: 'CrossEntropyLoss' };
   const final = { 'accuracy/val': acc.value.at(-1) as number, 'loss/train': loss.value.at(-1) as number };
   return {
     format: 'layerboard-run', version: 1,
     run: { id: r.id, projectId: null, name: r.name, created, ended: created + steps * 250, status: r.status ?? 'finished', doc, config, metrics: final },
     scalars,
     graph: buildModuleGraph(doc, [64, 3, 32, 32]),
-    hparams: { hparams: config, metrics: final },
+    hparams: { hparams, metrics: final },
     texts: [],
   };
 }

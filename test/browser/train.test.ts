@@ -214,7 +214,7 @@ describe('train mode', () => {
     // every step logged before the failure is kept, none after it
     const step = Number(/at step (\d+)/.exec(message)![1]);
     const logged = await loggedScalars(page, runId, 'loss/train');
-    expect(logged.map((p) => p.step)).toEqual(Array.from({ length: step - 1 }, (_, i) => i)); // logged from step 0, as train.py
+    expect(logged.map((p) => p.step)).toEqual(Array.from({ length: step }, (_, i) => i)); // 0-based global steps, as train.py: the failing step is not logged
     expect(logged.every((p) => Number.isFinite(p.value))).toBe(true);
     // and Start works again
     expect(await page.getByRole('button', { name: 'Start', exact: true }).isEnabled()).toBe(true);

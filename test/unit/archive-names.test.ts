@@ -130,7 +130,7 @@ describe.skipIf(!hasPython)('every exporter keeps hostile names inside the extra
     const runs = new RunRepository(db, () => `r${++n}`);
     const ids: string[] = [];
     for (const name of HOSTILE) {
-      const run = await runs.create({ projectId: null, name, doc: newModelDocument([4]), config: {} });
+      const run = await runs.create({ projectId: null, name, doc: newModelDocument([4]), config: null });
       const w = new SummaryWriter(db, run.id);
       w.addScalar('../../tag', 1, 0, 1700000000);
       await w.close();

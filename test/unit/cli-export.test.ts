@@ -59,3 +59,20 @@ describe('layerboard export', () => {
     expect((await stderrOf(() => runExport([model, '--format', 'onnx']))).err).toContain("unknown format 'onnx'; use pytorch, repr, json");
   });
 });
+
+describe('layerboard export --format pytorch-project and the model\'s training', () => {
+  test('a partial training object is refused naming each missing field, nothing written', async () => {
+    const file = join(dir, 'partial.json');
+    writeFileSync(file, JSON.stringify({ ...bs, training: { optimizer: { type: 'Adam', lr: 0.001 }, epochs: 3 } }));
+    const out = join(dir, 'partial-project');
+    const { code, err } = await stderrOf(() => runExport([file, '--format', 'pytorch-project', '--out', out]));
+    expect(code).toBe(1);
+    for (const field of ['dataset', 'transforms', 'loss', 'batchSize', 'shuffle', 'seed', 'valSplit', 'dropLast']) expect(err).toContain(`training.${field}: missing`);
+    expect(() => readFileSync(join(out, 'train.py'))).toThrow();
+  });
+  test('without a training object the dataset follows the model input (3×32×32: CIFAR-10)', async () => {
+    const out = join(dir, 'bs-project');
+    expect(await runExport([model, '--format', 'pytorch-project', '--out', out])).toBe(0);
+    expect(readFileSync(join(out, 'train.py'), 'utf8')).toContain("'dataset': {\n        'id': 'cifar10',");
+  });
+});

@@ -61,7 +61,8 @@ describe('layerboard import / export --format pytorch-project', () => {
     let io = capture();
     expect(await runExport([join(dir, 'partial.json'), '--format', 'pytorch-project', '--out', join(dir, 'p1')])).toBe(1);
     io.restore();
-    expect(io.err()).toContain(`training: 'loss' is missing (e.g. "loss": {"type": "CrossEntropyLoss"}); 'batchSize' is missing (e.g. "batchSize": 64)`);
+    expect(io.err()).toContain('partial.json: training.loss: missing');
+    expect(io.err()).toContain('partial.json: training.batchSize: missing');
     expect(existsSync(join(dir, 'p1'))).toBe(false);
     for (const [input, id] of [[[1, 28, 28], "'id': 'mnist'"], [[3, 64, 64], "'id': 'imagefolder',\n        'imageSize': 64"], [[5], "'id': 'synthetic'"]] as const) {
       writeFileSync(join(dir, 'plain.json'), JSON.stringify({ ...model, input, layers: [] }));

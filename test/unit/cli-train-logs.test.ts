@@ -33,7 +33,7 @@ describe('layerboard train --logdir', () => {
     const lossEvents = scalars.filter((s) => s.tag === 'loss/train');
     expect(lossEvents.length).toBe(18); // 2 epochs × 9 batches (180 of 200 after the 10% validation split)
     expect(file.scalars['loss/train'].value).toEqual(lossEvents.map((s) => Math.fround(s.value)));
-    expect(Object.keys(file.scalars).sort()).toEqual(['accuracy/test', 'accuracy/val', 'loss/train', 'loss/val', 'lr', 'throughput/images_per_sec']);
+    expect(Object.keys(file.scalars).sort()).toEqual(['accuracy/test', 'accuracy/train', 'accuracy/val', 'loss/test', 'loss/train', 'loss/val', 'lr', 'throughput/images_per_sec']);
     expect((file.graph as { root: { type: string } }).root.type).toBe('Model');
     expect(file.hparams?.metrics['accuracy/test']).toBeGreaterThan(0);
   });

@@ -45,7 +45,8 @@ test('--json: step losses fall, test accuracy well above chance, identical for t
   expect(a.test.accuracy).toBeGreaterThan(0.6);
   // StepLR(step_size=2) steps after each epoch; an epoch reports the lr it trained with
   a.epochs.forEach((e: { lr: number }, i: number) => expect(e.lr).toBeCloseTo([0.03, 0.03, 0.003, 0.003][i], 12));
-  expect(a.options.optimizer).toEqual({ type: 'Adam', lr: 0.03 });
+  expect(a.config.optimizer).toEqual({ type: 'Adam', lr: 0.03 });
+  expect(a.config).toMatchObject({ dataset: { id: 'synthetic', trainSize: 240, testSize: 80 }, batchSize: 16, epochs: 4, seed: 3, scheduler: { type: 'StepLR', step_size: 2 } });
   out = [];
   expect(await runTrain(args)).toBe(0);
   expect(JSON.parse(out[0]).stepLosses).toEqual(a.stepLosses);
@@ -95,17 +96,17 @@ test.each([
 });
 
 test('bad keywords and models fail with the engine\'s message', async () => {
-  await expect(runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--opt', 'betas=[0.9,1.5]'])).rejects.toThrow('Adam.betas: invalid beta parameter at index 1');
+  await expect(runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--opt', 'betas=[0.9,1.5]'])).rejects.toThrow('training config: optimizer.betas: must be two numbers ≥ 0 and ≤ 1');
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ format: 'layerboard-model', version: 1, input: [1, 6, 6], layers: [{ type: 'Linear', in_features: 5, out_features: 2 }] }));
   await expect(runTrain([bad, '--optimizer', 'adam'])).rejects.toThrow(/shape error at layer 0/);
 });
 
-test('--save and --logdir into folders that do not exist yet create them', async () => {
-  const file = join(dir, 'new', 'deeper', 'w.safetensors'), logdir = join(dir, 'new-logs', 'a');
-  expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--save', file, '--logdir', logdir, '--name', 'r'])).toBe(0);
+test('--save and --logdir into folders that do not exist yet: created, the weights and logs written', async () => {
+  const file = join(dir, 'new', 'deeper', 'w.safetensors');
+  expect(await runTrain([MODEL, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--save', file, '--logdir', join(dir, 'new', 'logs'), '--name', 'n'])).toBe(0);
   expect(Object.keys(safetensorsToState(new Uint8Array(readFileSync(file))))).toContain('1.weight');
-  expect(readFileSync(join(logdir, 'r.layerboard-run.json'), 'utf8')).toContain('"loss/train"');
+  expect(readFileSync(join(dir, 'new', 'logs', 'n.layerboard-run.json'), 'utf8')).toContain('"loss/train"');
 });
 
 test('a model with BatchNorm1d trains on synthetic data without --classes', async () => {
@@ -114,16 +115,20 @@ test('a model with BatchNorm1d trains on synthetic data without --classes', asyn
     format: 'layerboard-model', version: 1, input: [8],
     layers: [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'BatchNorm1d', num_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }],
   }));
-  expect(await runTrain([bn, ...SMALL, '--optimizer', 'adam', '--json'])).toBe(0);
+  expect(await runTrain([bn, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--json'])).toBe(0);
   const r = JSON.parse(out[0]);
   expect(r.test.examples).toBe(80);
   expect(r.test.confusion).toHaveLength(3);
 });
 
-test('train runs on WASM SIMD on every available core unless told otherwise', async () => {
+test('the fastest backend by default (WASM SIMD on every available core); --backend ts overrides; both in the config', async () => {
   expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json'])).toBe(0);
-  expect(JSON.parse(out[0]).backend).toMatch(new RegExp(`^wasm SIMD.*, ${availableParallelism()} thread`));
+  const fast = JSON.parse(out[0]);
+  expect(fast.backend).toMatch(new RegExp(`^wasm SIMD.*, ${availableParallelism()} thread`));
+  expect(fast.config.backend).toEqual({ backend: 'wasm', threads: availableParallelism() });
   out = [];
   expect(await runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--json', '--backend', 'ts'])).toBe(0);
-  expect(JSON.parse(out[0]).backend).toMatch(/^TypeScript/);
+  const ref = JSON.parse(out[0]);
+  expect(ref.backend).toMatch(/^TypeScript/);
+  expect(ref.config.backend).toMatchObject({ backend: 'ts' });
 });

@@ -6,7 +6,8 @@ import { EarlyStopping } from '../../src/engine/early-stopping.ts';
 import { tensorSource } from '../../src/engine/data-loader.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
-import { train, type EpochRecord, type TrainerConfig } from '../../src/engine/trainer.ts';
+import type { EpochRecord } from '../../src/core/run/records.ts';
+import { train, type TrainerConfig } from '../../src/engine/trainer.ts';
 import { parseTrainArgs } from '../../src/cli/train-args.ts';
 import { defaultTrainingConfig, validateTrainingConfig, type EarlyStoppingConfig } from '../../src/core/run/training-config.ts';
 
@@ -15,11 +16,11 @@ const es = (over: Partial<EarlyStoppingConfig>): EarlyStoppingConfig => ({ monit
 
 test('patience counts epochs in a row without an improvement larger than min_delta', () => {
   const e = new EarlyStopping(es({ min_delta: 0.05 }));
-  const verdicts = [1.0, 0.9, 0.88, 0.7, 0.69, 0.68].map((v, i) => e.update(rec(i + 1, v)));
+  const verdicts = [1.0, 0.9, 0.88, 0.7, 0.69, 0.68].map((v, i) => e.update(rec(i, v)));
   expect(verdicts.map((v) => v.improved)).toEqual([true, true, false, true, false, false]);
   expect(verdicts.map((v) => v.stop)).toEqual([false, false, false, false, false, true]);
-  expect([e.bestEpoch, e.best]).toEqual([4, 0.7]);
-  expect(() => new EarlyStopping(es({ monitor: 'val_accuracy' })).update(rec(1, 0.5))).toThrow('early stopping monitors val_accuracy, which this run does not measure');
+  expect([e.bestEpoch, e.best]).toEqual([3, 0.7]); // 0-based epochs, as the records
+  expect(() => new EarlyStopping(es({ monitor: 'val_accuracy' })).update(rec(0, 0.5))).toThrow('early stopping monitors val_accuracy, which this run does not measure');
 });
 
 const MLP: LayerSpec[] = [{ type: 'Linear', in_features: 2, out_features: 2 }];
@@ -31,11 +32,11 @@ function data() {
 const base: TrainerConfig = { loss: { type: 'CrossEntropyLoss' }, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 10, epochs: 6, seed: 3, valSplit: 0.2 };
 
 test('the loop stops early and, with restore_best_weights, ends with the best epoch\'s weights', async () => {
-  // mode max on a falling training loss: epoch 1 is the best, epoch 3 ends the run
+  // mode max on a falling training loss: the first epoch (0) is the best, the third (2) ends the run
   const model = new Sequential(MLP, { seed: 7 });
   const r = await train(model, { train: data() }, { ...base, earlyStopping: es({ monitor: 'train_loss', mode: 'max', restore_best_weights: true }) });
-  expect(r.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
-  expect(r.best).toEqual({ epoch: 1, value: r.epochs[0].trainLoss, stoppedAt: 3, restored: true });
+  expect(r.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+  expect(r.best).toEqual({ epoch: 0, value: r.epochs[0].trainLoss, stoppedAt: 2, restored: true });
   const once = new Sequential(MLP, { seed: 7 });
   await train(once, { train: data() }, { ...base, epochs: 1 });
   expect(model.stateDict()).toEqual(once.stateDict());
@@ -48,7 +49,7 @@ test('the loop stops early and, with restore_best_weights, ends with the best ep
 
 test('CLI flags and config checks', () => {
   const a = parseTrainArgs(['m.json', '--optimizer', 'adam', '--early-stopping', '3,val_accuracy,0.001', '--restore-best-weights']);
-  expect(a.earlyStopping).toEqual({ monitor: 'val_accuracy', patience: 3, min_delta: 0.001, mode: 'auto', restore_best_weights: true });
+  expect(a.config.earlyStopping).toEqual({ monitor: 'val_accuracy', patience: 3, min_delta: 0.001, mode: 'auto', restore_best_weights: true });
   expect(() => parseTrainArgs(['m.json', '--optimizer', 'adam', '--restore-best-weights'])).toThrow('--restore-best-weights needs --early-stopping');
   expect(() => parseTrainArgs(['m.json', '--optimizer', 'adam', '--early-stopping', '2', '--val-split', '0'])).toThrow('--early-stopping monitors val_loss, which needs --val-split > 0');
   expect(validateTrainingConfig({ ...defaultTrainingConfig(), valSplit: 0, earlyStopping: es({}) })).toEqual(['earlyStopping.monitor: val_loss needs a validation split (valSplit > 0), or monitor train_loss']);

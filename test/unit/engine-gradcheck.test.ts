@@ -1,7 +1,7 @@
 // Finite-difference gradient checks for every layer, input AND parameter gradients, in
 // several configurations each: backward(r) must equal ∂(Σ forward(x)·r)/∂(x, params)
 // estimated by central differences of the float32 forward (objective summed in double).
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { LayerSpec } from '../../src/core/model/types.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
 import { gradcheckModel, spaced, type GradcheckOptions } from './helpers/gradcheck.ts';

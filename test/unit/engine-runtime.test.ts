@@ -46,10 +46,10 @@ test('trains the synthetic dataset: reply first, batched progress, loss falls, w
   const progress = h.events.map((x) => x.e).filter((e) => e.type === 'progress');
   const steps = progress.flatMap((e) => (e.type === 'progress' ? e.steps : []));
   const epochs = progress.flatMap((e) => (e.type === 'progress' ? e.epochs : []));
-  expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+  expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 45 }, (_, i) => i));
   // batched: one message per epoch here (the interval never elapses), not one per step
   expect(progress.length).toBeLessThanOrEqual(4);
-  expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+  expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
   expect(epochs[2].trainLoss).toBeLessThan(epochs[0].trainLoss);
   expect(epochs[2].valAccuracy).toBeGreaterThan(0.8);
   if (done.type !== 'done') throw new Error('unreachable');
@@ -104,7 +104,7 @@ test('a loss that becomes NaN fails the run with the step and value', async () =
   const err = await h.until((e) => e.type === 'error');
   expect(err).toMatchObject({ type: 'error', runId: 'nan' });
   if (err.type !== 'error') throw new Error('unreachable');
-  expect(err.step).toBeGreaterThan(1);
+  expect(err.step).toBeGreaterThan(0);
   expect(Number.isFinite(err.value)).toBe(false);
   expect(err.message).toContain(`at step ${err.step}`);
 });

@@ -95,7 +95,7 @@ describe('train', () => {
       return { result, steps, model };
     };
     const a = await run();
-    expect(a.result.status).toBe('completed');
+    expect(a.result.status).toBe('finished');
     expect(a.result.steps).toBe(4 * 12);
     expect(a.steps.length).toBe(48);
     const [first, last] = [a.result.epochs[0], a.result.epochs[3]];
@@ -158,8 +158,9 @@ describe('train', () => {
       progressIntervalMs: 0, onProgress: (e) => { if (e.some((ev) => ev.type === 'steps')) before = model.parameters()[0].value.data.slice(); },
     }).catch((e: unknown) => { error = e; });
     expect(error).toBeInstanceOf(NonFiniteLossError);
-    expect((error as NonFiniteLossError).step).toBe(3);
-    expect((error as NonFiniteLossError).message).toMatch(/^loss became NaN at step 3 \(epoch 1\)/);
+    // the third batch is global step 2 (0-based, as SummaryWriter users count); epochs read 1-based
+    expect((error as NonFiniteLossError).step).toBe(2);
+    expect((error as NonFiniteLossError).message).toMatch(/^loss became NaN at step 2 \(epoch 1\)/);
     expect(model.parameters()[0].value.data).toEqual(before);
   });
 
@@ -171,7 +172,7 @@ describe('train', () => {
       progressIntervalMs: 60_000, onProgress: (events) => { for (const e of events) if (e.type === 'steps') logged.push(...e.steps.map((s) => s.step)); },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
-    expect(logged).toEqual([1, 2]);
+    expect(logged).toEqual([0, 1]);
   });
 
   test('schedulers: per-epoch StepLR after each epoch, OneCycleLR per batch with total_steps filled in', async () => {

@@ -4,6 +4,7 @@ import { CATALOGUE } from '../../src/core/model/catalogue.ts';
 import { newModelDocument, parseModelDocument, serializeModelDocument, type DocError } from '../../src/core/model/model-json.ts';
 import { TEMPLATES } from '../../src/core/model/templates.ts';
 import { LAYER_TYPES, type LayerSpec, type ModelDocument } from '../../src/core/model/types.ts';
+import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { schemaErrors } from './helpers/mini-json-schema.ts';
 import { randomDocument } from './helpers/random-docs.ts';
 import { SCHEMA_PATH, schemaText } from './helpers/write-model-schema.ts';
@@ -112,7 +113,7 @@ describe('parseModelDocument refuses, with the JSON path', () => {
     ['editor positions count', (d) => { d.editor = { positions: [{ x: 0, y: 0 }] }; }, { path: 'editor.positions', message: 'has 1 positions for 4 layers' }],
     ['editor position malformed', (d) => { d.editor = { positions: [{ x: 0, y: 0 }, { x: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }] }; }, { path: 'editor.positions[1]', message: 'must be a position {"x": number, "y": number}, got an object' }],
     ['editor unknown field', (d) => { d.editor = { zoom: 2 }; }, { path: 'editor.zoom', message: 'unknown field; editor has input and positions' }],
-    ['training not an object', (d) => { d.training = 'sgd'; }, { path: 'training', message: 'must be an object, got string "sgd"' }],
+    ['training not an object', (d) => { d.training = 'sgd'; }, { path: 'training', message: 'must be an object, got "sgd"' }],
     ['metadata name not a string', (d) => { d.metadata = { name: 5 }; }, { path: 'metadata.name', message: 'must be a string, got number 5' }],
     ['BatchNorm momentum type', (d) => { d.layers.push({ type: 'BatchNorm1d', num_features: 10, momentum: 'fast' }); }, { path: 'layers[4].momentum', message: expect.stringContaining("'fast'") }],
     ['same padding with stride 2', (d) => { d.layers[0].padding = 'same'; d.layers[0].stride = 2; }, { path: 'layers[0].padding', message: expect.stringContaining("padding='same' needs stride 1") }],
@@ -147,7 +148,26 @@ describe('parseModelDocument refuses, with the JSON path', () => {
     expect(errs.map((e) => e.path)).toEqual(['input[0]', 'layers[0].kernel_size', 'layers[3].out_features', 'names']);
   });
   test('values JSON cannot carry are refused in free-form fields', () => {
-    expect(errorsOf({ ...base(), training: { lr: Number.NaN } })).toEqual([{ path: 'training.lr', message: 'must be a finite number, got NaN' }]);
+    expect(errorsOf({ ...base(), metadata: { lr: Number.NaN } })).toEqual([{ path: 'metadata.lr', message: 'must be a finite number, got NaN' }]);
+  });
+  test('training is a TrainingConfig: unknown keys, wrong types, missing fields and out-of-range sizes are errors at their JSON path', () => {
+    const training = { ...defaultTrainingConfig(), batch_size: 1e300, epochs: 1e21, optimizer: { type: 'Adam', lr: Number.NaN } };
+    const transforms = { normalize: { mean: ['0.5'], std: [0.5] }, horizontalFlip: false, cropPadding: 0 };
+    const errors = errorsOf({ ...base(), training: { ...training, transforms, seed: undefined } });
+    expect(errors).toEqual(expect.arrayContaining([
+      { path: 'training.batch_size', message: expect.stringMatching(/^unknown key/) },
+      { path: 'training.seed', message: 'missing' },
+      { path: 'training.transforms.normalize.mean[0]', message: 'must be a number, got "0.5"' },
+      { path: 'training.optimizer.lr', message: 'must be a finite number, got NaN' },
+      { path: 'training.epochs', message: 'must be a whole number from 1 to 10000, got 1e+21' },
+    ]));
+    expect(errorsOf({ ...base(), training: { ...defaultTrainingConfig(), batchSize: 2 ** 53 } })).toEqual([
+      { path: 'training.batchSize', message: 'must be a whole number from 1 to 65536, got 9007199254740992' },
+    ]);
+    expect(errorsOf({ ...base(), training: { ...defaultTrainingConfig(), training: {} } })).toEqual([
+      { path: 'training.training', message: expect.stringMatching(/^unknown key/) },
+    ]);
+    expect(parseModelDocument({ ...base(), training: defaultTrainingConfig('cifar10') }).ok).toBe(true);
   });
   test('never throws, whatever it is given', () => {
     const weird: unknown[] = [undefined, Symbol('x'), () => 1, new Date(), '\u0000', '{"format": "layerboard-model", "version": 1, "input": [1], "layers": [null, [], 3]}', '['.repeat(5000)];

@@ -4,6 +4,7 @@ import { chainLayers } from '../../src/core/model/chain.ts';
 import { flattenModel } from '../../src/core/model/flat-graph.ts';
 import { parseModelDocument, serializeModelDocument, type DocError } from '../../src/core/model/model-json.ts';
 import type { ModelDocument } from '../../src/core/model/types.ts';
+import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { modelFromDocument } from '../../src/engine/model.ts';
 import { randn } from './helpers/gradcheck.ts';
 
@@ -74,12 +75,12 @@ describe('version 1 migrates on read', () => {
     const doc = ok({
       format: 'layerboard-model', version: 1, input: [4], names: ['fc', 'act'], className: 'Net',
       layers: [{ type: 'Linear', in_features: 4, out_features: 2 }, { type: 'ReLU' }],
-      editor: { input: { x: 0, y: 0 }, positions: [{ x: 1, y: 2 }, { x: 3, y: 4 }] }, training: { epochs: 2 },
+      editor: { input: { x: 0, y: 0 }, positions: [{ x: 1, y: 2 }, { x: 3, y: 4 }] }, training: { ...defaultTrainingConfig(), epochs: 2 },
     });
     expect(doc).toEqual({
       format: 'layerboard-model', version: 2, className: 'Net', input: [4],
       modules: [{ name: 'fc', layer: { type: 'Linear', in_features: 4, out_features: 2 } }, { name: 'act', layer: { type: 'ReLU' } }],
-      forward: null, editor: { input: { x: 0, y: 0 }, positions: { fc: { x: 1, y: 2 }, act: { x: 3, y: 4 } } }, training: { epochs: 2 },
+      forward: null, editor: { input: { x: 0, y: 0 }, positions: { fc: { x: 1, y: 2 }, act: { x: 3, y: 4 } } }, training: { ...defaultTrainingConfig(), epochs: 2 },
     });
     expect(chainLayers(doc)).toEqual({ layers: [{ type: 'Linear', in_features: 4, out_features: 2 }, { type: 'ReLU' }], names: ['fc', 'act'] });
     expect(serializeModelDocument(doc)).toContain('"version": 2');

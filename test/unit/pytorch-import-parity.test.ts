@@ -17,7 +17,7 @@ import { parseModelText } from '../../src/core/python/model-text.ts';
 import { layerRepr } from '../../src/core/python/pytorch-export.ts';
 import { readModelRepr } from '../../src/core/python/repr-import.ts';
 import { Model, type StateDict } from '../../src/engine/model.ts';
-import { fromArray, numel } from '../../src/engine/tensor.ts';
+import { numel } from '../../src/engine/tensor.ts';
 
 const PYTHON = process.env.LAYERBOARD_PYTHON ?? '/usr/bin/python3';
 const ORACLE = new URL('../python/import_oracle.py', import.meta.url).pathname;

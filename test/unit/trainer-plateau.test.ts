@@ -5,7 +5,8 @@ import type { LayerSpec } from '../../src/core/model/types.ts';
 import { tensorSource } from '../../src/engine/data-loader.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
-import { train, type EpochRecord, type TrainerConfig } from '../../src/engine/trainer.ts';
+import type { EpochRecord } from '../../src/core/run/records.ts';
+import { train, type TrainerConfig } from '../../src/engine/trainer.ts';
 
 const MLP: LayerSpec[] = [{ type: 'Linear', in_features: 4, out_features: 8 }, { type: 'ReLU' }, { type: 'Linear', in_features: 8, out_features: 2 }];
 

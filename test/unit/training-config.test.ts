@@ -18,7 +18,7 @@ describe('training configuration', () => {
     c.loss = { type: 'CrossEntropyLoss', reduction: 'avg' };
     c.scheduler = { type: 'CyclicLR' };
     expect(validateTrainingConfig(c)).toEqual([
-      'batchSize: must be a whole number ≥ 1, got 0',
+      'batchSize: must be a whole number from 1 to 65536, got 0',
       'valSplit: must be in [0, 1), got 1',
       "loss.reduction: must be one of 'mean', 'sum', 'none'",
       "optimizer.foo: Adam has no keyword 'foo'",

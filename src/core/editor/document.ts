@@ -4,7 +4,6 @@
 // modules registered in forward order and a forward graph of calls, adds and cats.
 // Positions travel in `editor.positions`, by forward node name (by module name for a chain).
 import type { ForwardNode, ModelDocument, NamedModule, Point } from '../model/module-types.ts';
-import type { LayerSpec } from '../model/types.ts';
 import { CHAIN_X, INPUT_ID, edgeId, type EditorEdge, type EditorGraph, type EditorNode, type EditorNodeBody, type XY } from './graph-model.ts';
 import { layoutGraph } from './layout.ts';
 import { analyzeStructure, type Structure } from './structure.ts';

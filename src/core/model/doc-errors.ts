@@ -2,6 +2,7 @@
 // checks versions 1 and 2 have in common (input shape, className, training, metadata).
 import { classNameError } from '../python/python-names.ts';
 import type { FieldError } from './validate.ts';
+import { parseTrainingConfig } from '../run/config-parse.ts';
 
 /** One problem of a model file, at its JSON path ('modules[2].layer.kernel_size'). */
 export interface DocError { path: string; message: string }
@@ -59,13 +60,16 @@ export function pointErrors(path: string, p: unknown): DocError[] {
   return [{ path, message: `must be a position {"x": number, "y": number}, got ${describe(p)}` }];
 }
 
-/** training and metadata: any JSON object (training is read by the trainer); metadata's known keys are strings. */
+/** training: a TrainingConfig (core/run), checked field by field; metadata: any JSON object whose known keys are strings. */
 export function freeFormErrors(v: Obj): DocError[] {
   const errors: DocError[] = [];
-  for (const key of ['training', 'metadata'] as const) {
-    if (v[key] === undefined) continue;
-    if (!isObject(v[key])) errors.push({ path: key, message: `must be an object, got ${describe(v[key])}` });
-    else errors.push(...jsonValueErrors(key, v[key]));
+  if (v.training !== undefined) {
+    const parsed = parseTrainingConfig(v.training, 'training');
+    if (!parsed.ok) errors.push(...parsed.errors);
+  }
+  if (v.metadata !== undefined) {
+    if (!isObject(v.metadata)) errors.push({ path: 'metadata', message: `must be an object, got ${describe(v.metadata)}` });
+    else errors.push(...jsonValueErrors('metadata', v.metadata));
   }
   if (isObject(v.metadata)) {
     for (const k of ['name', 'description', 'created']) {

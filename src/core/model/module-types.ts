@@ -6,6 +6,7 @@
 // Contract shared by core (format, shapes, export), engine (execution), python import and
 // the editor. Version 1 documents (ModelDocumentV1, a list of layers) are migrated on read.
 import type { LayerSpec } from './types.ts';
+import type { TrainingConfig } from '../run/training-config.ts';
 
 /** A value a block constructor receives (`BasicBlock(64, 128, stride=2)`). */
 export type BlockArgValue = number | boolean | string | null | number[];
@@ -87,7 +88,7 @@ export interface ModelDocument extends ModuleClass {
   className?: string;
   blocks?: BlockDef[];
   editor?: EditorView;
-  /** Training configuration, read by the trainer. */
-  training?: Record<string, unknown>;
+  /** How the model trains (core/run): what the Train form shows and `export --format pytorch-project` writes. */
+  training?: TrainingConfig;
   metadata?: { name?: string; description?: string; created?: string; [key: string]: unknown };
 }

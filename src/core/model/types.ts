@@ -1,4 +1,5 @@
 // Shared vocabulary of the model core. Pure data types: no UI, engine or storage.
+import type { TrainingConfig } from '../run/training-config.ts';
 
 /** The catalogue's layer types, PyTorch's class names. */
 export const LAYER_TYPES = [
@@ -45,7 +46,8 @@ export interface ModelDocumentV1 {
   /** Name of the Python class in exported code (default "Model"). */
   className?: string;
   editor?: EditorViewV1;
-  training?: Record<string, unknown>;
+  /** How the model trains (core/run): what the Train form shows and `export --format pytorch-project` writes. */
+  training?: TrainingConfig;
   metadata?: { name?: string; description?: string; created?: string; [key: string]: unknown };
 }
 

@@ -3,7 +3,7 @@
 // it instantiates (`BasicBlock(64, 64)`, parameters as ArgRefs), or a top-level
 // `nn.Sequential(...)`. Anything in the model's classes that is not understood is refused
 // with its line and text; lines outside them get a note. Never executed.
-import type { BlockArgValue, BlockDef, ModuleClass, ModelDocument } from '../model/module-types.ts';
+import type { BlockArgValue, BlockDef, ModuleClass } from '../model/module-types.ts';
 import { PySyntaxError, type Expr } from './python-expr.ts';
 import { exprOf, scanSource, type ClassDef, type SourceScan } from './python-classes.ts';
 import { readForward } from './python-forward.ts';

@@ -5,7 +5,7 @@
 export interface OptionSpec {
   name: string;
   kind: 'float' | 'int' | 'bool' | 'choice' | 'floats' | 'floatPair';
-  default?: unknown;
+  default?: KeywordValue;
   required?: boolean;
   nullable?: boolean;
   min?: number;
@@ -130,12 +130,37 @@ export interface EarlyStoppingConfig {
   restore_best_weights: boolean;
 }
 
+/** A keyword's value as PyTorch takes it: a number, bool, string, None or a list/tuple of numbers. */
+export type KeywordValue = number | boolean | string | null | number[];
+
+/** A loss, optimizer or scheduler: PyTorch's class name and the keywords given (the rest take PyTorch's defaults). */
+export interface Choice { type: string; [keyword: string]: KeywordValue }
+
+/** What the model trains on. Synthetic data (seeded class blobs) is sized here; the others are what they are. */
+export type DatasetConfig =
+  | { id: 'mnist' }
+  | { id: 'fashion-mnist' }
+  | { id: 'cifar10' }
+  | { id: 'imagefolder'; imageSize?: number; channels?: 1 | 3 }
+  | { id: 'synthetic'; classes?: number; trainSize?: number; testSize?: number };
+
+/** torchvision transforms applied to every example (flip and crop to training examples only). */
+export interface TransformsConfig { normalize: { mean: number[]; std: number[] } | null; horizontalFlip: boolean; cropPadding: number }
+
+export type BackendName = 'ts' | 'wasm';
+/** Which kernels run the model: the TypeScript reference, or WASM SIMD on `threads` threads. */
+export interface BackendChoice { backend: BackendName; threads?: number }
+
+/**
+ * The training configuration of a model (`ModelDocument.training`) and of a run
+ * (`RunRecord.config`). Field names are the stored format (the exported train.py reads them).
+ */
 export interface TrainingConfig {
-  dataset: { id: DatasetId; imageSize?: number; channels?: 1 | 3 };
-  transforms: { normalize: { mean: number[]; std: number[] } | null; horizontalFlip: boolean; cropPadding: number };
-  loss: { type: string; [keyword: string]: unknown };
-  optimizer: { type: string; [keyword: string]: unknown };
-  scheduler: { type: string; [keyword: string]: unknown } | null;
+  dataset: DatasetConfig;
+  transforms: TransformsConfig;
+  loss: Choice;
+  optimizer: Choice;
+  scheduler: Choice | null;
   batchSize: number;
   epochs: number;
   shuffle: boolean;
@@ -143,25 +168,47 @@ export interface TrainingConfig {
   /** Fraction of the training split held out for per-epoch validation. */
   valSplit: number;
   dropLast: boolean;
+  /** Kernels to train on; absent: the fastest there is (WASM SIMD, a thread per core). */
+  backend?: BackendChoice;
   /** Gradient clipping; absent or null: none. */
   gradClip?: GradClipConfig | null;
   /** Early stopping and best-weights keeping; absent or null: every epoch runs, the last weights are kept. */
   earlyStopping?: EarlyStoppingConfig | null;
 }
 
+/** Bounds on the run-wide numbers: what a browser tab or a PyTorch process can sensibly hold. */
+export const LIMITS = {
+  batchSize: 65_536, epochs: 10_000, threads: 64, cropPadding: 64, imageSize: 1024,
+  classes: 10_000, examples: 10_000_000,
+} as const;
+
+/** torchvision Normalize presets: each dataset's channel means and standard deviations. */
+export const NORMALIZE_PRESETS = {
+  mnist: { label: 'MNIST', mean: [0.1307], std: [0.3081] },
+  'fashion-mnist': { label: 'Fashion-MNIST', mean: [0.286], std: [0.353] },
+  cifar10: { label: 'CIFAR-10', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+  imagenet: { label: 'ImageNet', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  half: { label: '0.5 (to −1…1)', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+} as const satisfies Record<string, { label: string; mean: readonly number[]; std: readonly number[] }>;
+export type NormalizePreset = keyof typeof NORMALIZE_PRESETS;
+
 export function defaultTrainingConfig(dataset: DatasetId = 'mnist'): TrainingConfig {
+  const preset = dataset === 'mnist' || dataset === 'fashion-mnist' || dataset === 'cifar10' ? NORMALIZE_PRESETS[dataset] : null;
   return {
     dataset: { id: dataset },
-    transforms: {
-      normalize: dataset === 'mnist' ? { mean: [0.1307], std: [0.3081] } : dataset === 'fashion-mnist' ? { mean: [0.286], std: [0.353] } : dataset === 'cifar10' ? { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } : null,
-      horizontalFlip: false, cropPadding: 0,
-    },
+    transforms: { normalize: preset ? { mean: [...preset.mean], std: [...preset.std] } : null, horizontalFlip: false, cropPadding: 0 },
     loss: { type: 'CrossEntropyLoss' },
     // one epoch of the MNIST ConvNet template on the official MNIST reaches ~98% with this recipe
     optimizer: { type: 'Adam', lr: 0.001 },
     scheduler: null,
     batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false,
   };
+}
+
+/** The default configuration for a model input: CIFAR-10 for 3×32×32 images, MNIST otherwise. */
+export function defaultTrainingConfigFor(input: readonly number[]): TrainingConfig {
+  const [c, h, w] = input;
+  return defaultTrainingConfig(c === 3 && h === 32 && w === 32 ? 'cifar10' : 'mnist');
 }
 
 export function findOptionType(list: OptionTypeDef[], type: string): OptionTypeDef | undefined {
@@ -171,10 +218,10 @@ export function findOptionType(list: OptionTypeDef[], type: string): OptionTypeD
 /** Every problem with a config, each naming its field ('optimizer.lr: must be ≥ 0'). */
 export function validateTrainingConfig(c: TrainingConfig): string[] {
   const errors: string[] = [];
-  const int = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
-  if (!int(c.batchSize, 1)) errors.push(`batchSize: must be a whole number ≥ 1, got ${c.batchSize}`);
-  if (!int(c.epochs, 1)) errors.push(`epochs: must be a whole number ≥ 1, got ${c.epochs}`);
-  if (!Number.isInteger(c.seed)) errors.push(`seed: must be a whole number, got ${c.seed}`);
+  const int = (v: number, min: number, max: number) => Number.isSafeInteger(v) && v >= min && v <= max;
+  if (!int(c.batchSize, 1, LIMITS.batchSize)) errors.push(`batchSize: must be a whole number from 1 to ${LIMITS.batchSize}, got ${c.batchSize}`);
+  if (!int(c.epochs, 1, LIMITS.epochs)) errors.push(`epochs: must be a whole number from 1 to ${LIMITS.epochs}, got ${c.epochs}`);
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0) errors.push(`seed: must be a whole number ≥ 0 (a safe integer), got ${c.seed}`);
   if (!(c.valSplit >= 0 && c.valSplit < 1)) errors.push(`valSplit: must be in [0, 1), got ${c.valSplit}`);
   errors.push(...checkOptions('loss', LOSSES, c.loss), ...checkOptions('optimizer', OPTIMIZERS, c.optimizer));
   if (c.scheduler) errors.push(...checkOptions('scheduler', SCHEDULERS, c.scheduler));
@@ -206,7 +253,7 @@ function gradClipProblems(g: GradClipConfig): string[] {
   }
 }
 
-function checkOptions(field: string, list: OptionTypeDef[], value: { type: string; [k: string]: unknown }): string[] {
+function checkOptions(field: string, list: OptionTypeDef[], value: Choice): string[] {
   const def = findOptionType(list, value.type);
   if (!def) return [`${field}.type: unknown ${field} '${value.type}' (one of ${list.map((d) => d.type).join(', ')})`];
   const errors: string[] = [];
@@ -228,7 +275,7 @@ function checkOption(o: OptionSpec, v: unknown): string | null {
   const range = `${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` and ≤ ${o.max}` : ''}`;
   switch (o.kind) {
     case 'bool': return typeof v === 'boolean' ? null : 'must be true or false';
-    case 'int': return Number.isInteger(v) && inRange(v as number) ? null : `must be a whole number${range}`;
+    case 'int': return typeof v === 'number' && Number.isSafeInteger(v) && inRange(v) ? null : `must be a whole number${range}`;
     case 'float': return typeof v === 'number' && Number.isFinite(v) && inRange(v) ? null : `must be a number${range}`;
     case 'choice': return o.choices!.includes(v as string) ? null : `must be one of ${o.choices!.map((c) => `'${c}'`).join(', ')}`;
     case 'floats': return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? null : 'must be a list of numbers';

@@ -13,13 +13,6 @@ export interface TransformConfig {
   cropPadding?: number;
 }
 
-export const NORMALIZE_PRESETS: Record<string, { mean: number[]; std: number[] }> = {
-  mnist: { mean: [0.1307], std: [0.3081] },
-  'fashion-mnist': { mean: [0.286], std: [0.353] },
-  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
-  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-};
-
 export function validateTransforms(t: TransformConfig, channels: number): void {
   const n = t.normalize;
   if (n) {

@@ -9,7 +9,7 @@ import { RMSprop } from './rmsprop.ts';
 import { SGD } from './sgd.ts';
 
 export type { Optimizer, OptimizerSpec } from './optimizer.ts';
-export { createScheduler, SCHEDULER_KEYWORDS, SCHEDULER_TYPES, validateSchedulerSpec, type Scheduler, type SchedulerSpec } from './schedulers.ts';
+export { createScheduler, SCHEDULER_KEYWORDS, SCHEDULER_TYPES, validateSchedulerSpec, type Scheduler, type SchedulerSpec, type SchedulerType } from './schedulers.ts';
 
 const nonNegative = (dflt: number) => number({ min: 0 }, dflt);
 const foreach = nullableBoolean();

@@ -61,6 +61,7 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   const memory = new WebAssembly.Memory(shared ? { initial: 256, maximum: MAX_PAGES, shared: true } : { initial: 256, maximum: MAX_PAGES });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const pool = threads > 1 ? await ThreadPool.start(module, memory, [...TASKS], threads, CTRL) : null;
+  // WebAssembly types every export as ExportValue; our module's exports are these functions
   return new WasmBackend(memory, instance.exports as unknown as Exports, pool, relaxed, kernel.gemm, note, wanted);
 }
 

@@ -4,6 +4,7 @@
 import { createContext } from 'svelte';
 import type { Edge, Node } from '@xyflow/svelte';
 import type { ModelDocument } from '../../core/model/types.ts';
+import type { TrainingConfig } from '../../core/run/training-config.ts';
 import { analyze, type Analysis } from '../../core/editor/analysis.ts';
 import * as G from '../../core/editor/graph-model.ts';
 import { newBody, type AddMode, type PaletteId } from '../../core/editor/new-layer.ts';
@@ -184,6 +185,15 @@ export class EditorState {
   setClassName(name: string | undefined): void {
     const { className: _old, ...rest } = this.#graph;
     this.#commit(name ? { ...rest, className: name } : rest, undefined, 'className');
+  }
+
+  /**
+   * The Train form's configuration, kept in the document (what export writes); a burst of
+   * edits is one undo step. With `input`, a dataset's Input shape comes in the same step.
+   */
+  setTraining(config: TrainingConfig, input?: number[]): void {
+    const next = { ...this.#graph, training: structuredClone(config), ...(input && { input: [...input] }) };
+    this.#commit(next, undefined, input ? 'input' : 'training');
   }
 
   /** Applies the core's suggested fix for the node's shape error: a keyword, or layers inserted on one input. */

@@ -4,16 +4,16 @@
 // messages by field.
 import {
   findOptionType, validateTrainingConfig,
-  type OptionSpec, type OptionTypeDef, type TrainingConfig,
+  type Choice, type KeywordValue, type OptionSpec, type OptionTypeDef, type TrainingConfig,
 } from '../../core/run/training-config.ts';
 
-export type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
-export type Choice = { type: string; [keyword: string]: unknown };
+/** A field's text read as a keyword: undefined is "PyTorch's default" (the keyword left out). */
+export type Parsed = { ok: true; value: KeywordValue | undefined } | { ok: false; message: string };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** How a keyword reads in the form ('' when it is left at PyTorch's default). */
-export function optionText(value: unknown): string {
+export function optionText(value: KeywordValue | undefined): string {
   if (value === undefined) return '';
   if (value === null) return 'None';
   if (Array.isArray(value)) return value.map((v) => String(v)).join(', ');
@@ -56,7 +56,7 @@ export function parseOption(text: string, spec: OptionSpec): Parsed {
 }
 
 /** Sets (or with undefined removes) one keyword of a loss/optimizer/scheduler choice. */
-export function withKeyword(choice: Choice, name: string, value: unknown): Choice {
+export function withKeyword(choice: Choice, name: string, value: KeywordValue | undefined): Choice {
   const next: Choice = { ...choice };
   if (value === undefined) delete next[name];
   else next[name] = value;
@@ -84,7 +84,7 @@ export function switchType(list: OptionTypeDef[], from: Choice | null, type: str
     const oldSpec = old?.options.find((x) => x.name === o.name);
     const edited = kept !== undefined && oldSpec !== undefined && !sameValue(kept, oldSpec.default);
     if (edited) next[o.name] = kept;
-    else if (o.required || o.name === 'lr') next[o.name] = o.default;
+    else if ((o.required || o.name === 'lr') && o.default !== undefined) next[o.name] = o.default;
   }
   return next;
 }
@@ -106,17 +106,4 @@ export function callText(choice: Choice | null): string {
   const py = (v: unknown): string => (v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `(${v.map(py).join(', ')})` : String(v));
   const args = Object.entries(choice).filter(([k]) => k !== 'type').map(([k, v]) => `${k}=${py(v)}`);
   return `${choice.type}(${args.join(', ')})`;
-}
-
-/** Flat hyper-parameters of a config for the hparams table ('optimizer.lr': 0.01). */
-export function flatHparams(config: TrainingConfig): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  const put = (prefix: string, value: unknown) => {
-    if (value === null || value === undefined) return;
-    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') out[prefix] = value;
-    else if (Array.isArray(value)) out[prefix] = value.join(', ');
-    else for (const [k, v] of Object.entries(value)) put(prefix ? `${prefix}.${k}` : k, v);
-  };
-  put('', config);
-  return out;
 }

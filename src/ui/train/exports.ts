@@ -4,7 +4,7 @@
 // built-in dataset (MNIST, Fashion-MNIST) as its .lbds.gz so `python train.py` runs as it is.
 import { pytorchProject } from '../../core/python/pytorch-project.ts';
 import { encodeSafetensors } from '../../core/formats/safetensors.ts';
-import type { TrainingConfig } from '../../core/run/training-config.ts';
+import { defaultTrainingConfigFor } from '../../core/run/training-config.ts';
 import { writeZip, type ZipEntry } from '../../core/formats/zip.ts';
 import { safeSegment } from '../../core/formats/archive-path.ts';
 import type { RunRecord } from '../../db/schema.ts';
@@ -21,12 +21,12 @@ export function downloadSafetensors(record: RunRecord, weights: StoredWeights): 
 
 /** The project's files (under one folder named after the model class). */
 export async function projectEntries(record: RunRecord, weights: StoredWeights | null, baseUrl: string): Promise<ZipEntry[]> {
-  const config = record.config as unknown as TrainingConfig;
+  const config = record.config ?? record.doc.training ?? defaultTrainingConfigFor(record.doc.input);
   const folder = safeSegment(record.doc.className ?? 'model', 'model');
   const text = (s: string) => new TextEncoder().encode(s);
   const entries: ZipEntry[] = pytorchProject(record.doc, config).map((f) => ({ name: `${folder}/${f.path}`, data: text(f.content) }));
   if (weights) entries.push({ name: `${folder}/weights.safetensors`, data: safetensorsBytes(record, weights) });
-  const builtin = builtinFileOf(config.dataset?.id);
+  const builtin = builtinFileOf(config.dataset.id);
   if (builtin) {
     const url = new URL(`datasets/${builtin}`, baseUrl);
     const response = await fetch(url);

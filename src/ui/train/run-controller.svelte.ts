@@ -1,9 +1,12 @@
 // The live side of a run: creates its db record and SummaryWriter, starts it in the engine
-// worker, turns the worker's batched events into logs, chart points and progress, and ends
+// worker, turns the worker's batched events into logs (core/run/run-log.ts, the steps and
+// tags the CLI and train.py write too), chart points and progress, and ends
 // it — finished, stopped, or failed with the worker's message (NaN/Inf loss with its step
 // and value, a crashed worker). Logs written before a failure stay. A Web Lock marks the
 // run as alive, so another tab's start-up check does not call it interrupted.
 import { buildModuleGraph } from '../../core/model/module-graph.ts';
+import type { RunDataset } from '../../core/run/records.ts';
+import { flatHparams, RunLog, TAGS } from '../../core/run/run-log.ts';
 import type { TrainingConfig } from '../../core/run/training-config.ts';
 import type { ModelDocument } from '../../core/model/types.ts';
 import type { RunRepository } from '../../db/runs.ts';
@@ -12,11 +15,9 @@ import { SummaryWriter } from '../../db/summary-writer.ts';
 import { indentCode, logFinalWeights } from './board-logs.ts';
 import { moduleRepr } from '../../core/python/pytorch-export.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
-import type { BackendChoice, WorkerEvent } from '../../worker/protocol.ts';
-import { flatHparams } from './config-fields.ts';
+import type { WorkerEvent } from '../../worker/protocol.ts';
 import { ProgressTracker } from './progress.ts';
-import { RunLogger, TAGS } from './run-log.ts';
-import { RunSession, TEXT_TAGS, type RunDataset } from './run-session.svelte.ts';
+import { RunSession } from './run-session.svelte.ts';
 import { payloadOf, storedWeights, type StoredWeights } from './weights.ts';
 import { isQuotaError, STORAGE_FULL } from '../../db/storage-errors.ts';
 import type { RunStatus } from '../../db/schema.ts';
@@ -47,9 +48,9 @@ export interface StartRun {
   name: string;
   projectId: string | null;
   doc: ModelDocument;
+  /** With its backend settled. */
   config: TrainingConfig;
   dataset: RunDataset;
-  backend: BackendChoice;
   /** Continue from these weights, logging after the parent's steps and epochs. */
   from?: { weights: StoredWeights; offsets: { step: number; epoch: number }; parentId: string };
 }
@@ -67,7 +68,7 @@ function holdLock(name: string): () => void {
 interface Active {
   session: RunSession;
   writer: SummaryWriter;
-  logger: RunLogger;
+  logger: RunLog;
   tracker: ProgressTracker | null;
   config: TrainingConfig;
   release: () => void;
@@ -98,15 +99,15 @@ export class RunController {
 
   async start(p: StartRun): Promise<RunSession> {
     if (this.#run) throw new Error('a run is already training: stop it first');
-    const record = await this.repo.create({ projectId: p.projectId, name: p.name, doc: p.doc, config: p.config as unknown as Record<string, unknown>, backend: p.backend.backend });
+    const record = await this.repo.create({ projectId: p.projectId, name: p.name, doc: p.doc, config: p.config, dataset: $state.snapshot(p.dataset), backend: p.config.backend?.backend });
     const session = new RunSession(record, 'starting');
     session.dataset = p.dataset;
     if (p.from) session.offsets = { ...p.from.offsets };
     const writer = new SummaryWriter(this.db, record.id, { onError: (err) => this.onStorageError(err.message) });
-    const run: Active = { session, writer, logger: new RunLogger(writer, session.offsets), tracker: null, config: p.config, release: holdLock(lockName(record.id)) };
+    const logger = new RunLog((tag, value, step, wallTime) => writer.addScalar(tag, value, step, wallTime), session.offsets);
+    const run: Active = { session, writer, logger, tracker: null, config: p.config, release: holdLock(lockName(record.id)) };
     this.#run = run;
     this.active = session;
-    void writer.addText(TEXT_TAGS.dataset, JSON.stringify(p.dataset));
     if (p.from) void writer.addText('continued_from', p.from.parentId);
     void writer.addGraph(buildModuleGraph(p.doc, [p.config.batchSize, ...p.doc.input]));
     // print(model) and the config, as add_text logs them (indented: a code block in markdown).
@@ -115,7 +116,7 @@ export class RunController {
     try {
       const reply = await this.engine().train({
         runId: record.id, model: p.doc, config: p.config, dataset: p.dataset.ref,
-        ...(p.from && { weights: payloadOf(p.from.weights) }), progressIntervalMs: 200, backend: p.backend,
+        ...(p.from && { weights: payloadOf(p.from.weights) }), progressIntervalMs: 200,
       });
       if (reply.backend) {
         session.backend = reply.backend;
@@ -160,10 +161,10 @@ export class RunController {
     const { session, logger } = run;
     const wall = Date.now() / 1000;
     logger.steps(e.steps, wall);
-    session.append(TAGS.trainLoss, e.steps.map((r) => ({ step: logger.stepOf(r.step), value: r.loss })), wall);
+    session.append(TAGS.trainLoss, e.steps.map((r) => ({ step: logger.stepOf(r), value: r.loss })), wall);
     for (const ep of e.epochs) {
       logger.epoch(ep, wall);
-      const step = session.offsets.epoch + ep.epoch - 1;
+      const step = logger.epochStepOf(ep);
       if (ep.valLoss !== null) session.append(TAGS.valLoss, [{ step, value: ep.valLoss }], wall);
       if (ep.valAccuracy !== null) session.append(TAGS.valAccuracy, [{ step, value: ep.valAccuracy }], wall);
     }
@@ -172,7 +173,8 @@ export class RunController {
     if (last) session.lastLoss = last.loss;
     const tracker = run.tracker;
     if (tracker) {
-      if (last) tracker.report(last.step, last.epoch, e.imagesPerSecond);
+      // the tracker counts steps done and the epoch under way, 1-based as shown
+      if (last) tracker.report(last.step + 1, last.epoch + 1, e.imagesPerSecond);
       tracker.setPaused(e.status === 'paused');
       session.progress = tracker.view();
     }
@@ -186,7 +188,6 @@ export class RunController {
     if (e.test && session.dataset) {
       logger.test(e.test);
       session.test = { ...e.test, classes: session.dataset.classes };
-      void writer.addText(TEXT_TAGS.test, JSON.stringify(session.test));
     }
     const total = run.tracker?.totalSteps ?? e.steps;
     const message = e.status === 'stopped' ? `stopped at step ${e.steps.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}` : undefined;
@@ -198,7 +199,7 @@ export class RunController {
     this.#clear(run);
     await this.#settle(run, async () => {
       await writer.flush();
-      await this.repo.update(session.id, { weights });
+      await this.repo.update(session.id, { weights, ...(session.test && { test: $state.snapshot(session.test) }) });
       await this.repo.end(session.id, e.status, message, metrics);
       await writer.addHparams(flatHparams(run.config), metrics);
       await logFinalWeights(writer, weights, Math.max(0, (Number(metrics.steps) || 1) - 1));
@@ -225,14 +226,15 @@ export class RunController {
     const writer = new SummaryWriter(this.db, session.id, { onError: (err) => this.onStorageError(err.message) });
     const metrics: Record<string, number> = { ...session.record.metrics, [TAGS.testLoss]: test.loss };
     if (test.accuracy !== null) metrics[TAGS.testAccuracy] = test.accuracy;
+    // at step = epochs trained, as RunLog.test logs a run's own test result
     const step = session.offsets.epoch;
     if (test.accuracy !== null) writer.addScalar(TAGS.testAccuracy, test.accuracy, step);
     writer.addScalar(TAGS.testLoss, test.loss, step);
+    const config = session.record.config;
     await this.#settle({ session }, async () => {
-      await writer.addText(TEXT_TAGS.test, JSON.stringify(test));
       await writer.close();
-      await this.repo.update(session.id, { metrics });
-      await writer.addHparams(flatHparams(session.record.config as unknown as TrainingConfig), metrics);
+      await this.repo.update(session.id, { metrics, test: $state.snapshot(test) });
+      if (config) await writer.addHparams(flatHparams(config), metrics);
     });
   }
 

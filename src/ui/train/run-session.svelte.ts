@@ -2,29 +2,18 @@
 // its charts draw), or read back from IndexedDB when picked from the run list. The
 // series are the board's growable columns; charts are told which tags grew.
 import type { RunRepository } from '../../db/runs.ts';
-import type { RunRecord, RunStatus as DbStatus } from '../../db/schema.ts';
-import type { DatasetRef, EpochRecord, EvalResult } from '../../worker/protocol.ts';
+import type { RunRecord } from '../../db/schema.ts';
+import type { EpochRecord, RunDataset, RunStatus, TestResult } from '../../core/run/records.ts';
+import { TAGS } from '../../core/run/run-log.ts';
 import { Series } from '../board/scalars/series-data.ts';
 import type { ProgressView } from './progress.ts';
-import { TAGS } from './run-log.ts';
 import type { StoredWeights } from './weights.ts';
 
-export type SessionStatus = 'starting' | 'running' | 'paused' | 'stopping' | DbStatus;
+/** A run's status as the Train tab shows it: the run's own, plus the moments before it starts and while it stops. */
+export type SessionStatus = 'starting' | 'stopping' | RunStatus;
 
-/** The dataset a run trained on, as its 'dataset' text records it. */
-export interface RunDataset { ref: DatasetRef; name: string; classes: string[]; shape: number[] }
-
-/** A test-split evaluation with the class names to show it by. */
-export interface TestResult extends EvalResult { classes: string[] }
-
-export const TEXT_TAGS = { dataset: 'dataset', test: 'eval/test' } as const;
 const CHART_TAGS = [TAGS.trainLoss, TAGS.valLoss, TAGS.valAccuracy] as const;
 export type ChartTag = (typeof CHART_TAGS)[number];
-
-export function parseJson<T>(text: string | undefined): T | null {
-  if (text === undefined) return null;
-  try { return JSON.parse(text) as T; } catch { return null; }
-}
 
 export class RunSession {
   readonly id: string;
@@ -73,11 +62,10 @@ export class RunSession {
   /** A past run, read back: record, chart series, dataset and test result. */
   static async load(repo: RunRepository, record: RunRecord): Promise<RunSession> {
     const s = new RunSession(record);
-    const [texts, ...series] = await Promise.all([repo.texts(record.id), ...CHART_TAGS.map((t) => repo.scalars(record.id, t))]);
+    const series = await Promise.all(CHART_TAGS.map((t) => repo.scalars(record.id, t)));
     CHART_TAGS.forEach((t, i) => s.series[t].replace(series[i]));
-    const text = (tag: string) => texts.filter((x) => x.tag === tag).at(-1)?.text;
-    s.dataset = parseJson<RunDataset>(text(TEXT_TAGS.dataset));
-    s.test = parseJson<TestResult>(text(TEXT_TAGS.test));
+    s.dataset = record.dataset ?? null;
+    s.test = record.test ?? null;
     s.weights = record.weights ?? null;
     const steps = record.metrics?.steps, epochs = record.metrics?.epochs;
     if (steps !== undefined && epochs !== undefined) s.offsets = { step: steps, epoch: epochs };

@@ -5,9 +5,9 @@ import { decodeSafetensors, encodeSafetensors } from '../../core/formats/safeten
 import { createDatabase, type LayerboardDB } from '../../db/schema.ts';
 import { RunRepository } from '../../db/runs.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';
-import { callText, fieldErrors, flatHparams, parseOption, switchType, withKeyword } from './config-fields.ts';
+import { callText, fieldErrors, parseOption, switchType, withKeyword } from './config-fields.ts';
+import { flatHparams, RunLog } from '../../core/run/run-log.ts';
 import { ProgressTracker, formatDuration, formatLoss, formatPercent, formatRate } from './progress.ts';
-import { RunLogger } from './run-log.ts';
 import { inputFor, outputProblem, runName, startBlocker, transformProblem, type BlockerInput } from './train-rules.ts';
 import { payloadOf, safetensorsOf, storedWeights } from './weights.ts';
 import { newModelDocument } from '../../core/model/model-json.ts';
@@ -49,7 +49,7 @@ describe('configuration form', () => {
   test("validateTrainingConfig's messages land on their fields", () => {
     const c = { ...defaultTrainingConfig(), batchSize: 0, optimizer: { type: 'SGD', lr: -1, momentum: 0.9 }, scheduler: { type: 'StepLR', step_size: 0 } };
     const errors = fieldErrors(c);
-    expect(errors.get('batchSize')).toBe('must be a whole number ≥ 1, got 0');
+    expect(errors.get('batchSize')).toBe('must be a whole number from 1 to 65536, got 0');
     expect(errors.get('optimizer.lr')).toBe('must be a number ≥ 0');
     expect(errors.get('scheduler.step_size')).toBe('must be a whole number ≥ 1');
     expect(fieldErrors(defaultTrainingConfig()).size).toBe(0);
@@ -135,11 +135,11 @@ describe('run logs and weights', () => {
 
   test("tags and steps as train.py writes them, a continued run after its parent's", async () => {
     const runs = new RunRepository(db, () => 'r1');
-    const run = await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4], []), config: {} });
+    const run = await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4], []), config: null });
     const writer = new SummaryWriter(db, run.id);
-    const log = new RunLogger(writer, { step: 100, epoch: 2 });
-    log.steps([{ step: 1, epoch: 1, loss: 2.3, lr: 0.1 }, { step: 2, epoch: 1, loss: 2.1, lr: 0.1 }], 1000);
-    log.epoch({ epoch: 1, trainLoss: 2.2, trainAccuracy: 0.3, valLoss: 2.0, valAccuracy: 0.4, lr: 0.1, seconds: 1, examplesPerSecond: 640 }, 1001);
+    const log = new RunLog((tag, v, step, wall) => writer.addScalar(tag, v, step, wall), { step: 100, epoch: 2 });
+    log.steps([{ step: 0, epoch: 0, loss: 2.3, lr: 0.1 }, { step: 1, epoch: 0, loss: 2.1, lr: 0.1 }], 1000);
+    log.epoch({ epoch: 0, trainLoss: 2.2, trainAccuracy: 0.3, valLoss: 2.0, valAccuracy: 0.4, lr: 0.1, seconds: 1, examplesPerSecond: 640 }, 1001);
     log.test({ loss: 1.9, accuracy: 0.45, examples: 10, confusion: [] }, 1002);
     await writer.close();
     const points = async (tag: string) => (await runs.scalars(run.id, tag)).map((p) => [p.step, p.value]);

@@ -5,15 +5,7 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { DatasetInfo } from '../../core/formats/lbds.ts';
 import type { Analysis } from '../../core/editor/analysis.ts';
 import type { DatasetChoice } from './dataset-state.svelte.ts';
-
-/** Mean and std per channel, as torchvision tutorials write them. */
-export const NORMALIZE_PRESETS: Record<string, { label: string; mean: number[]; std: number[] }> = {
-  mnist: { label: 'MNIST', mean: [0.1307], std: [0.3081] },
-  'fashion-mnist': { label: 'Fashion-MNIST', mean: [0.286], std: [0.353] },
-  cifar10: { label: 'CIFAR-10', mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
-  imagenet: { label: 'ImageNet', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  half: { label: '0.5 (to −1…1)', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-};
+import { NORMALIZE_PRESETS } from '../../core/run/training-config.ts';
 
 /** Losses that take class indices as targets (what image datasets give). */
 export const CLASS_LOSSES = new Set(['CrossEntropyLoss', 'NLLLoss']);

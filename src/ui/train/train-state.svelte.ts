@@ -1,49 +1,47 @@
 // Train mode's state, alive for the whole page (a run keeps training while the user is in
-// Build or Board): the dataset card, the training configuration (remembered across
-// reloads), the run being shown, and the commands — start, pause, resume, stop, continue
+// Build or Board): the dataset card, the training configuration (the model document's
+// `training`, saved with the project and exported with it), the run being shown, and the commands — start, pause, resume, stop, continue
 // from a run's weights, evaluate them, open a past run. Runs left 'running' by a page that
 // went away are marked interrupted at start-up.
 import { createContext } from 'svelte';
 import { liveQuery } from 'dexie';
-import { defaultTrainingConfig, type TrainingConfig } from '../../core/run/training-config.ts';
+import { migrateTrainingConfig } from '../../core/run/config-migrate.ts';
+import { defaultTrainingConfigFor, type BackendChoice, type TrainingConfig } from '../../core/run/training-config.ts';
 import { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { DataClient } from '../../worker/data-client.ts';
 import { EngineClient } from '../../worker/engine-client.ts';
 import type { DatasetInfo } from '../../core/formats/lbds.ts';
-import type { BackendChoice } from '../../worker/protocol.ts';
 import type { EditorState } from '../state/editor.svelte.ts';
 import type { ProjectsState } from '../state/projects.svelte.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
 import { fieldErrors } from './config-fields.ts';
 import { DatasetState, configIdOf, type DatasetChoice } from './dataset-state.svelte.ts';
 import { RunController, lockName, takeUnsavedEnding } from './run-controller.svelte.ts';
-import { RunSession, type RunDataset } from './run-session.svelte.ts';
+import type { RunDataset } from '../../core/run/records.ts';
+import { RunSession } from './run-session.svelte.ts';
 import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
 import { payloadOf } from './weights.ts';
 
-const CONFIG_KEY = 'layerboard.train.config';
-const BACKEND_KEY = 'layerboard.train.backend';
+/** Where older builds kept the form's configuration and backend: read once, for models that have no `training` yet. */
+const OLD_CONFIG_KEY = 'layerboard.train.config';
+const OLD_BACKEND_KEY = 'layerboard.train.backend';
 
 /** WASM SIMD on up to 4 threads by default (as many as the machine has cores). */
 export function defaultBackend(): BackendChoice {
   return { backend: 'wasm', threads: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)) };
 }
 
-function readBackend(): BackendChoice {
-  try {
-    const b = JSON.parse(localStorage.getItem(BACKEND_KEY) ?? 'null') as BackendChoice | null;
-    if (b && (b.backend === 'ts' || b.backend === 'wasm')) return b;
-  } catch { /* damaged: the default */ }
-  return defaultBackend();
+function readStored(key: string): unknown {
+  try { return JSON.parse(localStorage.getItem(key) ?? 'null'); } catch { return null; }
 }
 
-function readConfig(): TrainingConfig {
-  try {
-    const saved = JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null') as TrainingConfig | null;
-    if (saved && typeof saved === 'object' && saved.optimizer && saved.loss) return { ...defaultTrainingConfig(), ...saved };
-  } catch { /* damaged: defaults */ }
-  return defaultTrainingConfig();
+/** The configuration a model without `training` starts from: the one an older build remembered, else the defaults for its input. */
+function startingConfig(input: readonly number[]): TrainingConfig {
+  const saved = readStored(OLD_CONFIG_KEY), backend = readStored(OLD_BACKEND_KEY);
+  if (saved === null && backend === null) return defaultTrainingConfigFor(input);
+  const raw = typeof saved === 'object' && saved !== null ? { ...saved, ...(backend !== null && { backend }) } : { backend };
+  return migrateTrainingConfig(raw, input).config;
 }
 
 export interface TrainDeps {
@@ -56,20 +54,19 @@ export interface TrainDeps {
 }
 
 export class TrainState {
+  readonly #editor: EditorState;
   readonly datasets: DatasetState;
   readonly repo: RunRepository;
   readonly runs: LiveValue<RunRecord[]>;
   readonly controller: RunController;
-  config = $state<TrainingConfig>(readConfig());
-  backend = $state<BackendChoice>(readBackend());
-  readonly errors = $derived(fieldErrors(this.config));
+  readonly #config = $derived.by(() => this.#editor.graph.training ?? startingConfig(this.#editor.graph.input));
+  readonly errors = $derived(fieldErrors(this.#config));
   /** The run the results area shows: the live one, or one picked from the list. */
   shown = $state.raw<RunSession | null>(null);
   /** A storage problem (IndexedDB quota…), shown until dismissed. */
   storageError = $state<string | null>(null);
   /** Why the last start or command failed. */
   commandError = $state<string | null>(null);
-  readonly #editor: EditorState;
   readonly #projects: ProjectsState;
   readonly #makeEngine: () => EngineClient;
   #engine: EngineClient | null = null;
@@ -86,6 +83,12 @@ export class TrainState {
   }
 
   get editor(): EditorState { return this.#editor; }
+
+  /** The model's training configuration (doc.training), or where a model without one starts. */
+  get config(): TrainingConfig { return this.#config; }
+
+  /** The kernels training runs on: the configuration's, else the fastest. */
+  get backend(): BackendChoice { return this.#config.backend ?? defaultBackend(); }
 
   /** At page start: runs a closed page left 'running' become 'interrupted'. */
   async startUp(): Promise<void> {
@@ -108,13 +111,17 @@ export class TrainState {
   }
 
   setBackend(next: BackendChoice): void {
-    this.backend = next;
-    localStorage.setItem(BACKEND_KEY, JSON.stringify(next));
+    this.setConfig({ ...$state.snapshot(this.config), backend: next });
   }
 
+  /** Writes the form into the model document (saved with the project, exported by `export --format pytorch-project`). */
   setConfig(next: TrainingConfig): void {
-    this.config = next;
-    localStorage.setItem(CONFIG_KEY, JSON.stringify(next));
+    this.#editor.setTraining(next);
+  }
+
+  /** The configuration a run starts with: the form's, with the backend settled. */
+  #runConfig(): TrainingConfig {
+    return { ...$state.snapshot(this.config), backend: $state.snapshot(this.backend) };
   }
 
   /** Chooses a dataset: its Input shape goes to the editor (one undo step) and its Normalize preset to the form. */
@@ -125,14 +132,14 @@ export class TrainState {
 
   #adopt(choice: DatasetChoice, info: DatasetInfo): void {
     const shape = inputFor(this.#editor.graph.input, info);
-    if (shape) this.#editor.setInput(shape);
-    const c = this.config;
+    const c = $state.snapshot(this.config);
     const id = configIdOf(choice);
-    this.setConfig({
+    // the Input shape and the configuration change as one undo step
+    this.#editor.setTraining({
       ...c,
       dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
       transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && { horizontalFlip: false, cropPadding: 0 }) },
-    });
+    }, shape ?? undefined);
   }
 
   /** Deletes an imported dataset from the browser (its runs keep their logs). */
@@ -148,7 +155,7 @@ export class TrainState {
     const info = this.datasets.info!;
     const doc = structuredClone($state.snapshot(this.#editor.document));
     const dataset: RunDataset = { ref: this.datasets.ref, name: info.name, classes: info.classes, shape: [info.channels, info.height, info.width] };
-    await this.#launch(() => this.controller.start({ name: runName(doc, info.name, this.config, this.runs.current.length + 1), projectId: this.#projects.current?.id ?? null, doc, config: $state.snapshot(this.config), dataset, backend: $state.snapshot(this.backend) }));
+    await this.#launch(() => this.controller.start({ name: runName(doc, info.name, this.config, this.runs.current.length + 1), projectId: this.#projects.current?.id ?? null, doc, config: this.#runConfig(), dataset }));
   }
 
   /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
@@ -156,7 +163,7 @@ export class TrainState {
     if (!session.weights || !session.dataset) return;
     const from = { weights: session.weights, offsets: session.offsets, parentId: session.id };
     const record = session.record;
-    await this.#launch(() => this.controller.start({ name: `${record.name} → continued`, projectId: record.projectId, doc: record.doc, config: $state.snapshot(this.config), dataset: session.dataset!, backend: $state.snapshot(this.backend), from }));
+    await this.#launch(() => this.controller.start({ name: `${record.name} → continued`, projectId: record.projectId, doc: record.doc, config: this.#runConfig(), dataset: session.dataset!, from }));
   }
 
   async #launch(start: () => Promise<RunSession>): Promise<void> {
@@ -174,8 +181,9 @@ export class TrainState {
     session.evaluating = true;
     this.commandError = null;
     try {
-      const config = session.record.config as unknown as TrainingConfig;
-      const result = await this.#client().evaluate({ model: session.record.doc, config, dataset: session.dataset.ref, weights: payloadOf(session.weights), backend: $state.snapshot(this.backend) });
+      // the run's own configuration (its transforms and loss), on this page's kernels
+      const config = { ...(session.record.config ?? this.#runConfig()), backend: $state.snapshot(this.backend) };
+      const result = await this.#client().evaluate({ model: session.record.doc, config, dataset: session.dataset.ref, weights: payloadOf(session.weights) });
       session.test = { ...result, classes: session.dataset.classes };
       await this.controller.recordTest(session);
     } catch (err) {

@@ -2,6 +2,7 @@
 import { newModelDocument } from '../../../src/core/model/model-json.ts';
 import type { ModelDocument } from '../../../src/core/model/types.ts';
 import { makeRng, randomLayer, type Rng } from './random-layers.ts';
+import { defaultTrainingConfig } from '../../../src/core/run/training-config.ts';
 
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
 
@@ -18,7 +19,7 @@ export function randomDocument(seed: number): ModelDocument {
     doc.editor = rng() < 0.5 ? { positions, input: { x: 0.5, y: -12.25 } } : { positions };
   }
   if (rng() < 0.3) doc.metadata = { name: 'run "α" \\ 1\n', created: '2025-01-02T03:04:05Z', tags: ['x', 1, null, { deep: [true] }] };
-  if (rng() < 0.3) doc.training = { optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] }, epochs: 3 };
+  if (rng() < 0.3) doc.training = { ...defaultTrainingConfig(), optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] }, epochs: 3 };
   return doc;
 }
 

@@ -2,7 +2,7 @@
 // true positives, false positives, true negatives, false negatives, precision, recall),
 // as add_pr_curve writes it, with PrCurvePluginData { version, num_thresholds }.
 import { asInt, asFloats, readFields, ProtoWriter } from './protobuf.ts';
-import { first, pluginContent, pluginMetadata, pluginOf, shapeProto } from './summary-value.ts';
+import { first, pluginMetadata, pluginOf, shapeProto } from './summary-value.ts';
 
 const DT_FLOAT = 1;
 

@@ -21,7 +21,7 @@ export async function loadRunGraph(repo: RunRepository, run: RunRecord): Promise
   if (isModuleGraph(logged)) return { ok: true, graph: logged, rebuilt: false };
   // Nothing to trace (runs imported from event files without add_graph): no graph, not an empty one.
   if (!hasTraceableModel(run)) return { ok: false, error: `run “${run.name}” was logged without add_graph: it has no graph. Pick another run above.` };
-  const batch = Number(run.config?.batch_size ?? run.config?.batchSize) || 1;
+  const batch = run.config?.batchSize ?? 1;
   try {
     return { ok: true, graph: buildModuleGraph(run.doc, [batch, ...run.doc.input]), rebuilt: true };
   } catch (e) {
