@@ -71,3 +71,20 @@ describe('analysis', () => {
     expect(analyze(template('cifar10-bs'), 64).summary!.rows[6].outputShape).toEqual([64, 1024]);
   });
 });
+
+describe('Mult-Adds of a model with blocks', () => {
+  test('the ResNet-20 template counts its convolutions and Linear per image, times the batch', () => {
+    const doc = TEMPLATES.find((t) => t.id === 'cifar10-resnet20')!.doc;
+    const one = analyze(graphFromDocument(doc), 1);
+    expect(one.summary).toBeNull(); // not a chain: no Sequential table
+    // 40.81 M per image (torchinfo's count; the README's figure for ResNet-20 on 32×32)
+    expect(one.multAdds).toBeGreaterThan(40.8e6);
+    expect(one.multAdds).toBeLessThan(40.82e6);
+    expect(analyze(graphFromDocument(doc), 4).multAdds).toBe(4 * one.multAdds!);
+  });
+  test('none when a shape fails', () => {
+    const doc = structuredClone(TEMPLATES.find((t) => t.id === 'cifar10-resnet20')!.doc);
+    doc.input = [1, 32, 32]; // the stem's Conv2d takes 3 channels
+    expect(analyze(graphFromDocument(doc), 1).multAdds).toBeNull();
+  });
+});

@@ -6,6 +6,7 @@
 import { classNameError, layerNamesErrors, pythonNameError } from '../python/python-names.ts';
 import { inferShapes, type ShapeReport } from '../model/shapes.ts';
 import { countParams, summarize, type ModelSummary } from '../model/summary.ts';
+import { summarizeModel } from '../model/summary-tree.ts';
 import type { LayerSpec, ModelDocument, Shape } from '../model/types.ts';
 import { validateLayer, type FieldError } from '../model/validate.ts';
 import { documentFromGraph, sameModule } from './document.ts';
@@ -47,6 +48,8 @@ export interface Analysis {
   /** The model's output shape when every block runs. */
   outShape: Shape | null;
   summary: ModelSummary | null;
+  /** Mult-Adds of one forward at the batch size (torchinfo's count; graphs included); null when a shape fails. */
+  multAdds: number | null;
   nodes: Map<string, NodeInfo>;
   /** The model as its document (what is saved, trained and exported). */
   doc: ModelDocument;
@@ -100,10 +103,20 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const classProblem = graph.className !== undefined ? classNameError(graph.className) : null;
   if (classProblem) problems.push({ nodeId: INPUT_ID, message: `class name: ${classProblem}` });
   const fieldsOk = graph.nodes.every((n) => nodes.get(n.id)!.fieldErrors.length === 0);
+  const multAdds = summary ? summary.totalMultAdds : outShape && problems.length === 0 ? graphMultAdds(doc, batch) : null;
   return {
-    order: structure.order, loose: structure.loose, chain: structure.chain, report, outShape, summary, nodes, names, doc, problems,
+    order: structure.order, loose: structure.loose, chain: structure.chain, report, outShape, summary, multAdds, nodes, names, doc, problems,
     exportable: structure.errors.length === 0 && fieldsOk && !nameProblem && !classProblem,
   };
+}
+
+/** torchinfo's Mult-Adds of a model with branches or blocks; null when its summary cannot be made. */
+function graphMultAdds(doc: ModelDocument, batch: number): number | null {
+  try {
+    return summarizeModel(doc, [batch, ...doc.input]).totalMultAdds;
+  } catch {
+    return null;
+  }
 }
 
 function checkLayerNode(info: NodeInfo, layer: LayerSpec, name: string | undefined): void {
