@@ -13,7 +13,11 @@ export async function openApp(browser: Browser, size = { width: 1440, height: 90
   await page.locator('[data-testid="layer-node"]').first().waitFor();
   // The project is open once its save status shows; two frames let xyflow measure the nodes.
   await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // Web fonts re-measure the nodes when they arrive: wait for them, then two frames.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
   return { page, errors };
 }
 
