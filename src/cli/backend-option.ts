@@ -25,7 +25,8 @@ function parseBackend(v: string | undefined, where: string): BackendName {
 
 function parseThreads(v: string | undefined, where: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`${where}: expected a thread count from 1 to 64, got '${v ?? ''}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`${where}: expected a thread count from 1 to 64, got '${v ?? ''}'`);
   return n;
 }
 
@@ -36,14 +37,27 @@ function defaultThreads(backend: BackendName, fallback: BackendChoice): number {
 }
 
 /** Each of backend and threads: the flag's value, else the environment's, else the fallback's. */
-function resolve(flags: { backend?: BackendName; threads?: number }, env: NodeJS.ProcessEnv, fallback: BackendChoice): BackendChoice {
-  const backend = flags.backend ?? (env.LAYERBOARD_BACKEND ? parseBackend(env.LAYERBOARD_BACKEND, 'LAYERBOARD_BACKEND') : fallback.backend);
-  const threads = flags.threads ?? (env.LAYERBOARD_THREADS ? parseThreads(env.LAYERBOARD_THREADS, 'LAYERBOARD_THREADS') : defaultThreads(backend, fallback));
+function resolve(
+  flags: { backend?: BackendName; threads?: number },
+  env: NodeJS.ProcessEnv,
+  fallback: BackendChoice,
+): BackendChoice {
+  const backend =
+    flags.backend ??
+    (env.LAYERBOARD_BACKEND ? parseBackend(env.LAYERBOARD_BACKEND, 'LAYERBOARD_BACKEND') : fallback.backend);
+  const threads =
+    flags.threads ??
+    (env.LAYERBOARD_THREADS
+      ? parseThreads(env.LAYERBOARD_THREADS, 'LAYERBOARD_THREADS')
+      : defaultThreads(backend, fallback));
   return { backend, threads };
 }
 
 /** The choice from the environment alone (`fallback` where it says nothing). */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env, fallback: BackendChoice = REFERENCE_BACKEND): BackendChoice {
+export function backendFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: BackendChoice = REFERENCE_BACKEND,
+): BackendChoice {
   return resolve({}, env, fallback);
 }
 
@@ -51,11 +65,19 @@ export function backendFromEnv(env: NodeJS.ProcessEnv = process.env, fallback: B
  * Takes `--backend X` and `--threads N` (also `--backend=X`) out of args; what is not given
  * comes from the environment, then `fallback`. Returns the choice and the remaining arguments.
  */
-export function takeBackendOptions(args: string[], env: NodeJS.ProcessEnv = process.env, fallback: BackendChoice = REFERENCE_BACKEND): { choice: BackendChoice; rest: string[] } {
-  const flags: { backend?: BackendName; threads?: number } = {}, rest: string[] = [];
+export function takeBackendOptions(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: BackendChoice = REFERENCE_BACKEND,
+): { choice: BackendChoice; rest: string[] } {
+  const flags: { backend?: BackendName; threads?: number } = {},
+    rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split('=', 2) as [string, string | undefined];
-    if (flag !== '--backend' && flag !== '--threads') { rest.push(args[i]); continue; }
+    if (flag !== '--backend' && flag !== '--threads') {
+      rest.push(args[i]);
+      continue;
+    }
     const value = inline ?? args[++i];
     if (flag === '--backend') flags.backend = parseBackend(value, '--backend');
     else flags.threads = parseThreads(value, '--threads');

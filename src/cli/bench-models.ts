@@ -8,9 +8,25 @@ import { parseModelDocument } from '../core/model/model-json.ts';
 import type { ModelDocument } from '../core/model/module-types.ts';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { modelFromDocument } from '../engine/model.ts';
-import { flopsPerImage, measureMemory, measureTrain, memoryLine, round, timingLine, type BenchModel, type Memory, type Timing } from './bench-measure.ts';
+import {
+  flopsPerImage,
+  measureMemory,
+  measureTrain,
+  memoryLine,
+  round,
+  timingLine,
+  type BenchModel,
+  type Memory,
+  type Timing,
+} from './bench-measure.ts';
 
-export interface ModelRun { id: string; title: string; mflopsPerImage: { forward: number; train: number }; train: Timing; memory: Memory }
+export interface ModelRun {
+  id: string;
+  title: string;
+  mflopsPerImage: { forward: number; train: number };
+  train: Timing;
+  memory: Memory;
+}
 
 export function benchModelOf(id: string, title: string, doc: ModelDocument): BenchModel {
   return { id, title, build: () => ({ model: modelFromDocument(doc, { seed: 0 }), input: doc.input }) };
@@ -18,9 +34,14 @@ export function benchModelOf(id: string, title: string, doc: ModelDocument): Ben
 
 function readModel(file: string): ModelDocument {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new Error(`bench: cannot read --model ${file}: ${(e as Error).message}`); }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`bench: cannot read --model ${file}: ${(e as Error).message}`);
+  }
   const parsed = parseModelDocument(text);
-  if (!parsed.ok) throw new Error(`bench: --model ${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(`bench: --model ${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   return parsed.doc;
 }
 
@@ -31,7 +52,12 @@ export function otherModels(files: string[]): BenchModel[] {
 }
 
 /** Each model's training speed and memory on the active backend. */
-export function measureModels(models: BenchModel[], quick: boolean, arena: (() => number) | undefined, log: (s: string) => void): ModelRun[] {
+export function measureModels(
+  models: BenchModel[],
+  quick: boolean,
+  arena: (() => number) | undefined,
+  log: (s: string) => void,
+): ModelRun[] {
   return models.map((m) => {
     const { model, input } = m.build();
     const flops = flopsPerImage(model, input);
@@ -39,7 +65,13 @@ export function measureModels(models: BenchModel[], quick: boolean, arena: (() =
     log(timingLine(`${m.title}: train step`, train));
     const memory = measureMemory(m, quick ? 1 : 4, quick ? 30 : 60, arena);
     log(`${m.title}: ${memoryLine(memory)}`);
-    return { id: m.id, title: m.title, mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) }, train, memory };
+    return {
+      id: m.id,
+      title: m.title,
+      mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
+      train,
+      memory,
+    };
   });
 }
 
@@ -47,7 +79,15 @@ export function measureModels(models: BenchModel[], quick: boolean, arena: (() =
 export function modelsTable(runs: { backend: string; threads: number; models: ModelRun[] }[]): string {
   const first = runs[0]?.models ?? [];
   if (!first.length) return '';
-  const head = ['model', 'MFLOP/img (fwd)', ...runs.map((r) => `${r.backend} ×${r.threads} train b${first[0].train.batch}`)];
-  const rows = first.map((m, i) => [m.title, m.mflopsPerImage.forward.toFixed(1), ...runs.map((r) => r.models[i]?.train.imagesPerSecond.toFixed(1) ?? '—')]);
+  const head = [
+    'model',
+    'MFLOP/img (fwd)',
+    ...runs.map((r) => `${r.backend} ×${r.threads} train b${first[0].train.batch}`),
+  ];
+  const rows = first.map((m, i) => [
+    m.title,
+    m.mflopsPerImage.forward.toFixed(1),
+    ...runs.map((r) => r.models[i]?.train.imagesPerSecond.toFixed(1) ?? '—'),
+  ]);
   return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

@@ -15,7 +15,12 @@ import { setKeyword, type EditorGraph } from '../core/editor/graph-model.ts';
 import { graphFromDocument } from '../core/editor/document.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 
-interface Timing { median_ms: number; p95_ms: number; min_ms: number; runs: number }
+interface Timing {
+  median_ms: number;
+  p95_ms: number;
+  min_ms: number;
+  runs: number;
+}
 
 /** A chain of `n` layers: (Conv2d 3×3 → BatchNorm2d → ReLU) blocks, then Flatten → Linear. */
 export function longChain(n: number): LayerSpec[] {
@@ -57,7 +62,7 @@ export async function runBenchShapes(args: string[]): Promise<number> {
   const runs = flag(args, '--runs', 400);
   const input = [16, 16, 16];
   const base: EditorGraph = graphFromDocument(newModelDocument(input, longChain(n)));
-  const mid = `n${Math.floor(n / 2) - ((Math.floor(n / 2) - 1) % 3)}`;  // a Conv2d near the middle
+  const mid = `n${Math.floor(n / 2) - ((Math.floor(n / 2) - 1) % 3)}`; // a Conv2d near the middle
   // One edit per run: alternate the middle Conv2d's bias, so every run sees a new graph.
   const edited = [setKeyword(base, mid, 'bias', false), setKeyword(base, mid, 'bias', true)];
   const broken = setKeyword(base, `n${n}`, 'in_features', 1000);
@@ -66,7 +71,11 @@ export async function runBenchShapes(args: string[]): Promise<number> {
     const c = analyzeStructure(g);
     if (!c.chain || c.errors.length > 0) throw new Error('bench graph is not a chain');
     const byId = new Map(g.nodes.map((x) => [x.id, x]));
-    const layers = c.order.map((id) => { const x = byId.get(id)!; if (x.kind !== 'layer') throw new Error('not a layer'); return x.layer; });
+    const layers = c.order.map((id) => {
+      const x = byId.get(id)!;
+      if (x.kind !== 'layer') throw new Error('not a layer');
+      return x.layer;
+    });
     inferShapes(layers, [1, ...g.input], { training: false });
     summarize(layers, [1, ...g.input]);
   });
@@ -74,7 +83,8 @@ export async function runBenchShapes(args: string[]): Promise<number> {
   const failing = time(runs, () => analyze(broken));
   const result = {
     benchmark: 'shape re-check after one edit',
-    layers: n, input: [1, ...input],
+    layers: n,
+    input: [1, ...input],
     core_compile_infer_summary: core,
     editor_full_analysis: editor,
     editor_full_analysis_with_shape_error: failing,
@@ -91,8 +101,13 @@ export async function runBenchShapes(args: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runBenchShapes(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-    console.error(`bench-shapes: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
-  });
+  runBenchShapes(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`bench-shapes: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 1;
+    },
+  );
 }

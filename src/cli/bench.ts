@@ -11,7 +11,18 @@ import os from 'node:os';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
-import { flopsPerImage, measureInference, measureMemory, measureTrain, memoryLine, round, timingLine, type BenchModel, type Memory, type Timing } from './bench-measure.ts';
+import {
+  flopsPerImage,
+  measureInference,
+  measureMemory,
+  measureTrain,
+  memoryLine,
+  round,
+  timingLine,
+  type BenchModel,
+  type Memory,
+  type Timing,
+} from './bench-measure.ts';
 import { benchModelOf, measureModels, modelsTable, otherModels, type ModelRun } from './bench-models.ts';
 
 function bsModel(): BenchModel {
@@ -21,17 +32,34 @@ function bsModel(): BenchModel {
 }
 
 interface BackendRun {
-  backend: string; threads: number; description: string; train: Timing[]; inference: Timing; memory: Memory; memoryBatch256?: Memory;
+  backend: string;
+  threads: number;
+  description: string;
+  train: Timing[];
+  inference: Timing;
+  memory: Memory;
+  memoryBatch256?: Memory;
   /** The graph templates and --model files, at batch 64. */
   models: ModelRun[];
 }
 
 /** Every measurement on the active backend b. */
-function measureBackend(b: Backend, flops: { forward: number; train: number }, others: BenchModel[], quick: boolean, log: (s: string) => void): BackendRun {
+function measureBackend(
+  b: Backend,
+  flops: { forward: number; train: number },
+  others: BenchModel[],
+  quick: boolean,
+  log: (s: string) => void,
+): BackendRun {
   const bs = bsModel();
   log(`\n== ${b.description}`);
   const arena = 'memoryBytes' in b ? () => (b as Backend & { memoryBytes: number }).memoryBytes : undefined;
-  const batches = quick ? [[1, 3], [4, 3]] : [[1, 20], [16, 5], [64, 5], ...(b.name === 'wasm' ? [[256, 5]] : [])];
+  const batches = quick
+    ? [
+        [1, 3],
+        [4, 3],
+      ]
+    : [[1, 20], [16, 5], [64, 5], ...(b.name === 'wasm' ? [[256, 5]] : [])];
   const train: Timing[] = [];
   for (const [batch, reps] of batches) {
     const r = measureTrain(bs, batch, reps, flops.train);
@@ -43,7 +71,15 @@ function measureBackend(b: Backend, flops: { forward: number; train: number }, o
   const memory = measureMemory(bs, quick ? 1 : 4, quick ? 40 : 200, arena);
   log(memoryLine(memory));
   const models = measureModels(others, quick, arena, log);
-  const run: BackendRun = { backend: b.name, threads: b.threads, description: b.description, train, inference, memory, models };
+  const run: BackendRun = {
+    backend: b.name,
+    threads: b.threads,
+    description: b.description,
+    train,
+    inference,
+    memory,
+    models,
+  };
   if (b.name === 'wasm' && !quick) {
     run.memoryBatch256 = measureMemory(bs, 256, 30, arena);
     log(memoryLine(run.memoryBatch256));
@@ -53,25 +89,34 @@ function measureBackend(b: Backend, flops: { forward: number; train: number }, o
 
 /** --backend ts|wasm|all and --threads 1,2 → the configurations to measure (default: ts, then wasm on 1 and 2 threads). */
 function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: number }[] {
-  const value = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const backend = value('--backend') ?? 'all';
-  if (!['ts', 'wasm', 'all'].includes(backend)) throw new Error(`bench: --backend must be ts, wasm or all, got '${backend}'`);
+  if (!['ts', 'wasm', 'all'].includes(backend))
+    throw new Error(`bench: --backend must be ts, wasm or all, got '${backend}'`);
   const threads = (value('--threads') ?? '1,2').split(',').map(Number);
-  if (threads.some((t) => !Number.isInteger(t) || t < 1 || t > 64)) throw new Error(`bench: --threads takes thread counts like 1,2 (got '${value('--threads')}')`);
+  if (threads.some((t) => !Number.isInteger(t) || t < 1 || t > 64))
+    throw new Error(`bench: --threads takes thread counts like 1,2 (got '${value('--threads')}')`);
   const out: { backend: 'ts' | 'wasm'; threads: number }[] = [];
   if (backend !== 'wasm') out.push({ backend: 'ts', threads: 1 });
   if (backend !== 'ts') for (const t of threads) out.push({ backend: 'wasm', threads: t });
   return out;
 }
 
-const USAGE = 'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers tfjs-wasm,tfjs-cpu|none] [--model FILE.json]…';
+const USAGE =
+  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers tfjs-wasm,tfjs-cpu|none] [--model FILE.json]…';
 
 /** --peers: TensorFlow.js configurations to measure (default both; none with --quick). */
 function peerList(args: string[], quick: boolean): ('tfjs-wasm' | 'tfjs-cpu')[] {
-  const i = args.indexOf('--peers'), v = i >= 0 ? args[i + 1] : quick ? 'none' : 'tfjs-wasm,tfjs-cpu';
+  const i = args.indexOf('--peers'),
+    v = i >= 0 ? args[i + 1] : quick ? 'none' : 'tfjs-wasm,tfjs-cpu';
   if (v === 'none') return [];
   const list = v.split(',');
-  for (const p of list) if (p !== 'tfjs-wasm' && p !== 'tfjs-cpu') throw new Error(`bench: --peers takes tfjs-wasm, tfjs-cpu or none, got '${p}'`);
+  for (const p of list)
+    if (p !== 'tfjs-wasm' && p !== 'tfjs-cpu')
+      throw new Error(`bench: --peers takes tfjs-wasm, tfjs-cpu or none, got '${p}'`);
   return list as ('tfjs-wasm' | 'tfjs-cpu')[];
 }
 
@@ -79,9 +124,11 @@ function peerList(args: string[], quick: boolean): ('tfjs-wasm' | 'tfjs-cpu')[] 
 async function measurePeers(peers: ('tfjs-wasm' | 'tfjs-cpu')[], log: (s: string) => void): Promise<PeerRun[]> {
   const out: PeerRun[] = [];
   for (const p of peers) {
-    const r = p === 'tfjs-wasm' ? await measureTfjs('wasm', [[64, 5]], [64, 5]) : await measureTfjs('cpu', [[2, 2]], [16, 3]);
+    const r =
+      p === 'tfjs-wasm' ? await measureTfjs('wasm', [[64, 5]], [64, 5]) : await measureTfjs('cpu', [[2, 2]], [16, 3]);
     log(`\n== ${r.peer}: ${r.configuration}`);
-    const line = (what: string, t: PeerRun['inference']) => `${what} batch ${String(t.batch).padStart(3)}: ${t.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${t.msPerStep.toFixed(1).padStart(8)} ms  (median of ${t.reps}, cpu share ${t.cpuShare})`;
+    const line = (what: string, t: PeerRun['inference']) =>
+      `${what} batch ${String(t.batch).padStart(3)}: ${t.imagesPerSecond.toFixed(1).padStart(7)} images/s  ${t.msPerStep.toFixed(1).padStart(8)} ms  (median of ${t.reps}, cpu share ${t.cpuShare})`;
     for (const t of r.train) log(line('train step ', t));
     log(line('inference  ', r.inference));
     out.push(r);
@@ -90,18 +137,29 @@ async function measurePeers(peers: ('tfjs-wasm' | 'tfjs-cpu')[], log: (s: string
 }
 
 export async function runBench(args: string[]): Promise<number> {
-  const json = args.includes('--json'), quick = args.includes('--quick');
+  const json = args.includes('--json'),
+    quick = args.includes('--quick');
   const valued = new Set(['--backend', '--threads', '--peers', '--model']);
-  const unknown = args.filter((a, i) => a !== '--json' && a !== '--quick' && !valued.has(a) && !valued.has(args[i - 1]));
-  if (unknown.length) { console.error(`bench: unknown option ${unknown[0]} (${USAGE})`); return 2; }
-  const configs = configurations(args), peerNames = peerList(args, quick);
+  const unknown = args.filter(
+    (a, i) => a !== '--json' && a !== '--quick' && !valued.has(a) && !valued.has(args[i - 1]),
+  );
+  if (unknown.length) {
+    console.error(`bench: unknown option ${unknown[0]} (${USAGE})`);
+    return 2;
+  }
+  const configs = configurations(args),
+    peerNames = peerList(args, quick);
   const t0 = performance.now();
   const { model, input } = bsModel().build();
   const flops = flopsPerImage(model, input);
   // every --model FILE, in order
   const others = otherModels(args.flatMap((a, i) => (args[i - 1] === '--model' ? [a] : [])));
-  const log = (s: string) => { if (!json) console.log(s); };
-  log(`Layerboard engine bench: CIFAR-10 BS model, ${round(flops.forward / 1e6, 1)} MFLOP forward / ${round(flops.train / 1e6, 1)} MFLOP per training image`);
+  const log = (s: string) => {
+    if (!json) console.log(s);
+  };
+  log(
+    `Layerboard engine bench: CIFAR-10 BS model, ${round(flops.forward / 1e6, 1)} MFLOP forward / ${round(flops.train / 1e6, 1)} MFLOP per training image`,
+  );
   log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}${quick ? ' (quick)' : ''}`);
   const runs: BackendRun[] = [];
   try {
@@ -115,13 +173,27 @@ export async function runBench(args: string[]): Promise<number> {
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`(${seconds} s)`);
   if (json) {
-    console.log(JSON.stringify({
-      model: 'cifar10-bs', node: process.version, cpu: os.cpus()[0]?.model ?? null, cores: os.cpus().length, quick,
-      mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
-      // the first configuration's figures at the top level too, as before backends existed
-      train: runs[0]?.train, inference: runs[0]?.inference, memory: runs[0]?.memory,
-      runs, peers, seconds,
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          model: 'cifar10-bs',
+          node: process.version,
+          cpu: os.cpus()[0]?.model ?? null,
+          cores: os.cpus().length,
+          quick,
+          mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
+          // the first configuration's figures at the top level too, as before backends existed
+          train: runs[0]?.train,
+          inference: runs[0]?.inference,
+          memory: runs[0]?.memory,
+          runs,
+          peers,
+          seconds,
+        },
+        null,
+        2,
+      ),
+    );
   }
   return 0;
 }
@@ -133,11 +205,30 @@ export async function runBench(args: string[]): Promise<number> {
 function summaryTable(runs: BackendRun[], peers: PeerRun[]): string {
   const batches = [...new Set([...runs, ...peers].flatMap((r) => r.train.map((t) => t.batch)))].sort((a, b) => a - b);
   const tfjs = peers.find((p) => p.peer === 'tfjs-wasm')?.train.find((t) => t.batch === 64)?.imagesPerSecond;
-  const head = ['engine', 'threads', ...batches.map((b) => `train b${b}`), 'infer (batch)', 'GFLOP/s b64', ...(tfjs ? ['b64 vs tfjs-wasm'] : [])];
-  const row = (name: string, threads: string, train: { batch: number; imagesPerSecond: number; gflops?: number }[], infer: { batch: number; imagesPerSecond: number }) => {
-    const at = (b: number) => train.find((t) => t.batch === b), b64 = at(64);
-    return [name, threads, ...batches.map((b) => at(b)?.imagesPerSecond.toFixed(1) ?? '—'), `${infer.imagesPerSecond.toFixed(1)} (${infer.batch})`,
-      b64?.gflops?.toFixed(2) ?? '—', ...(tfjs ? [b64 ? `${(b64.imagesPerSecond / tfjs).toFixed(1)}×` : '—'] : [])];
+  const head = [
+    'engine',
+    'threads',
+    ...batches.map((b) => `train b${b}`),
+    'infer (batch)',
+    'GFLOP/s b64',
+    ...(tfjs ? ['b64 vs tfjs-wasm'] : []),
+  ];
+  const row = (
+    name: string,
+    threads: string,
+    train: { batch: number; imagesPerSecond: number; gflops?: number }[],
+    infer: { batch: number; imagesPerSecond: number },
+  ) => {
+    const at = (b: number) => train.find((t) => t.batch === b),
+      b64 = at(64);
+    return [
+      name,
+      threads,
+      ...batches.map((b) => at(b)?.imagesPerSecond.toFixed(1) ?? '—'),
+      `${infer.imagesPerSecond.toFixed(1)} (${infer.batch})`,
+      b64?.gflops?.toFixed(2) ?? '—',
+      ...(tfjs ? [b64 ? `${(b64.imagesPerSecond / tfjs).toFixed(1)}×` : '—'] : []),
+    ];
   };
   const rows = [
     ...runs.map((r) => row(`layerboard ${r.backend}`, String(r.threads), r.train, r.inference)),

@@ -19,10 +19,17 @@ function logdirPlugin(root: string): Plugin {
         res.setHeader('Content-Type', 'application/json');
         res.end(JSON.stringify({ logdir: root, files: await listLogdir(root) }));
       } else if (url.pathname === '/file') {
-        const bytes = await readLogdirFile(root, url.searchParams.get('path') ?? '', Number(url.searchParams.get('from')) || 0);
+        const bytes = await readLogdirFile(
+          root,
+          url.searchParams.get('path') ?? '',
+          Number(url.searchParams.get('from')) || 0,
+        );
         res.setHeader('Content-Type', 'application/octet-stream');
         res.end(bytes);
-      } else { res.statusCode = 404; res.end('not found'); }
+      } else {
+        res.statusCode = 404;
+        res.end('not found');
+      }
     } catch (e) {
       res.statusCode = 400;
       res.end(e instanceof Error ? e.message : String(e));
@@ -31,7 +38,9 @@ function logdirPlugin(root: string): Plugin {
   return {
     name: 'layerboard-logdir',
     configurePreviewServer(server) {
-      server.middlewares.use(LOGDIR_API, (req, res) => { void handle(req, res); });
+      server.middlewares.use(LOGDIR_API, (req, res) => {
+        void handle(req, res);
+      });
     },
   };
 }
@@ -43,8 +52,14 @@ function option(args: string[], name: string): string | undefined {
 
 export async function runBoard(args: string[]): Promise<number> {
   const logdir = option(args, '--logdir');
-  if (!logdir) { console.error('usage: layerboard board --logdir DIR [--port 6006] [--host 127.0.0.1] [--dist DIR]'); return 2; }
-  if (!existsSync(logdir)) { console.error(`layerboard board: no folder ${logdir}`); return 2; }
+  if (!logdir) {
+    console.error('usage: layerboard board --logdir DIR [--port 6006] [--host 127.0.0.1] [--dist DIR]');
+    return 2;
+  }
+  if (!existsSync(logdir)) {
+    console.error(`layerboard board: no folder ${logdir}`);
+    return 2;
+  }
   const port = Number(option(args, '--port') ?? 6006);
   const host = option(args, '--host') ?? '127.0.0.1';
   const outDir = resolve(option(args, '--dist') ?? 'dist');
@@ -52,11 +67,18 @@ export async function runBoard(args: string[]): Promise<number> {
     console.log(`building the app into ${outDir} …`);
     await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   }
-  const server = await preview({ preview: { port, host, strictPort: port !== 0 }, build: { outDir }, logLevel: 'warn', plugins: [logdirPlugin(resolve(logdir))] });
+  const server = await preview({
+    preview: { port, host, strictPort: port !== 0 },
+    build: { outDir },
+    logLevel: 'warn',
+    plugins: [logdirPlugin(resolve(logdir))],
+  });
   const url = server.resolvedUrls?.local[0] ?? `http://${host}:${port}/`;
   console.log(`Layerboard: ${url}#board  (following ${resolve(logdir)}; Ctrl+C to stop)`);
   await new Promise<void>((done) => {
-    const stop = () => { void server.close().then(done); };
+    const stop = () => {
+      void server.close().then(done);
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -5,13 +5,19 @@ import { inferShapes } from '../core/model/shapes.ts';
 import type { LayerSpec, Shape } from '../core/model/types.ts';
 import { flatGraphOfCase, type CaseGraph } from '../engine/conformance-graph.ts';
 
-export interface ShapeCase { id: string; layers?: LayerSpec[]; graph?: CaseGraph; input_shape: Shape }
+export interface ShapeCase {
+  id: string;
+  layers?: LayerSpec[];
+  graph?: CaseGraph;
+  input_shape: Shape;
+}
 type ShapeResult = { id: string; shapes?: Shape[]; error_at?: number };
 
 export function answerShapeCase(c: ShapeCase): ShapeResult {
   if (c.graph) {
     const answer = graphShapeCase(flatGraphOfCase(c.graph), c.input_shape);
-    if ('error_at' in answer && answer.error_at < 0) throw new Error(`input_shape ${JSON.stringify(c.input_shape)} is not a usable input`);
+    if ('error_at' in answer && answer.error_at < 0)
+      throw new Error(`input_shape ${JSON.stringify(c.input_shape)} is not a usable input`);
     return { id: c.id, ...answer };
   }
   const report = inferShapes(c.layers ?? [], c.input_shape, { training: true });

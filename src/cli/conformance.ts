@@ -9,14 +9,21 @@ import { containerRepr, layerRepr, sequentialRepr } from '../core/python/pytorch
 import type { LayerSpec } from '../core/model/types.ts';
 import { caseGraphLayers, type CaseGraph } from '../engine/conformance-graph.ts';
 
-export interface Case { id: string; kind: string; [field: string]: unknown }
+export interface Case {
+  id: string;
+  kind: string;
+  [field: string]: unknown;
+}
 export type Result = { id: string; [field: string]: unknown };
 
 /** print(model): nn.Sequential(*layers), or a graph's module class listing its layer nodes. */
 function reprText(c: Case): string {
   if (!c.graph) return sequentialRepr(c.layers as LayerSpec[], c.names as string[] | null);
   const g = c.graph as CaseGraph;
-  return containerRepr(g.class, caseGraphLayers(g).map(([name, spec]) => [name, layerRepr(spec)]));
+  return containerRepr(
+    g.class,
+    caseGraphLayers(g).map(([name, spec]) => [name, layerRepr(spec)]),
+  );
 }
 
 /** Answers one case; kinds not built yet answer `unsupported`. */

@@ -18,7 +18,11 @@ const FORMATS: Record<string, (doc: ModelDocument) => string> = {
   json: serializeModelDocument,
 };
 
-interface ExportArgs { file: string; format: string; out?: string }
+interface ExportArgs {
+  file: string;
+  format: string;
+  out?: string;
+}
 
 function parseArgs(args: string[]): ExportArgs | string {
   const rest: string[] = [];
@@ -30,13 +34,16 @@ function parseArgs(args: string[]): ExportArgs | string {
     if (flag === '--format' || flag === '--out') {
       const v = inline ?? args[++i];
       if (v === undefined) return `${flag} needs a value`;
-      if (flag === '--format') format = v; else out = v;
+      if (flag === '--format') format = v;
+      else out = v;
     } else if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
     else rest.push(a);
   }
-  if (rest.length !== 1) return rest.length === 0 ? 'give one MODEL.json' : `give one MODEL.json, got ${rest.length} files`;
+  if (rest.length !== 1)
+    return rest.length === 0 ? 'give one MODEL.json' : `give one MODEL.json, got ${rest.length} files`;
   if (!format) return '--format is required';
-  if (!Object.hasOwn(FORMATS, format) && format !== 'pytorch-project') return `unknown format '${format}'; use ${Object.keys(FORMATS).join(', ')}`;
+  if (!Object.hasOwn(FORMATS, format) && format !== 'pytorch-project')
+    return `unknown format '${format}'; use ${Object.keys(FORMATS).join(', ')}`;
   return { file: rest[0], format, out };
 }
 
@@ -63,7 +70,10 @@ export async function runExport(args: string[]): Promise<number> {
     return 1;
   }
   if (parsed.format === 'pytorch-project') {
-    if (!parsed.out) { console.error('layerboard export: --format pytorch-project needs --out DIR'); return 2; }
+    if (!parsed.out) {
+      console.error('layerboard export: --format pytorch-project needs --out DIR');
+      return 2;
+    }
     try {
       for (const path of writeProject(result.doc, parsed.out)) console.log(`wrote ${path}`);
     } catch (err) {

@@ -31,16 +31,28 @@ function parseInput(text: string | undefined): number[] | string {
 export async function runImport(args: string[]): Promise<number> {
   let file: string | undefined, out: string | undefined, input: number[] | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--help' || args[i] === '-h') { console.log(USAGE); return 0; }
+    if (args[i] === '--help' || args[i] === '-h') {
+      console.log(USAGE);
+      return 0;
+    }
     if (args[i] === '--out') out = args[++i];
     else if (args[i] === '--input') {
       const parsed = parseInput(args[++i]);
-      if (typeof parsed === 'string') { console.error(`layerboard import: ${parsed}`); return 2; }
+      if (typeof parsed === 'string') {
+        console.error(`layerboard import: ${parsed}`);
+        return 2;
+      }
       input = parsed;
     } else if (!file) file = args[i];
-    else { console.error(`layerboard import: unexpected '${args[i]}'\n\n${USAGE}`); return 2; }
+    else {
+      console.error(`layerboard import: unexpected '${args[i]}'\n\n${USAGE}`);
+      return 2;
+    }
   }
-  if (!file) { console.error(`layerboard import: give a FILE\n\n${USAGE}`); return 2; }
+  if (!file) {
+    console.error(`layerboard import: give a FILE\n\n${USAGE}`);
+    return 2;
+  }
   // A BOM is not part of the source (browsers drop it when the app reads a file; Python skips it).
   const text = stripBom(readFileSync(file === '-' ? 0 : file, 'utf8'));
   const parsed = parseModelText(text, input ? { input } : {});
@@ -51,8 +63,11 @@ export async function runImport(args: string[]): Promise<number> {
     return 1;
   }
   const name = parsed.doc.className ?? 'Sequential';
-  console.error(`${file}: imported ${name} from ${parsed.kind}: ${formatImportSummary(parsed.doc, importSummary(parsed.doc))}`);
+  console.error(
+    `${file}: imported ${name} from ${parsed.kind}: ${formatImportSummary(parsed.doc, importSummary(parsed.doc))}`,
+  );
   const json = serializeModelDocument(parsed.doc);
-  if (out) writeFileSync(out, json); else process.stdout.write(json);
+  if (out) writeFileSync(out, json);
+  else process.stdout.write(json);
   return 0;
 }

@@ -4,17 +4,25 @@
 import { readdir, stat, open } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
-export interface LogdirFile { path: string; size: number }
+export interface LogdirFile {
+  path: string;
+  size: number;
+}
 
 export async function listLogdir(root: string): Promise<LogdirFile[]> {
   const out: LogdirFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
-    try { entries = await readdir(dir, { withFileTypes: true }); } catch { return; }
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) {
       const full = join(dir, e.name);
       if (e.isDirectory()) await walk(full);
-      else if (e.isFile() && e.name.includes('tfevents')) out.push({ path: relative(root, full).split(sep).join('/'), size: (await stat(full)).size });
+      else if (e.isFile() && e.name.includes('tfevents'))
+        out.push({ path: relative(root, full).split(sep).join('/'), size: (await stat(full)).size });
     }
   };
   await walk(root);
@@ -23,7 +31,8 @@ export async function listLogdir(root: string): Promise<LogdirFile[]> {
 
 /** Bytes [from, size) of a file under root; refuses paths that leave the logdir. */
 export async function readLogdirFile(root: string, path: string, from: number): Promise<Uint8Array> {
-  if (path.split('/').some((p) => p === '..' || p === '') || path.includes('\\')) throw new Error(`not a logdir path: ${path}`);
+  if (path.split('/').some((p) => p === '..' || p === '') || path.includes('\\'))
+    throw new Error(`not a logdir path: ${path}`);
   const handle = await open(join(root, ...path.split('/')), 'r');
   try {
     const { size } = await handle.stat();

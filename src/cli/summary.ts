@@ -16,7 +16,10 @@ const USAGE = `usage: layerboard summary MODEL.json [--input N,C,H,W]
 Prints the torchinfo-style summary (Output Shape, Param #, Mult-Adds, sizes in MB = 1e6 bytes).
 --input  full input shape, batch first; default: batch 1 and the model's "input" (1,C,H,W).`;
 
-interface SummaryArgs { file: string; input: Shape | null }
+interface SummaryArgs {
+  file: string;
+  input: Shape | null;
+}
 
 function parseShape(text: string): Shape | string {
   const parts = text.split(/[,x×\s]+/).filter(Boolean);
@@ -69,7 +72,10 @@ function graphFailure(report: GraphShapeReport): string {
   const error = report.error!;
   const lines = [`input: ${formatShape(report.input)}`];
   report.ids.forEach((id, i) => {
-    if (i <= error.index) lines.push(`  ${id}: ${report.shapes[i] ? formatShape(report.shapes[i]!) : 'cannot run'}${report.notes[i] ? ` (${report.notes[i]})` : ''}`);
+    if (i <= error.index)
+      lines.push(
+        `  ${id}: ${report.shapes[i] ? formatShape(report.shapes[i]!) : 'cannot run'}${report.notes[i] ? ` (${report.notes[i]})` : ''}`,
+      );
   });
   lines.push(`shape error at ${error.node}: ${error.message}`);
   if (error.fix) lines.push(`fix: ${error.fix.label}`);
@@ -97,7 +103,9 @@ export async function runSummary(args: string[]): Promise<number> {
   try {
     text = readFileSync(parsed.file, 'utf8');
   } catch (err) {
-    console.error(`layerboard summary: cannot read ${parsed.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    console.error(
+      `layerboard summary: cannot read ${parsed.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
     return 1;
   }
   const result = parseModelDocument(text);

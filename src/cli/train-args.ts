@@ -1,6 +1,13 @@
 // Arguments of `layerboard train`: the usage text and a parser that names the bad option
 // and maps the flags onto a TrainingConfig (core/run), the one the app and train.py read.
-import { defaultTrainingConfig, type BackendChoice, type Choice, type DatasetConfig, type KeywordValue, type TrainingConfig } from '../core/run/training-config.ts';
+import {
+  defaultTrainingConfig,
+  type BackendChoice,
+  type Choice,
+  type DatasetConfig,
+  type KeywordValue,
+  type TrainingConfig,
+} from '../core/run/training-config.ts';
 
 export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 
@@ -43,7 +50,13 @@ per-epoch validation, then evaluates on the test split.
   --backend ts|wasm, --threads N   compute backend (default wasm on every available core;
                               ts is the TypeScript reference, one thread by default)`;
 
-const OPTIMIZER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
+const OPTIMIZER_NAMES: Record<string, string> = {
+  sgd: 'SGD',
+  adam: 'Adam',
+  adamw: 'AdamW',
+  rmsprop: 'RMSprop',
+  adagrad: 'Adagrad',
+};
 
 /** The command line of `layerboard train`: the model file, its TrainingConfig, and where the results go. */
 export interface TrainArgs {
@@ -82,12 +95,22 @@ function positive(flag: string, v: string): number {
 function keyValue(flag: string, v: string): [string, KeywordValue] {
   const eq = v.indexOf('=');
   if (eq <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got '${v}'`);
-  const key = v.slice(0, eq), raw = v.slice(eq + 1);
+  const key = v.slice(0, eq),
+    raw = v.slice(eq + 1);
   let value: unknown = raw;
-  try { value = JSON.parse(raw); } catch { /* a bare word: the string itself */ }
-  const ok = value === null || ['number', 'boolean', 'string'].includes(typeof value)
-    || (Array.isArray(value) && value.every((x) => typeof x === 'number'));
-  if (!ok) throw new UsageError(`${flag} ${key}: expected a number, true/false, a string, null or a list of numbers, got '${raw}'`);
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    /* a bare word: the string itself */
+  }
+  const ok =
+    value === null ||
+    ['number', 'boolean', 'string'].includes(typeof value) ||
+    (Array.isArray(value) && value.every((x) => typeof x === 'number'));
+  if (!ok)
+    throw new UsageError(
+      `${flag} ${key}: expected a number, true/false, a string, null or a list of numbers, got '${raw}'`,
+    );
   return [key, value as KeywordValue];
 }
 
@@ -117,53 +140,134 @@ function optimizerType(v: string): string {
 /** Options that take a value (`--flag value` or `--flag=value`). */
 const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--dataset': (d, v) => {
-    if (v !== 'synthetic' && v !== 'mnist' && v !== 'fashion-mnist') throw new UsageError(`--dataset must be synthetic, mnist or fashion-mnist, got '${v}'`);
+    if (v !== 'synthetic' && v !== 'mnist' && v !== 'fashion-mnist')
+      throw new UsageError(`--dataset must be synthetic, mnist or fashion-mnist, got '${v}'`);
     d.dataset = v;
   },
-  '--epochs': (d, v) => { d.config.epochs = int('--epochs', v, 1); },
-  '--batch-size': (d, v) => { d.config.batchSize = int('--batch-size', v, 1); },
-  '--optimizer': (d, v) => { d.optimizer = optimizerType(v); },
-  '--lr': (d, v) => { d.kw.opt.lr = float('--lr', v); },
-  '--momentum': (d, v) => { d.kw.opt.momentum = float('--momentum', v); },
-  '--weight-decay': (d, v) => { d.kw.opt.weight_decay = float('--weight-decay', v); },
-  '--opt': (d, v) => { const [k, x] = keyValue('--opt', v); d.kw.opt[k] = x; },
-  '--loss': (d, v) => { d.loss = v; },
-  '--loss-opt': (d, v) => { const [k, x] = keyValue('--loss-opt', v); d.kw.loss[k] = x; },
-  '--scheduler': (d, v) => { d.scheduler = v; },
-  '--sched-opt': (d, v) => { const [k, x] = keyValue('--sched-opt', v); d.kw.sched[k] = x; },
-  '--seed': (d, v) => { d.config.seed = int('--seed', v, 0); },
+  '--epochs': (d, v) => {
+    d.config.epochs = int('--epochs', v, 1);
+  },
+  '--batch-size': (d, v) => {
+    d.config.batchSize = int('--batch-size', v, 1);
+  },
+  '--optimizer': (d, v) => {
+    d.optimizer = optimizerType(v);
+  },
+  '--lr': (d, v) => {
+    d.kw.opt.lr = float('--lr', v);
+  },
+  '--momentum': (d, v) => {
+    d.kw.opt.momentum = float('--momentum', v);
+  },
+  '--weight-decay': (d, v) => {
+    d.kw.opt.weight_decay = float('--weight-decay', v);
+  },
+  '--opt': (d, v) => {
+    const [k, x] = keyValue('--opt', v);
+    d.kw.opt[k] = x;
+  },
+  '--loss': (d, v) => {
+    d.loss = v;
+  },
+  '--loss-opt': (d, v) => {
+    const [k, x] = keyValue('--loss-opt', v);
+    d.kw.loss[k] = x;
+  },
+  '--scheduler': (d, v) => {
+    d.scheduler = v;
+  },
+  '--sched-opt': (d, v) => {
+    const [k, x] = keyValue('--sched-opt', v);
+    d.kw.sched[k] = x;
+  },
+  '--seed': (d, v) => {
+    d.config.seed = int('--seed', v, 0);
+  },
   '--clip-grad-norm': (d, v) => {
     const [max, p] = v.split(',');
-    d.config.gradClip = { type: 'norm', max_norm: positive('--clip-grad-norm', max), ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }) };
+    d.config.gradClip = {
+      type: 'norm',
+      max_norm: positive('--clip-grad-norm', max),
+      ...(p !== undefined && { norm_type: positive('--clip-grad-norm norm_type', p) }),
+    };
   },
-  '--clip-grad-value': (d, v) => { d.config.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) }; },
+  '--clip-grad-value': (d, v) => {
+    d.config.gradClip = { type: 'value', clip_value: positive('--clip-grad-value', v) };
+  },
   '--early-stopping': (d, v) => {
     const [p, monitor = 'val_loss', delta = '0'] = v.split(',');
-    if (monitor !== 'val_loss' && monitor !== 'val_accuracy' && monitor !== 'train_loss') throw new UsageError(`--early-stopping monitors val_loss, val_accuracy or train_loss, got '${monitor}'`);
-    d.config.earlyStopping = { monitor, patience: int('--early-stopping patience', p, 1), min_delta: float('--early-stopping min_delta', delta), mode: 'auto', restore_best_weights: false };
+    if (monitor !== 'val_loss' && monitor !== 'val_accuracy' && monitor !== 'train_loss')
+      throw new UsageError(`--early-stopping monitors val_loss, val_accuracy or train_loss, got '${monitor}'`);
+    d.config.earlyStopping = {
+      monitor,
+      patience: int('--early-stopping patience', p, 1),
+      min_delta: float('--early-stopping min_delta', delta),
+      mode: 'auto',
+      restore_best_weights: false,
+    };
   },
-  '--val-split': (d, v) => { d.config.valSplit = float('--val-split', v); },
-  '--classes': (d, v) => { d.classes = int('--classes', v, 2); },
-  '--train-size': (d, v) => { d.trainSize = int('--train-size', v, 1); },
-  '--test-size': (d, v) => { d.testSize = int('--test-size', v, 0); },
-  '--save': (d, v) => { d.out.save = v; },
-  '--logdir': (d, v) => { d.out.logdir = v; },
-  '--name': (d, v) => { d.out.name = v; },
+  '--val-split': (d, v) => {
+    d.config.valSplit = float('--val-split', v);
+  },
+  '--classes': (d, v) => {
+    d.classes = int('--classes', v, 2);
+  },
+  '--train-size': (d, v) => {
+    d.trainSize = int('--train-size', v, 1);
+  },
+  '--test-size': (d, v) => {
+    d.testSize = int('--test-size', v, 0);
+  },
+  '--save': (d, v) => {
+    d.out.save = v;
+  },
+  '--logdir': (d, v) => {
+    d.out.logdir = v;
+  },
+  '--name': (d, v) => {
+    d.out.name = v;
+  },
 };
 
 const SWITCHES: Record<string, (d: Draft) => void> = {
-  '--no-shuffle': (d) => { d.config.shuffle = false; },
-  '--drop-last': (d) => { d.config.dropLast = true; },
-  '--json': (d) => { d.out.json = true; },
-  '--restore-best-weights': (d) => { d.restoreBest = true; },
-  '--lr-find': (d) => { d.out.lrFind = true; },
+  '--no-shuffle': (d) => {
+    d.config.shuffle = false;
+  },
+  '--drop-last': (d) => {
+    d.config.dropLast = true;
+  },
+  '--json': (d) => {
+    d.out.json = true;
+  },
+  '--restore-best-weights': (d) => {
+    d.restoreBest = true;
+  },
+  '--lr-find': (d) => {
+    d.out.lrFind = true;
+  },
 };
 
 function draft(): Draft {
   return {
-    dataset: 'synthetic', classes: null, trainSize: 2000, testSize: 400, optimizer: 'SGD', loss: 'CrossEntropyLoss', scheduler: null, restoreBest: false,
+    dataset: 'synthetic',
+    classes: null,
+    trainSize: 2000,
+    testSize: 400,
+    optimizer: 'SGD',
+    loss: 'CrossEntropyLoss',
+    scheduler: null,
+    restoreBest: false,
     kw: { opt: { type: '' }, loss: { type: '' }, sched: { type: '' } },
-    config: { batchSize: 64, epochs: 1, shuffle: true, seed: 0, valSplit: 0.1, dropLast: false, gradClip: null, earlyStopping: null },
+    config: {
+      batchSize: 64,
+      epochs: 1,
+      shuffle: true,
+      seed: 0,
+      valSplit: 0.1,
+      dropLast: false,
+      gradClip: null,
+      earlyStopping: null,
+    },
     out: { file: '', save: null, logdir: null, name: null, json: false, lrFind: false },
   };
 }
@@ -173,14 +277,26 @@ function finish(d: Draft, backend: BackendChoice): TrainArgs {
   if (!d.out.file) throw new UsageError('missing MODEL.json');
   const c = d.config;
   if (!(c.valSplit >= 0 && c.valSplit < 1)) throw new UsageError(`--val-split must be in [0, 1), got ${c.valSplit}`);
-  if (d.optimizer === 'SGD' && d.kw.opt.lr === undefined && !d.out.lrFind) throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
+  if (d.optimizer === 'SGD' && d.kw.opt.lr === undefined && !d.out.lrFind)
+    throw new UsageError('--lr is required with SGD (PyTorch gives it no default)');
   if (Object.keys(d.kw.sched).length > 1 && !d.scheduler) throw new UsageError('--sched-opt needs --scheduler');
   if (d.restoreBest && !c.earlyStopping) throw new UsageError('--restore-best-weights needs --early-stopping');
   if (c.earlyStopping) c.earlyStopping.restore_best_weights = d.restoreBest;
-  if (c.earlyStopping && c.earlyStopping.monitor !== 'train_loss' && c.valSplit === 0) throw new UsageError(`--early-stopping monitors ${c.earlyStopping.monitor}, which needs --val-split > 0`);
-  const dataset: DatasetConfig = d.dataset === 'synthetic' ? { id: 'synthetic', trainSize: d.trainSize, testSize: d.testSize, ...(d.classes !== null && { classes: d.classes }) } : { id: d.dataset };
+  if (c.earlyStopping && c.earlyStopping.monitor !== 'train_loss' && c.valSplit === 0)
+    throw new UsageError(`--early-stopping monitors ${c.earlyStopping.monitor}, which needs --val-split > 0`);
+  const dataset: DatasetConfig =
+    d.dataset === 'synthetic'
+      ? {
+          id: 'synthetic',
+          trainSize: d.trainSize,
+          testSize: d.testSize,
+          ...(d.classes !== null && { classes: d.classes }),
+        }
+      : { id: d.dataset };
   const config: TrainingConfig = {
-    ...defaultTrainingConfig(d.dataset), ...c, dataset,
+    ...defaultTrainingConfig(d.dataset),
+    ...c,
+    dataset,
     loss: { ...d.kw.loss, type: d.loss },
     optimizer: { ...d.kw.opt, type: d.optimizer },
     scheduler: d.scheduler ? { ...d.kw.sched, type: d.scheduler } : null,
@@ -193,7 +309,9 @@ function finish(d: Draft, backend: BackendChoice): TrainArgs {
 export function parseTrainArgs(args: string[], backend: BackendChoice = { backend: 'ts' }): TrainArgs {
   const d = draft();
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].startsWith('--') ? (args[i].split(/=(.*)/s, 2) as [string, string | undefined]) : [args[i], undefined];
+    const [flag, inline] = args[i].startsWith('--')
+      ? (args[i].split(/=(.*)/s, 2) as [string, string | undefined])
+      : [args[i], undefined];
     if (flag in VALUE_FLAGS) {
       const v = inline ?? args[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);

@@ -19,30 +19,67 @@ export class TrainLog {
   /** Feed it the trainer's records; its scalars land in `points`. */
   readonly log = new RunLog((tag, value, step, wallTime) => this.points.push({ tag, step, wallTime, value }));
 
-  constructor(readonly name: string, readonly doc: ModelDocument, readonly config: TrainingConfig) {}
+  constructor(
+    readonly name: string,
+    readonly doc: ModelDocument,
+    readonly config: TrainingConfig,
+  ) {}
 
   /** The add_graph record (chain or graph model); none when the shapes fail, so the logs of that failure are still written. */
   private graph(batch: number): ModuleGraph | null {
-    try { return buildModuleGraph(this.doc, [batch, ...this.doc.input]); } catch (e) {
+    try {
+      return buildModuleGraph(this.doc, [batch, ...this.doc.input]);
+    } catch (e) {
       if (e instanceof SummaryShapeError) return null;
       throw e;
     }
   }
 
   /** Writes DIR/<name>/events.out.tfevents.* and DIR/<name>.layerboard-run.json; returns their paths. */
-  write(dir: string, status: EndStatus, message: string | undefined, metrics: FinalMetrics,
-    batch: number, weights?: Record<string, { shape: number[]; data: Float32Array | Int32Array }>): string[] {
+  write(
+    dir: string,
+    status: EndStatus,
+    message: string | undefined,
+    metrics: FinalMetrics,
+    batch: number,
+    weights?: Record<string, { shape: number[]; data: Float32Array | Int32Array }>,
+  ): string[] {
     const runDir = join(dir, this.name);
     mkdirSync(runDir, { recursive: true });
     const events = join(runDir, eventFileName(this.started / 1000));
     writeFileSync(events, writeEventFile(this.points, this.started / 1000));
     const file: RunFile = {
-      format: RUN_FORMAT, version: RUN_VERSION,
-      run: { id: `cli-${this.started}`, projectId: null, name: this.name, created: this.started, ended: Date.now(), status, ...(message ? { message } : {}), doc: this.doc, config: this.config, metrics, backend: 'cli' },
+      format: RUN_FORMAT,
+      version: RUN_VERSION,
+      run: {
+        id: `cli-${this.started}`,
+        projectId: null,
+        name: this.name,
+        created: this.started,
+        ended: Date.now(),
+        status,
+        ...(message ? { message } : {}),
+        doc: this.doc,
+        config: this.config,
+        metrics,
+        backend: 'cli',
+      },
       scalars: seriesOf(this.points.map((p) => ({ runId: '', ...p }))),
       graph: this.graph(batch),
-      hparams: { hparams: flatHparams(this.config), metrics }, texts: [],
-      ...(weights ? { weights: Object.fromEntries(Object.entries(weights).filter(([, w]) => w.data instanceof Float32Array).map(([k, w]) => [k, { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data as Float32Array) }])) } : {}),
+      hparams: { hparams: flatHparams(this.config), metrics },
+      texts: [],
+      ...(weights
+        ? {
+            weights: Object.fromEntries(
+              Object.entries(weights)
+                .filter(([, w]) => w.data instanceof Float32Array)
+                .map(([k, w]) => [
+                  k,
+                  { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data as Float32Array) },
+                ]),
+            ),
+          }
+        : {}),
     };
     const runFile = join(dir, `${this.name}.layerboard-run.json`);
     writeFileSync(runFile, serializeRunFile(file));

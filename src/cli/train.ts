@@ -26,7 +26,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function readModel(file: string): ModelDocument {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new Error(`cannot read ${file}: ${(e as Error).message}`); }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+  }
   const parsed = parseModelDocument(text);
   if (!parsed.ok) throw new Error(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   return parsed.doc;
@@ -37,21 +41,39 @@ function outputWidth(doc: ModelDocument): number | null {
   let out: number[];
   // messages name the place: 'layer 3: …' in a chain, the node ('layer1.0.add: …') in a graph; eval mode,
   // so that BatchNorm1d does not ask for a batch of 2
-  try { const model = modelFromDocument(doc); model.eval(); out = model.outputShape([1, ...doc.input]); } catch (e) { throw new Error(`shape error at ${(e as Error).message}`); }
+  try {
+    const model = modelFromDocument(doc);
+    model.eval();
+    out = model.outputShape([1, ...doc.input]);
+  } catch (e) {
+    throw new Error(`shape error at ${(e as Error).message}`);
+  }
   return out.length === 2 ? out[1] : null;
 }
 
 function loadData(config: TrainingConfig, doc: ModelDocument): ImageDataset {
   const d = config.dataset;
   switch (d.id) {
-    case 'mnist': case 'fashion-mnist': return loadBuiltinDataset(d.id, ROOT);
+    case 'mnist':
+    case 'fashion-mnist':
+      return loadBuiltinDataset(d.id, ROOT);
     case 'synthetic': {
       const classes = d.classes ?? outputWidth(doc);
-      if (classes === null || classes < 2) throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
-      return syntheticDataset({ input: doc.input, classes, train: d.trainSize ?? 2000, test: d.testSize ?? 400, seed: config.seed });
+      if (classes === null || classes < 2)
+        throw new Error('synthetic data needs --classes K (the model does not end in [N, K] logits with K >= 2)');
+      return syntheticDataset({
+        input: doc.input,
+        classes,
+        train: d.trainSize ?? 2000,
+        test: d.testSize ?? 400,
+        seed: config.seed,
+      });
     }
-    case 'cifar10': case 'imagefolder': throw new Error(`the CLI trains on synthetic data or the built-in MNIST and Fashion-MNIST, not ${d.id}`);
-    default: return d satisfies never;
+    case 'cifar10':
+    case 'imagefolder':
+      throw new Error(`the CLI trains on synthetic data or the built-in MNIST and Fashion-MNIST, not ${d.id}`);
+    default:
+      return d satisfies never;
   }
 }
 
@@ -63,17 +85,37 @@ function epochLine(e: EpochRecord, epochs: number): string {
   return `epoch ${e.epoch + 1}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${val}  lr ${e.lr.toPrecision(4)}  ${e.seconds.toFixed(1)} s  ${Math.round(e.examplesPerSecond)} img/s`;
 }
 
-interface Outcome { steps: number; stepLosses: number[]; epochs: EpochRecord[]; status: string; test: EvalResult | null; seconds: number; best?: TrainResult['best'] }
+interface Outcome {
+  steps: number;
+  stepLosses: number[];
+  epochs: EpochRecord[];
+  status: string;
+  test: EvalResult | null;
+  seconds: number;
+  best?: TrainResult['best'];
+}
 
 /** `--lr-find`: the range test on the training split; prints the curve (every 10th point) and the suggestion. */
 async function findLr(a: TrainArgs, doc: ModelDocument): Promise<LrFinderResult> {
   const { config } = a;
   const ds = loadData(config, doc);
   const model = modelFromDocument(doc, { seed: config.seed });
-  const r = await lrRangeTest(model, splitSource(ds, 'train', doc.input, transformsOf(config), new Rng(config.seed)), config, { seed: config.seed });
+  const r = await lrRangeTest(
+    model,
+    splitSource(ds, 'train', doc.input, transformsOf(config), new Rng(config.seed)),
+    config,
+    { seed: config.seed },
+  );
   if (!a.json) {
-    for (const p of r.points.filter((_, i) => i % 10 === 0)) console.log(`lr ${p.lr.toExponential(2).padStart(9)}  loss ${p.loss.toFixed(4)}  smoothed ${p.smoothed.toFixed(4)}`);
-    console.log(r.suggestion === null ? 'no suggestion: the loss never fell steadily (try a wider range or more data)' : `suggested lr ${r.suggestion.toPrecision(3)} (${config.optimizer.type}, batch ${config.batchSize}${r.diverged ? `; the loss diverged at lr ${r.points.at(-1)!.lr.toExponential(2)}` : ''})`);
+    for (const p of r.points.filter((_, i) => i % 10 === 0))
+      console.log(
+        `lr ${p.lr.toExponential(2).padStart(9)}  loss ${p.loss.toFixed(4)}  smoothed ${p.smoothed.toFixed(4)}`,
+      );
+    console.log(
+      r.suggestion === null
+        ? 'no suggestion: the loss never fell steadily (try a wider range or more data)'
+        : `suggested lr ${r.suggestion.toPrecision(3)} (${config.optimizer.type}, batch ${config.batchSize}${r.diverged ? `; the loss diverged at lr ${r.points.at(-1)!.lr.toExponential(2)}` : ''})`,
+    );
   }
   return r;
 }
@@ -83,19 +125,31 @@ function writeFileIn(path: string, data: Uint8Array): void {
   writeFileSync(path, data);
 }
 
-async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void, logs: TrainLog | null): Promise<Outcome> {
+async function run(
+  a: TrainArgs,
+  doc: ModelDocument,
+  log: (line: string) => void,
+  logs: TrainLog | null,
+): Promise<Outcome> {
   const { config } = a;
   const ds = loadData(config, doc);
   const prepared = prepareRun(doc, config, ds);
-  log(`training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${config.optimizer.type} ${JSON.stringify(config.optimizer)}`);
+  log(
+    `training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${config.optimizer.type} ${JSON.stringify(config.optimizer)}`,
+  );
   const stepLosses: number[] = [];
   const t0 = performance.now();
   const result = await prepared.train({
     progressIntervalMs: 1000,
     onProgress: (events) => {
       for (const e of events) {
-        if (e.type === 'steps') { for (const s of e.steps) stepLosses.push(s.loss); logs?.log.steps(e.steps); }
-        else if (e.type === 'epoch') { log(epochLine(e.record, config.epochs)); logs?.log.epoch(e.record); }
+        if (e.type === 'steps') {
+          for (const s of e.steps) stepLosses.push(s.loss);
+          logs?.log.steps(e.steps);
+        } else if (e.type === 'epoch') {
+          log(epochLine(e.record, config.epochs));
+          logs?.log.epoch(e.record);
+        }
       }
     },
   });
@@ -104,14 +158,32 @@ async function run(a: TrainArgs, doc: ModelDocument, log: (line: string) => void
   if (a.save) writeFileIn(a.save, stateToSafetensors(prepared.model.stateDict()));
   if (logs) {
     if (test) logs.log.test(test);
-    for (const path of logs.write(a.logdir!, result.status, undefined, logs.log.metrics(), config.batchSize, prepared.model.stateDict())) log(`wrote ${path}`);
+    for (const path of logs.write(
+      a.logdir!,
+      result.status,
+      undefined,
+      logs.log.metrics(),
+      config.batchSize,
+      prepared.model.stateDict(),
+    ))
+      log(`wrote ${path}`);
   }
   if (result.best) {
     const b = result.best;
     // epochs as people count them (records are 0-based)
-    log(`${b.stoppedAt !== null ? `stopped early after epoch ${b.stoppedAt + 1}; ` : ''}best epoch ${b.epoch + 1} (${config.earlyStopping!.monitor} ${b.value.toPrecision(5)}); ${b.restored ? `the weights are epoch ${b.epoch + 1}'s (restore_best_weights)` : 'the weights are the last epoch\'s'}`);
+    log(
+      `${b.stoppedAt !== null ? `stopped early after epoch ${b.stoppedAt + 1}; ` : ''}best epoch ${b.epoch + 1} (${config.earlyStopping!.monitor} ${b.value.toPrecision(5)}); ${b.restored ? `the weights are epoch ${b.epoch + 1}'s (restore_best_weights)` : "the weights are the last epoch's"}`,
+    );
   }
-  return { steps: result.steps, stepLosses, epochs: result.epochs, status: result.status, test, seconds, ...(result.best && { best: result.best }) };
+  return {
+    steps: result.steps,
+    stepLosses,
+    epochs: result.epochs,
+    status: result.status,
+    test,
+    seconds,
+    ...(result.best && { best: result.best }),
+  };
 }
 
 export async function runTrain(argv: string[]): Promise<number> {
@@ -146,15 +218,25 @@ export async function runTrain(argv: string[]): Promise<number> {
     if (a.json) {
       console.log(JSON.stringify({ model: a.file, config: a.config, backend: backend.description, ...o }));
     } else {
-      if (o.test) console.log(`test loss ${o.test.loss.toFixed(4)}  accuracy ${pct(o.test.accuracy).trim()} on ${o.test.examples} images`);
-      console.log(`${o.steps} steps in ${o.seconds.toFixed(1)} s (${backend.description})${a.save ? `; weights saved to ${a.save}` : ''}`);
+      if (o.test)
+        console.log(
+          `test loss ${o.test.loss.toFixed(4)}  accuracy ${pct(o.test.accuracy).trim()} on ${o.test.examples} images`,
+        );
+      console.log(
+        `${o.steps} steps in ${o.seconds.toFixed(1)} s (${backend.description})${a.save ? `; weights saved to ${a.save}` : ''}`,
+      );
     }
     return 0;
   } catch (e) {
     if (!(e instanceof NonFiniteLossError)) throw e;
     // A failed run keeps its logs up to the last finite step, with the reason.
-    if (logs) for (const path of logs.write(a.logdir!, 'failed', e.message, logs.log.metrics(), a.config.batchSize)) log(`wrote ${path}`);
-    if (a.json) console.log(JSON.stringify({ model: a.file, error: e.message, step: e.step, epoch: e.epoch, value: String(e.value) }));
+    if (logs)
+      for (const path of logs.write(a.logdir!, 'failed', e.message, logs.log.metrics(), a.config.batchSize))
+        log(`wrote ${path}`);
+    if (a.json)
+      console.log(
+        JSON.stringify({ model: a.file, error: e.message, step: e.step, epoch: e.epoch, value: String(e.value) }),
+      );
     else console.error(`layerboard train: ${e.message}`);
     return 1;
   }

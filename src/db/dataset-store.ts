@@ -13,7 +13,10 @@ function quotaMessage(err: unknown, what: string): Error {
   const e = err instanceof Error ? err : new Error(String(err));
   const inner = (e as { inner?: { name?: string } }).inner;
   if (e.name === 'QuotaExceededError' || inner?.name === 'QuotaExceededError' || /quota/i.test(e.message)) {
-    return new Error(`the browser's storage is full (IndexedDB quota) while saving ${what}: free space by deleting old runs or datasets, or allow more storage for this site`, { cause: e });
+    return new Error(
+      `the browser's storage is full (IndexedDB quota) while saving ${what}: free space by deleting old runs or datasets, or allow more storage for this site`,
+      { cause: e },
+    );
   }
   return new Error(`could not save ${what} in IndexedDB: ${e.message}`, { cause: e });
 }
@@ -25,10 +28,22 @@ export interface SaveOptions {
 }
 
 /** Replaces dataset `id` with `ds`; reports the fraction written. */
-export async function saveDataset(db: LayerboardDB, id: string, kind: string, ds: ImageDataset, options: SaveOptions = {}): Promise<DatasetRecord> {
+export async function saveDataset(
+  db: LayerboardDB,
+  id: string,
+  kind: string,
+  ds: ImageDataset,
+  options: SaveOptions = {},
+): Promise<DatasetRecord> {
   const bytes = encodeLbds(ds);
   const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK_BYTES));
-  const manifest: StoredManifest = { header: headerOf(ds), bytes: bytes.length, chunks, counts: classCounts(ds), ...(options.version && { version: options.version }) };
+  const manifest: StoredManifest = {
+    header: headerOf(ds),
+    bytes: bytes.length,
+    chunks,
+    counts: classCounts(ds),
+    ...(options.version && { version: options.version }),
+  };
   const record: DatasetRecord = { id, name: ds.name, kind, created: Date.now(), manifest };
   try {
     await deleteDataset(db, id);
@@ -41,7 +56,11 @@ export async function saveDataset(db: LayerboardDB, id: string, kind: string, ds
     // the manifest goes last: a dataset without one is an unfinished import and is not listed
     await db.datasets.put(record);
   } catch (err) {
-    await db.datasetChunks.where('datasetId').equals(id).delete().catch(() => undefined);
+    await db.datasetChunks
+      .where('datasetId')
+      .equals(id)
+      .delete()
+      .catch(() => undefined);
     throw quotaMessage(err, `the dataset ${ds.name}`);
   }
   return record;
@@ -60,20 +79,33 @@ export function listDatasets(db: LayerboardDB): Promise<DatasetRecord[]> {
 }
 
 /** Reads a stored dataset back; errors name what is missing. */
-export async function loadStoredDataset(db: LayerboardDB, id: string, onProgress?: (fraction: number) => void): Promise<ImageDataset> {
+export async function loadStoredDataset(
+  db: LayerboardDB,
+  id: string,
+  onProgress?: (fraction: number) => void,
+): Promise<ImageDataset> {
   const record = await db.datasets.get(id);
-  if (!record) throw new Error(`the imported dataset '${id}' is not in this browser's storage any more: import it again in the Train tab`);
+  if (!record)
+    throw new Error(
+      `the imported dataset '${id}' is not in this browser's storage any more: import it again in the Train tab`,
+    );
   const { manifest } = record;
   const bytes = new Uint8Array(manifest.bytes);
   let at = 0;
   for (let i = 0; i < manifest.chunks; i++) {
     const chunk = await db.datasetChunks.get([id, i]);
-    if (!chunk) throw new Error(`the stored dataset ${record.name} is incomplete (chunk ${i + 1} of ${manifest.chunks} is missing): import it again`);
+    if (!chunk)
+      throw new Error(
+        `the stored dataset ${record.name} is incomplete (chunk ${i + 1} of ${manifest.chunks} is missing): import it again`,
+      );
     bytes.set(new Uint8Array(chunk.data), at);
     at += chunk.data.byteLength;
     onProgress?.((i + 1) / manifest.chunks);
   }
-  if (at !== manifest.bytes) throw new Error(`the stored dataset ${record.name} has ${at} bytes, its manifest says ${manifest.bytes}: import it again`);
+  if (at !== manifest.bytes)
+    throw new Error(
+      `the stored dataset ${record.name} has ${at} bytes, its manifest says ${manifest.bytes}: import it again`,
+    );
   return decodeLbds(bytes);
 }
 

@@ -14,18 +14,30 @@ export const logdirRunId = (folder: string) => `logdir:${folder}`;
  * session — its summaries are replaced (they are re-read from the files' start, and
  * unlike scalars they have no natural key to overwrite).
  */
-export async function ingestLogdirEvents(db: LayerboardDB, folder: string, name: string, events: TfEvent[], fresh: boolean): Promise<void> {
+export async function ingestLogdirEvents(
+  db: LayerboardDB,
+  folder: string,
+  name: string,
+  events: TfEvent[],
+  fresh: boolean,
+): Promise<void> {
   const id = logdirRunId(folder);
   const scalars: ScalarRecord[] = [];
   const summaries: (RawSummary & { runId: string })[] = [];
   let graph: TfEvent | undefined;
-  let first = Infinity, last = 0;
+  let first = Infinity,
+    last = 0;
   for (const e of events) {
     if (e.graphDef) graph = e;
-    if (e.wallTime) { first = Math.min(first, e.wallTime); last = Math.max(last, e.wallTime); }
+    if (e.wallTime) {
+      first = Math.min(first, e.wallTime);
+      last = Math.max(last, e.wallTime);
+    }
     for (const v of e.values) {
-      if (v.scalar !== undefined) scalars.push({ runId: id, tag: v.tag, step: e.step, wallTime: e.wallTime, value: v.scalar });
-      else if (v.kind && v.raw) summaries.push({ runId: id, tag: v.tag, step: e.step, wallTime: e.wallTime, kind: v.kind, value: v.raw });
+      if (v.scalar !== undefined)
+        scalars.push({ runId: id, tag: v.tag, step: e.step, wallTime: e.wallTime, value: v.scalar });
+      else if (v.kind && v.raw)
+        summaries.push({ runId: id, tag: v.tag, step: e.step, wallTime: e.wallTime, kind: v.kind, value: v.raw });
     }
   }
   const hparams = hparamsOf(summaries, scalars);
@@ -33,15 +45,24 @@ export async function ingestLogdirEvents(db: LayerboardDB, folder: string, name:
     const run = await db.runs.get(id);
     if (!run) {
       const record: RunRecord = {
-        id, projectId: null, name, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
-        status: 'running', message: `following the logdir folder ${folder}`, doc: newModelDocument([1]), config: null, backend: 'tensorboard', // no training config: only its logs are known
+        id,
+        projectId: null,
+        name,
+        created: Number.isFinite(first) ? first * 1000 : Date.now(),
+        ended: last ? last * 1000 : null,
+        status: 'running',
+        message: `following the logdir folder ${folder}`,
+        doc: newModelDocument([1]),
+        config: null,
+        backend: 'tensorboard', // no training config: only its logs are known
       };
       await db.runs.add(record);
     } else if (last) await db.runs.update(id, { ended: Math.max(run.ended ?? 0, last * 1000) });
     if (fresh) await db.summaries.where('runId').equals(id).delete();
     if (scalars.length) await db.scalars.bulkPut(scalars);
     if (summaries.length) await db.summaries.bulkAdd(summaries);
-    if (graph?.graph) await db.graphs.put({ runId: id, graph: graphDefToModules(graph.graph), graphDef: graph.graphDef });
+    if (graph?.graph)
+      await db.graphs.put({ runId: id, graph: graphDefToModules(graph.graph), graphDef: graph.graphDef });
     if (hparams) await db.hparams.put({ runId: id, ...hparams });
   });
 }

@@ -23,34 +23,60 @@ export function upgradeDocument(doc: Json): Json {
   if (raw === undefined) return doc;
   const { config, dropped } = migrateTrainingConfig(raw, numbers(doc.input));
   const out: Json = { ...doc, training: config };
-  if (dropped.length) out.metadata = { ...(isObject(doc.metadata) ? doc.metadata : {}), trainingBeforeUpgrade: structuredClone(raw) };
+  if (dropped.length)
+    out.metadata = { ...(isObject(doc.metadata) ? doc.metadata : {}), trainingBeforeUpgrade: structuredClone(raw) };
   return out;
 }
 
-export interface V1Text { id?: number; runId: string; tag: string; step: number; text: string }
-export interface RunUpgrade { run: Json; removeTexts: number[]; addTexts: Omit<V1Text, 'id'>[] }
+export interface V1Text {
+  id?: number;
+  runId: string;
+  tag: string;
+  step: number;
+  text: string;
+}
+export interface RunUpgrade {
+  run: Json;
+  removeTexts: number[];
+  addTexts: Omit<V1Text, 'id'>[];
+}
 
 function parseJson(text: string): unknown {
-  try { return JSON.parse(text) as unknown; } catch { return undefined; }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 const isRunDataset = (v: unknown): v is RunDataset =>
   isObject(v) && isObject(v.ref) && typeof v.name === 'string' && Array.isArray(v.classes) && Array.isArray(v.shape);
 const isTestResult = (v: unknown): v is TestResult =>
-  isObject(v) && typeof v.loss === 'number' && (v.accuracy === null || typeof v.accuracy === 'number') && typeof v.examples === 'number' && Array.isArray(v.confusion) && Array.isArray(v.classes);
+  isObject(v) &&
+  typeof v.loss === 'number' &&
+  (v.accuracy === null || typeof v.accuracy === 'number') &&
+  typeof v.examples === 'number' &&
+  Array.isArray(v.confusion) &&
+  Array.isArray(v.classes);
 
 /** One version-1 run and its texts as version 2 stores them. */
 export function upgradeRun(run: Json, texts: V1Text[]): RunUpgrade {
   const doc = isObject(run.doc) ? upgradeDocument(run.doc) : run.doc;
   // a run imported from TensorBoard logs has no configuration ({source: 'tensorboard'} said so)
   const imported = run.backend === 'tensorboard';
-  const { config, dropped } = imported ? { config: null, dropped: [] } : migrateTrainingConfig(run.config, isObject(doc) ? numbers(doc.input) : []);
+  const { config, dropped } = imported
+    ? { config: null, dropped: [] }
+    : migrateTrainingConfig(run.config, isObject(doc) ? numbers(doc.input) : []);
   const out: Json = { ...run, doc, config };
-  const removeTexts: number[] = [], addTexts: RunUpgrade['addTexts'] = [];
-  if (dropped.length) addTexts.push({ runId: String(run.id), tag: ORIGINAL_CONFIG_TAG, step: 0, text: JSON.stringify(run.config) });
+  const removeTexts: number[] = [],
+    addTexts: RunUpgrade['addTexts'] = [];
+  if (dropped.length)
+    addTexts.push({ runId: String(run.id), tag: ORIGINAL_CONFIG_TAG, step: 0, text: JSON.stringify(run.config) });
   const last = (tag: string) => texts.filter((t) => t.tag === tag).at(-1);
-  const dataset = last(V1_TEXT_TAGS.dataset), test = last(V1_TEXT_TAGS.test);
-  const d = dataset && parseJson(dataset.text), t = test && parseJson(test.text);
+  const dataset = last(V1_TEXT_TAGS.dataset),
+    test = last(V1_TEXT_TAGS.test);
+  const d = dataset && parseJson(dataset.text),
+    t = test && parseJson(test.text);
   if (isRunDataset(d)) {
     out.dataset = d;
     removeTexts.push(...texts.filter((x) => x.tag === V1_TEXT_TAGS.dataset && x.id !== undefined).map((x) => x.id!));
@@ -64,12 +90,19 @@ export function upgradeRun(run: Json, texts: V1Text[]): RunUpgrade {
 
 /** Dexie's upgrade to version 4, over the raw tables. */
 export async function upgradeRunContract(tx: Transaction): Promise<void> {
-  await tx.table('projects').toCollection().modify((p: Json) => {
-    if (isObject(p.doc)) p.doc = upgradeDocument(p.doc);
-  });
+  await tx
+    .table('projects')
+    .toCollection()
+    .modify((p: Json) => {
+      if (isObject(p.doc)) p.doc = upgradeDocument(p.doc);
+    });
   const runs = (await tx.table('runs').toArray()) as Json[];
   for (const run of runs) {
-    const texts = (await tx.table('texts').where('runId').equals(run.id as string).toArray()) as V1Text[];
+    const texts = (await tx
+      .table('texts')
+      .where('runId')
+      .equals(run.id as string)
+      .toArray()) as V1Text[];
     const u = upgradeRun(run, texts);
     await tx.table('runs').put(u.run);
     if (u.removeTexts.length) await tx.table('texts').bulkDelete(u.removeTexts);

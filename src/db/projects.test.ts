@@ -18,7 +18,10 @@ beforeEach(() => {
   repo = new ProjectRepository(db, () => `p${++ids}`);
   Date.now = () => ++clock;
 });
-afterEach(() => { db.close(); Date.now = realNow; });
+afterEach(() => {
+  db.close();
+  Date.now = realNow;
+});
 
 describe('ProjectRepository', () => {
   test('creates, reads back and lists projects newest first', async () => {
@@ -34,7 +37,10 @@ describe('ProjectRepository', () => {
   test('save stores the document and view and moves the project to the top', async () => {
     const a = await repo.create('A', doc());
     await repo.create('B', doc());
-    const view = { graph: { nodes: [{ id: 'input', kind: 'input' as const, position: { x: 0, y: 0 } }], edges: [] }, viewport: { x: 1, y: 2, zoom: 1.5 } };
+    const view = {
+      graph: { nodes: [{ id: 'input', kind: 'input' as const, position: { x: 0, y: 0 } }], edges: [] },
+      viewport: { x: 1, y: 2, zoom: 1.5 },
+    };
     await repo.save(a.id, doc([{ type: 'GELU' }]), view);
     const stored = await repo.get(a.id);
     expect(stored?.doc.modules).toEqual([{ name: '0', layer: { type: 'GELU' } }]);

@@ -8,7 +8,13 @@ import type { LayerboardDB, ProjectRecord, ProjectView } from './schema.ts';
 export class ProjectConflictError extends Error {}
 
 /** What the project list shows, without the (possibly large) documents. */
-export interface ProjectSummary { id: string; name: string; updated: number; created: number; layerCount: number }
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  updated: number;
+  created: number;
+  layerCount: number;
+}
 
 export class ProjectRepository {
   readonly #db: LayerboardDB;
@@ -51,7 +57,9 @@ export class ProjectRepository {
       const stored = await this.#db.projects.get(id);
       if (!stored) throw new Error(`project ${id} does not exist`);
       if (expected !== undefined && stored.updated !== expected) {
-        throw new ProjectConflictError(`"${stored.name}" was saved from another tab at ${new Date(stored.updated).toLocaleTimeString()}`);
+        throw new ProjectConflictError(
+          `"${stored.name}" was saved from another tab at ${new Date(stored.updated).toLocaleTimeString()}`,
+        );
       }
       const updated = nextVersion(stored.updated);
       await this.#db.projects.update(id, { doc, view, updated });
@@ -61,7 +69,12 @@ export class ProjectRepository {
 
   /** Stores where a project's canvas is scrolled: this tab's view, not an edit (no new version). */
   async saveViewport(id: string, viewport: NonNullable<ProjectView['viewport']>): Promise<void> {
-    const changed = await this.#db.projects.where('id').equals(id).modify((p) => { p.view = { ...p.view, viewport }; });
+    const changed = await this.#db.projects
+      .where('id')
+      .equals(id)
+      .modify((p) => {
+        p.view = { ...p.view, viewport };
+      });
     if (changed === 0) throw new Error(`project ${id} does not exist`);
   }
 
@@ -92,7 +105,13 @@ export class ProjectRepository {
 const nextVersion = (previous: number) => Math.max(Date.now(), previous + 1);
 
 function summaryOf(p: ProjectRecord): ProjectSummary {
-  return { id: p.id, name: p.name, updated: p.updated, created: p.created, layerCount: flattenModel(p.doc).modules.length };
+  return {
+    id: p.id,
+    name: p.name,
+    updated: p.updated,
+    created: p.created,
+    layerCount: flattenModel(p.doc).modules.length,
+  };
 }
 
 function cleanName(name: string): string {

@@ -3,7 +3,14 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
-import { decodeFloat32, encodeFloat32, exportRunFile, importRunFile, parseRunFile, serializeRunFile } from './run-file.ts';
+import {
+  decodeFloat32,
+  encodeFloat32,
+  exportRunFile,
+  importRunFile,
+  parseRunFile,
+  serializeRunFile,
+} from './run-file.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import { defaultTrainingConfig } from '../core/run/training-config.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
@@ -28,7 +35,9 @@ async function loggedRun(): Promise<string> {
   await writer.addHparams({ lr: 0.1 }, { 'accuracy/val': 0.81 });
   await writer.addText('notes', 'first try', 0);
   await writer.close();
-  await runs.update(run.id, { weights: { 'model.0.weight': { shape: [2, 4], data: new Float32Array([1, -2, 0.5, 3, 0, 1e-7, -1e30, 7]) } } });
+  await runs.update(run.id, {
+    weights: { 'model.0.weight': { shape: [2, 4], data: new Float32Array([1, -2, 0.5, 3, 0, 1e-7, -1e30, 7]) } },
+  });
   await runs.end(run.id, 'finished', undefined, { 'accuracy/val': 0.81 });
   return run.id;
 }
@@ -53,7 +62,9 @@ describe('run files', () => {
     expect((await otherRuns.texts(id)).map((t) => t.text)).toEqual(['first try']);
     const stored = await otherRuns.get(id);
     expect(stored?.status).toBe('finished');
-    expect(Array.from(stored!.weights!['model.0.weight'].data)).toEqual(Array.from(new Float32Array([1, -2, 0.5, 3, 0, 1e-7, -1e30, 7])));
+    expect(Array.from(stored!.weights!['model.0.weight'].data)).toEqual(
+      Array.from(new Float32Array([1, -2, 0.5, 3, 0, 1e-7, -1e30, 7])),
+    );
     other.close();
   });
 
@@ -69,15 +80,29 @@ describe('run files', () => {
   test('bad files are refused with the path of each problem', () => {
     expect(parseRunFile('{nope')).toMatchObject({ ok: false, errors: [{ path: '' }] });
     expect(parseRunFile({ format: 'layerboard-model' })).toMatchObject({ ok: false, errors: [{ path: 'format' }] });
-    expect(parseRunFile({ format: 'layerboard-run', version: 9 })).toMatchObject({ ok: false, errors: [{ path: 'version' }] });
+    expect(parseRunFile({ format: 'layerboard-run', version: 9 })).toMatchObject({
+      ok: false,
+      errors: [{ path: 'version' }],
+    });
     const bad = parseRunFile({
-      format: 'layerboard-run', version: 1,
+      format: 'layerboard-run',
+      version: 1,
       run: { id: 'a', name: 'x', created: 1, ended: null, status: 'done', doc, config: {} },
-      scalars: { 'loss/train': { step: [0, 1.5], wallTime: [1, 2], value: [1, 'big'] }, lr: { step: [0], wallTime: [], value: [] } },
-      graph: null, hparams: null, texts: [],
+      scalars: {
+        'loss/train': { step: [0, 1.5], wallTime: [1, 2], value: [1, 'big'] },
+        lr: { step: [0], wallTime: [], value: [] },
+      },
+      graph: null,
+      hparams: null,
+      texts: [],
     });
     if (bad.ok) throw new Error('expected errors');
-    expect(bad.errors.map((e) => e.path)).toEqual(['run.status', 'scalars["loss/train"].step[1]', 'scalars["loss/train"].value[1]', 'scalars["lr"]']);
+    expect(bad.errors.map((e) => e.path)).toEqual([
+      'run.status',
+      'scalars["loss/train"].step[1]',
+      'scalars["loss/train"].value[1]',
+      'scalars["lr"]',
+    ]);
     expect(bad.errors[3].message).toBe('columns differ in length (step 1, wallTime 0, value 0)');
   });
 

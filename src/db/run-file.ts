@@ -14,8 +14,16 @@ export const RUN_VERSION = 1;
 /** JSON has no NaN/Infinity: such values are written as these strings. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
-export interface RunFileSeries { step: number[]; wallTime: number[]; value: JsonNumber[] }
-export interface RunFileWeight { shape: number[]; dtype: 'F32'; data: string /* base64, little-endian */ }
+export interface RunFileSeries {
+  step: number[];
+  wallTime: number[];
+  value: JsonNumber[];
+}
+export interface RunFileWeight {
+  shape: number[];
+  dtype: 'F32';
+  data: string; /* base64, little-endian */
+}
 
 export interface RunFile {
   format: typeof RUN_FORMAT;
@@ -29,7 +37,10 @@ export interface RunFile {
   weights?: Record<string, RunFileWeight>;
 }
 
-export interface RunFileError { path: string; message: string }
+export interface RunFileError {
+  path: string;
+  message: string;
+}
 export type RunFileParse = { ok: true; file: RunFile } | { ok: false; errors: RunFileError[] };
 
 const STATUSES: RunStatus[] = ['running', 'finished', 'stopped', 'failed', 'interrupted'];
@@ -74,13 +85,21 @@ export function seriesOf(records: ScalarRecord[]): Record<string, RunFileSeries>
   const out: Record<string, RunFileSeries> = {};
   for (const tag of [...byTag.keys()].sort()) {
     const list = byTag.get(tag)!.sort((a, b) => a.step - b.step);
-    out[tag] = { step: list.map((r) => r.step), wallTime: list.map((r) => r.wallTime), value: list.map((r) => toJsonNumber(r.value)) };
+    out[tag] = {
+      step: list.map((r) => r.step),
+      wallTime: list.map((r) => r.wallTime),
+      value: list.map((r) => toJsonNumber(r.value)),
+    };
   }
   return out;
 }
 
 /** Everything stored for a run, as a run file. */
-export async function exportRunFile(db: LayerboardDB, runId: string, options: { weights?: boolean } = {}): Promise<RunFile> {
+export async function exportRunFile(
+  db: LayerboardDB,
+  runId: string,
+  options: { weights?: boolean } = {},
+): Promise<RunFile> {
   const run = await db.runs.get(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
   const [scalars, graph, hparams, texts] = await Promise.all([
@@ -91,12 +110,21 @@ export async function exportRunFile(db: LayerboardDB, runId: string, options: { 
   ]);
   const { weights, ...record } = run;
   const file: RunFile = {
-    format: RUN_FORMAT, version: RUN_VERSION, run: record, scalars: seriesOf(scalars), graph: graph?.graph ?? null,
+    format: RUN_FORMAT,
+    version: RUN_VERSION,
+    run: record,
+    scalars: seriesOf(scalars),
+    graph: graph?.graph ?? null,
     hparams: hparams ? { hparams: hparams.hparams, metrics: hparams.metrics } : null,
     texts: texts.map((t) => ({ tag: t.tag, step: t.step, text: t.text })),
   };
   if (weights && options.weights !== false) {
-    file.weights = Object.fromEntries(Object.entries(weights).map(([name, w]) => [name, { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data) }]));
+    file.weights = Object.fromEntries(
+      Object.entries(weights).map(([name, w]) => [
+        name,
+        { shape: w.shape, dtype: 'F32' as const, data: encodeFloat32(w.data) },
+      ]),
+    );
   }
   return file;
 }
@@ -108,38 +136,74 @@ export function serializeRunFile(file: RunFile): string {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkRun(run: unknown, errors: RunFileError[]): void {
-  if (!isObject(run)) { errors.push({ path: 'run', message: 'must be an object' }); return; }
+  if (!isObject(run)) {
+    errors.push({ path: 'run', message: 'must be an object' });
+    return;
+  }
   if (typeof run.id !== 'string' || !run.id) errors.push({ path: 'run.id', message: 'must be a non-empty string' });
   if (typeof run.name !== 'string') errors.push({ path: 'run.name', message: 'must be a string' });
   if (typeof run.created !== 'number') errors.push({ path: 'run.created', message: 'must be a time in ms since 1970' });
-  if (run.ended !== null && run.ended !== undefined && typeof run.ended !== 'number') errors.push({ path: 'run.ended', message: 'must be a time in ms or null' });
-  if (!STATUSES.includes(run.status as RunStatus)) errors.push({ path: 'run.status', message: `must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(run.status)}` });
-  if (run.config !== undefined && !isObject(run.config)) errors.push({ path: 'run.config', message: 'must be an object' });
-  if (run.metrics !== undefined && !isObject(run.metrics)) errors.push({ path: 'run.metrics', message: 'must be an object of numbers' });
+  if (run.ended !== null && run.ended !== undefined && typeof run.ended !== 'number')
+    errors.push({ path: 'run.ended', message: 'must be a time in ms or null' });
+  if (!STATUSES.includes(run.status as RunStatus))
+    errors.push({
+      path: 'run.status',
+      message: `must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(run.status)}`,
+    });
+  if (run.config !== undefined && !isObject(run.config))
+    errors.push({ path: 'run.config', message: 'must be an object' });
+  if (run.metrics !== undefined && !isObject(run.metrics))
+    errors.push({ path: 'run.metrics', message: 'must be an object of numbers' });
   const doc = parseModelDocument(run.doc);
-  if (!doc.ok) for (const e of doc.errors.slice(0, 5)) errors.push({ path: `run.doc${e.path ? `.${e.path}` : ''}`, message: e.message });
+  if (!doc.ok)
+    for (const e of doc.errors.slice(0, 5))
+      errors.push({ path: `run.doc${e.path ? `.${e.path}` : ''}`, message: e.message });
 }
 
 function checkSeries(tag: string, s: unknown, errors: RunFileError[]): void {
   const at = `scalars[${JSON.stringify(tag)}]`;
-  if (!isObject(s)) { errors.push({ path: at, message: 'must be an object with step, wallTime and value arrays' }); return; }
+  if (!isObject(s)) {
+    errors.push({ path: at, message: 'must be an object with step, wallTime and value arrays' });
+    return;
+  }
   const { step, wallTime, value } = s;
-  if (!Array.isArray(step) || !Array.isArray(wallTime) || !Array.isArray(value)) { errors.push({ path: at, message: 'must have step, wallTime and value arrays' }); return; }
+  if (!Array.isArray(step) || !Array.isArray(wallTime) || !Array.isArray(value)) {
+    errors.push({ path: at, message: 'must have step, wallTime and value arrays' });
+    return;
+  }
   if (step.length !== wallTime.length || step.length !== value.length) {
-    errors.push({ path: at, message: `columns differ in length (step ${step.length}, wallTime ${wallTime.length}, value ${value.length})` });
+    errors.push({
+      path: at,
+      message: `columns differ in length (step ${step.length}, wallTime ${wallTime.length}, value ${value.length})`,
+    });
     return;
   }
   const badStep = step.findIndex((x) => typeof x !== 'number' || !Number.isInteger(x));
-  if (badStep >= 0) errors.push({ path: `${at}.step[${badStep}]`, message: `must be an integer, got ${JSON.stringify(step[badStep])}` });
+  if (badStep >= 0)
+    errors.push({
+      path: `${at}.step[${badStep}]`,
+      message: `must be an integer, got ${JSON.stringify(step[badStep])}`,
+    });
   const badWall = wallTime.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
-  if (badWall >= 0) errors.push({ path: `${at}.wallTime[${badWall}]`, message: `must be a finite number of seconds, got ${JSON.stringify(wallTime[badWall])}` });
+  if (badWall >= 0)
+    errors.push({
+      path: `${at}.wallTime[${badWall}]`,
+      message: `must be a finite number of seconds, got ${JSON.stringify(wallTime[badWall])}`,
+    });
   const badValue = value.findIndex((x) => fromJsonNumber(x) === null);
-  if (badValue >= 0) errors.push({ path: `${at}.value[${badValue}]`, message: `must be a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(value[badValue])}` });
+  if (badValue >= 0)
+    errors.push({
+      path: `${at}.value[${badValue}]`,
+      message: `must be a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(value[badValue])}`,
+    });
 }
 
 function checkWeights(weights: unknown, errors: RunFileError[]): void {
   if (weights === undefined) return;
-  if (!isObject(weights)) { errors.push({ path: 'weights', message: 'must be an object' }); return; }
+  if (!isObject(weights)) {
+    errors.push({ path: 'weights', message: 'must be an object' });
+    return;
+  }
   for (const [name, w] of Object.entries(weights)) {
     const at = `weights[${JSON.stringify(name)}]`;
     if (!isObject(w) || !Array.isArray(w.shape) || w.dtype !== 'F32' || typeof w.data !== 'string') {
@@ -148,10 +212,12 @@ function checkWeights(weights: unknown, errors: RunFileError[]): void {
     }
     // The data must be exactly the shape's float32 values, or the weights could not be exported.
     const b64 = w.data;
-    const bytes = b64.length % 4 === 0 ? (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0) : -1;
-    const problem = bytes % 4 !== 0 || bytes < 0
-      ? `${name}: data is ${bytes < 0 ? 'not base64' : `${bytes} bytes, not a whole number of float32 values`}`
-      : tensorProblem(name, w.shape, bytes / 4);
+    const bytes =
+      b64.length % 4 === 0 ? (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0) : -1;
+    const problem =
+      bytes % 4 !== 0 || bytes < 0
+        ? `${name}: data is ${bytes < 0 ? 'not base64' : `${bytes} bytes, not a whole number of float32 values`}`
+        : tensorProblem(name, w.shape, bytes / 4);
     if (problem) errors.push({ path: at, message: problem });
   }
 }
@@ -165,16 +231,34 @@ export function parseRunFile(input: string | unknown): RunFileParse {
     value = read.value;
   }
   if (!isObject(value)) return { ok: false, errors: [{ path: '', message: 'a run file is a JSON object' }] };
-  if (value.format !== RUN_FORMAT) return { ok: false, errors: [{ path: 'format', message: `must be "${RUN_FORMAT}", got ${JSON.stringify(value.format)}` }] };
-  if (value.version !== RUN_VERSION) return { ok: false, errors: [{ path: 'version', message: `version ${JSON.stringify(value.version)} is not supported (this build reads version ${RUN_VERSION})` }] };
+  if (value.format !== RUN_FORMAT)
+    return {
+      ok: false,
+      errors: [{ path: 'format', message: `must be "${RUN_FORMAT}", got ${JSON.stringify(value.format)}` }],
+    };
+  if (value.version !== RUN_VERSION)
+    return {
+      ok: false,
+      errors: [
+        {
+          path: 'version',
+          message: `version ${JSON.stringify(value.version)} is not supported (this build reads version ${RUN_VERSION})`,
+        },
+      ],
+    };
   const errors: RunFileError[] = [];
   checkRun(value.run, errors);
   if (!isObject(value.scalars)) errors.push({ path: 'scalars', message: 'must be an object of tag → series' });
   else for (const [tag, s] of Object.entries(value.scalars)) checkSeries(tag, s, errors);
-  if (value.hparams !== null && value.hparams !== undefined && (!isObject(value.hparams) || !isObject(value.hparams.hparams))) {
+  if (
+    value.hparams !== null &&
+    value.hparams !== undefined &&
+    (!isObject(value.hparams) || !isObject(value.hparams.hparams))
+  ) {
     errors.push({ path: 'hparams', message: 'must be null or { hparams: {...}, metrics: {...} }' });
   }
-  if (value.texts !== undefined && !Array.isArray(value.texts)) errors.push({ path: 'texts', message: 'must be an array' });
+  if (value.texts !== undefined && !Array.isArray(value.texts))
+    errors.push({ path: 'texts', message: 'must be an array' });
   checkWeights(value.weights, errors);
   if (errors.length > 0) return { ok: false, errors };
   // every field was checked above (checkRun, checkSeries, checkWeights)
@@ -188,13 +272,17 @@ export function parseRunFile(input: string | unknown): RunFileParse {
     config = migrated.config;
     if (migrated.dropped.length) texts.push({ tag: ORIGINAL_CONFIG_TAG, step: 0, text: JSON.stringify(raw) });
   }
-  return { ok: true, file: { ...file, run: { ...file.run, config }, graph: file.graph ?? null, hparams: file.hparams ?? null, texts } };
+  return {
+    ok: true,
+    file: { ...file, run: { ...file.run, config }, graph: file.graph ?? null, hparams: file.hparams ?? null, texts },
+  };
 }
 
 function scalarRecords(runId: string, scalars: Record<string, RunFileSeries>): ScalarRecord[] {
   const out: ScalarRecord[] = [];
   for (const [tag, s] of Object.entries(scalars)) {
-    for (let i = 0; i < s.step.length; i++) out.push({ runId, tag, step: s.step[i], wallTime: s.wallTime[i], value: fromJsonNumber(s.value[i]) as number });
+    for (let i = 0; i < s.step.length; i++)
+      out.push({ runId, tag, step: s.step[i], wallTime: s.wallTime[i], value: fromJsonNumber(s.value[i]) as number });
   }
   return out;
 }
@@ -203,19 +291,27 @@ function scalarRecords(runId: string, scalars: Record<string, RunFileSeries>): S
  * Stores a checked run file as a run. It keeps its id unless a run with that id is
  * already stored, then it gets a fresh one (importing twice gives two runs).
  */
-export async function importRunFile(db: LayerboardDB, file: RunFile, newId: () => string = () => crypto.randomUUID()): Promise<RunRecord> {
+export async function importRunFile(
+  db: LayerboardDB,
+  file: RunFile,
+  newId: () => string = () => crypto.randomUUID(),
+): Promise<RunRecord> {
   const taken = await db.runs.get(file.run.id);
   const id = taken ? newId() : file.run.id;
   const record: RunRecord = { ...file.run, id, ended: file.run.ended ?? null };
   if (file.weights) {
-    record.weights = Object.fromEntries(Object.entries(file.weights).map(([name, w]) => [name, { shape: w.shape, data: decodeFloat32(w.data) }]));
+    record.weights = Object.fromEntries(
+      Object.entries(file.weights).map(([name, w]) => [name, { shape: w.shape, data: decodeFloat32(w.data) }]),
+    );
   }
   await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.hparams, db.texts], async () => {
     await db.runs.add(record);
     await db.scalars.bulkPut(scalarRecords(id, file.scalars));
     if (file.graph !== null && file.graph !== undefined) await db.graphs.put({ runId: id, graph: file.graph });
-    if (file.hparams) await db.hparams.put({ runId: id, hparams: file.hparams.hparams, metrics: file.hparams.metrics ?? {} });
-    if (file.texts.length > 0) await db.texts.bulkAdd(file.texts.map((t) => ({ runId: id, tag: t.tag, step: t.step, text: t.text })));
+    if (file.hparams)
+      await db.hparams.put({ runId: id, hparams: file.hparams.hparams, metrics: file.hparams.metrics ?? {} });
+    if (file.texts.length > 0)
+      await db.texts.bulkAdd(file.texts.map((t) => ({ runId: id, tag: t.tag, step: t.step, text: t.text })));
   });
   return record;
 }

@@ -27,7 +27,11 @@ test('all scalars by tag then step, points after a step, tags from the index', a
     { runId: 'r1', tag: 'accuracy/val', step: 10, wallTime: 2, value: 0.7 },
     { runId: 'r2', tag: 'loss/train', step: 1, wallTime: 1, value: 9 },
   ]);
-  expect((await runs.allScalars('r1')).map((r) => `${r.tag}@${r.step}`)).toEqual(['accuracy/val@10', 'loss/train@2', 'loss/train@10']);
+  expect((await runs.allScalars('r1')).map((r) => `${r.tag}@${r.step}`)).toEqual([
+    'accuracy/val@10',
+    'loss/train@2',
+    'loss/train@10',
+  ]);
   expect((await runs.scalarsAfter('r1', 'loss/train', 2)).map((r) => r.step)).toEqual([10]);
   expect(await runs.tagsFast('r1')).toEqual(['accuracy/val', 'loss/train']);
   expect(await runs.scalarCount('r1')).toBe(3);

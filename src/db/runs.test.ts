@@ -56,7 +56,11 @@ describe('runs and their logs', () => {
     const a = await newRun('a');
     const b = await newRun('b');
     await runs.end(a.id, 'failed', 'loss became NaN at step 12 (loss = NaN)', { 'loss/train': 2 });
-    expect(await runs.get(a.id)).toMatchObject({ status: 'failed', message: 'loss became NaN at step 12 (loss = NaN)', metrics: { 'loss/train': 2 } });
+    expect(await runs.get(a.id)).toMatchObject({
+      status: 'failed',
+      message: 'loss became NaN at step 12 (loss = NaN)',
+      metrics: { 'loss/train': 2 },
+    });
     await runs.rename(b.id, '  lr 0.1  ');
     expect((await runs.get(b.id))?.name).toBe('lr 0.1');
     await expect(runs.rename(b.id, ' ')).rejects.toThrow('a run name cannot be empty');
@@ -68,9 +72,12 @@ describe('runs and their logs', () => {
     const run = await newRun();
     const errors: Error[] = [];
     const writer = new SummaryWriter(db, run.id, { onError: (e) => errors.push(e) });
-    db.scalars.bulkPut = () => Promise.reject(Object.assign(new Error('quota'), { name: 'QuotaExceededError' })) as never;
+    db.scalars.bulkPut = () =>
+      Promise.reject(Object.assign(new Error('quota'), { name: 'QuotaExceededError' })) as never;
     writer.addScalar('loss/train', 1, 0);
     await writer.flush();
-    expect(errors.map((e) => e.message)).toEqual([`the browser's storage is full (IndexedDB quota): logs of run ${run.id} could not be written`]);
+    expect(errors.map((e) => e.message)).toEqual([
+      `the browser's storage is full (IndexedDB quota): logs of run ${run.id} could not be written`,
+    ]);
   });
 });

@@ -1,7 +1,16 @@
 // Runs and their logs: the run repository and a SummaryWriter-like logger with
 // batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
 import { Dexie, liveQuery, type Observable } from 'dexie';
-import type { GraphRecord, HparamsRecord, LayerboardDB, RunRecord, RunStatus, ScalarRecord, SummaryRecord, TextRecord } from './schema.ts';
+import type {
+  GraphRecord,
+  HparamsRecord,
+  LayerboardDB,
+  RunRecord,
+  RunStatus,
+  ScalarRecord,
+  SummaryRecord,
+  TextRecord,
+} from './schema.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export type NewRun = Omit<RunRecord, 'id' | 'created' | 'ended' | 'status'> & { id?: string };
@@ -16,17 +25,29 @@ export class RunRepository {
   }
 
   async create(run: NewRun): Promise<RunRecord> {
-    const record: RunRecord = { ...run, id: run.id ?? this.#newId(), created: Date.now(), ended: null, status: 'running' };
+    const record: RunRecord = {
+      ...run,
+      id: run.id ?? this.#newId(),
+      created: Date.now(),
+      ended: null,
+      status: 'running',
+    };
     await this.#db.runs.add(record);
     return record;
   }
 
-  get(id: string): Promise<RunRecord | undefined> { return this.#db.runs.get(id); }
+  get(id: string): Promise<RunRecord | undefined> {
+    return this.#db.runs.get(id);
+  }
 
   /** Newest first. */
-  list(): Promise<RunRecord[]> { return this.#db.runs.orderBy('created').reverse().toArray(); }
+  list(): Promise<RunRecord[]> {
+    return this.#db.runs.orderBy('created').reverse().toArray();
+  }
 
-  watchList(): Observable<RunRecord[]> { return liveQuery(() => this.list()); }
+  watchList(): Observable<RunRecord[]> {
+    return liveQuery(() => this.list());
+  }
 
   async update(id: string, changes: Partial<Omit<RunRecord, 'id'>>): Promise<void> {
     const changed = await this.#db.runs.update(id, changes);
@@ -40,8 +61,18 @@ export class RunRepository {
   }
 
   /** Ends a run: its status, why, and its final metrics. */
-  end(id: string, status: Exclude<RunStatus, 'running'>, message?: string, metrics?: Record<string, number>): Promise<void> {
-    return this.update(id, { status, ended: Date.now(), ...(message !== undefined && { message }), ...(metrics && { metrics }) });
+  end(
+    id: string,
+    status: Exclude<RunStatus, 'running'>,
+    message?: string,
+    metrics?: Record<string, number>,
+  ): Promise<void> {
+    return this.update(id, {
+      status,
+      ended: Date.now(),
+      ...(message !== undefined && { message }),
+      ...(metrics && { metrics }),
+    });
   }
 
   /** Runs left 'running' by a page that went away (reload, crash) become 'interrupted'. */
@@ -83,7 +114,10 @@ export class RunRepository {
 
   /** Points of one tag with step > afterStep, by step (what a live chart has not seen yet). */
   scalarsAfter(runId: string, tag: string, afterStep: number): Promise<ScalarRecord[]> {
-    return this.#db.scalars.where('[runId+tag+step]').between([runId, tag, afterStep], [runId, tag, Infinity], false, true).toArray();
+    return this.#db.scalars
+      .where('[runId+tag+step]')
+      .between([runId, tag, afterStep], [runId, tag, Infinity], false, true)
+      .toArray();
   }
 
   /** The run's tags, from the [runId+tag] index without reading any point. */
@@ -93,21 +127,31 @@ export class RunRepository {
     return keys.map((k) => (Array.isArray(k) ? String(k[1]) : String(k)));
   }
 
-  scalarCount(runId: string): Promise<number> { return this.#db.scalars.where('runId').equals(runId).count(); }
+  scalarCount(runId: string): Promise<number> {
+    return this.#db.scalars.where('runId').equals(runId).count();
+  }
 
   /** Emits the run's point count whenever a scalar of the run is written or deleted. */
-  watchScalarCount(runId: string): Observable<number> { return liveQuery(() => this.scalarCount(runId)); }
+  watchScalarCount(runId: string): Observable<number> {
+    return liveQuery(() => this.scalarCount(runId));
+  }
 
-  graph(runId: string): Promise<GraphRecord | undefined> { return this.#db.graphs.get(runId); }
+  graph(runId: string): Promise<GraphRecord | undefined> {
+    return this.#db.graphs.get(runId);
+  }
 
-  hparams(runId: string): Promise<HparamsRecord | undefined> { return this.#db.hparams.get(runId); }
+  hparams(runId: string): Promise<HparamsRecord | undefined> {
+    return this.#db.hparams.get(runId);
+  }
 
   async hparamsOf(runIds: string[]): Promise<Map<string, HparamsRecord>> {
     const records = await this.#db.hparams.bulkGet(runIds);
     return new Map(records.filter((r): r is HparamsRecord => r !== undefined).map((r) => [r.runId, r]));
   }
 
-  texts(runId: string): Promise<TextRecord[]> { return this.#db.texts.where('runId').equals(runId).toArray(); }
+  texts(runId: string): Promise<TextRecord[]> {
+    return this.#db.texts.where('runId').equals(runId).toArray();
+  }
 
   /** A run's summaries of one kind (histograms, images, ...), by tag then step. */
   async summaries(runId: string, kind: SummaryKind): Promise<SummaryRecord[]> {

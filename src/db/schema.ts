@@ -58,16 +58,44 @@ export interface RunRecord {
   weights?: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
-export interface ScalarRecord { runId: string; tag: string; step: number; wallTime: number; value: number }
+export interface ScalarRecord {
+  runId: string;
+  tag: string;
+  step: number;
+  wallTime: number;
+  value: number;
+}
 /** graph: the ModuleGraph the board draws; graphDef: add_graph's GraphDef bytes when the run came from event files (written back as they came). */
-export interface GraphRecord { runId: string; graph: unknown; graphDef?: Uint8Array }
+export interface GraphRecord {
+  runId: string;
+  graph: unknown;
+  graphDef?: Uint8Array;
+}
 /**
  * A summary beyond scalars, in TensorBoard's own encoding: one Summary.Value (histogram,
  * image, text, PR curve, hparams, or a kind the board does not show), kept byte for byte.
  */
-export interface SummaryRecord { id?: number; runId: string; tag: string; step: number; wallTime: number; kind: SummaryKind; value: Uint8Array }
-export interface TextRecord { id?: number; runId: string; tag: string; step: number; text: string }
-export interface HparamsRecord { runId: string; hparams: Record<string, unknown>; metrics: Record<string, number> }
+export interface SummaryRecord {
+  id?: number;
+  runId: string;
+  tag: string;
+  step: number;
+  wallTime: number;
+  kind: SummaryKind;
+  value: Uint8Array;
+}
+export interface TextRecord {
+  id?: number;
+  runId: string;
+  tag: string;
+  step: number;
+  text: string;
+}
+export interface HparamsRecord {
+  runId: string;
+  hparams: Record<string, unknown>;
+  metrics: Record<string, number>;
+}
 /** What a stored dataset holds; its LBDS bytes are cut into datasetChunks. */
 export interface StoredManifest {
   header: LbdsHeader;
@@ -79,8 +107,18 @@ export interface StoredManifest {
   version?: string;
 }
 /** kind: 'cifar10' | 'imagefolder' (imports) or 'builtin' (a cached built-in dataset). */
-export interface DatasetRecord { id: string; name: string; kind: string; created: number; manifest: StoredManifest }
-export interface DatasetChunkRecord { datasetId: string; index: number; data: ArrayBuffer }
+export interface DatasetRecord {
+  id: string;
+  name: string;
+  kind: string;
+  created: number;
+  manifest: StoredManifest;
+}
+export interface DatasetChunkRecord {
+  datasetId: string;
+  index: number;
+  data: ArrayBuffer;
+}
 
 /**
  * How a record with a model is written: the document is opaque to dexie's key-path typing
@@ -101,7 +139,10 @@ export type LayerboardDB = Dexie & {
 };
 
 /** Opens (lazily) the app's database; `indexedDB` may be injected for Node tests. */
-export function createDatabase(name = DB_NAME, options: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}): LayerboardDB {
+export function createDatabase(
+  name = DB_NAME,
+  options: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {},
+): LayerboardDB {
   const db = new Dexie(name, options) as LayerboardDB;
   db.version(1).stores({
     projects: 'id, name, updated',

@@ -16,6 +16,7 @@ export const STORAGE_FULL = 'storage full';
 
 /** A message for a failed write: the quota named with what to do, or the error's own words. */
 export function storageErrorMessage(e: unknown): string {
-  if (isQuotaError(e)) return `${STORAGE_FULL}: the browser's storage quota for this site is used up (delete runs or datasets on the Board, or free disk space)`;
+  if (isQuotaError(e))
+    return `${STORAGE_FULL}: the browser's storage quota for this site is used up (delete runs or datasets on the Board, or free disk space)`;
   return e instanceof Error ? e.message : String(e);
 }

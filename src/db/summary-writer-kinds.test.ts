@@ -7,7 +7,13 @@ import { createDatabase } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import { SummaryWriter } from './summary-writer.ts';
 import { runEventFile } from './tfevents-exchange.ts';
-import { histogramOfValue, imageOfValue, prCurveOfValue, readEventFile, textOfValue } from '../core/formats/tfevents/index.ts';
+import {
+  histogramOfValue,
+  imageOfValue,
+  prCurveOfValue,
+  readEventFile,
+  textOfValue,
+} from '../core/formats/tfevents/index.ts';
 import { logFinalWeights } from '../ui/train/board-logs.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 import { defaultTrainingConfig } from '../core/run/training-config.ts';
@@ -15,10 +21,19 @@ import { defaultTrainingConfig } from '../core/run/training-config.ts';
 test('histograms, images, PR curves and text of a run reach its event file', async () => {
   const db = createDatabase('writer-kinds', { indexedDB: new IDBFactory(), IDBKeyRange });
   const runs = new RunRepository(db, () => 'r1');
-  await runs.create({ projectId: null, name: 'r', doc: newModelDocument([4]), config: { ...defaultTrainingConfig(), optimizer: { type: 'SGD', lr: 0.1 } } });
+  await runs.create({
+    projectId: null,
+    name: 'r',
+    doc: newModelDocument([4]),
+    config: { ...defaultTrainingConfig(), optimizer: { type: 'SGD', lr: 0.1 } },
+  });
   const w = new SummaryWriter(db, 'r1');
   await logFinalWeights(w, { '0.weight': { shape: [2, 2], data: Float32Array.of(-1, 0.5, 0.25, 2) } }, 9);
-  await w.addImage('inputs', { width: 1, height: 1, colorspace: 1, encoded: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3) }, 0);
+  await w.addImage(
+    'inputs',
+    { width: 1, height: 1, colorspace: 1, encoded: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3) },
+    0,
+  );
   await w.addPrCurve('pr/cat', [true, false], [0.8, 0.3], 9, 5);
   await w.addText('model', '    Linear(4, 2)');
   await w.addHparams({ optimizer: { type: 'SGD', lr: 0.1 } }, { 'accuracy/test': 0.9 });
@@ -28,8 +43,18 @@ test('histograms, images, PR curves and text of a run reach its event file', asy
 
   const { summaries, problems } = readEventFile((await runEventFile(db, 'r1')).bytes);
   expect(problems).toEqual([]);
-  expect(summaries.map((s) => s.kind).sort()).toEqual(['histogram', 'hparams', 'hparams', 'hparams', 'image', 'pr_curve', 'text']);
-  expect([...imageOfValue(summaries.find((s) => s.kind === 'image')!.value)!.encoded]).toEqual([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+  expect(summaries.map((s) => s.kind).sort()).toEqual([
+    'histogram',
+    'hparams',
+    'hparams',
+    'hparams',
+    'image',
+    'pr_curve',
+    'text',
+  ]);
+  expect([...imageOfValue(summaries.find((s) => s.kind === 'image')!.value)!.encoded]).toEqual([
+    0x89, 0x50, 0x4e, 0x47, 1, 2, 3,
+  ]);
   expect(prCurveOfValue(summaries.find((s) => s.kind === 'pr_curve')!.value)!.tp).toHaveLength(5);
   expect(textOfValue(summaries.find((s) => s.kind === 'text')!.value)).toEqual(['    Linear(4, 2)']);
   db.close();

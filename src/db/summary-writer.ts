@@ -2,7 +2,14 @@
 // are buffered and written in batches; graph, text and hparams go straight through.
 // Write errors (an IndexedDB quota error, say) reach onError: shown, never swallowed.
 import type { LayerboardDB, ScalarRecord, SummaryRecord } from './schema.ts';
-import { encodeHistogramValue, encodeImageValue, encodePrCurveValue, histogramOf, prCurveOf, type SummaryImage } from '../core/formats/tfevents/index.ts';
+import {
+  encodeHistogramValue,
+  encodeImageValue,
+  encodePrCurveValue,
+  histogramOf,
+  prCurveOf,
+  type SummaryImage,
+} from '../core/formats/tfevents/index.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export interface SummaryWriterOptions {
@@ -63,8 +70,21 @@ export class SummaryWriter {
   }
 
   /** add_pr_curve: binary labels and the predicted probabilities of the positive class. */
-  addPrCurve(tag: string, labels: ArrayLike<boolean>, probabilities: ArrayLike<number>, step: number, numThresholds = 127, wallTime = seconds()): Promise<void> {
-    return this.#summary('pr_curve', tag, encodePrCurveValue(tag, prCurveOf(labels, probabilities, numThresholds)), step, wallTime);
+  addPrCurve(
+    tag: string,
+    labels: ArrayLike<boolean>,
+    probabilities: ArrayLike<number>,
+    step: number,
+    numThresholds = 127,
+    wallTime = seconds(),
+  ): Promise<void> {
+    return this.#summary(
+      'pr_curve',
+      tag,
+      encodePrCurveValue(tag, prCurveOf(labels, probabilities, numThresholds)),
+      step,
+      wallTime,
+    );
   }
 
   #summary(kind: SummaryKind, tag: string, value: Uint8Array, step: number, wallTime: number): Promise<void> {
@@ -74,21 +94,30 @@ export class SummaryWriter {
 
   /** Writes every buffered scalar; resolves when they are stored. */
   flush(): Promise<void> {
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = null; }
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
     const batch = this.#buffer;
     this.#buffer = [];
     if (batch.length === 0) return this.#pending;
     return this.#write(() => this.#db.scalars.bulkPut(batch).then(() => undefined));
   }
 
-  close(): Promise<void> { return this.flush(); }
+  close(): Promise<void> {
+    return this.flush();
+  }
 
   /** Serializes writes so that a later flush never overtakes an earlier one. */
   #write(op: () => Promise<void>): Promise<void> {
     const next = this.#pending.then(op).catch((err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
       const quota = error.name === 'QuotaExceededError' || /quota/i.test(error.message);
-      const reported = quota ? new Error(`the browser's storage is full (IndexedDB quota): logs of run ${this.runId} could not be written`, { cause: error }) : error;
+      const reported = quota
+        ? new Error(`the browser's storage is full (IndexedDB quota): logs of run ${this.runId} could not be written`, {
+            cause: error,
+          })
+        : error;
       if (this.#options.onError) this.#options.onError(reported);
       else throw reported;
     });

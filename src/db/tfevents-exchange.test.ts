@@ -10,7 +10,10 @@ import { newModelDocument } from '../core/model/model-json.ts';
 let db: LayerboardDB;
 let runs: RunRepository;
 let n = 0;
-beforeEach(() => { db = createDatabase('tb-test', { indexedDB: new IDBFactory(), IDBKeyRange }); runs = new RunRepository(db, () => `r${++n}`); });
+beforeEach(() => {
+  db = createDatabase('tb-test', { indexedDB: new IDBFactory(), IDBKeyRange });
+  runs = new RunRepository(db, () => `r${++n}`);
+});
 afterEach(() => db.close());
 
 async function loggedRun(name: string, values: number[]) {
@@ -27,10 +30,14 @@ describe('TensorBoard interchange', () => {
     const run = await loggedRun('lr 0.1', [2.5, 1.25, 0.625, Number.NaN]);
     const file = await runEventFile(db, run.id);
     expect(file.name).toMatch(/^events\.out\.tfevents\.\d+\.layerboard$/);
-    const { runs: [back], problems } = await importEventFiles(db, [{ path: `lr 0.1/${file.name}`, bytes: file.bytes }], () => 'imported');
+    const {
+      runs: [back],
+      problems,
+    } = await importEventFiles(db, [{ path: `lr 0.1/${file.name}`, bytes: file.bytes }], () => 'imported');
     expect(problems).toEqual([]);
     expect(back.name).toBe('lr 0.1');
-    const strip = (rs: { tag: string; step: number; wallTime: number; value: number }[]) => rs.map(({ tag, step, wallTime, value }) => ({ tag, step, wallTime, value }));
+    const strip = (rs: { tag: string; step: number; wallTime: number; value: number }[]) =>
+      rs.map(({ tag, step, wallTime, value }) => ({ tag, step, wallTime, value }));
     for (const tag of ['loss/train', 'accuracy/val']) {
       expect(strip(await runs.scalars('imported', tag))).toEqual(strip(await runs.scalars(run.id, tag)));
     }
@@ -41,7 +48,10 @@ describe('TensorBoard interchange', () => {
     const b = await loggedRun('a/b', [2]);
     const entries = await readZip(await logdirZip(db, [a.id, b.id]));
     expect(entries.map((e) => e.name.split('/')[0])).toEqual(['a_b', 'a_b (2)']);
-    const { runs: imported } = await importEventFiles(db, entries.map((e) => ({ path: `logs/${e.name}`, bytes: e.data })));
+    const { runs: imported } = await importEventFiles(
+      db,
+      entries.map((e) => ({ path: `logs/${e.name}`, bytes: e.data })),
+    );
     expect(imported.map((r) => r.name)).toEqual(['a_b', 'a_b (2)']);
   });
 
@@ -49,15 +59,22 @@ describe('TensorBoard interchange', () => {
     const run = await loggedRun('x', [3, 2, 1]);
     const { bytes } = await runEventFile(db, run.id);
     const cut = bytes.subarray(0, bytes.length - 7);
-    const { runs: [back], problems } = await importEventFiles(db, [{ path: 'events.out.tfevents.1.host', bytes: cut }], () => 'cut');
+    const {
+      runs: [back],
+      problems,
+    } = await importEventFiles(db, [{ path: 'events.out.tfevents.1.host', bytes: cut }], () => 'cut');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^events\.out\.tfevents\.1\.host: truncated record at byte \d+: .*; its \d+ good events were kept$/);
+    expect(problems[0]).toMatch(
+      /^events\.out\.tfevents\.1\.host: truncated record at byte \d+: .*; its \d+ good events were kept$/,
+    );
     expect(back.name).toBe('events.out.tfevents.1.host');
     expect((await runs.scalars('cut', 'loss/train')).map((s) => s.value)).toEqual([3, 2, 1]);
   });
 
   test('no event files is said plainly', async () => {
-    expect((await importEventFiles(db, [{ path: 'notes.txt', bytes: new Uint8Array(1) }])).problems).toEqual(['no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)']);
+    expect((await importEventFiles(db, [{ path: 'notes.txt', bytes: new Uint8Array(1) }])).problems).toEqual([
+      'no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)',
+    ]);
     expect(runFolderName('..', new Set())).toBe('run');
   });
 });

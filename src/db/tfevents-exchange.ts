@@ -3,9 +3,21 @@
 // runs — one run per folder, as TensorBoard treats a logdir. Everything a file holds comes
 // in: scalars, the graph, and every other summary kept byte for byte (what the board does
 // not show is named in the import's report), so exporting it again loses nothing.
-import { eventFileName, readEventFile, writeEventFile, type GraphDefNode, type RawSummary, type ScalarPoint } from '../core/formats/tfevents/index.ts';
+import {
+  eventFileName,
+  readEventFile,
+  writeEventFile,
+  type GraphDefNode,
+  type RawSummary,
+  type ScalarPoint,
+} from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
-import { encodeHparamsValues, flattenHparams, hparamsOfValue, type HparamValue } from '../core/formats/tfevents/hparams.ts';
+import {
+  encodeHparamsValues,
+  flattenHparams,
+  hparamsOfValue,
+  type HparamValue,
+} from '../core/formats/tfevents/hparams.ts';
 import { encodeTextValue } from '../core/formats/tfevents/text.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 import { writeZip } from '../core/formats/zip.ts';
@@ -13,8 +25,14 @@ import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 import { storageErrorMessage } from './storage-errors.ts';
 
-export interface EventFileInput { path: string; bytes: Uint8Array }
-export interface EventImportResult { runs: RunRecord[]; problems: string[] }
+export interface EventFileInput {
+  path: string;
+  bytes: Uint8Array;
+}
+export interface EventImportResult {
+  runs: RunRecord[];
+  problems: string[];
+}
 
 /** At most this many problems are listed per file; the rest are counted. */
 const PROBLEMS_PER_FILE = 3;
@@ -31,14 +49,25 @@ export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ n
     db.hparams.get(runId),
   ]);
   const created = run.created / 1000;
-  const raw: RawSummary[] = summaries.map(({ tag, step, wallTime, kind, value }) => ({ tag, step, wallTime, kind, value }));
+  const raw: RawSummary[] = summaries.map(({ tag, step, wallTime, kind, value }) => ({
+    tag,
+    step,
+    wallTime,
+    kind,
+    value,
+  }));
   // Text and hparams logged by our training (their own tables) in TensorBoard's encoding.
-  for (const t of texts) raw.push({ tag: t.tag, step: t.step, wallTime: created, kind: 'text', value: encodeTextValue(t.tag, t.text) });
+  for (const t of texts)
+    raw.push({ tag: t.tag, step: t.step, wallTime: created, kind: 'text', value: encodeTextValue(t.tag, t.text) });
   if (hparams && !summaries.some((s) => s.kind === 'hparams')) {
     const end = (run.ended ?? run.created) / 1000;
-    for (const value of encodeHparamsValues(flattenHparams(hparams.hparams), Object.keys(hparams.metrics))) raw.push({ tag: '', step: 0, wallTime: end, kind: 'hparams', value });
+    for (const value of encodeHparamsValues(flattenHparams(hparams.hparams), Object.keys(hparams.metrics)))
+      raw.push({ tag: '', step: 0, wallTime: end, kind: 'hparams', value });
   }
-  return { name: eventFileName(created), bytes: writeEventFile({ scalars, summaries: raw, graphDef: graph?.graphDef }, created) };
+  return {
+    name: eventFileName(created),
+    bytes: writeEventFile({ scalars, summaries: raw, graphDef: graph?.graphDef }, created),
+  };
 }
 
 /** A folder name TensorBoard shows as the run's name: one safe path segment, unique (ignoring case). */
@@ -64,7 +93,9 @@ function safeGraph(graph: GraphDefNode[], key: string, problems: string[]) {
   try {
     return graphDefToModules(graph);
   } catch (e) {
-    problems.push(`${key}: the add_graph record could not be drawn (${e instanceof Error ? e.message : String(e)}); the scalars were kept`);
+    problems.push(
+      `${key}: the add_graph record could not be drawn (${e instanceof Error ? e.message : String(e)}); the scalars were kept`,
+    );
     return undefined;
   }
 }
@@ -77,7 +108,11 @@ const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
  * file when it sits alone at the top). A damaged file keeps what came before the fault
  * and its problem is reported with the offset.
  */
-export async function importEventFiles(db: LayerboardDB, files: EventFileInput[], newId: () => string = () => crypto.randomUUID()): Promise<EventImportResult> {
+export async function importEventFiles(
+  db: LayerboardDB,
+  files: EventFileInput[],
+  newId: () => string = () => crypto.randomUUID(),
+): Promise<EventImportResult> {
   const groups = new Map<string, EventFileInput[]>();
   for (const f of files) {
     if (!baseName(f.path).includes('tfevents')) continue;
@@ -86,14 +121,17 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
     groups.get(key)!.push(f);
   }
   const result: EventImportResult = { runs: [], problems: [] };
-  if (groups.size === 0) result.problems.push('no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)');
+  if (groups.size === 0)
+    result.problems.push('no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)');
   for (const [key, group] of groups) {
     const scalars: ScalarPoint[] = [];
     const summaries: RawSummary[] = [];
     let graph: GraphDefNode[] | undefined;
     let graphDef: Uint8Array | undefined;
     const unshown = new Map<string, number>();
-    let first = Infinity, last = 0, events = 0;
+    let first = Infinity,
+      last = 0,
+      events = 0;
     const kept: string[] = [];
     for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
       // One file's fault never costs its neighbours: anything it throws is its own problem.
@@ -110,27 +148,47 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
         continue;
       }
       const listed = contents.problems.slice(0, PROBLEMS_PER_FILE).map((p) => p.message);
-      if (contents.problems.length > PROBLEMS_PER_FILE) listed.push(`and ${contents.problems.length - PROBLEMS_PER_FILE} more`);
-      if (listed.length) result.problems.push(`${f.path}: ${listed.join('; ')}; its ${contents.events.length} good events were kept`);
+      if (contents.problems.length > PROBLEMS_PER_FILE)
+        listed.push(`and ${contents.problems.length - PROBLEMS_PER_FILE} more`);
+      if (listed.length)
+        result.problems.push(`${f.path}: ${listed.join('; ')}; its ${contents.events.length} good events were kept`);
       events += contents.events.length;
       kept.push(baseName(f.path));
       scalars.push(...contents.scalars);
       summaries.push(...contents.summaries);
       for (const e of contents.events) {
-        if (e.graph && !graph) { graph = e.graph; graphDef = e.graphDef; }
-        if (e.wallTime) { first = Math.min(first, e.wallTime); last = Math.max(last, e.wallTime); }
+        if (e.graph && !graph) {
+          graph = e.graph;
+          graphDef = e.graphDef;
+        }
+        if (e.wallTime) {
+          first = Math.min(first, e.wallTime);
+          last = Math.max(last, e.wallTime);
+        }
         for (const field of e.other ?? []) unshown.set(field, (unshown.get(field) ?? 0) + 1);
       }
     }
     if (events === 0) continue;
-    for (const s of summaries) if (s.kind === 'audio' || s.kind === 'other') unshown.set(`${s.kind} “${s.tag}”`, (unshown.get(`${s.kind} “${s.tag}”`) ?? 0) + 1);
-    if (unshown.size) result.problems.push(`${key}: kept but not shown on the board: ${[...unshown].map(([what, n]) => `${what} ×${n}`).join(', ')}`);
+    for (const s of summaries)
+      if (s.kind === 'audio' || s.kind === 'other')
+        unshown.set(`${s.kind} “${s.tag}”`, (unshown.get(`${s.kind} “${s.tag}”`) ?? 0) + 1);
+    if (unshown.size)
+      result.problems.push(
+        `${key}: kept but not shown on the board: ${[...unshown].map(([what, n]) => `${what} ×${n}`).join(', ')}`,
+      );
     const modules = graph && safeGraph(graph, key, result.problems);
     const id = newId();
     const run: RunRecord = {
-      id, projectId: null, name: baseName(key) || key, created: Number.isFinite(first) ? first * 1000 : Date.now(), ended: last ? last * 1000 : null,
-      status: 'finished', message: `imported from TensorBoard event files (${kept.join(', ')})`,
-      doc: newModelDocument([1]), config: null, backend: 'tensorboard',
+      id,
+      projectId: null,
+      name: baseName(key) || key,
+      created: Number.isFinite(first) ? first * 1000 : Date.now(),
+      ended: last ? last * 1000 : null,
+      status: 'finished',
+      message: `imported from TensorBoard event files (${kept.join(', ')})`,
+      doc: newModelDocument([1]),
+      config: null,
+      backend: 'tensorboard',
     };
     const hparams = hparamsOf(summaries, scalars);
     try {
@@ -154,7 +212,10 @@ export async function importEventFiles(db: LayerboardDB, files: EventFileInput[]
 }
 
 /** add_hparams' session start (hparam values) and experiment (metric tags, valued by their last scalar). */
-export function hparamsOf(summaries: RawSummary[], scalars: ScalarPoint[]): { hparams: Record<string, HparamValue>; metrics: Record<string, number> } | null {
+export function hparamsOf(
+  summaries: RawSummary[],
+  scalars: ScalarPoint[],
+): { hparams: Record<string, HparamValue>; metrics: Record<string, number> } | null {
   let hparams: Record<string, HparamValue> | null = null;
   const metricTags: string[] = [];
   for (const s of summaries) {

@@ -12,7 +12,10 @@ export type BackendName = 'ts' | 'wasm';
 
 /** One Conv2d call: batch n, channels, groups and the layer's cached gather geometry. */
 export interface ConvShape {
-  n: number; cin: number; cout: number; groups: number;
+  n: number;
+  cin: number;
+  cout: number;
+  groups: number;
   geo: ConvGeometry;
   /** 1×1 kernel, stride 1, no padding: the input is its own im2col matrix. */
   pointwise: boolean;
@@ -20,16 +23,38 @@ export interface ConvShape {
 
 /** One MaxPool2d call over `planes` = N·C planes. */
 export interface PoolShape {
-  planes: number; h: number; w: number; oh: number; ow: number;
-  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
 }
 
 /** C[M, N] = A·B (accumulate: C += A·B); A is [M, K] (transA: stored [K, M]), B is [K, N] (transB: [N, K]). */
 export type GemmFn = (
-  transA: boolean, transB: boolean, M: number, N: number, K: number,
-  A: Float32Array, aOff: number, lda: number,
-  B: Float32Array, bOff: number, ldb: number,
-  C: Float32Array, cOff: number, ldc: number, accumulate: boolean,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
 ) => void;
 
 export interface Backend {
@@ -42,7 +67,15 @@ export interface Backend {
   /** y = conv(x) + b; y is [n, cout, oh, ow]. */
   conv2dForward(s: ConvShape, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;
   /** dw += ∂/∂w, db += ∂/∂b; dx (when given) = ∂/∂x, overwritten. */
-  conv2dBackward(s: ConvShape, x: Float32Array, w: Float32Array, gy: Float32Array, dw: Float32Array, db: Float32Array | null, dx: Float32Array | null): void;
+  conv2dBackward(
+    s: ConvShape,
+    x: Float32Array,
+    w: Float32Array,
+    gy: Float32Array,
+    dw: Float32Array,
+    db: Float32Array | null,
+    dx: Float32Array | null,
+  ): void;
   /** y and idx (argmax within each plane) for every output. */
   maxPool2dForward(s: PoolShape, x: Float32Array, y: Float32Array, idx: Int32Array): void;
   /** dx = 0, then dx[idx] += gy, plane by plane. */

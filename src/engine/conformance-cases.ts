@@ -12,14 +12,23 @@ import { Sequential } from './sequential.ts';
 import { floatTensorFromJson, tensorFromJson, tensorToJson, type TensorJson } from './tensor-json.ts';
 
 /** A case's model: `layers` (nn.Sequential) or a `graph` (an nn.Module with branches). */
-export interface CaseModel { layers?: LayerSpec[]; graph?: CaseGraph }
+export interface CaseModel {
+  layers?: LayerSpec[];
+  graph?: CaseGraph;
+}
 
 export interface ModuleCase extends CaseModel {
-  id: string; state?: Record<string, unknown>; mode?: 'train' | 'eval';
-  input: unknown; grad_output: unknown;
+  id: string;
+  state?: Record<string, unknown>;
+  mode?: 'train' | 'eval';
+  input: unknown;
+  grad_output: unknown;
 }
 export interface TrainCase extends CaseModel {
-  id: string; state?: Record<string, unknown>; loss: LossSpec; optimizer: OptimizerSpec;
+  id: string;
+  state?: Record<string, unknown>;
+  loss: LossSpec;
+  optimizer: OptimizerSpec;
   batches: { input: unknown; target: unknown }[];
 }
 
@@ -51,14 +60,22 @@ export function answerTrainCase(c: TrainCase): Result {
 /** A module case on a given model, which first takes the case's weights (strict: every state_dict entry). */
 export function runModuleCase(model: Model, c: Omit<ModuleCase, keyof CaseModel>): Result {
   model.loadStateDict(stateFromJson(c.state));
-  if (c.mode === 'eval') model.eval(); else model.train();
+  if (c.mode === 'eval') model.eval();
+  else model.train();
   const output = model.forward(floatTensorFromJson(c.input, 'input'));
   const stateAfter = model.stateDict();
   const gradInput = model.backward(floatTensorFromJson(c.grad_output, 'grad_output'));
   const grads: Record<string, TensorJson> = {};
   // a parameter the output does not depend on has a zero gradient
-  for (const p of model.parameters()) grads[p.name] = tensorToJson(p.grad ?? { shape: p.value.shape, data: new Float32Array(p.value.data.length) });
-  return { id: c.id, output: tensorToJson(output), grad_input: tensorToJson(gradInput), grads, state_after: stateToJson(stateAfter) };
+  for (const p of model.parameters())
+    grads[p.name] = tensorToJson(p.grad ?? { shape: p.value.shape, data: new Float32Array(p.value.data.length) });
+  return {
+    id: c.id,
+    output: tensorToJson(output),
+    grad_input: tensorToJson(gradInput),
+    grads,
+    state_after: stateToJson(stateAfter),
+  };
 }
 
 /** A train case on a given model, which first takes the case's weights. */

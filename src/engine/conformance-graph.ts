@@ -10,16 +10,22 @@ export type CaseGraphNode =
   | { name: string; op: 'add'; inputs: string[] }
   | { name: string; op: 'cat'; dim: number; inputs: string[] };
 
-export interface CaseGraph { class: string; nodes: CaseGraphNode[]; output: string }
+export interface CaseGraph {
+  class: string;
+  nodes: CaseGraphNode[];
+  output: string;
+}
 
 /** The case's model as the engine's flat graph (layer node `conv1` → module path `conv1`). */
 export function flatGraphOfCase(g: CaseGraph): FlatGraph {
   if (!g || !Array.isArray(g.nodes)) throw new Error('graph: expected {"class", "nodes": [...], "output"}');
   const modules: FlatGraph['modules'] = [];
   const nodes = g.nodes.map((n, i): FlatNode => {
-    if (typeof n.name !== 'string' || !Array.isArray(n.inputs)) throw new Error(`graph.nodes[${i}]: expected a name and a list of inputs`);
+    if (typeof n.name !== 'string' || !Array.isArray(n.inputs))
+      throw new Error(`graph.nodes[${i}]: expected a name and a list of inputs`);
     if ('layer' in n) {
-      if (n.inputs.length !== 1) throw new Error(`graph.nodes[${i}] (${n.name}): a layer takes one input, got ${n.inputs.length}`);
+      if (n.inputs.length !== 1)
+        throw new Error(`graph.nodes[${i}] (${n.name}): a layer takes one input, got ${n.inputs.length}`);
       modules.push({ path: n.name, layer: n.layer });
       return { id: n.name, module: n.name, inputs: [n.inputs[0]] };
     }

@@ -3,7 +3,12 @@
 import { createLoss, type LossSpec } from './losses.ts';
 import { floatTensorFromJson, tensorFromJson, tensorToJson } from './tensor-json.ts';
 
-export interface LossCase { id: string; loss: LossSpec; input: unknown; target: unknown }
+export interface LossCase {
+  id: string;
+  loss: LossSpec;
+  input: unknown;
+  target: unknown;
+}
 
 export function answerLossCase(c: LossCase): { id: string; loss: unknown; grad_input: unknown } {
   const loss = createLoss(c.loss);

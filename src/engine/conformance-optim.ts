@@ -14,7 +14,11 @@ export interface OptimizerCase {
 }
 
 export function answerOptimizerCase(c: OptimizerCase): { id: string; params: Record<string, TensorJson>[] } {
-  const params: Param[] = Object.entries(c.params).map(([name, t]) => ({ name, value: floatTensorFromJson(t, `params.${name}`), grad: null }));
+  const params: Param[] = Object.entries(c.params).map(([name, t]) => ({
+    name,
+    value: floatTensorFromJson(t, `params.${name}`),
+    grad: null,
+  }));
   const opt = createOptimizer(c.optimizer, params);
   const after: Record<string, TensorJson>[] = [];
   c.grads.forEach((step, i) => {

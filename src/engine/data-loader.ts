@@ -25,15 +25,33 @@ export interface BatchSource {
   fill(ids: Int32Array, input: Float32Array, target: Int32Array | Float32Array, train: boolean): void;
 }
 
-export interface Batch { input: Tensor; target: Tensor | IntTensor; size: number }
+export interface Batch {
+  input: Tensor;
+  target: Tensor | IntTensor;
+  size: number;
+}
 
 /** TensorDataset: float inputs [N, ...inputShape] and class labels (Int32Array) or float targets. */
-export function tensorSource(inputs: Float32Array, inputShape: number[], targets: Int32Array | Float32Array, targetShape: number[] = []): BatchSource {
-  const per = numel(inputShape), tper = numel(targetShape), n = inputs.length / per;
-  if (!Number.isInteger(n)) throw new Error(`tensorSource: ${inputs.length} input values do not split into examples of shape [${inputShape.join(', ')}]`);
-  if (targets.length !== n * tper) throw new Error(`tensorSource: ${n} examples need ${n * tper} target values, got ${targets.length}`);
+export function tensorSource(
+  inputs: Float32Array,
+  inputShape: number[],
+  targets: Int32Array | Float32Array,
+  targetShape: number[] = [],
+): BatchSource {
+  const per = numel(inputShape),
+    tper = numel(targetShape),
+    n = inputs.length / per;
+  if (!Number.isInteger(n))
+    throw new Error(
+      `tensorSource: ${inputs.length} input values do not split into examples of shape [${inputShape.join(', ')}]`,
+    );
+  if (targets.length !== n * tper)
+    throw new Error(`tensorSource: ${n} examples need ${n * tper} target values, got ${targets.length}`);
   return {
-    length: n, inputShape, targetShape, targetKind: targets instanceof Int32Array ? 'class' : 'float',
+    length: n,
+    inputShape,
+    targetShape,
+    targetKind: targets instanceof Int32Array ? 'class' : 'float',
     fill(ids, input, target) {
       for (let b = 0; b < ids.length; b++) {
         const id = ids[b];
@@ -48,11 +66,20 @@ export function tensorSource(inputs: Float32Array, inputShape: number[], targets
  * An LBDS image dataset's train (ids 0 … train − 1) or test split, through the torchvision
  * transforms of data/transforms.ts; augmentation draws from `rng` on training batches only.
  */
-export function imageSource(ds: ImageDataset, split: 'train' | 'test', transforms: TransformConfig, rng: Rng): BatchSource {
-  const offset = split === 'train' ? 0 : ds.train, length = split === 'train' ? ds.train : ds.test;
+export function imageSource(
+  ds: ImageDataset,
+  split: 'train' | 'test',
+  transforms: TransformConfig,
+  rng: Rng,
+): BatchSource {
+  const offset = split === 'train' ? 0 : ds.train,
+    length = split === 'train' ? ds.train : ds.test;
   let ids = new Int32Array(0);
   return {
-    length, inputShape: [ds.channels, ds.height, ds.width], targetShape: [], targetKind: 'class',
+    length,
+    inputShape: [ds.channels, ds.height, ds.width],
+    targetShape: [],
+    targetKind: 'class',
     fill(batchIds, input, target, train) {
       if (ids.length !== batchIds.length) ids = new Int32Array(batchIds.length);
       for (let b = 0; b < batchIds.length; b++) ids[b] = batchIds[b] + offset;
@@ -80,22 +107,32 @@ export class DataLoader {
   private readonly rng: Rng;
   private readonly slots = new Map<number, Batch>();
 
-  constructor(readonly source: BatchSource, private readonly options: DataLoaderOptions) {
+  constructor(
+    readonly source: BatchSource,
+    private readonly options: DataLoaderOptions,
+  ) {
     const bs = options.batchSize;
-    if (!Number.isInteger(bs) || bs < 1) throw new Error(`DataLoader: batch_size must be a positive integer, got ${bs}`);
+    if (!Number.isInteger(bs) || bs < 1)
+      throw new Error(`DataLoader: batch_size must be a positive integer, got ${bs}`);
     this.batchSize = bs;
     this.ids = options.indices ?? Int32Array.from({ length: source.length }, (_, i) => i);
-    for (const id of this.ids) if (!(id >= 0 && id < source.length)) throw new Error(`DataLoader: index ${id} is outside the dataset (0 … ${source.length - 1})`);
+    for (const id of this.ids)
+      if (!(id >= 0 && id < source.length))
+        throw new Error(`DataLoader: index ${id} is outside the dataset (0 … ${source.length - 1})`);
     this.order = new Int32Array(this.ids.length);
     this.rng = new Rng(options.seed ?? 0);
   }
 
   /** Examples per epoch. */
-  get size(): number { return this.ids.length; }
+  get size(): number {
+    return this.ids.length;
+  }
 
   /** len(loader): batches per epoch. */
   get length(): number {
-    return this.options.dropLast ? Math.floor(this.ids.length / this.batchSize) : Math.ceil(this.ids.length / this.batchSize);
+    return this.options.dropLast
+      ? Math.floor(this.ids.length / this.batchSize)
+      : Math.ceil(this.ids.length / this.batchSize);
   }
 
   /** One epoch of batches; with shuffle, each call draws a new permutation. */
@@ -103,9 +140,15 @@ export class DataLoader {
     this.order.set(this.ids);
     if (this.options.shuffle) this.rng.shuffle(this.order);
     for (let b = 0; b < this.length; b++) {
-      const start = b * this.batchSize, size = Math.min(this.batchSize, this.order.length - start);
+      const start = b * this.batchSize,
+        size = Math.min(this.batchSize, this.order.length - start);
       const batch = this.slot(size);
-      this.source.fill(this.order.subarray(start, start + size), batch.input.data, batch.target.data, this.options.train ?? false);
+      this.source.fill(
+        this.order.subarray(start, start + size),
+        batch.input.data,
+        batch.target.data,
+        this.options.train ?? false,
+      );
       yield batch;
     }
   }
@@ -116,8 +159,12 @@ export class DataLoader {
     if (!s) {
       const { inputShape, targetShape, targetKind } = this.source;
       const input = { shape: [size, ...inputShape], data: new Float32Array(size * numel(inputShape)) };
-      const tshape = [size, ...targetShape], tn = size * numel(targetShape);
-      const target = targetKind === 'class' ? { shape: tshape, data: new Int32Array(tn) } : { shape: tshape, data: new Float32Array(tn) };
+      const tshape = [size, ...targetShape],
+        tn = size * numel(targetShape);
+      const target =
+        targetKind === 'class'
+          ? { shape: tshape, data: new Int32Array(tn) }
+          : { shape: tshape, data: new Float32Array(tn) };
       s = { input, target, size };
       this.slots.set(size, s);
     }
@@ -132,7 +179,8 @@ export class DataLoader {
 export function splitIndices(n: number, valSplit: number, seed: number): { train: Int32Array; val: Int32Array } {
   if (!(valSplit >= 0 && valSplit < 1)) throw new Error(`valSplit must be in [0, 1), got ${valSplit}`);
   // nothing held out: keep the natural order (shuffle=False then means in order)
-  if (Math.floor(n * valSplit) === 0) return { train: Int32Array.from({ length: n }, (_, i) => i), val: new Int32Array(0) };
+  if (Math.floor(n * valSplit) === 0)
+    return { train: Int32Array.from({ length: n }, (_, i) => i), val: new Int32Array(0) };
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   new Rng(seed).shuffle(perm);
   const nVal = Math.floor(n * valSplit);

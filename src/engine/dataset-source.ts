@@ -12,11 +12,26 @@ export function transformsOf(config: TrainingConfig): TransformConfig {
 }
 
 /** A split of `ds` whose examples have the model's input shape (same number of values). */
-export function splitSource(ds: ImageDataset, split: 'train' | 'test', modelInput: number[], transforms: TransformConfig, rng: Rng): BatchSource {
+export function splitSource(
+  ds: ImageDataset,
+  split: 'train' | 'test',
+  modelInput: number[],
+  transforms: TransformConfig,
+  rng: Rng,
+): BatchSource {
   const src = imageSource(ds, split, transforms, rng);
-  const per = ds.channels * ds.height * ds.width, want = modelInput.reduce((a, d) => a * d, 1);
+  const per = ds.channels * ds.height * ds.width,
+    want = modelInput.reduce((a, d) => a * d, 1);
   if (per !== want) {
-    throw new Error(`the model takes inputs of shape [${modelInput.join(', ')}] (${want} values) but ${ds.name} images are [${ds.channels}, ${ds.height}, ${ds.width}] (${per} values)`);
+    throw new Error(
+      `the model takes inputs of shape [${modelInput.join(', ')}] (${want} values) but ${ds.name} images are [${ds.channels}, ${ds.height}, ${ds.width}] (${per} values)`,
+    );
   }
-  return { length: src.length, inputShape: [...modelInput], targetShape: src.targetShape, targetKind: src.targetKind, fill: (ids, input, target, train) => src.fill(ids, input, target, train) };
+  return {
+    length: src.length,
+    inputShape: [...modelInput],
+    targetShape: src.targetShape,
+    targetKind: src.targetKind,
+    fill: (ids, input, target, train) => src.fill(ids, input, target, train),
+  };
 }

@@ -28,7 +28,10 @@ export class EarlyStopping {
   /** The epoch's verdict: whether it is the new best, and whether training should stop now. */
   update(record: EpochRecord): { improved: boolean; stop: boolean } {
     const value = VALUE[this.config.monitor](record);
-    if (value === null) throw new Error(`early stopping monitors ${this.config.monitor}, which this run does not measure (nothing held out for validation, or not a classification)`);
+    if (value === null)
+      throw new Error(
+        `early stopping monitors ${this.config.monitor}, which this run does not measure (nothing held out for validation, or not a classification)`,
+      );
     const delta = Math.abs(this.config.min_delta);
     const improved = this.mode === 'min' ? value < this.best - delta : value > this.best + delta;
     if (improved) {

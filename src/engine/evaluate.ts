@@ -13,12 +13,23 @@ function argmax(data: Float32Array, i: number, c: number): number {
 }
 
 /** Evaluates in eval mode; `pause` runs after each batch (a worker yields there). */
-export async function evaluateSplit(model: Model, source: BatchSource, lossSpec: LossSpec, batchSize: number, classes: number, pause: () => Promise<void> = async () => {}): Promise<EvalResult> {
-  const loss = createLoss(lossSpec), perBatchMean = (lossSpec.reduction ?? 'mean') === 'mean';
+export async function evaluateSplit(
+  model: Model,
+  source: BatchSource,
+  lossSpec: LossSpec,
+  batchSize: number,
+  classes: number,
+  pause: () => Promise<void> = async () => {},
+): Promise<EvalResult> {
+  const loss = createLoss(lossSpec),
+    perBatchMean = (lossSpec.reduction ?? 'mean') === 'mean';
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const wasTraining = model.training;
   model.eval();
-  let sum = 0, seen = 0, correct = 0, classification = source.targetKind === 'class';
+  let sum = 0,
+    seen = 0,
+    correct = 0,
+    classification = source.targetKind === 'class';
   const predictions: number[] = [];
   try {
     for (const batch of new DataLoader(source, { batchSize }).batches()) {
@@ -29,7 +40,8 @@ export async function evaluateSplit(model: Model, source: BatchSource, lossSpec:
       if (out.shape.length !== 2 || out.shape[1] !== classes) classification = false;
       if (classification) {
         for (let i = 0; i < batch.size; i++) {
-          const truth = batch.target.data[i], pred = argmax(out.data, i, classes);
+          const truth = batch.target.data[i],
+            pred = argmax(out.data, i, classes);
           confusion[truth][pred]++;
           predictions.push(pred);
           if (truth === pred) correct++;
@@ -41,5 +53,11 @@ export async function evaluateSplit(model: Model, source: BatchSource, lossSpec:
     model.train(wasTraining);
   }
   // batch means weighted by batch size: the mean over the split, as the trainer reports it
-  return { loss: sum / Math.max(seen, 1), accuracy: classification && seen ? correct / seen : null, examples: seen, confusion: classification ? confusion : [], ...(classification && { predictions }) };
+  return {
+    loss: sum / Math.max(seen, 1),
+    accuracy: classification && seen ? correct / seen : null,
+    examples: seen,
+    confusion: classification ? confusion : [],
+    ...(classification && { predictions }),
+  };
 }

@@ -15,9 +15,12 @@ export interface Rule<T = unknown> {
   check: (v: unknown) => T;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v)));
 
-export function number(opts: { min?: number; above?: number; below?: number; max?: number; int?: boolean } = {}, dflt = 0): Rule<number> {
+export function number(
+  opts: { min?: number; above?: number; below?: number; max?: number; int?: boolean } = {},
+  dflt = 0,
+): Rule<number> {
   return {
     default: dflt,
     check(v) {
@@ -57,7 +60,8 @@ export function oneOf<T extends string>(values: readonly T[], dflt: T): Rule<T> 
   return {
     default: dflt,
     check(v) {
-      if (typeof v !== 'string' || !values.includes(v as T)) throw new Error(`${show(v)} is not a valid value (${values.join(', ')})`);
+      if (typeof v !== 'string' || !values.includes(v as T))
+        throw new Error(`${show(v)} is not a valid value (${values.join(', ')})`);
       return v as T;
     },
   };
@@ -69,7 +73,8 @@ export function optionalTensor(): Rule<Tensor | null> {
     default: null,
     check(v) {
       if (v === null || v === undefined) return null;
-      if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return { shape: [v.length], data: Float32Array.from(v as number[]) };
+      if (Array.isArray(v) && v.every((x) => typeof x === 'number'))
+        return { shape: [v.length], data: Float32Array.from(v as number[]) };
       if (v !== null && typeof v === 'object' && (v as Tensor).data instanceof Float32Array) return v as Tensor;
       if (isTensorJson(v)) return floatTensorFromJson(v, 'tensor');
       throw new Error(`must be a tensor {"shape": [...], "data": [...]} or null, got ${show(v)}`);
@@ -82,8 +87,11 @@ export function betas(dflt: [number, number]): Rule<[number, number]> {
   return {
     default: dflt,
     check(v) {
-      if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number')) throw new Error(`must be a pair [beta1, beta2], got ${show(v)}`);
-      v.forEach((b: number, i) => { if (!(b >= 0 && b < 1)) throw new Error(`invalid beta parameter at index ${i}: ${b} (must be in [0, 1))`); });
+      if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number'))
+        throw new Error(`must be a pair [beta1, beta2], got ${show(v)}`);
+      v.forEach((b: number, i) => {
+        if (!(b >= 0 && b < 1)) throw new Error(`invalid beta parameter at index ${i}: ${b} (must be in [0, 1))`);
+      });
       return [v[0], v[1]];
     },
   };
@@ -93,12 +101,19 @@ export type Rules = Record<string, Rule>;
 export type Values<R extends Rules> = { [K in keyof R]: R[K] extends Rule<infer T> ? T : never };
 
 /** Checks every keyword of `spec` (except `type`) against `rules`; unknown keywords are errors. */
-export function parseKeywords<R extends Rules>(spec: Record<string, unknown>, rules: R, ignore: readonly string[] = ['type']): { values: Values<R>; errors: FieldError[] } {
+export function parseKeywords<R extends Rules>(
+  spec: Record<string, unknown>,
+  rules: R,
+  ignore: readonly string[] = ['type'],
+): { values: Values<R>; errors: FieldError[] } {
   const values: Record<string, unknown> = {};
   const errors: FieldError[] = [];
   for (const [name, rule] of Object.entries(rules)) {
     const raw = spec[name];
-    if (raw === undefined) { values[name] = rule.default; continue; }
+    if (raw === undefined) {
+      values[name] = rule.default;
+      continue;
+    }
     try {
       values[name] = rule.check(raw);
     } catch (e) {
@@ -108,7 +123,10 @@ export function parseKeywords<R extends Rules>(spec: Record<string, unknown>, ru
   }
   for (const name of Object.keys(spec)) {
     if (!(name in rules) && !ignore.includes(name)) {
-      errors.push({ field: name, message: `unknown keyword '${name}' for ${String(spec.type)} (known: ${Object.keys(rules).join(', ')})` });
+      errors.push({
+        field: name,
+        message: `unknown keyword '${name}' for ${String(spec.type)} (known: ${Object.keys(rules).join(', ')})`,
+      });
     }
   }
   return { values: values as Values<R>, errors };

@@ -22,47 +22,82 @@ export interface LrFinderOptions {
   seed?: number;
 }
 
-export interface LrPoint { lr: number; loss: number; smoothed: number }
-export interface LrFinderResult { points: LrPoint[]; suggestion: number | null; diverged: boolean }
+export interface LrPoint {
+  lr: number;
+  loss: number;
+  smoothed: number;
+}
+export interface LrFinderResult {
+  points: LrPoint[];
+  suggestion: number | null;
+  diverged: boolean;
+}
 
 /** The lr where the smoothed loss falls fastest per unit of log(lr), skipping the noisy ends. */
 export function suggestLr(points: LrPoint[], skipStart = 10, skipEnd = 5): number | null {
   const pts = points.slice(skipStart, points.length - skipEnd);
   if (pts.length < 3) return null;
-  let best = -1, steepest = Infinity;
+  let best = -1,
+    steepest = Infinity;
   for (let i = 0; i < pts.length; i++) {
     // np.gradient: central differences inside, one-sided at the ends
-    const a = pts[Math.max(0, i - 1)], b = pts[Math.min(pts.length - 1, i + 1)];
+    const a = pts[Math.max(0, i - 1)],
+      b = pts[Math.min(pts.length - 1, i + 1)];
     const g = (b.smoothed - a.smoothed) / (Math.log(b.lr) - Math.log(a.lr));
-    if (g < steepest) { steepest = g; best = i; }
+    if (g < steepest) {
+      steepest = g;
+      best = i;
+    }
   }
   return steepest < 0 ? pts[best].lr : null;
 }
 
 /** Runs the range test on `model` (its weights change: pass a copy you can throw away). */
-export async function lrRangeTest(model: Model, source: BatchSource, config: { loss: LossSpec; optimizer: OptimizerSpec; batchSize: number }, o: LrFinderOptions = {}): Promise<LrFinderResult> {
-  const startLr = o.startLr ?? 1e-7, endLr = o.endLr ?? 10, steps = o.steps ?? 100, beta = o.smoothing ?? 0.95, diverge = o.divergeFactor ?? 5;
+export async function lrRangeTest(
+  model: Model,
+  source: BatchSource,
+  config: { loss: LossSpec; optimizer: OptimizerSpec; batchSize: number },
+  o: LrFinderOptions = {},
+): Promise<LrFinderResult> {
+  const startLr = o.startLr ?? 1e-7,
+    endLr = o.endLr ?? 10,
+    steps = o.steps ?? 100,
+    beta = o.smoothing ?? 0.95,
+    diverge = o.divergeFactor ?? 5;
   if (!(startLr > 0 && endLr > startLr)) throw new Error(`the lr range must grow: start ${startLr}, end ${endLr}`);
-  if (!(Number.isInteger(steps) && steps >= 2)) throw new Error(`the lr range test needs at least 2 steps, got ${steps}`);
+  if (!(Number.isInteger(steps) && steps >= 2))
+    throw new Error(`the lr range test needs at least 2 steps, got ${steps}`);
   const loss = createLoss(config.loss);
   const opt = createOptimizer({ ...config.optimizer, lr: startLr }, model.parameters());
   const loader = new DataLoader(source, { batchSize: config.batchSize, shuffle: true, seed: o.seed ?? 0, train: true });
   model.train();
   const points: LrPoint[] = [];
-  let avg = 0, best = Infinity, diverged = false, batches = loader.batches();
+  let avg = 0,
+    best = Infinity,
+    diverged = false,
+    batches = loader.batches();
   for (let i = 0; i < steps; i++) {
     let next = batches.next();
-    if (next.done) { batches = loader.batches(); next = batches.next(); } // more steps than batches: next epoch
+    if (next.done) {
+      batches = loader.batches();
+      next = batches.next();
+    } // more steps than batches: next epoch
     const batch = next.value!;
     const lr = startLr * (endLr / startLr) ** (i / (steps - 1));
     opt.lr = lr;
     const out = model.forwardView(batch.input);
     const value = loss.forward(out, lossTarget(loss.type, out, batch.target)).data[0];
-    if (!Number.isFinite(value)) { diverged = true; break; }
+    if (!Number.isFinite(value)) {
+      diverged = true;
+      break;
+    }
     avg = beta * avg + (1 - beta) * value;
     const smoothed = avg / (1 - beta ** (i + 1));
     points.push({ lr, loss: value, smoothed });
-    if (smoothed > diverge * best) { diverged = true; break; }
+    if (smoothed > diverge * best) {
+      diverged = true;
+      break;
+    }
     best = Math.min(best, smoothed);
     opt.zeroGrad();
     model.backwardParams(loss.backward());

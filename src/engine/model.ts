@@ -27,7 +27,9 @@ import { addBackwardReduce, addForward, addPassesGradient, catBackward, catForwa
 import { Rng } from './rng.ts';
 import type { IntTensor, Param, Tensor } from './tensor.ts';
 
-export interface StateDict { [name: string]: Tensor | IntTensor }
+export interface StateDict {
+  [name: string]: Tensor | IntTensor;
+}
 
 export interface ModelOptions {
   /** Seeds initialization and dropout masks (default 0). */
@@ -37,7 +39,11 @@ export interface ModelOptions {
 }
 
 /** A registered leaf module: its state_dict path, resolved spec and the layer that owns its parameters. */
-export interface ModelModule { path: string; resolved: ResolvedLayer; layer: Layer }
+export interface ModelModule {
+  path: string;
+  resolved: ResolvedLayer;
+  layer: Layer;
+}
 
 /** One node of forward as the engine runs it; inputs are value indices (0: the model input, i + 1: node i). */
 type Step =
@@ -46,13 +52,23 @@ type Step =
   | { kind: 'cat'; node: FlatNode; dim: number; inputs: number[] };
 
 /** Per node: what it computes and where its output lives in the shape list. */
-export interface NodeShape { node: FlatNode; resolved: ResolvedLayer | null; inputs: Shape[]; output: Shape }
+export interface NodeShape {
+  node: FlatNode;
+  resolved: ResolvedLayer | null;
+  inputs: Shape[];
+  output: Shape;
+}
 
 /** A chain: node i applies module i to node i − 1's output (the form Sequential builds). */
 function isChain(g: FlatGraph): boolean {
-  return g.nodes.length === g.modules.length
-    && g.nodes.every((n, i) => 'module' in n && n.module === g.modules[i].path && n.inputs[0] === (i === 0 ? 'input' : g.nodes[i - 1].id))
-    && g.output === (g.nodes.length ? g.nodes[g.nodes.length - 1].id : 'input');
+  return (
+    g.nodes.length === g.modules.length &&
+    g.nodes.every(
+      (n, i) =>
+        'module' in n && n.module === g.modules[i].path && n.inputs[0] === (i === 0 ? 'input' : g.nodes[i - 1].id),
+    ) &&
+    g.output === (g.nodes.length ? g.nodes[g.nodes.length - 1].id : 'input')
+  );
 }
 
 export class Model {
@@ -82,7 +98,10 @@ export class Model {
   /** Output shape of the last forward; null before any. */
   private outShape: number[] | null = null;
 
-  constructor(readonly graph: FlatGraph, options: ModelOptions = {}) {
+  constructor(
+    readonly graph: FlatGraph,
+    options: ModelOptions = {},
+  ) {
     this.className = options.className ?? 'Model';
     const rng = new Rng(options.seed ?? 0);
     const chain = isChain(graph);
@@ -92,7 +111,11 @@ export class Model {
     this.modules = graph.modules.map((m, i) => {
       if (byPath.has(m.path)) throw new Error(`${m.path}: module path registered twice`);
       let resolved: ResolvedLayer;
-      try { resolved = resolveLayer(m.layer); } catch (e) { throw new Error(`${where(i, m.path)}: ${(e as Error).message}`); }
+      try {
+        resolved = resolveLayer(m.layer);
+      } catch (e) {
+        throw new Error(`${where(i, m.path)}: ${(e as Error).message}`);
+      }
       const entry = { path: m.path, resolved, layer: createLayer(resolved, `${m.path}.`, rng) };
       byPath.set(m.path, entry);
       return entry;
@@ -101,7 +124,8 @@ export class Model {
     const called = new Set<string>();
     this.labels = graph.nodes.map((n, i) => where(i, n.id));
     this.steps = graph.nodes.map((n, i) => {
-      if (index.has(n.id)) throw new Error(`${n.id}: node id used twice${n.id === 'input' ? " ('input' names the model input)" : ''}`);
+      if (index.has(n.id))
+        throw new Error(`${n.id}: node id used twice${n.id === 'input' ? " ('input' names the model input)" : ''}`);
       const inputs = n.inputs.map((name) => {
         const v = index.get(name);
         if (v === undefined) throw new Error(`${this.labels[i]}: input '${name}' is not defined before this node`);
@@ -125,7 +149,12 @@ export class Model {
     this.opGradKeys = this.steps.map((s, i) => s.inputs.map((_, k) => `node${i}.input${k}`));
   }
 
-  private compileNode(n: FlatNode, inputs: number[], i: number, at: { byPath: Map<string, ModelModule>; called: Set<string>; rng: Rng }): Step {
+  private compileNode(
+    n: FlatNode,
+    inputs: number[],
+    i: number,
+    at: { byPath: Map<string, ModelModule>; called: Set<string>; rng: Rng },
+  ): Step {
     const { byPath, called, rng } = at;
     const label = this.labels[i];
     if ('op' in n) {
@@ -143,24 +172,38 @@ export class Model {
       return { kind: 'layer', node: n, resolved: m.resolved, layer, inputs: [inputs[0]] };
     }
     let resolved: ResolvedLayer;
-    try { resolved = resolveLayer(n.apply); } catch (e) { throw new Error(`${label}: ${(e as Error).message}`); }
+    try {
+      resolved = resolveLayer(n.apply);
+    } catch (e) {
+      throw new Error(`${label}: ${(e as Error).message}`);
+    }
     // functional dropout draws its masks from the model's RNG, like the module (a layer with
     // parameters is refused below; the throw makes its init draws irrelevant)
     const layer = createLayer(resolved, '', rng);
-    if (layer.params.length || layer.buffers.length) throw new Error(`${label}: ${resolved.type} has parameters, so it must be a registered module, not a functional call`);
+    if (layer.params.length || layer.buffers.length)
+      throw new Error(
+        `${label}: ${resolved.type} has parameters, so it must be a registered module, not a functional call`,
+      );
     return { kind: 'layer', node: n, resolved, layer, inputs: [inputs[0]] };
   }
 
   /** Which values need a gradient: the input when asked, and whatever depends on it or on parameters. */
   private gradientNeeds(input: boolean): boolean[] {
     const needs = [input];
-    for (const s of this.steps) needs.push(s.inputs.some((v) => needs[v]) || (s.kind === 'layer' && s.layer.params.length > 0));
+    for (const s of this.steps)
+      needs.push(s.inputs.some((v) => needs[v]) || (s.kind === 'layer' && s.layer.params.length > 0));
     return needs;
   }
 
-  get training(): boolean { return this.mode; }
-  train(mode = true): void { this.mode = mode; }
-  eval(): void { this.mode = false; }
+  get training(): boolean {
+    return this.mode;
+  }
+  train(mode = true): void {
+    this.mode = mode;
+  }
+  eval(): void {
+    this.mode = false;
+  }
 
   /** named_parameters(), in order. */
   parameters(): Param[] {
@@ -169,16 +212,20 @@ export class Model {
 
   /** Parameters then buffers, module by module, as state_dict(). */
   private entries(): { name: string; value: Tensor | IntTensor }[] {
-    return this.modules.flatMap(({ layer: l }): Buffer[] => [...l.params.map((p) => ({ name: p.name, value: p.value })), ...l.buffers]);
+    return this.modules.flatMap(({ layer: l }): Buffer[] => [
+      ...l.params.map((p) => ({ name: p.name, value: p.value })),
+      ...l.buffers,
+    ]);
   }
 
   /** Every state_dict() entry, copied. */
   stateDict(): StateDict {
     const out: StateDict = {};
     for (const { name, value } of this.entries()) {
-      out[name] = value.data instanceof Int32Array
-        ? { shape: [...value.shape], data: value.data.slice() }
-        : { shape: [...value.shape], data: (value.data as Float32Array).slice() };
+      out[name] =
+        value.data instanceof Int32Array
+          ? { shape: [...value.shape], data: value.data.slice() }
+          : { shape: [...value.shape], data: (value.data as Float32Array).slice() };
     }
     return out;
   }
@@ -188,20 +235,30 @@ export class Model {
    * and unexpected keys too. All problems are reported together and nothing is changed.
    */
   loadStateDict(state: StateDict, strict = true): void {
-    const own = this.entries(), problems: string[] = [];
+    const own = this.entries(),
+      problems: string[] = [];
     const known = new Set(own.map((e) => e.name));
     const missing = own.filter((e) => !(e.name in state)).map((e) => e.name);
     const unexpected = Object.keys(state).filter((k) => !known.has(k));
-    if (strict && missing.length) problems.push(`missing key(s) in state_dict: ${missing.map((k) => `'${k}'`).join(', ')}`);
-    if (strict && unexpected.length) problems.push(`unexpected key(s) in state_dict: ${unexpected.map((k) => `'${k}'`).join(', ')}`);
+    if (strict && missing.length)
+      problems.push(`missing key(s) in state_dict: ${missing.map((k) => `'${k}'`).join(', ')}`);
+    if (strict && unexpected.length)
+      problems.push(`unexpected key(s) in state_dict: ${unexpected.map((k) => `'${k}'`).join(', ')}`);
     for (const { name, value } of own) {
       const src = state[name];
       if (!src) continue;
-      if (src.shape.length !== value.shape.length || src.shape.some((d, i) => d !== value.shape[i]) || src.data.length !== value.data.length) {
-        problems.push(`size mismatch for ${name}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(value.shape)}`);
+      if (
+        src.shape.length !== value.shape.length ||
+        src.shape.some((d, i) => d !== value.shape[i]) ||
+        src.data.length !== value.data.length
+      ) {
+        problems.push(
+          `size mismatch for ${name}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(value.shape)}`,
+        );
       }
     }
-    if (problems.length) throw new Error(`Error(s) in loading state_dict for ${this.className}:\n\t${problems.join('\n\t')}`);
+    if (problems.length)
+      throw new Error(`Error(s) in loading state_dict for ${this.className}:\n\t${problems.join('\n\t')}`);
     for (const { name, value } of own) {
       const src = state[name];
       if (src) for (let i = 0; i < value.data.length; i++) value.data[i] = src.data[i];
@@ -224,9 +281,19 @@ export class Model {
       let out: Shape;
       try {
         if (s.kind === 'layer') out = layerOutputShape(s.resolved, ins[0], { training: this.mode });
-        else if (s.kind === 'add') out = addShape(s.node.id, s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) }))).shape;
-        else out = catShape(s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) })), s.dim).shape;
-      } catch (e) { throw new Error(`${this.labels[i]}: ${(e as Error).message}`); }
+        else if (s.kind === 'add')
+          out = addShape(
+            s.node.id,
+            s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) })),
+          ).shape;
+        else
+          out = catShape(
+            s.inputs.map((v) => ({ shape: shapes[v], from: this.source(v) })),
+            s.dim,
+          ).shape;
+      } catch (e) {
+        throw new Error(`${this.labels[i]}: ${(e as Error).message}`);
+      }
       shapes.push(out);
       return { node: s.node, resolved: s.kind === 'layer' ? s.resolved : null, inputs: ins, output: out };
     });
@@ -266,7 +333,9 @@ export class Model {
           else catForward(ins, wrapDim(s.dim, y.shape.length)!, y);
           values[i + 1] = y;
         }
-      } catch (e) { throw new Error(`${this.labels[i]}: ${(e as Error).message}`); }
+      } catch (e) {
+        throw new Error(`${this.labels[i]}: ${(e as Error).message}`);
+      }
     }
     const y = values[this.outIndex]!;
     this.outShape = y.shape;
@@ -282,7 +351,9 @@ export class Model {
   backward(gradOutput: Tensor): Tensor {
     const g = this.run(gradOutput, true);
     // an output that does not depend on the input gives it a zero gradient
-    return g ? { shape: [...g.shape], data: g.data.slice() } : { shape: [...this.shapes[0]], data: new Float32Array(this.values[0]!.data.length) };
+    return g
+      ? { shape: [...g.shape], data: g.data.slice() }
+      : { shape: [...this.shapes[0]], data: new Float32Array(this.values[0]!.data.length) };
   }
 
   /** backward() without the input gradient: what a training step needs (skips work only the input's gradient needs). */
@@ -292,10 +363,18 @@ export class Model {
 
   /** Adds a gradient contribution to value v: kept by reference when v has one use, summed into a buffer otherwise. */
   private contribute(v: number, g: Tensor): void {
-    if (this.uses[v] <= 1) { this.grads[v] = g; return; }
-    const acc = this.gradWs.tensor(this.accKeys[v], this.shapes[v]), A = acc.data, G = g.data;
+    if (this.uses[v] <= 1) {
+      this.grads[v] = g;
+      return;
+    }
+    const acc = this.gradWs.tensor(this.accKeys[v], this.shapes[v]),
+      A = acc.data,
+      G = g.data;
     if (this.filled[v]) for (let i = 0; i < A.length; i++) A[i] += G[i];
-    else { A.set(G); this.filled[v] = 1; }
+    else {
+      A.set(G);
+      this.filled[v] = 1;
+    }
     this.grads[v] = acc;
   }
 
@@ -303,25 +382,33 @@ export class Model {
     const out = this.outShape;
     if (!out) throw new Error(`${this.className}.backward called before forward`);
     if (gradOutput.shape.length !== out.length || gradOutput.shape.some((d, i) => d !== out[i])) {
-      throw new Error(`backward: gradOutput has shape ${shapeStr(gradOutput.shape)} but the output has shape ${shapeStr(out)}`);
+      throw new Error(
+        `backward: gradOutput has shape ${shapeStr(gradOutput.shape)} but the output has shape ${shapeStr(out)}`,
+      );
     }
-    const needs = this.needs[needInput ? 1 : 0], grads = this.grads;
+    const needs = this.needs[needInput ? 1 : 0],
+      grads = this.grads;
     grads.fill(null);
     this.filled.fill(0);
     this.contribute(this.outIndex, gradOutput);
     for (let i = this.steps.length - 1; i >= 0; i--) {
-      const s = this.steps[i], g = grads[i + 1];
+      const s = this.steps[i],
+        g = grads[i + 1];
       // a node off the path to the output gets no gradient; one with nothing to learn upstream needs none
       if (!g || !needs[i + 1]) continue;
       if (s.kind === 'layer') {
-        const v = s.inputs[0], dx = s.layer.backward(g, needs[v]);
+        const v = s.inputs[0],
+          dx = s.layer.backward(g, needs[v]);
         if (dx && needs[v]) this.contribute(v, dx);
         continue;
       }
       const shapes = s.inputs.map((v) => this.shapes[v]);
       s.inputs.forEach((v, k) => {
         if (!needs[v]) return;
-        if (s.kind === 'add' && addPassesGradient(shapes[k], g.shape)) { this.contribute(v, g); return; }
+        if (s.kind === 'add' && addPassesGradient(shapes[k], g.shape)) {
+          this.contribute(v, g);
+          return;
+        }
         const dx = this.gradWs.tensor(this.opGradKeys[i][k], shapes[k]);
         if (s.kind === 'add') addBackwardReduce(g, dx);
         else catBackward(g, shapes, wrapDim(s.dim, g.shape.length)!, k, dx);
@@ -346,6 +433,6 @@ export class Model {
  * OrderedDict names), so weights saved from chains before graphs existed still load.
  */
 export function modelFromDocument(doc: ModelDocument, options: { seed?: number } = {}): Model {
-  const className = chainLayers(doc) ? 'Sequential' : doc.className ?? 'Model';
+  const className = chainLayers(doc) ? 'Sequential' : (doc.className ?? 'Model');
   return new Model(flattenModel(doc), { seed: options.seed, className });
 }

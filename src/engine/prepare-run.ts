@@ -45,11 +45,21 @@ export function buildModel(doc: ModelDocument, seed: number, weights?: StateDict
 }
 
 /** The test split of `dataset` for a model of `doc` trained with `config`. */
-export function testSource(doc: ModelDocument, config: TrainingConfig, dataset: ImageDataset, rng = new Rng(config.seed)): BatchSource | null {
+export function testSource(
+  doc: ModelDocument,
+  config: TrainingConfig,
+  dataset: ImageDataset,
+  rng = new Rng(config.seed),
+): BatchSource | null {
   return dataset.test > 0 ? splitSource(dataset, 'test', doc.input, transformsOf(config), rng) : null;
 }
 
-export function prepareRun(doc: ModelDocument, config: TrainingConfig, dataset: ImageDataset, weights?: StateDict): PreparedRun {
+export function prepareRun(
+  doc: ModelDocument,
+  config: TrainingConfig,
+  dataset: ImageDataset,
+  weights?: StateDict,
+): PreparedRun {
   checkTrainingConfig(config);
   const model = buildModel(doc, config.seed, weights);
   const rng = new Rng(config.seed);
@@ -58,8 +68,15 @@ export function prepareRun(doc: ModelDocument, config: TrainingConfig, dataset: 
   const loaders = makeLoaders({ train: trainSrc }, config);
   const stepsPerEpoch = loaders.train.length;
   return {
-    model, config, dataset, loaders, test, stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs,
+    model,
+    config,
+    dataset,
+    loaders,
+    test,
+    stepsPerEpoch,
+    totalSteps: stepsPerEpoch * config.epochs,
     train: (options) => trainWith(model, loaders, config, options),
-    evaluateTest: async (pause) => (test ? evaluateSplit(model, test, config.loss, config.batchSize, dataset.classes.length, pause) : null),
+    evaluateTest: async (pause) =>
+      test ? evaluateSplit(model, test, config.loss, config.batchSize, dataset.classes.length, pause) : null,
   };
 }

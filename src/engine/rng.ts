@@ -22,14 +22,20 @@ export class Rng {
     if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
     // Fold the seed's high bits in so seeds above 2^32 still differ.
     const st = { s: (Math.floor(seed) ^ Math.floor(seed / 4294967296)) | 0 };
-    this.a = splitmix32(st); this.b = splitmix32(st); this.c = splitmix32(st); this.d = splitmix32(st);
+    this.a = splitmix32(st);
+    this.b = splitmix32(st);
+    this.c = splitmix32(st);
+    this.d = splitmix32(st);
   }
 
   /** Next raw 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
     const t = this.b << 9;
-    this.c ^= this.a; this.d ^= this.b; this.b ^= this.c; this.a ^= this.d;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
     this.c ^= t;
     this.d = rotl(this.d, 11);
     return result;
@@ -47,17 +53,23 @@ export class Rng {
 
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
   normal(): number {
-    if (this.spare !== null) { const s = this.spare; this.spare = null; return s; }
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
     let u = 0;
     while (u === 0) u = this.next();
-    const r = Math.sqrt(-2 * Math.log(u)), theta = 2 * Math.PI * this.next();
+    const r = Math.sqrt(-2 * Math.log(u)),
+      theta = 2 * Math.PI * this.next();
     this.spare = r * Math.sin(theta);
     return r * Math.cos(theta);
   }
 
   /** Uniform integer in [0, n), unbiased (rejection sampling), n ≤ 2^32. */
   int(n: number): number {
-    if (!(n >= 1) || n > 4294967296 || !Number.isInteger(n)) throw new Error(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
+    if (!(n >= 1) || n > 4294967296 || !Number.isInteger(n))
+      throw new Error(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
@@ -68,7 +80,9 @@ export class Rng {
   shuffle<T>(a: T[] | Int32Array | Uint32Array | Float32Array): void {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = a[i]; a[i] = a[j]; a[j] = t;
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
     }
   }
 

@@ -16,18 +16,26 @@ export interface SequentialOptions extends Omit<ModelOptions, 'className'> {
 
 /** The flat graph of nn.Sequential(*layers): module i named names[i] or i, each applied to the previous output. */
 export function chainGraph(layers: LayerSpec[], names: (string | null | undefined)[] | null = null): FlatGraph {
-  if (names && names.length !== layers.length) throw new Error(`Sequential: ${names.length} names for ${layers.length} layers`);
+  if (names && names.length !== layers.length)
+    throw new Error(`Sequential: ${names.length} names for ${layers.length} layers`);
   const paths = layers.map((_, i) => `${names?.[i] ?? i}`);
   return {
     modules: layers.map((layer, i) => ({ path: paths[i], layer })),
     // node ids are the indices: unique even when a name is 'input'
-    nodes: paths.map((path, i) => ({ id: String(i), module: path, inputs: [i === 0 ? 'input' : String(i - 1)] as [string] })),
+    nodes: paths.map((path, i) => ({
+      id: String(i),
+      module: path,
+      inputs: [i === 0 ? 'input' : String(i - 1)] as [string],
+    })),
     output: paths.length ? String(paths.length - 1) : 'input',
   };
 }
 
 export class Sequential extends Model {
-  constructor(readonly specs: LayerSpec[], options: SequentialOptions = {}) {
+  constructor(
+    readonly specs: LayerSpec[],
+    options: SequentialOptions = {},
+  ) {
     super(chainGraph(specs, options.names ?? null), { seed: options.seed, className: 'Sequential' });
   }
 }

@@ -26,17 +26,20 @@ export function imageDims(input: readonly number[]): [number, number, number] {
 
 function check(o: SyntheticOptions): void {
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
-  if (!int(o.classes, 2) || o.classes > 255) throw new Error(`synthetic dataset: classes must be an integer in 2..255, got ${o.classes}`);
+  if (!int(o.classes, 2) || o.classes > 255)
+    throw new Error(`synthetic dataset: classes must be an integer in 2..255, got ${o.classes}`);
   if (!int(o.train, 1)) throw new Error(`synthetic dataset: train must be a positive integer, got ${o.train}`);
   if (!int(o.test, 0)) throw new Error(`synthetic dataset: test must be a non-negative integer, got ${o.test}`);
-  if (!o.input.every((d) => int(d, 1))) throw new Error(`synthetic dataset: input dimensions must be positive integers, got [${o.input.join(', ')}]`);
+  if (!o.input.every((d) => int(d, 1)))
+    throw new Error(`synthetic dataset: input dimensions must be positive integers, got [${o.input.join(', ')}]`);
 }
 
 /** One prototype image per class: a blob at a class-specific place, brightness per channel. */
 function prototypes(rng: Rng, classes: number, [C, H, W]: [number, number, number]): Float32Array[] {
   const sigma = Math.max(1, Math.min(H, W) / 4, H === 1 ? W / 8 : 0);
   return Array.from({ length: classes }, () => {
-    const cy = rng.uniform(0, H - 1), cx = rng.uniform(0, W - 1);
+    const cy = rng.uniform(0, H - 1),
+      cx = rng.uniform(0, W - 1);
     const p = new Float32Array(C * H * W);
     for (let c = 0; c < C; c++) {
       const bright = rng.uniform(0.4, 1);
@@ -53,21 +56,35 @@ function prototypes(rng: Rng, classes: number, [C, H, W]: [number, number, numbe
 
 export function syntheticDataset(o: SyntheticOptions): ImageDataset {
   check(o);
-  const dims = imageDims(o.input), [C, H, W] = dims, size = C * H * W;
+  const dims = imageDims(o.input),
+    [C, H, W] = dims,
+    size = C * H * W;
   const rng = new Rng(o.seed);
   const protos = prototypes(rng, o.classes, dims);
-  const n = o.train + o.test, noise = o.noise ?? 40;
-  const labels = new Uint8Array(n), pixels = new Uint8Array(n * size);
+  const n = o.train + o.test,
+    noise = o.noise ?? 40;
+  const labels = new Uint8Array(n),
+    pixels = new Uint8Array(n * size);
   // balanced classes, in a seeded random order
   const order = Array.from({ length: n }, (_, i) => i % o.classes);
   rng.shuffle(order);
   for (let i = 0; i < n; i++) {
-    const k = order[i], proto = protos[k];
+    const k = order[i],
+      proto = protos[k];
     labels[i] = k;
-    for (let j = 0; j < size; j++) pixels[i * size + j] = Math.max(0, Math.min(255, Math.round(proto[j] + noise * rng.normal())));
+    for (let j = 0; j < size; j++)
+      pixels[i * size + j] = Math.max(0, Math.min(255, Math.round(proto[j] + noise * rng.normal())));
   }
   return {
-    name: 'synthetic', classes: Array.from({ length: o.classes }, (_, k) => `class ${k}`),
-    channels: C, height: H, width: W, train: o.train, test: o.test, pixels, labels, source: `synthetic seed ${o.seed}`,
+    name: 'synthetic',
+    classes: Array.from({ length: o.classes }, (_, k) => `class ${k}`),
+    channels: C,
+    height: H,
+    width: W,
+    train: o.train,
+    test: o.test,
+    pixels,
+    labels,
+    source: `synthetic seed ${o.seed}`,
   };
 }

@@ -25,7 +25,12 @@ export function encodeFloat(x: number): number | string {
 }
 
 export function isTensorJson(x: unknown): x is TensorJson {
-  return x !== null && typeof x === 'object' && Array.isArray((x as TensorJson).shape) && Array.isArray((x as TensorJson).data);
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    Array.isArray((x as TensorJson).shape) &&
+    Array.isArray((x as TensorJson).data)
+  );
 }
 
 export function isIntTensor(t: Tensor | IntTensor): t is IntTensor {
@@ -34,28 +39,35 @@ export function isIntTensor(t: Tensor | IntTensor): t is IntTensor {
 
 function checkShape(shape: unknown[], where: string): number[] {
   for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw new Error(`${where}.shape: dimensions must be non-negative integers, got [${shape.join(', ')}]`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
+      throw new Error(`${where}.shape: dimensions must be non-negative integers, got [${shape.join(', ')}]`);
   }
   return shape as number[];
 }
 
 /** Decodes tensor JSON; `dtype: "int64"` (or int32) gives an IntTensor, anything else float32. */
 export function tensorFromJson(x: unknown, where = 'tensor'): Tensor | IntTensor {
-  if (!isTensorJson(x)) throw new Error(`${where}: expected a tensor {"shape": [...], "data": [...]}, got ${JSON.stringify(x)?.slice(0, 60)}`);
+  if (!isTensorJson(x))
+    throw new Error(
+      `${where}: expected a tensor {"shape": [...], "data": [...]}, got ${JSON.stringify(x)?.slice(0, 60)}`,
+    );
   const shape = checkShape(x.shape, where);
   const n = numel(shape);
-  if (x.data.length !== n) throw new Error(`${where}: shape [${shape.join(', ')}] needs ${n} values, got ${x.data.length}`);
+  if (x.data.length !== n)
+    throw new Error(`${where}: shape [${shape.join(', ')}] needs ${n} values, got ${x.data.length}`);
   const dtype = x.dtype ?? 'float32';
   if (dtype === 'int64' || dtype === 'int32') {
     const data = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const v = x.data[i];
-      if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) throw new Error(`${where}.data[${i}]: expected an integer, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1)
+        throw new Error(`${where}.data[${i}]: expected an integer, got ${JSON.stringify(v)}`);
       data[i] = v;
     }
     return { shape: [...shape], data };
   }
-  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${where}.dtype: unsupported dtype '${dtype}' (float32 or int64)`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new Error(`${where}.dtype: unsupported dtype '${dtype}' (float32 or int64)`);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = decodeFloat(x.data[i], `${where}.data[${i}]`);
   return { shape: [...shape], data };

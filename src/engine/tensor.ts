@@ -24,7 +24,8 @@ export function zeros(shape: readonly number[]): Tensor {
 
 export function fromArray(shape: readonly number[], values: ArrayLike<number>): Tensor {
   const n = numel(shape);
-  if (values.length !== n) throw new Error(`tensor of shape [${shape.join(', ')}] needs ${n} values, got ${values.length}`);
+  if (values.length !== n)
+    throw new Error(`tensor of shape [${shape.join(', ')}] needs ${n} values, got ${values.length}`);
   return { shape: [...shape], data: Float32Array.from(values) };
 }
 

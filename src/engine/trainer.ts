@@ -21,13 +21,23 @@ import { createLoss, type Loss } from './losses.ts';
 import { lossTarget } from './losses/targets.ts';
 import { clipGradients, gradClipOf, type GradClip } from './optim/clip.ts';
 import { EarlyStopping } from './early-stopping.ts';
-import { createOptimizer, createScheduler, SCHEDULER_TYPES, type Optimizer, type Scheduler, type SchedulerSpec, type SchedulerType } from './optim/index.ts';
+import {
+  createOptimizer,
+  createScheduler,
+  SCHEDULER_TYPES,
+  type Optimizer,
+  type Scheduler,
+  type SchedulerSpec,
+  type SchedulerType,
+} from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 
 /** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation, no drop_last, no clipping and no early stopping when left out). */
-export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'>
-  & Partial<Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast' | 'gradClip' | 'earlyStopping'>>;
+export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'> &
+  Partial<
+    Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast' | 'gradClip' | 'earlyStopping'>
+  >;
 export type TrainEvent =
   | { type: 'steps'; steps: StepRecord[] }
   | { type: 'epoch'; record: EpochRecord }
@@ -46,8 +56,14 @@ export interface TrainResult {
 }
 
 export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly epoch: number, readonly value: number) {
-    super(`loss became ${value} at step ${step} (epoch ${epoch + 1}); training stopped before applying it — try a lower learning rate`);
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly value: number,
+  ) {
+    super(
+      `loss became ${value} at step ${step} (epoch ${epoch + 1}); training stopped before applying it — try a lower learning rate`,
+    );
     this.name = 'NonFiniteLossError';
   }
 }
@@ -57,19 +73,43 @@ export class TrainController {
   private mode: 'running' | 'paused' | 'stopped' = 'running';
   private wake: (() => void) | null = null;
 
-  get state(): 'running' | 'paused' | 'stopped' { return this.mode; }
-  isPaused(): boolean { return this.mode === 'paused'; }
-  isStopped(): boolean { return this.mode === 'stopped'; }
-  pause(): void { if (this.mode === 'running') this.mode = 'paused'; }
-  resume(): void { if (this.mode === 'paused') { this.mode = 'running'; this.release(); } }
-  stop(): void { this.mode = 'stopped'; this.release(); }
+  get state(): 'running' | 'paused' | 'stopped' {
+    return this.mode;
+  }
+  isPaused(): boolean {
+    return this.mode === 'paused';
+  }
+  isStopped(): boolean {
+    return this.mode === 'stopped';
+  }
+  pause(): void {
+    if (this.mode === 'running') this.mode = 'paused';
+  }
+  resume(): void {
+    if (this.mode === 'paused') {
+      this.mode = 'running';
+      this.release();
+    }
+  }
+  stop(): void {
+    this.mode = 'stopped';
+    this.release();
+  }
 
   /** Resolves once resumed or stopped. */
   waitWhilePaused(): Promise<void> {
-    return this.mode !== 'paused' ? Promise.resolve() : new Promise((r) => { this.wake = r; });
+    return this.mode !== 'paused'
+      ? Promise.resolve()
+      : new Promise((r) => {
+          this.wake = r;
+        });
   }
 
-  private release(): void { const w = this.wake; this.wake = null; w?.(); }
+  private release(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
 }
 
 export interface TrainOptions {
@@ -87,7 +127,14 @@ function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
   if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
   if (typeof MessageChannel !== 'undefined') {
-    return new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => { ch.port1.close(); r(); }; ch.port2.postMessage(0); });
+    return new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        r();
+      };
+      ch.port2.postMessage(0);
+    });
   }
   return new Promise((r) => setTimeout(r, 0));
 }
@@ -106,27 +153,45 @@ function countCorrect(out: Tensor, target: Tensor | IntTensor): number | null {
 }
 
 /** The epoch's batches and the validation batches (held out by valSplit, or a source of their own). */
-export interface RunLoaders { train: DataLoader; val: DataLoader | null }
+export interface RunLoaders {
+  train: DataLoader;
+  val: DataLoader | null;
+}
 
 /** The loaders a run uses; `train.length` is its steps per epoch. */
 export function makeLoaders(data: { train: BatchSource; validation?: BatchSource }, c: TrainerConfig): RunLoaders {
   const seed = c.seed ?? 0;
   if (data.validation) {
     return {
-      train: new DataLoader(data.train, { batchSize: c.batchSize, shuffle: c.shuffle ?? true, dropLast: c.dropLast, seed, train: true }),
+      train: new DataLoader(data.train, {
+        batchSize: c.batchSize,
+        shuffle: c.shuffle ?? true,
+        dropLast: c.dropLast,
+        seed,
+        train: true,
+      }),
       val: new DataLoader(data.validation, { batchSize: c.batchSize }),
     };
   }
   const split = splitIndices(data.train.length, c.valSplit ?? 0, seed);
   return {
-    train: new DataLoader(data.train, { batchSize: c.batchSize, shuffle: c.shuffle ?? true, dropLast: c.dropLast, seed, train: true, indices: split.train }),
+    train: new DataLoader(data.train, {
+      batchSize: c.batchSize,
+      shuffle: c.shuffle ?? true,
+      dropLast: c.dropLast,
+      seed,
+      train: true,
+      indices: split.train,
+    }),
     val: split.val.length ? new DataLoader(data.train, { batchSize: c.batchSize, indices: split.val }) : null,
   };
 }
 
 function checkConfig(c: TrainerConfig): void {
-  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new Error(`epochs must be a positive integer, got ${c.epochs}`);
-  if ((c.loss.reduction ?? 'mean') === 'none') throw new Error("loss.reduction: 'none' gives one loss per element; training needs a scalar ('mean' or 'sum')");
+  if (!Number.isInteger(c.epochs) || c.epochs < 1)
+    throw new Error(`epochs must be a positive integer, got ${c.epochs}`);
+  if ((c.loss.reduction ?? 'mean') === 'none')
+    throw new Error("loss.reduction: 'none' gives one loss per element; training needs a scalar ('mean' or 'sum')");
 }
 
 const isSchedulerType = (t: string): t is SchedulerType => (SCHEDULER_TYPES as string[]).includes(t);
@@ -134,7 +199,8 @@ const isSchedulerType = (t: string): t is SchedulerType => (SCHEDULER_TYPES as s
 function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number): Scheduler | null {
   if (!c.scheduler) return null;
   const { type, ...keywords }: Choice = c.scheduler;
-  if (!isSchedulerType(type)) throw new Error(`scheduler.type: unknown scheduler '${type}' (known: ${SCHEDULER_TYPES.join(', ')})`);
+  if (!isSchedulerType(type))
+    throw new Error(`scheduler.type: unknown scheduler '${type}' (known: ${SCHEDULER_TYPES.join(', ')})`);
   const spec: SchedulerSpec = { ...keywords, type };
   // OneCycleLR needs the run's length; fill it in when the spec leaves it open
   if (spec.type === 'OneCycleLR' && spec.total_steps == null && (spec.epochs == null || spec.steps_per_epoch == null)) {
@@ -145,13 +211,21 @@ function makeScheduler(c: TrainerConfig, opt: Optimizer, stepsPerEpoch: number):
 
 /** Trains `model` in place; resolves when all epochs ran or the controller stopped it. */
 export async function train(
-  model: Model, data: { train: BatchSource; validation?: BatchSource }, config: TrainerConfig, options: TrainOptions = {},
+  model: Model,
+  data: { train: BatchSource; validation?: BatchSource },
+  config: TrainerConfig,
+  options: TrainOptions = {},
 ): Promise<TrainResult> {
   return trainWith(model, makeLoaders(data, config), config, options);
 }
 
 /** train() over loaders made beforehand (prepareRun's, whose length it reported). */
-export function trainWith(model: Model, loaders: RunLoaders, config: TrainerConfig, options: TrainOptions = {}): Promise<TrainResult> {
+export function trainWith(
+  model: Model,
+  loaders: RunLoaders,
+  config: TrainerConfig,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   checkConfig(config);
   return new TrainingRun(model, loaders, config, options).run();
 }
@@ -169,9 +243,17 @@ class TrainingRun {
   private step = 0;
   private lastYield: number;
 
-  constructor(private readonly model: Model, private readonly loaders: { train: DataLoader; val: DataLoader | null }, private readonly config: TrainerConfig, private readonly options: TrainOptions) {
+  constructor(
+    private readonly model: Model,
+    private readonly loaders: { train: DataLoader; val: DataLoader | null },
+    private readonly config: TrainerConfig,
+    private readonly options: TrainOptions,
+  ) {
     const { train: tl } = loaders;
-    if (tl.length === 0) throw new Error(`no training batches: ${tl.size} examples with batch size ${config.batchSize}${config.dropLast ? ' and drop_last' : ''}`);
+    if (tl.length === 0)
+      throw new Error(
+        `no training batches: ${tl.size} examples with batch size ${config.batchSize}${config.dropLast ? ' and drop_last' : ''}`,
+      );
     this.now = options.now ?? (() => performance.now());
     this.ctl = options.controller ?? new TrainController();
     this.loss = createLoss(config.loss);
@@ -186,7 +268,8 @@ class TrainingRun {
   async run(): Promise<TrainResult> {
     const epochs: EpochRecord[] = [];
     const early = this.config.earlyStopping ? new EarlyStopping(this.config.earlyStopping) : null;
-    let bestWeights: ReturnType<Model['stateDict']> | null = null, stoppedAt: number | null = null;
+    let bestWeights: ReturnType<Model['stateDict']> | null = null,
+      stoppedAt: number | null = null;
     for (let epoch = 0; epoch < this.config.epochs && !this.ctl.isStopped(); epoch++) {
       const t0 = this.now();
       const tr = await this.trainEpoch(epoch);
@@ -195,8 +278,13 @@ class TrainingRun {
       if (this.ctl.isStopped()) break;
       const seconds = (this.now() - t0) / 1000;
       const record: EpochRecord = {
-        epoch, trainLoss: tr.lossSum / tr.seen, trainAccuracy: tr.correct === null ? null : tr.correct / tr.seen,
-        valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, lr: this.opt.lr, seconds,
+        epoch,
+        trainLoss: tr.lossSum / tr.seen,
+        trainAccuracy: tr.correct === null ? null : tr.correct / tr.seen,
+        valLoss: val?.loss ?? null,
+        valAccuracy: val?.accuracy ?? null,
+        lr: this.opt.lr,
+        seconds,
         examplesPerSecond: tr.seen / Math.max(seconds, 1e-9),
       };
       epochs.push(record);
@@ -206,26 +294,38 @@ class TrainingRun {
       if (early) {
         const { improved, stop } = early.update(record);
         if (improved && early.config.restore_best_weights) bestWeights = this.model.stateDict();
-        if (stop && epoch < this.config.epochs - 1) { stoppedAt = epoch; break; }
+        if (stop && epoch < this.config.epochs - 1) {
+          stoppedAt = epoch;
+          break;
+        }
       }
     }
     this.progress.flush();
     const restored = bestWeights !== null && early!.bestEpoch !== epochs.at(-1)?.epoch;
     if (restored) this.model.loadStateDict(bestWeights!);
-    const best = early && early.bestEpoch !== null ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored } : undefined;
+    const best =
+      early && early.bestEpoch !== null
+        ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored }
+        : undefined;
     return { status: this.ctl.isStopped() ? 'stopped' : 'finished', steps: this.step, epochs, ...(best && { best }) };
   }
 
   private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {
-    let lossSum = 0, seen = 0, correct: number | null = 0;
+    let lossSum = 0,
+      seen = 0,
+      correct: number | null = 0;
     this.model.train();
     for (const batch of this.loaders.train.batches()) {
       await this.pauseIfAsked();
       if (this.ctl.isStopped()) break;
       const { value, right } = this.trainStep(batch, epoch);
       correct = right === null || correct === null ? null : correct + right;
-      lossSum += value * batch.size; seen += batch.size;
-      if (this.now() - this.lastYield >= (this.options.yieldIntervalMs ?? 25)) { await yieldToEventLoop(); this.lastYield = this.now(); }
+      lossSum += value * batch.size;
+      seen += batch.size;
+      if (this.now() - this.lastYield >= (this.options.yieldIntervalMs ?? 25)) {
+        await yieldToEventLoop();
+        this.lastYield = this.now();
+      }
     }
     return { lossSum, seen, correct };
   }
@@ -260,10 +360,18 @@ class TrainingRun {
 }
 
 /** Mean loss (weighted by batch size) and accuracy over a loader, in eval mode. */
-export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl?: TrainController): Promise<{ loss: number; accuracy: number | null }> {
+export async function evaluate(
+  model: Model,
+  loader: DataLoader,
+  loss: Loss,
+  ctl?: TrainController,
+): Promise<{ loss: number; accuracy: number | null }> {
   const wasTraining = model.training;
   model.eval();
-  let sum = 0, seen = 0, correct: number | null = 0, lastYield = performance.now();
+  let sum = 0,
+    seen = 0,
+    correct: number | null = 0,
+    lastYield = performance.now();
   try {
     for (const batch of loader.batches()) {
       if (ctl?.isStopped()) break;
@@ -272,7 +380,10 @@ export async function evaluate(model: Model, loader: DataLoader, loss: Loss, ctl
       seen += batch.size;
       const c = countCorrect(out, batch.target);
       correct = c === null || correct === null ? null : correct + c;
-      if (performance.now() - lastYield >= 25) { await yieldToEventLoop(); lastYield = performance.now(); }
+      if (performance.now() - lastYield >= 25) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     }
   } finally {
     model.train(wasTraining);
@@ -286,7 +397,11 @@ class ProgressBuffer {
   private steps: StepRecord[] = [];
   private last: number;
 
-  constructor(private readonly sink: ((e: TrainEvent[]) => void) | undefined, private readonly interval: number, private readonly now: () => number) {
+  constructor(
+    private readonly sink: ((e: TrainEvent[]) => void) | undefined,
+    private readonly interval: number,
+    private readonly now: () => number,
+  ) {
     this.last = now();
   }
 
@@ -314,6 +429,9 @@ class ProgressBuffer {
   }
 
   private moveSteps(): void {
-    if (this.steps.length) { this.events.push({ type: 'steps', steps: this.steps }); this.steps = []; }
+    if (this.steps.length) {
+      this.events.push({ type: 'steps', steps: this.steps });
+      this.steps = [];
+    }
   }
 }

@@ -16,7 +16,9 @@ export class DataClient {
 
   /** A client of the worker bundled by Vite (module worker), started on first use. */
   static start(): DataClient {
-    return new DataClient(() => new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'layerboard-data' }));
+    return new DataClient(
+      () => new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'layerboard-data' }),
+    );
   }
 
   request<T extends DataRequestType>(type: T, body: Body<T>, progress?: ProgressFn): Promise<DataReplies[T]> {

@@ -15,7 +15,15 @@ export type ImageSource =
 
 export type DataRequest =
   | { type: 'import-cifar10'; id: number; files: { name: string; file: Blob }[] }
-  | { type: 'import-images'; id: number; datasetId: string; source: ImageSource; size: number; channels: 1 | 3; testFraction: number }
+  | {
+      type: 'import-images';
+      id: number;
+      datasetId: string;
+      source: ImageSource;
+      size: number;
+      channels: 1 | 3;
+      testFraction: number;
+    }
   | { type: 'info'; id: number; ref: DatasetRef }
   /** `perClass` images of each class from the train split, for the preview grid. */
   | { type: 'preview'; id: number; ref: DatasetRef; perClass: number }
@@ -26,14 +34,28 @@ export type DataRequest =
    * ones, up to `count`; or only those with this true and predicted class. `predictions`
    * are the model's classes for every test image, in order.
    */
-  | { type: 'gallery'; id: number; ref: DatasetRef; predictions: number[]; count: number; only?: { truth: number; predicted: number } }
+  | {
+      type: 'gallery';
+      id: number;
+      ref: DatasetRef;
+      predictions: number[];
+      count: number;
+      only?: { truth: number; predicted: number };
+    }
   /** Deletes an imported dataset from IndexedDB and from the worker's memory. */
   | { type: 'delete'; id: number; datasetId: string };
 
 export type DataRequestType = DataRequest['type'];
 
 /** uint8 images [count, C, H, W] and their labels. */
-export interface ImageBatch { pixels: ArrayBuffer; labels: number[]; indices: number[]; channels: number; height: number; width: number }
+export interface ImageBatch {
+  pixels: ArrayBuffer;
+  labels: number[];
+  indices: number[];
+  channels: number;
+  height: number;
+  width: number;
+}
 
 export interface DataReplies {
   'import-cifar10': { datasetId: string; info: DatasetInfo };
@@ -45,21 +67,34 @@ export interface DataReplies {
   gallery: ImageBatch & { predicted: number[]; matching: number };
 }
 
-export type ImportPhase = 'download' | 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
+export type ImportPhase =
+  'download' | 'read' | 'decompress' | 'untar' | 'validate' | 'unzip' | 'decode' | 'save' | 'load';
 
 export type DataEvent =
   | Reply<DataReplies[DataRequestType]>
   /** `fraction` of `phase` done (0–1); `detail` says what in words ('3,120 of 5,000 images'). */
   | { type: 'progress'; requestId: number; phase: ImportPhase; fraction: number; detail?: string };
 
-export const DATA_REQUEST_TYPES: readonly DataRequestType[] = ['import-cifar10', 'import-images', 'info', 'preview', 'samples', 'gallery', 'delete'];
+export const DATA_REQUEST_TYPES: readonly DataRequestType[] = [
+  'import-cifar10',
+  'import-images',
+  'info',
+  'preview',
+  'samples',
+  'gallery',
+  'delete',
+];
 
 /** The cache key of a dataset reference (one cached dataset per key). */
 export function refKey(ref: DatasetRef): string {
   switch (ref.kind) {
-    case 'builtin': return `builtin:${ref.id}`;
-    case 'stored': return `stored:${ref.id}`;
-    case 'synthetic': return `synthetic:${ref.classes}:${ref.train}:${ref.test}:${ref.seed}:${ref.noise ?? ''}`;
-    default: return ref satisfies never;
+    case 'builtin':
+      return `builtin:${ref.id}`;
+    case 'stored':
+      return `stored:${ref.id}`;
+    case 'synthetic':
+      return `synthetic:${ref.classes}:${ref.train}:${ref.test}:${ref.seed}:${ref.noise ?? ''}`;
+    default:
+      return ref satisfies never;
   }
 }

@@ -7,8 +7,15 @@ import { datasetInfo, type ImageDataset } from '../core/formats/lbds.ts';
 import { readZip } from '../core/formats/zip.ts';
 import type { LayerboardDB } from '../db/schema.ts';
 import {
-  DATA_REQUEST_TYPES, refKey,
-  type DataEvent, type DataReplies, type DataRequest, type DataRequestType, type ImageBatch, type ImageSource, type ImportPhase,
+  DATA_REQUEST_TYPES,
+  refKey,
+  type DataEvent,
+  type DataReplies,
+  type DataRequest,
+  type DataRequestType,
+  type ImageBatch,
+  type ImageSource,
+  type ImportPhase,
 } from './data-protocol.ts';
 import { deleteDataset, loadStoredDataset, saveDataset } from '../db/dataset-store.ts';
 import { loadBuiltinDataset } from './builtin-datasets.ts';
@@ -34,7 +41,10 @@ const CACHE_SIZE = 2;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
-async function readAll(files: { name: string; file: Blob }[], report: Report): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]> {
+async function readAll(
+  files: { name: string; file: Blob }[],
+  report: Report,
+): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]> {
   const total = files.reduce((n, f) => n + f.file.size, 0);
   let done = 0;
   const out: { name: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
@@ -50,25 +60,42 @@ async function readAll(files: { name: string; file: Blob }[], report: Report): P
 export class DataRuntime {
   private readonly cache = new Map<string, Promise<ImageDataset>>();
 
-  constructor(private readonly post: DataPost, private readonly deps: DataRuntimeDeps) {}
+  constructor(
+    private readonly post: DataPost,
+    private readonly deps: DataRuntimeDeps,
+  ) {}
 
   handle(msg: unknown): void {
-    answer<DataRequest, DataReplies[DataRequestType]>(msg, DATA_REQUEST_TYPES, (r) => this.dispatch(r), this.post, (result) => ('pixels' in result ? [result.pixels] : []));
+    answer<DataRequest, DataReplies[DataRequestType]>(
+      msg,
+      DATA_REQUEST_TYPES,
+      (r) => this.dispatch(r),
+      this.post,
+      (result) => ('pixels' in result ? [result.pixels] : []),
+    );
   }
 
   private dispatch(r: DataRequest): Promise<DataReplies[DataRequestType]> {
-    const report: Report = (phase, fraction, detail) => this.post({ type: 'progress', requestId: r.id, phase, fraction, ...(detail !== undefined && { detail }) }, []);
+    const report: Report = (phase, fraction, detail) =>
+      this.post({ type: 'progress', requestId: r.id, phase, fraction, ...(detail !== undefined && { detail }) }, []);
     switch (r.type) {
-      case 'import-cifar10': return this.importCifar(r.files, report);
-      case 'import-images': return this.importImages(r, report);
-      case 'info': return this.dataset(r.ref, report).then(datasetInfo);
-      case 'preview': return this.dataset(r.ref, report).then((ds) => previewBatch(ds, r.perClass));
-      case 'samples': return this.dataset(r.ref, report).then((ds) => imageBatch(ds, r.split, r.indices));
-      case 'gallery': return this.dataset(r.ref, report).then((ds) => galleryBatch(ds, r.predictions, r.count, r.only));
+      case 'import-cifar10':
+        return this.importCifar(r.files, report);
+      case 'import-images':
+        return this.importImages(r, report);
+      case 'info':
+        return this.dataset(r.ref, report).then(datasetInfo);
+      case 'preview':
+        return this.dataset(r.ref, report).then((ds) => previewBatch(ds, r.perClass));
+      case 'samples':
+        return this.dataset(r.ref, report).then((ds) => imageBatch(ds, r.split, r.indices));
+      case 'gallery':
+        return this.dataset(r.ref, report).then((ds) => galleryBatch(ds, r.predictions, r.count, r.only));
       case 'delete':
         this.cache.delete(`stored:${r.datasetId}`);
         return deleteDataset(this.deps.db(), r.datasetId).then(() => ({ datasetId: r.datasetId }));
-      default: return r satisfies never;
+      default:
+        return r satisfies never;
     }
   }
 
@@ -85,27 +112,55 @@ export class DataRuntime {
     const hit = this.cache.get(key);
     if (hit) return this.remember(key, hit);
     switch (ref.kind) {
-      case 'builtin': return this.remember(key, this.deps.loadBuiltin ? this.deps.loadBuiltin(ref.id, ref.baseUrl) : loadBuiltinDataset(this.deps.db(), ref.id, ref.baseUrl, report));
-      case 'stored': return this.remember(key, loadStoredDataset(this.deps.db(), ref.id, (f) => report('load', f)));
-      case 'synthetic': return Promise.reject(new Error('synthetic datasets are made for a model input shape by the engine worker; the data worker does not preview them'));
-      default: return ref satisfies never;
+      case 'builtin':
+        return this.remember(
+          key,
+          this.deps.loadBuiltin
+            ? this.deps.loadBuiltin(ref.id, ref.baseUrl)
+            : loadBuiltinDataset(this.deps.db(), ref.id, ref.baseUrl, report),
+        );
+      case 'stored':
+        return this.remember(
+          key,
+          loadStoredDataset(this.deps.db(), ref.id, (f) => report('load', f)),
+        );
+      case 'synthetic':
+        return Promise.reject(
+          new Error(
+            'synthetic datasets are made for a model input shape by the engine worker; the data worker does not preview them',
+          ),
+        );
+      default:
+        return ref satisfies never;
     }
   }
 
-  private async importCifar(files: { name: string; file: Blob }[], report: Report): Promise<DataReplies['import-cifar10']> {
+  private async importCifar(
+    files: { name: string; file: Blob }[],
+    report: Report,
+  ): Promise<DataReplies['import-cifar10']> {
     if (files.length === 0) throw new Error('no files given: pick cifar-10-binary.tar.gz or the six .bin batches');
     const read = await readAll(files, report);
     const ds = await importCifar10(read, (phase, fraction) => report(phase, fraction));
-    await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, { onProgress: (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`) });
+    await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, {
+      onProgress: (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`),
+    });
     void this.remember(`stored:${CIFAR10_ID}`, Promise.resolve(ds));
     return { datasetId: CIFAR10_ID, info: datasetInfo(ds) };
   }
 
-  private async importImages(r: Extract<DataRequest, { type: 'import-images' }>, report: Report): Promise<DataReplies['import-images']> {
+  private async importImages(
+    r: Extract<DataRequest, { type: 'import-images' }>,
+    report: Report,
+  ): Promise<DataReplies['import-images']> {
     const files = await imageFiles(r.source, report);
     const ds = await loadImageFolder(files, this.deps.decode, {
-      size: r.size, channels: r.channels, testFraction: r.testFraction,
-      onProgress: (done, total) => { if (done === total || done % 25 === 0) report('decode', done / total, `${fmt(done)} of ${fmt(total)} images`); },
+      size: r.size,
+      channels: r.channels,
+      testFraction: r.testFraction,
+      onProgress: (done, total) => {
+        if (done === total || done % 25 === 0) report('decode', done / total, `${fmt(done)} of ${fmt(total)} images`);
+      },
     });
     const named: ImageDataset = { ...ds, name: r.source.name.replace(/\.zip$/i, '') || 'Images' };
     await saveDataset(this.deps.db(), r.datasetId, 'imagefolder', named, { onProgress: (f) => report('save', f) });
@@ -130,23 +185,33 @@ async function imageFiles(source: ImageSource, report: Report): Promise<ImageFil
       for (let i = 0; i < total; i++) {
         const f = source.files[i];
         out.push({ path: f.path, data: new Uint8Array(await f.file.arrayBuffer()) });
-        if ((i + 1) % 50 === 0 || i + 1 === total) report('read', (i + 1) / total, `${fmt(i + 1)} of ${fmt(total)} files`);
+        if ((i + 1) % 50 === 0 || i + 1 === total)
+          report('read', (i + 1) / total, `${fmt(i + 1)} of ${fmt(total)} files`);
       }
       return out;
     }
-    default: return source satisfies never;
+    default:
+      return source satisfies never;
   }
 }
 
 /** Images `indices` of a split as one uint8 buffer. */
 export function imageBatch(ds: ImageDataset, split: 'train' | 'test', indices: number[]): ImageBatch {
   const size = ds.channels * ds.height * ds.width;
-  const n = split === 'train' ? ds.train : ds.test, base = split === 'train' ? 0 : ds.train;
+  const n = split === 'train' ? ds.train : ds.test,
+    base = split === 'train' ? 0 : ds.train;
   const bad = indices.find((i) => !(Number.isInteger(i) && i >= 0 && i < n));
   if (bad !== undefined) throw new Error(`image ${bad} is not in the ${split} split of ${ds.name} (${n} images)`);
   const pixels = new Uint8Array(indices.length * size);
   indices.forEach((i, k) => pixels.set(ds.pixels.subarray((base + i) * size, (base + i + 1) * size), k * size));
-  return { pixels: pixels.buffer, labels: indices.map((i) => ds.labels[base + i]), indices: [...indices], channels: ds.channels, height: ds.height, width: ds.width };
+  return {
+    pixels: pixels.buffer,
+    labels: indices.map((i) => ds.labels[base + i]),
+    indices: [...indices],
+    channels: ds.channels,
+    height: ds.height,
+    width: ds.width,
+  };
 }
 
 /** The first `perClass` training images of every class, class by class. */
@@ -160,11 +225,21 @@ export function previewBatch(ds: ImageDataset, perClass: number): ImageBatch {
 }
 
 /** The gallery's pick of test images: misclassified first, or one (truth, predicted) cell. */
-export function galleryBatch(ds: ImageDataset, predictions: number[], count: number, only?: { truth: number; predicted: number }): DataReplies['gallery'] {
-  if (predictions.length !== ds.test) throw new Error(`${predictions.length} predictions for the ${ds.test} test images of ${ds.name}`);
+export function galleryBatch(
+  ds: ImageDataset,
+  predictions: number[],
+  count: number,
+  only?: { truth: number; predicted: number },
+): DataReplies['gallery'] {
+  if (predictions.length !== ds.test)
+    throw new Error(`${predictions.length} predictions for the ${ds.test} test images of ${ds.name}`);
   const truth = (i: number) => ds.labels[ds.train + i];
   const all = predictions.map((_, i) => i);
-  const matching = only ? all.filter((i) => truth(i) === only.truth && predictions[i] === only.predicted) : all.filter((i) => truth(i) !== predictions[i]);
-  const picked = only ? matching.slice(0, count) : [...matching, ...all.filter((i) => truth(i) === predictions[i])].slice(0, count);
+  const matching = only
+    ? all.filter((i) => truth(i) === only.truth && predictions[i] === only.predicted)
+    : all.filter((i) => truth(i) !== predictions[i]);
+  const picked = only
+    ? matching.slice(0, count)
+    : [...matching, ...all.filter((i) => truth(i) === predictions[i])].slice(0, count);
   return { ...imageBatch(ds, 'test', picked), predicted: picked.map((i) => predictions[i]), matching: matching.length };
 }

@@ -10,10 +10,21 @@ export type BuiltinLoader = (id: BuiltinDatasetId, baseUrl: string) => Promise<I
 
 const cachedBuiltin: BuiltinLoader = (id, baseUrl) => withDatabase((db) => loadBuiltinDataset(db, id, baseUrl));
 
-export async function loadDataset(ref: DatasetRef, modelInput: number[], loadBuiltin: BuiltinLoader = cachedBuiltin): Promise<ImageDataset> {
+export async function loadDataset(
+  ref: DatasetRef,
+  modelInput: number[],
+  loadBuiltin: BuiltinLoader = cachedBuiltin,
+): Promise<ImageDataset> {
   switch (ref.kind) {
     case 'synthetic':
-      return syntheticDataset({ input: modelInput, classes: ref.classes, train: ref.train, test: ref.test, seed: ref.seed, noise: ref.noise });
+      return syntheticDataset({
+        input: modelInput,
+        classes: ref.classes,
+        train: ref.train,
+        test: ref.test,
+        seed: ref.seed,
+        noise: ref.noise,
+      });
     case 'builtin':
       return loadBuiltin(ref.id, ref.baseUrl);
     case 'stored':

@@ -3,7 +3,13 @@
 // error event (and rejected pending requests). The UI imports this, never src/engine.
 import {
   requestTransfer,
-  type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type TrainRequestBody, type WorkerEvent, type WorkerEventType,
+  type EvaluateRequestBody,
+  type ReplyResults,
+  type Request,
+  type RequestType,
+  type TrainRequestBody,
+  type WorkerEvent,
+  type WorkerEventType,
 } from './protocol.ts';
 import { PendingRequests } from './rpc.ts';
 
@@ -29,13 +35,23 @@ export class EngineClient {
 
   constructor(private readonly worker: WorkerLike) {
     worker.onmessage = (e) => this.receive(e.data as WorkerEvent);
-    worker.onerror = (e) => { e.preventDefault?.(); this.crash(`engine worker crashed: ${e.message || 'unknown error'}`); };
-    worker.onmessageerror = () => this.emit({ type: 'error', runId: this.currentRun, message: 'a message from the engine worker could not be read' });
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.crash(`engine worker crashed: ${e.message || 'unknown error'}`);
+    };
+    worker.onmessageerror = () =>
+      this.emit({
+        type: 'error',
+        runId: this.currentRun,
+        message: 'a message from the engine worker could not be read',
+      });
   }
 
   /** Starts the worker bundled by Vite (module worker). */
   static start(): EngineClient {
-    return new EngineClient(new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'layerboard-engine' }));
+    return new EngineClient(
+      new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'layerboard-engine' }),
+    );
   }
 
   on<T extends WorkerEventType>(type: T, listener: Listener<T>): () => void {
@@ -55,7 +71,9 @@ export class EngineClient {
     });
   }
 
-  ping(): Promise<ReplyResults['ping']> { return this.request('ping', {}); }
+  ping(): Promise<ReplyResults['ping']> {
+    return this.request('ping', {});
+  }
 
   /** Starts a run; from now on only this run's events are delivered. */
   train(body: TrainRequestBody): Promise<ReplyResults['train']> {
@@ -63,10 +81,18 @@ export class EngineClient {
     return this.request('train', body);
   }
 
-  pause(runId: string): Promise<ReplyResults['pause']> { return this.request('pause', { runId }); }
-  resume(runId: string): Promise<ReplyResults['resume']> { return this.request('resume', { runId }); }
-  stop(runId: string): Promise<ReplyResults['stop']> { return this.request('stop', { runId }); }
-  evaluate(body: EvaluateRequestBody): Promise<ReplyResults['evaluate']> { return this.request('evaluate', body); }
+  pause(runId: string): Promise<ReplyResults['pause']> {
+    return this.request('pause', { runId });
+  }
+  resume(runId: string): Promise<ReplyResults['resume']> {
+    return this.request('resume', { runId });
+  }
+  stop(runId: string): Promise<ReplyResults['stop']> {
+    return this.request('stop', { runId });
+  }
+  evaluate(body: EvaluateRequestBody): Promise<ReplyResults['evaluate']> {
+    return this.request('evaluate', body);
+  }
 
   terminate(): void {
     this.worker.terminate();
@@ -79,7 +105,9 @@ export class EngineClient {
       case 'reply':
         this.pending.settle(e);
         return;
-      case 'progress': case 'done': case 'error':
+      case 'progress':
+      case 'done':
+      case 'error':
         if (e.runId !== null && e.runId !== this.currentRun) return; // stale: an earlier run
         this.emit(e);
         return;

@@ -9,15 +9,29 @@ import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import type { RunStatus } from '../core/run/records.ts';
 import {
-  eventTransfer, REQUEST_TYPES,
-  type BackendChoice, type DatasetRef, type EpochRecord, type EvaluateRequestBody, type ReplyResults, type Request, type RequestType, type StepRecord, type TrainRequestBody, type WorkerEvent,
+  eventTransfer,
+  REQUEST_TYPES,
+  type BackendChoice,
+  type DatasetRef,
+  type EpochRecord,
+  type EvaluateRequestBody,
+  type ReplyResults,
+  type Request,
+  type RequestType,
+  type StepRecord,
+  type TrainRequestBody,
+  type WorkerEvent,
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
 import { answer } from './rpc.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
 
-interface ActiveRun { runId: string; controller: TrainController; status: RunStatus }
+interface ActiveRun {
+  runId: string;
+  controller: TrainController;
+  status: RunStatus;
+}
 
 /** Yields to the event loop so queued requests (pause, stop) are handled. */
 const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -28,7 +42,8 @@ async function ensureBackend(want: BackendChoice | undefined): Promise<Backend> 
   // Compare with the threads asked for, not those running: without cross-origin
   // isolation a 2-thread request runs 1, and must not rebuild the backend every time.
   const asked = (cur as Backend & { requestedThreads?: number }).requestedThreads ?? cur.threads;
-  if (!want || (cur.name === want.backend && (want.backend === 'ts' || asked === Math.max(1, want.threads ?? 1)))) return cur;
+  if (!want || (cur.name === want.backend && (want.backend === 'ts' || asked === Math.max(1, want.threads ?? 1))))
+    return cur;
   return useBackend(want);
 }
 
@@ -37,13 +52,18 @@ export class EngineRuntime {
   /** The last dataset loaded, kept so Start / Evaluate again do not reread it (CIFAR-10 is 184 MB). */
   private cached: { key: string; ds: Promise<ImageDataset> } | null = null;
 
-  constructor(private readonly post: Post, private readonly loadBuiltin?: BuiltinLoader) {}
+  constructor(
+    private readonly post: Post,
+    private readonly loadBuiltin?: BuiltinLoader,
+  ) {}
 
   private dataset(ref: DatasetRef, input: number[]): Promise<ImageDataset> {
     const key = JSON.stringify([ref, input]);
     if (this.cached?.key !== key) {
       const ds = loadDataset(ref, input, this.loadBuiltin);
-      ds.catch(() => { if (this.cached?.ds === ds) this.cached = null; });
+      ds.catch(() => {
+        if (this.cached?.ds === ds) this.cached = null;
+      });
       this.cached = { key, ds };
     }
     return this.cached.ds;
@@ -51,25 +71,42 @@ export class EngineRuntime {
 
   /** Entry point for every incoming message; never throws (problems become error replies). */
   handle(msg: unknown): void {
-    answer<Request, ReplyResults[RequestType]>(msg, REQUEST_TYPES, (r) => this.dispatch(r), (reply, transfer) => this.post(reply, transfer));
+    answer<Request, ReplyResults[RequestType]>(
+      msg,
+      REQUEST_TYPES,
+      (r) => this.dispatch(r),
+      (reply, transfer) => this.post(reply, transfer),
+    );
   }
 
   private async dispatch(r: Request): Promise<ReplyResults[RequestType]> {
     switch (r.type) {
-      case 'ping': return { pong: true };
-      case 'train': return this.startTrain(r);
-      case 'pause': this.active(r.runId).controller.pause(); return { runId: r.runId };
-      case 'resume': this.active(r.runId).controller.resume(); return { runId: r.runId };
-      case 'stop': this.active(r.runId).controller.stop(); return { runId: r.runId };
-      case 'evaluate': return this.evaluate(r);
-      default: return r satisfies never;
+      case 'ping':
+        return { pong: true };
+      case 'train':
+        return this.startTrain(r);
+      case 'pause':
+        this.active(r.runId).controller.pause();
+        return { runId: r.runId };
+      case 'resume':
+        this.active(r.runId).controller.resume();
+        return { runId: r.runId };
+      case 'stop':
+        this.active(r.runId).controller.stop();
+        return { runId: r.runId };
+      case 'evaluate':
+        return this.evaluate(r);
+      default:
+        return r satisfies never;
     }
   }
 
   private active(runId: string): ActiveRun {
     const run = this.run;
-    if (!run || run.runId !== runId) throw new Error(`no run '${runId}' in this worker${run ? ` (the current run is '${run.runId}')` : ''}`);
-    if (run.status !== 'running' && run.status !== 'paused') throw new Error(`run '${runId}' has already ${run.status === 'failed' ? 'failed' : 'ended'}`);
+    if (!run || run.runId !== runId)
+      throw new Error(`no run '${runId}' in this worker${run ? ` (the current run is '${run.runId}')` : ''}`);
+    if (run.status !== 'running' && run.status !== 'paused')
+      throw new Error(`run '${runId}' has already ${run.status === 'failed' ? 'failed' : 'ended'}`);
     return run;
   }
 
@@ -89,35 +126,69 @@ export class EngineRuntime {
     this.run = run;
     // start after this request's reply has gone out
     setTimeout(() => void this.execute(run, r, prepared), 0);
-    return { runId: r.runId, totalSteps: prepared.totalSteps, stepsPerEpoch: prepared.stepsPerEpoch, backend: kernels.description };
+    return {
+      runId: r.runId,
+      totalSteps: prepared.totalSteps,
+      stepsPerEpoch: prepared.stepsPerEpoch,
+      backend: kernels.description,
+    };
   }
 
   private async execute(run: ActiveRun, r: TrainRequestBody, prepared: PreparedRun): Promise<void> {
     let last = performance.now();
     const onProgress = (events: TrainEvent[]) => {
-      const steps: StepRecord[] = [], epochs: EpochRecord[] = [];
+      const steps: StepRecord[] = [],
+        epochs: EpochRecord[] = [];
       for (const e of events) {
         switch (e.type) {
-          case 'steps': steps.push(...e.steps); break;
-          case 'epoch': epochs.push(e.record); break;
-          case 'state': if (run.status === 'running' || run.status === 'paused') run.status = e.state; break;
-          default: e satisfies never;
+          case 'steps':
+            steps.push(...e.steps);
+            break;
+          case 'epoch':
+            epochs.push(e.record);
+            break;
+          case 'state':
+            if (run.status === 'running' || run.status === 'paused') run.status = e.state;
+            break;
+          default:
+            e satisfies never;
         }
       }
-      const now = performance.now(), seconds = Math.max((now - last) / 1000, 1e-9);
+      const now = performance.now(),
+        seconds = Math.max((now - last) / 1000, 1e-9);
       last = now;
       const status = run.status === 'paused' ? 'paused' : 'running';
-      this.emit({ type: 'progress', runId: run.runId, status, steps, epochs, totalSteps: prepared.totalSteps, imagesPerSecond: (steps.length * r.config.batchSize) / seconds });
+      this.emit({
+        type: 'progress',
+        runId: run.runId,
+        status,
+        steps,
+        epochs,
+        totalSteps: prepared.totalSteps,
+        imagesPerSecond: (steps.length * r.config.batchSize) / seconds,
+      });
     };
     try {
-      const result = await prepared.train({ controller: run.controller, onProgress, progressIntervalMs: r.progressIntervalMs ?? 250 });
+      const result = await prepared.train({
+        controller: run.controller,
+        onProgress,
+        progressIntervalMs: r.progressIntervalMs ?? 250,
+      });
       const test = result.status === 'finished' ? await prepared.evaluateTest(breathe) : null;
       run.status = result.status;
-      this.emit({ type: 'done', runId: run.runId, status: result.status, weights: encodeWeights(prepared.model.stateDict()), steps: result.steps, test });
+      this.emit({
+        type: 'done',
+        runId: run.runId,
+        status: result.status,
+        weights: encodeWeights(prepared.model.stateDict()),
+        steps: result.steps,
+        test,
+      });
     } catch (err) {
       run.status = 'failed';
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof NonFiniteLossError) this.emit({ type: 'error', runId: run.runId, message, step: err.step, value: err.value });
+      if (err instanceof NonFiniteLossError)
+        this.emit({ type: 'error', runId: run.runId, message, step: err.step, value: err.value });
       else this.emit({ type: 'error', runId: run.runId, message });
     }
   }

@@ -6,4 +6,5 @@ import { EngineRuntime } from './engine-runtime.ts';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const runtime = new EngineRuntime((event, transfer) => scope.postMessage(event, transfer));
 scope.onmessage = (e: MessageEvent) => runtime.handle(e.data);
-scope.onmessageerror = () => scope.postMessage({ type: 'error', runId: null, message: 'the engine worker could not read a message' });
+scope.onmessageerror = () =>
+  scope.postMessage({ type: 'error', runId: null, message: 'the engine worker could not read a message' });

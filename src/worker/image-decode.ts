@@ -3,7 +3,14 @@
 // OffscreenCanvas hands back the RGBA bytes.
 import type { ImageDecoder } from '../engine/data/image-folder.ts';
 
-const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp' };
+const MIME: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+};
 
 export function createBitmapDecoder(): ImageDecoder {
   let canvas: OffscreenCanvas | null = null;

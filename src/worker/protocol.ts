@@ -12,9 +12,16 @@ import { envelopeProblem, type Reply } from './rpc.ts';
 export type { BackendChoice, DatasetRef, EpochRecord, EvalResult, StepRecord };
 
 /** One state_dict entry; `buffer` holds float32 (or int32 for int64 counters) values. */
-export interface WeightEntry { name: string; shape: number[]; dtype: 'float32' | 'int64'; buffer: ArrayBuffer }
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int64';
+  buffer: ArrayBuffer;
+}
 /** A state_dict in PyTorch's names and layouts, ready to transfer. */
-export interface WeightsPayload { entries: WeightEntry[] }
+export interface WeightsPayload {
+  entries: WeightEntry[];
+}
 
 export interface TrainRequestBody {
   /** Chosen by the UI; every event of the run carries it. */
@@ -65,8 +72,23 @@ export type LiveStatus = Extract<RunStatus, 'running' | 'paused'>;
 export type WorkerEvent =
   | Reply<ReplyResults[RequestType]>
   /** Batched: every step and epoch since the last progress event. */
-  | { type: 'progress'; runId: string; status: LiveStatus; steps: StepRecord[]; epochs: EpochRecord[]; totalSteps: number; imagesPerSecond: number }
-  | { type: 'done'; runId: string; status: TrainOutcome; weights: WeightsPayload; steps: number; test: EvalResult | null }
+  | {
+      type: 'progress';
+      runId: string;
+      status: LiveStatus;
+      steps: StepRecord[];
+      epochs: EpochRecord[];
+      totalSteps: number;
+      imagesPerSecond: number;
+    }
+  | {
+      type: 'done';
+      runId: string;
+      status: TrainOutcome;
+      weights: WeightsPayload;
+      steps: number;
+      test: EvalResult | null;
+    }
   /** A run failed (NaN/Inf loss: `step` and `value` say where), or a message could not be read. */
   | { type: 'error'; runId: string | null; message: string; step?: number; value?: number };
 
@@ -80,19 +102,31 @@ export function weightBuffers(w: WeightsPayload | undefined): ArrayBuffer[] {
 /** Buffers to transfer with a request (its weights, if any). */
 export function requestTransfer(r: Request): ArrayBuffer[] {
   switch (r.type) {
-    case 'train': return weightBuffers(r.weights);
-    case 'evaluate': return weightBuffers(r.weights);
-    case 'ping': case 'pause': case 'resume': case 'stop': return [];
-    default: return r satisfies never;
+    case 'train':
+      return weightBuffers(r.weights);
+    case 'evaluate':
+      return weightBuffers(r.weights);
+    case 'ping':
+    case 'pause':
+    case 'resume':
+    case 'stop':
+      return [];
+    default:
+      return r satisfies never;
   }
 }
 
 /** Buffers to transfer with an event. */
 export function eventTransfer(e: WorkerEvent): ArrayBuffer[] {
   switch (e.type) {
-    case 'done': return weightBuffers(e.weights);
-    case 'reply': case 'progress': case 'error': return [];
-    default: return e satisfies never;
+    case 'done':
+      return weightBuffers(e.weights);
+    case 'reply':
+    case 'progress':
+    case 'error':
+      return [];
+    default:
+      return e satisfies never;
   }
 }
 

@@ -9,10 +9,13 @@ export type Reply<R> =
 
 /** What is wrong with an incoming message's envelope, or null for a request of a known type. */
 export function envelopeProblem(msg: unknown, types: readonly string[]): string | null {
-  if (msg === null || typeof msg !== 'object') return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;
+  if (msg === null || typeof msg !== 'object')
+    return `expected a request object, got ${msg === null ? 'null' : typeof msg}`;
   const m = msg as { type?: unknown; id?: unknown };
-  if (typeof m.id !== 'number' || !Number.isInteger(m.id)) return `request has no integer id (type ${JSON.stringify(m.type)})`;
-  if (typeof m.type !== 'string' || !types.includes(m.type)) return `unknown message type ${JSON.stringify(m.type)} (known: ${types.join(', ')})`;
+  if (typeof m.id !== 'number' || !Number.isInteger(m.id))
+    return `request has no integer id (type ${JSON.stringify(m.type)})`;
+  if (typeof m.type !== 'string' || !types.includes(m.type))
+    return `unknown message type ${JSON.stringify(m.type)} (known: ${types.join(', ')})`;
   return null;
 }
 
@@ -49,7 +52,11 @@ export function answer<Req extends { id: number; type: string }, R>(
   );
 }
 
-interface Pending<X> { resolve: (v: unknown) => void; reject: (e: Error) => void; extra: X | undefined }
+interface Pending<X> {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  extra: X | undefined;
+}
 
 /** Client side: numbered requests waiting for their replies; `X` is what a caller keeps with one (a progress callback). */
 export class PendingRequests<X = never> {

@@ -13,7 +13,10 @@ function ownBuffer(a: Float32Array | Int32Array): ArrayBuffer {
 /** Packs a state_dict; its arrays must not be used afterwards if the payload is transferred. */
 export function encodeWeights(state: StateDict): WeightsPayload {
   const entries: WeightEntry[] = Object.entries(state).map(([name, t]) => ({
-    name, shape: [...t.shape], dtype: t.data instanceof Int32Array ? 'int64' : 'float32', buffer: ownBuffer(t.data),
+    name,
+    shape: [...t.shape],
+    dtype: t.data instanceof Int32Array ? 'int64' : 'float32',
+    buffer: ownBuffer(t.data),
   }));
   return { entries };
 }
@@ -23,8 +26,12 @@ export function decodeWeights(w: WeightsPayload): StateDict {
   for (const e of w.entries) {
     const n = e.shape.reduce((a, d) => a * d, 1);
     const data = e.dtype === 'int64' ? new Int32Array(e.buffer) : new Float32Array(e.buffer);
-    if (data.length !== n) throw new Error(`weights: '${e.name}' has ${data.length} values for shape [${e.shape.join(', ')}]`);
-    state[e.name] = e.dtype === 'int64' ? { shape: [...e.shape], data: data as Int32Array } : { shape: [...e.shape], data: data as Float32Array };
+    if (data.length !== n)
+      throw new Error(`weights: '${e.name}' has ${data.length} values for shape [${e.shape.join(', ')}]`);
+    state[e.name] =
+      e.dtype === 'int64'
+        ? { shape: [...e.shape], data: data as Int32Array }
+        : { shape: [...e.shape], data: data as Float32Array };
   }
   return state;
 }

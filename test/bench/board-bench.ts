@@ -21,11 +21,19 @@ const POINTS = arg('points', 100_000);
 
 /** A run file with a noisy, spiky loss of `POINTS` steps. */
 function bigRun(k: number): { name: string; mimeType: string; buffer: Buffer } {
-  const file = fixtureRunFile({ id: `bench-${k}`, name: `bench run ${k}`, lr: 0.02 + k * 0.01, steps: 10, created: Date.UTC(2026, 0, 1, k) });
+  const file = fixtureRunFile({
+    id: `bench-${k}`,
+    name: `bench run ${k}`,
+    lr: 0.02 + k * 0.01,
+    steps: 10,
+    created: Date.UTC(2026, 0, 1, k),
+  });
   const loss = file.scalars['loss/train'];
-  loss.step = []; loss.wallTime = []; loss.value = [];
+  loss.step = [];
+  loss.wallTime = [];
+  loss.value = [];
   let seed = 12345 + k;
-  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   for (let s = 0; s < POINTS; s++) {
     loss.step.push(s);
     loss.wallTime.push(file.run.created / 1000 + s * 0.05);
@@ -42,10 +50,19 @@ const stats = (xs: number[]) => {
   return { frames: s.length, median: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
 };
 
-async function frames<T>(page: Page, action: () => Promise<T>): Promise<{ interval: ReturnType<typeof stats>; chartRenderMs: ReturnType<typeof stats>; scriptMsPerFrame: number; layoutMsPerFrame: number }> {
+async function frames<T>(
+  page: Page,
+  action: () => Promise<T>,
+): Promise<{
+  interval: ReturnType<typeof stats>;
+  chartRenderMs: ReturnType<typeof stats>;
+  scriptMsPerFrame: number;
+  layoutMsPerFrame: number;
+}> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const metric = async () =>
+    Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   // A string: tsx's name-keeping helper does not exist in the page.
   await page.evaluate(`(() => {
     window.__frames = []; window.__on = true;
@@ -58,17 +75,30 @@ async function frames<T>(page: Page, action: () => Promise<T>): Promise<{ interv
   await action();
   const m1 = await metric();
   const renders = await page.evaluate(() => performance.getEntriesByName('scalar-chart:render').map((e) => e.duration));
-  const intervals = await page.evaluate(() => { const w = window as unknown as { __frames: number[]; __on: boolean }; w.__on = false; return w.__frames.slice(1); });
+  const intervals = await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __on: boolean };
+    w.__on = false;
+    return w.__frames.slice(1);
+  });
   const n = Math.max(1, intervals.length);
   return {
     interval: stats(intervals),
     chartRenderMs: stats(renders),
     scriptMsPerFrame: +((1000 * (m1.ScriptDuration - m0.ScriptDuration)) / n).toFixed(2),
-    layoutMsPerFrame: +((1000 * (m1.LayoutDuration + m1.RecalcStyleDuration - m0.LayoutDuration - m0.RecalcStyleDuration)) / n).toFixed(2),
+    layoutMsPerFrame: +(
+      (1000 * (m1.LayoutDuration + m1.RecalcStyleDuration - m0.LayoutDuration - m0.RecalcStyleDuration)) /
+      n
+    ).toFixed(2),
   };
 }
 
-async function drag(page: Page, from: [number, number], to: [number, number], steps: number, shift: boolean): Promise<void> {
+async function drag(
+  page: Page,
+  from: [number, number],
+  to: [number, number],
+  steps: number,
+  shift: boolean,
+): Promise<void> {
   if (shift) await page.keyboard.down('Shift');
   await page.mouse.move(...from);
   await page.mouse.down();
@@ -110,10 +140,18 @@ async function main(): Promise<void> {
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(`${url}#board?tags=loss`);
     const t0 = Date.now();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import' }).click()]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Import' }).click(),
+    ]);
     await chooser.setFiles(Array.from({ length: RUNS }, (_, k) => bigRun(k)));
     const card = page.locator('article[data-tag="loss/train"]');
-    const drawn = () => page.waitForFunction((n) => document.querySelectorAll('article[data-tag="loss/train"] g.line path.smooth[d^="M"]').length === n, RUNS, { timeout: 600_000, polling: 50 });
+    const drawn = () =>
+      page.waitForFunction(
+        (n) => document.querySelectorAll('article[data-tag="loss/train"] g.line path.smooth[d^="M"]').length === n,
+        RUNS,
+        { timeout: 600_000, polling: 50 },
+      );
     await page.getByText(`Imported ${RUNS} runs.`).waitFor({ timeout: 600_000 });
     const importMs = Date.now() - t0;
     await drawn();
@@ -141,13 +179,28 @@ async function main(): Promise<void> {
     // Zoomed to about a tenth of the steps, then panned.
     await drag(page, [left + 100, y], [left + 100 + (right - left) / 10, y], 5, false);
     const zoomIn = await frames(page, () => drag(page, [left + 300, y], [left + 100, y], 40, true));
-    const pointsDrawn = await card.locator('g.line path.raw').evaluateAll((els) => els.reduce((n, e) => n + (e.getAttribute('d')?.split(/[ML]/).length ?? 1) - 1, 0));
-    console.log(JSON.stringify({
-      runs: RUNS, pointsPerRun: POINTS, chromium: await browser.version(), importMs, importAndDrawMs, reloadDrawMs,
-      loadAverage: loadavg().map((x) => +x.toFixed(1)),
-      fullRedrawOnSmoothingChange: redraw, panWholeRange: zoomOut, panZoomedToTenth: zoomIn,
-      rawPointsDrawnAfterZoom: pointsDrawn,
-    }, null, 2));
+    const pointsDrawn = await card
+      .locator('g.line path.raw')
+      .evaluateAll((els) => els.reduce((n, e) => n + (e.getAttribute('d')?.split(/[ML]/).length ?? 1) - 1, 0));
+    console.log(
+      JSON.stringify(
+        {
+          runs: RUNS,
+          pointsPerRun: POINTS,
+          chromium: await browser.version(),
+          importMs,
+          importAndDrawMs,
+          reloadDrawMs,
+          loadAverage: loadavg().map((x) => +x.toFixed(1)),
+          fullRedrawOnSmoothingChange: redraw,
+          panWholeRange: zoomOut,
+          panZoomedToTenth: zoomIn,
+          rawPointsDrawnAfterZoom: pointsDrawn,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await browser.close();
     await server.close();

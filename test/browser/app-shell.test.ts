@@ -3,8 +3,12 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 test('the app shell loads with its header and editor area', async () => {
   const page = await browser.newPage();

@@ -8,22 +8,53 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { openBoard } from './board-helpers.ts';
 import { crc32 } from 'node:zlib';
-import { encodeHistogramValue, encodeHparamsValues, encodeImageValue, encodePrCurveValue, encodeTextValue, histogramOf, prCurveOf, writeEventFile, type RawSummary } from '../../src/core/formats/tfevents/index.ts';
+import {
+  encodeHistogramValue,
+  encodeHparamsValues,
+  encodeImageValue,
+  encodePrCurveValue,
+  encodeTextValue,
+  histogramOf,
+  prCurveOf,
+  writeEventFile,
+  type RawSummary,
+} from '../../src/core/formats/tfevents/index.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 function png(w: number, h: number, seed: number): Uint8Array {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type), data]);
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
     return Buffer.concat([len, body, crc]);
   };
-  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 0;
-  const rows = Buffer.concat(Array.from({ length: h }, (_, y) => Buffer.from([0, ...Array.from({ length: w }, (_, x) => (x * 40 + y * 20 + seed * 60) % 256)])));
-  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]));
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  const rows = Buffer.concat(
+    Array.from({ length: h }, (_, y) =>
+      Buffer.from([0, ...Array.from({ length: w }, (_, x) => (x * 40 + y * 20 + seed * 60) % 256)]),
+    ),
+  );
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(rows)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }
 
 function logFile(): Buffer {
@@ -34,21 +65,42 @@ function logFile(): Buffer {
     { tag: 'accuracy/val', step: s, wallTime: t0 + s, value: 0.5 + s / 10 },
   ]);
   const summaries: RawSummary[] = [];
-  const add = (tag: string, step: number, kind: RawSummary['kind'], value: Uint8Array) => summaries.push({ tag, step, wallTime: t0 + step, kind, value });
+  const add = (tag: string, step: number, kind: RawSummary['kind'], value: Uint8Array) =>
+    summaries.push({ tag, step, wallTime: t0 + step, kind, value });
   for (let s = 0; s < 3; s++) {
     const values = Array.from({ length: 500 }, (_, i) => Math.sin(i * 12.9898) * (1 + s));
     add('fc1.weight', s, 'histogram', encodeHistogramValue('fc1.weight', histogramOf(values)));
-    add('inputs', s, 'image', encodeImageValue('inputs', { width: 8, height: 4, colorspace: 1, encoded: png(8, 4, s) }));
+    add(
+      'inputs',
+      s,
+      'image',
+      encodeImageValue('inputs', { width: 8, height: 4, colorspace: 1, encoded: png(8, 4, s) }),
+    );
   }
-  add('model', 0, 'text', encodeTextValue('model', '# Net\n\n`Linear(4, 2)` is **small** <img src=x onerror="window.__xss=1">'));
-  add('pr/class_0', 2, 'pr_curve', encodePrCurveValue('pr/class_0', prCurveOf([true, false, true, false, true], [0.9, 0.2, 0.7, 0.6, 0.4], 11)));
+  add(
+    'model',
+    0,
+    'text',
+    encodeTextValue('model', '# Net\n\n`Linear(4, 2)` is **small** <img src=x onerror="window.__xss=1">'),
+  );
+  add(
+    'pr/class_0',
+    2,
+    'pr_curve',
+    encodePrCurveValue('pr/class_0', prCurveOf([true, false, true, false, true], [0.9, 0.2, 0.7, 0.6, 0.4], 11)),
+  );
   for (const v of encodeHparamsValues({ lr: 0.1, optimizer: 'SGD' }, ['accuracy/val'])) add('', 0, 'hparams', v);
   return Buffer.from(writeEventFile({ scalars, summaries }, t0));
 }
 
 async function importLog(page: Page): Promise<void> {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import' }).click()]);
-  await chooser.setFiles([{ name: 'events.out.tfevents.1767607200.host', mimeType: 'application/octet-stream', buffer: logFile() }]);
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Import' }).click(),
+  ]);
+  await chooser.setFiles([
+    { name: 'events.out.tfevents.1767607200.host', mimeType: 'application/octet-stream', buffer: logFile() },
+  ]);
   await page.locator('li[data-run-id]').first().waitFor();
 }
 
@@ -67,7 +119,9 @@ describe('board: every dashboard', () => {
     await expect.poll(() => ridges.count()).toBe(3);
     const offset = await ridges.evaluateAll((ps) => ps.map((p) => p.getAttribute('d')));
     await page.getByRole('radio', { name: 'Overlay' }).click();
-    await expect.poll(async () => (await ridges.evaluateAll((ps) => ps.map((p) => p.getAttribute('d'))))).not.toEqual(offset);
+    await expect
+      .poll(async () => await ridges.evaluateAll((ps) => ps.map((p) => p.getAttribute('d'))))
+      .not.toEqual(offset);
 
     await page.getByRole('tab', { name: 'Distributions' }).click();
     await expect.poll(() => page.locator('article[data-tag="fc1.weight"] path.band').count()).toBe(4);
@@ -108,7 +162,9 @@ describe('board: every dashboard', () => {
     const { page, errors } = await openBoard(browser, inject('baseUrl'));
     for (const tab of ['Histograms', 'Images', 'Text', 'PR Curves', 'HParams']) {
       await page.getByRole('tab', { name: tab }).click();
-      await expect.poll(() => page.getByRole('status').filter({ hasText: /^No / }).first().textContent()).toMatch(/Train a (model|classifier).*import/i);
+      await expect
+        .poll(() => page.getByRole('status').filter({ hasText: /^No / }).first().textContent())
+        .toMatch(/Train a (model|classifier).*import/i);
     }
     expect(errors).toEqual([]);
     await page.close();

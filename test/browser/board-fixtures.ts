@@ -20,7 +20,7 @@ export interface FixtureRun {
 /** Loss after `step` steps: an exponential fall with deterministic noise. */
 export function fixtureLoss(lr: number, step: number): number {
   const noise = Math.abs(Math.sin(step * 12.9898 + lr * 78.233) * 43758.5453) % 1;
-  return 2.3 * Math.exp(-lr * step / 40) + 0.15 + 0.18 * (noise - 0.5) * Math.exp(-step / 2000);
+  return 2.3 * Math.exp((-lr * step) / 40) + 0.15 + 0.18 * (noise - 0.5) * Math.exp(-step / 2000);
 }
 
 export function fixtureRunFile(r: FixtureRun): RunFile {
@@ -42,18 +42,41 @@ export function fixtureRunFile(r: FixtureRun): RunFile {
   }
   const scalars: Record<string, RunFileSeries> = { 'loss/train': loss, 'accuracy/val': acc };
   if (r.rich) {
-    scalars['loss/val'] = { step: acc.step, wallTime: acc.wallTime, value: acc.step.map((s) => 0.1 + fixtureLoss(r.lr, s) * 0.9) };
+    scalars['loss/val'] = {
+      step: acc.step,
+      wallTime: acc.wallTime,
+      value: acc.step.map((s) => 0.1 + fixtureLoss(r.lr, s) * 0.9),
+    };
     const lr: RunFileSeries = { step: [], wallTime: [], value: [] };
-    for (let s = 0; s < steps; s += 5) { lr.step.push(s); lr.wallTime.push(wall0 + s * 0.25); lr.value.push(r.lr * 0.5 ** Math.floor((4 * s) / steps)); }
+    for (let s = 0; s < steps; s += 5) {
+      lr.step.push(s);
+      lr.wallTime.push(wall0 + s * 0.25);
+      lr.value.push(r.lr * 0.5 ** Math.floor((4 * s) / steps));
+    }
     scalars.lr = lr;
   }
   const doc = templateDocument('cifar10-bs');
-  const config: TrainingConfig = { ...defaultTrainingConfig('cifar10'), optimizer: { type: 'SGD', lr: r.lr, momentum: 0.9 }, epochs: 4 };
+  const config: TrainingConfig = {
+    ...defaultTrainingConfig('cifar10'),
+    optimizer: { type: 'SGD', lr: r.lr, momentum: 0.9 },
+    epochs: 4,
+  };
   const hparams = { optimizer: 'SGD', lr: r.lr, momentum: 0.9, batch_size: 64, epochs: 4, loss: 'CrossEntropyLoss' };
   const final = { 'accuracy/val': acc.value.at(-1) as number, 'loss/train': loss.value.at(-1) as number };
   return {
-    format: 'layerboard-run', version: 1,
-    run: { id: r.id, projectId: null, name: r.name, created, ended: created + steps * 250, status: r.status ?? 'finished', doc, config, metrics: final },
+    format: 'layerboard-run',
+    version: 1,
+    run: {
+      id: r.id,
+      projectId: null,
+      name: r.name,
+      created,
+      ended: created + steps * 250,
+      status: r.status ?? 'finished',
+      doc,
+      config,
+      metrics: final,
+    },
     scalars,
     graph: buildModuleGraph(doc, [64, 3, 32, 32]),
     hparams: { hparams, metrics: final },
@@ -62,5 +85,9 @@ export function fixtureRunFile(r: FixtureRun): RunFile {
 }
 
 export function fixtureUpload(r: FixtureRun): { name: string; mimeType: string; buffer: Buffer } {
-  return { name: `${r.id}.run.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(fixtureRunFile(r))) };
+  return {
+    name: `${r.id}.run.json`,
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(fixtureRunFile(r))),
+  };
 }

@@ -8,8 +8,12 @@ import { launchChromium } from './chromium.ts';
 import { importRuns, openBoard } from './board-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const SEQ = 'BS/Sequential[model]';
 const node = (page: Page, id: string) => page.locator(`.module-graph g.node[data-id="${id}"]`);
@@ -23,10 +27,27 @@ describe('board: graph and compare', () => {
     await node(page, `${SEQ}/Conv2d[0]`).waitFor();
 
     // BS → Sequential[model] → Conv2d[0] …: groups nest, leaves carry PyTorch's scope names
-    const groups = await page.locator('.module-graph g.group-head').evaluateAll((els) => els.map((e) => [e.getAttribute('data-id'), e.querySelector('.title')?.textContent]));
-    expect(groups).toEqual([['BS', 'BS'], [SEQ, 'Sequential[model]']]);
-    const leaves = await page.locator('.module-graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-    expect(leaves).toEqual(['Conv2d[0]', 'MaxPool2d[1]', 'Conv2d[2]', 'MaxPool2d[3]', 'Conv2d[4]', 'MaxPool2d[5]', 'Flatten[6]', 'Linear[7]', 'Linear[8]']);
+    const groups = await page
+      .locator('.module-graph g.group-head')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-id'), e.querySelector('.title')?.textContent]));
+    expect(groups).toEqual([
+      ['BS', 'BS'],
+      [SEQ, 'Sequential[model]'],
+    ]);
+    const leaves = await page
+      .locator('.module-graph g.node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    expect(leaves).toEqual([
+      'Conv2d[0]',
+      'MaxPool2d[1]',
+      'Conv2d[2]',
+      'MaxPool2d[3]',
+      'Conv2d[4]',
+      'MaxPool2d[5]',
+      'Flatten[6]',
+      'Linear[7]',
+      'Linear[8]',
+    ]);
     expect(await node(page, `${SEQ}/Conv2d[0]`).locator('.sub').textContent()).toMatch(/^2\.43K params · 159M MACs/);
     // [64, 1024] after Flatten, and a shape on every edge
     expect(await edgeLabel(page, `${SEQ}/Flatten[6]`).textContent()).toBe('64×1024');
@@ -63,7 +84,10 @@ describe('board: graph and compare', () => {
     await expect.poll(() => page.locator('.module-graph g.node').count()).toBe(1);
     await page.getByRole('textbox', { name: 'Search modules' }).fill('linear');
     await expect.poll(() => page.getByTestId('search-hits').textContent()).toBe('2 matches');
-    await expect.poll(() => page.locator('.module-graph g.node.match').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))))
+    await expect
+      .poll(() =>
+        page.locator('.module-graph g.node.match').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))),
+      )
       .toEqual([`${SEQ}/Linear[7]`, `${SEQ}/Linear[8]`]);
     expect(await page.locator('.module-graph g.node.dim').count()).toBe(7);
 

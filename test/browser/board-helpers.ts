@@ -6,7 +6,11 @@ import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { fixtureUpload, type FixtureRun } from './board-fixtures.ts';
 
-export async function openBoard(browser: Browser, baseUrl: string, hash = '#board'): Promise<{ page: Page; errors: string[] }> {
+export async function openBoard(
+  browser: Browser,
+  baseUrl: string,
+  hash = '#board',
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -16,7 +20,10 @@ export async function openBoard(browser: Browser, baseUrl: string, hash = '#boar
 }
 
 export async function importRuns(page: Page, runs: FixtureRun[]): Promise<void> {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import' }).click()]);
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Import' }).click(),
+  ]);
   await chooser.setFiles(runs.map(fixtureUpload));
   for (const r of runs) await page.locator(`li[data-run-id="${r.id}"]`).waitFor();
 }
@@ -31,7 +38,16 @@ export async function pathOf(page: Page, tag: string, runId: string, kind: 'raw'
 
 /** Waits until a chart has drawn `runIds` (and only them). */
 export async function expectLines(page: Page, tag: string, runIds: string[]): Promise<void> {
-  await expect.poll(async () => (await card(page, tag).locator('g.line').evaluateAll((els) => els.map((e) => e.getAttribute('data-run')))).sort(), { timeout: 10_000 })
+  await expect
+    .poll(
+      async () =>
+        (
+          await card(page, tag)
+            .locator('g.line')
+            .evaluateAll((els) => els.map((e) => e.getAttribute('data-run')))
+        ).sort(),
+      { timeout: 10_000 },
+    )
     .toEqual([...runIds].sort());
 }
 
@@ -39,17 +55,32 @@ const DEXIE = readFileSync(new URL('../../node_modules/dexie/dist/dexie.mjs', im
 
 /** Serves dexie to the page so a test can write as another context (a worker) would. */
 export async function serveDexie(page: Page): Promise<void> {
-  await page.route('**/__test__/dexie.mjs', (route) => route.fulfill({ body: DEXIE, contentType: 'text/javascript', headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }));
+  await page.route('**/__test__/dexie.mjs', (route) =>
+    route.fulfill({
+      body: DEXIE,
+      contentType: 'text/javascript',
+      headers: { 'Cross-Origin-Resource-Policy': 'same-origin' },
+    }),
+  );
 }
 
 /** The app's schema (src/db/schema.ts, up to version 3), for the second dexie instance. */
 const SCHEMA = {
-  projects: 'id, name, updated', runs: 'id, projectId, created, status', scalars: '[runId+tag+step], runId, [runId+tag]',
-  graphs: 'runId', texts: '++id, runId, [runId+tag]', hparams: 'runId', datasets: 'id, name, created', datasetChunks: '[datasetId+index], datasetId',
+  projects: 'id, name, updated',
+  runs: 'id, projectId, created, status',
+  scalars: '[runId+tag+step], runId, [runId+tag]',
+  graphs: 'runId',
+  texts: '++id, runId, [runId+tag]',
+  hparams: 'runId',
+  datasets: 'id, name, created',
+  datasetChunks: '[datasetId+index], datasetId',
   summaries: '++id, runId, [runId+kind], [runId+tag]',
 };
 
-export async function writeScalars(page: Page, points: { runId: string; tag: string; step: number; wallTime: number; value: number }[]): Promise<void> {
+export async function writeScalars(
+  page: Page,
+  points: { runId: string; tag: string; step: number; wallTime: number; value: number }[],
+): Promise<void> {
   // A string, so that the test runner does not rewrite the page's import().
   await page.evaluate(`(async () => {
     const { Dexie } = await import('/__test__/dexie.mjs');

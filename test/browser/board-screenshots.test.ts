@@ -9,8 +9,12 @@ import { screenshotDir } from './screenshot-dir.ts';
 import { card, expectLines, importRuns, openBoard } from './board-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const outDir = screenshotDir();
 
@@ -21,7 +25,15 @@ test('board screenshots: scalars and graph, 1440×900', async () => {
     { id: 'run-1', name: 'sgd lr=0.1 momentum=0.9', lr: 0.1, steps: 800, created: day, rich: true },
     { id: 'run-2', name: 'sgd lr=0.03', lr: 0.03, steps: 800, created: day + 3_600_000, rich: true },
     { id: 'run-3', name: 'adam lr=0.001', lr: 0.06, steps: 800, created: day + 7_200_000, rich: true },
-    { id: 'run-4', name: 'sgd lr=0.3 (diverged)', lr: 0.3, steps: 500, created: day + 10_800_000, rich: true, status: 'stopped' },
+    {
+      id: 'run-4',
+      name: 'sgd lr=0.3 (diverged)',
+      lr: 0.3,
+      steps: 500,
+      created: day + 10_800_000,
+      rich: true,
+      status: 'stopped',
+    },
   ]);
   await expectLines(page, 'loss/train', ['run-1', 'run-2', 'run-3', 'run-4']);
   const box = (await card(page, 'loss/train').locator('.chart').boundingBox())!;

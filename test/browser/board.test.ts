@@ -9,8 +9,12 @@ import { card, expectLines, importRuns, openBoard, pathOf, serveDexie, writeScal
 import { parseSeriesCsv } from '../../src/ui/board/scalars/export.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const A: FixtureRun = { id: 'run-a', name: 'sgd lr=0.1', lr: 0.1 };
 const B: FixtureRun = { id: 'run-b', name: 'sgd lr=0.03', lr: 0.03, created: Date.UTC(2026, 0, 5, 11) };
@@ -23,7 +27,9 @@ describe('board: scalars', () => {
     await expectLines(page, 'accuracy/val', ['run-a', 'run-b']);
     for (const id of ['run-a', 'run-b']) {
       expect((await pathOf(page, 'loss/train', id, 'smooth')).split('L').length).toBeGreaterThan(150);
-      expect(await card(page, 'loss/train').locator(`g.line[data-run="${id}"] path.raw`).getAttribute('class')).toContain('faint');
+      expect(
+        await card(page, 'loss/train').locator(`g.line[data-run="${id}"] path.raw`).getAttribute('class'),
+      ).toContain('faint');
     }
     const at06 = await pathOf(page, 'loss/train', 'run-a', 'smooth');
     const raw = await pathOf(page, 'loss/train', 'run-a', 'raw');
@@ -37,13 +43,18 @@ describe('board: scalars', () => {
     await expect.poll(() => pathOf(page, 'loss/train', 'run-a', 'smooth')).not.toBe(at06);
     const at095 = await pathOf(page, 'loss/train', 'run-a', 'smooth');
     // ...a heavier EMA is flatter: its y-range (pixels) is smaller than the raw line's.
-    const span = (d: string) => { const ys = [...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => +m[1]); return Math.max(...ys) - Math.min(...ys); };
+    const span = (d: string) => {
+      const ys = [...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => +m[1]);
+      return Math.max(...ys) - Math.min(...ys);
+    };
     expect(span(at095)).toBeLessThan(span(raw) * 0.9);
     // ...then drag the slider to its left end: no smoothing, the raw line is drawn alone.
     const slider = page.getByRole('slider', { name: 'Smoothing' });
     const sb = (await slider.boundingBox())!;
     await page.mouse.click(sb.x + 1, sb.y + sb.height / 2);
-    await expect.poll(() => card(page, 'loss/train').locator('g.line[data-run="run-a"] path.raw').getAttribute('class')).not.toContain('faint');
+    await expect
+      .poll(() => card(page, 'loss/train').locator('g.line[data-run="run-a"] path.raw').getAttribute('class'))
+      .not.toContain('faint');
     expect(await pathOf(page, 'loss/train', 'run-a', 'smooth')).toBe('');
     expect(page.url()).toContain('smooth=0');
     expect(errors).toEqual([]);
@@ -57,9 +68,14 @@ describe('board: scalars', () => {
     const linear = await pathOf(page, 'loss/train', 'run-a', 'smooth');
     await page.getByRole('radio', { name: 'Log' }).click();
     await expect.poll(() => pathOf(page, 'loss/train', 'run-a', 'smooth')).not.toBe(linear);
-    const ticks = await card(page, 'loss/train').locator('.axis.y .tick').evaluateAll((els) => els.map((e) => ({
-      v: Number((e as unknown as { __data__: number }).__data__), y: Number(/translate\(0,([-\d.]+)\)/.exec(e.getAttribute('transform') ?? '')?.[1]),
-    })));
+    const ticks = await card(page, 'loss/train')
+      .locator('.axis.y .tick')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          v: Number((e as unknown as { __data__: number }).__data__),
+          y: Number(/translate\(0,([-\d.]+)\)/.exec(e.getAttribute('transform') ?? '')?.[1]),
+        })),
+      );
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     const [a, b, c] = [ticks[0], ticks[1], ticks.at(-1)!];
     // y(v) is linear in log(v): the ratio of pixel gaps equals the ratio of log gaps
@@ -75,7 +91,10 @@ describe('board: scalars', () => {
     await expectLines(page, 'loss/train', ['run-a', 'run-b']);
     await card(page, 'loss/train').getByRole('button', { name: 'Download loss/train' }).click();
     const row = card(page, 'loss/train').locator('.dl-row', { hasText: 'sgd lr=0.03' });
-    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('menuitem', { name: 'CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('menuitem', { name: 'CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('run-sgd_lr=0.03-tag-loss_train.csv');
     const rows = parseSeriesCsv(readFileSync(await download.path(), 'utf8'));
     expect(rows).toHaveLength(200);
@@ -95,11 +114,24 @@ describe('board: scalars', () => {
     await expectLines(page, 'loss/train', ['run-a']);
     const path = card(page, 'loss/train').locator('g.line[data-run="run-a"] path.raw');
     const before = (await path.getAttribute('d'))!;
-    await path.evaluate((el) => { (el as unknown as { marked: boolean }).marked = true; });
+    await path.evaluate((el) => {
+      (el as unknown as { marked: boolean }).marked = true;
+    });
     const wall0 = Date.UTC(2026, 0, 5, 10) / 1000;
-    await writeScalars(page, [150, 151, 152, 153, 154, 155].map((step) => ({ runId: 'run-a', tag: 'loss/train', step, wallTime: wall0 + step * 0.25, value: fixtureLoss(0.1, step) })));
+    await writeScalars(
+      page,
+      [150, 151, 152, 153, 154, 155].map((step) => ({
+        runId: 'run-a',
+        tag: 'loss/train',
+        step,
+        wallTime: wall0 + step * 0.25,
+        value: fixtureLoss(0.1, step),
+      })),
+    );
     const t0 = Date.now();
-    await expect.poll(async () => ((await path.getAttribute('d')) ?? '').split('L').length, { timeout: 1000, interval: 20 }).toBe(before.split('L').length + 6);
+    await expect
+      .poll(async () => ((await path.getAttribute('d')) ?? '').split('L').length, { timeout: 1000, interval: 20 })
+      .toBe(before.split('L').length + 6);
     expect(Date.now() - t0).toBeLessThan(1000);
     const after = (await path.getAttribute('d'))!;
     expect(after.startsWith(before)).toBe(true);
@@ -115,7 +147,8 @@ describe('board: scalars', () => {
     const ticks = (tag: string) => card(page, tag).locator('.axis.x .tick text').allTextContents();
     expect(await ticks('loss/train')).toEqual(['0', '50', '100', '150', '200']);
     const box = (await card(page, 'loss/train').locator('.chart').boundingBox())!;
-    const x0 = box.x + 54, w = box.width - 54 - 14;
+    const x0 = box.x + 54,
+      w = box.width - 54 - 14;
     // drag across the middle fifth of the plot (steps 80 to 120 of 0–200)
     await page.mouse.move(x0 + w * 0.4, box.y + 80);
     await page.mouse.down();
@@ -127,7 +160,9 @@ describe('board: scalars', () => {
     expect(Math.min(...zoomed)).toBeGreaterThanOrEqual(80);
     expect(Math.max(...zoomed)).toBeLessThanOrEqual(120);
     // the other card follows
-    await expect.poll(async () => (await ticks('accuracy/val')).map(Number).every((t) => t >= 80 && t <= 120)).toBe(true);
+    await expect
+      .poll(async () => (await ticks('accuracy/val')).map(Number).every((t) => t >= 80 && t <= 120))
+      .toBe(true);
     await page.mouse.dblclick(x0 + w * 0.5, box.y + 90);
     await expect.poll(() => ticks('loss/train')).toEqual(['0', '50', '100', '150', '200']);
 

@@ -4,8 +4,12 @@ import { launchChromium } from './chromium.ts';
 import { chainTypes, expectNoErrors, nodeOf, openApp } from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 test('at 1280×720 everything fits and every control has an accessible name', async () => {
   const { page, errors } = await openApp(browser, { width: 1280, height: 720 });
@@ -16,10 +20,18 @@ test('at 1280×720 everything fits and every control has an accessible name', as
     expect(box.x + box.width, name).toBeLessThanOrEqual(1280);
   }
   const unnamed = await page.evaluate(() => {
-    const els = [...document.querySelectorAll<HTMLElement>('button, input:not([type=hidden]):not([hidden]), select, textarea, [role=tab], [tabindex="0"]')];
+    const els = [
+      ...document.querySelectorAll<HTMLElement>(
+        'button, input:not([type=hidden]):not([hidden]), select, textarea, [role=tab], [tabindex="0"]',
+      ),
+    ];
     const name = (el: HTMLElement) =>
-      el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title') ||
-      (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent) || el.closest('label')?.textContent || el.textContent;
+      el.getAttribute('aria-label') ||
+      el.getAttribute('aria-labelledby') ||
+      el.getAttribute('title') ||
+      (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent) ||
+      el.closest('label')?.textContent ||
+      el.textContent;
     return els.filter((el) => el.offsetParent !== null && !name(el)?.trim()).map((el) => el.outerHTML.slice(0, 120));
   });
   expect(unnamed).toEqual([]);

@@ -1,15 +1,32 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { below, chainTypes, dragFromPalette, edgeShapes, expectNoErrors, newFromTemplate, nodeOf, nodes, openApp, setParam } from './editor-helpers.ts';
+import {
+  below,
+  chainTypes,
+  dragFromPalette,
+  edgeShapes,
+  expectNoErrors,
+  newFromTemplate,
+  nodeOf,
+  nodes,
+  openApp,
+  setParam,
+} from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 test('first visit opens the CIFAR-10 BS template with every shape on the canvas', async () => {
   const { page, errors } = await openApp(browser);
-  await expect.poll(() => chainTypes(page)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  await expect
+    .poll(() => chainTypes(page))
+    .toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
   expect(await nodeOf(page, 'Conv2d').textContent()).toContain('32, 5×5, p=2');
   expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
   expectNoErrors(errors);
@@ -57,7 +74,17 @@ test('building the seed CIFAR-10 model from blocks reaches [N, 1024] after Flatt
   await setParam(page, 'out_features', '64');
   await page.getByTestId('palette-Linear').click();
 
-  expect(await chainTypes(page)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  expect(await chainTypes(page)).toEqual([
+    'Conv2d',
+    'MaxPool2d',
+    'Conv2d',
+    'MaxPool2d',
+    'Conv2d',
+    'MaxPool2d',
+    'Flatten',
+    'Linear',
+    'Linear',
+  ]);
   expect(await nodeOf(page, 'Flatten').getByTestId('node-shape').textContent()).toBe('1024');
   expect(await edgeShapes(page)).toContain('N×1024');
   expect(await nodeOf(page, 'Linear').textContent()).not.toContain('receives');
@@ -120,7 +147,20 @@ test('dropping a block onto an edge inserts it between the two nodes', async () 
   const label = page.getByTestId('edge-shape').filter({ hasText: 'N×32×32×32' });
   const box = (await label.boundingBox())!;
   await dragFromPalette(page, 'ReLU', { x: box.x + box.width / 2, y: box.y + box.height / 2 });
-  await expect.poll(() => chainTypes(page)).toEqual(['Conv2d', 'ReLU', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+  await expect
+    .poll(() => chainTypes(page))
+    .toEqual([
+      'Conv2d',
+      'ReLU',
+      'MaxPool2d',
+      'Conv2d',
+      'MaxPool2d',
+      'Conv2d',
+      'MaxPool2d',
+      'Flatten',
+      'Linear',
+      'Linear',
+    ]);
   expect(await nodeOf(page, 'ReLU').getByTestId('node-shape').textContent()).toBe('32×32×32');
   expect(await page.getByTestId('model-status').textContent()).toContain('shapes OK');
   expectNoErrors(errors);
@@ -161,7 +201,9 @@ test('the inspector validates as you type: a message next to the field, a bad li
   await kernel.click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.type('(5, x');
-  expect(await kernel.locator('xpath=..').getByRole('alert').textContent()).toContain('kernel_size must be an integer or a pair (h, w)');
+  expect(await kernel.locator('xpath=..').getByRole('alert').textContent()).toContain(
+    'kernel_size must be an integer or a pair (h, w)',
+  );
   expect(await nodeOf(page, 'Conv2d').textContent()).toContain('32, 5×5, p=2');
   await page.keyboard.press('Escape');
   expectNoErrors(errors);

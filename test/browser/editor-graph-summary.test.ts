@@ -6,8 +6,12 @@ import { launchChromium } from './chromium.ts';
 import { expectNoErrors, newFromTemplate, openApp } from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 test('the ResNet-20 template: nested torchinfo rows, its parameter count, nested print(model)', async () => {
   const { page, errors } = await openApp(browser);

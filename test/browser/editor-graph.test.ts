@@ -8,11 +8,23 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { screenshotDir } from './screenshot-dir.ts';
-import { below, dragFromPalette, expectNoErrors, newFromTemplate, nodeOf, openApp, setParam } from './editor-helpers.ts';
+import {
+  below,
+  dragFromPalette,
+  expectNoErrors,
+  newFromTemplate,
+  nodeOf,
+  openApp,
+  setParam,
+} from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const outDir = screenshotDir();
 const status = (page: Page) => page.getByTestId('model-status').textContent();
@@ -86,8 +98,13 @@ test('a ResNet BasicBlock with a downsampling shortcut, by mouse: shapes, break,
   await expect.poll(() => status(page)).toContain('shapes OK');
   expect(await addNode(page).getByTestId('node-shape').textContent()).toBe('16×16×16');
   const into = await page.evaluate(() => {
-    const add = document.querySelector('[data-testid="join-node"]')!.closest('.svelte-flow__node')!.getAttribute('data-id');
-    return [...document.querySelectorAll('.svelte-flow__edge')].filter((e) => e.getAttribute('data-id')!.endsWith(`-${add}`)).length;
+    const add = document
+      .querySelector('[data-testid="join-node"]')!
+      .closest('.svelte-flow__node')!
+      .getAttribute('data-id');
+    return [...document.querySelectorAll('.svelte-flow__edge')].filter((e) =>
+      e.getAttribute('data-id')!.endsWith(`-${add}`),
+    ).length;
   });
   expect(into).toBe(2);
   const edgeLabels = (await page.getByTestId('edge-shape').allTextContents()).map((t) => t.trim());
@@ -110,7 +127,9 @@ test('a ResNet BasicBlock with a downsampling shortcut, by mouse: shapes, break,
   await page.screenshot({ path: join(outDir, 'editor-graph-broken.png') });
 
   // Fix: the 1×1 Conv2d(stride=2) + BatchNorm2d shortcut comes back and the model is clean.
-  await addNode(page).getByRole('button', { name: /Fix: insert .*1×1 Conv2d.*stride=2.*BatchNorm2d/ }).click();
+  await addNode(page)
+    .getByRole('button', { name: /Fix: insert .*1×1 Conv2d.*stride=2.*BatchNorm2d/ })
+    .click();
   await expect.poll(() => status(page)).toContain('shapes OK');
   expect(await page.locator('[data-testid="layer-node"][data-type="Conv2d"]').count()).toBe(4);
   expect(await addNode(page).getAttribute('class')).not.toContain('error');
@@ -118,7 +137,16 @@ test('a ResNet BasicBlock with a downsampling shortcut, by mouse: shapes, break,
   // Group the block (everything after the stem) as a block class.
   await fit(page);
   await nodeOf(page, 'Conv2d', 1).click();
-  for (const loc of [nodeOf(page, 'BatchNorm2d', 0), nodeOf(page, 'ReLU', 0), nodeOf(page, 'Conv2d', 2), nodeOf(page, 'BatchNorm2d', 1), nodeOf(page, 'Conv2d', 3), nodeOf(page, 'BatchNorm2d', 2), addNode(page), nodeOf(page, 'ReLU', 1)]) {
+  for (const loc of [
+    nodeOf(page, 'BatchNorm2d', 0),
+    nodeOf(page, 'ReLU', 0),
+    nodeOf(page, 'Conv2d', 2),
+    nodeOf(page, 'BatchNorm2d', 1),
+    nodeOf(page, 'Conv2d', 3),
+    nodeOf(page, 'BatchNorm2d', 2),
+    addNode(page),
+    nodeOf(page, 'ReLU', 1),
+  ]) {
     await loc.click({ modifiers: ['Control'] });
   }
   await page.getByRole('button', { name: 'Group as block' }).click();
@@ -132,7 +160,9 @@ test('a ResNet BasicBlock with a downsampling shortcut, by mouse: shapes, break,
   // Reuse from "My blocks": a second instance of the same class, appended, downsampling again.
   await page.getByTestId('palette-block:Block1').click();
   await expect.poll(() => page.locator('[data-testid="module-node"][data-type="Block1"]').count()).toBe(2);
-  await expect.poll(() => page.locator('[data-testid="module-node"]').nth(1).getByTestId('node-shape').textContent()).toBe('16×8×8');
+  await expect
+    .poll(() => page.locator('[data-testid="module-node"]').nth(1).getByTestId('node-shape').textContent())
+    .toBe('16×8×8');
   expect(await status(page)).toContain('shapes OK');
   await fit(page);
   await page.mouse.move(5, 880);

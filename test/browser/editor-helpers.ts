@@ -3,16 +3,24 @@
 import { expect, inject } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 
-export async function openApp(browser: Browser, size = { width: 1440, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+export async function openApp(
+  browser: Browser,
+  size = { width: 1440, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: size, acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(inject('baseUrl'));
   await page.locator('[data-testid="layer-node"]').first().waitFor();
   // The project is open once its save status shows; two frames let xyflow measure the nodes.
-  await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+  await page
+    .getByTestId('save-status')
+    .filter({ hasText: /^Saved$/ })
+    .waitFor();
   // Web fonts re-measure the nodes when they arrive: wait for them, then two frames.
   await page.evaluate(async () => {
     await document.fonts.ready;
@@ -22,7 +30,8 @@ export async function openApp(browser: Browser, size = { width: 1440, height: 90
 }
 
 export const nodes = (page: Page): Locator => page.locator('[data-testid="layer-node"]');
-export const nodeOf = (page: Page, type: string, nth = 0): Locator => page.locator(`[data-testid="layer-node"][data-type="${type}"]`).nth(nth);
+export const nodeOf = (page: Page, type: string, nth = 0): Locator =>
+  page.locator(`[data-testid="layer-node"][data-type="${type}"]`).nth(nth);
 
 /** The project menu's item with this name. */
 export async function menu(page: Page, item: string | RegExp): Promise<void> {
@@ -71,7 +80,10 @@ export async function chainTypes(page: Page): Promise<string[]> {
 }
 
 export async function edgeShapes(page: Page): Promise<string[]> {
-  return page.getByTestId('edge-shape').allTextContents().then((t) => t.map((s) => s.trim()));
+  return page
+    .getByTestId('edge-shape')
+    .allTextContents()
+    .then((t) => t.map((s) => s.trim()));
 }
 
 export function expectNoErrors(errors: string[]): void {

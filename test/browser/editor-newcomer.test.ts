@@ -7,16 +7,23 @@ import { launchChromium } from './chromium.ts';
 import { below, dragFromPalette, expectNoErrors, newFromTemplate, nodeOf, openApp } from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 test('building 9 blocks by mouse and keyboard logs no console warnings', async () => {
   const { page, errors } = await openApp(browser);
   const warnings: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
   await newFromTemplate(page, /^Blank/);
   await dragFromPalette(page, 'Conv2d', await below(page.getByTestId('input-node'), 50));
-  for (const t of ['ReLU', 'MaxPool2d', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten', 'Linear']) await page.getByTestId(`palette-${t}`).click();
+  for (const t of ['ReLU', 'MaxPool2d', 'Conv2d', 'ReLU', 'MaxPool2d', 'Flatten', 'Linear'])
+    await page.getByTestId(`palette-${t}`).click();
   await page.getByTestId('palette-Linear').focus();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
@@ -37,7 +44,8 @@ test('the shortcut sheet: no key chord overlaps its description', async () => {
       const dd = dt.nextElementSibling as HTMLElement;
       const keys = [...dt.querySelectorAll('.kbd')].map((k) => k.getBoundingClientRect());
       const d = dd.getBoundingClientRect();
-      if (keys.some((k) => k.right > d.left && k.left < d.right && k.bottom > d.top && k.top < d.bottom)) bad.push(`${dt.textContent} / ${dd.textContent}`);
+      if (keys.some((k) => k.right > d.left && k.left < d.right && k.bottom > d.top && k.top < d.bottom))
+        bad.push(`${dt.textContent} / ${dd.textContent}`);
     }
     return bad;
   });
@@ -58,7 +66,12 @@ test('at 1024×700 the minimap covers no block', async () => {
   expect(covered).toEqual([]);
   // Nor do the model's stats run under the mode tabs.
   const tabs = (await page.getByRole('tab', { name: 'Board' }).boundingBox())!;
-  const stats = await page.getByTestId('model-status').evaluate((el) => [...el.children].map((c) => c.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => r.left));
+  const stats = await page.getByTestId('model-status').evaluate((el) =>
+    [...el.children]
+      .map((c) => c.getBoundingClientRect())
+      .filter((r) => r.width > 0)
+      .map((r) => r.left),
+  );
   expect(Math.min(...stats)).toBeGreaterThan(tabs.x + tabs.width);
   expectNoErrors(errors);
 });

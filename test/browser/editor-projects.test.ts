@@ -3,18 +3,38 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { chainTypes, expectNoErrors, menu, newFromTemplate, nodeOf, nodes, openApp, setParam } from './editor-helpers.ts';
+import {
+  chainTypes,
+  expectNoErrors,
+  menu,
+  newFromTemplate,
+  nodeOf,
+  nodes,
+  openApp,
+  setParam,
+} from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
-const saved = (page: Page) => page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+const saved = (page: Page) =>
+  page
+    .getByTestId('save-status')
+    .filter({ hasText: /^Saved$/ })
+    .waitFor();
 const projectName = (page: Page) => page.getByRole('textbox', { name: 'Project name' }).inputValue();
 
 /** The seed tutorial's `print(bs)` output (the BS module holding a Sequential). */
 function seedPrint(): string {
-  const seed = readFileSync(fileURLToPath(new URL('../../../shared/seed/pytorch-sequential-tutorial.txt', import.meta.url)), 'utf8');
+  const seed = readFileSync(
+    fileURLToPath(new URL('../../../shared/seed/pytorch-sequential-tutorial.txt', import.meta.url)),
+    'utf8',
+  );
   const m = /print\(bs\)\n(BS\(\n[\s\S]*?\n\))\n/.exec(seed);
   if (!m) throw new Error('the seed has no print(bs) output');
   return m[1];
@@ -58,7 +78,9 @@ test('export → import round trip gives the same document', async () => {
 
   const chooser = page.waitForEvent('filechooser');
   await menu(page, /^Import model JSON/);
-  await (await chooser).setFiles({ name: 'cifar.layerboard.json', mimeType: 'application/json', buffer: Buffer.from(first) });
+  await (
+    await chooser
+  ).setFiles({ name: 'cifar.layerboard.json', mimeType: 'application/json', buffer: Buffer.from(first) });
   await expect.poll(() => page.getByRole('button', { name: 'Project menu' }).isVisible()).toBe(true);
   await saved(page);
   expect(await nodeOf(page, 'Linear', 0).textContent()).toContain('128');
@@ -71,14 +93,30 @@ test('a malformed model file shows its problems with JSON paths and leaves the p
   const { page, errors } = await openApp(browser);
   await saved(page);
   const before = { name: await projectName(page), types: await chainTypes(page) };
-  const bad = { format: 'layerboard-model', version: 1, input: [3, 32, 32], layers: [{ type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3 }, { type: 'ReLU' }, { type: 'Flatten' }, { type: 'MaxPool2d', kernel_size: -2 }] };
-  await page.getByTestId('import-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  const bad = {
+    format: 'layerboard-model',
+    version: 1,
+    input: [3, 32, 32],
+    layers: [
+      { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3 },
+      { type: 'ReLU' },
+      { type: 'Flatten' },
+      { type: 'MaxPool2d', kernel_size: -2 },
+    ],
+  };
+  await page
+    .getByTestId('import-input')
+    .setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
   const dialog = page.getByRole('dialog', { name: /Could not import broken\.json/ });
   await dialog.waitFor();
   expect(await page.getByTestId('import-errors').textContent()).toContain('layers[3].kernel_size');
   await dialog.getByRole('button', { name: 'OK' }).click();
 
-  await page.getByTestId('import-input').setInputFiles({ name: 'not-json.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "layerboard-model", "version": 1,,}') });
+  await page.getByTestId('import-input').setInputFiles({
+    name: 'not-json.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format": "layerboard-model", "version": 1,,}'),
+  });
   await page.getByRole('dialog', { name: /Could not import not-json\.json/ }).waitFor();
   await page.keyboard.press('Escape');
   expect(await projectName(page)).toBe(before.name);
@@ -128,7 +166,13 @@ test('projects: new from template, rename, duplicate, delete, open', async () =>
 
 test('dropping a model .json on the canvas imports it as a new project', async () => {
   const { page, errors } = await openApp(browser);
-  const doc = { format: 'layerboard-model', version: 1, input: [1, 28, 28], layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }], metadata: { name: 'Dropped' } };
+  const doc = {
+    format: 'layerboard-model',
+    version: 1,
+    input: [1, 28, 28],
+    layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }],
+    metadata: { name: 'Dropped' },
+  };
   const transfer = await page.evaluateHandle((text) => {
     const dt = new DataTransfer();
     dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));

@@ -9,8 +9,12 @@ import { screenshotDir } from './screenshot-dir.ts';
 import { expectNoErrors, nodeOf, openApp, setParam } from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const outDir = screenshotDir();
 

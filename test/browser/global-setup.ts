@@ -21,5 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 declare module 'vitest' {
-  export interface ProvidedContext { baseUrl: string; distDir: string }
+  export interface ProvidedContext {
+    baseUrl: string;
+    distDir: string;
+  }
 }

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
  * LAYERBOARD_SCREENSHOTS=1, else a temporary folder, so a plain run leaves the tree clean.
  */
 export function screenshotDir(): string {
-  const dir = process.env.LAYERBOARD_SCREENSHOTS === '1'
-    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-    : mkdtempSync(join(tmpdir(), 'layerboard-shots-'));
+  const dir =
+    process.env.LAYERBOARD_SCREENSHOTS === '1'
+      ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+      : mkdtempSync(join(tmpdir(), 'layerboard-shots-'));
   mkdirSync(dir, { recursive: true });
   return dir;
 }

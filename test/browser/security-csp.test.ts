@@ -7,16 +7,30 @@ import { launchChromium } from './chromium.ts';
 import { newFromTemplate, openTrain } from './train-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
-declare global { interface Window { __violations?: string[]; __inline?: number } }
+declare global {
+  interface Window {
+    __violations?: string[];
+    __inline?: number;
+  }
+}
 
 describe('security: Content-Security-Policy', () => {
   test('the preview server sends the strict policy with cross-origin isolation; the page has no inline script', async () => {
     const response = await fetch(inject('baseUrl'));
     const csp = response.headers.get('content-security-policy') ?? '';
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v.join(' ')]),
+    );
     expect(directives['script-src']).toBe("'self' 'wasm-unsafe-eval'");
     expect(directives['object-src']).toBe("'none'");
     expect(directives['worker-src']).toMatch(/^'self'/);
@@ -39,10 +53,14 @@ describe('security: Content-Security-Policy', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+    });
     await page.addInitScript(() => {
       window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__violations!.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__violations!.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     await page.goto(inject('baseUrl'));
     await page.locator('[data-testid="layer-node"]').first().waitFor();
@@ -54,7 +72,13 @@ describe('security: Content-Security-Policy', () => {
     await page.getByTestId('dataset-shape').filter({ hasText: '1×28×28' }).waitFor();
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
-    await expect.poll(async () => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')), { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
+    await expect
+      .poll(
+        async () =>
+          Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThanOrEqual(5);
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByRole('tab', { name: 'Board' }).click();
     await page.getByRole('tab', { name: 'Scalars' }).waitFor();

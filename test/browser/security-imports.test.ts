@@ -15,16 +15,24 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { newFromTemplate, openApp, openTrain } from './train-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const WALL0 = 1767607200;
-const points = (values: number[]): ScalarPoint[] => values.map((value, step) => ({ tag: 'loss', step, wallTime: WALL0 + step, value }));
+const points = (values: number[]): ScalarPoint[] =>
+  values.map((value, step) => ({ tag: 'loss', step, wallTime: WALL0 + step, value }));
 const summary = (page: Page) => page.getByRole('status', { name: 'Import summary' });
 
 async function importZip(page: Page, name: string, zip: Uint8Array): Promise<void> {
   await page.getByRole('button', { name: 'TensorBoard logs' }).click();
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('menuitem', { name: 'Import TensorBoard logs…' }).click()]);
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('menuitem', { name: 'Import TensorBoard logs…' }).click(),
+  ]);
   await chooser.setFiles({ name, mimeType: 'application/zip', buffer: Buffer.from(zip) });
 }
 
@@ -35,8 +43,18 @@ describe('security: imports keep the good parts', () => {
     const zip = await writeZip([
       { name: 'logs/first/events.out.tfevents.1.h', data: writeEventFile(points([3, 2, 1]), WALL0) },
       { name: 'logs/broken/events.out.tfevents.1.h', data: wrongWire },
-      { name: 'logs/noise/events.out.tfevents.1.h', data: Uint8Array.from({ length: 512 }, (_, i) => (i * 131 + 7) & 0xff) },
-      { name: 'logs/partly/events.out.tfevents.1.h', data: writeRecords([encodeScalarEvent('loss', 5, 0, WALL0), new ProtoWriter().double(1, WALL0).double(5, 1).finish(), encodeScalarEvent('loss', 4, 1, WALL0 + 1)]) },
+      {
+        name: 'logs/noise/events.out.tfevents.1.h',
+        data: Uint8Array.from({ length: 512 }, (_, i) => (i * 131 + 7) & 0xff),
+      },
+      {
+        name: 'logs/partly/events.out.tfevents.1.h',
+        data: writeRecords([
+          encodeScalarEvent('loss', 5, 0, WALL0),
+          new ProtoWriter().double(1, WALL0).double(5, 1).finish(),
+          encodeScalarEvent('loss', 4, 1, WALL0 + 1),
+        ]),
+      },
       { name: 'logs/last/events.out.tfevents.1.h', data: writeEventFile(points([9, 8]), WALL0) },
     ]);
     await importZip(page, 'logs.zip', zip);
@@ -45,10 +63,17 @@ describe('security: imports keep the good parts', () => {
     for (const run of ['first', 'partly', 'last']) expect(names).toContain(run);
     const problems = await summary(page).getByRole('list', { name: 'Import problems' }).locator('li').allTextContents();
     expect(problems).toHaveLength(3);
-    expect(problems.find((p) => p.startsWith('logs/logs/broken/events.out.tfevents.1.h: skipped, no readable events'))).toMatch(/field 1 has wire type varint, but a double needs fixed64 at byte 12/);
-    expect(problems.find((p) => p.startsWith('logs/logs/noise/'))).toMatch(/skipped, no readable events \(bad length CRC at byte 0\)/);
-    expect(problems.find((p) => p.startsWith('logs/logs/partly/'))).toMatch(/field 5 has wire type fixed64, but a message needs length-delimited at byte \d+; its 2 good events were kept$/);
-    for (const run of ['first', 'partly', 'last']) await page.locator('li.run').filter({ hasText: run }).first().waitFor();
+    expect(
+      problems.find((p) => p.startsWith('logs/logs/broken/events.out.tfevents.1.h: skipped, no readable events')),
+    ).toMatch(/field 1 has wire type varint, but a double needs fixed64 at byte 12/);
+    expect(problems.find((p) => p.startsWith('logs/logs/noise/'))).toMatch(
+      /skipped, no readable events \(bad length CRC at byte 0\)/,
+    );
+    expect(problems.find((p) => p.startsWith('logs/logs/partly/'))).toMatch(
+      /field 5 has wire type fixed64, but a message needs length-delimited at byte \d+; its 2 good events were kept$/,
+    );
+    for (const run of ['first', 'partly', 'last'])
+      await page.locator('li.run').filter({ hasText: run }).first().waitFor();
     expect(await page.locator('li.run').count()).toBe(3);
     expect(errors).toEqual([]);
     await page.close();
@@ -62,14 +87,24 @@ describe('security: imports keep the good parts', () => {
     let served = 0;
     await page.context().route('**/datasets/mnist.lbds.gz', (route) => {
       served++;
-      return route.fulfill({ body: twoMembers, contentType: 'application/octet-stream', headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
+      return route.fulfill({
+        body: twoMembers,
+        contentType: 'application/octet-stream',
+        headers: { 'Cross-Origin-Resource-Policy': 'same-origin' },
+      });
     });
     await newFromTemplate(page, /^MNIST ConvNet/);
     await openTrain(page);
     await page.getByTestId('dataset-shape').filter({ hasText: '1×28×28' }).waitFor();
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor({ timeout: 60_000 });
-    await expect.poll(async () => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(
+        async () =>
+          Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     expect(served).toBeGreaterThanOrEqual(1);
     expect(errors).toEqual([]);

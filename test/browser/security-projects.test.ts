@@ -8,10 +8,15 @@ import { launchChromium } from './chromium.ts';
 import { expectNoErrors, newFromTemplate, nodes, openApp } from './editor-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
-const relus = (page: import('playwright-core').Page) => page.locator('[data-testid="layer-node"][data-type="ReLU"]').count();
+const relus = (page: import('playwright-core').Page) =>
+  page.locator('[data-testid="layer-node"][data-type="ReLU"]').count();
 
 describe('security: durable edits', () => {
   test('50 quick edits and an immediate reload keep all 50', async () => {
@@ -28,14 +33,17 @@ describe('security: durable edits', () => {
     await page.close();
   });
 
-  test('two tabs on one project: each is told of the other; a save from one never overwrites the other\'s edits', async () => {
+  test("two tabs on one project: each is told of the other; a save from one never overwrites the other's edits", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const open = async (ctx: BrowserContext) => {
       const page = await ctx.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(inject('baseUrl'));
-      await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+      await page
+        .getByTestId('save-status')
+        .filter({ hasText: /^Saved$/ })
+        .waitFor();
       return { page, errors };
     };
     const a = await open(context);
@@ -48,7 +56,10 @@ describe('security: durable edits', () => {
 
     // A saves an edit; B has nothing unsaved, so it takes A's version
     await a.page.getByTestId('palette-ReLU').click();
-    await a.page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+    await a.page
+      .getByTestId('save-status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
     await expect.poll(() => relus(b.page)).toBe(base + 1);
 
     // Both edit: A a moment before B, so A's save lands while B's edit is still unsaved.
@@ -62,15 +73,30 @@ describe('security: durable edits', () => {
     const [loser, winner] = [b.page, a.page];
     expect(await alert(loser).textContent()).toMatch(/another tab.*not saved, so neither tab overwrites the other/);
     expect(await loser.getByTestId('save-status').textContent()).toBe('Not saved');
-    const winnerTypes = await winner.locator('[data-testid="layer-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort());
+    const winnerTypes = await winner
+      .locator('[data-testid="layer-node"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort());
     // the loser picks the other tab's version: both tabs now show the winner's model
     await alert(loser).getByRole('button', { name: "Load the other tab's version" }).click();
-    await expect.poll(() => loser.locator('[data-testid="layer-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort())).toEqual(winnerTypes);
+    await expect
+      .poll(() =>
+        loser
+          .locator('[data-testid="layer-node"]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort()),
+      )
+      .toEqual(winnerTypes);
     expect(await alert(loser).count()).toBe(0);
     // and what is stored is the winner's
     await loser.reload();
-    await loser.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
-    expect(await loser.locator('[data-testid="layer-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort())).toEqual(winnerTypes);
+    await loser
+      .getByTestId('save-status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
+    expect(
+      await loser
+        .locator('[data-testid="layer-node"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')).sort()),
+    ).toEqual(winnerTypes);
     expect([...a.errors, ...b.errors]).toEqual([]);
     await context.close();
   });
@@ -81,7 +107,9 @@ describe('security: durable edits', () => {
     await newFromTemplate(page, /^MLP/);
     const heavy = await page.getByRole('textbox', { name: 'Project name' }).inputValue();
     // As a tab that crashed while drawing the project leaves it: the opening mark still set.
-    await page.evaluate(() => localStorage.setItem('layerboard.opening', localStorage.getItem('layerboard.lastProject')!));
+    await page.evaluate(() =>
+      localStorage.setItem('layerboard.opening', localStorage.getItem('layerboard.lastProject')!),
+    );
     await page.reload();
     const dialog = page.getByRole('dialog', { name: 'Projects' });
     await dialog.waitFor();
@@ -93,7 +121,10 @@ describe('security: durable edits', () => {
     // another project opens normally, and the next start reopens it as usual
     await dialog.getByRole('button', { name: `Open ${first}` }).click();
     await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe(first);
-    await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor();
+    await page
+      .getByTestId('save-status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
     await page.waitForTimeout(200);
     await page.reload();
     await expect.poll(() => page.getByRole('textbox', { name: 'Project name' }).inputValue()).toBe(first);

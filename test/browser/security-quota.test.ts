@@ -12,8 +12,12 @@ import { newFromTemplate, openApp, openTrain, storedRecord, typeField } from './
 import { decodeSafetensors } from '../../src/core/formats/safetensors.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 describe('security: storage quota', () => {
   test('quota reached while a run trains: truthful status, the weights offered for download', async () => {
@@ -25,10 +29,20 @@ describe('security: storage quota', () => {
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
 
-    await expect.poll(async () => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(
+        async () =>
+          Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, '')),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThanOrEqual(3);
     await page.evaluate(() => {
       const full = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      for (const [proto, name] of [[IDBObjectStore.prototype, 'put'], [IDBObjectStore.prototype, 'add'], [IDBCursor.prototype, 'update']] as const) {
+      for (const [proto, name] of [
+        [IDBObjectStore.prototype, 'put'],
+        [IDBObjectStore.prototype, 'add'],
+        [IDBCursor.prototype, 'update'],
+      ] as const) {
         const original = (proto as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
         (proto as unknown as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
           if ((window as unknown as { __storageFull?: boolean }).__storageFull) throw full();
@@ -41,9 +55,14 @@ describe('security: storage quota', () => {
 
     await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
     const message = page.getByTestId('run-message');
-    expect(await message.textContent()).toMatch(/^storage full: the browser's storage quota for this site was reached while saving the run; its trained weights are only in this tab: download them/);
+    expect(await message.textContent()).toMatch(
+      /^storage full: the browser's storage quota for this site was reached while saving the run; its trained weights are only in this tab: download them/,
+    );
     expect(await page.getByTestId('storage-error').textContent()).toContain('storage full');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the weights (.safetensors)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the weights (.safetensors)' }).click(),
+    ]);
     const weights = decodeSafetensors(new Uint8Array(readFileSync((await download.path())!)));
     expect(Object.keys(weights.tensors).length).toBeGreaterThan(0);
 
@@ -51,7 +70,11 @@ describe('security: storage quota', () => {
     const runId = await page.locator('[data-testid="train-runs"] [data-run]').first().getAttribute('data-run');
     await page.reload();
     await page.locator('[data-testid="layer-node"]').first().waitFor();
-    await expect.poll(async () => (await storedRecord<{ status: string; message: string }>(page, 'runs', runId!))?.status, { timeout: 10_000 }).toBe('failed');
+    await expect
+      .poll(async () => (await storedRecord<{ status: string; message: string }>(page, 'runs', runId!))?.status, {
+        timeout: 10_000,
+      })
+      .toBe('failed');
     expect((await storedRecord<{ message: string }>(page, 'runs', runId!))?.message).toMatch(/^storage full/);
     await page.close();
   });

@@ -11,8 +11,12 @@ import { fixtureRunFile } from './board-fixtures.ts';
 import type { ModuleNode } from '../../src/core/model/module-graph.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 const IMG = '<img src=x onerror="window.__pwned=1">';
 const SCRIPT = '<script>window.__pwned=2</script>';
@@ -36,13 +40,28 @@ function hostileRunFile(id: string, name: string) {
 describe('security: data never becomes markup', () => {
   test('script payloads in names, tags, graph types, hparams and texts never run; the SVG export is inert', async () => {
     const { page, errors } = await openBoard(browser, inject('baseUrl'));
-    await page.addInitScript(() => { (window as unknown as { __pwned?: number }).__pwned = 0; });
-    await page.evaluate(() => { (window as unknown as { __pwned?: number }).__pwned = 0; });
+    await page.addInitScript(() => {
+      (window as unknown as { __pwned?: number }).__pwned = 0;
+    });
+    await page.evaluate(() => {
+      (window as unknown as { __pwned?: number }).__pwned = 0;
+    });
     const pwned = () => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
 
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import' }).click()]);
-    await chooser.setFiles([['run-x', `run ${IMG}`], ['run-y', SCRIPT]].map(([id, name]) => (
-      { name: `${id}.run.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(hostileRunFile(id, name))) })));
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Import' }).click(),
+    ]);
+    await chooser.setFiles(
+      [
+        ['run-x', `run ${IMG}`],
+        ['run-y', SCRIPT],
+      ].map(([id, name]) => ({
+        name: `${id}.run.json`,
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(hostileRunFile(id, name))),
+      })),
+    );
     const row = page.locator('li[data-run-id="run-x"]');
     await row.waitFor();
     expect(await row.textContent()).toContain(IMG);
@@ -51,7 +70,9 @@ describe('security: data never becomes markup', () => {
     // Scalars: the card titles are the tags as text; the tooltip names the run as text.
     const card = page.locator('article.card, article[data-tag]').first();
     await card.waitFor();
-    expect(await page.locator('article[data-tag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tag')).sort())).toEqual([`loss/${SCRIPT}`, SVG].sort());
+    expect(
+      await page.locator('article[data-tag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tag')).sort()),
+    ).toEqual([`loss/${SCRIPT}`, SVG].sort());
     const plot = page.locator('article[data-tag] rect.overlay').first();
     const box = (await plot.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -65,7 +86,10 @@ describe('security: data never becomes markup', () => {
     expect(titles).toContain(`${IMG} [0]`);
     expect(titles).toContain(`MaxPool2d [${SCRIPT}]`);
     expect(await page.locator('.module-graph g.group-head .title').first().textContent()).toBe(`Root${SVG}`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'SVG', exact: true }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'SVG', exact: true }).click(),
+    ]);
     const svg = readFileSync(await download.path(), 'utf8');
     expect(svg).toContain('&lt;img src=x onerror="window.__pwned=1"&gt;');
     // Parsed as the SVG file it is: no scriptable element or attribute anywhere in it.
@@ -75,7 +99,8 @@ describe('security: data never becomes markup', () => {
       const found: string[] = [];
       for (const el of doc.querySelectorAll('*')) {
         if (/^(script|img|foreignObject|iframe|object|embed|a|image)$/i.test(el.localName)) found.push(el.localName);
-        for (const a of el.attributes) if (/^on/i.test(a.name) || /href$/i.test(a.name)) found.push(`${el.localName}@${a.name}`);
+        for (const a of el.attributes)
+          if (/^on/i.test(a.name) || /href$/i.test(a.name)) found.push(`${el.localName}@${a.name}`);
       }
       return found;
     }, svg);

@@ -8,8 +8,12 @@ import { launchChromium } from './chromium.ts';
 import { newFromTemplate, openApp, openTrain, storedRecord } from './train-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 /** Presses Start and waits for the run to finish; returns the test accuracy shown, in %. */
 async function startAndFinish(page: Page): Promise<number> {
@@ -29,13 +33,20 @@ describe('defaults that work', () => {
     await openTrain(page);
     // the first visit downloads the dataset with visible progress
     await page.getByTestId('dataset-loading').waitFor();
-    await page.getByTestId('dataset-facts').filter({ hasText: '60,000 train · 10,000 test' }).waitFor({ timeout: 120_000 });
+    await page
+      .getByTestId('dataset-facts')
+      .filter({ hasText: '60,000 train · 10,000 test' })
+      .waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('model-input').textContent()).toContain('1×28×28 ✓');
     // and keeps it in this browser for the next visit
-    await expect.poll(() => storedRecord<{ kind: string }>(page, 'datasets', 'builtin-mnist'), { timeout: 60_000 }).toMatchObject({ kind: 'builtin' });
+    await expect
+      .poll(() => storedRecord<{ kind: string }>(page, 'datasets', 'builtin-mnist'), { timeout: 60_000 })
+      .toMatchObject({ kind: 'builtin' });
     expect(await page.locator('[data-field="epochs"]').inputValue()).toBe('1');
     const accuracy = await startAndFinish(page);
-    console.log(`MNIST ConvNet, defaults (Adam lr=0.001, batch 64, 1 epoch) in the browser: test accuracy ${accuracy}%`);
+    console.log(
+      `MNIST ConvNet, defaults (Adam lr=0.001, batch 64, 1 epoch) in the browser: test accuracy ${accuracy}%`,
+    );
     expect(accuracy).toBeGreaterThanOrEqual(97);
     expect(errors).toEqual([]);
     await page.context().close();
@@ -46,7 +57,10 @@ describe('defaults that work', () => {
     await newFromTemplate(page, /^Fashion-MNIST ConvNet/);
     await openTrain(page);
     await page.getByRole('radio', { name: 'Fashion-MNIST' }).click();
-    await page.getByTestId('dataset-facts').filter({ hasText: '60,000 train · 10,000 test' }).waitFor({ timeout: 180_000 });
+    await page
+      .getByTestId('dataset-facts')
+      .filter({ hasText: '60,000 train · 10,000 test' })
+      .waitFor({ timeout: 180_000 });
     const preview = page.getByTestId('dataset-preview');
     expect(await preview.locator('figcaption').first().textContent()).toBe('T-shirt/top');
     expect(await preview.locator('figcaption').last().textContent()).toBe('Ankle boot');

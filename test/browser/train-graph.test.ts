@@ -9,10 +9,15 @@ import { launchChromium } from './chromium.ts';
 import { loggedScalars, newFromTemplate, openApp, openTrain, typeField } from './train-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
-const stepNow = async (page: Page) => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, ''));
+const stepNow = async (page: Page) =>
+  Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, ''));
 
 describe('a graph model in Train mode', () => {
   test('ResNet-20 (CIFAR-10) template: trains on an imported CIFAR-10, stops, and the Board draws its nested blocks', async () => {
@@ -24,7 +29,8 @@ describe('a graph model in Train mode', () => {
     const modules = page.locator('[data-testid="module-node"]');
     await modules.first().waitFor();
     const moduleLabels = await modules.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-    for (const stage of ['layer1', 'layer2', 'layer3']) expect(moduleLabels.some((l) => l.includes(` ${stage},`))).toBe(true);
+    for (const stage of ['layer1', 'layer2', 'layer3'])
+      expect(moduleLabels.some((l) => l.includes(` ${stage},`))).toBe(true);
     const status = page.getByTestId('model-status');
     await expect.poll(() => status.textContent()).toContain('✓ shapes OK');
     expect(await status.textContent()).toMatch(/^272K params .*out N×10 /); // ResNet-20's 0.27 M (He et al. 2016)
@@ -32,8 +38,15 @@ describe('a graph model in Train mode', () => {
     // Train: import a small generated CIFAR-10; the model's input already fits it
     await openTrain(page);
     await page.getByRole('radio', { name: 'CIFAR-10' }).click();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
-    await chooser.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(cifarTarGz(40)) });
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Choose files…' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'cifar-10-binary.tar.gz',
+      mimeType: 'application/gzip',
+      buffer: Buffer.from(cifarTarGz(40)),
+    });
     await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('dataset-facts').textContent()).toContain('200 train · 40 test');
     expect(await page.getByTestId('model-input').textContent()).toContain('3×32×32 ✓');
@@ -78,10 +91,15 @@ describe('a graph model in Train mode', () => {
     const blocks = groups.filter((g) => g.startsWith(`${layer1}/`) && /BasicBlock\[\d+\]$/.test(g));
     expect(blocks.length).toBe(3);
     // the downsampling blocks keep their 1×1 conv shortcut as a group of its own
-    for (const stage of ['layer2', 'layer3']) expect(groups.some((g) => g.endsWith(`[${stage}]/DownBlock[0]/Sequential[shortcut]`))).toBe(true);
+    for (const stage of ['layer2', 'layer3'])
+      expect(groups.some((g) => g.endsWith(`[${stage}]/DownBlock[0]/Sequential[shortcut]`))).toBe(true);
     // inside a BasicBlock: its convolutions as leaves, with shapes on the edges
-    const leaves = await page.locator('.module-graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
-    expect(leaves.filter((id) => id.startsWith(`${blocks[0]}/`)).map((id) => id.split('/').at(-1))).toEqual(expect.arrayContaining(['Conv2d[conv1]', 'Conv2d[conv2]']));
+    const leaves = await page
+      .locator('.module-graph g.node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-id') ?? ''));
+    expect(leaves.filter((id) => id.startsWith(`${blocks[0]}/`)).map((id) => id.split('/').at(-1))).toEqual(
+      expect.arrayContaining(['Conv2d[conv1]', 'Conv2d[conv2]']),
+    );
     expect(await page.locator('.module-graph text.shape').count()).toBeGreaterThan(leaves.length);
 
     expect(errors).toEqual([]);

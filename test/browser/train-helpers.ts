@@ -8,7 +8,9 @@ export async function openApp(browser: Browser): Promise<{ page: Page; errors: s
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(inject('baseUrl'));
   await page.locator('[data-testid="layer-node"]').first().waitFor();
   return { page, errors };
@@ -34,37 +36,56 @@ export async function typeField(page: Page, field: string, value: string): Promi
   await page.keyboard.press('Tab');
 }
 
-export interface LoggedPoint { step: number; value: number; wallTime: number }
+export interface LoggedPoint {
+  step: number;
+  value: number;
+  wallTime: number;
+}
 
 /** Every point of one tag of a run, by step, read from the app's IndexedDB. */
 export function loggedScalars(page: Page, runId: string, tag: string): Promise<LoggedPoint[]> {
-  return page.evaluate(([id, t]) => new Promise<LoggedPoint[]>((resolve, reject) => {
-    const open = indexedDB.open('layerboard');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const get = db.transaction('scalars').objectStore('scalars').index('[runId+tag]').getAll([id, t]);
-      get.onerror = () => reject(get.error);
-      get.onsuccess = () => {
-        db.close();
-        resolve((get.result as LoggedPoint[]).map((p) => ({ step: p.step, value: p.value, wallTime: p.wallTime })).sort((a, b) => a.step - b.step));
-      };
-    };
-  }), [runId, tag] as const);
+  return page.evaluate(
+    ([id, t]) =>
+      new Promise<LoggedPoint[]>((resolve, reject) => {
+        const open = indexedDB.open('layerboard');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const get = db.transaction('scalars').objectStore('scalars').index('[runId+tag]').getAll([id, t]);
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => {
+            db.close();
+            resolve(
+              (get.result as LoggedPoint[])
+                .map((p) => ({ step: p.step, value: p.value, wallTime: p.wallTime }))
+                .sort((a, b) => a.step - b.step),
+            );
+          };
+        };
+      }),
+    [runId, tag] as const,
+  );
 }
 
 /** A record of one of the app's tables by key. */
 export function storedRecord<T>(page: Page, table: string, key: string): Promise<T | undefined> {
-  return page.evaluate(([s, k]) => new Promise<T | undefined>((resolve, reject) => {
-    const open = indexedDB.open('layerboard');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const get = db.transaction(s).objectStore(s).get(k);
-      get.onerror = () => reject(get.error);
-      get.onsuccess = () => { db.close(); resolve(get.result as T | undefined); };
-    };
-  }), [table, key] as const);
+  return page.evaluate(
+    ([s, k]) =>
+      new Promise<T | undefined>((resolve, reject) => {
+        const open = indexedDB.open('layerboard');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const get = db.transaction(s).objectStore(s).get(k);
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => {
+            db.close();
+            resolve(get.result as T | undefined);
+          };
+        };
+      }),
+    [table, key] as const,
+  );
 }
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

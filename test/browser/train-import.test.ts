@@ -12,8 +12,12 @@ import { launchChromium } from './chromium.ts';
 import { newFromTemplate, openApp, openTrain } from './train-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 /** A w×h RGB PNG of one colour (8-bit, filter 0), as any encoder would write it. */
 function png(w: number, h: number, rgb: [number, number, number]): Buffer {
@@ -26,10 +30,18 @@ function png(w: number, h: number, rgb: [number, number, number]): Buffer {
     return out;
   };
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
   const rows = Buffer.alloc(h * (1 + 3 * w));
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rows.set(rgb, y * (1 + 3 * w) + 1 + 3 * x);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Records every phase the import progress bar shows (it can be brief). */
@@ -57,16 +69,27 @@ describe('dataset imports', () => {
 
     const tarball = cifarTarGz(300);
     await watchPhases(page);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
-    await chooser.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tarball) });
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Choose files…' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'cifar-10-binary.tar.gz',
+      mimeType: 'application/gzip',
+      buffer: Buffer.from(tarball),
+    });
     await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
     expect(await phases(page)).toEqual(expect.arrayContaining(['decompress', 'untar', 'validate', 'save']));
     expect(await page.getByTestId('dataset-facts').textContent()).toContain('1,500 train · 300 test');
-    await expect.poll(() => page.getByTestId('dataset-preview').locator('figcaption').first().textContent()).toBe('airplane');
+    await expect
+      .poll(() => page.getByTestId('dataset-preview').locator('figcaption').first().textContent())
+      .toBe('airplane');
 
     // the model's Input became 3×32×32, and shape checking shows what the model must change
     expect(await page.getByTestId('model-input').textContent()).toContain('3×32×32 ✓');
-    await expect.poll(() => page.getByRole('button', { name: 'Start' }).getAttribute('title')).toMatch(/^the model has a problem: .*in_channels/);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Start' }).getAttribute('title'))
+      .toMatch(/^the model has a problem: .*in_channels/);
     // one undo in Build brings the MNIST input back
     await page.getByRole('tab', { name: 'Build' }).click();
     await page.locator('[data-testid="layer-node"]').first().click();
@@ -84,16 +107,36 @@ describe('dataset imports', () => {
     // delete it, then a truncated tarball gets its message and nothing is kept
     await page.getByRole('button', { name: 'delete' }).click();
     await page.getByTestId('drop-cifar10').waitFor();
-    const [chooser2] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
-    await chooser2.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tarball.subarray(0, tarball.length >> 1)) });
+    const [chooser2] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Choose files…' }).click(),
+    ]);
+    await chooser2.setFiles({
+      name: 'cifar-10-binary.tar.gz',
+      mimeType: 'application/gzip',
+      buffer: Buffer.from(tarball.subarray(0, tarball.length >> 1)),
+    });
     const message = await page.getByTestId('import-error').textContent({ timeout: 30_000 });
-    expect(message).toMatch(/^CIFAR-10 was not imported: cifar-10-binary.tar.gz could not be decompressed \(.*\): the file is damaged or truncated$/);
+    expect(message).toMatch(
+      /^CIFAR-10 was not imported: cifar-10-binary.tar.gz could not be decompressed \(.*\): the file is damaged or truncated$/,
+    );
     expect(await page.getByTestId('drop-cifar10').count()).toBe(1);
 
     // a file that is not gzip at all
-    const [chooser3] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
-    await chooser3.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from('<html>404 Not Found</html>') });
-    await expect.poll(() => page.getByTestId('import-error').textContent()).toBe('CIFAR-10 was not imported: cifar-10-binary.tar.gz is not gzip-compressed (starts with 3c 68, gzip starts with 1f 8b)');
+    const [chooser3] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Choose files…' }).click(),
+    ]);
+    await chooser3.setFiles({
+      name: 'cifar-10-binary.tar.gz',
+      mimeType: 'application/gzip',
+      buffer: Buffer.from('<html>404 Not Found</html>'),
+    });
+    await expect
+      .poll(() => page.getByTestId('import-error').textContent())
+      .toBe(
+        'CIFAR-10 was not imported: cifar-10-binary.tar.gz is not gzip-compressed (starts with 3c 68, gzip starts with 1f 8b)',
+      );
     expect(errors).toEqual([]);
     await page.context().close();
   }, 180_000);
@@ -103,8 +146,15 @@ describe('dataset imports', () => {
     await newFromTemplate(page, /^CIFAR-10 BS/);
     await openTrain(page);
     await page.getByRole('radio', { name: 'CIFAR-10' }).click();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose files…' }).click()]);
-    await chooser.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(cifarTarGz(300)) });
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Choose files…' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'cifar-10-binary.tar.gz',
+      mimeType: 'application/gzip',
+      buffer: Buffer.from(cifarTarGz(300)),
+    });
     await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('model-input').textContent()).toContain('3×32×32 ✓');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -112,7 +162,18 @@ describe('dataset imports', () => {
     expect(await page.getByTestId('run-step').textContent()).toBe('22 / 22'); // 1,500 − 10% validation = 1,350 images / 64
     expect(await page.getByText('test accuracy').count()).toBe(1);
     expect(await page.locator('.results .sub').first().textContent()).toContain('300 test images of CIFAR-10');
-    expect(await page.getByTestId('confusion-matrix').locator('thead th.col').allTextContents()).toEqual(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+    expect(await page.getByTestId('confusion-matrix').locator('thead th.col').allTextContents()).toEqual([
+      'airplane',
+      'automobile',
+      'bird',
+      'cat',
+      'deer',
+      'dog',
+      'frog',
+      'horse',
+      'ship',
+      'truck',
+    ]);
     await expect.poll(() => page.getByTestId('prediction-gallery').locator('li').count()).toBe(48);
     expect(errors).toEqual([]);
     await page.context().close();
@@ -123,11 +184,23 @@ describe('dataset imports', () => {
     await newFromTemplate(page, /^MNIST ConvNet/);
     await openTrain(page);
     await page.getByRole('radio', { name: 'Your images' }).click();
-    const colours: Record<string, [number, number, number]> = { cats: [200, 40, 40], dogs: [30, 60, 220], frogs: [20, 180, 60] };
-    const entries = Object.entries(colours).flatMap(([name, rgb]) => Array.from({ length: 5 }, (_, i) => ({ name: `pets/${name}/${i}.png`, data: new Uint8Array(png(20 + i, 12, rgb)) })));
+    const colours: Record<string, [number, number, number]> = {
+      cats: [200, 40, 40],
+      dogs: [30, 60, 220],
+      frogs: [20, 180, 60],
+    };
+    const entries = Object.entries(colours).flatMap(([name, rgb]) =>
+      Array.from({ length: 5 }, (_, i) => ({
+        name: `pets/${name}/${i}.png`,
+        data: new Uint8Array(png(20 + i, 12, rgb)),
+      })),
+    );
     const zip = await writeZip(entries);
     await watchPhases(page);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Choose .zip…' }).click()]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Choose .zip…' }).click(),
+    ]);
     await chooser.setFiles({ name: 'pets.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
     await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
     expect(await phases(page)).toEqual(expect.arrayContaining(['unzip', 'decode', 'save']));
@@ -135,9 +208,15 @@ describe('dataset imports', () => {
     const labels = await page.getByTestId('dataset-preview').locator('figcaption').allTextContents();
     expect([...new Set(labels)]).toEqual(['cats', 'dogs', 'frogs']);
     // decoded pixels: the first cat is red
-    const pixel = await page.getByTestId('dataset-preview').locator('canvas').first().evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(5, 5, 1, 1).data]);
+    const pixel = await page
+      .getByTestId('dataset-preview')
+      .locator('canvas')
+      .first()
+      .evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(5, 5, 1, 1).data]);
     expect(pixel).toEqual([200, 40, 40, 255]);
-    expect(await page.getByRole('combobox', { name: 'Imported image set' }).textContent()).toContain('pets · 3 classes · 3×32×32');
+    expect(await page.getByRole('combobox', { name: 'Imported image set' }).textContent()).toContain(
+      'pets · 3 classes · 3×32×32',
+    );
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);

@@ -16,8 +16,12 @@ import { launchChromium } from './chromium.ts';
 import { loggedScalars, mean, newFromTemplate, openApp, openTrain, storedRecord, typeField } from './train-helpers.ts';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchChromium(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 /** Clicks a download button and returns the file's bytes. */
 async function download(page: Page, button: string): Promise<Buffer> {
@@ -39,7 +43,23 @@ function runExportedProject(entries: { name: string; data: Uint8Array }[]): { ac
       writeFileSync(join(dir, e.name), e.data);
     }
     const cwd = join(dir, 'MnistConvNet');
-    const run = spawnSync('/usr/bin/python3', ['train.py', '--init', 'weights.safetensors', '--lr', '0', '--max-steps', '1', '--save', 'after.safetensors', '--device', 'cpu'], { cwd, encoding: 'utf8', timeout: 240_000 });
+    const run = spawnSync(
+      '/usr/bin/python3',
+      [
+        'train.py',
+        '--init',
+        'weights.safetensors',
+        '--lr',
+        '0',
+        '--max-steps',
+        '1',
+        '--save',
+        'after.safetensors',
+        '--device',
+        'cpu',
+      ],
+      { cwd, encoding: 'utf8', timeout: 240_000 },
+    );
     const m = /test loss ([\d.]+), test accuracy ([\d.]+)/.exec(run.stdout);
     if (run.status !== 0 || !m) throw new Error(`train.py failed (${run.status}): ${run.stderr || run.stdout}`);
     return { loss: Number(m[1]), accuracy: Number(m[2]) };
@@ -48,7 +68,8 @@ function runExportedProject(entries: { name: string; data: Uint8Array }[]): { ac
   }
 }
 
-const stepNow = async (page: Page) => Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, ''));
+const stepNow = async (page: Page) =>
+  Number(((await page.getByTestId('run-step').textContent()) ?? '0').split('/')[0].replace(/[^\d]/g, ''));
 const firstRun = (page: Page) => page.locator('[data-testid="train-runs"] [data-run]').first();
 
 async function startMnist(page: Page): Promise<void> {
@@ -69,7 +90,9 @@ describe('train mode', () => {
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
       w.longTasks = [];
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
     });
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Training' }).waitFor();
@@ -95,7 +118,9 @@ describe('train mode', () => {
     await page.getByTestId('run-status').filter({ hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
     // the main thread stayed free while training: no long task anywhere near a frame drop streak
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-    console.log(`main thread during training: ${longTasks.length} long tasks (> 50 ms), longest ${Math.round(Math.max(0, ...longTasks))} ms`);
+    console.log(
+      `main thread during training: ${longTasks.length} long tasks (> 50 ms), longest ${Math.round(Math.max(0, ...longTasks))} ms`,
+    );
     expect(Math.max(0, ...longTasks)).toBeLessThan(200);
     expect((await page.getByTestId('run-message').textContent())?.trim()).toMatch(/^stopped at step [\d,]+ of 5,064$/);
     const runId = (await firstRun(page).getAttribute('data-run'))!;
@@ -105,8 +130,11 @@ describe('train mode', () => {
     const loss = await loggedScalars(page, runId, 'loss/train');
     expect(loss.length).toBeGreaterThanOrEqual(260);
     expect(loss.map((p) => p.step)).toEqual(loss.map((_, i) => i));
-    const first = mean(loss.slice(0, 20).map((p) => p.value)), last = mean(loss.slice(-20).map((p) => p.value));
-    console.log(`MNIST in the browser: loss/train mean of steps 0–19 ${first.toFixed(3)}, of the last 20 (to step ${loss.length - 1}) ${last.toFixed(3)}`);
+    const first = mean(loss.slice(0, 20).map((p) => p.value)),
+      last = mean(loss.slice(-20).map((p) => p.value));
+    console.log(
+      `MNIST in the browser: loss/train mean of steps 0–19 ${first.toFixed(3)}, of the last 20 (to step ${loss.length - 1}) ${last.toFixed(3)}`,
+    );
     expect(first).toBeGreaterThan(1.8);
     expect(last).toBeLessThan(first * 0.5);
     expect((await loggedScalars(page, runId, 'lr')).length).toBe(loss.length);
@@ -117,16 +145,37 @@ describe('train mode', () => {
     const row = page.locator(`[data-testid="train-runs"] [data-run="${runId}"]`);
     expect(await row.getAttribute('data-status')).toBe('stopped');
     await row.click();
-    await expect.poll(() => page.locator('figure[data-tag="loss/train"]').getAttribute('data-points')).toBe(String(loss.length));
-    const graph = await storedRecord<{ graph: { root: { type: string; children: { children: { id: string; outputShape: number[] }[] }[] } } }>(page, 'graphs', runId);
+    await expect
+      .poll(() => page.locator('figure[data-tag="loss/train"]').getAttribute('data-points'))
+      .toBe(String(loss.length));
+    const graph = await storedRecord<{
+      graph: { root: { type: string; children: { children: { id: string; outputShape: number[] }[] }[] } };
+    }>(page, 'graphs', runId);
     expect(graph!.graph.root.type).toBe('MnistConvNet');
-    expect(graph!.graph.root.children[0].children.map((n) => n.id).slice(0, 2)).toEqual(['MnistConvNet/Sequential[model]/Conv2d[conv1]', 'MnistConvNet/Sequential[model]/ReLU[relu1]']);
-    const record = await storedRecord<{ status: string; metrics: Record<string, number>; weights: Record<string, { shape: number[] }> }>(page, 'runs', runId);
+    expect(graph!.graph.root.children[0].children.map((n) => n.id).slice(0, 2)).toEqual([
+      'MnistConvNet/Sequential[model]/Conv2d[conv1]',
+      'MnistConvNet/Sequential[model]/ReLU[relu1]',
+    ]);
+    const record = await storedRecord<{
+      status: string;
+      metrics: Record<string, number>;
+      weights: Record<string, { shape: number[] }>;
+    }>(page, 'runs', runId);
     expect(record!.status).toBe('stopped');
     expect(record!.metrics.steps).toBe(loss.length);
     expect(record!.weights['conv1.weight'].shape).toEqual([16, 1, 3, 3]);
-    const hparams = await storedRecord<{ hparams: Record<string, unknown>; metrics: Record<string, number> }>(page, 'hparams', runId);
-    expect(hparams!.hparams).toMatchObject({ 'optimizer.type': 'Adam', 'optimizer.lr': 0.001, batchSize: 32, epochs: 3, 'loss.type': 'CrossEntropyLoss' });
+    const hparams = await storedRecord<{ hparams: Record<string, unknown>; metrics: Record<string, number> }>(
+      page,
+      'hparams',
+      runId,
+    );
+    expect(hparams!.hparams).toMatchObject({
+      'optimizer.type': 'Adam',
+      'optimizer.lr': 0.001,
+      batchSize: 32,
+      epochs: 3,
+      'loss.type': 'CrossEntropyLoss',
+    });
     expect(hparams!.metrics.steps).toBe(loss.length);
 
     // Evaluate the stopped run's weights on the 10,000 test images
@@ -143,13 +192,26 @@ describe('train mode', () => {
     const weightsFile = await download(page, '.safetensors');
     const header = JSON.parse(weightsFile.subarray(8, 8 + Number(weightsFile.readBigUInt64LE(0))).toString('utf8'));
     expect(header['conv1.weight']).toMatchObject({ dtype: 'F32', shape: [16, 1, 3, 3] });
-    expect(Object.keys(header).filter((k) => k !== '__metadata__').sort()).toEqual(Object.keys(record!.weights).sort());
+    expect(
+      Object.keys(header)
+        .filter((k) => k !== '__metadata__')
+        .sort(),
+    ).toEqual(Object.keys(record!.weights).sort());
     const zip = await readZip(await download(page, 'PyTorch project .zip'));
-    expect(zip.map((e) => e.name).sort()).toEqual(['MnistConvNet/README.md', 'MnistConvNet/mnist.lbds.gz', 'MnistConvNet/model.py', 'MnistConvNet/train.py', 'MnistConvNet/weights.safetensors']);
+    expect(zip.map((e) => e.name).sort()).toEqual([
+      'MnistConvNet/README.md',
+      'MnistConvNet/mnist.lbds.gz',
+      'MnistConvNet/model.py',
+      'MnistConvNet/train.py',
+      'MnistConvNet/weights.safetensors',
+    ]);
     const pytorch = runExportedProject(zip);
-    if (pytorch === null) console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch"): the exported project was not run');
+    if (pytorch === null)
+      console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch"): the exported project was not run');
     else {
-      console.log(`the same weights in PyTorch: test accuracy ${pytorch.accuracy} (browser ${accuracy}%), test loss ${pytorch.loss}`);
+      console.log(
+        `the same weights in PyTorch: test accuracy ${pytorch.accuracy} (browser ${accuracy}%), test loss ${pytorch.loss}`,
+      );
       expect(Math.abs(pytorch.accuracy * 100 - accuracy)).toBeLessThan(0.011);
     }
 
@@ -162,7 +224,9 @@ describe('train mode', () => {
     const child = (await firstRun(page).getAttribute('data-run'))!;
     expect(child).not.toBe(runId);
     // the status lands first, the stop message with the step a moment later
-    await expect.poll(() => firstRun(page).getAttribute('title'), { timeout: 15_000, interval: 100 }).toMatch(/^stopped at step/);
+    await expect
+      .poll(() => firstRun(page).getAttribute('title'), { timeout: 15_000, interval: 100 })
+      .toMatch(/^stopped at step/);
     const continued = await loggedScalars(page, child, 'loss/train');
     expect(continued[0].step).toBe(loss.length);
     expect(mean(continued.slice(0, 10).map((p) => p.value))).toBeLessThan(0.6);
@@ -190,7 +254,9 @@ describe('train mode', () => {
     await expect.poll(() => row.getAttribute('data-status')).toBe('interrupted');
     const logged = await loggedScalars(page, runId, 'loss/train');
     expect(logged.length).toBeGreaterThanOrEqual(15);
-    expect(await row.getAttribute('title')).toBe(`interrupted after step ${logged.at(-1)!.step}: the page was closed or reloaded during training; its logs are kept`);
+    expect(await row.getAttribute('title')).toBe(
+      `interrupted after step ${logged.at(-1)!.step}: the page was closed or reloaded during training; its logs are kept`,
+    );
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
@@ -202,12 +268,16 @@ describe('train mode', () => {
     await typeField(page, 'optimizer.lr', '-1');
     expect(await page.locator('[data-error-for="optimizer.lr"]').textContent()).toBe('must be a number ≥ 0');
     expect(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Start', exact: true }).getAttribute('title')).toBe('fix the configuration: optimizer.lr must be a number ≥ 0');
+    expect(await page.getByRole('button', { name: 'Start', exact: true }).getAttribute('title')).toBe(
+      'fix the configuration: optimizer.lr must be a number ≥ 0',
+    );
     await typeField(page, 'optimizer.lr', '1e30'); // Adam's step is about lr: the logits overflow float32
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Failed' }).waitFor({ timeout: 60_000 });
     const message = (await page.getByTestId('run-message').textContent())!.trim();
-    expect(message).toMatch(/^loss became (NaN|Infinity) at step (\d+) \(epoch 1\); training stopped before applying it/);
+    expect(message).toMatch(
+      /^loss became (NaN|Infinity) at step (\d+) \(epoch 1\); training stopped before applying it/,
+    );
     const runId = (await firstRun(page).getAttribute('data-run'))!;
     const record = await storedRecord<{ status: string; message: string }>(page, 'runs', runId);
     expect(record).toMatchObject({ status: 'failed', message });

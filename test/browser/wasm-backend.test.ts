@@ -21,8 +21,16 @@ let isolated: PreviewServer, plain: PreviewServer, browser: Browser;
 
 beforeAll(async () => {
   const shared = { configFile: false as const, root, logLevel: 'warn' as const, publicDir: false as const };
-  await build({ ...shared, worker: { format: 'es' }, build: { outDir, emptyOutDir: true, rollupOptions: { input: join(root, 'wasm-backend.html') } } });
-  isolated = await preview({ ...shared, build: { outDir }, preview: { port: 0, host: '127.0.0.1', headers: isolation } });
+  await build({
+    ...shared,
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: join(root, 'wasm-backend.html') } },
+  });
+  isolated = await preview({
+    ...shared,
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1', headers: isolation },
+  });
   plain = await preview({ ...shared, build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
   browser = await launchChromium();
 });
@@ -34,11 +42,16 @@ afterAll(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-async function runOn(server: PreviewServer, request: WasmRequest): Promise<{ report: WasmReport; pageIsolated: boolean; errors: string[] }> {
+async function runOn(
+  server: PreviewServer,
+  request: WasmRequest,
+): Promise<{ report: WasmReport; pageIsolated: boolean; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   try {
     await page.goto(new URL('wasm-backend.html', server.resolvedUrls!.local[0]).href);
     await page.waitForFunction(() => 'wasmTests' in window);
@@ -50,8 +63,12 @@ async function runOn(server: PreviewServer, request: WasmRequest): Promise<{ rep
   }
 }
 
-test('cross-origin isolated: the wasm backend trains on 2 threads with the TS backend\'s losses', async () => {
-  const { report: r, pageIsolated, errors } = await runOn(isolated, { threads: 2, steps: 12, bench: { batch: 32, steps: 3 } });
+test("cross-origin isolated: the wasm backend trains on 2 threads with the TS backend's losses", async () => {
+  const {
+    report: r,
+    pageIsolated,
+    errors,
+  } = await runOn(isolated, { threads: 2, steps: 12, bench: { batch: 32, steps: 3 } });
   expect(r.error).toBeUndefined();
   expect(pageIsolated).toBe(true);
   expect(r.isolated).toBe(true);
@@ -60,10 +77,14 @@ test('cross-origin isolated: the wasm backend trains on 2 threads with the TS ba
   expect(r.description).toMatch(/^wasm SIMD .*2 threads/);
   expect(r.wasm).toHaveLength(12);
   // float32 sums in another order: the curves agree closely step by step
-  r.wasm.forEach((l, i) => expect(Math.abs(l - r.ts[i]), `step ${i}: wasm ${l} vs ts ${r.ts[i]}`).toBeLessThan(1e-3 * (1 + Math.abs(r.ts[i]))));
+  r.wasm.forEach((l, i) =>
+    expect(Math.abs(l - r.ts[i]), `step ${i}: wasm ${l} vs ts ${r.ts[i]}`).toBeLessThan(1e-3 * (1 + Math.abs(r.ts[i]))),
+  );
   expect(r.wasm.at(-1)!).toBeLessThan(r.wasm[0]);
   expect(r.benchImagesPerSecond).toBeGreaterThan(0);
-  console.log(`browser: ${r.description}; losses ${r.ts[0].toFixed(4)} → ${r.ts.at(-1)!.toFixed(4)} (ts) / ${r.wasm[0].toFixed(4)} → ${r.wasm.at(-1)!.toFixed(4)} (wasm); BS model batch 32: ${r.benchImagesPerSecond} img/s`);
+  console.log(
+    `browser: ${r.description}; losses ${r.ts[0].toFixed(4)} → ${r.ts.at(-1)!.toFixed(4)} (ts) / ${r.wasm[0].toFixed(4)} → ${r.wasm.at(-1)!.toFixed(4)} (wasm); BS model batch 32: ${r.benchImagesPerSecond} img/s`,
+  );
   expect(errors).toEqual([]);
 });
 

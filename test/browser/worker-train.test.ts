@@ -18,12 +18,18 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   const shared = { configFile: false as const, root, logLevel: 'warn' as const, publicDir: false as const };
-  await build({ ...shared, worker: { format: 'es' }, build: { outDir, emptyOutDir: true, rollupOptions: { input: join(root, 'worker.html') } } });
+  await build({
+    ...shared,
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: join(root, 'worker.html') } },
+  });
   server = await preview({ ...shared, build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
   browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
   await page.goto(new URL('worker.html', server.resolvedUrls!.local[0]).href);
   await page.waitForFunction(() => 'workerTests' in window);
 });
@@ -40,7 +46,12 @@ test('the worker trains a ConvNet and the loss decreases; progress is batched; w
   const r: TrainReport = await page.evaluate(() => window.workerTests.train());
   expect(r.errors).toEqual([]);
   expect(r.status).toBe('finished');
-  expect(r.reply).toEqual({ runId: 'browser-run', totalSteps: 96, stepsPerEpoch: 24, backend: 'TypeScript reference kernels, 1 thread' });
+  expect(r.reply).toEqual({
+    runId: 'browser-run',
+    totalSteps: 96,
+    stepsPerEpoch: 24,
+    backend: 'TypeScript reference kernels, 1 thread',
+  });
   expect(r.steps.map((s) => s.step)).toEqual(Array.from({ length: 96 }, (_, i) => i));
   expect(r.progressMessages).toBeLessThan(r.steps.length);
   const losses = r.steps.map((s) => s.loss);
@@ -56,7 +67,9 @@ test('the worker trains a ConvNet and the loss decreases; progress is batched; w
     { name: '4.weight', shape: [3, 64], isArrayBuffer: true, bytes: 768 },
     { name: '4.bias', shape: [3], isArrayBuffer: true, bytes: 12 },
   ]);
-  console.log(`worker: ${r.steps.length} steps in ${r.progressMessages} progress messages; loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}; test accuracy ${r.test!.accuracy}`);
+  console.log(
+    `worker: ${r.steps.length} steps in ${r.progressMessages} progress messages; loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}; test accuracy ${r.test!.accuracy}`,
+  );
   expect(pageErrors).toEqual([]);
 });
 

@@ -35,13 +35,19 @@ function sources(dir: string): string[] {
   });
 }
 
-const SPECIFIERS = [/\bfrom\s+'([^']+)'/g, /\bimport\s*\(\s*'([^']+)'\s*\)/g, /\bimport\s+'([^']+)'/g, /new URL\(\s*'([^']+)',\s*import\.meta\.url/g];
+const SPECIFIERS = [
+  /\bfrom\s+'([^']+)'/g,
+  /\bimport\s*\(\s*'([^']+)'\s*\)/g,
+  /\bimport\s+'([^']+)'/g,
+  /new URL\(\s*'([^']+)',\s*import\.meta\.url/g,
+];
 
 /** Every relative import of a file, with its line. */
 export function importsOf(text: string): { spec: string; line: number }[] {
   const out: { spec: string; line: number }[] = [];
   for (const re of SPECIFIERS) {
-    for (const m of text.matchAll(re)) if (m[1].startsWith('.')) out.push({ spec: m[1], line: text.slice(0, m.index).split('\n').length });
+    for (const m of text.matchAll(re))
+      if (m[1].startsWith('.')) out.push({ spec: m[1], line: text.slice(0, m.index).split('\n').length });
   }
   return out.sort((a, b) => a.line - b.line);
 }
@@ -55,7 +61,9 @@ export function violations(files: { path: string; text: string }[]): string[] {
       if (!target.startsWith(SRC)) continue;
       const to = partOf(target);
       if (to !== from && !MAY_IMPORT[from].includes(to)) {
-        found.push(`src/${relative(SRC, path)}:${line} imports ${spec} — ${from} may not import ${to} (allowed: ${MAY_IMPORT[from].join(', ') || 'nothing'})`);
+        found.push(
+          `src/${relative(SRC, path)}:${line} imports ${spec} — ${from} may not import ${to} (allowed: ${MAY_IMPORT[from].join(', ') || 'nothing'})`,
+        );
       }
     }
   }
@@ -76,7 +84,12 @@ test('the check sees forbidden imports of every kind, and each rule of the issue
     "import type { Y } from 'dexie';",
     "import { z } from './same-part.ts';",
   ].join('\n');
-  expect(importsOf(text).map((i) => i.spec)).toEqual(['../../engine/tensor.ts', '../worker/engine.worker.ts', '../ui/app.ts', './same-part.ts']);
+  expect(importsOf(text).map((i) => i.spec)).toEqual([
+    '../../engine/tensor.ts',
+    '../worker/engine.worker.ts',
+    '../ui/app.ts',
+    './same-part.ts',
+  ]);
   const found = violations([{ path: join(SRC, 'core/run/x.ts'), text }]);
   expect(found).toEqual([
     'src/core/run/x.ts:1 imports ../../engine/tensor.ts — core may not import engine (allowed: nothing)',
@@ -85,7 +98,18 @@ test('the check sees forbidden imports of every kind, and each rule of the issue
     'src/db/x.ts:2 imports ../worker/engine.worker.ts — db may not import worker (allowed: core)',
     'src/db/x.ts:3 imports ../ui/app.ts — db may not import ui (allowed: core)',
   ]);
-  const forbidden: [Part, Part][] = [['core', 'ui'], ['core', 'engine'], ['core', 'db'], ['core', 'worker'], ['engine', 'ui'], ['engine', 'db'],
-    ['engine', 'worker'], ['ui', 'engine'], ['db', 'ui'], ['db', 'engine'], ['cli', 'ui']];
+  const forbidden: [Part, Part][] = [
+    ['core', 'ui'],
+    ['core', 'engine'],
+    ['core', 'db'],
+    ['core', 'worker'],
+    ['engine', 'ui'],
+    ['engine', 'db'],
+    ['engine', 'worker'],
+    ['ui', 'engine'],
+    ['db', 'ui'],
+    ['db', 'engine'],
+    ['cli', 'ui'],
+  ];
   for (const [from, to] of forbidden) expect(MAY_IMPORT[from]).not.toContain(to);
 });

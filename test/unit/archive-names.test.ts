@@ -24,13 +24,41 @@ import { newModelDocument } from '../../src/core/model/model-json.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const PYTHON = '/usr/bin/python3';
-const hasPython = (() => { try { execFileSync(PYTHON, ['-c', 'import zipfile']); return true; } catch { return false; } })();
+const hasPython = (() => {
+  try {
+    execFileSync(PYTHON, ['-c', 'import zipfile']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** Names an attacker or a careless user could give a run or a tag. */
 const HOSTILE = [
-  '..', ' ..', '.', '...', '../../escaped', '..\\..\\escaped', '/etc/passwd', '\\\\server\\share', 'C:\\Windows\\x', 'C:x',
-  'a/../../b', 'nul', 'CON.txt', 'tab\there', 'new\nline', 'nul\u0000byte', 'rtl\u202eexe.txt', ' spaced ', '.hidden',
-  'é'.repeat(300), 'x'.repeat(70_000), '', '////', 'ok name',
+  '..',
+  ' ..',
+  '.',
+  '...',
+  '../../escaped',
+  '..\\..\\escaped',
+  '/etc/passwd',
+  '\\\\server\\share',
+  'C:\\Windows\\x',
+  'C:x',
+  'a/../../b',
+  'nul',
+  'CON.txt',
+  'tab\there',
+  'new\nline',
+  'nul\u0000byte',
+  'rtl\u202eexe.txt',
+  ' spaced ',
+  '.hidden',
+  'é'.repeat(300),
+  'x'.repeat(70_000),
+  '',
+  '////',
+  'ok name',
 ];
 
 describe('safe path segments', () => {
@@ -70,22 +98,35 @@ describe('zip writer and reader refuse unsafe names', () => {
     for (const name of ['../x', '/abs', 'a\\b', 'x'.repeat(65_536)]) {
       await expect(writeZip([{ name, data: enc('1') }])).rejects.toThrow(ZipNameError);
     }
-    await expect(writeZip([{ name: 'a', data: enc('1') }, { name: 'a', data: enc('2') }])).rejects.toThrow('twice');
+    await expect(
+      writeZip([
+        { name: 'a', data: enc('1') },
+        { name: 'a', data: enc('2') },
+      ]),
+    ).rejects.toThrow('twice');
   });
 
-  test.skipIf(!hasPython)("the reader refuses and reports entries outside the root (an archive made by Python's zipfile)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zip-hostile-'));
-    execFileSync(PYTHON, ['-c', `import zipfile
+  test.skipIf(!hasPython)(
+    "the reader refuses and reports entries outside the root (an archive made by Python's zipfile)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zip-hostile-'));
+      execFileSync(PYTHON, [
+        '-c',
+        `import zipfile
 z = zipfile.ZipFile('${dir}/evil.zip', 'w')
 for n in ['good/events.out.tfevents.1.h', '../evil.txt', '/abs.txt', 'a/../../up.txt', 'win\\\\..\\\\x.txt']:
     zi = zipfile.ZipInfo(n); z.writestr(zi, b'data')
-z.close()`]);
-    const bytes = new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'evil.zip'))));
-    const { entries, refused } = await readZipArchive(bytes);
-    expect(entries.map((e) => e.name)).toEqual(['good/events.out.tfevents.1.h']);
-    expect(refused.map((r) => r.name)).toEqual(['../evil.txt', '/abs.txt', 'a/../../up.txt', 'win\\..\\x.txt']);
-    await expect(readZip(bytes)).rejects.toThrow("zip entry \"../evil.txt\" is refused: the path climbs out of the archive ('..')");
-  });
+z.close()`,
+      ]);
+      const bytes = new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'evil.zip'))));
+      const { entries, refused } = await readZipArchive(bytes);
+      expect(entries.map((e) => e.name)).toEqual(['good/events.out.tfevents.1.h']);
+      expect(refused.map((r) => r.name)).toEqual(['../evil.txt', '/abs.txt', 'a/../../up.txt', 'win\\..\\x.txt']);
+      await expect(readZip(bytes)).rejects.toThrow(
+        'zip entry "../evil.txt" is refused: the path climbs out of the archive (\'..\')',
+      );
+    },
+  );
 });
 
 /** Extracts `zip` into <tmp>/deep/target with Python's zipfile and with a naive join; returns every file created anywhere under <tmp>. */
@@ -96,17 +137,21 @@ function extractEverywhere(zip: Uint8Array): { python: string[]; naive: string[]
     const target = join(root, 'deep', 'target');
     mkdirSync(target, { recursive: true });
     writeFileSync(join(root, 'archive.zip'), zip);
-    const script = how === 'python'
-      ? `import zipfile; zipfile.ZipFile('${root}/archive.zip').extractall('${target}')`
-      // The classic zip-slip: trust the names, join them onto the target.
-      : `import zipfile, os
+    const script =
+      how === 'python'
+        ? `import zipfile; zipfile.ZipFile('${root}/archive.zip').extractall('${target}')`
+        : // The classic zip-slip: trust the names, join them onto the target.
+          `import zipfile, os
 z = zipfile.ZipFile('${root}/archive.zip')
 for n in z.namelist():
     p = os.path.join('${target}', n)
     os.makedirs(os.path.dirname(p), exist_ok=True)
     open(p, 'wb').write(z.read(n))`;
     execFileSync(PYTHON, ['-c', script]);
-    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [relative(root, join(d, n))]));
+    const walk = (d: string): string[] =>
+      readdirSync(d).flatMap((n) =>
+        statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [relative(root, join(d, n))],
+      );
     result[how] = walk(root).filter((f) => f !== 'archive.zip');
   }
   return result;
@@ -122,7 +167,9 @@ function expectInsideTarget(zip: Uint8Array, count: number): void {
 
 describe.skipIf(!hasPython)('every exporter keeps hostile names inside the extraction folder', () => {
   let db: LayerboardDB;
-  beforeEach(() => { db = createDatabase('archive-names', { indexedDB: new IDBFactory(), IDBKeyRange }); });
+  beforeEach(() => {
+    db = createDatabase('archive-names', { indexedDB: new IDBFactory(), IDBKeyRange });
+  });
   afterEach(() => db.close());
 
   test('logdir .zip: one folder per hostile run name', async () => {
@@ -149,7 +196,11 @@ describe.skipIf(!hasPython)('every exporter keeps hostile names inside the extra
       s.append([{ step: 0, wallTime: 1, value: 0.5 }]);
       return s;
     };
-    const runs = HOSTILE.map((name, i) => ({ id: `r${i}`, name, series: HOSTILE.map(series).concat(series('a/'.repeat(40_000))) }));
+    const runs = HOSTILE.map((name, i) => ({
+      id: `r${i}`,
+      name,
+      series: HOSTILE.map(series).concat(series('a/'.repeat(40_000))),
+    }));
     const zip = await bulkCsvZip(runs);
     const { entries, refused } = await readZipArchive(zip);
     expect(refused).toEqual([]);
@@ -158,14 +209,26 @@ describe.skipIf(!hasPython)('every exporter keeps hostile names inside the extra
   });
 
   test('PyTorch project .zip: the class name is one safe folder; a path as class name is refused', async () => {
-    const record = (className: string) => ({ id: 'r', projectId: null, name: '../x', created: 0, ended: 0, status: 'finished', doc: { ...templateDocument('mlp'), className }, config: defaultTrainingConfig('cifar10') }) as unknown as RunRecord;
+    const record = (className: string) =>
+      ({
+        id: 'r',
+        projectId: null,
+        name: '../x',
+        created: 0,
+        ended: 0,
+        status: 'finished',
+        doc: { ...templateDocument('mlp'), className },
+        config: defaultTrainingConfig('cifar10'),
+      }) as unknown as RunRecord;
     for (const className of ['CON', 'A'.repeat(300), 'Net']) {
       const entries = await projectEntries(record(className), null, 'http://localhost/');
       expect(entries[0].name.split('/')[0]).toBe(className === 'CON' ? '_CON' : safeSegment(className));
       expectInsideTarget(await writeZip(entries), entries.length);
     }
     for (const className of ['../../Evil', '/abs', '..']) {
-      await expect(projectEntries(record(className), null, 'http://localhost/')).rejects.toThrow(/className: .* use only ASCII letters, digits and _/);
+      await expect(projectEntries(record(className), null, 'http://localhost/')).rejects.toThrow(
+        /className: .* use only ASCII letters, digits and _/,
+      );
     }
   });
 });

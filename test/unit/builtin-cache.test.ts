@@ -9,8 +9,15 @@ import { listDatasets } from '../../src/db/dataset-store.ts';
 import { builtinStoreId, loadBuiltinDataset, type BuiltinPhase } from '../../src/worker/builtin-datasets.ts';
 
 const ds: ImageDataset = {
-  name: 'MNIST', classes: ['0', '1'], channels: 1, height: 2, width: 2, train: 2, test: 1,
-  pixels: Uint8Array.from({ length: 12 }, (_, i) => i * 20), labels: Uint8Array.from([0, 1, 1]),
+  name: 'MNIST',
+  classes: ['0', '1'],
+  channels: 1,
+  height: 2,
+  width: 2,
+  train: 2,
+  test: 1,
+  pixels: Uint8Array.from({ length: 12 }, (_, i) => i * 20),
+  labels: Uint8Array.from([0, 1, 1]),
 };
 const gz = new Uint8Array(gzipSync(encodeLbds(ds)));
 
@@ -29,11 +36,16 @@ beforeEach(() => {
     return new Response('', { status: 404 });
   });
 });
-afterEach(() => { vi.unstubAllGlobals(); db.close(); });
+afterEach(() => {
+  vi.unstubAllGlobals();
+  db.close();
+});
 
 async function load(): Promise<{ ds: ImageDataset; phases: BuiltinPhase[] }> {
   const phases: BuiltinPhase[] = [];
-  const out = await loadBuiltinDataset(db, 'mnist', 'http://app/', (phase, fraction) => { if (fraction === 1 && !phases.includes(phase)) phases.push(phase); });
+  const out = await loadBuiltinDataset(db, 'mnist', 'http://app/', (phase, fraction) => {
+    if (fraction === 1 && !phases.includes(phase)) phases.push(phase);
+  });
   return { ds: out, phases };
 }
 
@@ -64,5 +76,7 @@ test('a new version of the file replaces the cached copy', async () => {
 
 test('a missing file is an error that names the dataset and the URL', async () => {
   vi.stubGlobal('fetch', async () => new Response('', { status: 404 }));
-  await expect(loadBuiltinDataset(db, 'fashion-mnist', 'http://app/')).rejects.toThrow('could not load the built-in Fashion-MNIST dataset from http://app/datasets/fashion-mnist.lbds.gz: HTTP 404');
+  await expect(loadBuiltinDataset(db, 'fashion-mnist', 'http://app/')).rejects.toThrow(
+    'could not load the built-in Fashion-MNIST dataset from http://app/datasets/fashion-mnist.lbds.gz: HTTP 404',
+  );
 });

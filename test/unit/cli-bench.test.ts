@@ -10,7 +10,9 @@ import { resnetDoc } from './helpers/resnet-doc.ts';
 
 async function benchJson(args: string[]): Promise<Record<string, any>> {
   const out: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => { out.push(s); });
+  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => {
+    out.push(s);
+  });
   const code = await runBench(args);
   spy.mockRestore();
   expect(code).toBe(0);
@@ -19,7 +21,9 @@ async function benchJson(args: string[]): Promise<Record<string, any>> {
 
 test('bench --quick --json reports speeds, FLOPs and flat memory', async () => {
   const out: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => { out.push(s); });
+  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => {
+    out.push(s);
+  });
   const code = await runBench(['--quick', '--json']);
   spy.mockRestore();
   expect(code).toBe(0);
@@ -41,8 +45,15 @@ test('bench --model trains a graph model (a small ResNet) beside BS, with flat m
   expect(models).toHaveLength(1);
   const [m] = models;
   // stem 3→4 (16×16), 3 BasicBlocks' 3×3 convs, 2 downsampling 1×1 shortcuts, fc 16→10: MACs × 2
-  const macs = 16 * 16 * 4 * 27 + 16 * 16 * 4 * 36 * 2 + 8 * 8 * 8 * (36 + 72) + 8 * 8 * 8 * 4 + 4 * 4 * 16 * (72 + 144) + 4 * 4 * 16 * 8 + 160;
-  expect(m.mflopsPerImage.forward).toBeCloseTo(2 * macs / 1e6, 2);
+  const macs =
+    16 * 16 * 4 * 27 +
+    16 * 16 * 4 * 36 * 2 +
+    8 * 8 * 8 * (36 + 72) +
+    8 * 8 * 8 * 4 +
+    4 * 4 * 16 * (72 + 144) +
+    4 * 4 * 16 * 8 +
+    160;
+  expect(m.mflopsPerImage.forward).toBeCloseTo((2 * macs) / 1e6, 2);
   expect(m.train.batch).toBe(4);
   expect(m.train.imagesPerSecond).toBeGreaterThan(0);
   expect(m.memory.arrayBuffersMB.step200).toBeLessThanOrEqual(m.memory.arrayBuffersMB.step20 + 0.5);

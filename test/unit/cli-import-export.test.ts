@@ -16,11 +16,27 @@ const SEED_REPR = `BS(
 )`;
 
 function capture(): { out: () => string; err: () => string; restore: () => void } {
-  let out = '', err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const l = vi.spyOn(console, 'log').mockImplementation((...a) => { out += `${a.join(' ')}\n`; });
-  const e = vi.spyOn(console, 'error').mockImplementation((...a) => { err += `${a.join(' ')}\n`; });
-  return { out: () => out, err: () => err, restore: () => { o.mockRestore(); l.mockRestore(); e.mockRestore(); } };
+  let out = '',
+    err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const l = vi.spyOn(console, 'log').mockImplementation((...a) => {
+    out += `${a.join(' ')}\n`;
+  });
+  const e = vi.spyOn(console, 'error').mockImplementation((...a) => {
+    err += `${a.join(' ')}\n`;
+  });
+  return {
+    out: () => out,
+    err: () => err,
+    restore: () => {
+      o.mockRestore();
+      l.mockRestore();
+      e.mockRestore();
+    },
+  };
 }
 
 describe('layerboard import / export --format pytorch-project', () => {
@@ -56,18 +72,34 @@ describe('layerboard import / export --format pytorch-project', () => {
     expect(readFileSync(join(dir, 'project', 'train.py'), 'utf8')).toContain("'id': 'cifar10'");
   });
   test('a partial training object: each missing field named; none at all: the dataset from the input', async () => {
-    const model = { format: 'layerboard-model', version: 1, input: [1, 28, 28], layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }] };
-    writeFileSync(join(dir, 'partial.json'), JSON.stringify({ ...model, training: { optimizer: { type: 'Adam' }, epochs: 2 } }));
+    const model = {
+      format: 'layerboard-model',
+      version: 1,
+      input: [1, 28, 28],
+      layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 10 }],
+    };
+    writeFileSync(
+      join(dir, 'partial.json'),
+      JSON.stringify({ ...model, training: { optimizer: { type: 'Adam' }, epochs: 2 } }),
+    );
     let io = capture();
-    expect(await runExport([join(dir, 'partial.json'), '--format', 'pytorch-project', '--out', join(dir, 'p1')])).toBe(1);
+    expect(await runExport([join(dir, 'partial.json'), '--format', 'pytorch-project', '--out', join(dir, 'p1')])).toBe(
+      1,
+    );
     io.restore();
     expect(io.err()).toContain('partial.json: training.loss: missing');
     expect(io.err()).toContain('partial.json: training.batchSize: missing');
     expect(existsSync(join(dir, 'p1'))).toBe(false);
-    for (const [input, id] of [[[1, 28, 28], "'id': 'mnist'"], [[3, 64, 64], "'id': 'imagefolder',\n        'imageSize': 64"], [[5], "'id': 'synthetic'"]] as const) {
+    for (const [input, id] of [
+      [[1, 28, 28], "'id': 'mnist'"],
+      [[3, 64, 64], "'id': 'imagefolder',\n        'imageSize': 64"],
+      [[5], "'id': 'synthetic'"],
+    ] as const) {
       writeFileSync(join(dir, 'plain.json'), JSON.stringify({ ...model, input, layers: [] }));
       io = capture();
-      expect(await runExport([join(dir, 'plain.json'), '--format', 'pytorch-project', '--out', join(dir, 'p2')])).toBe(0);
+      expect(await runExport([join(dir, 'plain.json'), '--format', 'pytorch-project', '--out', join(dir, 'p2')])).toBe(
+        0,
+      );
       io.restore();
       expect(readFileSync(join(dir, 'p2', 'train.py'), 'utf8')).toContain(id);
     }

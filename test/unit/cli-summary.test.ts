@@ -21,14 +21,21 @@ function modelFile(name: string, doc: unknown): string {
 let out: string[];
 let err: string[];
 beforeEach(() => {
-  out = []; err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    out.push(a.join(' '));
+  });
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+    err.push(a.join(' '));
+  });
 });
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('summary command', () => {
-  test('the seed model with input 64,3,32,32 prints torchinfo\'s table', async () => {
+  test("the seed model with input 64,3,32,32 prints torchinfo's table", async () => {
     expect(await runSummary([EXAMPLE, '--input', '64,3,32,32'])).toBe(0);
     const text = out.join('\n');
     expect(text).toContain('├─Flatten: 1-7                           [64, 1024]');
@@ -55,7 +62,9 @@ describe('summary command', () => {
     const text = err.join('\n');
     expect(text).toContain('  6 Flatten: 64×1024');
     expect(text).toContain('  7 Linear: cannot run');
-    expect(text).toContain('shape error at layer 7 (Linear): Linear(in_features=1000) receives 1024 = 64×4×4 features from Flatten (layer 6)');
+    expect(text).toContain(
+      'shape error at layer 7 (Linear): Linear(in_features=1000) receives 1024 = 64×4×4 features from Flatten (layer 6)',
+    );
     expect(text).toContain('fix: set in_features = 1024');
   });
   test('an input of the wrong size is a shape error too', async () => {
@@ -63,7 +72,12 @@ describe('summary command', () => {
     expect(err.join('\n')).toContain('Conv2d(in_channels=3) receives 1 channel (input 8×1×32×32) from the input');
   });
   test('an invalid model file lists its problems with JSON paths, exit 1', async () => {
-    const path = modelFile('invalid.json', { format: 'layerboard-model', version: 1, input: [3, 8, 8], layers: [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 0 }] });
+    const path = modelFile('invalid.json', {
+      format: 'layerboard-model',
+      version: 1,
+      input: [3, 8, 8],
+      layers: [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 0 }],
+    });
     expect(await runSummary([path])).toBe(1);
     expect(err.join('\n')).toMatch(/layers\[0\]\.kernel_size: .*positive integer/);
     expect(await runSummary([modelFile('text.json', 'not json')])).toBe(1);
@@ -83,14 +97,23 @@ describe('summary command', () => {
 
 describe('through the CLI entry', () => {
   test('npm run -s cli -- summary: exit 0, and exit 1 on a shape error', () => {
-    const ok = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'summary', 'examples/cifar10-bs.json', '--input', '64,3,32,32'], { cwd: ROOT, encoding: 'utf8' });
+    const ok = spawnSync(
+      'npx',
+      ['tsx', 'src/cli/main.ts', 'summary', 'examples/cifar10-bs.json', '--input', '64,3,32,32'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('Total params: 145,578');
     const doc = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
     doc.layers[2].in_channels = 16;
-    const bad = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'summary', modelFile('bad2.json', doc)], { cwd: ROOT, encoding: 'utf8' });
+    const bad = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'summary', modelFile('bad2.json', doc)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('Conv2d(in_channels=16) receives 32 channels (input 1×32×16×16) from Conv2d (layer 0)');
+    expect(bad.stderr).toContain(
+      'Conv2d(in_channels=16) receives 32 channels (input 1×32×16×16) from Conv2d (layer 0)',
+    );
     expect(bad.stderr).toContain('fix: set in_channels = 32');
   }, 60_000);
 });

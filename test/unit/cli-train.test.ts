@@ -11,23 +11,42 @@ import { resnetDoc } from './helpers/resnet-doc.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lb-train-'));
 const MODEL = join(dir, 'mlp.json');
-writeFileSync(MODEL, JSON.stringify({
-  format: 'layerboard-model', version: 1, input: [1, 6, 6],
-  layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 36, out_features: 12 }, { type: 'ReLU' }, { type: 'Linear', in_features: 12, out_features: 4 }],
-}));
+writeFileSync(
+  MODEL,
+  JSON.stringify({
+    format: 'layerboard-model',
+    version: 1,
+    input: [1, 6, 6],
+    layers: [
+      { type: 'Flatten' },
+      { type: 'Linear', in_features: 36, out_features: 12 },
+      { type: 'ReLU' },
+      { type: 'Linear', in_features: 12, out_features: 4 },
+    ],
+  }),
+);
 const SMALL = ['--train-size', '240', '--test-size', '80', '--batch-size', '16'];
 
 let out: string[];
 let err: string[];
 beforeEach(() => {
-  out = []; err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    out.push(a.join(' '));
+  });
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+    err.push(a.join(' '));
+  });
 });
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 test('trains with text output: one line per epoch, then the test accuracy', async () => {
-  expect(await runTrain([MODEL, ...SMALL, '--epochs', '3', '--optimizer', 'sgd', '--lr', '0.1', '--momentum', '0.9'])).toBe(0);
+  expect(
+    await runTrain([MODEL, ...SMALL, '--epochs', '3', '--optimizer', 'sgd', '--lr', '0.1', '--momentum', '0.9']),
+  ).toBe(0);
   expect(out[0]).toMatch(/^training on synthetic \(240 train \/ 80 test, 4 classes\), SGD/);
   expect(out.filter((l) => l.startsWith('epoch '))).toHaveLength(3);
   expect(out.find((l) => l.startsWith('test loss'))).toMatch(/accuracy +\d+\.\d\d% on 80 images/);
@@ -35,7 +54,23 @@ test('trains with text output: one line per epoch, then the test accuracy', asyn
 });
 
 test('--json: step losses fall, test accuracy well above chance, identical for the same seed', async () => {
-  const args = [MODEL, ...SMALL, '--epochs', '4', '--optimizer', 'adam', '--lr', '0.03', '--seed', '3', '--json', '--scheduler', 'StepLR', '--sched-opt', 'step_size=2'];
+  const args = [
+    MODEL,
+    ...SMALL,
+    '--epochs',
+    '4',
+    '--optimizer',
+    'adam',
+    '--lr',
+    '0.03',
+    '--seed',
+    '3',
+    '--json',
+    '--scheduler',
+    'StepLR',
+    '--sched-opt',
+    'step_size=2',
+  ];
   expect(await runTrain(args)).toBe(0);
   const a = JSON.parse(out[0]);
   expect(a.steps).toBe(56);
@@ -46,7 +81,13 @@ test('--json: step losses fall, test accuracy well above chance, identical for t
   // StepLR(step_size=2) steps after each epoch; an epoch reports the lr it trained with
   a.epochs.forEach((e: { lr: number }, i: number) => expect(e.lr).toBeCloseTo([0.03, 0.03, 0.003, 0.003][i], 12));
   expect(a.config.optimizer).toEqual({ type: 'Adam', lr: 0.03 });
-  expect(a.config).toMatchObject({ dataset: { id: 'synthetic', trainSize: 240, testSize: 80 }, batchSize: 16, epochs: 4, seed: 3, scheduler: { type: 'StepLR', step_size: 2 } });
+  expect(a.config).toMatchObject({
+    dataset: { id: 'synthetic', trainSize: 240, testSize: 80 },
+    batchSize: 16,
+    epochs: 4,
+    seed: 3,
+    scheduler: { type: 'StepLR', step_size: 2 },
+  });
   out = [];
   expect(await runTrain(args)).toBe(0);
   expect(JSON.parse(out[0]).stepLosses).toEqual(a.stepLosses);
@@ -61,10 +102,32 @@ test('--save writes the weights as safetensors with state_dict names', async () 
 });
 
 test('a graph model (a small ResNet with downsampling shortcuts) trains, and saves nested state_dict names', async () => {
-  const model = join(dir, 'resnet.json'), file = join(dir, 'resnet.safetensors');
+  const model = join(dir, 'resnet.json'),
+    file = join(dir, 'resnet.safetensors');
   writeFileSync(model, serializeModelDocument(resnetDoc(1, 4, [3, 8, 8])));
   const logdir = join(dir, 'graph-logs');
-  const args = [model, '--train-size', '160', '--test-size', '40', '--batch-size', '16', '--classes', '10', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--json', '--save', file, '--logdir', logdir];
+  const args = [
+    model,
+    '--train-size',
+    '160',
+    '--test-size',
+    '40',
+    '--batch-size',
+    '16',
+    '--classes',
+    '10',
+    '--epochs',
+    '3',
+    '--optimizer',
+    'adam',
+    '--lr',
+    '0.01',
+    '--json',
+    '--save',
+    file,
+    '--logdir',
+    logdir,
+  ];
   expect(await runTrain(args)).toBe(0);
   const a = JSON.parse(out[0]);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -75,7 +138,9 @@ test('a graph model (a small ResNet with downsampling shortcuts) trains, and sav
   expect(state['layer3.0.bn2.num_batches_tracked'].data[0]).toBe(a.steps);
   // the run's logs are written too: an event file and a run file with the nested weights
   const runFile = readdirSync(logdir).find((f) => f.endsWith('.layerboard-run.json'))!;
-  expect(Object.keys(JSON.parse(readFileSync(join(logdir, runFile), 'utf8')).weights)).toContain('layer1.0.conv1.weight');
+  expect(Object.keys(JSON.parse(readFileSync(join(logdir, runFile), 'utf8')).weights)).toContain(
+    'layer1.0.conv1.weight',
+  );
 });
 
 test('a loss that becomes non-finite stops training with the step (exit 1)', async () => {
@@ -95,26 +160,61 @@ test.each([
   expect(err[0]).toContain(message);
 });
 
-test('bad keywords and models fail with the engine\'s message', async () => {
-  await expect(runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--opt', 'betas=[0.9,1.5]'])).rejects.toThrow('training config: optimizer.betas: must be two numbers ≥ 0 and ≤ 1');
+test("bad keywords and models fail with the engine's message", async () => {
+  await expect(runTrain([MODEL, ...SMALL, '--optimizer', 'adam', '--opt', 'betas=[0.9,1.5]'])).rejects.toThrow(
+    'training config: optimizer.betas: must be two numbers ≥ 0 and ≤ 1',
+  );
   const bad = join(dir, 'bad.json');
-  writeFileSync(bad, JSON.stringify({ format: 'layerboard-model', version: 1, input: [1, 6, 6], layers: [{ type: 'Linear', in_features: 5, out_features: 2 }] }));
+  writeFileSync(
+    bad,
+    JSON.stringify({
+      format: 'layerboard-model',
+      version: 1,
+      input: [1, 6, 6],
+      layers: [{ type: 'Linear', in_features: 5, out_features: 2 }],
+    }),
+  );
   await expect(runTrain([bad, '--optimizer', 'adam'])).rejects.toThrow(/shape error at layer 0/);
 });
 
 test('--save and --logdir into folders that do not exist yet: created, the weights and logs written', async () => {
   const file = join(dir, 'new', 'deeper', 'w.safetensors');
-  expect(await runTrain([MODEL, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--save', file, '--logdir', join(dir, 'new', 'logs'), '--name', 'n'])).toBe(0);
+  expect(
+    await runTrain([
+      MODEL,
+      ...SMALL,
+      '--backend',
+      'ts',
+      '--optimizer',
+      'adam',
+      '--save',
+      file,
+      '--logdir',
+      join(dir, 'new', 'logs'),
+      '--name',
+      'n',
+    ]),
+  ).toBe(0);
   expect(Object.keys(safetensorsToState(new Uint8Array(readFileSync(file))))).toContain('1.weight');
   expect(readFileSync(join(dir, 'new', 'logs', 'n.layerboard-run.json'), 'utf8')).toContain('"loss/train"');
 });
 
 test('a model with BatchNorm1d trains on synthetic data without --classes', async () => {
   const bn = join(dir, 'bn.json');
-  writeFileSync(bn, JSON.stringify({
-    format: 'layerboard-model', version: 1, input: [8],
-    layers: [{ type: 'Linear', in_features: 8, out_features: 16 }, { type: 'BatchNorm1d', num_features: 16 }, { type: 'ReLU' }, { type: 'Linear', in_features: 16, out_features: 3 }],
-  }));
+  writeFileSync(
+    bn,
+    JSON.stringify({
+      format: 'layerboard-model',
+      version: 1,
+      input: [8],
+      layers: [
+        { type: 'Linear', in_features: 8, out_features: 16 },
+        { type: 'BatchNorm1d', num_features: 16 },
+        { type: 'ReLU' },
+        { type: 'Linear', in_features: 16, out_features: 3 },
+      ],
+    }),
+  );
   expect(await runTrain([bn, ...SMALL, '--backend', 'ts', '--optimizer', 'adam', '--json'])).toBe(0);
   const r = JSON.parse(out[0]);
   expect(r.test.examples).toBe(80);

@@ -6,8 +6,15 @@ import type { Param } from '../../src/engine/tensor.ts';
 import { floatTensorFromJson, type TensorJson } from '../../src/engine/tensor-json.ts';
 import { runTorch, torchVersion } from './torch/run-torch.ts';
 
-type Case = ({ kind: 'norm'; max_norm: number; norm_type: number | 'inf' } | { kind: 'value'; clip_value: number }) & { scale: number; none?: string[] };
-interface Result { grads: Record<string, TensorJson>; clipped: Record<string, TensorJson>; total: number | null }
+type Case = ({ kind: 'norm'; max_norm: number; norm_type: number | 'inf' } | { kind: 'value'; clip_value: number }) & {
+  scale: number;
+  none?: string[];
+};
+interface Result {
+  grads: Record<string, TensorJson>;
+  clipped: Record<string, TensorJson>;
+  total: number | null;
+}
 
 const CASES: Case[] = [
   { kind: 'norm', max_norm: 1.0, norm_type: 2, scale: 1 }, // clipped hard
@@ -26,7 +33,9 @@ describe.skipIf(!torch)(`clip_grad_norm_ / clip_grad_value_ match PyTorch ${torc
     test(JSON.stringify(c), () => {
       const run = torch!.cases[k];
       const params: Param[] = ['weight', 'bias', 'conv'].map((name) => ({
-        name, value: { shape: [1], data: new Float32Array(1) }, grad: run.grads[name] ? floatTensorFromJson(run.grads[name]) : null,
+        name,
+        value: { shape: [1], data: new Float32Array(1) },
+        grad: run.grads[name] ? floatTensorFromJson(run.grads[name]) : null,
       }));
       if (c.kind === 'norm') {
         const total = clipGradNorm(params, c.max_norm, c.norm_type === 'inf' ? Infinity : c.norm_type);
@@ -35,10 +44,15 @@ describe.skipIf(!torch)(`clip_grad_norm_ / clip_grad_value_ match PyTorch ${torc
         clipGradValue(params, c.clip_value);
       }
       for (const p of params) {
-        if (!run.clipped[p.name]) { expect(p.grad).toBeNull(); continue; }
+        if (!run.clipped[p.name]) {
+          expect(p.grad).toBeNull();
+          continue;
+        }
         const want = floatTensorFromJson(run.clipped[p.name]).data;
         // float32 like PyTorch; the norm's summation order may differ in the last bit
-        p.grad!.data.forEach((v, i) => expect(Math.abs(v - want[i]), `${p.name}[${i}]`).toBeLessThanOrEqual(Math.abs(want[i]) * 1e-6 + 1e-12));
+        p.grad!.data.forEach((v, i) =>
+          expect(Math.abs(v - want[i]), `${p.name}[${i}]`).toBeLessThanOrEqual(Math.abs(want[i]) * 1e-6 + 1e-12),
+        );
       }
     });
   });

@@ -28,12 +28,21 @@ describe('consistent parsers', () => {
   test('the CLI reads a model file with a BOM like the app does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bom-'));
     writeFileSync(join(dir, 'model.json'), BOM + modelText);
-    const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'export', join(dir, 'model.json'), '--format', 'repr'], { encoding: 'utf8' });
+    const out = execFileSync('npx', ['tsx', 'src/cli/main.ts', 'export', join(dir, 'model.json'), '--format', 'repr'], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/^\w+\(\n/);
-    writeFileSync(join(dir, 'print.txt'), `${BOM}Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=True)\n)\n`);
+    writeFileSync(
+      join(dir, 'print.txt'),
+      `${BOM}Sequential(\n  (0): Linear(in_features=4, out_features=2, bias=True)\n)\n`,
+    );
     // `import` as the CLI module runs it (src/cli/import.ts)
-    expect(await runImport([join(dir, 'print.txt'), '--input', '4', '--out', join(dir, 'model-from-print.json')])).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'model-from-print.json'), 'utf8'))).toMatchObject({ format: 'layerboard-model' });
+    expect(await runImport([join(dir, 'print.txt'), '--input', '4', '--out', join(dir, 'model-from-print.json')])).toBe(
+      0,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'model-from-print.json'), 'utf8'))).toMatchObject({
+      format: 'layerboard-model',
+    });
   }, 60_000);
 
   test('JSON nested 5,000 levels deep is refused with the path, not a stack overflow', () => {
@@ -41,11 +50,18 @@ describe('consistent parsers', () => {
     expect(JSON.parse(deep)).toBeTruthy(); // valid JSON
     const r = parseModelDocument(deep);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0].message).toBe(`not valid JSON: line 1, column ${deep.indexOf('[') + MAX_JSON_DEPTH - 2 + 1}: nested too deeply at $.metadata.a[0][0][0][0]…(${MAX_JSON_DEPTH - 12} more)…[0][0][0][0][0][0]: more than ${MAX_JSON_DEPTH} levels of objects and lists`);
+    if (!r.ok)
+      expect(r.errors[0].message).toBe(
+        `not valid JSON: line 1, column ${deep.indexOf('[') + MAX_JSON_DEPTH - 2 + 1}: nested too deeply at $.metadata.a[0][0][0][0]…(${MAX_JSON_DEPTH - 12} more)…[0][0][0][0][0][0]: more than ${MAX_JSON_DEPTH} levels of objects and lists`,
+      );
     const runFile = parseRunFile(`{"run":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`);
     expect(runFile.ok).toBe(false);
-    if (!runFile.ok) expect(runFile.errors[0].message).toMatch(/^not valid JSON: .*nested too deeply at \$\.run\.a\.a\.a/);
-    expect(readJson('[[1]]', 1)).toEqual({ ok: false, message: 'not valid JSON: line 1, column 2: nested too deeply at $[0]: more than 1 levels of objects and lists' });
+    if (!runFile.ok)
+      expect(runFile.errors[0].message).toMatch(/^not valid JSON: .*nested too deeply at \$\.run\.a\.a\.a/);
+    expect(readJson('[[1]]', 1)).toEqual({
+      ok: false,
+      message: 'not valid JSON: line 1, column 2: nested too deeply at $[0]: more than 1 levels of objects and lists',
+    });
     expect(jsonSyntaxError('{"a":[1,{"b":2}]}')).toBeNull();
     expect(formatJsonPath(['layers', 3, 'keywords', 'odd key'])).toBe('$.layers[3].keywords["odd key"]');
   });

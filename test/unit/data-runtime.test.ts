@@ -10,7 +10,9 @@ import { cifarBatch, cifarTarGz } from './helpers/cifar-files.ts';
 
 let db: LayerboardDB;
 let n = 0;
-beforeEach(() => { db = createDatabase(`data-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange }); });
+beforeEach(() => {
+  db = createDatabase(`data-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+});
 afterEach(() => db.close());
 
 // A decoder for tests: the "image" bytes are one grey level repeated; RGBA of size×size.
@@ -20,13 +22,18 @@ const greyDecoder: ImageDecoder = async (file, size) => {
 };
 
 /** Runs one request through a runtime and collects its progress events and reply. */
-async function call<T extends keyof DataReplies>(msg: Record<string, unknown> & { type: T }): Promise<{ progress: DataEvent[]; result?: DataReplies[T]; error?: string }> {
+async function call<T extends keyof DataReplies>(
+  msg: Record<string, unknown> & { type: T },
+): Promise<{ progress: DataEvent[]; result?: DataReplies[T]; error?: string }> {
   const progress: DataEvent[] = [];
   return new Promise((resolve) => {
-    const rt = new DataRuntime((e) => {
-      if (e.type === 'progress') progress.push(e);
-      else resolve(e.ok ? { progress, result: e.result as DataReplies[T] } : { progress, error: e.error });
-    }, { db: () => db, decode: greyDecoder });
+    const rt = new DataRuntime(
+      (e) => {
+        if (e.type === 'progress') progress.push(e);
+        else resolve(e.ok ? { progress, result: e.result as DataReplies[T] } : { progress, error: e.error });
+      },
+      { db: () => db, decode: greyDecoder },
+    );
     rt.handle({ id: 1, ...msg });
   });
 }
@@ -34,14 +41,19 @@ async function call<T extends keyof DataReplies>(msg: Record<string, unknown> & 
 describe('data worker runtime', () => {
   test('imports a generated cifar-10-binary.tar.gz with progress and caches it in IndexedDB', async () => {
     const file = new Blob([cifarTarGz(5) as Uint8Array<ArrayBuffer>]);
-    const { progress, result, error } = await call({ type: 'import-cifar10', files: [{ name: 'cifar-10-binary.tar.gz', file }] });
+    const { progress, result, error } = await call({
+      type: 'import-cifar10',
+      files: [{ name: 'cifar-10-binary.tar.gz', file }],
+    });
     expect(error).toBeUndefined();
     expect(result!.datasetId).toBe(CIFAR10_ID);
     expect(result!.info).toMatchObject({ name: 'CIFAR-10', channels: 3, height: 32, width: 32, train: 25, test: 5 });
     expect(result!.info.counts.test.reduce((a, b) => a + b, 0)).toBe(5);
     const phases = [...new Set(progress.map((e) => e.type === 'progress' && e.phase))];
     expect(phases).toEqual(['read', 'decompress', 'untar', 'validate', 'save']);
-    const fractions = progress.filter((e) => e.type === 'progress' && e.phase === 'save').map((e) => e.type === 'progress' && e.fraction);
+    const fractions = progress
+      .filter((e) => e.type === 'progress' && e.phase === 'save')
+      .map((e) => e.type === 'progress' && e.fraction);
     expect(fractions.at(-1)).toBe(1);
     // a fresh runtime (a reload) reads it from IndexedDB
     const stored = await loadStoredDataset(db, CIFAR10_ID);
@@ -52,37 +64,89 @@ describe('data worker runtime', () => {
 
   test('a truncated tarball and a file that is not gzip get their messages', async () => {
     const whole = cifarTarGz(5);
-    const truncated = await call({ type: 'import-cifar10', files: [{ name: 'cifar-10-binary.tar.gz', file: new Blob([whole.subarray(0, whole.length >> 1) as Uint8Array<ArrayBuffer>]) }] });
+    const truncated = await call({
+      type: 'import-cifar10',
+      files: [
+        {
+          name: 'cifar-10-binary.tar.gz',
+          file: new Blob([whole.subarray(0, whole.length >> 1) as Uint8Array<ArrayBuffer>]),
+        },
+      ],
+    });
     expect(truncated.error).toMatch(/cifar-10-binary.tar.gz could not be decompressed .*damaged or truncated/);
-    const notGzip = await call({ type: 'import-cifar10', files: [{ name: 'cifar.tar.gz', file: new Blob(['PK\x03\x04 not a tarball']) }] });
+    const notGzip = await call({
+      type: 'import-cifar10',
+      files: [{ name: 'cifar.tar.gz', file: new Blob(['PK\x03\x04 not a tarball']) }],
+    });
     expect(notGzip.error).toBe('cifar.tar.gz is not gzip-compressed (starts with 50 4b, gzip starts with 1f 8b)');
     expect(await listDatasets(db)).toEqual([]);
   });
 
   test('an ImageFolder zip imports with class names from folders, decoded and resized by the decoder', async () => {
-    const entries = ['cat/1.png', 'cat/2.png', 'cat/3.png', 'dog/1.png', 'dog/2.png', 'dog/3.png', '__MACOSX/cat/._1.png']
-      .map((name, i) => ({ name: `pets/${name}`, data: new Uint8Array([10 * (i + 1), 1, 2]) }));
+    const entries = [
+      'cat/1.png',
+      'cat/2.png',
+      'cat/3.png',
+      'dog/1.png',
+      'dog/2.png',
+      'dog/3.png',
+      '__MACOSX/cat/._1.png',
+    ].map((name, i) => ({ name: `pets/${name}`, data: new Uint8Array([10 * (i + 1), 1, 2]) }));
     const zip = await writeZip(entries);
     const { result, progress, error } = await call({
-      type: 'import-images', datasetId: 'images-1', size: 8, channels: 1, testFraction: 0.34,
+      type: 'import-images',
+      datasetId: 'images-1',
+      size: 8,
+      channels: 1,
+      testFraction: 0.34,
       source: { kind: 'zip', name: 'pets.zip', file: new Blob([zip as Uint8Array<ArrayBuffer>]) },
     });
     expect(error).toBeUndefined();
-    expect(result!.info).toMatchObject({ name: 'pets', classes: ['cat', 'dog'], channels: 1, height: 8, width: 8, train: 4, test: 2 });
-    expect(progress.some((e) => e.type === 'progress' && e.phase === 'decode' && e.detail === '6 of 6 images')).toBe(true);
+    expect(result!.info).toMatchObject({
+      name: 'pets',
+      classes: ['cat', 'dog'],
+      channels: 1,
+      height: 8,
+      width: 8,
+      train: 4,
+      test: 2,
+    });
+    expect(progress.some((e) => e.type === 'progress' && e.phase === 'decode' && e.detail === '6 of 6 images')).toBe(
+      true,
+    );
     const preview = await call({ type: 'preview', ref: { kind: 'stored', id: 'images-1' }, perClass: 1 });
     expect(preview.result!.labels).toEqual([0, 1]);
     expect(new Uint8Array(preview.result!.pixels)[0]).toBe(10); // cat/1.png's grey level
   });
 
   test('an undecodable image names its file', async () => {
-    const zip = await writeZip([{ name: 'a/1.png', data: new Uint8Array([1]) }, { name: 'b/1.png', data: new Uint8Array([0xff]) }]);
-    const { error } = await call({ type: 'import-images', datasetId: 'x', size: 4, channels: 3, testFraction: 0, source: { kind: 'zip', name: 'x.zip', file: new Blob([zip as Uint8Array<ArrayBuffer>]) } });
+    const zip = await writeZip([
+      { name: 'a/1.png', data: new Uint8Array([1]) },
+      { name: 'b/1.png', data: new Uint8Array([0xff]) },
+    ]);
+    const { error } = await call({
+      type: 'import-images',
+      datasetId: 'x',
+      size: 4,
+      channels: 3,
+      testFraction: 0,
+      source: { kind: 'zip', name: 'x.zip', file: new Blob([zip as Uint8Array<ArrayBuffer>]) },
+    });
     expect(error).toBe('b/1.png could not be decoded as an image (bad PNG signature)');
   });
 
   test('samples of the test split, and an index outside it', async () => {
-    const ds = { name: 'tiny', classes: ['a', 'b'], channels: 1, height: 2, width: 2, train: 3, test: 2, pixels: Uint8Array.from({ length: 20 }, (_, i) => i), labels: Uint8Array.from([0, 1, 0, 1, 0]) };
+    const ds = {
+      name: 'tiny',
+      classes: ['a', 'b'],
+      channels: 1,
+      height: 2,
+      width: 2,
+      train: 3,
+      test: 2,
+      pixels: Uint8Array.from({ length: 20 }, (_, i) => i),
+      labels: Uint8Array.from([0, 1, 0, 1, 0]),
+    };
     await saveDataset(db, 'tiny', 'imagefolder', ds);
     const ok = await call({ type: 'samples', ref: { kind: 'stored', id: 'tiny' }, split: 'test', indices: [1, 0] });
     expect([...new Uint8Array(ok.result!.pixels)]).toEqual([16, 17, 18, 19, 12, 13, 14, 15]);
@@ -94,7 +158,17 @@ describe('data worker runtime', () => {
   });
 
   test('the gallery shows misclassified test images first, or one confusion cell', async () => {
-    const ds = { name: 'tiny', classes: ['a', 'b', 'c'], channels: 1, height: 1, width: 1, train: 1, test: 6, pixels: Uint8Array.from([9, 0, 1, 2, 3, 4, 5]), labels: Uint8Array.from([0, 0, 1, 2, 0, 1, 2]) };
+    const ds = {
+      name: 'tiny',
+      classes: ['a', 'b', 'c'],
+      channels: 1,
+      height: 1,
+      width: 1,
+      train: 1,
+      test: 6,
+      pixels: Uint8Array.from([9, 0, 1, 2, 3, 4, 5]),
+      labels: Uint8Array.from([0, 0, 1, 2, 0, 1, 2]),
+    };
     await saveDataset(db, 'g', 'imagefolder', ds);
     const ref = { kind: 'stored' as const, id: 'g' };
     const predictions = [0, 2, 2, 1, 1, 0];
@@ -113,7 +187,17 @@ describe('data worker runtime', () => {
 
   test('a dataset larger than one chunk round-trips', async () => {
     const count = Math.ceil((CHUNK_BYTES * 1.5) / 3072);
-    const ds = { name: 'big', classes: ['a', 'b'], channels: 3, height: 32, width: 32, train: count - 1, test: 1, pixels: Uint8Array.from({ length: count * 3072 }, (_, i) => (i * 13) & 255), labels: Uint8Array.from({ length: count }, (_, i) => i & 1) };
+    const ds = {
+      name: 'big',
+      classes: ['a', 'b'],
+      channels: 3,
+      height: 32,
+      width: 32,
+      train: count - 1,
+      test: 1,
+      pixels: Uint8Array.from({ length: count * 3072 }, (_, i) => (i * 13) & 255),
+      labels: Uint8Array.from({ length: count }, (_, i) => i & 1),
+    };
     const info = await saveDataset(db, 'big', 'imagefolder', ds);
     expect(info.manifest.chunks).toBe(2);
     const back = await loadStoredDataset(db, 'big');
@@ -124,6 +208,8 @@ describe('data worker runtime', () => {
 
   test('unknown requests are answered with an error', async () => {
     const { error } = await call({ type: 'nope' as 'info' });
-    expect(error).toBe('unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples, gallery, delete)');
+    expect(error).toBe(
+      'unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples, gallery, delete)',
+    );
   });
 });

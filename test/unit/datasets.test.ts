@@ -8,8 +8,15 @@ import { ensureDatasetAsset, FASHION_CLASSES } from '../../src/cli/assets/build-
 import { decodeIdx } from '../../src/cli/assets/idx.ts';
 
 const tiny: ImageDataset = {
-  name: 'tiny', classes: ['a', 'b'], channels: 1, height: 2, width: 2, train: 2, test: 1,
-  pixels: Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), labels: Uint8Array.from([0, 1, 1]),
+  name: 'tiny',
+  classes: ['a', 'b'],
+  channels: 1,
+  height: 2,
+  width: 2,
+  train: 2,
+  test: 1,
+  pixels: Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+  labels: Uint8Array.from([0, 1, 1]),
 };
 
 describe('LBDS container', () => {
@@ -17,10 +24,14 @@ describe('LBDS container', () => {
     expect(decodeLbds(encodeLbds(tiny))).toEqual(tiny);
   });
   test('refuses other files, wrong sizes and labels with a clear message', () => {
-    expect(() => decodeLbds(new TextEncoder().encode('PK\x03\x04 zip file here'))).toThrow('not a Layerboard dataset file');
+    expect(() => decodeLbds(new TextEncoder().encode('PK\x03\x04 zip file here'))).toThrow(
+      'not a Layerboard dataset file',
+    );
     const bytes = encodeLbds(tiny);
     expect(() => decodeLbds(bytes.subarray(0, bytes.length - 1))).toThrow(/describes \d+ \(3 images of 1×2×2\)/);
-    expect(() => decodeLbds(encodeLbds({ ...tiny, labels: Uint8Array.from([0, 2, 1]) }))).toThrow('label 2 of image 1 is not below the 2 classes');
+    expect(() => decodeLbds(encodeLbds({ ...tiny, labels: Uint8Array.from([0, 2, 1]) }))).toThrow(
+      'label 2 of image 1 is not below the 2 classes',
+    );
   });
 });
 
@@ -29,11 +40,16 @@ describe('IDX files', () => {
     const file = Uint8Array.from([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 1, 7, 9]);
     expect(decodeIdx(file, 'x')).toEqual({ shape: [2, 1], data: Uint8Array.from([7, 9]) });
     expect(() => decodeIdx(file.subarray(0, 13), 'x')).toThrow('x: 13 bytes, its header [2, 1] describes 14');
-    expect(() => decodeIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 0]), 'f')).toThrow('f: element type 0xd is not uint8 (0x08)');
+    expect(() => decodeIdx(Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 0]), 'f')).toThrow(
+      'f: element type 0xd is not uint8 (0x08)',
+    );
   });
 });
 
-const digest = (ds: ImageDataset, i: number) => createHash('sha1').update(ds.pixels.subarray(i * 784, (i + 1) * 784)).digest('hex');
+const digest = (ds: ImageDataset, i: number) =>
+  createHash('sha1')
+    .update(ds.pixels.subarray(i * 784, (i + 1) * 784))
+    .digest('hex');
 
 describe('built-in MNIST', () => {
   const ds = loadBuiltinDataset('mnist');
@@ -73,9 +89,11 @@ describe('built-in Fashion-MNIST', () => {
   test('no image is in both splits unless the package itself repeats it, and none is empty', () => {
     const train = new Set<string>();
     for (let i = 0; i < ds.train; i++) train.add(digest(ds, i));
-    let shared = 0, empty = 0;
+    let shared = 0,
+      empty = 0;
     for (let i = ds.train; i < ds.train + ds.test; i++) if (train.has(digest(ds, i))) shared++;
-    for (let i = 0; i < ds.train + ds.test; i++) if (ds.pixels.subarray(i * 784, (i + 1) * 784).every((v) => v === 0)) empty++;
+    for (let i = 0; i < ds.train + ds.test; i++)
+      if (ds.pixels.subarray(i * 784, (i + 1) * 784).every((v) => v === 0)) empty++;
     expect(empty).toBe(0);
     // the package has 36 exact duplicates within classes (Fashion-MNIST's own); a few land on both sides
     expect(shared).toBeLessThan(36);

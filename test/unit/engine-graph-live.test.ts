@@ -17,7 +17,9 @@ type Live = {
 describe.skipIf(!torchVersion)('random graphs agree with PyTorch, live', () => {
   // a fixed seed: the same graphs every run (CI stays deterministic)
   const seed = 11;
-  const live = torchVersion ? runTorch<Live>('graph_reference.py', { seed, shapes: 300, values: 60 }) : { shapes: [], values: [] };
+  const live = torchVersion
+    ? runTorch<Live>('graph_reference.py', { seed, shapes: 300, values: 60 })
+    : { shapes: [], values: [] };
 
   test(`shapes and refusals of ${live.shapes.length} graphs (seed ${seed})`, () => {
     const bad: string[] = [];
@@ -26,8 +28,13 @@ describe.skipIf(!torchVersion)('random graphs agree with PyTorch, live', () => {
       const { expect: want, ...stripped } = c;
       const got = answerShapeCase(stripped);
       if (want.error_at !== undefined) refused++;
-      if (JSON.stringify({ shapes: got.shapes, error_at: got.error_at }) !== JSON.stringify({ shapes: want.shapes, error_at: want.error_at })) {
-        bad.push(`${c.id}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)} for ${JSON.stringify(c.graph)} on ${JSON.stringify(c.input_shape)}`);
+      if (
+        JSON.stringify({ shapes: got.shapes, error_at: got.error_at }) !==
+        JSON.stringify({ shapes: want.shapes, error_at: want.error_at })
+      ) {
+        bad.push(
+          `${c.id}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)} for ${JSON.stringify(c.graph)} on ${JSON.stringify(c.input_shape)}`,
+        );
       }
     }
     // both kinds are exercised: graphs that run and graphs PyTorch refuses
@@ -47,7 +54,13 @@ describe.skipIf(!torchVersion)('random graphs agree with PyTorch, live', () => {
       diff(want, runModuleCase(new Model(flat), stripped), c.id, problems, TRAIN_TOL);
       if (problems.length) bad.push(`${problems.slice(0, 2).join('; ')} in ${JSON.stringify(flat)}`);
     }
-    expect(live.values.some((c) => new Set(c.flat.nodes.flatMap((n) => ('module' in n ? [n.module] : []))).size < c.flat.nodes.filter((n) => 'module' in n).length)).toBe(true);
+    expect(
+      live.values.some(
+        (c) =>
+          new Set(c.flat.nodes.flatMap((n) => ('module' in n ? [n.module] : []))).size <
+          c.flat.nodes.filter((n) => 'module' in n).length,
+      ),
+    ).toBe(true);
     expect(bad.slice(0, 3)).toEqual([]);
   });
 });

@@ -13,7 +13,11 @@ import { runModuleCase, runTrainCase, type ModuleCase, type TrainCase } from '..
 import { Model } from '../../src/engine/model.ts';
 import { diff, MODULE_TOL, TRAIN_TOL } from './helpers/torch-diff.ts';
 
-type Recorded = (ModuleCase | TrainCase) & { kind: 'module' | 'train'; flat: FlatGraph; expect: Record<string, unknown> };
+type Recorded = (ModuleCase | TrainCase) & {
+  kind: 'module' | 'train';
+  flat: FlatGraph;
+  expect: Record<string, unknown>;
+};
 const file = new URL('./fixtures/graph-torch-cases.json', import.meta.url);
 const suite = JSON.parse(readFileSync(file, 'utf8')) as { cases: Recorded[] };
 
@@ -22,7 +26,8 @@ function check(c: Recorded): void {
   const model = new Model(flat);
   // the state_dict names and order are PyTorch's
   expect(Object.keys(model.stateDict())).toEqual(Object.keys(c.state ?? {}));
-  const got = c.kind === 'module' ? runModuleCase(model, stripped as ModuleCase) : runTrainCase(model, stripped as TrainCase);
+  const got =
+    c.kind === 'module' ? runModuleCase(model, stripped as ModuleCase) : runTrainCase(model, stripped as TrainCase);
   const problems: string[] = [];
   diff(want, got, c.id, problems, c.kind === 'module' ? MODULE_TOL : TRAIN_TOL);
   expect(problems.slice(0, 5)).toEqual([]);
@@ -37,7 +42,11 @@ describe('graph models match PyTorch 1.13 (recorded cases)', () => {
 });
 
 describe('the same on the WASM backend, 2 threads', () => {
-  beforeAll(async () => { await useBackend({ backend: 'wasm', threads: 2 }); });
-  afterAll(() => { setBackend(tsBackend); });
+  beforeAll(async () => {
+    await useBackend({ backend: 'wasm', threads: 2 });
+  });
+  afterAll(() => {
+    setBackend(tsBackend);
+  });
   for (const c of suite.cases) test(c.id, () => check(c));
 });

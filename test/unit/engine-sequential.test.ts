@@ -8,23 +8,42 @@ import { Sequential } from '../../src/engine/sequential.ts';
 import { numel, type Tensor } from '../../src/engine/tensor.ts';
 
 const rng = new Rng(99);
-const randn = (shape: number[]): Tensor => ({ shape, data: Float32Array.from({ length: numel(shape) }, () => rng.normal()) });
+const randn = (shape: number[]): Tensor => ({
+  shape,
+  data: Float32Array.from({ length: numel(shape) }, () => rng.normal()),
+});
 
 const BS: LayerSpec[] = [
-  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, padding: 2 }, { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, padding: 2 }, { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 5, padding: 2 }, { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Flatten' }, { type: 'Linear', in_features: 1024, out_features: 64 }, { type: 'Linear', in_features: 64, out_features: 10 },
+  { type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, padding: 2 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 32, out_channels: 32, kernel_size: 5, padding: 2 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 5, padding: 2 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 1024, out_features: 64 },
+  { type: 'Linear', in_features: 64, out_features: 10 },
 ];
 const CONV_BN: LayerSpec[] = [
   { type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3, groups: 1, bias: false },
-  { type: 'BatchNorm2d', num_features: 4 }, { type: 'ReLU' }, { type: 'Flatten' },
-  { type: 'Linear', in_features: 64, out_features: 5 }, { type: 'BatchNorm1d', num_features: 5, affine: false },
+  { type: 'BatchNorm2d', num_features: 4 },
+  { type: 'ReLU' },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 64, out_features: 5 },
+  { type: 'BatchNorm1d', num_features: 5, affine: false },
 ];
 
 function stats(a: Float32Array): { min: number; max: number; mean: number; variance: number } {
-  let min = Infinity, max = -Infinity, s = 0, s2 = 0;
-  for (const v of a) { min = Math.min(min, v); max = Math.max(max, v); s += v; s2 += v * v; }
+  let min = Infinity,
+    max = -Infinity,
+    s = 0,
+    s2 = 0;
+  for (const v of a) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    s += v;
+    s2 += v * v;
+  }
   const mean = s / a.length;
   return { min, max, mean, variance: s2 / a.length - mean * mean };
 }
@@ -38,7 +57,13 @@ describe('default initialization', () => {
 
   test('Conv2d and Linear weights and biases are U(±1/√fan_in) with the uniform variance', () => {
     const m = new Sequential(BS, { seed: 1 });
-    const cases: [string, number][] = [['0', 3 * 25], ['2', 32 * 25], ['4', 32 * 25], ['7', 1024], ['8', 64]];
+    const cases: [string, number][] = [
+      ['0', 3 * 25],
+      ['2', 32 * 25],
+      ['4', 32 * 25],
+      ['7', 1024],
+      ['8', 64],
+    ];
     const params = Object.fromEntries(m.parameters().map((p) => [p.name, p.value.data]));
     for (const [i, fanIn] of cases) {
       const bound = 1 / Math.sqrt(fanIn);
@@ -48,8 +73,8 @@ describe('default initialization', () => {
         expect(s.max).toBeLessThanOrEqual(bound);
         if (name.endsWith('weight')) {
           // U(−b, b) has variance b²/3; thousands of samples land within a few percent
-          expect(s.variance / (bound * bound / 3)).toBeGreaterThan(0.9);
-          expect(s.variance / (bound * bound / 3)).toBeLessThan(1.1);
+          expect(s.variance / ((bound * bound) / 3)).toBeGreaterThan(0.9);
+          expect(s.variance / ((bound * bound) / 3)).toBeLessThan(1.1);
           expect(Math.abs(s.mean)).toBeLessThan(0.05 * bound);
         }
       }
@@ -57,7 +82,9 @@ describe('default initialization', () => {
   });
 
   test('grouped conv fan_in counts in_channels / groups', () => {
-    const m = new Sequential([{ type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, groups: 4 }], { seed: 3 });
+    const m = new Sequential([{ type: 'Conv2d', in_channels: 8, out_channels: 8, kernel_size: 3, groups: 4 }], {
+      seed: 3,
+    });
     const w = m.parameters()[0];
     expect(w.value.shape).toEqual([8, 2, 3, 3]);
     expect(stats(w.value.data).max).toBeLessThanOrEqual(1 / Math.sqrt(18));
@@ -75,7 +102,8 @@ describe('default initialization', () => {
   });
 
   test('the same seed gives the same weights, another seed other weights', () => {
-    const a = new Sequential(BS, { seed: 7 }).stateDict(), b = new Sequential(BS, { seed: 7 }).stateDict();
+    const a = new Sequential(BS, { seed: 7 }).stateDict(),
+      b = new Sequential(BS, { seed: 7 }).stateDict();
     const c = new Sequential(BS, { seed: 8 }).stateDict();
     expect(a['0.weight'].data).toEqual(b['0.weight'].data);
     expect(a['0.weight'].data).not.toEqual(c['0.weight'].data);
@@ -83,11 +111,20 @@ describe('default initialization', () => {
 });
 
 describe('state_dict', () => {
-  test('names, order and layouts are PyTorch\'s', () => {
+  test("names, order and layouts are PyTorch's", () => {
     const sd = new Sequential(CONV_BN).stateDict();
     expect(Object.keys(sd)).toEqual([
-      '0.weight', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked',
-      '4.weight', '4.bias', '5.running_mean', '5.running_var', '5.num_batches_tracked',
+      '0.weight',
+      '1.weight',
+      '1.bias',
+      '1.running_mean',
+      '1.running_var',
+      '1.num_batches_tracked',
+      '4.weight',
+      '4.bias',
+      '5.running_mean',
+      '5.running_var',
+      '5.num_batches_tracked',
     ]);
     expect(sd['0.weight'].shape).toEqual([4, 3, 3, 3]);
     expect(sd['4.weight'].shape).toEqual([5, 64]);
@@ -96,16 +133,20 @@ describe('state_dict', () => {
   });
 
   test('OrderedDict names prefix the keys', () => {
-    const m = new Sequential([{ type: 'Linear', in_features: 2, out_features: 2 }, { type: 'ReLU' }], { names: ['fc', 'act'] });
+    const m = new Sequential([{ type: 'Linear', in_features: 2, out_features: 2 }, { type: 'ReLU' }], {
+      names: ['fc', 'act'],
+    });
     expect(Object.keys(m.stateDict())).toEqual(['fc.weight', 'fc.bias']);
   });
 
-  test('round trip: a second model with the first one\'s state computes the same outputs and stats', () => {
-    const a = new Sequential(CONV_BN, { seed: 1 }), b = new Sequential(CONV_BN, { seed: 2 });
+  test("round trip: a second model with the first one's state computes the same outputs and stats", () => {
+    const a = new Sequential(CONV_BN, { seed: 1 }),
+      b = new Sequential(CONV_BN, { seed: 2 });
     const x = randn([3, 3, 6, 6]);
     a.forward(x); // moves running stats and num_batches_tracked
     b.loadStateDict(a.stateDict());
-    a.eval(); b.eval();
+    a.eval();
+    b.eval();
     expect(b.forward(x).data).toEqual(a.forward(x).data);
     expect(b.stateDict()['1.num_batches_tracked'].data[0]).toBe(1);
     expect(b.stateDict()).toEqual(a.stateDict());
@@ -126,10 +167,16 @@ describe('state_dict', () => {
     sd['9.weight'] = { shape: [1], data: new Float32Array(1) };
     sd['4.weight'] = { shape: [5, 63], data: new Float32Array(315) };
     let message = '';
-    try { m.loadStateDict(sd); } catch (e) { message = (e as Error).message; }
+    try {
+      m.loadStateDict(sd);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toContain("missing key(s) in state_dict: '1.running_var'");
     expect(message).toContain("unexpected key(s) in state_dict: '9.weight'");
-    expect(message).toContain('size mismatch for 4.weight: copying a param with shape [5, 63] from checkpoint, the shape in current model is [5, 64]');
+    expect(message).toContain(
+      'size mismatch for 4.weight: copying a param with shape [5, 63] from checkpoint, the shape in current model is [5, 64]',
+    );
     expect(m.stateDict()).toEqual(before);
   });
 
@@ -138,17 +185,22 @@ describe('state_dict', () => {
     const src = new Sequential(CONV_BN, { seed: 2 }).stateDict();
     m.loadStateDict({ '0.weight': src['0.weight'], extra: src['1.bias'] }, false);
     expect(m.stateDict()['0.weight'].data).toEqual(src['0.weight'].data);
-    expect(() => m.loadStateDict({ '0.weight': { shape: [1], data: new Float32Array(1) } }, false)).toThrow(/size mismatch for 0.weight/);
+    expect(() => m.loadStateDict({ '0.weight': { shape: [1], data: new Float32Array(1) } }, false)).toThrow(
+      /size mismatch for 0.weight/,
+    );
   });
 });
 
 describe('modes, gradients and errors', () => {
   test('backward accumulates until zeroGrad; zeroGrad(true) sets grads to null', () => {
     const m = new Sequential([{ type: 'Linear', in_features: 3, out_features: 2 }]);
-    const x = randn([4, 3]), g = randn([4, 2]);
-    m.forward(x); m.backward(g);
+    const x = randn([4, 3]),
+      g = randn([4, 2]);
+    m.forward(x);
+    m.backward(g);
     const once = m.parameters()[0].grad!.data.slice();
-    m.forward(x); m.backward(g);
+    m.forward(x);
+    m.backward(g);
     const twice = m.parameters()[0].grad!.data;
     once.forEach((v, i) => expect(twice[i]).toBeCloseTo(2 * v, 5));
     m.zeroGrad();
@@ -166,10 +218,14 @@ describe('modes, gradients and errors', () => {
   });
 
   test('backwardParams gives the same parameter gradients as backward', () => {
-    const a = new Sequential(CONV_BN, { seed: 4 }), b = new Sequential(CONV_BN, { seed: 4 });
-    const x = randn([2, 3, 6, 6]), g = randn([2, 5]);
-    a.forward(x); a.backward(g);
-    b.forwardView(x); b.backwardParams(g);
+    const a = new Sequential(CONV_BN, { seed: 4 }),
+      b = new Sequential(CONV_BN, { seed: 4 });
+    const x = randn([2, 3, 6, 6]),
+      g = randn([2, 5]);
+    a.forward(x);
+    a.backward(g);
+    b.forwardView(x);
+    b.backwardParams(g);
     a.parameters().forEach((p, i) => expect(b.parameters()[i].grad!.data).toEqual(p.grad!.data));
   });
 
@@ -177,7 +233,8 @@ describe('modes, gradients and errors', () => {
     const m = new Sequential(BS.slice(0, 2), { seed: 1 });
     const big = randn([3, 3, 8, 8]);
     const small: Tensor = { shape: [1, 3, 8, 8], data: big.data.slice(0, 3 * 64) };
-    const yBig = m.forward(big), ySmall = m.forward(small);
+    const yBig = m.forward(big),
+      ySmall = m.forward(small);
     expect(ySmall.shape).toEqual([1, 32, 4, 4]);
     expect(ySmall.data).toEqual(yBig.data.slice(0, 32 * 16));
   });
@@ -200,11 +257,19 @@ describe('modes, gradients and errors', () => {
     const bad = [...BS.slice(0, 7), { type: 'Linear', in_features: 1000, out_features: 64 }];
     const m = new Sequential(bad);
     expect(() => m.forward(randn([1, 3, 32, 32]))).toThrow(/^layer 7: Linear\(in_features=1000\) receives 1024/);
-    expect(() => new Sequential(BS).forward(randn([2, 4, 32, 32]))).toThrow(/^layer 0: Conv2d\(in_channels=3\) receives 4 channels/);
+    expect(() => new Sequential(BS).forward(randn([2, 4, 32, 32]))).toThrow(
+      /^layer 0: Conv2d\(in_channels=3\) receives 4 channels/,
+    );
   });
 
   test('invalid layer specs fail at construction with the layer index', () => {
-    expect(() => new Sequential([{ type: 'ReLU' }, { type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3, groups: 2 }])).toThrow(/^layer 1: .*groups/);
+    expect(
+      () =>
+        new Sequential([
+          { type: 'ReLU' },
+          { type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3, groups: 2 },
+        ]),
+    ).toThrow(/^layer 1: .*groups/);
     expect(() => new Sequential([{ type: 'Nope' }])).toThrow(/^layer 0:/);
   });
 
@@ -219,6 +284,8 @@ describe('modes, gradients and errors', () => {
     const m = new Sequential([{ type: 'Linear', in_features: 3, out_features: 2 }]);
     expect(() => m.backward(randn([1, 2]))).toThrow(/before forward/);
     m.forward(randn([4, 3]));
-    expect(() => m.backward(randn([4, 3]))).toThrow('backward: gradOutput has shape [4, 3] but the output has shape [4, 2]');
+    expect(() => m.backward(randn([4, 3]))).toThrow(
+      'backward: gradOutput has shape [4, 3] but the output has shape [4, 2]',
+    );
   });
 });

@@ -5,20 +5,35 @@ import type { LayerSpec } from '../../src/core/model/types.ts';
 import { DataLoader, imageSource, splitIndices, tensorSource } from '../../src/engine/data-loader.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
-import { NonFiniteLossError, TrainController, train, type TrainEvent, type TrainerConfig } from '../../src/engine/trainer.ts';
+import {
+  NonFiniteLossError,
+  TrainController,
+  train,
+  type TrainEvent,
+  type TrainerConfig,
+} from '../../src/engine/trainer.ts';
 
 const ids = (n: number) => Float32Array.from({ length: n }, (_, i) => i);
 
 describe('DataLoader', () => {
-  const src = tensorSource(ids(10), [1], Int32Array.from({ length: 10 }, (_, i) => i % 3));
+  const src = tensorSource(
+    ids(10),
+    [1],
+    Int32Array.from({ length: 10 }, (_, i) => i % 3),
+  );
 
   test('batches in order without shuffle, the last one partial', () => {
     const loader = new DataLoader(src, { batchSize: 4 });
     // batches reuse their buffers: read each one before asking for the next
     const seen = [];
-    for (const b of loader.batches()) seen.push({ x: Array.from(b.input.data), y: Array.from(b.target.data), shape: [...b.input.shape] });
+    for (const b of loader.batches())
+      seen.push({ x: Array.from(b.input.data), y: Array.from(b.target.data), shape: [...b.input.shape] });
     expect(loader.length).toBe(3);
-    expect(seen.map((b) => b.x)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(seen.map((b) => b.x)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(seen[2].shape).toEqual([2, 1]);
     expect(seen[0].y).toEqual([0, 1, 2, 0]);
   });
@@ -30,9 +45,15 @@ describe('DataLoader', () => {
   });
 
   test('shuffle visits every example once per epoch, differently each epoch, reproducibly from the seed', () => {
-    const epoch = (l: DataLoader) => { const out: number[] = []; for (const b of l.batches()) out.push(...b.input.data); return out; };
-    const a = new DataLoader(src, { batchSize: 3, shuffle: true, seed: 1 }), b = new DataLoader(src, { batchSize: 3, shuffle: true, seed: 1 });
-    const a1 = epoch(a), a2 = epoch(a);
+    const epoch = (l: DataLoader) => {
+      const out: number[] = [];
+      for (const b of l.batches()) out.push(...b.input.data);
+      return out;
+    };
+    const a = new DataLoader(src, { batchSize: 3, shuffle: true, seed: 1 }),
+      b = new DataLoader(src, { batchSize: 3, shuffle: true, seed: 1 });
+    const a1 = epoch(a),
+      a2 = epoch(a);
     expect([...a1].sort((x, y) => x - y)).toEqual(Array.from(ids(10)));
     expect(a1).not.toEqual(a2);
     expect(epoch(b)).toEqual(a1);
@@ -50,7 +71,17 @@ describe('DataLoader', () => {
   });
 
   test('image datasets go through the transforms, test split offset after train', () => {
-    const ds = { name: 't', classes: ['a', 'b'], channels: 1, height: 1, width: 2, train: 2, test: 1, pixels: Uint8Array.from([0, 255, 51, 102, 255, 0]), labels: Uint8Array.from([0, 1, 1]) };
+    const ds = {
+      name: 't',
+      classes: ['a', 'b'],
+      channels: 1,
+      height: 1,
+      width: 2,
+      train: 2,
+      test: 1,
+      pixels: Uint8Array.from([0, 255, 51, 102, 255, 0]),
+      labels: Uint8Array.from([0, 1, 1]),
+    };
     const [b] = [...new DataLoader(imageSource(ds, 'test', {}, new Rng(0)), { batchSize: 4 }).batches()];
     expect(Array.from(b.input.data)).toEqual([1, 0]);
     expect(Array.from(b.target.data)).toEqual([1]);
@@ -73,15 +104,29 @@ describe('DataLoader', () => {
 
 /** Two Gaussian blobs in 4-D, labels 0/1: separable, so a small MLP must learn it. */
 function blobs(n: number, seed: number): { x: Float32Array; y: Int32Array } {
-  const rng = new Rng(seed), x = new Float32Array(n * 4), y = new Int32Array(n);
+  const rng = new Rng(seed),
+    x = new Float32Array(n * 4),
+    y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     y[i] = i % 2;
     for (let k = 0; k < 4; k++) x[i * 4 + k] = rng.normal() * 0.7 + (y[i] ? 1 : -1);
   }
   return { x, y };
 }
-const MLP: LayerSpec[] = [{ type: 'Linear', in_features: 4, out_features: 16 }, { type: 'ReLU' }, { type: 'Dropout', p: 0.1 }, { type: 'Linear', in_features: 16, out_features: 2 }];
-const CONFIG: TrainerConfig = { loss: { type: 'CrossEntropyLoss' }, optimizer: { type: 'SGD', lr: 0.1, momentum: 0.9 }, batchSize: 16, epochs: 4, seed: 3, valSplit: 0.25 };
+const MLP: LayerSpec[] = [
+  { type: 'Linear', in_features: 4, out_features: 16 },
+  { type: 'ReLU' },
+  { type: 'Dropout', p: 0.1 },
+  { type: 'Linear', in_features: 16, out_features: 2 },
+];
+const CONFIG: TrainerConfig = {
+  loss: { type: 'CrossEntropyLoss' },
+  optimizer: { type: 'SGD', lr: 0.1, momentum: 0.9 },
+  batchSize: 16,
+  epochs: 4,
+  seed: 3,
+  valSplit: 0.25,
+};
 
 describe('train', () => {
   test('the loss falls, validation accuracy is high, and the same seed repeats the run exactly', async () => {
@@ -90,7 +135,9 @@ describe('train', () => {
       const model = new Sequential(MLP, { seed: 1 });
       const steps: number[] = [];
       const result = await train(model, { train: tensorSource(x, [4], y) }, CONFIG, {
-        onProgress: (events) => { for (const e of events) if (e.type === 'steps') steps.push(...e.steps.map((s) => s.loss)); },
+        onProgress: (events) => {
+          for (const e of events) if (e.type === 'steps') steps.push(...e.steps.map((s) => s.loss));
+        },
       });
       return { result, steps, model };
     };
@@ -110,9 +157,16 @@ describe('train', () => {
     const { x, y } = blobs(64, 2);
     let clock = 0;
     const calls: TrainEvent[][] = [];
-    await train(new Sequential(MLP), { train: tensorSource(x, [4], y) }, { ...CONFIG, epochs: 1, valSplit: 0, batchSize: 4 }, {
-      now: () => (clock += 10), progressIntervalMs: 100, onProgress: (e) => calls.push(e),
-    });
+    await train(
+      new Sequential(MLP),
+      { train: tensorSource(x, [4], y) },
+      { ...CONFIG, epochs: 1, valSplit: 0, batchSize: 4 },
+      {
+        now: () => (clock += 10),
+        progressIntervalMs: 100,
+        onProgress: (e) => calls.push(e),
+      },
+    );
     const stepEvents = calls.flat().filter((e) => e.type === 'steps');
     expect(stepEvents.reduce((n, e) => n + (e.type === 'steps' ? e.steps.length : 0), 0)).toBe(16);
     expect(calls.length).toBeLessThan(8);
@@ -123,20 +177,32 @@ describe('train', () => {
     const { x, y } = blobs(64, 3);
     const ctl = new TrainController();
     const states: string[] = [];
-    let stepsAtPause = -1, stepsSeen = 0, resumed = false;
-    const done = train(new Sequential(MLP), { train: tensorSource(x, [4], y) }, { ...CONFIG, epochs: 50, batchSize: 4 }, {
-      controller: ctl, progressIntervalMs: 0, yieldIntervalMs: 0,
-      onProgress: (events) => {
-        for (const e of events) {
-          if (e.type === 'state') states.push(e.state);
-          if (e.type === 'steps') stepsSeen = e.steps[e.steps.length - 1].step;
-        }
-        if (stepsSeen >= 5 && stepsAtPause < 0) { ctl.pause(); stepsAtPause = stepsSeen; }
-        // after the resume, stop on the next delivered step (not after a timer: under load
-        // the loop could finish all its epochs first)
-        else if (resumed && stepsSeen > stepsAtPause) ctl.stop();
+    let stepsAtPause = -1,
+      stepsSeen = 0,
+      resumed = false;
+    const done = train(
+      new Sequential(MLP),
+      { train: tensorSource(x, [4], y) },
+      { ...CONFIG, epochs: 50, batchSize: 4 },
+      {
+        controller: ctl,
+        progressIntervalMs: 0,
+        yieldIntervalMs: 0,
+        onProgress: (events) => {
+          for (const e of events) {
+            if (e.type === 'state') states.push(e.state);
+            if (e.type === 'steps') stepsSeen = e.steps[e.steps.length - 1].step;
+          }
+          if (stepsSeen >= 5 && stepsAtPause < 0) {
+            ctl.pause();
+            stepsAtPause = stepsSeen;
+          }
+          // after the resume, stop on the next delivered step (not after a timer: under load
+          // the loop could finish all its epochs first)
+          else if (resumed && stepsSeen > stepsAtPause) ctl.stop();
+        },
       },
-    });
+    );
     await new Promise((r) => setTimeout(r, 50));
     expect(ctl.state).toBe('paused');
     expect(stepsSeen).toBe(stepsAtPause); // paused between steps: none ran since
@@ -154,9 +220,19 @@ describe('train', () => {
     const model = new Sequential(MLP, { seed: 2 });
     let error: unknown = null;
     let before: Float32Array | null = null;
-    await train(model, { train: tensorSource(x, [4], y) }, { ...CONFIG, shuffle: false, valSplit: 0, batchSize: 8 }, {
-      progressIntervalMs: 0, onProgress: (e) => { if (e.some((ev) => ev.type === 'steps')) before = model.parameters()[0].value.data.slice(); },
-    }).catch((e: unknown) => { error = e; });
+    await train(
+      model,
+      { train: tensorSource(x, [4], y) },
+      { ...CONFIG, shuffle: false, valSplit: 0, batchSize: 8 },
+      {
+        progressIntervalMs: 0,
+        onProgress: (e) => {
+          if (e.some((ev) => ev.type === 'steps')) before = model.parameters()[0].value.data.slice();
+        },
+      },
+    ).catch((e: unknown) => {
+      error = e;
+    });
     expect(error).toBeInstanceOf(NonFiniteLossError);
     // the third batch is global step 2 (0-based, as SummaryWriter users count); epochs read 1-based
     expect((error as NonFiniteLossError).step).toBe(2);
@@ -168,24 +244,53 @@ describe('train', () => {
     const { x, y } = blobs(32, 4);
     x[20 * 4] = NaN;
     const logged: number[] = [];
-    const err = await train(new Sequential(MLP, { seed: 2 }), { train: tensorSource(x, [4], y) }, { ...CONFIG, shuffle: false, valSplit: 0, batchSize: 8 }, {
-      progressIntervalMs: 60_000, onProgress: (events) => { for (const e of events) if (e.type === 'steps') logged.push(...e.steps.map((s) => s.step)); },
-    }).catch((e: unknown) => e);
+    const err = await train(
+      new Sequential(MLP, { seed: 2 }),
+      { train: tensorSource(x, [4], y) },
+      { ...CONFIG, shuffle: false, valSplit: 0, batchSize: 8 },
+      {
+        progressIntervalMs: 60_000,
+        onProgress: (events) => {
+          for (const e of events) if (e.type === 'steps') logged.push(...e.steps.map((s) => s.step));
+        },
+      },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
     expect(logged).toEqual([0, 1]);
   });
 
   test('schedulers: per-epoch StepLR after each epoch, OneCycleLR per batch with total_steps filled in', async () => {
     const { x, y } = blobs(32, 5);
-    const step = await train(new Sequential(MLP), { train: tensorSource(x, [4], y) }, {
-      ...CONFIG, epochs: 3, valSplit: 0, scheduler: { type: 'StepLR', step_size: 1, gamma: 0.5 },
-    });
+    const step = await train(
+      new Sequential(MLP),
+      { train: tensorSource(x, [4], y) },
+      {
+        ...CONFIG,
+        epochs: 3,
+        valSplit: 0,
+        scheduler: { type: 'StepLR', step_size: 1, gamma: 0.5 },
+      },
+    );
     // each epoch reports the lr it trained with
     expect(step.epochs.map((e) => e.lr)).toEqual([0.1, 0.05, 0.025]);
     const lrs: number[] = [];
-    await train(new Sequential(MLP), { train: tensorSource(x, [4], y) }, {
-      ...CONFIG, epochs: 2, valSplit: 0, batchSize: 8, scheduler: { type: 'OneCycleLR', max_lr: 0.5 },
-    }, { progressIntervalMs: 0, onProgress: (ev) => { for (const e of ev) if (e.type === 'steps') lrs.push(...e.steps.map((s) => s.lr)); } });
+    await train(
+      new Sequential(MLP),
+      { train: tensorSource(x, [4], y) },
+      {
+        ...CONFIG,
+        epochs: 2,
+        valSplit: 0,
+        batchSize: 8,
+        scheduler: { type: 'OneCycleLR', max_lr: 0.5 },
+      },
+      {
+        progressIntervalMs: 0,
+        onProgress: (ev) => {
+          for (const e of ev) if (e.type === 'steps') lrs.push(...e.steps.map((s) => s.lr));
+        },
+      },
+    );
     expect(lrs.length).toBe(8);
     expect(lrs[0]).toBeCloseTo(0.5 / 25, 6);
     expect(Math.max(...lrs)).toBeGreaterThan(0.3);
@@ -194,8 +299,14 @@ describe('train', () => {
   test('config problems are reported before training', async () => {
     const src = tensorSource(ids(4), [1], new Int32Array(4));
     const m = new Sequential([{ type: 'Linear', in_features: 1, out_features: 2 }]);
-    await expect(train(m, { train: src }, { ...CONFIG, loss: { type: 'CrossEntropyLoss', reduction: 'none' } })).rejects.toThrow(/reduction: 'none'/);
-    await expect(train(m, { train: src }, { ...CONFIG, batchSize: 8, dropLast: true, valSplit: 0 })).rejects.toThrow(/no training batches/);
-    await expect(train(m, { train: src }, { ...CONFIG, epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
+    await expect(
+      train(m, { train: src }, { ...CONFIG, loss: { type: 'CrossEntropyLoss', reduction: 'none' } }),
+    ).rejects.toThrow(/reduction: 'none'/);
+    await expect(train(m, { train: src }, { ...CONFIG, batchSize: 8, dropLast: true, valSplit: 0 })).rejects.toThrow(
+      /no training batches/,
+    );
+    await expect(train(m, { train: src }, { ...CONFIG, epochs: 0 })).rejects.toThrow(
+      /epochs must be a positive integer/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { compileGraph, documentNames, type CompileError, type GraphEdge, type GraphNode } from '../../src/core/model/graph.ts';
+import {
+  compileGraph,
+  documentNames,
+  type CompileError,
+  type GraphEdge,
+  type GraphNode,
+} from '../../src/core/model/graph.ts';
 
 const input = (id = 'in'): GraphNode => ({ id, kind: 'input' });
 const layer = (id: string, type = 'ReLU', name?: string): GraphNode => ({ id, kind: 'layer', layer: { type }, name });
@@ -16,7 +22,8 @@ describe('compileGraph: valid chains', () => {
     const nodes = [layer('c', 'Linear'), input(), layer('a', 'Conv2d', 'conv1'), layer('b', 'Flatten')];
     const r = compileGraph(nodes, [e('b', 'c'), e('in', 'a'), e('a', 'b')]);
     expect(r).toEqual({
-      ok: true, order: ['a', 'b', 'c'],
+      ok: true,
+      order: ['a', 'b', 'c'],
       layers: [{ type: 'Conv2d' }, { type: 'Flatten' }, { type: 'Linear' }],
       names: ['conv1', undefined, undefined],
     });
@@ -42,14 +49,25 @@ describe('compileGraph: errors', () => {
   });
   test('a disconnected node is named by its layer name, type and id', () => {
     const errs = errorsOf([input(), layer('a'), layer('x', 'Conv2d', 'conv9')], [e('in', 'a')]);
-    expect(errs).toEqual([{ code: 'disconnected', nodeId: 'x', message: 'Conv2d "conv9" (node x) is not connected to the Input: no path leads to it from the Input' }]);
+    expect(errs).toEqual([
+      {
+        code: 'disconnected',
+        nodeId: 'x',
+        message: 'Conv2d "conv9" (node x) is not connected to the Input: no path leads to it from the Input',
+      },
+    ]);
   });
   test('a node with two inputs', () => {
-    const errs = errorsOf([input(), layer('a'), layer('b'), layer('y', 'Linear')], [e('in', 'a'), e('a', 'b'), e('a', 'y'), e('b', 'y')]);
+    const errs = errorsOf(
+      [input(), layer('a'), layer('b'), layer('y', 'Linear')],
+      [e('in', 'a'), e('a', 'b'), e('a', 'y'), e('b', 'y')],
+    );
     expect(errs.map((x) => x.code)).toEqual(['two-outputs', 'two-inputs']);
     const two = errs.find((x) => x.code === 'two-inputs')!;
     expect(two).toMatchObject({ nodeId: 'y' });
-    expect(two.message).toBe('Linear (node y) has 2 inputs (from ReLU (node a) and ReLU (node b)); a layer of nn.Sequential takes exactly one');
+    expect(two.message).toBe(
+      'Linear (node y) has 2 inputs (from ReLU (node a) and ReLU (node b)); a layer of nn.Sequential takes exactly one',
+    );
   });
   test('a node with two outputs (a branch)', () => {
     const errs = errorsOf([input(), layer('a'), layer('b'), layer('c')], [e('in', 'a'), e('a', 'b'), e('a', 'c')]);
@@ -71,7 +89,10 @@ describe('compileGraph: errors', () => {
   });
   test('a self loop is a cycle', () => {
     const errs = errorsOf([input(), layer('a')], [e('in', 'a'), e('a', 'a')]);
-    expect(errs.find((x) => x.code === 'cycle')).toMatchObject({ nodeIds: ['a'], message: expect.stringContaining('ReLU (node a)→ReLU (node a)') });
+    expect(errs.find((x) => x.code === 'cycle')).toMatchObject({
+      nodeIds: ['a'],
+      message: expect.stringContaining('ReLU (node a)→ReLU (node a)'),
+    });
   });
   test('a detached cycle is reported as a cycle and as disconnected', () => {
     const errs = errorsOf([input(), layer('a'), layer('b')], [e('a', 'b'), e('b', 'a')]);
@@ -80,16 +101,30 @@ describe('compileGraph: errors', () => {
   test('an edge into the Input', () => {
     const errs = errorsOf([input(), layer('a'), layer('z')], [e('in', 'a'), e('z', 'in')]);
     expect(errs).toEqual([
-      { code: 'two-inputs', nodeId: 'in', message: 'the Input node receives an edge from ReLU (node z); nothing can feed the Input' },
-      { code: 'disconnected', nodeId: 'z', message: 'ReLU (node z) is not connected to the Input: it feeds the Input instead of being fed by it' },
+      {
+        code: 'two-inputs',
+        nodeId: 'in',
+        message: 'the Input node receives an edge from ReLU (node z); nothing can feed the Input',
+      },
+      {
+        code: 'disconnected',
+        nodeId: 'z',
+        message: 'ReLU (node z) is not connected to the Input: it feeds the Input instead of being fed by it',
+      },
     ]);
   });
   test('all errors are reported, not only the first', () => {
     const nodes = [input('i1'), input('i2'), layer('a'), layer('b'), layer('c'), layer('d')];
     const edges = [e('i1', 'a'), e('a', 'b'), e('a', 'c'), e('c', 'a')];
     const codes = errorsOf(nodes, edges).map((x) => x.code);
-    expect(codes).toEqual(expect.arrayContaining(['many-inputs', 'two-inputs', 'two-outputs', 'cycle', 'disconnected']));
-    expect(errorsOf(nodes, edges).filter((x) => x.code === 'disconnected').map((x) => (x as { nodeId: string }).nodeId)).toEqual(['d']);
+    expect(codes).toEqual(
+      expect.arrayContaining(['many-inputs', 'two-inputs', 'two-outputs', 'cycle', 'disconnected']),
+    );
+    expect(
+      errorsOf(nodes, edges)
+        .filter((x) => x.code === 'disconnected')
+        .map((x) => (x as { nodeId: string }).nodeId),
+    ).toEqual(['d']);
   });
   test('a long chain compiles', () => {
     const nodes: GraphNode[] = [input()];

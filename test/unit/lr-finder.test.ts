@@ -10,7 +10,8 @@ import { Sequential } from '../../src/engine/sequential.ts';
 test('suggestLr picks the steepest fall of the smoothed loss against log(lr)', () => {
   // a loss flat until 1e-3, falling fastest around 1e-2, flat again, then rising
   const points: LrPoint[] = Array.from({ length: 61 }, (_, i) => {
-    const lr = 10 ** (-5 + i / 10), x = Math.log10(lr);
+    const lr = 10 ** (-5 + i / 10),
+      x = Math.log10(lr);
     const smoothed = 2 - 1.5 / (1 + Math.exp(-4 * (x + 2))) + (x > 0 ? x * x : 0);
     return { lr, loss: smoothed, smoothed };
   });
@@ -19,10 +20,25 @@ test('suggestLr picks the steepest fall of the smoothed loss against log(lr)', (
 });
 
 test('on a learnable problem the sweep is exponential, stops when the loss diverges and suggests an lr inside the range', async () => {
-  const rng = new Rng(4), n = 512, x = new Float32Array(n * 8), y = new Int32Array(n);
-  for (let i = 0; i < n; i++) { y[i] = i % 4; for (let k = 0; k < 8; k++) x[i * 8 + k] = rng.normal() + (k % 4 === y[i] ? 2 : 0); }
-  const layers: LayerSpec[] = [{ type: 'Linear', in_features: 8, out_features: 32 }, { type: 'ReLU' }, { type: 'Linear', in_features: 32, out_features: 4 }];
-  const r = await lrRangeTest(new Sequential(layers, { seed: 1 }), tensorSource(x, [8], y), { loss: { type: 'CrossEntropyLoss' }, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 16 }, { startLr: 1e-5, endLr: 100, steps: 120 });
+  const rng = new Rng(4),
+    n = 512,
+    x = new Float32Array(n * 8),
+    y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 4;
+    for (let k = 0; k < 8; k++) x[i * 8 + k] = rng.normal() + (k % 4 === y[i] ? 2 : 0);
+  }
+  const layers: LayerSpec[] = [
+    { type: 'Linear', in_features: 8, out_features: 32 },
+    { type: 'ReLU' },
+    { type: 'Linear', in_features: 32, out_features: 4 },
+  ];
+  const r = await lrRangeTest(
+    new Sequential(layers, { seed: 1 }),
+    tensorSource(x, [8], y),
+    { loss: { type: 'CrossEntropyLoss' }, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 16 },
+    { startLr: 1e-5, endLr: 100, steps: 120 },
+  );
   expect(r.points[0].lr).toBeCloseTo(1e-5, 12);
   const ratio = r.points[1].lr / r.points[0].lr;
   r.points.slice(1).forEach((p, i) => expect(p.lr / r.points[i].lr).toBeCloseTo(ratio, 9));

@@ -21,8 +21,10 @@ describe('parseModelText', () => {
     const r = parseModelText(text);
     expect(r.kind).toBe('Python source');
     expect(r.ok && chainOf(r.doc).layers).toEqual([
-      { type: 'Conv2d', in_channels: 1, out_channels: 20, kernel_size: 5 }, { type: 'ReLU' },
-      { type: 'Conv2d', in_channels: 20, out_channels: 64, kernel_size: 5 }, { type: 'ReLU' },
+      { type: 'Conv2d', in_channels: 1, out_channels: 20, kernel_size: 5 },
+      { type: 'ReLU' },
+      { type: 'Conv2d', in_channels: 20, out_channels: 64, kernel_size: 5 },
+      { type: 'ReLU' },
     ]);
     expect(r.ok && r.doc.input).toEqual([1, 28, 28]);
   });
@@ -35,8 +37,9 @@ describe('parseModelText', () => {
     expect(r.ok && chainOf(r.doc).names).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
   });
 
-  test('a class like the seed\'s BS, written as Python, keeps its class name', () => {
-    const text = 'import torch.nn as nn\n\nclass BS(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.model = nn.Sequential(\n            nn.Conv2d(3, 32, 5, padding=2),\n            nn.MaxPool2d(2),\n            nn.Flatten(),\n            nn.Linear(8192, 10),\n        )\n\n    def forward(self, x):\n        return self.model(x)\n';
+  test("a class like the seed's BS, written as Python, keeps its class name", () => {
+    const text =
+      'import torch.nn as nn\n\nclass BS(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.model = nn.Sequential(\n            nn.Conv2d(3, 32, 5, padding=2),\n            nn.MaxPool2d(2),\n            nn.Flatten(),\n            nn.Linear(8192, 10),\n        )\n\n    def forward(self, x):\n        return self.model(x)\n';
     const r = parseModelText(text);
     expect(r.kind).toBe('Python source');
     expect(r.ok && r.doc.className).toBe('BS');
@@ -50,11 +53,19 @@ describe('parseModelText', () => {
     expect(given.notes).toEqual([]);
     const guessed = parseModelText(text);
     expect(guessed.ok && guessed.doc.input).toEqual([3, 32, 32]);
-    expect(guessed.notes).toEqual([{ line: null, message: 'input shape guessed as 3×32×32 (3 input channels: CIFAR-10 size); print(model) and the code do not say it — change it if your data differs' }]);
+    expect(guessed.notes).toEqual([
+      {
+        line: null,
+        message:
+          'input shape guessed as 3×32×32 (3 input channels: CIFAR-10 size); print(model) and the code do not say it — change it if your data differs',
+      },
+    ]);
   });
 
   test('unknown layers and non-constant keywords are named with their lines', () => {
-    const r = parseModelText('model = nn.Sequential(\n  nn.Conv2d(1, 20, 5),\n  nn.Foo(3),\n  nn.ReLU(inplace=maybe)\n)');
+    const r = parseModelText(
+      'model = nn.Sequential(\n  nn.Conv2d(1, 20, 5),\n  nn.Foo(3),\n  nn.ReLU(inplace=maybe)\n)',
+    );
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors.map((e) => e.line)).toEqual([3, 4]);
     expect(!r.ok && r.errors[0].message).toMatch(/nn\.Foo is not a layer/);

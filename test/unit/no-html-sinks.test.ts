@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../src');
 const SINKS: [RegExp, string][] = [
-  [/\.html\s*\(/, "d3 .html(…)"],
+  [/\.html\s*\(/, 'd3 .html(…)'],
   [/\binnerHTML\b/, 'innerHTML'],
   [/\bouterHTML\b/, 'outerHTML'],
   [/\binsertAdjacentHTML\b/, 'insertAdjacentHTML'],
@@ -26,19 +26,23 @@ function sources(dir: string): string[] {
 }
 
 function htmlSinks(text: string): string[] {
-  return text.split('\n').flatMap((line, i) => SINKS.filter(([re]) => re.test(line)).map(([, what]) => `line ${i + 1}: ${what}`));
+  return text
+    .split('\n')
+    .flatMap((line, i) => SINKS.filter(([re]) => re.test(line)).map(([, what]) => `line ${i + 1}: ${what}`));
 }
 
 describe('no HTML sinks in the app', () => {
   it('the scanner catches each sink it names', () => {
-    expect(htmlSinks("sel.html((d) => d.name)")).toEqual(["line 1: d3 .html(…)"]);
+    expect(htmlSinks('sel.html((d) => d.name)')).toEqual(['line 1: d3 .html(…)']);
     expect(htmlSinks('el.innerHTML = name')).toEqual(['line 1: innerHTML']);
     expect(htmlSinks('<p>{@html run.name}</p>')).toEqual(['line 1: {@html …}']);
     expect(htmlSinks('sel.text((d) => d.name)')).toEqual([]);
   });
 
   it('src/ has none', () => {
-    const found = sources(ROOT).flatMap((file) => htmlSinks(readFileSync(file, 'utf8')).map((hit) => `${relative(ROOT, file)} ${hit}`));
+    const found = sources(ROOT).flatMap((file) =>
+      htmlSinks(readFileSync(file, 'utf8')).map((hit) => `${relative(ROOT, file)} ${hit}`),
+    );
     expect(found).toEqual([]);
   });
 });

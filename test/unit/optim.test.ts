@@ -2,7 +2,12 @@
 // gradient, keyword validation, scheduler limits. The numbers themselves are held against
 // live PyTorch in optim-torch.test.ts and the conformance cases.
 import { expect, test } from 'vitest';
-import { createOptimizer, createScheduler, OPTIMIZER_TYPES, validateOptimizerSpec } from '../../src/engine/optim/index.ts';
+import {
+  createOptimizer,
+  createScheduler,
+  OPTIMIZER_TYPES,
+  validateOptimizerSpec,
+} from '../../src/engine/optim/index.ts';
 import type { Param } from '../../src/engine/tensor.ts';
 
 const param = (name: string, values: number[], grad: number[] | null): Param => ({
@@ -34,7 +39,8 @@ test('zeroGrad fills with zeros by default (torch 1.13) and drops the tensors wi
 });
 
 test('parameters whose grad is null are skipped and keep no state', () => {
-  const a = param('a', [1], [1]), b = param('b', [1], null);
+  const a = param('a', [1], [1]),
+    b = param('b', [1], null);
   const opt = createOptimizer({ type: 'SGD', lr: 0.5, momentum: 0.9 }, [a, b]);
   opt.step();
   expect(b.value.data[0]).toBe(1);
@@ -65,7 +71,9 @@ test.each([
 
 test('a gradient of the wrong size is an error naming the parameter', () => {
   const p = param('0.weight', [1, 2], [1]);
-  expect(() => createOptimizer({ type: 'Adam' }, [p]).step()).toThrow("Adam: gradient of '0.weight' has shape [1], the parameter [2]");
+  expect(() => createOptimizer({ type: 'Adam' }, [p]).step()).toThrow(
+    "Adam: gradient of '0.weight' has shape [1], the parameter [2]",
+  );
 });
 
 test('a parameter given twice is refused', () => {
@@ -87,7 +95,10 @@ test.each([
   [{ type: 'StepLR', step_size: 0 }, 'StepLR.step_size: must be >= 1'],
   [{ type: 'CosineAnnealingLR', T_max: 0 }, 'CosineAnnealingLR.T_max: must be > 0'],
   [{ type: 'OneCycleLR', max_lr: 1 }, 'You must define either total_steps OR (epochs AND steps_per_epoch)'],
-  [{ type: 'OneCycleLR', max_lr: 1, total_steps: 5, anneal_strategy: 'exp' }, "OneCycleLR.anneal_strategy: 'exp' is not a valid value"],
+  [
+    { type: 'OneCycleLR', max_lr: 1, total_steps: 5, anneal_strategy: 'exp' },
+    "OneCycleLR.anneal_strategy: 'exp' is not a valid value",
+  ],
   [{ type: 'ExponentialLR', gamma: 0.9, last_epoch: 4 }, 'ExponentialLR.last_epoch: only -1'],
 ])('scheduler %j is refused', (spec, message) => {
   const opt = createOptimizer({ type: 'SGD', lr: 0.1 }, []);
@@ -96,6 +107,10 @@ test.each([
 
 test('OneCycleLR with cycle_momentum needs momentum or betas (Adagrad has neither)', () => {
   const opt = createOptimizer({ type: 'Adagrad' }, []);
-  expect(() => createScheduler({ type: 'OneCycleLR', max_lr: 1, total_steps: 5 }, opt)).toThrow('must support momentum with `cycle_momentum` option enabled');
-  expect(createScheduler({ type: 'OneCycleLR', max_lr: 1, total_steps: 5, cycle_momentum: false }, opt).lastLr).toBeCloseTo(0.04, 12);
+  expect(() => createScheduler({ type: 'OneCycleLR', max_lr: 1, total_steps: 5 }, opt)).toThrow(
+    'must support momentum with `cycle_momentum` option enabled',
+  );
+  expect(
+    createScheduler({ type: 'OneCycleLR', max_lr: 1, total_steps: 5, cycle_momentum: false }, opt).lastLr,
+  ).toBeCloseTo(0.04, 12);
 });

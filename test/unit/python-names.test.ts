@@ -1,10 +1,18 @@
 import { describe, expect, test } from 'vitest';
-import { classNameError, layerNamesErrors, pythonNameError, PYTHON_KEYWORDS } from '../../src/core/python/python-names.ts';
+import {
+  classNameError,
+  layerNamesErrors,
+  pythonNameError,
+  PYTHON_KEYWORDS,
+} from '../../src/core/python/python-names.ts';
 
 describe('pythonNameError: the Python identifier rule for layer names', () => {
-  test.each(['conv1', 'relu_1', '_x', 'Linear', 'fc', 'x9', 'model', 'T_max', 'match', 'case', '_'])('%s is valid', (name) => {
-    expect(pythonNameError(name)).toBeNull();
-  });
+  test.each(['conv1', 'relu_1', '_x', 'Linear', 'fc', 'x9', 'model', 'T_max', 'match', 'case', '_'])(
+    '%s is valid',
+    (name) => {
+      expect(pythonNameError(name)).toBeNull();
+    },
+  );
   test('every hard keyword is refused', () => {
     expect(PYTHON_KEYWORDS.size).toBe(35);
     for (const kw of PYTHON_KEYWORDS) expect(pythonNameError(kw)).toBe(`'${kw}' is a Python keyword`);
@@ -26,15 +34,34 @@ describe('pythonNameError: the Python identifier rule for layer names', () => {
     expect(pythonNameError('x y')).toContain('contains a space');
     expect(pythonNameError('conv-1')).toContain("contains '-'");
     expect(pythonNameError("a'); import os #")).toContain("contains '''");
-    expect(pythonNameError('a\nb')).toBe("'a\\x0ab' contains a control character; use only ASCII letters, digits and _");
+    expect(pythonNameError('a\nb')).toBe(
+      "'a\\x0ab' contains a control character; use only ASCII letters, digits and _",
+    );
   });
   test('unicode identifiers are refused with a reason', () => {
-    expect(pythonNameError('é')).toBe("'é' contains 'é'; use only ASCII letters, digits and _ (Layerboard keeps names ASCII)");
+    expect(pythonNameError('é')).toBe(
+      "'é' contains 'é'; use only ASCII letters, digits and _ (Layerboard keeps names ASCII)",
+    );
     expect(pythonNameError('ﬁlter')).toContain('Layerboard keeps names ASCII');
   });
   test('attributes of nn.Sequential are refused as PyTorch does', () => {
-    for (const name of ['forward', 'training', 'parameters', 'state_dict', 'add_module', 'append', 'pop', 'cuda', '_modules', 'dump_patches', 'compile', 'type']) {
-      expect(pythonNameError(name)).toBe(`'${name}' is already an attribute of nn.Sequential (PyTorch refuses it: attribute '${name}' already exists)`);
+    for (const name of [
+      'forward',
+      'training',
+      'parameters',
+      'state_dict',
+      'add_module',
+      'append',
+      'pop',
+      'cuda',
+      '_modules',
+      'dump_patches',
+      'compile',
+      'type',
+    ]) {
+      expect(pythonNameError(name)).toBe(
+        `'${name}' is already an attribute of nn.Sequential (PyTorch refuses it: attribute '${name}' already exists)`,
+      );
     }
     expect(pythonNameError('__init__')).toContain('already an attribute');
   });
@@ -45,7 +72,9 @@ describe('pythonNameError: the Python identifier rule for layer names', () => {
 
 describe('layerNamesErrors', () => {
   test('duplicates are refused with the first index', () => {
-    expect(layerNamesErrors(['conv', 'relu', 'conv'])).toEqual([{ index: 2, message: "'conv' is already the name of layer 0; names must be unique" }]);
+    expect(layerNamesErrors(['conv', 'relu', 'conv'])).toEqual([
+      { index: 2, message: "'conv' is already the name of layer 0; names must be unique" },
+    ]);
   });
   test('every bad name is reported with its index', () => {
     expect(layerNamesErrors(['ok', 'class', '', 'forward']).map((e) => e.index)).toEqual([1, 2, 3]);

@@ -30,26 +30,60 @@ function oracle<T>(request: object): T {
 }
 
 /** Every catalogue layer in one shape-valid chain, with names and non-default keywords. */
-const EVERY_LAYER: ModelDocument = { ...newModelDocument([3, 16, 16], [
-    { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3, padding: 'same', padding_mode: 'reflect', bias: false },
-    { type: 'BatchNorm2d', num_features: 8, momentum: null },
-    { type: 'LeakyReLU', negative_slope: 0.2 },
-    { type: 'MaxPool2d', kernel_size: 2, ceil_mode: true },
-    { type: 'AvgPool2d', kernel_size: 3, stride: 1, padding: 1, count_include_pad: false },
-    { type: 'AdaptiveAvgPool2d', output_size: [4, null] },
-    { type: 'GELU', approximate: 'tanh' },
-    { type: 'ELU', alpha: 0.5 },
-    { type: 'Tanh' },
-    { type: 'Sigmoid' },
-    { type: 'Flatten' },
-    { type: 'Dropout', p: 0.1 },
-    { type: 'Linear', in_features: 256, out_features: 32 },
-    { type: 'BatchNorm1d', num_features: 32, eps: 1e-3 },
-    { type: 'ReLU', inplace: true },
-    { type: 'Linear', in_features: 32, out_features: 10, bias: false },
-    { type: 'Softmax', dim: 1 },
-    { type: 'LogSoftmax', dim: -1 },
-], ['conv', 'bn2', 'leaky', 'maxpool', 'avgpool', 'adaptive', 'gelu', 'elu', 'tanh', 'sigmoid', 'flatten', 'drop', 'fc1', 'bn1', 'relu', 'fc2', 'softmax', 'log_softmax']), className: 'EveryLayer' };
+const EVERY_LAYER: ModelDocument = {
+  ...newModelDocument(
+    [3, 16, 16],
+    [
+      {
+        type: 'Conv2d',
+        in_channels: 3,
+        out_channels: 8,
+        kernel_size: 3,
+        padding: 'same',
+        padding_mode: 'reflect',
+        bias: false,
+      },
+      { type: 'BatchNorm2d', num_features: 8, momentum: null },
+      { type: 'LeakyReLU', negative_slope: 0.2 },
+      { type: 'MaxPool2d', kernel_size: 2, ceil_mode: true },
+      { type: 'AvgPool2d', kernel_size: 3, stride: 1, padding: 1, count_include_pad: false },
+      { type: 'AdaptiveAvgPool2d', output_size: [4, null] },
+      { type: 'GELU', approximate: 'tanh' },
+      { type: 'ELU', alpha: 0.5 },
+      { type: 'Tanh' },
+      { type: 'Sigmoid' },
+      { type: 'Flatten' },
+      { type: 'Dropout', p: 0.1 },
+      { type: 'Linear', in_features: 256, out_features: 32 },
+      { type: 'BatchNorm1d', num_features: 32, eps: 1e-3 },
+      { type: 'ReLU', inplace: true },
+      { type: 'Linear', in_features: 32, out_features: 10, bias: false },
+      { type: 'Softmax', dim: 1 },
+      { type: 'LogSoftmax', dim: -1 },
+    ],
+    [
+      'conv',
+      'bn2',
+      'leaky',
+      'maxpool',
+      'avgpool',
+      'adaptive',
+      'gelu',
+      'elu',
+      'tanh',
+      'sigmoid',
+      'flatten',
+      'drop',
+      'fc1',
+      'bn1',
+      'relu',
+      'fc2',
+      'softmax',
+      'log_softmax',
+    ],
+  ),
+  className: 'EveryLayer',
+};
 
 describe.skipIf(!hasTorch)('parity with real PyTorch (/usr/bin/python3)', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'layerboard-parity-'));
@@ -90,9 +124,15 @@ describe.skipIf(!hasTorch)('parity with real PyTorch (/usr/bin/python3)', { time
     for (const name of attributes) expect(pythonNameError(name), name).not.toBeNull();
     for (const name of attributes) if (!name.startsWith('__')) expect(SEQUENTIAL_ATTRIBUTES).toContain(name);
     const valid = ['conv1', 'fc', 'match', 'case', '_', 'model', 'T_max', 'x9'];
-    const { accepted } = oracle<{ accepted: boolean[] }>({ op: 'names', names: [...valid, ...attributes.slice(0, 20), 'a.b', ''] });
+    const { accepted } = oracle<{ accepted: boolean[] }>({
+      op: 'names',
+      names: [...valid, ...attributes.slice(0, 20), 'a.b', ''],
+    });
     expect(accepted).toEqual([...valid.map(() => true), ...attributes.slice(0, 20).map(() => false), false, false]);
-    const kw = spawnSync(PYTHON, ['-c', 'import keyword; print(" ".join(keyword.kwlist))']).stdout.toString().trim().split(' ');
+    const kw = spawnSync(PYTHON, ['-c', 'import keyword; print(" ".join(keyword.kwlist))'])
+      .stdout.toString()
+      .trim()
+      .split(' ');
     expect([...PYTHON_KEYWORDS].sort()).toEqual(kw.sort());
   });
 

@@ -7,7 +7,9 @@ type Req = { type: 'add'; id: number; a: number; b: number } | { type: 'fail'; i
 
 test('envelopeProblem names what is wrong', () => {
   expect(envelopeProblem({ type: 'add', id: 1 }, ['add'])).toBeNull();
-  expect(envelopeProblem({ type: 'mul', id: 1 }, ['add', 'fail'])).toBe('unknown message type "mul" (known: add, fail)');
+  expect(envelopeProblem({ type: 'mul', id: 1 }, ['add', 'fail'])).toBe(
+    'unknown message type "mul" (known: add, fail)',
+  );
   expect(envelopeProblem({ type: 'add', id: 1.5 }, ['add'])).toBe('request has no integer id (type "add")');
   expect(envelopeProblem(null, ['add'])).toBe('expected a request object, got null');
 });
@@ -26,7 +28,10 @@ test('answer replies with the result, the error, or the envelope problem, and ne
   await new Promise((r) => setTimeout(r, 0));
   expect(replies).toContainEqual([{ type: 'reply', requestId: 7, ok: true, result: 5 }, [buffer]]);
   expect(replies).toContainEqual([{ type: 'reply', requestId: 8, ok: false, error: 'no such thing' }, []]);
-  expect(replies).toContainEqual([{ type: 'reply', requestId: 9, ok: false, error: 'unknown message type "nope" (known: add, fail)' }, []]);
+  expect(replies).toContainEqual([
+    { type: 'reply', requestId: 9, ok: false, error: 'unknown message type "nope" (known: add, fail)' },
+    [],
+  ]);
 });
 
 test('PendingRequests numbers requests, settles each with its own reply, keeps extras and fails all at once', async () => {
@@ -44,5 +49,9 @@ test('PendingRequests numbers requests, settles each with its own reply, keeps e
   const c = p.send<number>(() => {});
   p.failAll('worker crashed');
   await expect(c).rejects.toThrow('worker crashed');
-  await expect(p.send(() => { throw new Error('cannot post'); })).rejects.toThrow('cannot post');
+  await expect(
+    p.send(() => {
+      throw new Error('cannot post');
+    }),
+  ).rejects.toThrow('cannot post');
 });

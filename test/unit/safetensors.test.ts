@@ -27,6 +27,8 @@ describe('safetensors', () => {
   test('bad files are refused with the reason', () => {
     expect(() => decodeSafetensors(new Uint8Array(4))).toThrow('shorter than its 8-byte header length');
     const bytes = encodeSafetensors(tensors);
-    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4))).toThrow('1.num_batches_tracked: byte range [32, 40) does not fit');
+    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4))).toThrow(
+      '1.num_batches_tracked: byte range [32, 40) does not fit',
+    );
   });
 });

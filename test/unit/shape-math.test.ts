@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import {
-  adaptiveBin, convOutSize, effectiveKernel, flattenShape, implicitSoftmaxDim, poolOutSize, samePadding, valuesPerChannel, wrapDim,
+  adaptiveBin,
+  convOutSize,
+  effectiveKernel,
+  flattenShape,
+  implicitSoftmaxDim,
+  poolOutSize,
+  samePadding,
+  valuesPerChannel,
+  wrapDim,
 } from '../../src/core/model/shape-math.ts';
 
 describe('shape math (PyTorch formulas)', () => {

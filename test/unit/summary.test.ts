@@ -3,11 +3,17 @@
 import { describe, expect, test } from 'vitest';
 import { pyFixed, pyInt } from '../../src/core/python/py-format.ts';
 import { resolveLayer } from '../../src/core/model/resolve.ts';
-import { countParams, formatSummary, multAdds, parameterShapes, summarize, SummaryShapeError } from '../../src/core/model/summary.ts';
+import {
+  countParams,
+  formatSummary,
+  multAdds,
+  parameterShapes,
+  summarize,
+  SummaryShapeError,
+} from '../../src/core/model/summary.ts';
 import type { LayerSpec } from '../../src/core/model/types.ts';
 import { runTorch, torchVersion } from './torch/run-torch.ts';
 import { SEED } from './helpers/seed-model.ts';
-
 
 describe('the seed CIFAR-10 model, input 64×3×32×32', () => {
   const s = summarize(SEED, [64, 3, 32, 32]);
@@ -28,7 +34,7 @@ describe('the seed CIFAR-10 model, input 64×3×32×32', () => {
     expect(s.outputShape).toEqual([64, 10]);
   });
 
-  test("Mult-Adds: Conv params × N·H_out·W_out, others params × N", () => {
+  test('Mult-Adds: Conv params × N·H_out·W_out, others params × N', () => {
     // calculate_macs: for a Conv, numel × prod(output[:1] + output[2:]):
     //   2,432 × 64·32·32 = 2,432 × 65,536 = 159,383,552
     //   25,632 × 64·16·16 = 25,632 × 16,384 = 419,954,688
@@ -56,34 +62,36 @@ describe('the seed CIFAR-10 model, input 64×3×32×32', () => {
     expect(s.totalSizeMB).toBeCloseTo(24.475304, 12);
   });
 
-  test('the printed table is torchinfo\'s', () => {
+  test("the printed table is torchinfo's", () => {
     const d = '='.repeat(115);
-    expect(formatSummary(s)).toBe([
-      d,
-      'Layer (type:depth-idx)                   Output Shape              Param #                   Mult-Adds',
-      d,
-      'Sequential                               [64, 10]                  --                        --',
-      '├─Conv2d: 1-1                            [64, 32, 32, 32]          2,432                     159,383,552',
-      '├─MaxPool2d: 1-2                         [64, 32, 16, 16]          --                        --',
-      '├─Conv2d: 1-3                            [64, 32, 16, 16]          25,632                    419,954,688',
-      '├─MaxPool2d: 1-4                         [64, 32, 8, 8]            --                        --',
-      '├─Conv2d: 1-5                            [64, 64, 8, 8]            51,264                    209,977,344',
-      '├─MaxPool2d: 1-6                         [64, 64, 4, 4]            --                        --',
-      '├─Flatten: 1-7                           [64, 1024]                --                        --',
-      '├─Linear: 1-8                            [64, 64]                  65,600                    4,198,400',
-      '├─Linear: 1-9                            [64, 10]                  650                       41,600',
-      d,
-      'Total params: 145,578',
-      'Trainable params: 145,578',
-      'Non-trainable params: 0',
-      'Total mult-adds (M): 793.56',
-      d,
-      'Input size (MB): 0.79',
-      'Forward/backward pass size (MB): 23.11',
-      'Params size (MB): 0.58',
-      'Estimated Total Size (MB): 24.48',
-      d,
-    ].join('\n'));
+    expect(formatSummary(s)).toBe(
+      [
+        d,
+        'Layer (type:depth-idx)                   Output Shape              Param #                   Mult-Adds',
+        d,
+        'Sequential                               [64, 10]                  --                        --',
+        '├─Conv2d: 1-1                            [64, 32, 32, 32]          2,432                     159,383,552',
+        '├─MaxPool2d: 1-2                         [64, 32, 16, 16]          --                        --',
+        '├─Conv2d: 1-3                            [64, 32, 16, 16]          25,632                    419,954,688',
+        '├─MaxPool2d: 1-4                         [64, 32, 8, 8]            --                        --',
+        '├─Conv2d: 1-5                            [64, 64, 8, 8]            51,264                    209,977,344',
+        '├─MaxPool2d: 1-6                         [64, 64, 4, 4]            --                        --',
+        '├─Flatten: 1-7                           [64, 1024]                --                        --',
+        '├─Linear: 1-8                            [64, 64]                  65,600                    4,198,400',
+        '├─Linear: 1-9                            [64, 10]                  650                       41,600',
+        d,
+        'Total params: 145,578',
+        'Trainable params: 145,578',
+        'Non-trainable params: 0',
+        'Total mult-adds (M): 793.56',
+        d,
+        'Input size (MB): 0.79',
+        'Forward/backward pass size (MB): 23.11',
+        'Params size (MB): 0.58',
+        'Estimated Total Size (MB): 24.48',
+        d,
+      ].join('\n'),
+    );
   });
 
   test('batch 1 scales the batch-dependent numbers only', () => {
@@ -96,10 +104,21 @@ describe('the seed CIFAR-10 model, input 64×3×32×32', () => {
 
 describe('parameters and mult-adds of each layer type', () => {
   test('parameterShapes use PyTorch layouts', () => {
-    expect(parameterShapes(resolveLayer({ type: 'Conv2d', in_channels: 4, out_channels: 6, kernel_size: [3, 1], groups: 2 })))
-      .toEqual([{ name: 'weight', shape: [6, 2, 3, 1] }, { name: 'bias', shape: [6] }]);
-    expect(parameterShapes(resolveLayer({ type: 'Linear', in_features: 5, out_features: 2, bias: false }))).toEqual([{ name: 'weight', shape: [2, 5] }]);
-    expect(parameterShapes(resolveLayer({ type: 'BatchNorm1d', num_features: 7 }))).toEqual([{ name: 'weight', shape: [7] }, { name: 'bias', shape: [7] }]);
+    expect(
+      parameterShapes(
+        resolveLayer({ type: 'Conv2d', in_channels: 4, out_channels: 6, kernel_size: [3, 1], groups: 2 }),
+      ),
+    ).toEqual([
+      { name: 'weight', shape: [6, 2, 3, 1] },
+      { name: 'bias', shape: [6] },
+    ]);
+    expect(parameterShapes(resolveLayer({ type: 'Linear', in_features: 5, out_features: 2, bias: false }))).toEqual([
+      { name: 'weight', shape: [2, 5] },
+    ]);
+    expect(parameterShapes(resolveLayer({ type: 'BatchNorm1d', num_features: 7 }))).toEqual([
+      { name: 'weight', shape: [7] },
+      { name: 'bias', shape: [7] },
+    ]);
     expect(parameterShapes(resolveLayer({ type: 'BatchNorm2d', num_features: 7, affine: false }))).toEqual([]);
   });
   test.each([
@@ -109,12 +128,16 @@ describe('parameters and mult-adds of each layer type', () => {
     [{ type: 'Linear', in_features: 10, out_features: 3, bias: false }, 30],
     [{ type: 'BatchNorm2d', num_features: 16 }, 32],
     [{ type: 'BatchNorm1d', num_features: 16, affine: false }, 0],
-    [{ type: 'ReLU' }, 0], [{ type: 'MaxPool2d', kernel_size: 2 }, 0], [{ type: 'Dropout' }, 0],
+    [{ type: 'ReLU' }, 0],
+    [{ type: 'MaxPool2d', kernel_size: 2 }, 0],
+    [{ type: 'Dropout' }, 0],
   ] as [LayerSpec, number][])('countParams %j = %i', (spec, n) => {
     expect(countParams(spec)).toEqual({ total: n, trainable: n });
   });
   test('countParams refuses an invalid spec', () => {
-    expect(() => countParams({ type: 'Linear', in_features: 0, out_features: 1 })).toThrow('in_features must be a positive integer, got 0');
+    expect(() => countParams({ type: 'Linear', in_features: 0, out_features: 1 })).toThrow(
+      'in_features must be a positive integer, got 0',
+    );
   });
   test('mult-adds follow torchinfo literally, quirks included', () => {
     const conv = resolveLayer({ type: 'Conv2d', in_channels: 2, out_channels: 8, kernel_size: 3 });
@@ -136,11 +159,16 @@ describe('formatting details', () => {
     const two = summarize([{ type: 'Linear', in_features: 999, out_features: 1000 }], [2, 999]);
     expect(formatSummary(two)).toContain('Total mult-adds (M): 2\n');
     // Linear(4, 3): 15 params × 1 -> 0.000015 M -> "0.00"
-    expect(formatSummary(summarize([{ type: 'Linear', in_features: 4, out_features: 3 }], [1, 4]))).toContain('Total mult-adds (M): 0.00\n');
+    expect(formatSummary(summarize([{ type: 'Linear', in_features: 4, out_features: 3 }], [1, 4]))).toContain(
+      'Total mult-adds (M): 0.00\n',
+    );
     expect(formatSummary(summarize([{ type: 'ReLU' }], [1, 4]))).toContain('Total mult-adds (M): 0\n');
   });
   test('G above 1e9, with thousands separators', () => {
-    const big = summarize([{ type: 'Conv2d', in_channels: 64, out_channels: 64, kernel_size: 3, padding: 1 }], [64, 64, 64, 64]);
+    const big = summarize(
+      [{ type: 'Conv2d', in_channels: 64, out_channels: 64, kernel_size: 3, padding: 1 }],
+      [64, 64, 64, 64],
+    );
     // (64·64·9 + 64) = 36,928 × 64·64·64 = 9,680,453,632 -> 9.68 G
     expect(big.totalMultAdds).toBe(9680453632);
     expect(formatSummary(big)).toContain('Total mult-adds (G): 9.68\n');
@@ -156,7 +184,11 @@ describe('formatting details', () => {
     expect(s.forwardBackwardBytes).toBe(10 * 8 * 4 * 2);
   });
   test('names are kept on the rows', () => {
-    const s = summarize([{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }], [1, 2, 2], ['flat', 'fc']);
+    const s = summarize(
+      [{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }],
+      [1, 2, 2],
+      ['flat', 'fc'],
+    );
     expect(s.rows.map((r) => r.name)).toEqual(['flat', 'fc']);
   });
   test('runs in eval mode like torchinfo: BatchNorm with batch 1 is fine', () => {
@@ -165,9 +197,15 @@ describe('formatting details', () => {
   test('a shape error is thrown with its index and message', () => {
     const bad = SEED.map((l, i) => (i === 7 ? { ...l, in_features: 1000 } : l));
     let err: unknown;
-    try { summarize(bad, [64, 3, 32, 32]); } catch (e) { err = e; }
+    try {
+      summarize(bad, [64, 3, 32, 32]);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(SummaryShapeError);
-    expect((err as Error).message).toBe('layer 7: Linear(in_features=1000) receives 1024 = 64×4×4 features from Flatten (layer 6)');
+    expect((err as Error).message).toBe(
+      'layer 7: Linear(in_features=1000) receives 1024 = 64×4×4 features from Flatten (layer 6)',
+    );
     expect((err as SummaryShapeError).shapeError.fix?.value).toBe(1024);
   });
 });
@@ -198,16 +236,33 @@ describe.skipIf(!torchVersion)("against torchinfo's formulas over real PyTorch m
     { layers: SEED, input: [3, 3, 32, 32] },
     {
       layers: [
-        { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1, bias: false }, { type: 'BatchNorm2d', num_features: 8 },
-        { type: 'ReLU' }, { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: [3, 5], groups: 4, stride: 2 },
-        { type: 'AdaptiveAvgPool2d', output_size: [2, null] }, { type: 'Flatten' }, { type: 'BatchNorm1d', num_features: 256, affine: false },
-        { type: 'Dropout' }, { type: 'Linear', in_features: 256, out_features: 10, bias: false }, { type: 'LogSoftmax', dim: 1 },
+        { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1, bias: false },
+        { type: 'BatchNorm2d', num_features: 8 },
+        { type: 'ReLU' },
+        { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: [3, 5], groups: 4, stride: 2 },
+        { type: 'AdaptiveAvgPool2d', output_size: [2, null] },
+        { type: 'Flatten' },
+        { type: 'BatchNorm1d', num_features: 256, affine: false },
+        { type: 'Dropout' },
+        { type: 'Linear', in_features: 256, out_features: 10, bias: false },
+        { type: 'LogSoftmax', dim: 1 },
       ],
       input: [5, 3, 20, 20],
     },
-    { layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 784, out_features: 128 }, { type: 'ReLU' }, { type: 'Linear', in_features: 128, out_features: 10 }], input: [3000, 1, 28, 28] },
+    {
+      layers: [
+        { type: 'Flatten' },
+        { type: 'Linear', in_features: 784, out_features: 128 },
+        { type: 'ReLU' },
+        { type: 'Linear', in_features: 128, out_features: 10 },
+      ],
+      input: [3000, 1, 28, 28],
+    },
     { layers: [{ type: 'Linear', in_features: 4, out_features: 3 }, { type: 'Tanh' }], input: [7, 4] },
-    { layers: [{ type: 'Conv2d', in_channels: 64, out_channels: 64, kernel_size: 3, padding: 1 }], input: [64, 64, 64, 64] },
+    {
+      layers: [{ type: 'Conv2d', in_channels: 64, out_channels: 64, kernel_size: 3, padding: 1 }],
+      input: [64, 64, 64, 64],
+    },
   ];
   test('the same tables', () => {
     const tables = runTorch<string[]>('summary_reference.py', MODELS);

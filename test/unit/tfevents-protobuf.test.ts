@@ -9,14 +9,21 @@ import { readEventFile, writeEventFile } from '../../src/core/formats/tfevents/i
 
 const PROTO_ROOT = resolve(process.env.SHARED_DIR ?? '../shared', 'tfevents/proto');
 const ORACLE = resolve('test/unit/python/tfevents_oracle.py');
-const ready = existsSync(PROTO_ROOT) && spawnSync('protoc', ['--version']).status === 0
-  && spawnSync('/usr/bin/python3', ['-c', 'import google.protobuf']).status === 0;
-if (!ready) console.warn('NOTE: protoc / python3-protobuf / ../shared/tfevents missing: the protobuf cross-check of event files is skipped');
+const ready =
+  existsSync(PROTO_ROOT) &&
+  spawnSync('protoc', ['--version']).status === 0 &&
+  spawnSync('/usr/bin/python3', ['-c', 'import google.protobuf']).status === 0;
+if (!ready)
+  console.warn(
+    'NOTE: protoc / python3-protobuf / ../shared/tfevents missing: the protobuf cross-check of event files is skipped',
+  );
 
 function compileProtos(): string {
   const out = mkdtempSync(join(tmpdir(), 'tb-proto-'));
   const dir = join(PROTO_ROOT, 'tensorboard/compat/proto');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.proto')).map((f) => `tensorboard/compat/proto/${f}`);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.proto'))
+    .map((f) => `tensorboard/compat/proto/${f}`);
   execFileSync('protoc', ['-I', PROTO_ROOT, `--python_out=${out}`, ...files]);
   return out;
 }
@@ -31,9 +38,14 @@ describe.skipIf(!ready)("event files, checked with TensorBoard's protos", () => 
       { tag: 'accuracy/val', step: 10_000_000_000, wallTime: 1700000002, value: -3 },
     ];
     writeFileSync(join(dir, 'ev'), writeEventFile(points, 1700000000));
-    const lines = execFileSync('/usr/bin/python3', [ORACLE, protoOut, 'read', join(dir, 'ev')], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = execFileSync('/usr/bin/python3', [ORACLE, protoOut, 'read', join(dir, 'ev')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ file_version: 'brain.Event:2', wall_time: 1700000000 });
-    expect(lines.slice(1)).toEqual(points.map((p) => ({ tag: p.tag, step: p.step, wall_time: p.wallTime, value: p.value })));
+    expect(lines.slice(1)).toEqual(
+      points.map((p) => ({ tag: p.tag, step: p.step, wall_time: p.wallTime, value: p.value })),
+    );
   });
 
   test('we read what the protobuf library writes: both scalar encodings and a graph_def', () => {
@@ -46,7 +58,11 @@ describe.skipIf(!ready)("event files, checked with TensorBoard's protos", () => 
       { tag: 'accuracy/val', step: 4, wallTime: 1700000002.25, value: 0.5 },
     ]);
     const graph = events.find((e) => e.graph)!.graph!;
-    expect(graph[0]).toMatchObject({ name: 'BS/Sequential[model]/Flatten[6]/input.13', op: 'aten::flatten', inputs: ['BS/Sequential[model]/MaxPool2d[5]/input.11'] });
+    expect(graph[0]).toMatchObject({
+      name: 'BS/Sequential[model]/Flatten[6]/input.13',
+      op: 'aten::flatten',
+      inputs: ['BS/Sequential[model]/MaxPool2d[5]/input.11'],
+    });
     expect(graph[0].attrs._output_shapes).toEqual({ kind: 'list', shapes: [[64, 1024]], strings: [], ints: [] });
   });
 });

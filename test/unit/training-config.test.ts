@@ -1,14 +1,39 @@
 import { describe, expect, test } from 'vitest';
-import { defaultTrainingConfig, LOSSES, OPTIMIZERS, SCHEDULERS, validateTrainingConfig } from '../../src/core/run/training-config.ts';
+import {
+  defaultTrainingConfig,
+  LOSSES,
+  OPTIMIZERS,
+  SCHEDULERS,
+  validateTrainingConfig,
+} from '../../src/core/run/training-config.ts';
 
 describe('training configuration', () => {
   test('defaults are valid for every dataset', () => {
-    for (const id of ['mnist', 'fashion-mnist', 'cifar10', 'imagefolder', 'synthetic'] as const) expect(validateTrainingConfig(defaultTrainingConfig(id))).toEqual([]);
+    for (const id of ['mnist', 'fashion-mnist', 'cifar10', 'imagefolder', 'synthetic'] as const)
+      expect(validateTrainingConfig(defaultTrainingConfig(id))).toEqual([]);
   });
   test('the catalogue covers every engine loss, optimizer and scheduler', () => {
-    expect(LOSSES.map((l) => l.type).sort()).toEqual(['BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss', 'HuberLoss', 'KLDivLoss', 'L1Loss', 'MSELoss', 'NLLLoss', 'SmoothL1Loss']);
+    expect(LOSSES.map((l) => l.type).sort()).toEqual([
+      'BCELoss',
+      'BCEWithLogitsLoss',
+      'CrossEntropyLoss',
+      'HuberLoss',
+      'KLDivLoss',
+      'L1Loss',
+      'MSELoss',
+      'NLLLoss',
+      'SmoothL1Loss',
+    ]);
     expect(OPTIMIZERS.map((o) => o.type)).toEqual(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad']);
-    expect(SCHEDULERS.map((s) => s.type)).toEqual(['StepLR', 'MultiStepLR', 'LinearLR', 'ReduceLROnPlateau', 'ExponentialLR', 'CosineAnnealingLR', 'OneCycleLR']);
+    expect(SCHEDULERS.map((s) => s.type)).toEqual([
+      'StepLR',
+      'MultiStepLR',
+      'LinearLR',
+      'ReduceLROnPlateau',
+      'ExponentialLR',
+      'CosineAnnealingLR',
+      'OneCycleLR',
+    ]);
   });
   test('errors name the field', () => {
     const c = defaultTrainingConfig();

@@ -5,14 +5,16 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { add, I32, ld32i, ModuleBuilder, shl, st32i, ge } from '../../src/engine/wasm/asm.ts';
 import { ThreadPool, type Kernel } from '../../src/engine/wasm/thread-pool.ts';
 
-const CTRL = 1024, OUT = 8192;
+const CTRL = 1024,
+  OUT = 8192;
 let memory: WebAssembly.Memory, pool: ThreadPool, kernels: Record<'mark' | 'boom', Kernel>;
 
 beforeAll(async () => {
   const m = new ModuleBuilder({ shared: true, minPages: 1, maxPages: 4 });
   // mark(base, lo, hi, a, b, c): out[i] += 1 + b for i in [lo, hi) (b: the chunk's offset)
   m.func('mark', [I32, I32, I32, I32, I32, I32], [], (f, [base, lo, hi, , b]) => {
-    const i = f.local(), p = f.local();
+    const i = f.local(),
+      p = f.local();
     f.for(i, lo, hi, 1, () => {
       f.set(p, add(base, shl(i, 2)));
       f.do(st32i(p, add(add(ld32i(p), 1), b)));

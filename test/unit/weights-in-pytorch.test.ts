@@ -47,7 +47,9 @@ with torch.no_grad():
 /** `steps` SGD steps on a seeded batch (train mode, so BatchNorm running stats move), then eval. */
 function trainedEngine(doc: ModelDocument, steps: number, batch = 8) {
   const chain = chainLayers(doc);
-  const model: Model = chain ? new Sequential(chain.layers, { seed: 7, names: chain.names }) : modelFromDocument(doc, { seed: 7 });
+  const model: Model = chain
+    ? new Sequential(chain.layers, { seed: 7, names: chain.names })
+    : modelFromDocument(doc, { seed: 7 });
   const rng = new Rng(1);
   const shape = [batch, ...doc.input];
   const n = shape.reduce((a, b) => a * b, 1);
@@ -68,8 +70,17 @@ function trainedEngine(doc: ModelDocument, steps: number, batch = 8) {
 
 describe('safetensors into real PyTorch', () => {
   test('state_dict round trips through safetensors, counters included', () => {
-    const layers: LayerSpec[] = [{ type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 }, { type: 'BatchNorm2d', num_features: 4 }];
-    const { model } = trainedEngine(newModelDocument([3, 8, 8], [...layers, { type: 'Flatten' }, { type: 'Linear', in_features: 144, out_features: 10 }]), 3);
+    const layers: LayerSpec[] = [
+      { type: 'Conv2d', in_channels: 3, out_channels: 4, kernel_size: 3 },
+      { type: 'BatchNorm2d', num_features: 4 },
+    ];
+    const { model } = trainedEngine(
+      newModelDocument(
+        [3, 8, 8],
+        [...layers, { type: 'Flatten' }, { type: 'Linear', in_features: 144, out_features: 10 }],
+      ),
+      3,
+    );
     const state = model.stateDict();
     const back = safetensorsToState(stateToSafetensors(state as never));
     expect(Object.keys(back).sort()).toEqual(Object.keys(state).sort());
@@ -86,24 +97,45 @@ describe('safetensors into real PyTorch', () => {
     writeFileSync(join(dir, 'w.safetensors'), stateToSafetensors(model.stateDict() as never));
     writeFileSync(join(dir, 'x.json'), JSON.stringify({ shape: x.shape, data: Array.from(x.data) }));
     const kind = chainLayers(doc) ? 'chain' : 'graph';
-    const out = JSON.parse(execFileSync(PYTHON, ['-c', LOAD_AND_RUN, dir, doc.className!, join(dir, 'w.safetensors'), join(dir, 'x.json'), kind], { encoding: 'utf8' })) as number[];
+    const out = JSON.parse(
+      execFileSync(
+        PYTHON,
+        ['-c', LOAD_AND_RUN, dir, doc.className!, join(dir, 'w.safetensors'), join(dir, 'x.json'), kind],
+        { encoding: 'utf8' },
+      ),
+    ) as number[];
     expect(out.length).toBe(ours.length);
     let worst = 0;
-    out.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - ours[i]) / (1e-5 + 1e-4 * Math.abs(v))); });
-    console.log(`${id} (${kind}): ${out.length} outputs, worst difference ${worst.toFixed(3)}× the conformance tolerance (rtol 1e-4, atol 1e-5)`);
+    out.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - ours[i]) / (1e-5 + 1e-4 * Math.abs(v)));
+    });
+    console.log(
+      `${id} (${kind}): ${out.length} outputs, worst difference ${worst.toFixed(3)}× the conformance tolerance (rtol 1e-4, atol 1e-5)`,
+    );
     return worst;
   }
 
   for (const id of ['cifar10-bs', 'mnist-convnet']) {
-    test.skipIf(!hasTorch)(`${id}: trained weights give the engine's outputs in PyTorch`, () => {
-      expect(worstInPytorch(id, TEMPLATES.find((t) => t.id === id)!.doc, 5)).toBeLessThanOrEqual(1);
-    }, 60_000);
+    test.skipIf(!hasTorch)(
+      `${id}: trained weights give the engine's outputs in PyTorch`,
+      () => {
+        expect(worstInPytorch(id, TEMPLATES.find((t) => t.id === id)!.doc, 5)).toBeLessThanOrEqual(1);
+      },
+      60_000,
+    );
   }
 
   // graph models: nn.Module with forward (residual adds, downsampling shortcuts in blocks, cat), built by modelFromDocument
-  for (const [id, doc] of [['resnet20', RESNET20], ['inception-net', INCEPTION_NET]] as const) {
-    test.skipIf(!hasTorch)(`${id}: a graph model's trained weights give the engine's outputs in PyTorch (load_state_dict)`, () => {
-      expect(worstInPytorch(id, doc, 2, 4)).toBeLessThanOrEqual(1);
-    }, 120_000);
+  for (const [id, doc] of [
+    ['resnet20', RESNET20],
+    ['inception-net', INCEPTION_NET],
+  ] as const) {
+    test.skipIf(!hasTorch)(
+      `${id}: a graph model's trained weights give the engine's outputs in PyTorch (load_state_dict)`,
+      () => {
+        expect(worstInPytorch(id, doc, 2, 4)).toBeLessThanOrEqual(1);
+      },
+      120_000,
+    );
   }
 });

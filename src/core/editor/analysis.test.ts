@@ -27,7 +27,11 @@ describe('analysis', () => {
   });
 
   test('an unconnected block is loose, not an error; the chain still has shapes', () => {
-    const { graph, id } = G.addNode(template('cifar10-bs'), { kind: 'layer', layer: { type: 'ReLU' } }, { x: 500, y: 0 });
+    const { graph, id } = G.addNode(
+      template('cifar10-bs'),
+      { kind: 'layer', layer: { type: 'ReLU' } },
+      { x: 500, y: 0 },
+    );
     const a = analyze(graph);
     expect(a.loose).toEqual([id]);
     expect(a.problems).toEqual([]);
@@ -37,10 +41,17 @@ describe('analysis', () => {
 
   test('a second output is fine; two ends of the model are an error naming both blocks, not ids', () => {
     const base = template('cifar10-bs');
-    const { graph, id } = G.addNode(base, { kind: 'layer', layer: { type: 'ReLU' } }, { x: 500, y: 0 }, { after: 'n1' });
+    const { graph, id } = G.addNode(
+      base,
+      { kind: 'layer', layer: { type: 'ReLU' } },
+      { x: 500, y: 0 },
+      { after: 'n1' },
+    );
     const a = analyze(graph);
     expect(a.chain).toBe(false);
-    expect(a.problems[0].message).toBe('the model returns one tensor, but Linear linear2 and ReLU relu1 all end the graph: connect the extra ends or delete them');
+    expect(a.problems[0].message).toBe(
+      'the model returns one tensor, but Linear linear2 and ReLU relu1 all end the graph: connect the extra ends or delete them',
+    );
     expect(a.problems[0].message).not.toMatch(/node n\d/);
     expect(a.nodes.get(id)!.graphErrors.length).toBe(1);
     expect(a.nodes.get('n1')!.graphErrors).toEqual([]);

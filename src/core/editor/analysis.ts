@@ -16,7 +16,10 @@ import { analyzeStructure, blockLabel } from './structure.ts';
 import { moduleParams } from './group.ts';
 
 /** Why a node cannot run, with the arithmetic, and the one-click repair if there is one. */
-export interface NodeProblem { message: string; fix?: GraphFix }
+export interface NodeProblem {
+  message: string;
+  fix?: GraphFix;
+}
 
 export interface NodeInfo {
   /** Position in the model's forward order; null for a block not reached from the Input. */
@@ -34,7 +37,10 @@ export interface NodeInfo {
   graphErrors: string[];
 }
 
-export interface Problem { nodeId: string | null; message: string }
+export interface Problem {
+  nodeId: string | null;
+  message: string;
+}
 
 export interface Analysis {
   /** Node ids of the model in forward order (inputs before use), Input excluded. */
@@ -61,7 +67,17 @@ export interface Analysis {
   exportable: boolean;
 }
 
-const emptyInfo = (): NodeInfo => ({ index: null, inShape: null, outShape: null, params: null, fieldErrors: [], shapeError: null, note: null, nameError: null, graphErrors: [] });
+const emptyInfo = (): NodeInfo => ({
+  index: null,
+  inShape: null,
+  outShape: null,
+  params: null,
+  fieldErrors: [],
+  shapeError: null,
+  note: null,
+  nameError: null,
+  graphErrors: [],
+});
 
 export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const nodes = new Map(graph.nodes.map((n) => [n.id, emptyInfo()]));
@@ -70,13 +86,18 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const label = (id: string) => blockLabel(byId.get(id)!, names.get(id));
   // Structure messages name blocks by their forward names, known once the document is made (only redone when there are some).
-  const relabelled = structure.errors.length === 0 ? structure : analyzeStructure(graph, (id) => (structure.chain ? undefined : names.get(id)));
+  const relabelled =
+    structure.errors.length === 0
+      ? structure
+      : analyzeStructure(graph, (id) => (structure.chain ? undefined : names.get(id)));
   for (const e of relabelled.errors) for (const id of e.nodeIds) nodes.get(id)?.graphErrors.push(e.message);
   for (const n of graph.nodes) {
     if (n.kind === 'layer') checkLayerNode(nodes.get(n.id)!, n.layer, n.name);
     if (n.kind === 'module') nodes.get(n.id)!.params = moduleParams(n.module, graph.blocks);
   }
-  structure.order.forEach((id, i) => { nodes.get(id)!.index = i; });
+  structure.order.forEach((id, i) => {
+    nodes.get(id)!.index = i;
+  });
   const problems: Problem[] = relabelled.errors.map((e) => ({ nodeId: e.nodeIds[0] ?? null, message: e.message }));
   const layersOnly = structure.chain && structure.order.every((id) => byId.get(id)!.kind === 'layer');
   const layers = layersOnly ? structure.order.map((id) => (byId.get(id) as { layer: LayerSpec }).layer) : [];
@@ -85,7 +106,15 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   let summary: ModelSummary | null = null;
   let report: ShapeReport | null = null;
   if (problems.length === 0 && layersOnly) {
-    ({ outShape, summary, report } = chainShapes(layers, fullNames(userNames), graph.input, batch, structure.order, nodes, problems));
+    ({ outShape, summary, report } = chainShapes(
+      layers,
+      fullNames(userNames),
+      graph.input,
+      batch,
+      structure.order,
+      nodes,
+      problems,
+    ));
   } else if (problems.length === 0) {
     outShape = graphShapes(doc, batch, structure.order, structure.inputs, names, nodes, problems, label);
   }
@@ -103,9 +132,23 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const classProblem = graph.className !== undefined ? classNameError(graph.className) : null;
   if (classProblem) problems.push({ nodeId: INPUT_ID, message: `class name: ${classProblem}` });
   const fieldsOk = graph.nodes.every((n) => nodes.get(n.id)!.fieldErrors.length === 0);
-  const multAdds = summary ? summary.totalMultAdds : outShape && problems.length === 0 ? graphMultAdds(doc, batch) : null;
+  const multAdds = summary
+    ? summary.totalMultAdds
+    : outShape && problems.length === 0
+      ? graphMultAdds(doc, batch)
+      : null;
   return {
-    order: structure.order, loose: structure.loose, chain: structure.chain, report, outShape, summary, multAdds, nodes, names, doc, problems,
+    order: structure.order,
+    loose: structure.loose,
+    chain: structure.chain,
+    report,
+    outShape,
+    summary,
+    multAdds,
+    nodes,
+    names,
+    doc,
+    problems,
     exportable: structure.errors.length === 0 && fieldsOk && !nameProblem && !classProblem,
   };
 }
@@ -126,7 +169,15 @@ function checkLayerNode(info: NodeInfo, layer: LayerSpec, name: string | undefin
 }
 
 /** Shapes of an nn.Sequential with the Sequential rules' messages, and its torchinfo summary. */
-function chainShapes(layers: LayerSpec[], names: string[] | null, input: number[], batch: number, order: string[], nodes: Map<string, NodeInfo>, problems: Problem[]): { outShape: Shape | null; summary: ModelSummary | null; report: ShapeReport } {
+function chainShapes(
+  layers: LayerSpec[],
+  names: string[] | null,
+  input: number[],
+  batch: number,
+  order: string[],
+  nodes: Map<string, NodeInfo>,
+  problems: Problem[],
+): { outShape: Shape | null; summary: ModelSummary | null; report: ShapeReport } {
   // Eval-mode rules, as torchinfo's summary: a train-mode BatchNorm refusal of batch 1
   // depends on the batch the model is trained with, not on the architecture.
   const report = inferShapes(layers, [batch, ...input], { training: false });
@@ -140,7 +191,8 @@ function chainShapes(layers: LayerSpec[], names: string[] | null, input: number[
   if (report.error) {
     const { index, message, fix } = report.error;
     const id = index < 0 ? INPUT_ID : order[index];
-    if (id !== undefined && index >= 0) nodes.get(id)!.shapeError = { message, ...(fix ? { fix: fromShapeFix(fix) } : {}) };
+    if (id !== undefined && index >= 0)
+      nodes.get(id)!.shapeError = { message, ...(fix ? { fix: fromShapeFix(fix) } : {}) };
     problems.push({ nodeId: id ?? null, message });
     return { outShape: null, summary: null, report };
   }
@@ -154,8 +206,14 @@ function chainShapes(layers: LayerSpec[], names: string[] | null, input: number[
 
 /** Shapes through the forward graph; the first block that cannot run carries the problem. */
 function graphShapes(
-  document: ModelDocument, batch: number, order: string[], inputs: Map<string, string[]>, names: Map<string, string>,
-  nodes: Map<string, NodeInfo>, problems: Problem[], label: (id: string) => string,
+  document: ModelDocument,
+  batch: number,
+  order: string[],
+  inputs: Map<string, string[]>,
+  names: Map<string, string>,
+  nodes: Map<string, NodeInfo>,
+  problems: Problem[],
+  label: (id: string) => string,
 ): Shape | null {
   const result = inferForwardShapes(document, batch);
   const shapeOf = (id: string) => result.shapes.get(id === INPUT_ID ? 'input' : names.get(id)!) ?? null;
@@ -167,7 +225,10 @@ function graphShapes(
   }
   if (result.error) {
     const id = order.find((x) => names.get(x) === result.error!.node) ?? null;
-    const message = result.error.message.startsWith(`${result.error.node}:`) && id ? `${label(id)}${result.error.message.slice(result.error.node.length)}` : result.error.message;
+    const message =
+      result.error.message.startsWith(`${result.error.node}:`) && id
+        ? `${label(id)}${result.error.message.slice(result.error.node.length)}`
+        : result.error.message;
     if (id) nodes.get(id)!.shapeError = { message, ...(result.error.fix ? { fix: result.error.fix } : {}) };
     problems.push({ nodeId: id, message });
     return null;
@@ -187,7 +248,10 @@ function namesProblem(order: string[], names: (string | undefined)[], chain: boo
   }
   if (chain && named < names.length) {
     const id = order[names.findIndex((n) => n === undefined)];
-    return { nodeId: id, message: `${named} of ${names.length} layers have names: name every layer (an OrderedDict) or none` };
+    return {
+      nodeId: id,
+      message: `${named} of ${names.length} layers have names: name every layer (an OrderedDict) or none`,
+    };
   }
   return null;
 }

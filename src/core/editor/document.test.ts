@@ -10,20 +10,42 @@ const template = (id: string) => graphFromDocument(TEMPLATES.find((t) => t.id ==
 
 /** input → conv1(s=2) → bn1 → relu → conv2 → bn2 → add ← bn_s ← conv_s(1×1, s=2) ← input: a BasicBlock with a downsampling shortcut. */
 export function basicBlock(shortcut = true): G.EditorGraph {
-  let g: G.EditorGraph = { input: [32, 16, 16], nodes: [{ id: G.INPUT_ID, kind: 'input', position: { x: 0, y: 0 } }], edges: [] };
+  let g: G.EditorGraph = {
+    input: [32, 16, 16],
+    nodes: [{ id: G.INPUT_ID, kind: 'input', position: { x: 0, y: 0 } }],
+    edges: [],
+  };
   const add = (layer: G.EditorNodeBody, after: string) => {
     const r = G.addNode(g, layer, { x: 0, y: 0 }, { after });
     g = r.graph;
     return r.id;
   };
-  const conv1 = add({ kind: 'layer', layer: { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 3, stride: 2, padding: 1, bias: false } }, G.INPUT_ID);
+  const conv1 = add(
+    {
+      kind: 'layer',
+      layer: { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 3, stride: 2, padding: 1, bias: false },
+    },
+    G.INPUT_ID,
+  );
   const bn1 = add({ kind: 'layer', layer: { type: 'BatchNorm2d', num_features: 64 } }, conv1);
   const relu = add({ kind: 'layer', layer: { type: 'ReLU' } }, bn1);
-  const conv2 = add({ kind: 'layer', layer: { type: 'Conv2d', in_channels: 64, out_channels: 64, kernel_size: 3, padding: 1, bias: false } }, relu);
+  const conv2 = add(
+    {
+      kind: 'layer',
+      layer: { type: 'Conv2d', in_channels: 64, out_channels: 64, kernel_size: 3, padding: 1, bias: false },
+    },
+    relu,
+  );
   const bn2 = add({ kind: 'layer', layer: { type: 'BatchNorm2d', num_features: 64 } }, conv2);
   const sum = add({ kind: 'add' }, bn2);
   if (shortcut) {
-    const cs = add({ kind: 'layer', layer: { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 1, stride: 2, bias: false } }, G.INPUT_ID);
+    const cs = add(
+      {
+        kind: 'layer',
+        layer: { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 1, stride: 2, bias: false },
+      },
+      G.INPUT_ID,
+    );
     const bs = add({ kind: 'layer', layer: { type: 'BatchNorm2d', num_features: 64 } }, cs);
     g = G.connect(g, bs, sum);
   } else {
@@ -42,13 +64,31 @@ describe('editor graph ↔ document', () => {
   });
 
   test('an OrderedDict chain keeps its names', () => {
-    expect(documentFromGraph(template('seed-conv-relu')).doc.modules.map((m) => m.name)).toEqual(['conv1', 'relu1', 'conv2', 'relu2']);
+    expect(documentFromGraph(template('seed-conv-relu')).doc.modules.map((m) => m.name)).toEqual([
+      'conv1',
+      'relu1',
+      'conv2',
+      'relu2',
+    ]);
   });
 
   test('a residual block is a module with forward: modules in forward order, add of both paths', () => {
     const { doc } = documentFromGraph(basicBlock());
-    expect(doc.modules.map((m) => m.name)).toEqual(['conv1', 'batchnorm1', 'relu1', 'conv2', 'batchnorm2', 'conv3', 'batchnorm3', 'relu2']);
-    expect(doc.forward!.nodes.find((n) => n.name === 'add1')).toEqual({ name: 'add1', op: 'add', inputs: ['batchnorm2', 'batchnorm3'] });
+    expect(doc.modules.map((m) => m.name)).toEqual([
+      'conv1',
+      'batchnorm1',
+      'relu1',
+      'conv2',
+      'batchnorm2',
+      'conv3',
+      'batchnorm3',
+      'relu2',
+    ]);
+    expect(doc.forward!.nodes.find((n) => n.name === 'add1')).toEqual({
+      name: 'add1',
+      op: 'add',
+      inputs: ['batchnorm2', 'batchnorm3'],
+    });
     expect(doc.forward!.output).toBe('relu2');
   });
 
@@ -57,14 +97,26 @@ describe('editor graph ↔ document', () => {
     const first = documentFromGraph(g).doc;
     const again = graphFromDocument(first);
     expect(documentFromGraph(again).doc).toEqual(first);
-    expect(again.nodes.find((n) => n.name === 'add1')!.position).toEqual(g.nodes.find((n) => n.kind === 'add')!.position);
+    expect(again.nodes.find((n) => n.name === 'add1')!.position).toEqual(
+      g.nodes.find((n) => n.kind === 'add')!.position,
+    );
     const chain = documentFromGraph(template('cifar10-bs')).doc;
     expect(documentFromGraph(graphFromDocument(chain)).doc).toEqual(chain);
   });
 
   test('a block class and its instances survive the round trip', () => {
     const g = basicBlock();
-    const ids = g.nodes.filter((n) => n.kind !== 'input' && !(n.kind === 'layer' && n.layer.type === 'ReLU' && g.edges.some((e) => e.target === n.id && g.nodes.find((x) => x.id === e.source)?.kind === 'add'))).map((n) => n.id);
+    const ids = g.nodes
+      .filter(
+        (n) =>
+          n.kind !== 'input' &&
+          !(
+            n.kind === 'layer' &&
+            n.layer.type === 'ReLU' &&
+            g.edges.some((e) => e.target === n.id && g.nodes.find((x) => x.id === e.source)?.kind === 'add')
+          ),
+      )
+      .map((n) => n.id);
     const grouped = groupAsBlock(g, ids);
     if (!grouped.ok) throw new Error(grouped.message);
     const doc = documentFromGraph(grouped.graph).doc;
@@ -105,7 +157,9 @@ describe('graph shapes', () => {
     const g = basicBlock(false);
     const broken = analyze(g);
     const info = broken.nodes.get(addId)!;
-    expect(info.shapeError!.message).toBe('add receives 64×8×8 from batchnorm2 and 32×16×16 from input: channels 64 ≠ 32 and size 8 ≠ 16');
+    expect(info.shapeError!.message).toBe(
+      'add receives 64×8×8 from batchnorm2 and 32×16×16 from input: channels 64 ≠ 32 and size 8 ≠ 16',
+    );
     expect(info.shapeError!.fix).toMatchObject({ insert: { input: 1 } });
     expect(info.shapeError!.fix!.label).toMatch(/1×1 Conv2d.*stride=2.*BatchNorm2d/);
     const fix = info.shapeError!.fix!;
@@ -115,9 +169,18 @@ describe('graph shapes', () => {
   });
 
   test('cat along channels sums them and says so', () => {
-    let g: G.EditorGraph = { input: [3, 8, 8], nodes: [{ id: G.INPUT_ID, kind: 'input', position: { x: 0, y: 0 } }], edges: [] };
+    let g: G.EditorGraph = {
+      input: [3, 8, 8],
+      nodes: [{ id: G.INPUT_ID, kind: 'input', position: { x: 0, y: 0 } }],
+      edges: [],
+    };
     const conv = (out: number) => {
-      const r = G.addNode(g, { kind: 'layer', layer: { type: 'Conv2d', in_channels: 3, out_channels: out, kernel_size: 1 } }, { x: 0, y: 0 }, { after: G.INPUT_ID });
+      const r = G.addNode(
+        g,
+        { kind: 'layer', layer: { type: 'Conv2d', in_channels: 3, out_channels: out, kernel_size: 1 } },
+        { x: 0, y: 0 },
+        { after: G.INPUT_ID },
+      );
       g = r.graph;
       return r.id;
     };
@@ -132,12 +195,25 @@ describe('graph shapes', () => {
   });
 
   test('structure errors name blocks: an add with one input, a cycle', () => {
-    const g = G.removeElements(basicBlock(), [], basicBlock().edges.filter((e) => basicBlock().nodes.find((n) => n.id === e.target)?.kind === 'add').slice(1).map((e) => e.id));
-    expect(analyze(g).problems[0].message).toBe('add1 joins tensors but receives only one (from BatchNorm2d batchnorm2): connect a second input');
+    const g = G.removeElements(
+      basicBlock(),
+      [],
+      basicBlock()
+        .edges.filter((e) => basicBlock().nodes.find((n) => n.id === e.target)?.kind === 'add')
+        .slice(1)
+        .map((e) => e.id),
+    );
+    expect(analyze(g).problems[0].message).toBe(
+      'add1 joins tensors but receives only one (from BatchNorm2d batchnorm2): connect a second input',
+    );
     const base = basicBlock();
     const relus = base.nodes.filter((n) => n.kind === 'layer' && n.layer.type === 'ReLU');
-    const looped = analyze(G.connect(base, relus[1].id, base.nodes.find((n) => n.kind === 'layer' && n.layer.type === 'Conv2d')!.id));
-    expect(looped.problems[0].message).toMatch(/^cycle through Conv2d conv2 → BatchNorm2d batchnorm2 → .* → add1 → ReLU relu2: forward runs each block after its inputs/);
+    const looped = analyze(
+      G.connect(base, relus[1].id, base.nodes.find((n) => n.kind === 'layer' && n.layer.type === 'Conv2d')!.id),
+    );
+    expect(looped.problems[0].message).toMatch(
+      /^cycle through Conv2d conv2 → BatchNorm2d batchnorm2 → .* → add1 → ReLU relu2: forward runs each block after its inputs/,
+    );
   });
 });
 
@@ -146,11 +222,42 @@ describe('documents with block classes (torchvision style)', () => {
     name: 'BasicBlock',
     params: [{ name: 'in_planes' }, { name: 'planes' }, { name: 'stride', default: 1 }],
     modules: [
-      { name: 'conv1', layer: { type: 'Conv2d', in_channels: { arg: 'in_planes' }, out_channels: { arg: 'planes' }, kernel_size: 3, stride: { arg: 'stride' }, padding: 1, bias: false } },
+      {
+        name: 'conv1',
+        layer: {
+          type: 'Conv2d',
+          in_channels: { arg: 'in_planes' },
+          out_channels: { arg: 'planes' },
+          kernel_size: 3,
+          stride: { arg: 'stride' },
+          padding: 1,
+          bias: false,
+        },
+      },
       { name: 'bn1', layer: { type: 'BatchNorm2d', num_features: { arg: 'planes' } } },
-      { name: 'conv2', layer: { type: 'Conv2d', in_channels: { arg: 'planes' }, out_channels: { arg: 'planes' }, kernel_size: 3, padding: 1, bias: false } },
+      {
+        name: 'conv2',
+        layer: {
+          type: 'Conv2d',
+          in_channels: { arg: 'planes' },
+          out_channels: { arg: 'planes' },
+          kernel_size: 3,
+          padding: 1,
+          bias: false,
+        },
+      },
       { name: 'bn2', layer: { type: 'BatchNorm2d', num_features: { arg: 'planes' } } },
-      { name: 'short', layer: { type: 'Conv2d', in_channels: { arg: 'in_planes' }, out_channels: { arg: 'planes' }, kernel_size: 1, stride: { arg: 'stride' }, bias: false } },
+      {
+        name: 'short',
+        layer: {
+          type: 'Conv2d',
+          in_channels: { arg: 'in_planes' },
+          out_channels: { arg: 'planes' },
+          kernel_size: 1,
+          stride: { arg: 'stride' },
+          bias: false,
+        },
+      },
     ],
     forward: {
       nodes: [
@@ -166,10 +273,20 @@ describe('documents with block classes (torchvision style)', () => {
     },
   };
   const doc: import('../model/module-types.ts').ModelDocument = {
-    format: 'layerboard-model', version: 2, input: [3, 32, 32], blocks: [block], forward: null,
+    format: 'layerboard-model',
+    version: 2,
+    input: [3, 32, 32],
+    blocks: [block],
+    forward: null,
     modules: [
       { name: 'stem', layer: { type: 'Conv2d', in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1 } },
-      { name: 'layer1', sequential: [{ name: '0', block: 'BasicBlock', args: { in_planes: 16, planes: 32, stride: 2 } }, { name: '1', block: 'BasicBlock', args: { in_planes: 32, planes: 32 } }] },
+      {
+        name: 'layer1',
+        sequential: [
+          { name: '0', block: 'BasicBlock', args: { in_planes: 16, planes: 32, stride: 2 } },
+          { name: '1', block: 'BasicBlock', args: { in_planes: 32, planes: 32 } },
+        ],
+      },
     ],
   };
 
@@ -191,15 +308,20 @@ describe('documents with block classes (torchvision style)', () => {
     const a = analyze(graphFromDocument(bad));
     // Found inside the Sequential's second block, reported on the layer1 node.
     expect(a.problems[0]).toMatchObject({ nodeId: 'n2' });
-    expect(a.problems[0].message).toBe("Conv2d(in_channels=16) receives 32 channels (input 1×32×16×16) from add 'layer1.0.add'");
+    expect(a.problems[0].message).toBe(
+      "Conv2d(in_channels=16) receives 32 channels (input 1×32×16×16) from add 'layer1.0.add'",
+    );
   });
 });
 
 describe('imported models in the editor', () => {
-  test("the CIFAR-10 tutorial Net (self.pool used twice, F.relu, torch.flatten) opens, checks and converts back unchanged", async () => {
+  test('the CIFAR-10 tutorial Net (self.pool used twice, F.relu, torch.flatten) opens, checks and converts back unchanged', async () => {
     const { readFileSync } = await import('node:fs');
     const { parseModelText } = await import('../python/model-text.ts');
-    const source = readFileSync(new URL('../../../test/fixtures/pytorch-source/cifar10-tutorial-net.py', import.meta.url), 'utf8');
+    const source = readFileSync(
+      new URL('../../../test/fixtures/pytorch-source/cifar10-tutorial-net.py', import.meta.url),
+      'utf8',
+    );
     const imported = parseModelText(source, { input: [3, 32, 32] });
     if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
     const g = graphFromDocument(imported.doc);
@@ -214,14 +336,17 @@ describe('imported models in the editor', () => {
 });
 
 describe('the graph templates in the editor', () => {
-  test.each(['cifar10-resnet20', 'cifar10-inception', 'mnist-resnet'])('%s opens with every shape, no problem, and converts back to the same modules', (id) => {
-    const t = TEMPLATES.find((x) => x.id === id)!;
-    const a = analyze(graphFromDocument(t.doc));
-    expect(a.problems).toEqual([]);
-    expect(a.outShape).toEqual([1, 10]);
-    expect(a.doc.modules).toEqual(t.doc.modules);
-    expect(a.doc.blocks).toEqual(t.doc.blocks);
-  });
+  test.each(['cifar10-resnet20', 'cifar10-inception', 'mnist-resnet'])(
+    '%s opens with every shape, no problem, and converts back to the same modules',
+    (id) => {
+      const t = TEMPLATES.find((x) => x.id === id)!;
+      const a = analyze(graphFromDocument(t.doc));
+      expect(a.problems).toEqual([]);
+      expect(a.outShape).toEqual([1, 10]);
+      expect(a.doc.modules).toEqual(t.doc.modules);
+      expect(a.doc.blocks).toEqual(t.doc.blocks);
+    },
+  );
 
   test('BS stays the first template', () => {
     expect(TEMPLATES[0].id).toBe('cifar10-bs');

@@ -4,17 +4,31 @@
 // modules registered in forward order and a forward graph of calls, adds and cats.
 // Positions travel in `editor.positions`, by forward node name (by module name for a chain).
 import type { ForwardNode, ModelDocument, NamedModule, Point } from '../model/module-types.ts';
-import { CHAIN_X, INPUT_ID, edgeId, type EditorEdge, type EditorGraph, type EditorNode, type EditorNodeBody, type XY } from './graph-model.ts';
+import {
+  CHAIN_X,
+  INPUT_ID,
+  edgeId,
+  type EditorEdge,
+  type EditorGraph,
+  type EditorNode,
+  type EditorNodeBody,
+  type XY,
+} from './graph-model.ts';
 import { layoutGraph } from './layout.ts';
 import { analyzeStructure, type Structure } from './structure.ts';
 
 const stemOf = (n: EditorNode): string => {
   switch (n.kind) {
-    case 'layer': return n.layer.type.toLowerCase().replace(/2d$|1d$/, '');
-    case 'module': return 'block' in n.module ? n.module.block.toLowerCase() : 'layer';
-    case 'add': return 'add';
-    case 'cat': return 'cat';
-    case 'input': return 'x';
+    case 'layer':
+      return n.layer.type.toLowerCase().replace(/2d$|1d$/, '');
+    case 'module':
+      return 'block' in n.module ? n.module.block.toLowerCase() : 'layer';
+    case 'add':
+      return 'add';
+    case 'cat':
+      return 'cat';
+    case 'input':
+      return 'x';
   }
 };
 
@@ -23,7 +37,8 @@ const stemOf = (n: EditorNode): string => {
  * weights) when they carry the same name and the same registered layer or module.
  */
 export function sameModule(a: EditorNode, b: EditorNode): boolean {
-  if (a.kind === 'layer' && b.kind === 'layer') return !a.functional && !b.functional && JSON.stringify(a.layer) === JSON.stringify(b.layer);
+  if (a.kind === 'layer' && b.kind === 'layer')
+    return !a.functional && !b.functional && JSON.stringify(a.layer) === JSON.stringify(b.layer);
   return a.kind === 'module' && b.kind === 'module' && JSON.stringify(a.module) === JSON.stringify(b.module);
 }
 
@@ -41,7 +56,11 @@ export function forwardNames(graph: EditorGraph, order: string[]): Map<string, s
   const names = new Map<string, string>();
   for (const id of order) {
     const own = byId.get(id)!.name;
-    if (own && !taken.has(own)) { names.set(id, own); taken.add(own); owner.set(own, id); }
+    if (own && !taken.has(own)) {
+      names.set(id, own);
+      taken.add(own);
+      owner.set(own, id);
+    }
   }
   for (const id of order) {
     const own = byId.get(id)!.name;
@@ -77,16 +96,23 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const pos = (id: string): XY => ({ ...(byId.get(id)?.position ?? { x: CHAIN_X, y: 0 }) });
   const base = {
-    format: 'layerboard-model' as const, version: 2 as const, input: [...graph.input],
+    format: 'layerboard-model' as const,
+    version: 2 as const,
+    input: [...graph.input],
     ...(graph.className !== undefined ? { className: graph.className } : {}),
     ...(graph.blocks && graph.blocks.length > 0 ? { blocks: structuredClone(graph.blocks) } : {}),
     ...(graph.metadata !== undefined ? { metadata: structuredClone(graph.metadata) } : {}),
     ...(graph.training !== undefined ? { training: structuredClone(graph.training) } : {}),
   };
-  const editorView = (names: Map<string, string>) => ({ input: pos(INPUT_ID), positions: Object.fromEntries(structure.order.map((id) => [names.get(id)!, pos(id)])) });
+  const editorView = (names: Map<string, string>) => ({
+    input: pos(INPUT_ID),
+    positions: Object.fromEntries(structure.order.map((id) => [names.get(id)!, pos(id)])),
+  });
   if (structure.chain) {
     const named = structure.order.some((id) => byId.get(id)!.name);
-    const names = new Map(structure.order.map((id, i) => [id, named ? (byId.get(id)!.name ?? `${stemOf(byId.get(id)!)}_${i}`) : String(i)]));
+    const names = new Map(
+      structure.order.map((id, i) => [id, named ? (byId.get(id)!.name ?? `${stemOf(byId.get(id)!)}_${i}`) : String(i)]),
+    );
     const modules = structure.order.map((id) => moduleOf(byId.get(id)!, names.get(id)!)!);
     return { doc: { ...base, modules, forward: null, editor: editorView(names) }, structure, names };
   }
@@ -104,12 +130,16 @@ export function documentFromGraph(graph: EditorGraph, structure: Structure = ana
     const inputs = (structure.inputs.get(id) ?? []).map(ref);
     if (n.kind === 'add') nodes.push({ name, op: 'add', inputs });
     else if (n.kind === 'cat') nodes.push({ name, op: 'cat', dim: n.dim, inputs });
-    else if (n.kind === 'layer' && n.functional) nodes.push({ name, apply: structuredClone(n.layer), inputs: [inputs[0]] });
+    else if (n.kind === 'layer' && n.functional)
+      nodes.push({ name, apply: structuredClone(n.layer), inputs: [inputs[0]] });
     else {
       // A shared module's later calls name the module by its own name (forward: pool_1 calls pool).
       const call = n.name !== undefined && name !== n.name && registered.has(n.name) ? n.name : name;
       const m = moduleOf(n, call);
-      if (m && !registered.has(call)) { modules.push(m); registered.add(call); }
+      if (m && !registered.has(call)) {
+        modules.push(m);
+        registered.add(call);
+      }
       nodes.push({ name, call, inputs: [inputs[0]] });
     }
   }
@@ -146,7 +176,8 @@ export function graphFromDocument(doc: ModelDocument): EditorGraph {
       idOf.set(f.name, id);
       const common = { id, name: f.name, position: origin };
       if ('op' in f) nodes.push(f.op === 'add' ? { ...common, kind: 'add' } : { ...common, kind: 'cat', dim: f.dim });
-      else if ('apply' in f) nodes.push({ ...common, kind: 'layer', layer: structuredClone(f.apply), functional: true });
+      else if ('apply' in f)
+        nodes.push({ ...common, kind: 'layer', layer: structuredClone(f.apply), functional: true });
       else {
         const m = modules.get(f.call);
         if (!m) throw new Error(`forward node '${f.name}' calls '${f.call}', which is not a module of the model`);
@@ -156,14 +187,17 @@ export function graphFromDocument(doc: ModelDocument): EditorGraph {
     });
   }
   const graph: EditorGraph = {
-    input: [...doc.input], nodes, edges,
+    input: [...doc.input],
+    nodes,
+    edges,
     ...(doc.blocks ? { blocks: structuredClone(doc.blocks) } : {}),
     ...(doc.className !== undefined ? { className: doc.className } : {}),
     ...(doc.metadata !== undefined ? { metadata: structuredClone(doc.metadata) } : {}),
     ...(doc.training !== undefined ? { training: structuredClone(doc.training) } : {}),
   };
   const positions = doc.editor?.positions;
-  const placed = (name: string | undefined, i: number): Point | undefined => positions?.[doc.forward === null ? doc.modules[i - 1]?.name : (name ?? '')];
+  const placed = (name: string | undefined, i: number): Point | undefined =>
+    positions?.[doc.forward === null ? doc.modules[i - 1]?.name : (name ?? '')];
   const all = nodes.every((n, i) => i === 0 || placed(n.name, i) !== undefined);
   if (!positions || !doc.editor?.input || !all) return layoutGraph(graph);
   return { ...graph, nodes: nodes.map((n, i) => (i === 0 ? n : { ...n, position: { ...placed(n.name, i)! } })) };

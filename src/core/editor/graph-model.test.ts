@@ -10,14 +10,30 @@ const types = (g: G.EditorGraph) => G.chainFrom(g).map((id) => G.layerOf(g.nodes
 describe('graph model', () => {
   test('a document becomes a laid-out chain under the Input', () => {
     const g = bs();
-    expect(types(g)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+    expect(types(g)).toEqual([
+      'Conv2d',
+      'MaxPool2d',
+      'Conv2d',
+      'MaxPool2d',
+      'Conv2d',
+      'MaxPool2d',
+      'Flatten',
+      'Linear',
+      'Linear',
+    ]);
     const ys = [G.INPUT_ID, ...G.chainFrom(g)].map((id) => g.nodes.find((n) => n.id === id)!.position.y);
     expect(ys).toEqual([...ys].sort((a, b) => a - b));
     expect(new Set(g.nodes.map((n) => n.position.x))).toEqual(new Set([G.CHAIN_X]));
   });
 
   test('positions stored in the document are kept', () => {
-    const doc = { ...TEMPLATES[0].doc, editor: { input: { x: 5, y: 6 }, positions: Object.fromEntries(TEMPLATES[0].doc.modules.map((m, i) => [m.name, { x: i, y: 100 * i }])) } };
+    const doc = {
+      ...TEMPLATES[0].doc,
+      editor: {
+        input: { x: 5, y: 6 },
+        positions: Object.fromEntries(TEMPLATES[0].doc.modules.map((m, i) => [m.name, { x: i, y: 100 * i }])),
+      },
+    };
     const g = graphFromDocument(doc);
     expect(g.nodes.find((n) => n.id === 'n3')!.position).toEqual({ x: 2, y: 200 });
     expect(g.nodes[0].position).toEqual({ x: 5, y: 6 });
@@ -42,7 +58,12 @@ describe('graph model', () => {
   test('addNode between two nodes replaces their edge', () => {
     const g = bs();
     const [c1, p1] = G.chainFrom(g);
-    const { graph, id } = G.addNode(g, { kind: 'layer', layer: { type: 'ReLU' } }, { x: 0, y: 0 }, { after: c1, before: p1 });
+    const { graph, id } = G.addNode(
+      g,
+      { kind: 'layer', layer: { type: 'ReLU' } },
+      { x: 0, y: 0 },
+      { after: c1, before: p1 },
+    );
     expect(G.chainFrom(graph).slice(0, 3)).toEqual([c1, id, p1]);
     expect(graph.edges.some((e) => e.source === c1 && e.target === p1)).toBe(false);
     expect(id).toBe('n10');
@@ -51,7 +72,9 @@ describe('graph model', () => {
   test('setKeyword with undefined removes the keyword (PyTorch default)', () => {
     const g = G.setKeyword(bs(), 'n1', 'stride', undefined);
     expect(G.layerOf(g.nodes.find((n) => n.id === 'n1'))).not.toHaveProperty('stride');
-    expect(G.layerOf(G.setKeyword(g, 'n1', 'out_channels', 16).nodes.find((n) => n.id === 'n1'))!.out_channels).toBe(16);
+    expect(G.layerOf(G.setKeyword(g, 'n1', 'out_channels', 16).nodes.find((n) => n.id === 'n1'))!.out_channels).toBe(
+      16,
+    );
   });
 
   test('connect ignores self loops, duplicates and edges into the Input', () => {
@@ -92,7 +115,10 @@ describe('drop target', () => {
   test('a drop below the last block appends; far away is loose', () => {
     const g = bs();
     const tail = g.nodes.find((n) => n.id === 'n9')!;
-    expect(findDropTarget(g, { x: tail.position.x + 100, y: tail.position.y + 150 }, h)).toEqual({ kind: 'tail', nodeId: 'n9' });
+    expect(findDropTarget(g, { x: tail.position.x + 100, y: tail.position.y + 150 }, h)).toEqual({
+      kind: 'tail',
+      nodeId: 'n9',
+    });
     expect(findDropTarget(g, { x: tail.position.x + 900, y: tail.position.y }, h)).toBeNull();
   });
 

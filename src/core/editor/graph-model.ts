@@ -6,7 +6,10 @@
 import type { BlockDef, ModuleBody } from '../model/module-types.ts';
 import type { LayerSpec, ModelDocument } from '../model/types.ts';
 
-export interface XY { x: number; y: number }
+export interface XY {
+  x: number;
+  y: number;
+}
 
 /** What a node of the editor is; one kind per thing a forward() can do with a tensor. */
 export type EditorNodeBody =
@@ -24,7 +27,11 @@ export type EditorNodeBody =
 export type EditorNode = EditorNodeBody & { id: string; name?: string; position: XY };
 export type EditorNodeKind = EditorNode['kind'];
 export type EditorLayerNode = Extract<EditorNode, { kind: 'layer' }>;
-export interface EditorEdge { id: string; source: string; target: string }
+export interface EditorEdge {
+  id: string;
+  source: string;
+  target: string;
+}
 
 export interface EditorGraph {
   /** Input shape without the batch: [C, H, W] or [F]. */
@@ -49,7 +56,8 @@ export const CHAIN_X = 0;
 export const edgeId = (source: string, target: string): string => `e-${source}-${target}`;
 
 /** The layer of a layer node. */
-export const layerOf = (n: EditorNode | undefined): LayerSpec | undefined => (n?.kind === 'layer' ? n.layer : undefined);
+export const layerOf = (n: EditorNode | undefined): LayerSpec | undefined =>
+  n?.kind === 'layer' ? n.layer : undefined;
 
 /** How many inputs a node takes: the Input none, add and cat several, everything else one. */
 export function takesMany(n: EditorNode): boolean {
@@ -117,7 +125,12 @@ export function chainTail(graph: EditorGraph): string {
 export type HeightOf = (id: string) => number;
 
 /** A new node, optionally wired after `after` and before `before` (replacing that edge). */
-export function addNode(graph: EditorGraph, body: EditorNodeBody, position: XY, wire: { after?: string; before?: string } = {}): { graph: EditorGraph; id: string } {
+export function addNode(
+  graph: EditorGraph,
+  body: EditorNodeBody,
+  position: XY,
+  wire: { after?: string; before?: string } = {},
+): { graph: EditorGraph; id: string } {
   const id = newNodeId(graph);
   let edges = graph.edges;
   if (wire.after && wire.before) edges = edges.filter((e) => !(e.source === wire.after && e.target === wire.before));
@@ -131,7 +144,14 @@ export function addNode(graph: EditorGraph, body: EditorNodeBody, position: XY, 
  * Inserts a run of layers on the edge source → target (a Fix's shortcut, a dropped
  * block): source → first → … → last → target, placed on the line between them.
  */
-export function insertOnEdge(graph: EditorGraph, source: string, target: string, layers: LayerSpec[], at: XY, step: number): { graph: EditorGraph; ids: string[] } {
+export function insertOnEdge(
+  graph: EditorGraph,
+  source: string,
+  target: string,
+  layers: LayerSpec[],
+  at: XY,
+  step: number,
+): { graph: EditorGraph; ids: string[] } {
   let g = graph;
   const ids: string[] = [];
   let prev = source;
@@ -146,14 +166,21 @@ export function insertOnEdge(graph: EditorGraph, source: string, target: string,
 
 /** Moves the given nodes down by `dy` (to make room for an inserted block). */
 export function shiftDown(graph: EditorGraph, ids: Set<string>, dy: number): EditorGraph {
-  return { ...graph, nodes: graph.nodes.map((n) => (ids.has(n.id) ? { ...n, position: { x: n.position.x, y: n.position.y + dy } } : n)) };
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => (ids.has(n.id) ? { ...n, position: { x: n.position.x, y: n.position.y + dy } } : n)),
+  };
 }
 
 /**
  * Removes nodes (never the Input) and edges; a removed run of one-input nodes is bridged
  * so its predecessor feeds its successors, as deleting a layer from nn.Sequential does.
  */
-export function removeElements(graph: EditorGraph, nodeIds: Iterable<string>, edgeIds: Iterable<string> = []): EditorGraph {
+export function removeElements(
+  graph: EditorGraph,
+  nodeIds: Iterable<string>,
+  edgeIds: Iterable<string> = [],
+): EditorGraph {
   const gone = new Set([...nodeIds].filter((id) => id !== INPUT_ID));
   const cut = new Set(edgeIds);
   const out = outMap(graph);
@@ -164,7 +191,8 @@ export function removeElements(graph: EditorGraph, nodeIds: Iterable<string>, ed
     if (gone.has(e.source) || !gone.has(e.target) || cut.has(e.id)) continue;
     // Only a single-input removed node hands its input on; an add or cat has no one input.
     if (takesMany(byId.get(e.target)!) || (into.get(e.target)?.length ?? 0) > 1) continue;
-    for (const end of survivorsAfter(e.target, gone, out)) bridges.push({ id: edgeId(e.source, end), source: e.source, target: end });
+    for (const end of survivorsAfter(e.target, gone, out))
+      bridges.push({ id: edgeId(e.source, end), source: e.source, target: end });
   }
   const kept = graph.edges.filter((e) => !cut.has(e.id) && !gone.has(e.source) && !gone.has(e.target));
   const edges = [...kept];
@@ -199,7 +227,13 @@ function survivorsAfter(start: string, gone: Set<string>, out: Map<string, strin
  */
 export function connect(graph: EditorGraph, source: string, target: string): EditorGraph {
   const t = graph.nodes.find((n) => n.id === target);
-  if (!t || t.kind === 'input' || source === target || graph.edges.some((e) => e.source === source && e.target === target)) return graph;
+  if (
+    !t ||
+    t.kind === 'input' ||
+    source === target ||
+    graph.edges.some((e) => e.source === source && e.target === target)
+  )
+    return graph;
   const edges = takesMany(t) ? graph.edges : graph.edges.filter((e) => e.target !== target);
   return { ...graph, edges: [...edges, { id: edgeId(source, target), source, target }] };
 }

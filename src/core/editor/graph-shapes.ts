@@ -17,7 +17,11 @@ export interface GraphFix {
   set?: { field: string; value: unknown };
   insert?: { input: number; layers: LayerSpec[] };
 }
-export interface GraphShapeError { node: string; message: string; fix?: GraphFix }
+export interface GraphShapeError {
+  node: string;
+  message: string;
+  fix?: GraphFix;
+}
 export interface GraphShapes {
   /** Output shape of every top-level forward node that ran, by name ('input' too). */
   shapes: Map<string, Shape>;
@@ -83,5 +87,9 @@ function outputId(body: ModuleBody, id: string, blocks: Map<string, BlockDef>, d
 
 /** A layer rule's fix (a keyword, maybe after inserting layers on the input edge) as a graph fix. */
 export function fromShapeFix(fix: { field: string; value: unknown; label: string; insert?: LayerSpec[] }): GraphFix {
-  return { label: fix.label, set: { field: fix.field, value: fix.value }, ...(fix.insert?.length ? { insert: { input: 0, layers: fix.insert } } : {}) };
+  return {
+    label: fix.label,
+    set: { field: fix.field, value: fix.value },
+    ...(fix.insert?.length ? { insert: { input: 0, layers: fix.insert } } : {}),
+  };
 }

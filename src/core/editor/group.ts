@@ -8,7 +8,8 @@ import { documentFromGraph } from './document.ts';
 import { edgeId, INPUT_ID, newNodeId, type EditorEdge, type EditorGraph, type EditorNode } from './graph-model.ts';
 import { analyzeStructure, blockLabel } from './structure.ts';
 
-export type GroupResult = { ok: true; graph: EditorGraph; id: string; block: BlockDef } | { ok: false; message: string };
+export type GroupResult =
+  { ok: true; graph: EditorGraph; id: string; block: BlockDef } | { ok: false; message: string };
 
 /** A class name not yet used by the document's blocks: Block1, Block2, … */
 export function freeBlockName(graph: EditorGraph, stem = 'Block'): string {
@@ -27,26 +28,43 @@ export function groupAsBlock(graph: EditorGraph, ids: Iterable<string>, name = f
   const inside = new Set([...ids].filter((id) => id !== INPUT_ID));
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   if (inside.size === 0) return { ok: false, message: 'select the blocks to group first' };
-  if ((graph.blocks ?? []).some((b) => b.name === name)) return { ok: false, message: `a block class named ${name} already exists` };
+  if ((graph.blocks ?? []).some((b) => b.name === name))
+    return { ok: false, message: `a block class named ${name} already exists` };
   const entering = graph.edges.filter((e) => inside.has(e.target) && !inside.has(e.source));
   const leaving = graph.edges.filter((e) => inside.has(e.source) && !inside.has(e.target));
   const sources = [...new Set(entering.map((e) => e.source))];
   const exits = [...new Set(leaving.map((e) => e.source))];
   const label = (id: string) => blockLabel(byId.get(id)!);
   if (sources.length !== 1) {
-    return { ok: false, message: sources.length === 0 ? 'the selection receives no input: include the edge into it' : `a block takes one input, but the selection receives from ${sources.map(label).join(' and ')}` };
+    return {
+      ok: false,
+      message:
+        sources.length === 0
+          ? 'the selection receives no input: include the edge into it'
+          : `a block takes one input, but the selection receives from ${sources.map(label).join(' and ')}`,
+    };
   }
-  if (exits.length > 1) return { ok: false, message: `a block returns one output, but ${exits.map(label).join(' and ')} both feed blocks outside the selection` };
+  if (exits.length > 1)
+    return {
+      ok: false,
+      message: `a block returns one output, but ${exits.map(label).join(' and ')} both feed blocks outside the selection`,
+    };
 
   // The selection as a graph of its own, its one input tensor as the Input.
   const innerEdges: EditorEdge[] = graph.edges
     .filter((e) => inside.has(e.target) && (inside.has(e.source) || e.source === sources[0]))
     .map((e) => (inside.has(e.source) ? e : { id: edgeId(INPUT_ID, e.target), source: INPUT_ID, target: e.target }));
   const members = graph.nodes.filter((n) => inside.has(n.id));
-  const inner: EditorGraph = { input: [], nodes: [{ id: INPUT_ID, kind: 'input', position: { x: 0, y: 0 } }, ...members], edges: innerEdges, blocks: graph.blocks };
+  const inner: EditorGraph = {
+    input: [],
+    nodes: [{ id: INPUT_ID, kind: 'input', position: { x: 0, y: 0 } }, ...members],
+    edges: innerEdges,
+    blocks: graph.blocks,
+  };
   const structure = analyzeStructure(inner);
   if (structure.errors.length > 0) return { ok: false, message: `cannot group: ${structure.errors[0].message}` };
-  if (structure.loose.length > 0) return { ok: false, message: `cannot group: ${label(structure.loose[0])} is not fed from the selection's input` };
+  if (structure.loose.length > 0)
+    return { ok: false, message: `cannot group: ${label(structure.loose[0])} is not fed from the selection's input` };
   const { doc } = documentFromGraph(inner, structure);
   const block: BlockDef = { name, params: [], modules: doc.modules, forward: doc.forward };
 
@@ -70,7 +88,11 @@ export function renameBlock(graph: EditorGraph, from: string, to: string): Edito
     if ('sequential' in m) return { sequential: m.sequential.map((c) => ({ ...rename(c), name: c.name })) };
     return m;
   };
-  const blocks = (graph.blocks ?? []).map((b) => ({ ...b, name: b.name === from ? to : b.name, modules: b.modules.map((m) => ({ ...rename(m), name: m.name })) }));
+  const blocks = (graph.blocks ?? []).map((b) => ({
+    ...b,
+    name: b.name === from ? to : b.name,
+    modules: b.modules.map((m) => ({ ...rename(m), name: m.name })),
+  }));
   const nodes = graph.nodes.map((n) => (n.kind === 'module' ? { ...n, module: rename(n.module) } : n));
   return { ...graph, blocks, nodes };
 }
@@ -80,10 +102,17 @@ export function moduleContents(body: ModuleBody, blocks: BlockDef[] = []): { nam
   const describe = (m: ModuleBody): string => {
     if ('layer' in m) {
       const { type, ...kw } = m.layer;
-      return `${type}(${Object.entries(kw).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { arg: string }).arg : JSON.stringify(v)}`).join(', ')})`;
+      return `${type}(${Object.entries(kw)
+        .map(
+          ([k, v]) =>
+            `${k}=${typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { arg: string }).arg : JSON.stringify(v)}`,
+        )
+        .join(', ')})`;
     }
     if ('sequential' in m) return `Sequential(${m.sequential.length})`;
-    return `${m.block}(${Object.entries(m.args ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+    return `${m.block}(${Object.entries(m.args ?? {})
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ')})`;
   };
   if ('layer' in body) return [{ name: '', text: describe(body) }];
   if ('sequential' in body) return body.sequential.map((m) => ({ name: m.name, text: describe(m) }));
@@ -91,18 +120,31 @@ export function moduleContents(body: ModuleBody, blocks: BlockDef[] = []): { nam
   if (!def) return [];
   const rows = def.modules.map((m) => ({ name: m.name, text: describe(m) }));
   for (const f of def.forward?.nodes ?? []) {
-    if ('op' in f) rows.push({ name: f.name, text: f.op === 'add' ? f.inputs.join(' + ') : `cat([${f.inputs.join(', ')}], dim=${f.dim})` });
+    if ('op' in f)
+      rows.push({
+        name: f.name,
+        text: f.op === 'add' ? f.inputs.join(' + ') : `cat([${f.inputs.join(', ')}], dim=${f.dim})`,
+      });
   }
   return rows;
 }
 
 /** Parameters of a collapsed module, its block arguments substituted (null when one cannot be counted). */
-export function moduleParams(body: ModuleBody, blocks: BlockDef[] = [], args: Record<string, BlockArgValue> = {}, depth = 0): number | null {
+export function moduleParams(
+  body: ModuleBody,
+  blocks: BlockDef[] = [],
+  args: Record<string, BlockArgValue> = {},
+  depth = 0,
+): number | null {
   if (depth > 32) return null;
   if ('layer' in body) {
     const layer: LayerSpec = { type: body.layer.type };
     for (const [k, v] of Object.entries(body.layer)) if (k !== 'type') layer[k] = isArgRef(v) ? args[v.arg] : v;
-    try { return countParams(layer).total; } catch { return null; }
+    try {
+      return countParams(layer).total;
+    } catch {
+      return null;
+    }
   }
   if ('sequential' in body) return sum(body.sequential.map((m) => moduleParams(m, blocks, args, depth + 1)));
   const def = blocks.find((b) => b.name === body.block);
@@ -116,5 +158,7 @@ export function moduleParams(body: ModuleBody, blocks: BlockDef[] = [], args: Re
   return sum(def.modules.map((m) => moduleParams(m, blocks, own, depth + 1)));
 }
 
-const isArgRef = (v: unknown): v is ArgRef => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
-const sum = (parts: (number | null)[]): number | null => (parts.some((p) => p === null) ? null : (parts as number[]).reduce((a, b) => a + b, 0));
+const isArgRef = (v: unknown): v is ArgRef =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
+const sum = (parts: (number | null)[]): number | null =>
+  parts.some((p) => p === null) ? null : (parts as number[]).reduce((a, b) => a + b, 0);

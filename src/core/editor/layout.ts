@@ -4,7 +4,16 @@
 // barycentre sweeps to order each layer, each layer centred. A chain stays one column at
 // x = CHAIN_X; branches stand side by side. Blocks not reached from the Input go in a
 // column to the right.
-import { CHAIN_X, INPUT_ID, NODE_GAP, NODE_HEIGHT, NODE_WIDTH, type EditorGraph, type HeightOf, type XY } from './graph-model.ts';
+import {
+  CHAIN_X,
+  INPUT_ID,
+  NODE_GAP,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  type EditorGraph,
+  type HeightOf,
+  type XY,
+} from './graph-model.ts';
 
 const COLUMN = NODE_WIDTH + 88;
 const SWEEPS = 4;
@@ -113,10 +122,12 @@ function orderRows(order: string[], layer: Map<string, number>, succ: Map<string
   const renumber = (row: string[]) => row.forEach((id, i) => index.set(id, i));
   rows.forEach(renumber);
   const sortBy = (row: string[], nbrs: Map<string, string[]>) => {
-    const key = new Map(row.map((id, i) => {
-      const ns = nbrs.get(id) ?? [];
-      return [id, ns.length > 0 ? ns.reduce((s, n) => s + index.get(n)!, 0) / ns.length : i] as const;
-    }));
+    const key = new Map(
+      row.map((id, i) => {
+        const ns = nbrs.get(id) ?? [];
+        return [id, ns.length > 0 ? ns.reduce((s, n) => s + index.get(n)!, 0) / ns.length : i] as const;
+      }),
+    );
     // Stable: ties keep the current order, so a chain's first branch stays on the left.
     row.sort((a, b) => key.get(a)! - key.get(b)! || index.get(a)! - index.get(b)!);
     renumber(row);

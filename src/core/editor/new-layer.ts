@@ -57,4 +57,5 @@ export function newBody(item: PaletteId, incoming: Shape | null, mode: AddMode):
 }
 
 /** The label a palette item shows ('Conv2d', 'Add', 'BasicBlock'). */
-export const paletteLabel = (item: PaletteId): string => (item.startsWith('block:') ? item.slice('block:'.length) : item);
+export const paletteLabel = (item: PaletteId): string =>
+  item.startsWith('block:') ? item.slice('block:'.length) : item;

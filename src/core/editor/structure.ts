@@ -5,7 +5,10 @@
 // never by internal id.
 import { INPUT_ID, takesMany, type EditorGraph, type EditorNode } from './graph-model.ts';
 
-export interface StructureError { nodeIds: string[]; message: string }
+export interface StructureError {
+  nodeIds: string[];
+  message: string;
+}
 
 export interface Structure {
   /** Reached nodes except the Input, inputs before use (for a graph with a cycle: those outside it). */
@@ -24,15 +27,23 @@ export interface Structure {
 /** How a block is named in messages: its type and name (`Conv2d conv1`, `add`, `Input`). */
 export function blockLabel(n: EditorNode, name: string | undefined = n.name): string {
   switch (n.kind) {
-    case 'input': return 'the input';
-    case 'layer': return name ? `${n.layer.type} ${name}` : n.layer.type;
-    case 'add': return name ?? 'add';
-    case 'cat': return name ?? 'cat';
-    case 'module': return `${'block' in n.module ? n.module.block : 'Sequential'}${name ? ` ${name}` : ''}`;
+    case 'input':
+      return 'the input';
+    case 'layer':
+      return name ? `${n.layer.type} ${name}` : n.layer.type;
+    case 'add':
+      return name ?? 'add';
+    case 'cat':
+      return name ?? 'cat';
+    case 'module':
+      return `${'block' in n.module ? n.module.block : 'Sequential'}${name ? ` ${name}` : ''}`;
   }
 }
 
-export function analyzeStructure(graph: EditorGraph, nameOf: (id: string) => string | undefined = () => undefined): Structure {
+export function analyzeStructure(
+  graph: EditorGraph,
+  nameOf: (id: string) => string | undefined = () => undefined,
+): Structure {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const label = (id: string) => blockLabel(byId.get(id)!, nameOf(id) ?? byId.get(id)!.name);
   const out = new Map<string, string[]>();
@@ -49,47 +60,84 @@ export function analyzeStructure(graph: EditorGraph, nameOf: (id: string) => str
   const errors: StructureError[] = [];
   if (!byId.has(INPUT_ID)) errors.push({ nodeIds: [], message: 'the graph has no Input block' });
   const feeders = into.get(INPUT_ID) ?? [];
-  if (feeders.length > 0) errors.push({ nodeIds: [INPUT_ID], message: `the Input receives an edge from ${feeders.map(label).join(' and ')}; nothing can feed the Input` });
+  if (feeders.length > 0)
+    errors.push({
+      nodeIds: [INPUT_ID],
+      message: `the Input receives an edge from ${feeders.map(label).join(' and ')}; nothing can feed the Input`,
+    });
 
   const order = topoOrder(reached, out, into);
   const ordered = new Set(order);
   const cyclic = [...reached].filter((id) => id !== INPUT_ID && !ordered.has(id));
   if (cyclic.length > 0) {
     const inCycle = graph.nodes.filter((n) => cyclic.includes(n.id)).map((n) => n.id);
-    errors.push({ nodeIds: inCycle, message: `cycle through ${inCycle.map(label).join(' → ')}: forward runs each block after its inputs, so a block cannot feed itself` });
+    errors.push({
+      nodeIds: inCycle,
+      message: `cycle through ${inCycle.map(label).join(' → ')}: forward runs each block after its inputs, so a block cannot feed itself`,
+    });
   }
   for (const id of order) {
     const n = byId.get(id)!;
     const from = into.get(id) ?? [];
     const outside = from.filter((s) => !reached.has(s));
     if (outside.length > 0) {
-      errors.push({ nodeIds: [id], message: `${label(id)} takes an input from ${outside.map(label).join(' and ')}, which the Input does not reach` });
+      errors.push({
+        nodeIds: [id],
+        message: `${label(id)} takes an input from ${outside.map(label).join(' and ')}, which the Input does not reach`,
+      });
     } else if (n.kind === 'add' && from.length < 2) {
-      errors.push({ nodeIds: [id], message: `${label(id)} joins tensors but receives ${from.length === 0 ? 'none' : `only one (from ${label(from[0])})`}: connect a second input` });
+      errors.push({
+        nodeIds: [id],
+        message: `${label(id)} joins tensors but receives ${from.length === 0 ? 'none' : `only one (from ${label(from[0])})`}: connect a second input`,
+      });
     } else if (n.kind === 'cat' && from.length === 0) {
       errors.push({ nodeIds: [id], message: `${label(id)} receives no input: connect the tensors to join` });
     } else if (!takesMany(n) && from.length > 1) {
-      errors.push({ nodeIds: [id], message: `${label(id)} receives ${from.length} inputs (from ${from.map(label).join(' and ')}); a layer takes one: join them with Add or Concat first` });
+      errors.push({
+        nodeIds: [id],
+        message: `${label(id)} receives ${from.length} inputs (from ${from.map(label).join(' and ')}); a layer takes one: join them with Add or Concat first`,
+      });
     }
   }
   const sinks = order.filter((id) => (out.get(id) ?? []).length === 0);
   if (sinks.length > 1) {
-    errors.push({ nodeIds: sinks.slice(1), message: `the model returns one tensor, but ${sinks.map(label).join(' and ')} all end the graph: connect the extra ends or delete them` });
+    errors.push({
+      nodeIds: sinks.slice(1),
+      message: `the model returns one tensor, but ${sinks.map(label).join(' and ')} all end the graph: connect the extra ends or delete them`,
+    });
   }
   const output = sinks.length === 1 ? sinks[0] : order.length === 0 ? null : (sinks[0] ?? null);
-  const chain = cyclic.length === 0 && order.every((id, i) => {
-    const n = byId.get(id)!;
-    return (n.kind === 'layer' && !n.functional) || n.kind === 'module' ? (into.get(id) ?? []).length === 1 && (into.get(id)![0] === (order[i - 1] ?? INPUT_ID)) && (out.get(id) ?? []).length <= 1 : false;
-  }) && (out.get(INPUT_ID) ?? []).length <= 1;
+  const chain =
+    cyclic.length === 0 &&
+    order.every((id, i) => {
+      const n = byId.get(id)!;
+      return (n.kind === 'layer' && !n.functional) || n.kind === 'module'
+        ? (into.get(id) ?? []).length === 1 &&
+            into.get(id)![0] === (order[i - 1] ?? INPUT_ID) &&
+            (out.get(id) ?? []).length <= 1
+        : false;
+    }) &&
+    (out.get(INPUT_ID) ?? []).length <= 1;
   const inputs = new Map(order.map((id) => [id, into.get(id) ?? []]));
-  return { order, loose: graph.nodes.filter((n) => !reached.has(n.id)).map((n) => n.id), inputs, output, chain, errors };
+  return {
+    order,
+    loose: graph.nodes.filter((n) => !reached.has(n.id)).map((n) => n.id),
+    inputs,
+    output,
+    chain,
+    errors,
+  };
 }
 
 function reach(out: Map<string, string[]>): Set<string> {
   const reached = new Set([INPUT_ID]);
   const queue = [INPUT_ID];
   for (let head = 0; head < queue.length; head++) {
-    for (const w of out.get(queue[head]) ?? []) if (!reached.has(w)) { reached.add(w); queue.push(w); }
+    for (const w of out.get(queue[head]) ?? [])
+      if (!reached.has(w)) {
+        reached.add(w);
+        queue.push(w);
+      }
   }
   return reached;
 }

@@ -25,7 +25,8 @@ export function stableHash(text: string): string {
 /** The longest prefix of `text` (whole code points) that fits in `bytes` UTF-8 bytes. */
 function clipUtf8(text: string, bytes: number): string {
   const encoder = new TextEncoder();
-  let out = '', used = 0;
+  let out = '',
+    used = 0;
   for (const ch of text) {
     const n = encoder.encode(ch).length;
     if (used + n > bytes) break;
@@ -43,10 +44,14 @@ function clipUtf8(text: string, bytes: number): string {
  * stable hash of the whole name, so two long names that share a prefix stay distinct.
  */
 export function safeSegment(name: string, fallback = 'unnamed', maxBytes = MAX_SEGMENT_BYTES): string {
-  let s = name.normalize('NFC').replace(UNSAFE_CHARS, '_').replace(/^[\s.]+|[\s.]+$/g, '');
+  let s = name
+    .normalize('NFC')
+    .replace(UNSAFE_CHARS, '_')
+    .replace(/^[\s.]+|[\s.]+$/g, '');
   if (!s) s = fallback;
   if (WINDOWS_RESERVED.test(s)) s = `_${s}`;
-  if (new TextEncoder().encode(s).length > maxBytes) s = `${clipUtf8(s, maxBytes - 9).replace(/[\s.]+$/, '')}~${stableHash(name)}`;
+  if (new TextEncoder().encode(s).length > maxBytes)
+    s = `${clipUtf8(s, maxBytes - 9).replace(/[\s.]+$/, '')}~${stableHash(name)}`;
   return s;
 }
 
@@ -62,7 +67,8 @@ export function safePath(...segments: string[]): string {
  */
 export function entryNameProblem(name: string): string | null {
   if (!name || name === '/') return 'the name is empty';
-  if (new TextEncoder().encode(name).length > MAX_ZIP_NAME_BYTES) return `the name is ${new TextEncoder().encode(name).length} bytes; zip allows ${MAX_ZIP_NAME_BYTES}`;
+  if (new TextEncoder().encode(name).length > MAX_ZIP_NAME_BYTES)
+    return `the name is ${new TextEncoder().encode(name).length} bytes; zip allows ${MAX_ZIP_NAME_BYTES}`;
   if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return 'the path is absolute';
   if (name.includes('\\')) return 'the path contains a backslash (a separator on Windows)';
   // eslint-disable-next-line no-control-regex

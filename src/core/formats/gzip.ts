@@ -16,37 +16,47 @@ export interface GunzipOptions {
 }
 
 /** DecompressionStream('gzip'), keeping what came out before an error. */
-export const streamInflater = (maxBytes = Infinity): MemberInflater => async (bytes) => {
-  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw new GzipTooLargeError(maxBytes);
+export const streamInflater =
+  (maxBytes = Infinity): MemberInflater =>
+  async (bytes) => {
+    const reader = new Blob([bytes as Uint8Array<ArrayBuffer>])
+      .stream()
+      .pipeThrough(new DecompressionStream('gzip'))
+      .getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        total += value.length;
+        if (total > maxBytes) {
+          await reader.cancel();
+          throw new GzipTooLargeError(maxBytes);
+        }
       }
+      return { data: concat(chunks, total), error: null };
+    } catch (error) {
+      if (error instanceof GzipTooLargeError) throw error;
+      return { data: concat(chunks, total), error };
     }
-    return { data: concat(chunks, total), error: null };
-  } catch (error) {
-    if (error instanceof GzipTooLargeError) throw error;
-    return { data: concat(chunks, total), error };
-  }
-};
+  };
 
 export class GzipTooLargeError extends Error {
-  constructor(readonly limit: number) { super(`the gzip data inflates to more than ${limit.toLocaleString('en-US')} bytes, the limit`); }
+  constructor(readonly limit: number) {
+    super(`the gzip data inflates to more than ${limit.toLocaleString('en-US')} bytes, the limit`);
+  }
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
@@ -60,12 +70,16 @@ const LOST_OUTPUT_BOUND = 65_536 * 1032;
  * given `seen` bytes: the first place where another header (or only zeros) follows a
  * trailer whose length is at least `seen`, and inflating up to there succeeds.
  */
-async function firstMember(bytes: Uint8Array, seen: number, inflate: MemberInflater): Promise<{ end: number; data: Uint8Array } | null> {
+async function firstMember(
+  bytes: Uint8Array,
+  seen: number,
+  inflate: MemberInflater,
+): Promise<{ end: number; data: Uint8Array } | null> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let p = 18; p <= bytes.length; p++) {
     if (p < bytes.length && !isHeader(bytes, p) && bytes[p] !== 0) continue;
     const size = dv.getUint32(p - 4, true);
-    if (size < (seen >>> 0) || size > seen + LOST_OUTPUT_BOUND) continue;
+    if (size < seen >>> 0 || size > seen + LOST_OUTPUT_BOUND) continue;
     if (p < bytes.length && !isHeader(bytes, p) && !bytes.subarray(p).every((b) => b === 0)) continue;
     const { data, error } = await inflate(bytes.subarray(0, p));
     if (!error) return { end: p, data };
@@ -77,20 +91,29 @@ async function firstMember(bytes: Uint8Array, seen: number, inflate: MemberInfla
 export async function gunzip(bytes: Uint8Array, options: GunzipOptions = {}): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? Infinity;
   const parts: Uint8Array[] = [];
-  let offset = 0, total = 0;
+  let offset = 0,
+    total = 0;
   while (offset < bytes.length) {
     const rest = bytes.subarray(offset);
     if (!isHeader(rest, 0)) {
       // Trailing zeros (tape padding) are allowed, as gzip(1) allows them.
       if (offset > 0 && rest.every((b) => b === 0)) break;
-      throw new Error(offset === 0 ? 'not gzip data (it does not start with 1f 8b 08)' : `bytes after the gzip data at byte ${offset} are not another gzip member`);
+      throw new Error(
+        offset === 0
+          ? 'not gzip data (it does not start with 1f 8b 08)'
+          : `bytes after the gzip data at byte ${offset} are not another gzip member`,
+      );
     }
     const inflate = options.inflate ?? streamInflater(maxBytes - total);
     const first = await inflate(rest);
-    let data = first.data, end = rest.length;
+    let data = first.data,
+      end = rest.length;
     if (first.error) {
       const member = await firstMember(rest, first.data.length, inflate);
-      if (!member) throw new Error(`damaged gzip data in the member at byte ${offset}: ${first.error instanceof Error ? first.error.message : String(first.error)}`);
+      if (!member)
+        throw new Error(
+          `damaged gzip data in the member at byte ${offset}: ${first.error instanceof Error ? first.error.message : String(first.error)}`,
+        );
       ({ data, end } = member);
     }
     total += data.length;

@@ -6,16 +6,27 @@
 /** Deepest nesting of objects and arrays we read; model and run files need a few dozen. */
 export const MAX_JSON_DEPTH = 256;
 
-export interface JsonSyntaxError { line: number; column: number; offset: number; message: string }
+export interface JsonSyntaxError {
+  line: number;
+  column: number;
+  offset: number;
+  message: string;
+}
 
 class Scanner {
   pos = 0;
   /** Keys and indices from the root to the value being read. */
   readonly path: (string | number)[] = [];
-  constructor(private readonly text: string, private readonly maxDepth: number) {}
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
 
   enter(): void {
-    if (this.path.length >= this.maxDepth) this.fail(`nested too deeply at ${formatJsonPath(this.path)}: more than ${this.maxDepth} levels of objects and lists`);
+    if (this.path.length >= this.maxDepth)
+      this.fail(
+        `nested too deeply at ${formatJsonPath(this.path)}: more than ${this.maxDepth} levels of objects and lists`,
+      );
   }
 
   fail(message: string, at = this.pos): never {
@@ -43,16 +54,26 @@ class Scanner {
     if (c === '"') return this.string();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
     for (const word of ['true', 'false', 'null']) {
-      if (this.text.startsWith(word, this.pos)) { this.pos += word.length; return; }
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return;
+      }
     }
-    this.fail(c === undefined ? 'unexpected end of text, a value was expected' : `unexpected ${this.describe()}, a value was expected`);
+    this.fail(
+      c === undefined
+        ? 'unexpected end of text, a value was expected'
+        : `unexpected ${this.describe()}, a value was expected`,
+    );
   }
 
   object(): void {
     this.enter();
     this.pos++;
     this.space();
-    if (this.peek() === '}') { this.pos++; return; }
+    if (this.peek() === '}') {
+      this.pos++;
+      return;
+    }
     for (;;) {
       this.space();
       if (this.peek() !== '"') this.fail(`expected a "quoted" property name, got ${this.describe()}`);
@@ -69,7 +90,11 @@ class Scanner {
       const c = this.peek();
       this.pos++;
       if (c === '}') return;
-      if (c !== ',') this.fail(`expected ',' or '}' in an object, got ${c === undefined ? 'the end of the text' : `'${c}'`}`, this.pos - 1);
+      if (c !== ',')
+        this.fail(
+          `expected ',' or '}' in an object, got ${c === undefined ? 'the end of the text' : `'${c}'`}`,
+          this.pos - 1,
+        );
       this.space();
       if (this.peek() === '}') this.fail("trailing comma before '}'", this.pos);
     }
@@ -79,7 +104,10 @@ class Scanner {
     this.enter();
     this.pos++;
     this.space();
-    if (this.peek() === ']') { this.pos++; return; }
+    if (this.peek() === ']') {
+      this.pos++;
+      return;
+    }
     for (let i = 0; ; i++) {
       this.path.push(i);
       this.value();
@@ -88,7 +116,11 @@ class Scanner {
       const c = this.peek();
       this.pos++;
       if (c === ']') return;
-      if (c !== ',') this.fail(`expected ',' or ']' in a list, got ${c === undefined ? 'the end of the text' : `'${c}'`}`, this.pos - 1);
+      if (c !== ',')
+        this.fail(
+          `expected ',' or ']' in a list, got ${c === undefined ? 'the end of the text' : `'${c}'`}`,
+          this.pos - 1,
+        );
       this.space();
       if (this.peek() === ']') this.fail("trailing comma before ']'", this.pos);
     }
@@ -114,7 +146,8 @@ class Scanner {
     if (!m) this.fail('malformed number');
     this.pos += m[0].length;
     const next = this.text[this.pos];
-    if (next !== undefined && next >= '0' && next <= '9' && m[1] === '0') this.fail('numbers must not have leading zeros');
+    if (next !== undefined && next >= '0' && next <= '9' && m[1] === '0')
+      this.fail('numbers must not have leading zeros');
   }
 }
 
@@ -122,8 +155,12 @@ const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 
 /** `$.layers[3].keywords`, the middle elided when it is long. */
 export function formatJsonPath(path: readonly (string | number)[]): string {
-  const part = (p: string | number) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`);
-  const shown = path.length > 12 ? [...path.slice(0, 6).map(part), `…(${path.length - 12} more)…`, ...path.slice(-6).map(part)] : path.map(part);
+  const part = (p: string | number) =>
+    typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  const shown =
+    path.length > 12
+      ? [...path.slice(0, 6).map(part), `…(${path.length - 12} more)…`, ...path.slice(-6).map(part)]
+      : path.map(part);
   return `$${shown.join('')}`;
 }
 
@@ -138,7 +175,12 @@ export function jsonSyntaxError(text: string, maxDepth = MAX_JSON_DEPTH): JsonSy
   } catch (err) {
     const offset = (err as { offset?: number }).offset ?? s.pos;
     const before = text.slice(0, offset).split('\n');
-    return { line: before.length, column: before[before.length - 1].length + 1, offset, message: (err as Error).message };
+    return {
+      line: before.length,
+      column: before[before.length - 1].length + 1,
+      offset,
+      message: (err as Error).message,
+    };
   }
 }
 
@@ -154,6 +196,7 @@ export type JsonRead = { ok: true; value: unknown } | { ok: false; message: stri
 export function readJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonRead {
   const body = stripBom(text);
   const syntax = jsonSyntaxError(body, maxDepth);
-  if (syntax) return { ok: false, message: `not valid JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}` };
+  if (syntax)
+    return { ok: false, message: `not valid JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}` };
   return { ok: true, value: JSON.parse(body) };
 }

@@ -20,10 +20,15 @@ export interface ImageDataset extends LbdsHeader {
 }
 
 /** Images per class in each split. */
-export interface ClassCounts { train: number[]; test: number[] }
+export interface ClassCounts {
+  train: number[];
+  test: number[];
+}
 
 /** What the Train tab shows of a dataset: its header and class counts, no pixels. */
-export interface DatasetInfo extends LbdsHeader { counts: ClassCounts }
+export interface DatasetInfo extends LbdsHeader {
+  counts: ClassCounts;
+}
 
 export function classCounts(ds: ImageDataset): ClassCounts {
   const train = new Array<number>(ds.classes.length).fill(0);
@@ -61,22 +66,27 @@ export function encodeLbds(ds: ImageDataset): Uint8Array {
 
 /** Decodes an uncompressed LBDS buffer; errors say what is wrong and where. */
 export function decodeLbds(bytes: Uint8Array): ImageDataset {
-  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('not a Layerboard dataset file (no LBDS signature)');
+  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new Error('not a Layerboard dataset file (no LBDS signature)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
   if (version !== VERSION) throw new Error(`dataset file version ${version} is not supported (expected ${VERSION})`);
   const headerLength = dv.getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw new Error(`dataset header runs past the end of the file (${headerLength} bytes)`);
+  if (12 + headerLength > bytes.length)
+    throw new Error(`dataset header runs past the end of the file (${headerLength} bytes)`);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as LbdsHeader;
   const count = header.train + header.test;
   const pixelBytes = count * header.channels * header.height * header.width;
   const start = 12 + headerLength;
   if (bytes.length !== start + pixelBytes + count) {
-    throw new Error(`dataset file is ${bytes.length} bytes; its header describes ${start + pixelBytes + count} (${count} images of ${header.channels}×${header.height}×${header.width})`);
+    throw new Error(
+      `dataset file is ${bytes.length} bytes; its header describes ${start + pixelBytes + count} (${count} images of ${header.channels}×${header.height}×${header.width})`,
+    );
   }
   const pixels = bytes.slice(start, start + pixelBytes);
   const labels = bytes.slice(start + pixelBytes);
   const bad = labels.findIndex((l) => l >= header.classes.length);
-  if (bad >= 0) throw new Error(`label ${labels[bad]} of image ${bad} is not below the ${header.classes.length} classes`);
+  if (bad >= 0)
+    throw new Error(`label ${labels[bad]} of image ${bad} is not below the ${header.classes.length} classes`);
   return { ...header, pixels, labels };
 }

@@ -3,8 +3,7 @@
 // We write F32 for float tensors and I64 for integer ones (num_batches_tracked), as PyTorch keeps them.
 
 export type NamedTensor =
-  | { dtype: 'F32'; shape: number[]; data: Float32Array }
-  | { dtype: 'I64'; shape: number[]; data: BigInt64Array };
+  { dtype: 'F32'; shape: number[]; data: Float32Array } | { dtype: 'I64'; shape: number[]; data: BigInt64Array };
 
 export type TensorMap = Record<string, NamedTensor>;
 
@@ -14,9 +13,11 @@ const BYTES = { F32: 4, I64: 8 } as const;
 export function tensorProblem(name: string, shape: readonly unknown[], values: number): string | null {
   if (name === '' || name === '__metadata__') return `tensor name ${JSON.stringify(name)} is reserved`;
   const bad = shape.findIndex((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0);
-  if (bad >= 0) return `${name}: shape [${shape.join(', ')}] has ${JSON.stringify(shape[bad])} at dimension ${bad}; dimensions are whole numbers ≥ 0`;
+  if (bad >= 0)
+    return `${name}: shape [${shape.join(', ')}] has ${JSON.stringify(shape[bad])} at dimension ${bad}; dimensions are whole numbers ≥ 0`;
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (count !== values) return `${name}: shape [${shape.join(', ')}] holds ${count.toLocaleString('en-US')} values but the data has ${values.toLocaleString('en-US')}`;
+  if (count !== values)
+    return `${name}: shape [${shape.join(', ')}] holds ${count.toLocaleString('en-US')} values but the data has ${values.toLocaleString('en-US')}`;
   return null;
 }
 
@@ -59,8 +60,12 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; meta
   if (bytes.length < 8) throw new Error('not a safetensors file: shorter than its 8-byte header length');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(dv.getBigUint64(0, true));
-  if (8 + headerLength > bytes.length) throw new Error(`not a safetensors file: header length ${headerLength} exceeds the file (${bytes.length} bytes)`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  if (8 + headerLength > bytes.length)
+    throw new Error(`not a safetensors file: header length ${headerLength} exceeds the file (${bytes.length} bytes)`);
+  let header: Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>
+  >;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
@@ -70,16 +75,26 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; meta
   const tensors: TensorMap = {};
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = entry as Record<string, string>; continue; }
-    const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (name === '__metadata__') {
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     if (dtype !== 'F32' && dtype !== 'I64') throw new Error(`${name}: dtype ${dtype} is not supported (F32, I64)`);
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`${name}: shape ${JSON.stringify(shape)} is not a list of whole numbers ≥ 0`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new Error(`${name}: shape ${JSON.stringify(shape)} is not a list of whole numbers ≥ 0`);
     const count = shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * BYTES[dtype] || base + end > bytes.length) throw new Error(`${name}: byte range [${begin}, ${end}) does not fit shape [${shape.join(', ')}] of ${dtype}`);
+    if (end - begin !== count * BYTES[dtype] || base + end > bytes.length)
+      throw new Error(`${name}: byte range [${begin}, ${end}) does not fit shape [${shape.join(', ')}] of ${dtype}`);
     const copy = bytes.slice(base + begin, base + end);
-    tensors[name] = dtype === 'F32'
-      ? { dtype, shape, data: new Float32Array(copy.buffer) }
-      : { dtype, shape, data: new BigInt64Array(copy.buffer) };
+    tensors[name] =
+      dtype === 'F32'
+        ? { dtype, shape, data: new Float32Array(copy.buffer) }
+        : { dtype, shape, data: new BigInt64Array(copy.buffer) };
   }
   return { tensors, metadata };
 }
@@ -91,9 +106,10 @@ export type PlainState = Record<string, { shape: number[]; data: Float32Array | 
 export function stateToSafetensors(state: PlainState, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
   const tensors: TensorMap = {};
   for (const [name, t] of Object.entries(state)) {
-    tensors[name] = t.data instanceof Int32Array
-      ? { dtype: 'I64', shape: [...t.shape], data: BigInt64Array.from(t.data, (v) => BigInt(v)) }
-      : { dtype: 'F32', shape: [...t.shape], data: t.data };
+    tensors[name] =
+      t.data instanceof Int32Array
+        ? { dtype: 'I64', shape: [...t.shape], data: BigInt64Array.from(t.data, (v) => BigInt(v)) }
+        : { dtype: 'F32', shape: [...t.shape], data: t.data };
   }
   return encodeSafetensors(tensors, metadata);
 }
@@ -102,9 +118,13 @@ export function stateToSafetensors(state: PlainState, metadata: Record<string, s
 export function safetensorsToState(bytes: Uint8Array): PlainState {
   const state: PlainState = {};
   for (const [name, t] of Object.entries(decodeSafetensors(bytes).tensors)) {
-    if (t.dtype === 'F32') { state[name] = { shape: t.shape, data: t.data }; continue; }
+    if (t.dtype === 'F32') {
+      state[name] = { shape: t.shape, data: t.data };
+      continue;
+    }
     const data = Int32Array.from(t.data, (v) => {
-      if (v > 2147483647n || v < -2147483648n) throw new Error(`${name}: value ${v} does not fit the engine's int32 counters`);
+      if (v > 2147483647n || v < -2147483648n)
+        throw new Error(`${name}: value ${v} does not fit the engine's int32 counters`);
       return Number(v);
     });
     state[name] = { shape: t.shape, data };

@@ -5,13 +5,23 @@
 // reader refuses such entries and reports them.
 import { entryNameProblem } from './archive-path.ts';
 
-export interface ZipEntry { name: string; data: Uint8Array }
+export interface ZipEntry {
+  name: string;
+  data: Uint8Array;
+}
 /** An entry the reader would not return, and why. */
-export interface RefusedEntry { name: string; reason: string }
-export interface ZipContents { entries: ZipEntry[]; refused: RefusedEntry[] }
+export interface RefusedEntry {
+  name: string;
+  reason: string;
+}
+export interface ZipContents {
+  entries: ZipEntry[];
+  refused: RefusedEntry[];
+}
 
 /** Without ZIP64 every count, size and offset must fit the classic format's fields. */
-const MAX_ENTRIES = 0xffff, MAX_BYTES = 0xffffffff;
+const MAX_ENTRIES = 0xffff,
+  MAX_BYTES = 0xffffffff;
 
 export class ZipNameError extends Error {}
 
@@ -43,16 +53,24 @@ function dosDateTime(d: Date): [number, number] {
   return [time, date];
 }
 
-export async function writeZip(entries: ZipEntry[], options: { compress?: boolean; date?: Date } = {}): Promise<Uint8Array> {
+export async function writeZip(
+  entries: ZipEntry[],
+  options: { compress?: boolean; date?: Date } = {},
+): Promise<Uint8Array> {
   const [time, date] = dosDateTime(options.date ?? new Date());
-  if (entries.length >= MAX_ENTRIES) throw new Error(`a zip holds at most ${MAX_ENTRIES - 1} entries without ZIP64; ${entries.length} were given`);
+  if (entries.length >= MAX_ENTRIES)
+    throw new Error(`a zip holds at most ${MAX_ENTRIES - 1} entries without ZIP64; ${entries.length} were given`);
   const seen = new Set<string>();
   for (const entry of entries) {
     const problem = entryNameProblem(entry.name);
-    if (problem) throw new ZipNameError(`refusing to write zip entry ${JSON.stringify(entry.name.slice(0, 200))}: ${problem}`);
+    if (problem)
+      throw new ZipNameError(`refusing to write zip entry ${JSON.stringify(entry.name.slice(0, 200))}: ${problem}`);
     if (seen.has(entry.name)) throw new ZipNameError(`refusing to write zip entry ${JSON.stringify(entry.name)} twice`);
     seen.add(entry.name);
-    if (entry.data.length > MAX_BYTES) throw new Error(`zip entry '${entry.name}' is ${entry.data.length} bytes; over 4 GiB needs ZIP64, which is not supported`);
+    if (entry.data.length > MAX_BYTES)
+      throw new Error(
+        `zip entry '${entry.name}' is ${entry.data.length} bytes; over 4 GiB needs ZIP64, which is not supported`,
+      );
   }
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
@@ -65,16 +83,32 @@ export async function writeZip(entries: ZipEntry[], options: { compress?: boolea
     const crc = crc32(entry.data);
     const local = new Uint8Array(30 + name.length);
     const lv = new DataView(local.buffer);
-    lv.setUint32(0, 0x04034b50, true); lv.setUint16(4, 20, true); lv.setUint16(6, 0x0800, true); // UTF-8 names
-    lv.setUint16(8, useDeflate ? 8 : 0, true); lv.setUint16(10, time, true); lv.setUint16(12, date, true);
-    lv.setUint32(14, crc, true); lv.setUint32(18, body.length, true); lv.setUint32(22, entry.data.length, true);
-    lv.setUint16(26, name.length, true); local.set(name, 30);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(6, 0x0800, true); // UTF-8 names
+    lv.setUint16(8, useDeflate ? 8 : 0, true);
+    lv.setUint16(10, time, true);
+    lv.setUint16(12, date, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, body.length, true);
+    lv.setUint32(22, entry.data.length, true);
+    lv.setUint16(26, name.length, true);
+    local.set(name, 30);
     const central = new Uint8Array(46 + name.length);
     const cv = new DataView(central.buffer);
-    cv.setUint32(0, 0x02014b50, true); cv.setUint16(4, 20, true); cv.setUint16(6, 20, true); cv.setUint16(8, 0x0800, true);
-    cv.setUint16(10, useDeflate ? 8 : 0, true); cv.setUint16(12, time, true); cv.setUint16(14, date, true);
-    cv.setUint32(16, crc, true); cv.setUint32(20, body.length, true); cv.setUint32(24, entry.data.length, true);
-    cv.setUint16(28, name.length, true); cv.setUint32(42, offset, true); central.set(name, 46);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, 20, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint16(8, 0x0800, true);
+    cv.setUint16(10, useDeflate ? 8 : 0, true);
+    cv.setUint16(12, time, true);
+    cv.setUint16(14, date, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, body.length, true);
+    cv.setUint32(24, entry.data.length, true);
+    cv.setUint16(28, name.length, true);
+    cv.setUint32(42, offset, true);
+    central.set(name, 46);
     locals.push(local, body);
     centrals.push(central);
     offset += local.length + body.length;
@@ -83,19 +117,28 @@ export async function writeZip(entries: ZipEntry[], options: { compress?: boolea
   const centralSize = centrals.reduce((n, c) => n + c.length, 0);
   const end = new Uint8Array(22);
   const ev = new DataView(end.buffer);
-  ev.setUint32(0, 0x06054b50, true); ev.setUint16(8, entries.length, true); ev.setUint16(10, entries.length, true);
-  ev.setUint32(12, centralSize, true); ev.setUint32(16, offset, true);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, entries.length, true);
+  ev.setUint16(10, entries.length, true);
+  ev.setUint32(12, centralSize, true);
+  ev.setUint32(16, offset, true);
   const parts = [...locals, ...centrals, end];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
 /** Every file of an archive (folders skipped); throws on an entry whose name could escape the archive. */
 export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
   const { entries, refused } = await readZipArchive(bytes);
-  if (refused.length) throw new ZipNameError(`zip entry ${JSON.stringify(refused[0].name.slice(0, 200))} is refused: ${refused[0].reason}`);
+  if (refused.length)
+    throw new ZipNameError(
+      `zip entry ${JSON.stringify(refused[0].name.slice(0, 200))} is refused: ${refused[0].reason}`,
+    );
   return entries;
 }
 
@@ -107,16 +150,21 @@ export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
-    if (dv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a zip archive (no end-of-central-directory record): wrong file or truncated');
   const count = dv.getUint16(eocd + 10, true);
   let at = dv.getUint32(eocd + 16, true);
-  if (count === 0xffff || at === 0xffffffff) throw new Error('ZIP64 archives (over 4 GB or 65,535 files) are not supported');
+  if (count === 0xffff || at === 0xffffffff)
+    throw new Error('ZIP64 archives (over 4 GB or 65,535 files) are not supported');
   const entries: ZipEntry[] = [];
   const refused: RefusedEntry[] = [];
   for (let i = 0; i < count; i++) {
-    if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) throw new Error(`zip central directory is damaged at entry ${i} (byte ${at})`);
+    if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50)
+      throw new Error(`zip central directory is damaged at entry ${i} (byte ${at})`);
     const method = dv.getUint16(at + 10, true);
     const crc = dv.getUint32(at + 16, true);
     const size = dv.getUint32(at + 20, true);
@@ -126,17 +174,30 @@ export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
     at += 46 + nameLength + extra;
     const problem = entryNameProblem(name);
-    if (problem) { refused.push({ name, reason: problem }); continue; }
+    if (problem) {
+      refused.push({ name, reason: problem });
+      continue;
+    }
     if (name.endsWith('/')) continue;
-    if (localOffset + 30 > bytes.length) throw new Error(`zip entry '${name}' is damaged (local header offset ${localOffset} is past the end, ${bytes.length} bytes)`);
-    if (dv.getUint32(localOffset, true) !== 0x04034b50) throw new Error(`zip entry '${name}' is damaged (no local header at byte ${localOffset})`);
+    if (localOffset + 30 > bytes.length)
+      throw new Error(
+        `zip entry '${name}' is damaged (local header offset ${localOffset} is past the end, ${bytes.length} bytes)`,
+      );
+    if (dv.getUint32(localOffset, true) !== 0x04034b50)
+      throw new Error(`zip entry '${name}' is damaged (no local header at byte ${localOffset})`);
     const start = localOffset + 30 + dv.getUint16(localOffset + 26, true) + dv.getUint16(localOffset + 28, true);
     if (start + size > bytes.length) throw new Error(`zip entry '${name}' is truncated`);
     const body = bytes.subarray(start, start + size);
     let data: Uint8Array;
     if (method === 0) data = body.slice();
-    else if (method === 8) data = await pipe(body, new DecompressionStream('deflate-raw')).catch(() => { throw new Error(`zip entry '${name}' could not be inflated: damaged data`); });
-    else throw new Error(`zip entry '${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`);
+    else if (method === 8)
+      data = await pipe(body, new DecompressionStream('deflate-raw')).catch(() => {
+        throw new Error(`zip entry '${name}' could not be inflated: damaged data`);
+      });
+    else
+      throw new Error(
+        `zip entry '${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`,
+      );
     if (crc32(data) !== crc) throw new Error(`zip entry '${name}' fails its CRC-32 check: damaged data`);
     entries.push({ name, data });
   }

@@ -4,10 +4,16 @@
 import type { LayerType } from './types.ts';
 
 export type LayerCategory =
-  | 'Convolution' | 'Pooling' | 'Linear' | 'Activation' | 'Normalization' | 'Regularization' | 'Reshape';
+  'Convolution' | 'Pooling' | 'Linear' | 'Activation' | 'Normalization' | 'Regularization' | 'Reshape';
 
 export const CATEGORIES: LayerCategory[] = [
-  'Convolution', 'Pooling', 'Linear', 'Activation', 'Normalization', 'Regularization', 'Reshape',
+  'Convolution',
+  'Pooling',
+  'Linear',
+  'Activation',
+  'Normalization',
+  'Regularization',
+  'Reshape',
 ];
 
 /**
@@ -52,15 +58,32 @@ export interface LayerDef {
 }
 
 const DOCS = 'https://pytorch.org/docs/stable/generated/torch.nn.';
-const inplace: ParamSpec = { name: 'inplace', kind: 'bool', default: false, doc: 'Overwrite the input in place (memory only; same result).', advanced: true };
+const inplace: ParamSpec = {
+  name: 'inplace',
+  kind: 'bool',
+  default: false,
+  doc: 'Overwrite the input in place (memory only; same result).',
+  advanced: true,
+};
 
 const batchNorm = (type: 'BatchNorm1d' | 'BatchNorm2d', input: string): LayerDef => ({
-  type, category: 'Normalization', url: `${DOCS}${type}.html`, badge: ['num_features'],
+  type,
+  category: 'Normalization',
+  url: `${DOCS}${type}.html`,
+  badge: ['num_features'],
   doc: `Normalizes each channel of ${input} by batch statistics (train) or running statistics (eval), then scales and shifts.`,
   params: [
     { name: 'num_features', kind: 'int', required: true, min: 1, doc: 'Number of channels C of the input.' },
     { name: 'eps', kind: 'float', default: 1e-5, above: 0, doc: 'Added to the variance for numerical stability.' },
-    { name: 'momentum', kind: 'float', default: 0.1, nullable: true, min: 0, max: 1, doc: 'Running-stats update factor; None gives a cumulative moving average.' },
+    {
+      name: 'momentum',
+      kind: 'float',
+      default: 0.1,
+      nullable: true,
+      min: 0,
+      max: 1,
+      doc: 'Running-stats update factor; None gives a cumulative moving average.',
+    },
     { name: 'affine', kind: 'bool', default: true, doc: 'Learnable per-channel weight (γ) and bias (β).' },
     { name: 'track_running_stats', kind: 'bool', default: true, doc: 'Keep running mean/var for eval mode.' },
   ],
@@ -68,13 +91,28 @@ const batchNorm = (type: 'BatchNorm1d' | 'BatchNorm2d', input: string): LayerDef
 
 const pool = (type: 'MaxPool2d' | 'AvgPool2d'): ParamSpec[] => [
   { name: 'kernel_size', kind: 'pair', required: true, min: 1, doc: 'Size of the pooling window.' },
-  { name: 'stride', kind: 'pair', default: null, nullable: true, min: 1, doc: 'Step of the window; None means kernel_size.' },
-  { name: 'padding', kind: 'pair', default: 0, min: 0, doc: `Implicit ${type === 'MaxPool2d' ? '-inf' : 'zero'} padding on both sides; at most half the kernel.` },
+  {
+    name: 'stride',
+    kind: 'pair',
+    default: null,
+    nullable: true,
+    min: 1,
+    doc: 'Step of the window; None means kernel_size.',
+  },
+  {
+    name: 'padding',
+    kind: 'pair',
+    default: 0,
+    min: 0,
+    doc: `Implicit ${type === 'MaxPool2d' ? '-inf' : 'zero'} padding on both sides; at most half the kernel.`,
+  },
 ];
 
 export const CATALOGUE: Record<LayerType, LayerDef> = {
   Conv2d: {
-    type: 'Conv2d', category: 'Convolution', url: `${DOCS}Conv2d.html`,
+    type: 'Conv2d',
+    category: 'Convolution',
+    url: `${DOCS}Conv2d.html`,
     doc: '2-D convolution over an input of several channels.',
     badge: ['out_channels', 'kernel_size', 'stride', 'padding'],
     params: [
@@ -82,45 +120,91 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
       { name: 'out_channels', kind: 'int', required: true, min: 1, doc: 'Channels produced by the convolution.' },
       { name: 'kernel_size', kind: 'pair', required: true, min: 1, doc: 'Size of the convolving kernel.' },
       { name: 'stride', kind: 'pair', default: 1, min: 1, doc: 'Stride of the convolution.' },
-      { name: 'padding', kind: 'pair', default: 0, min: 0, strings: ['valid', 'same'], doc: "Padding added to all four sides, or 'valid' / 'same'." },
+      {
+        name: 'padding',
+        kind: 'pair',
+        default: 0,
+        min: 0,
+        strings: ['valid', 'same'],
+        doc: "Padding added to all four sides, or 'valid' / 'same'.",
+      },
       { name: 'dilation', kind: 'pair', default: 1, min: 1, doc: 'Spacing between kernel elements.' },
-      { name: 'groups', kind: 'int', default: 1, min: 1, doc: 'Blocked connections from input to output channels; must divide both.' },
+      {
+        name: 'groups',
+        kind: 'int',
+        default: 1,
+        min: 1,
+        doc: 'Blocked connections from input to output channels; must divide both.',
+      },
       { name: 'bias', kind: 'bool', default: true, doc: 'Add a learnable bias.' },
-      { name: 'padding_mode', kind: 'choice', default: 'zeros', choices: ['zeros', 'reflect', 'replicate', 'circular'], doc: 'How padded values are filled.' },
+      {
+        name: 'padding_mode',
+        kind: 'choice',
+        default: 'zeros',
+        choices: ['zeros', 'reflect', 'replicate', 'circular'],
+        doc: 'How padded values are filled.',
+      },
     ],
   },
   MaxPool2d: {
-    type: 'MaxPool2d', category: 'Pooling', url: `${DOCS}MaxPool2d.html`,
+    type: 'MaxPool2d',
+    category: 'Pooling',
+    url: `${DOCS}MaxPool2d.html`,
     doc: 'Maximum over sliding windows of each channel.',
     badge: ['kernel_size', 'stride', 'padding'],
     params: [
       ...pool('MaxPool2d'),
       { name: 'dilation', kind: 'pair', default: 1, min: 1, doc: 'Spacing between window elements.' },
-      { name: 'return_indices', kind: 'bool', default: false, doc: 'Also return argmax indices (not usable inside nn.Sequential).' },
+      {
+        name: 'return_indices',
+        kind: 'bool',
+        default: false,
+        doc: 'Also return argmax indices (not usable inside nn.Sequential).',
+      },
       { name: 'ceil_mode', kind: 'bool', default: false, doc: 'Use ceil instead of floor for the output size.' },
     ],
   },
   AvgPool2d: {
-    type: 'AvgPool2d', category: 'Pooling', url: `${DOCS}AvgPool2d.html`,
+    type: 'AvgPool2d',
+    category: 'Pooling',
+    url: `${DOCS}AvgPool2d.html`,
     doc: 'Average over sliding windows of each channel.',
     badge: ['kernel_size', 'stride', 'padding'],
     params: [
       ...pool('AvgPool2d'),
       { name: 'ceil_mode', kind: 'bool', default: false, doc: 'Use ceil instead of floor for the output size.' },
       { name: 'count_include_pad', kind: 'bool', default: true, doc: 'Count the zero padding in the average.' },
-      { name: 'divisor_override', kind: 'int', default: null, nullable: true, min: 1, doc: 'Divide by this instead of the window size.' },
+      {
+        name: 'divisor_override',
+        kind: 'int',
+        default: null,
+        nullable: true,
+        min: 1,
+        doc: 'Divide by this instead of the window size.',
+      },
     ],
   },
   AdaptiveAvgPool2d: {
-    type: 'AdaptiveAvgPool2d', category: 'Pooling', url: `${DOCS}AdaptiveAvgPool2d.html`,
+    type: 'AdaptiveAvgPool2d',
+    category: 'Pooling',
+    url: `${DOCS}AdaptiveAvgPool2d.html`,
     doc: 'Average pooling to a fixed output size, whatever the input size.',
     badge: ['output_size'],
     params: [
-      { name: 'output_size', kind: 'pair', required: true, min: 1, nullableItems: true, doc: 'Target H×W; None keeps that input size.' },
+      {
+        name: 'output_size',
+        kind: 'pair',
+        required: true,
+        min: 1,
+        nullableItems: true,
+        doc: 'Target H×W; None keeps that input size.',
+      },
     ],
   },
   Flatten: {
-    type: 'Flatten', category: 'Reshape', url: `${DOCS}Flatten.html`,
+    type: 'Flatten',
+    category: 'Reshape',
+    url: `${DOCS}Flatten.html`,
     doc: 'Flattens dims start_dim..end_dim into one.',
     badge: [],
     params: [
@@ -129,7 +213,9 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
     ],
   },
   Linear: {
-    type: 'Linear', category: 'Linear', url: `${DOCS}Linear.html`,
+    type: 'Linear',
+    category: 'Linear',
+    url: `${DOCS}Linear.html`,
     doc: 'Affine map y = xWᵀ + b over the last dimension.',
     badge: ['out_features'],
     params: [
@@ -138,32 +224,104 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
       { name: 'bias', kind: 'bool', default: true, doc: 'Add a learnable bias.' },
     ],
   },
-  ReLU: { type: 'ReLU', category: 'Activation', url: `${DOCS}ReLU.html`, doc: 'max(0, x), elementwise.', badge: [], params: [inplace] },
+  ReLU: {
+    type: 'ReLU',
+    category: 'Activation',
+    url: `${DOCS}ReLU.html`,
+    doc: 'max(0, x), elementwise.',
+    badge: [],
+    params: [inplace],
+  },
   LeakyReLU: {
-    type: 'LeakyReLU', category: 'Activation', url: `${DOCS}LeakyReLU.html`, doc: 'x for x ≥ 0, negative_slope·x otherwise.', badge: ['negative_slope'],
+    type: 'LeakyReLU',
+    category: 'Activation',
+    url: `${DOCS}LeakyReLU.html`,
+    doc: 'x for x ≥ 0, negative_slope·x otherwise.',
+    badge: ['negative_slope'],
     params: [{ name: 'negative_slope', kind: 'float', default: 0.01, doc: 'Slope for negative inputs.' }, inplace],
   },
-  Sigmoid: { type: 'Sigmoid', category: 'Activation', url: `${DOCS}Sigmoid.html`, doc: '1 / (1 + e^(−x)), elementwise.', badge: [], params: [] },
-  Tanh: { type: 'Tanh', category: 'Activation', url: `${DOCS}Tanh.html`, doc: 'Hyperbolic tangent, elementwise.', badge: [], params: [] },
+  Sigmoid: {
+    type: 'Sigmoid',
+    category: 'Activation',
+    url: `${DOCS}Sigmoid.html`,
+    doc: '1 / (1 + e^(−x)), elementwise.',
+    badge: [],
+    params: [],
+  },
+  Tanh: {
+    type: 'Tanh',
+    category: 'Activation',
+    url: `${DOCS}Tanh.html`,
+    doc: 'Hyperbolic tangent, elementwise.',
+    badge: [],
+    params: [],
+  },
   GELU: {
-    type: 'GELU', category: 'Activation', url: `${DOCS}GELU.html`, doc: 'x·Φ(x), the Gaussian error linear unit.', badge: ['approximate'],
-    params: [{ name: 'approximate', kind: 'choice', default: 'none', choices: ['none', 'tanh'], doc: "'tanh' uses the tanh approximation." }],
+    type: 'GELU',
+    category: 'Activation',
+    url: `${DOCS}GELU.html`,
+    doc: 'x·Φ(x), the Gaussian error linear unit.',
+    badge: ['approximate'],
+    params: [
+      {
+        name: 'approximate',
+        kind: 'choice',
+        default: 'none',
+        choices: ['none', 'tanh'],
+        doc: "'tanh' uses the tanh approximation.",
+      },
+    ],
   },
   ELU: {
-    type: 'ELU', category: 'Activation', url: `${DOCS}ELU.html`, doc: 'x for x > 0, α·(eˣ − 1) otherwise.', badge: ['alpha'],
+    type: 'ELU',
+    category: 'Activation',
+    url: `${DOCS}ELU.html`,
+    doc: 'x for x > 0, α·(eˣ − 1) otherwise.',
+    badge: ['alpha'],
     params: [{ name: 'alpha', kind: 'float', default: 1.0, doc: 'Scale of the negative part.' }, inplace],
   },
   Softmax: {
-    type: 'Softmax', category: 'Activation', url: `${DOCS}Softmax.html`, doc: 'Rescales a dim to probabilities summing to 1.', badge: ['dim'],
-    params: [{ name: 'dim', kind: 'int', default: null, nullable: true, doc: 'Dim to normalize; None picks one implicitly (deprecated in PyTorch).' }],
+    type: 'Softmax',
+    category: 'Activation',
+    url: `${DOCS}Softmax.html`,
+    doc: 'Rescales a dim to probabilities summing to 1.',
+    badge: ['dim'],
+    params: [
+      {
+        name: 'dim',
+        kind: 'int',
+        default: null,
+        nullable: true,
+        doc: 'Dim to normalize; None picks one implicitly (deprecated in PyTorch).',
+      },
+    ],
   },
   LogSoftmax: {
-    type: 'LogSoftmax', category: 'Activation', url: `${DOCS}LogSoftmax.html`, doc: 'log(softmax(x)) along a dim, computed stably.', badge: ['dim'],
-    params: [{ name: 'dim', kind: 'int', default: null, nullable: true, doc: 'Dim to normalize; None picks one implicitly (deprecated in PyTorch).' }],
+    type: 'LogSoftmax',
+    category: 'Activation',
+    url: `${DOCS}LogSoftmax.html`,
+    doc: 'log(softmax(x)) along a dim, computed stably.',
+    badge: ['dim'],
+    params: [
+      {
+        name: 'dim',
+        kind: 'int',
+        default: null,
+        nullable: true,
+        doc: 'Dim to normalize; None picks one implicitly (deprecated in PyTorch).',
+      },
+    ],
   },
   Dropout: {
-    type: 'Dropout', category: 'Regularization', url: `${DOCS}Dropout.html`, doc: 'Zeroes elements with probability p in training, scaling the rest by 1/(1−p).', badge: ['p'],
-    params: [{ name: 'p', kind: 'float', default: 0.5, min: 0, max: 1, doc: 'Probability of an element being zeroed.' }, inplace],
+    type: 'Dropout',
+    category: 'Regularization',
+    url: `${DOCS}Dropout.html`,
+    doc: 'Zeroes elements with probability p in training, scaling the rest by 1/(1−p).',
+    badge: ['p'],
+    params: [
+      { name: 'p', kind: 'float', default: 0.5, min: 0, max: 1, doc: 'Probability of an element being zeroed.' },
+      inplace,
+    ],
   },
   BatchNorm1d: batchNorm('BatchNorm1d', 'a [N, C] or [N, C, L] input'),
   BatchNorm2d: batchNorm('BatchNorm2d', 'an [N, C, H, W] input'),

@@ -5,7 +5,10 @@ import type { ModelDocument } from './module-types.ts';
 import type { LayerSpec } from './types.ts';
 
 /** A chain as a list: names null when they are 0, 1, 2, … */
-export interface ChainLayers { layers: LayerSpec[]; names: string[] | null }
+export interface ChainLayers {
+  layers: LayerSpec[];
+  names: string[] | null;
+}
 
 /** The layers and names of a chain document, or null when the document is a graph (forward, blocks or nested Sequentials). */
 export function chainLayers(doc: ModelDocument): ChainLayers | null {
@@ -22,7 +25,9 @@ export function chainLayers(doc: ModelDocument): ChainLayers | null {
 /** chainLayers for code that handles chains only: throws a clear error for a graph. */
 export function requireChain(doc: ModelDocument, what: string): ChainLayers {
   const chain = chainLayers(doc);
-  if (!chain) throw new Error(`${what} handles chains (nn.Sequential) only so far; this model has branches, blocks or nested modules`);
+  if (!chain)
+    throw new Error(
+      `${what} handles chains (nn.Sequential) only so far; this model has branches, blocks or nested modules`,
+    );
   return chain;
 }
-

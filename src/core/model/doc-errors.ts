@@ -5,7 +5,10 @@ import type { FieldError } from './validate.ts';
 import { parseTrainingConfig } from '../run/config-parse.ts';
 
 /** One problem of a model file, at its JSON path ('modules[2].layer.kernel_size'). */
-export interface DocError { path: string; message: string }
+export interface DocError {
+  path: string;
+  message: string;
+}
 
 export type Obj = Record<string, unknown>;
 
@@ -16,7 +19,13 @@ export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !==
 export const join = (path: string, key: string | number): string =>
   typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 export const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'a list'
+      : typeof v === 'object'
+        ? 'an object'
+        : `${typeof v} ${JSON.stringify(v)}`;
 
 /**
  * A layer's FieldError at its JSON path. Messages that start with the field name
@@ -24,26 +33,35 @@ export const describe = (v: unknown): string =>
  */
 export function fieldErrorAt(base: string, e: FieldError): DocError {
   const m = /^([A-Za-z_]\w*(?:\[\d+\])?) (.*)$/s.exec(e.message);
-  if (e.field && m && (m[1] === e.field || m[1].startsWith(`${e.field}[`))) return { path: join(base, m[1]), message: m[2] };
+  if (e.field && m && (m[1] === e.field || m[1].startsWith(`${e.field}[`)))
+    return { path: join(base, m[1]), message: m[2] };
   return { path: e.field ? join(base, e.field) : base, message: e.message };
 }
 
 /** Keys of `v` outside `known`, each an error naming what is allowed. */
 export function unknownKeys(v: Obj, known: readonly string[], path: string, what: string): DocError[] {
-  return Object.keys(v).filter((k) => !known.includes(k))
+  return Object.keys(v)
+    .filter((k) => !known.includes(k))
     .map((k) => ({ path: join(path, k), message: `unknown field; ${what} has ${known.join(', ')}` }));
 }
 
 export function inputErrors(input: unknown): DocError[] {
   const shape = 'the input shape without the batch dimension: [C, H, W] or [F], 1 to 3 positive integers';
   const what = `must be ${shape}`;
-  if (!Array.isArray(input)) return [{ path: 'input', message: input === undefined ? `missing; it must be ${shape}` : `${what}, got ${describe(input)}` }];
+  if (!Array.isArray(input))
+    return [
+      {
+        path: 'input',
+        message: input === undefined ? `missing; it must be ${shape}` : `${what}, got ${describe(input)}`,
+      },
+    ];
   if (input.length < 1 || input.length > 3) {
     const batch = input.length === 4 ? ' (leave out the batch size N)' : '';
     return [{ path: 'input', message: `${what}, got ${input.length} values${batch}` }];
   }
   return input.flatMap((n, i) => {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return [{ path: `input[${i}]`, message: `must be a positive integer, got ${describe(n)}` }];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+      return [{ path: `input[${i}]`, message: `must be a positive integer, got ${describe(n)}` }];
     if (n > MAX_DIM) return [{ path: `input[${i}]`, message: `must be at most ${MAX_DIM}, got ${n}` }];
     return [];
   });
@@ -51,7 +69,8 @@ export function inputErrors(input: unknown): DocError[] {
 
 export function classNameErrors(className: unknown): DocError[] {
   if (className === undefined) return [];
-  const err = typeof className === 'string' ? classNameError(className) : `must be a string, got ${describe(className)}`;
+  const err =
+    typeof className === 'string' ? classNameError(className) : `must be a string, got ${describe(className)}`;
   return err ? [{ path: 'className', message: err }] : [];
 }
 
@@ -68,13 +87,15 @@ export function freeFormErrors(v: Obj): DocError[] {
     if (!parsed.ok) errors.push(...parsed.errors);
   }
   if (v.metadata !== undefined) {
-    if (!isObject(v.metadata)) errors.push({ path: 'metadata', message: `must be an object, got ${describe(v.metadata)}` });
+    if (!isObject(v.metadata))
+      errors.push({ path: 'metadata', message: `must be an object, got ${describe(v.metadata)}` });
     else errors.push(...jsonValueErrors('metadata', v.metadata));
   }
   if (isObject(v.metadata)) {
     for (const k of ['name', 'description', 'created']) {
       const x = v.metadata[k];
-      if (x !== undefined && typeof x !== 'string') errors.push({ path: `metadata.${k}`, message: `must be a string, got ${describe(x)}` });
+      if (x !== undefined && typeof x !== 'string')
+        errors.push({ path: `metadata.${k}`, message: `must be a string, got ${describe(x)}` });
     }
   }
   return errors;
@@ -85,6 +106,7 @@ function jsonValueErrors(path: string, v: unknown): DocError[] {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return [];
   if (typeof v === 'number') return Number.isFinite(v) ? [] : [{ path, message: `must be a finite number, got ${v}` }];
   if (Array.isArray(v)) return v.flatMap((x, i) => jsonValueErrors(join(path, i), x));
-  if (isObject(v) && Object.getPrototypeOf(v) === Object.prototype) return Object.entries(v).flatMap(([k, x]) => jsonValueErrors(join(path, k), x));
+  if (isObject(v) && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.entries(v).flatMap(([k, x]) => jsonValueErrors(join(path, k), x));
   return [{ path, message: `is not a JSON value (${typeof v})` }];
 }

@@ -8,7 +8,10 @@ import type { LayerSpec } from './types.ts';
 import { validateLayer } from './validate.ts';
 
 /** A leaf layer, by its dotted path ('layer1.0.conv1'); array order is registration order (state_dict order). */
-export interface FlatModule { path: string; layer: LayerSpec }
+export interface FlatModule {
+  path: string;
+  layer: LayerSpec;
+}
 
 /**
  * One step of forward. ids are unique ('conv1', 'layer1.0.add'); 'input' is the model
@@ -41,19 +44,25 @@ type Instance =
  * it calls): what torchinfo lists. depth 1 is a submodule of the model itself.
  */
 export interface ModuleCall {
-  depth: number; path: string; type: string; leaf: boolean;
+  depth: number;
+  path: string;
+  type: string;
+  leaf: boolean;
   /** The id of the calling node (a leaf's node id; a container's prefix of the node ids inside it). */
   scope: string;
-  input: string; output: string;
+  input: string;
+  output: string;
 }
 
 const dotted = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
-const isRef = (v: unknown): v is ArgRef => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
+const isRef = (v: unknown): v is ArgRef =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string';
 
 /** The layer with every {"arg": p} keyword replaced by the argument's value. */
 export function substituteArgs(layer: LayerSpec, env: Env): LayerSpec {
   const out: LayerSpec = { type: layer.type };
-  for (const [k, v] of Object.entries(layer)) if (k !== 'type') out[k] = isRef(v) ? structuredClone(env[v.arg]) : structuredClone(v);
+  for (const [k, v] of Object.entries(layer))
+    if (k !== 'type') out[k] = isRef(v) ? structuredClone(env[v.arg]) : structuredClone(v);
   return out;
 }
 
@@ -69,7 +78,9 @@ export function bindBlockArgs(def: BlockDef, args: Record<string, BlockArgValue 
 
 /** `BasicBlock(in_planes=64, planes=128, stride=2)` for messages. */
 const callText = (block: string, env: Env): string =>
-  `${block}(${Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+  `${block}(${Object.entries(env)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')})`;
 
 interface Walk {
   blocks: Map<string, BlockDef>;
@@ -100,13 +111,32 @@ function register(w: Walk, m: NamedModule, path: string, env: Env, site: string,
     w.modules.push({ path, layer });
     return { kind: 'leaf', path, type: layer.type };
   }
-  if ('sequential' in m) return registerClass(w, { modules: m.sequential, forward: null }, 'Sequential', path, env, `${site}.sequential`, site, inBlock);
+  if ('sequential' in m)
+    return registerClass(
+      w,
+      { modules: m.sequential, forward: null },
+      'Sequential',
+      path,
+      env,
+      `${site}.sequential`,
+      site,
+      inBlock,
+    );
   const def = w.blocks.get(m.block)!;
   const inner = bindBlockArgs(def, m.args, env);
   return registerClass(w, def, def.name, path, inner, '', site, inBlock ?? callText(m.block, inner));
 }
 
-function registerClass(w: Walk, cls: ModuleClass, type: string, path: string, env: Env, listPath: string, site: string, inBlock: string | null): Instance {
+function registerClass(
+  w: Walk,
+  cls: ModuleClass,
+  type: string,
+  path: string,
+  env: Env,
+  listPath: string,
+  site: string,
+  inBlock: string | null,
+): Instance {
   const children = new Map<string, Instance>();
   cls.modules.forEach((m, i) => {
     children.set(m.name, register(w, m, dotted(path, m.name), env, inBlock ? site : `${listPath}[${i}]`, inBlock));
@@ -133,14 +163,23 @@ function applyInstance(w: Walk, inst: Instance, input: string, id: string, depth
     w.calls?.push({ depth, path: inst.path, type: inst.type, leaf: true, scope: id, input, output: id });
     return id;
   }
-  const call: ModuleCall | null = w.calls && depth > 0 ? { depth, path: inst.path, type: inst.type, leaf: false, scope: id, input, output: '' } : null;
+  const call: ModuleCall | null =
+    w.calls && depth > 0
+      ? { depth, path: inst.path, type: inst.type, leaf: false, scope: id, input, output: '' }
+      : null;
   if (call) w.calls!.push(call);
   const output = applyClass(w, inst, input, id, depth);
   if (call) call.output = output;
   return output;
 }
 
-function applyClass(w: Walk, inst: Extract<Instance, { kind: 'class' }>, input: string, id: string, depth: number): string {
+function applyClass(
+  w: Walk,
+  inst: Extract<Instance, { kind: 'class' }>,
+  input: string,
+  id: string,
+  depth: number,
+): string {
   const { cls, children } = inst;
   if (cls.forward === null) {
     return inst.order.reduce((x, name) => applyInstance(w, children.get(name)!, x, dotted(id, name), depth + 1), input);
@@ -148,7 +187,8 @@ function applyClass(w: Walk, inst: Extract<Instance, { kind: 'class' }>, input: 
   const values = new Map<string, string>([['input', input]]);
   const value = (name: string): string => values.get(name)!;
   for (const n of cls.forward.nodes) {
-    if ('call' in n) values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), dotted(id, n.name), depth + 1));
+    if ('call' in n)
+      values.set(n.name, applyInstance(w, children.get(n.call)!, value(n.inputs[0]), dotted(id, n.name), depth + 1));
     else {
       const nid = uniqueId(w, dotted(id, n.name));
       if ('apply' in n) w.nodes.push({ id: nid, apply: structuredClone(n.apply), inputs: [value(n.inputs[0])] });
@@ -161,7 +201,14 @@ function applyClass(w: Walk, inst: Extract<Instance, { kind: 'class' }>, input: 
 }
 
 function walk(doc: ModelDocument, errors?: DocError[], calls?: ModuleCall[]): FlatGraph {
-  const w: Walk = { blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])), modules: [], nodes: [], ids: new Set(['input']), errors, calls };
+  const w: Walk = {
+    blocks: new Map((doc.blocks ?? []).map((b) => [b.name, b])),
+    modules: [],
+    nodes: [],
+    ids: new Set(['input']),
+    errors,
+    calls,
+  };
   const root = registerClass(w, doc, doc.className ?? 'Model', '', {}, 'modules', '', null);
   const output = applyInstance(w, root, 'input', '');
   return { modules: w.modules, nodes: w.nodes, output };

@@ -15,14 +15,20 @@ export interface GraphFix {
 }
 
 export class GraphOpError extends Error {
-  constructor(message: string, readonly fix?: GraphFix) {
+  constructor(
+    message: string,
+    readonly fix?: GraphFix,
+  ) {
     super(message);
     this.name = 'GraphOpError';
   }
 }
 
 /** One input of an op: its value's shape and the name it is shown by. */
-export interface OpInput { shape: Shape; from: string }
+export interface OpInput {
+  shape: Shape;
+  from: string;
+}
 
 const fmt = (s: Shape): string => (s.length === 0 ? '[]' : s.join('×'));
 /** The shape without the batch dim, as users think of a sample: 64×8×8. */
@@ -68,15 +74,28 @@ function broadcast(a: Shape, b: Shape): { shape: Shape } | { clash: number[] } {
 function projection(from: Shape, to: Shape): { layers: LayerSpec[]; text: string } | null {
   if (from.length !== to.length || from[0] !== to[0]) return null;
   if (from.length === 2) {
-    return { layers: [{ type: 'Linear', in_features: from[1], out_features: to[1] }], text: `a Linear(${from[1]}→${to[1]}) projection` };
+    return {
+      layers: [{ type: 'Linear', in_features: from[1], out_features: to[1] }],
+      text: `a Linear(${from[1]}→${to[1]}) projection`,
+    };
   }
   if (from.length !== 4) return null;
   for (let s = 1; s <= Math.max(from[2], from[3]); s++) {
     const h = Math.floor((from[2] - 1) / s) + 1;
     const w = Math.floor((from[3] - 1) / s) + 1;
     if (h === to[2] && w === to[3]) {
-      const conv: LayerSpec = { type: 'Conv2d', in_channels: from[1], out_channels: to[1], kernel_size: 1, ...(s > 1 ? { stride: s } : {}), bias: false };
-      return { layers: [conv, { type: 'BatchNorm2d', num_features: to[1] }], text: `a 1×1 Conv2d(${from[1]}→${to[1]}${s > 1 ? `, stride=${s}` : ''}) + BatchNorm2d shortcut` };
+      const conv: LayerSpec = {
+        type: 'Conv2d',
+        in_channels: from[1],
+        out_channels: to[1],
+        kernel_size: 1,
+        ...(s > 1 ? { stride: s } : {}),
+        bias: false,
+      };
+      return {
+        layers: [conv, { type: 'BatchNorm2d', num_features: to[1] }],
+        text: `a 1×1 Conv2d(${from[1]}→${to[1]}${s > 1 ? `, stride=${s}` : ''}) + BatchNorm2d shortcut`,
+      };
     }
     if (h < to[2] || w < to[3]) break;
   }
@@ -88,10 +107,20 @@ function addFix(node: string, inputs: OpInput[], left: Shape, j: number): GraphF
   // Usually the later input is the identity path that skipped the downsampling (add(bn2, input)).
   const right = inputs[j];
   const onRight = projection(right.shape, left);
-  if (onRight) return { node, label: `insert ${onRight.text} on the input from ${right.from}`, insert: { input: j, layers: onRight.layers } };
+  if (onRight)
+    return {
+      node,
+      label: `insert ${onRight.text} on the input from ${right.from}`,
+      insert: { input: j, layers: onRight.layers },
+    };
   if (j === 1) {
     const onLeft = projection(inputs[0].shape, right.shape);
-    if (onLeft) return { node, label: `insert ${onLeft.text} on the input from ${inputs[0].from}`, insert: { input: 0, layers: onLeft.layers } };
+    if (onLeft)
+      return {
+        node,
+        label: `insert ${onLeft.text} on the input from ${inputs[0].from}`,
+        insert: { input: 0, layers: onLeft.layers },
+      };
   }
   return undefined;
 }
@@ -101,13 +130,26 @@ export function addShape(node: string, inputs: OpInput[]): { shape: Shape; note:
   let shape = inputs[0].shape;
   for (let j = 1; j < inputs.length; j++) {
     const b = broadcast(shape, inputs[j].shape);
-    if ('shape' in b) { shape = b.shape; continue; }
-    const left = j === 1 ? inputs[0].from : inputs.slice(0, j).map((x) => x.from).join(' + ');
+    if ('shape' in b) {
+      shape = b.shape;
+      continue;
+    }
+    const left =
+      j === 1
+        ? inputs[0].from
+        : inputs
+            .slice(0, j)
+            .map((x) => x.from)
+            .join(' + ');
     const other = inputs[j].shape;
-    const what = shape.length === other.length
-      ? differences(shape, other, b.clash)
-      : `they do not broadcast (${shape.length}-D and ${other.length}-D)`;
-    throw new GraphOpError(`add receives ${sample(shape)} from ${left} and ${sample(other)} from ${inputs[j].from}: ${what}`, addFix(node, inputs, shape, j));
+    const what =
+      shape.length === other.length
+        ? differences(shape, other, b.clash)
+        : `they do not broadcast (${shape.length}-D and ${other.length}-D)`;
+    throw new GraphOpError(
+      `add receives ${sample(shape)} from ${left} and ${sample(other)} from ${inputs[j].from}: ${what}`,
+      addFix(node, inputs, shape, j),
+    );
   }
   return { shape, note: `add: ${inputs.map((x) => sample(x.shape)).join(' + ')} → ${sample(shape)}` };
 }
@@ -117,18 +159,26 @@ export function catShape(inputs: OpInput[], dim: number): { shape: Shape; note: 
   const r = inputs[0].shape.length;
   const odd = inputs.find((x) => x.shape.length !== r);
   if (odd) {
-    throw new GraphOpError(`cat needs tensors of one rank: ${inputs[0].from} gives ${r}-D ${fmt(inputs[0].shape)}, ${odd.from} gives ${odd.shape.length}-D ${fmt(odd.shape)}`);
+    throw new GraphOpError(
+      `cat needs tensors of one rank: ${inputs[0].from} gives ${r}-D ${fmt(inputs[0].shape)}, ${odd.from} gives ${odd.shape.length}-D ${fmt(odd.shape)}`,
+    );
   }
-  if (dim < -r || dim >= r) throw new GraphOpError(`cat dim=${dim} is out of range for ${r}-D tensors (expected ${-r} to ${r - 1})`);
+  if (dim < -r || dim >= r)
+    throw new GraphOpError(`cat dim=${dim} is out of range for ${r}-D tensors (expected ${-r} to ${r - 1})`);
   const d = dim < 0 ? dim + r : dim;
   const along = dimName(d, r);
   const first = inputs[0].shape;
   for (const x of inputs.slice(1)) {
     const clash = x.shape.map((n, i) => i).filter((i) => i !== d && x.shape[i] !== first[i]);
     if (clash.length) {
-      const others = first.map((_, i) => i).filter((i) => i !== d && i > 0).map((i) => dimName(i, r));
+      const others = first
+        .map((_, i) => i)
+        .filter((i) => i !== d && i > 0)
+        .map((i) => dimName(i, r));
       const need = others.length ? `equal ${others.join(' and ')}` : 'equal sizes outside the joined dim';
-      throw new GraphOpError(`cat along ${along} needs ${need}: ${inputs[0].from} gives ${sample(first)}, ${x.from} gives ${sample(x.shape)} (${differences(first, x.shape, clash)})`);
+      throw new GraphOpError(
+        `cat along ${along} needs ${need}: ${inputs[0].from} gives ${sample(first)}, ${x.from} gives ${sample(x.shape)} (${differences(first, x.shape, clash)})`,
+      );
     }
   }
   const sizes = inputs.map((x) => x.shape[d]);

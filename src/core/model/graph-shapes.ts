@@ -42,30 +42,44 @@ function layerOf(node: FlatNode, modules: Map<string, LayerSpec>): LayerSpec | n
   return 'apply' in node ? node.apply : null;
 }
 
-const label = (node: FlatNode, layer: LayerSpec | null): string => (layer ? String(layer.type) : 'op' in node ? node.op : 'node');
+const label = (node: FlatNode, layer: LayerSpec | null): string =>
+  layer ? String(layer.type) : 'op' in node ? node.op : 'node';
 
 /** The first structural problem: an input not defined before use (a cycle when it loops back), an unknown module, a dangling node. */
 function structureError(graph: FlatGraph): GraphShapeError | null {
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const modules = new Set(graph.modules.map((m) => m.path));
   for (const [i, n] of graph.nodes.entries()) {
-    if ('module' in n && !modules.has(n.module)) return { index: i, node: n.id, message: `'${n.id}' calls module '${n.module}', which the model does not have` };
+    if ('module' in n && !modules.has(n.module))
+      return { index: i, node: n.id, message: `'${n.id}' calls module '${n.module}', which the model does not have` };
     for (const x of n.inputs) {
       if (x === 'input') continue;
       const k = index.get(x);
-      if (k === undefined) return { index: i, node: n.id, message: `'${n.id}' takes '${x}', which is not a node: connect its input` };
+      if (k === undefined)
+        return { index: i, node: n.id, message: `'${n.id}' takes '${x}', which is not a node: connect its input` };
       if (k >= i) {
         const cycle = cycleThrough(graph, index, n.id, x);
-        return { index: i, node: n.id, message: cycle ? `cycle: ${cycle.join(' → ')}; a forward graph cannot loop` : `'${n.id}' takes '${x}', which comes later; nodes must follow their inputs` };
+        return {
+          index: i,
+          node: n.id,
+          message: cycle
+            ? `cycle: ${cycle.join(' → ')}; a forward graph cannot loop`
+            : `'${n.id}' takes '${x}', which comes later; nodes must follow their inputs`,
+        };
       }
     }
   }
-  if (graph.output !== 'input' && !index.has(graph.output)) return { index: graph.nodes.length - 1, node: graph.output, message: `the output '${graph.output}' is not a node` };
+  if (graph.output !== 'input' && !index.has(graph.output))
+    return { index: graph.nodes.length - 1, node: graph.output, message: `the output '${graph.output}' is not a node` };
   const used = reaching(graph, index);
   const dangling = graph.nodes.findIndex((n) => !used.has(n.id));
   if (dangling >= 0) {
     const n = graph.nodes[dangling];
-    return { index: dangling, node: n.id, message: `'${n.id}' is dangling: its value never reaches the output '${graph.output}'; connect it or remove it` };
+    return {
+      index: dangling,
+      node: n.id,
+      message: `'${n.id}' is dangling: its value never reaches the output '${graph.output}'; connect it or remove it`,
+    };
   }
   return null;
 }
@@ -103,22 +117,39 @@ function cycleThrough(graph: FlatGraph, index: Map<string, number>, to: string, 
 /** A chain layer's fix as a graph fix on node `id` (an inserted Flatten goes on its one input). */
 function graphFix(id: string, fix: ShapeFix | undefined): GraphFix | undefined {
   if (!fix) return undefined;
-  return { label: fix.label, node: id, set: { field: fix.field, value: fix.value }, ...(fix.insert ? { insert: { input: 0, layers: fix.insert } } : {}) };
+  return {
+    label: fix.label,
+    node: id,
+    set: { field: fix.field, value: fix.value },
+    ...(fix.insert ? { insert: { input: 0, layers: fix.insert } } : {}),
+  };
 }
 
-interface Value { shape: Shape; origins: DimOrigin[]; from: number }
+interface Value {
+  shape: Shape;
+  origins: DimOrigin[];
+  from: number;
+}
 
 /** Output shape of every node for `inputShape` (batch included), and the first node PyTorch refuses. */
 export function inferGraphShapes(graph: FlatGraph, inputShape: Shape, options: ShapeOptions = {}): GraphShapeReport {
   const ids = graph.nodes.map((n) => n.id);
-  const report: GraphShapeReport = { input: inputShape, ids, shapes: ids.map(() => null), notes: ids.map(() => null), error: null };
+  const report: GraphShapeReport = {
+    input: inputShape,
+    ids,
+    shapes: ids.map(() => null),
+    notes: ids.map(() => null),
+    error: null,
+  };
   const bad = inputError(inputShape);
   if (bad) return { ...report, error: { index: -1, node: 'input', message: bad } };
   const structural = structureError(graph);
   const modules = new Map(graph.modules.map((m) => [m.path, m.layer]));
   const layers = graph.nodes.map((n) => layerOf(n, modules));
   const types = graph.nodes.map((n, i) => label(n, layers[i]));
-  const values = new Map<string, Value>([['input', { shape: inputShape, origins: inputShape.map(() => ({ layer: -1 })), from: -1 }]]);
+  const values = new Map<string, Value>([
+    ['input', { shape: inputShape, origins: inputShape.map(() => ({ layer: -1 })), from: -1 }],
+  ]);
   for (const [i, node] of graph.nodes.entries()) {
     if (structural && structural.index === i) return { ...report, error: structural };
     const ins = node.inputs.map((x) => values.get(x)!);
@@ -127,8 +158,14 @@ export function inferGraphShapes(graph: FlatGraph, inputShape: Shape, options: S
       if (layer) {
         const resolved = resolveLayer(layer);
         const ctx: RuleContext = {
-          input: ins[0].shape, origins: ins[0].origins, types, names: ids, training: options.training ?? true,
-          index: i, inputFrom: ins[0].from, scalarOutputSize: typeof layer.output_size === 'number',
+          input: ins[0].shape,
+          origins: ins[0].origins,
+          types,
+          names: ids,
+          training: options.training ?? true,
+          index: i,
+          inputFrom: ins[0].from,
+          scalarOutputSize: typeof layer.output_size === 'number',
         };
         const shape = checkLayer(resolved, ctx);
         values.set(node.id, { shape, origins: nextOrigins(resolved, i, ins[0].shape, ins[0].origins), from: i });
@@ -141,9 +178,22 @@ export function inferGraphShapes(graph: FlatGraph, inputShape: Shape, options: S
       report.shapes[i] = out.shape;
       report.notes[i] = out.note;
     } catch (err) {
-      if (err instanceof GraphOpError) return { ...report, error: { index: i, node: node.id, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } };
+      if (err instanceof GraphOpError)
+        return {
+          ...report,
+          error: { index: i, node: node.id, message: err.message, ...(err.fix ? { fix: err.fix } : {}) },
+        };
       const e = layerError(i, types[i], err);
-      return { ...report, error: { index: i, node: node.id, message: e.message, ...(e.fix ? { fix: graphFix(node.id, e.fix) } : {}), ...(e.field ? { field: e.field } : {}) } };
+      return {
+        ...report,
+        error: {
+          index: i,
+          node: node.id,
+          message: e.message,
+          ...(e.fix ? { fix: graphFix(node.id, e.fix) } : {}),
+          ...(e.field ? { field: e.field } : {}),
+        },
+      };
     }
   }
   return structural ? { ...report, error: structural } : report;
@@ -156,7 +206,10 @@ export function graphShapeCase(graph: FlatGraph, inputShape: Shape): { shapes: S
 }
 
 /** The document's graph and its shapes for a batch of `batch` (default 1). The document must be valid. */
-export function inferModelShapes(doc: ModelDocument, options: ShapeOptions & { batch?: number } = {}): GraphShapeReport & { graph: FlatGraph } {
+export function inferModelShapes(
+  doc: ModelDocument,
+  options: ShapeOptions & { batch?: number } = {},
+): GraphShapeReport & { graph: FlatGraph } {
   const graph = flattenModel(doc);
   return { ...inferGraphShapes(graph, [options.batch ?? 1, ...doc.input], options), graph };
 }

@@ -3,8 +3,17 @@
 // converts its nodes and edges to these plain shapes.
 import type { LayerSpec } from './types.ts';
 
-export interface GraphNode { id: string; kind: 'input' | 'layer'; layer?: LayerSpec; name?: string }
-export interface GraphEdge { id?: string; source: string; target: string }
+export interface GraphNode {
+  id: string;
+  kind: 'input' | 'layer';
+  layer?: LayerSpec;
+  name?: string;
+}
+export interface GraphEdge {
+  id?: string;
+  source: string;
+  target: string;
+}
 export type CompileError =
   | { code: 'no-input'; message: string }
   | { code: 'many-inputs'; nodeIds: string[]; message: string }
@@ -16,7 +25,10 @@ export type CompileResult =
   | { ok: true; order: string[]; layers: LayerSpec[]; names: (string | undefined)[] }
   | { ok: false; errors: CompileError[] };
 
-interface Adjacency { out: Map<string, string[]>; in: Map<string, string[]> }
+interface Adjacency {
+  out: Map<string, string[]>;
+  in: Map<string, string[]>;
+}
 
 /** How a node is named in messages: `Conv2d "conv1" (node n3)`, `Input`. */
 export function nodeLabel(node: GraphNode): string {
@@ -40,7 +52,11 @@ export function compileGraph(nodes: GraphNode[], edges: GraphEdge[]): CompileRes
   const cycles = findCycles(nodes, adj);
   for (const cycle of cycles) {
     const path = [...cycle, cycle[0]].map((id) => nodeLabel(byId.get(id)!)).join('→');
-    errors.push({ code: 'cycle', nodeIds: cycle, message: `cycle through ${path}; nn.Sequential runs each layer once, in order` });
+    errors.push({
+      code: 'cycle',
+      nodeIds: cycle,
+      message: `cycle through ${path}; nn.Sequential runs each layer once, in order`,
+    });
   }
   if (inputs.length > 0) errors.push(...disconnectedErrors(nodes, inputs, adj, byId));
   if (errors.length > 0) return { ok: false, errors };
@@ -49,7 +65,10 @@ export function compileGraph(nodes: GraphNode[], edges: GraphEdge[]): CompileRes
 
 function adjacency(nodes: GraphNode[], edges: GraphEdge[], byId: Map<string, GraphNode>): Adjacency {
   const adj: Adjacency = { out: new Map(), in: new Map() };
-  for (const n of nodes) { adj.out.set(n.id, []); adj.in.set(n.id, []); }
+  for (const n of nodes) {
+    adj.out.set(n.id, []);
+    adj.in.set(n.id, []);
+  }
   const seen = new Set<string>();
   for (const e of edges) {
     const key = JSON.stringify([e.source, e.target]);
@@ -67,7 +86,13 @@ function inputErrors(inputs: GraphNode[]): CompileError[] {
   }
   if (inputs.length > 1) {
     const ids = inputs.map((n) => n.id);
-    return [{ code: 'many-inputs', nodeIds: ids, message: `the graph has ${ids.length} Input nodes (${ids.join(', ')}); nn.Sequential takes one input` }];
+    return [
+      {
+        code: 'many-inputs',
+        nodeIds: ids,
+        message: `the graph has ${ids.length} Input nodes (${ids.join(', ')}); nn.Sequential takes one input`,
+      },
+    ];
   }
   return [];
 }
@@ -79,12 +104,24 @@ function degreeErrors(nodes: GraphNode[], adj: Adjacency, byId: Map<string, Grap
     const from = adj.in.get(n.id)!;
     const to = adj.out.get(n.id)!;
     if (n.kind === 'input' && from.length > 0) {
-      errors.push({ code: 'two-inputs', nodeId: n.id, message: `the Input node receives an edge from ${labels(from)}; nothing can feed the Input` });
+      errors.push({
+        code: 'two-inputs',
+        nodeId: n.id,
+        message: `the Input node receives an edge from ${labels(from)}; nothing can feed the Input`,
+      });
     } else if (from.length > 1) {
-      errors.push({ code: 'two-inputs', nodeId: n.id, message: `${nodeLabel(n)} has ${from.length} inputs (from ${labels(from)}); a layer of nn.Sequential takes exactly one` });
+      errors.push({
+        code: 'two-inputs',
+        nodeId: n.id,
+        message: `${nodeLabel(n)} has ${from.length} inputs (from ${labels(from)}); a layer of nn.Sequential takes exactly one`,
+      });
     }
     if (to.length > 1) {
-      errors.push({ code: 'two-outputs', nodeId: n.id, message: `${nodeLabel(n)} has ${to.length} outputs (to ${labels(to)}); nn.Sequential is a chain, so each layer feeds only the next` });
+      errors.push({
+        code: 'two-outputs',
+        nodeId: n.id,
+        message: `${nodeLabel(n)} has ${to.length} outputs (to ${labels(to)}); nn.Sequential is a chain, so each layer feeds only the next`,
+      });
     }
   }
   return errors;
@@ -106,23 +143,34 @@ function findCycles(nodes: GraphNode[], adj: Adjacency): string[][] {
       const out = adj.out.get(frame.v)!;
       if (frame.next < out.length) {
         const w = out[frame.next++];
-        if (!index.has(w)) { enter(w); calls.push({ v: w, next: 0 }); }
-        else if (onStack.has(w)) low.set(frame.v, Math.min(low.get(frame.v)!, index.get(w)!));
+        if (!index.has(w)) {
+          enter(w);
+          calls.push({ v: w, next: 0 });
+        } else if (onStack.has(w)) low.set(frame.v, Math.min(low.get(frame.v)!, index.get(w)!));
         continue;
       }
       calls.pop();
-      if (calls.length > 0) { const up = calls[calls.length - 1].v; low.set(up, Math.min(low.get(up)!, low.get(frame.v)!)); }
+      if (calls.length > 0) {
+        const up = calls[calls.length - 1].v;
+        low.set(up, Math.min(low.get(up)!, low.get(frame.v)!));
+      }
       if (low.get(frame.v) === index.get(frame.v)) popComponent(frame.v);
     }
   };
   const enter = (v: string): void => {
-    index.set(v, index.size); low.set(v, index.get(v)!);
-    stack.push(v); onStack.add(v);
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
   };
   const popComponent = (v: string): void => {
     const component = new Set<string>();
     let w: string;
-    do { w = stack.pop()!; onStack.delete(w); component.add(w); } while (w !== v);
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.add(w);
+    } while (w !== v);
     if (component.size > 1 || adj.out.get(v)!.includes(v)) cycles.push(cycleIn(component, adj, nodes));
   };
   for (const n of nodes) if (!index.has(n.id)) visit(n.id);
@@ -145,24 +193,40 @@ function cycleIn(component: Set<string>, adj: Adjacency, nodes: GraphNode[]): st
         while (path[0] !== start) path.unshift(parent.get(path[0])!);
         return path;
       }
-      if (!parent.has(w)) { parent.set(w, v); queue.push(w); }
+      if (!parent.has(w)) {
+        parent.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return [start];
 }
 
-function disconnectedErrors(nodes: GraphNode[], inputs: GraphNode[], adj: Adjacency, byId: Map<string, GraphNode>): CompileError[] {
+function disconnectedErrors(
+  nodes: GraphNode[],
+  inputs: GraphNode[],
+  adj: Adjacency,
+  byId: Map<string, GraphNode>,
+): CompileError[] {
   const reached = new Set<string>(inputs.map((n) => n.id));
   const queue = [...reached];
   for (let head = 0; head < queue.length; head++) {
-    for (const w of adj.out.get(queue[head])!) if (!reached.has(w)) { reached.add(w); queue.push(w); }
+    for (const w of adj.out.get(queue[head])!)
+      if (!reached.has(w)) {
+        reached.add(w);
+        queue.push(w);
+      }
   }
   return nodes
     .filter((n) => !reached.has(n.id))
     .map((n) => {
       const feedsInput = adj.out.get(n.id)!.some((w) => byId.get(w)!.kind === 'input');
       const why = feedsInput ? 'it feeds the Input instead of being fed by it' : 'no path leads to it from the Input';
-      return { code: 'disconnected' as const, nodeId: n.id, message: `${nodeLabel(n)} is not connected to the Input: ${why}` };
+      return {
+        code: 'disconnected' as const,
+        nodeId: n.id,
+        message: `${nodeLabel(n)} is not connected to the Input: ${why}`,
+      };
     });
 }
 

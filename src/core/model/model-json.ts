@@ -4,7 +4,15 @@
 import { readJson } from '../formats/json-syntax.ts';
 import { CATALOGUE, isLayerType } from './catalogue.ts';
 import {
-  classNameErrors, describe, freeFormErrors, inputErrors, isObject, pointErrors, unknownKeys, type DocError, type Obj,
+  classNameErrors,
+  describe,
+  freeFormErrors,
+  inputErrors,
+  isObject,
+  pointErrors,
+  unknownKeys,
+  type DocError,
+  type Obj,
 } from './doc-errors.ts';
 import { instanceErrors } from './flat-graph.ts';
 import { blocksErrors, classErrors } from './module-check.ts';
@@ -19,12 +27,29 @@ export type ParseResult = { ok: true; doc: ModelDocument } | { ok: false; errors
 export const MODEL_FORMAT = 'layerboard-model';
 export const MODEL_VERSION = 2;
 /** Top-level keys of version 2, in the order serializeModelDocument writes them. */
-export const TOP_KEYS = ['format', 'version', 'className', 'input', 'blocks', 'modules', 'forward', 'editor', 'training', 'metadata'] as const;
+export const TOP_KEYS = [
+  'format',
+  'version',
+  'className',
+  'input',
+  'blocks',
+  'modules',
+  'forward',
+  'editor',
+  'training',
+  'metadata',
+] as const;
 
 /** A fresh chain document (nn.Sequential): module names from `names`, or '0', '1', … */
-export function newModelDocument(input: number[], layers: LayerSpec[] = [], names: string[] | null = null): ModelDocument {
+export function newModelDocument(
+  input: number[],
+  layers: LayerSpec[] = [],
+  names: string[] | null = null,
+): ModelDocument {
   return {
-    format: MODEL_FORMAT, version: MODEL_VERSION, input: [...input],
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    input: [...input],
     modules: layers.map((l, i) => ({ name: names?.[i] ?? String(i), layer: { ...l } })),
     forward: null,
   };
@@ -57,7 +82,9 @@ function validateDocument(v: unknown): ParseResult {
   if (versionError) return fail('version', versionError);
   if (v.version === 1) {
     const errors = v1Errors(v);
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, doc: normalizeDocument(migrateV1(v as unknown as ModelDocumentV1)) };
+    return errors.length > 0
+      ? { ok: false, errors }
+      : { ok: true, doc: normalizeDocument(migrateV1(v as unknown as ModelDocumentV1)) };
   }
   const errors = v2Errors(v);
   if (errors.length > 0) return { ok: false, errors };
@@ -92,7 +119,11 @@ function editorErrors(editor: unknown): DocError[] {
   if (editor.input !== undefined) errors.push(...pointErrors('editor.input', editor.input));
   const positions = editor.positions;
   if (positions === undefined) return errors;
-  if (!isObject(positions)) return [...errors, { path: 'editor.positions', message: `must be an object of positions by node name, got ${describe(positions)}` }];
+  if (!isObject(positions))
+    return [
+      ...errors,
+      { path: 'editor.positions', message: `must be an object of positions by node name, got ${describe(positions)}` },
+    ];
   return [...errors, ...Object.entries(positions).flatMap(([k, p]) => pointErrors(`editor.positions.${k}`, p))];
 }
 
@@ -127,7 +158,9 @@ const orderedForward = (f: ModelDocument['forward']): ModelDocument['forward'] =
 function orderedBlock(b: BlockDef): BlockDef {
   return {
     name: b.name,
-    params: (b.params ?? []).map((p) => ('default' in p ? { name: p.name, default: structuredClone(p.default) } : { name: p.name })),
+    params: (b.params ?? []).map((p) =>
+      'default' in p ? { name: p.name, default: structuredClone(p.default) } : { name: p.name },
+    ),
     modules: b.modules.map(orderedModule),
     forward: orderedForward(b.forward),
   };

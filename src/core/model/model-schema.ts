@@ -34,11 +34,21 @@ function paramSchema(p: ParamSpec): Schema {
   const nullable = (type: string): Schema => ({ type: p.nullable ? [type, 'null'] : type });
   let s: Schema;
   switch (p.kind) {
-    case 'int': s = { ...nullable('integer'), ...bounds(p) }; break;
-    case 'float': s = { ...nullable('number'), ...bounds(p) }; break;
-    case 'bool': s = { type: 'boolean' }; break;
-    case 'choice': s = { enum: p.choices }; break;
-    case 'pair': s = pairSchema(p); break;
+    case 'int':
+      s = { ...nullable('integer'), ...bounds(p) };
+      break;
+    case 'float':
+      s = { ...nullable('number'), ...bounds(p) };
+      break;
+    case 'bool':
+      s = { type: 'boolean' };
+      break;
+    case 'choice':
+      s = { enum: p.choices };
+      break;
+    case 'pair':
+      s = pairSchema(p);
+      break;
   }
   return { description: p.doc, ...(p.default !== undefined ? { default: p.default } : {}), ...s };
 }
@@ -57,13 +67,16 @@ function layerSchema(type: (typeof LAYER_TYPES)[number]): Schema {
 }
 
 const point: Schema = {
-  type: 'object', required: ['x', 'y'], additionalProperties: false,
+  type: 'object',
+  required: ['x', 'y'],
+  additionalProperties: false,
   properties: { x: { type: 'number' }, y: { type: 'number' } },
 };
 
 /** JSON with 2-space indents, lists of plain values kept on one line. */
 export function schemaJson(value: unknown, indent = ''): string {
-  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return JSON.stringify(value).replace(/,/g, ', ');
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object'))
+    return JSON.stringify(value).replace(/,/g, ', ');
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const inner = `${indent}  `;
   const items = Array.isArray(value)
@@ -74,42 +87,68 @@ export function schemaJson(value: unknown, indent = ''): string {
 }
 
 const ref = (name: string): Schema => ({ $ref: `#/$defs/${name}` });
-const oneLine = (description: string, properties: Schema, required: string[]): Schema =>
-  ({ description, type: 'object', required, additionalProperties: false, properties });
+const oneLine = (description: string, properties: Schema, required: string[]): Schema => ({
+  description,
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
 
 /** A layer keyword inside a block may be {"arg": name}: the block's constructor parameter. */
 function blockLayerSchema(type: (typeof LAYER_TYPES)[number]): Schema {
   const plain = layerSchema(type);
   const properties: Schema = {};
-  for (const [k, v] of Object.entries(plain.properties as Schema)) properties[k] = k === 'type' ? v : { anyOf: [v, ref('argRef')] };
+  for (const [k, v] of Object.entries(plain.properties as Schema))
+    properties[k] = k === 'type' ? v : { anyOf: [v, ref('argRef')] };
   return { ...plain, properties };
 }
 
 const layerUnion = (suffix: string): Schema => ({
-  description: 'A layer: PyTorch class name plus constructor keywords; an omitted keyword takes PyTorch\'s default.',
-  type: 'object', required: ['type'],
+  description: "A layer: PyTorch class name plus constructor keywords; an omitted keyword takes PyTorch's default.",
+  type: 'object',
+  required: ['type'],
   properties: { type: { enum: [...LAYER_TYPES] } },
   allOf: LAYER_TYPES.map((t) => ({ if: { properties: { type: { const: t } } }, then: ref(`${t}${suffix}`) })),
 });
 
 /** Definitions of modules, blocks and forward graphs; `inBlock` variants allow ArgRefs. */
 function structureDefs(): Schema {
-  const argValue = { anyOf: [{ type: ['number', 'boolean', 'string', 'null'] }, { type: 'array', items: { type: 'number' } }] };
+  const argValue = {
+    anyOf: [{ type: ['number', 'boolean', 'string', 'null'] }, { type: 'array', items: { type: 'number' } }],
+  };
   const moduleDef = (layer: string, self: string): Schema => ({
     description: 'A registered submodule `self.<name> = ...`: a layer, a block instance or an nn.Sequential.',
     anyOf: [
       oneLine('A layer.', { name: { type: 'string' }, layer: ref(layer) }, ['name', 'layer']),
-      oneLine('An instance of a block class of the document, with its arguments.', {
-        name: { type: 'string' }, block: { type: 'string', pattern: IDENTIFIER },
-        args: { type: 'object', additionalProperties: { anyOf: [argValue, ref('argRef')] } },
-      }, ['name', 'block']),
-      oneLine('An nn.Sequential: children named 0, 1, … or all Python identifiers.', { name: { type: 'string' }, sequential: { type: 'array', items: ref(self) } }, ['name', 'sequential']),
+      oneLine(
+        'An instance of a block class of the document, with its arguments.',
+        {
+          name: { type: 'string' },
+          block: { type: 'string', pattern: IDENTIFIER },
+          args: { type: 'object', additionalProperties: { anyOf: [argValue, ref('argRef')] } },
+        },
+        ['name', 'block'],
+      ),
+      oneLine(
+        'An nn.Sequential: children named 0, 1, … or all Python identifiers.',
+        { name: { type: 'string' }, sequential: { type: 'array', items: ref(self) } },
+        ['name', 'sequential'],
+      ),
     ],
   });
-  const nodeName = { type: 'string', pattern: IDENTIFIER, not: { enum: [...PYTHON_KEYWORDS, 'input', 'self', 'torch', 'nn', 'F'] } };
+  const nodeName = {
+    type: 'string',
+    pattern: IDENTIFIER,
+    not: { enum: [...PYTHON_KEYWORDS, 'input', 'self', 'torch', 'nn', 'F'] },
+  };
   const inputs = { type: 'array', items: { type: 'string' } };
   return {
-    argRef: oneLine('The value of a parameter of the enclosing block (`planes` in `nn.Conv2d(in_planes, planes, 3)`).', { arg: { type: 'string', pattern: IDENTIFIER } }, ['arg']),
+    argRef: oneLine(
+      'The value of a parameter of the enclosing block (`planes` in `nn.Conv2d(in_planes, planes, 3)`).',
+      { arg: { type: 'string', pattern: IDENTIFIER } },
+      ['arg'],
+    ),
     layer: layerUnion(''),
     blockLayer: layerUnion('InBlock'),
     module: moduleDef('layer', 'module'),
@@ -117,22 +156,56 @@ function structureDefs(): Schema {
     forwardNode: {
       description: 'One step of forward(); inputs name earlier nodes or "input" (the forward argument).',
       anyOf: [
-        oneLine('`self.<call>(x)`', { name: nodeName, call: { type: 'string' }, inputs: { ...inputs, minItems: 1, maxItems: 1 } }, ['name', 'call', 'inputs']),
-        oneLine('A parameter-free layer in functional form (F.relu, torch.flatten(x, 1), F.max_pool2d, ...).', { name: nodeName, apply: ref('layer'), inputs: { ...inputs, minItems: 1, maxItems: 1 } }, ['name', 'apply', 'inputs']),
-        oneLine('`a + b + ...`', { name: nodeName, op: { const: 'add' }, inputs: { ...inputs, minItems: 2 } }, ['name', 'op', 'inputs']),
-        oneLine('`torch.cat([...], dim)`', { name: nodeName, op: { const: 'cat' }, dim: { type: 'integer' }, inputs: { ...inputs, minItems: 1 } }, ['name', 'op', 'dim', 'inputs']),
+        oneLine(
+          '`self.<call>(x)`',
+          { name: nodeName, call: { type: 'string' }, inputs: { ...inputs, minItems: 1, maxItems: 1 } },
+          ['name', 'call', 'inputs'],
+        ),
+        oneLine(
+          'A parameter-free layer in functional form (F.relu, torch.flatten(x, 1), F.max_pool2d, ...).',
+          { name: nodeName, apply: ref('layer'), inputs: { ...inputs, minItems: 1, maxItems: 1 } },
+          ['name', 'apply', 'inputs'],
+        ),
+        oneLine('`a + b + ...`', { name: nodeName, op: { const: 'add' }, inputs: { ...inputs, minItems: 2 } }, [
+          'name',
+          'op',
+          'inputs',
+        ]),
+        oneLine(
+          '`torch.cat([...], dim)`',
+          { name: nodeName, op: { const: 'cat' }, dim: { type: 'integer' }, inputs: { ...inputs, minItems: 1 } },
+          ['name', 'op', 'dim', 'inputs'],
+        ),
       ],
     },
     forward: {
       description: 'null: the modules in order (an nn.Sequential); else the forward graph.',
-      anyOf: [{ type: 'null' }, oneLine('The forward graph.', { nodes: { type: 'array', items: ref('forwardNode') }, output: { type: 'string' } }, ['nodes', 'output'])],
+      anyOf: [
+        { type: 'null' },
+        oneLine(
+          'The forward graph.',
+          { nodes: { type: 'array', items: ref('forwardNode') }, output: { type: 'string' } },
+          ['nodes', 'output'],
+        ),
+      ],
     },
-    block: oneLine('A block class defined once (`class BasicBlock(nn.Module)`), used by its name with its own arguments.', {
-      name: { type: 'string', pattern: IDENTIFIER, not: { enum: [...PYTHON_KEYWORDS] } },
-      params: { type: 'array', items: oneLine('A constructor parameter, with an optional default.', { name: { type: 'string', pattern: IDENTIFIER }, default: argValue }, ['name']) },
-      modules: { type: 'array', items: ref('blockModule') },
-      forward: ref('forward'),
-    }, ['name', 'modules', 'forward']),
+    block: oneLine(
+      'A block class defined once (`class BasicBlock(nn.Module)`), used by its name with its own arguments.',
+      {
+        name: { type: 'string', pattern: IDENTIFIER, not: { enum: [...PYTHON_KEYWORDS] } },
+        params: {
+          type: 'array',
+          items: oneLine(
+            'A constructor parameter, with an optional default.',
+            { name: { type: 'string', pattern: IDENTIFIER }, default: argValue },
+            ['name'],
+          ),
+        },
+        modules: { type: 'array', items: ref('blockModule') },
+        forward: ref('forward'),
+      },
+      ['name', 'modules', 'forward'],
+    ),
   };
 }
 
@@ -145,30 +218,55 @@ export function modelJsonSchema(): Schema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://layerboard.invalid/model.schema.json',
     title: 'Layerboard model file, version 2',
-    description: 'A model as a PyTorch module class: named submodules plus a forward graph (docs/model-format.md). Version 1 files (a list of layers) are still read and migrated. Also checked by the app, beyond this schema: names are unique and valid Python names (attribute names; a Sequential\'s are 0, 1, … or all identifiers); a call names a module of its class; inputs name earlier nodes (no cycles) and every node reaches the output; blocks use only blocks defined before them, with arguments matching their parameters; {"arg": p} names a parameter of the enclosing block; Conv2d groups divides in_channels and out_channels; padding=\'same\' needs stride 1; pool padding is at most half the kernel; MaxPool2d return_indices is false; className does not shadow torch, nn, OrderedDict, print, tuple or super.',
+    description:
+      "A model as a PyTorch module class: named submodules plus a forward graph (docs/model-format.md). Version 1 files (a list of layers) are still read and migrated. Also checked by the app, beyond this schema: names are unique and valid Python names (attribute names; a Sequential's are 0, 1, … or all identifiers); a call names a module of its class; inputs name earlier nodes (no cycles) and every node reaches the output; blocks use only blocks defined before them, with arguments matching their parameters; {\"arg\": p} names a parameter of the enclosing block; Conv2d groups divides in_channels and out_channels; padding='same' needs stride 1; pool padding is at most half the kernel; MaxPool2d return_indices is false; className does not shadow torch, nn, OrderedDict, print, tuple or super.",
     type: 'object',
     required: ['format', 'version', 'input', 'modules', 'forward'],
     additionalProperties: false,
     properties: {
       format: { const: 'layerboard-model' },
       version: { const: 2 },
-      className: { description: 'Python class of the exported module (default "Model").', type: 'string', pattern: IDENTIFIER, not: { enum: [...PYTHON_KEYWORDS] } },
+      className: {
+        description: 'Python class of the exported module (default "Model").',
+        type: 'string',
+        pattern: IDENTIFIER,
+        not: { enum: [...PYTHON_KEYWORDS] },
+      },
       input: {
         description: 'Input shape without the batch dimension: [C, H, W] or [F].',
-        type: 'array', minItems: 1, maxItems: 3, items: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        type: 'array',
+        minItems: 1,
+        maxItems: 3,
+        items: { type: 'integer', minimum: 1, maximum: 1_000_000 },
       },
-      blocks: { description: 'Block classes of this document, in definition order.', type: 'array', items: ref('block') },
-      modules: { description: 'Submodules in registration order (state_dict and print(model) order).', type: 'array', items: ref('module') },
+      blocks: {
+        description: 'Block classes of this document, in definition order.',
+        type: 'array',
+        items: ref('block'),
+      },
+      modules: {
+        description: 'Submodules in registration order (state_dict and print(model) order).',
+        type: 'array',
+        items: ref('module'),
+      },
       forward: ref('forward'),
       editor: {
         description: 'Editor-only layout: the Input node and each node by name.',
-        type: 'object', additionalProperties: false,
+        type: 'object',
+        additionalProperties: false,
         properties: { input: ref('point'), positions: { type: 'object', additionalProperties: ref('point') } },
       },
-      training: { description: 'Training configuration (dataset, loss, optimizer, ...), read by the trainer.', type: 'object' },
+      training: {
+        description: 'Training configuration (dataset, loss, optimizer, ...), read by the trainer.',
+        type: 'object',
+      },
       metadata: {
         type: 'object',
-        properties: { name: { type: 'string' }, description: { type: 'string' }, created: { type: 'string', description: 'ISO 8601 time' } },
+        properties: {
+          name: { type: 'string' },
+          description: { type: 'string' },
+          created: { type: 'string', description: 'ISO 8601 time' },
+        },
       },
     },
     $defs: defs,

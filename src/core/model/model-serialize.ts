@@ -5,7 +5,10 @@ import { normalizeDocument, TOP_KEYS } from './model-json.ts';
 
 /** Short values on one line: `[3, 32, 32]`, `{"type": "ReLU"}`. */
 function inline(v: unknown): string {
-  return JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ').replace(/([[{]) /g, '$1').replace(/ ([\]}])/g, '$1');
+  return JSON.stringify(v, null, 1)
+    .replace(/\n\s*/g, ' ')
+    .replace(/([[{]) /g, '$1')
+    .replace(/ ([\]}])/g, '$1');
 }
 
 function list(items: string[], indent: string): string {
@@ -18,23 +21,39 @@ function fields(parts: [string, string][], indent: string): string {
 
 function moduleText(m: NamedModule, indent: string): string {
   if (!('sequential' in m)) return inline(m);
-  return `{"name": ${JSON.stringify(m.name)}, "sequential": ${list(m.sequential.map((c) => moduleText(c, `${indent}  `)), indent)}}`;
+  return `{"name": ${JSON.stringify(m.name)}, "sequential": ${list(
+    m.sequential.map((c) => moduleText(c, `${indent}  `)),
+    indent,
+  )}}`;
 }
 
-const modulesText = (modules: NamedModule[], indent: string): string => list(modules.map((m) => moduleText(m, `${indent}  `)), indent);
+const modulesText = (modules: NamedModule[], indent: string): string =>
+  list(
+    modules.map((m) => moduleText(m, `${indent}  `)),
+    indent,
+  );
 
 function forwardText(f: ForwardGraph | null, indent: string): string {
   if (f === null) return 'null';
-  return fields([['nodes', list(f.nodes.map(inline), `${indent}  `)], ['output', JSON.stringify(f.output)]], indent);
+  return fields(
+    [
+      ['nodes', list(f.nodes.map(inline), `${indent}  `)],
+      ['output', JSON.stringify(f.output)],
+    ],
+    indent,
+  );
 }
 
 function blockText(b: BlockDef, indent: string): string {
-  return fields([
-    ['name', JSON.stringify(b.name)],
-    ['params', inline(b.params)],
-    ['modules', modulesText(b.modules, `${indent}  `)],
-    ['forward', forwardText(b.forward, `${indent}  `)],
-  ], indent);
+  return fields(
+    [
+      ['name', JSON.stringify(b.name)],
+      ['params', inline(b.params)],
+      ['modules', modulesText(b.modules, `${indent}  `)],
+      ['forward', forwardText(b.forward, `${indent}  `)],
+    ],
+    indent,
+  );
 }
 
 function editorText(editor: EditorView): string {
@@ -42,7 +61,15 @@ function editorText(editor: EditorView): string {
   if (editor.input !== undefined) parts.push(['input', inline(editor.input)]);
   if (editor.positions !== undefined) {
     const entries = Object.entries(editor.positions);
-    parts.push(['positions', entries.length === 0 ? '{}' : fields(entries.map(([k, p]) => [k, inline(p)]), '    ')]);
+    parts.push([
+      'positions',
+      entries.length === 0
+        ? '{}'
+        : fields(
+            entries.map(([k, p]) => [k, inline(p)]),
+            '    ',
+          ),
+    ]);
   }
   return parts.length === 0 ? '{}' : fields(parts, '  ');
 }
@@ -53,12 +80,22 @@ export function serializeModelDocument(doc: ModelDocument): string {
   const entries = TOP_KEYS.filter((k) => d[k] !== undefined).map((k) => {
     const key = `  "${k}": `;
     switch (k) {
-      case 'blocks': return `${key}${list(d.blocks!.map((b) => blockText(b, '    ')), '  ')}`;
-      case 'modules': return `${key}${modulesText(d.modules, '  ')}`;
-      case 'forward': return `${key}${forwardText(d.forward, '  ')}`;
-      case 'editor': return `${key}${editorText(d.editor!)}`;
-      case 'training': case 'metadata': return `${key}${JSON.stringify(d[k], null, 2).replace(/\n/g, '\n  ')}`;
-      default: return `${key}${inline(d[k])}`;
+      case 'blocks':
+        return `${key}${list(
+          d.blocks!.map((b) => blockText(b, '    ')),
+          '  ',
+        )}`;
+      case 'modules':
+        return `${key}${modulesText(d.modules, '  ')}`;
+      case 'forward':
+        return `${key}${forwardText(d.forward, '  ')}`;
+      case 'editor':
+        return `${key}${editorText(d.editor!)}`;
+      case 'training':
+      case 'metadata':
+        return `${key}${JSON.stringify(d[k], null, 2).replace(/\n/g, '\n  ')}`;
+      default:
+        return `${key}${inline(d[k])}`;
     }
   });
   return `{\n${entries.join(',\n')}\n}\n`;

@@ -24,7 +24,11 @@ export interface ModuleNode {
   children: ModuleNode[];
 }
 
-export interface ModuleEdge { from: string; to: string; shape: Shape }
+export interface ModuleEdge {
+  from: string;
+  to: string;
+  shape: Shape;
+}
 
 export interface ModuleGraph {
   version: 1;
@@ -51,16 +55,28 @@ export function buildModuleGraph(doc: ModelDocument, inputShape: Shape): ModuleG
   let shape = [...inputShape];
   const leaves = summary.rows.map((row, i): ModuleNode => {
     const node: ModuleNode = {
-      id: `${seqId}/${row.type}[${row.name}]`, name: row.name, type: row.type,
-      keywords: keywordsOf(layers[i]), inputShape: shape, outputShape: [...row.outputShape],
-      params: row.params, multAdds: row.multAdds, children: [],
+      id: `${seqId}/${row.type}[${row.name}]`,
+      name: row.name,
+      type: row.type,
+      keywords: keywordsOf(layers[i]),
+      inputShape: shape,
+      outputShape: [...row.outputShape],
+      params: row.params,
+      multAdds: row.multAdds,
+      children: [],
     };
     shape = node.outputShape;
     return node;
   });
   const group = (id: string, name: string, type: string, children: ModuleNode[]): ModuleNode => ({
-    id, name, type, inputShape: [...inputShape], outputShape: [...summary.outputShape],
-    params: summary.totalParams, multAdds: summary.totalMultAdds, children,
+    id,
+    name,
+    type,
+    inputShape: [...inputShape],
+    outputShape: [...summary.outputShape],
+    params: summary.totalParams,
+    multAdds: summary.totalMultAdds,
+    children,
   });
   const root = group(rootType, '', rootType, [group(seqId, 'model', 'Sequential', leaves)]);
   const ids = ['input', ...leaves.map((l) => l.id), 'output'];

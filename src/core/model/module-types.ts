@@ -16,7 +16,9 @@ export type BlockArgValue = number | boolean | string | null | number[];
  * from the block's constructor parameter: `{"arg": "planes"}` is `planes` in
  * `nn.Conv2d(in_planes, planes, 3, stride=stride, padding=1, bias=False)`.
  */
-export interface ArgRef { arg: string }
+export interface ArgRef {
+  arg: string;
+}
 
 /** What one registered submodule is. */
 export type ModuleBody =
@@ -66,7 +68,10 @@ export interface BlockDef extends ModuleClass {
 }
 
 /** A position on the editor's canvas, in flow units. */
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /** Editor-only layout: the Input node and each node by name (forward node names; module names for a chain). */
 export interface EditorView {

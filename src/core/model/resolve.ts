@@ -38,17 +38,27 @@ function resolveConv(s: LayerSpec): ResolvedConv2d {
   let padBegin: Pair;
   let padEnd: Pair;
   if (s.padding === 'valid') {
-    padBegin = [0, 0]; padEnd = [0, 0];
+    padBegin = [0, 0];
+    padEnd = [0, 0];
   } else if (s.padding === 'same') {
     const [h, w] = [samePadding(kernel[0], dilation[0]), samePadding(kernel[1], dilation[1])];
-    padBegin = [h[0], w[0]]; padEnd = [h[1], w[1]];
+    padBegin = [h[0], w[0]];
+    padEnd = [h[1], w[1]];
   } else {
-    padBegin = toPair(s.padding); padEnd = toPair(s.padding);
+    padBegin = toPair(s.padding);
+    padEnd = toPair(s.padding);
   }
   return {
-    type: 'Conv2d', in_channels: s.in_channels as number, out_channels: s.out_channels as number,
-    kernel, stride: toPair(s.stride), dilation, padBegin, padEnd,
-    groups: s.groups as number, bias: s.bias as boolean,
+    type: 'Conv2d',
+    in_channels: s.in_channels as number,
+    out_channels: s.out_channels as number,
+    kernel,
+    stride: toPair(s.stride),
+    dilation,
+    padBegin,
+    padEnd,
+    groups: s.groups as number,
+    bias: s.bias as boolean,
     padding_mode: s.padding_mode as ResolvedConv2d['padding_mode'],
   };
 }
@@ -56,10 +66,17 @@ function resolveConv(s: LayerSpec): ResolvedConv2d {
 /** Pools: stride None means the kernel. */
 function resolvePool(s: LayerSpec): ResolvedMaxPool2d | ResolvedAvgPool2d {
   const kernel = toPair(s.kernel_size);
-  const common = { kernel, stride: s.stride === null ? kernel : toPair(s.stride), padding: toPair(s.padding), ceil_mode: s.ceil_mode as boolean };
+  const common = {
+    kernel,
+    stride: s.stride === null ? kernel : toPair(s.stride),
+    padding: toPair(s.padding),
+    ceil_mode: s.ceil_mode as boolean,
+  };
   if (s.type === 'MaxPool2d') return { type: 'MaxPool2d', ...common, dilation: toPair(s.dilation) };
   return {
-    type: 'AvgPool2d', ...common, count_include_pad: s.count_include_pad as boolean,
+    type: 'AvgPool2d',
+    ...common,
+    count_include_pad: s.count_include_pad as boolean,
     divisor_override: s.divisor_override as number | null,
   };
 }
@@ -67,28 +84,51 @@ function resolvePool(s: LayerSpec): ResolvedMaxPool2d | ResolvedAvgPool2d {
 /** A spec already validated and with defaults filled, resolved. */
 function resolveValid(s: LayerSpec): ResolvedLayer {
   switch (s.type) {
-    case 'Conv2d': return resolveConv(s);
-    case 'MaxPool2d': case 'AvgPool2d': return resolvePool(s);
+    case 'Conv2d':
+      return resolveConv(s);
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+      return resolvePool(s);
     case 'AdaptiveAvgPool2d': {
       const o = s.output_size;
       return { type: 'AdaptiveAvgPool2d', output_size: Array.isArray(o) ? [o[0], o[1]] : [o as number, o as number] };
     }
-    case 'Flatten': return { type: 'Flatten', start_dim: s.start_dim as number, end_dim: s.end_dim as number };
+    case 'Flatten':
+      return { type: 'Flatten', start_dim: s.start_dim as number, end_dim: s.end_dim as number };
     case 'Linear':
-      return { type: 'Linear', in_features: s.in_features as number, out_features: s.out_features as number, bias: s.bias as boolean };
-    case 'ReLU': case 'Sigmoid': case 'Tanh': return { type: s.type };
-    case 'LeakyReLU': return { type: 'LeakyReLU', negative_slope: s.negative_slope as number };
-    case 'GELU': return { type: 'GELU', approximate: s.approximate as 'none' | 'tanh' };
-    case 'ELU': return { type: 'ELU', alpha: s.alpha as number };
-    case 'Softmax': case 'LogSoftmax': return { type: s.type, dim: s.dim as number | null };
-    case 'Dropout': return { type: 'Dropout', p: s.p as number };
-    case 'BatchNorm1d': case 'BatchNorm2d':
       return {
-        type: s.type, num_features: s.num_features as number, eps: s.eps as number,
-        momentum: s.momentum as number | null, affine: s.affine as boolean,
+        type: 'Linear',
+        in_features: s.in_features as number,
+        out_features: s.out_features as number,
+        bias: s.bias as boolean,
+      };
+    case 'ReLU':
+    case 'Sigmoid':
+    case 'Tanh':
+      return { type: s.type };
+    case 'LeakyReLU':
+      return { type: 'LeakyReLU', negative_slope: s.negative_slope as number };
+    case 'GELU':
+      return { type: 'GELU', approximate: s.approximate as 'none' | 'tanh' };
+    case 'ELU':
+      return { type: 'ELU', alpha: s.alpha as number };
+    case 'Softmax':
+    case 'LogSoftmax':
+      return { type: s.type, dim: s.dim as number | null };
+    case 'Dropout':
+      return { type: 'Dropout', p: s.p as number };
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return {
+        type: s.type,
+        num_features: s.num_features as number,
+        eps: s.eps as number,
+        momentum: s.momentum as number | null,
+        affine: s.affine as boolean,
         track_running_stats: s.track_running_stats as boolean,
       };
-    default: throw new Error(`unknown layer type '${s.type}'`);
+    default:
+      throw new Error(`unknown layer type '${s.type}'`);
   }
 }
 

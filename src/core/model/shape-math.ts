@@ -2,7 +2,14 @@
 // engine's kernels both call these, so the editor's badge and the kernel never disagree.
 
 /** Conv2d: floor((in + padBefore + padAfter - dilation*(k-1) - 1) / stride) + 1. */
-export function convOutSize(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation: number): number {
+export function convOutSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation: number,
+): number {
   return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
@@ -10,7 +17,14 @@ export function convOutSize(size: number, kernel: number, stride: number, padBef
  * Max/avg pooling, ATen's pooling_output_shape: with ceil_mode the last window may
  * start in the right padding but never past it.
  */
-export function poolOutSize(size: number, kernel: number, stride: number, padding: number, dilation: number, ceilMode: boolean): number {
+export function poolOutSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  padding: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
   const span = size + 2 * padding - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
   let out = Math.floor(span / stride) + 1;
   if (ceilMode && (out - 1) * stride >= size + padding) out--;

@@ -3,8 +3,15 @@
 // a pooled size below 1, dims out of range, BatchNorm with one value per channel in
 // train mode. Messages show the arithmetic and where the offending size came from.
 import type {
-  ResolvedAdaptiveAvgPool2d, ResolvedAvgPool2d, ResolvedBatchNorm, ResolvedConv2d, ResolvedFlatten,
-  ResolvedLayer, ResolvedLinear, ResolvedMaxPool2d, ResolvedSoftmax,
+  ResolvedAdaptiveAvgPool2d,
+  ResolvedAvgPool2d,
+  ResolvedBatchNorm,
+  ResolvedConv2d,
+  ResolvedFlatten,
+  ResolvedLayer,
+  ResolvedLinear,
+  ResolvedMaxPool2d,
+  ResolvedSoftmax,
 } from './resolved.ts';
 import { convOutSize, effectiveKernel, flattenShape, poolOutSize, valuesPerChannel, wrapDim } from './shape-math.ts';
 import type { LayerSpec, Shape } from './types.ts';
@@ -13,18 +20,30 @@ import type { LayerSpec, Shape } from './types.ts';
  * A change that makes the layer run: `{...spec, [field]: value}`, after inserting `insert`
  * (layers, in order) right before the layer on its input edge — the missing Flatten.
  */
-export interface ShapeFix { field: string; value: unknown; label: string; insert?: LayerSpec[] }
+export interface ShapeFix {
+  field: string;
+  value: unknown;
+  label: string;
+  insert?: LayerSpec[];
+}
 
 /** PyTorch would raise on this input; `fix` is a keyword change that makes it run. */
 export class ShapeRuleError extends Error {
-  constructor(message: string, readonly fix?: ShapeFix, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly fix?: ShapeFix,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'ShapeRuleError';
   }
 }
 
 /** Where a dim's size was set: layer index (-1: the input), and the sizes a Flatten multiplied. */
-export interface DimOrigin { layer: number; factors?: number[] }
+export interface DimOrigin {
+  layer: number;
+  factors?: number[];
+}
 export interface RuleContext {
   input: Shape;
   origins: DimOrigin[];
@@ -49,7 +68,9 @@ const set = (field: string, value: unknown): ShapeFix => ({ field, value, label:
 function originName(ctx: RuleContext, layer: number): string {
   if (layer < 0) return 'the input';
   const name = ctx.names?.[layer];
-  return name !== undefined ? `${ctx.types[layer] ?? 'node'} '${name}'` : `${ctx.types[layer] ?? 'layer'} (layer ${layer})`;
+  return name !== undefined
+    ? `${ctx.types[layer] ?? 'node'} '${name}'`
+    : `${ctx.types[layer] ?? 'layer'} (layer ${layer})`;
 }
 /** Who produced dim `d` of the input. */
 const fromDim = (ctx: RuleContext, d: number): string => originName(ctx, ctx.origins[d]?.layer ?? -1);
@@ -76,13 +97,25 @@ function convDim(L: ResolvedConv2d, ctx: RuleContext, d: number): number {
   const [pb, pe] = [L.padBegin[d], L.padEnd[d]];
   const pad = Math.max(pb, pe);
   if (L.padding_mode === 'reflect' && pad >= size) {
-    throw new ShapeRuleError(`Conv2d padding_mode='reflect' needs padding smaller than the input: padding ${pad} ≥ ${name} ${size}`, undefined, 'padding');
+    throw new ShapeRuleError(
+      `Conv2d padding_mode='reflect' needs padding smaller than the input: padding ${pad} ≥ ${name} ${size}`,
+      undefined,
+      'padding',
+    );
   }
   if (L.padding_mode === 'circular' && s.length === 3) {
-    throw new ShapeRuleError(`Conv2d padding_mode='circular' needs a batched 4-D [N, C, H, W] input in PyTorch 1.13, got 3-D ${fmt(s)}`, undefined, 'padding_mode');
+    throw new ShapeRuleError(
+      `Conv2d padding_mode='circular' needs a batched 4-D [N, C, H, W] input in PyTorch 1.13, got 3-D ${fmt(s)}`,
+      undefined,
+      'padding_mode',
+    );
   }
   if (L.padding_mode === 'circular' && pad > size) {
-    throw new ShapeRuleError(`Conv2d padding_mode='circular' wraps around more than once: padding ${pad} > ${name} ${size}`, undefined, 'padding');
+    throw new ShapeRuleError(
+      `Conv2d padding_mode='circular' wraps around more than once: padding ${pad} > ${name} ${size}`,
+      undefined,
+      'padding',
+    );
   }
   const [k, dil] = [L.kernel[d], L.dilation[d]];
   const span = effectiveKernel(k, dil);
@@ -91,7 +124,9 @@ function convDim(L: ResolvedConv2d, ctx: RuleContext, d: number): number {
     const spanText = dil === 1 ? `${k}` : `${span} = ${dil}×(${k}−1)+1 (dilation ${dil})`;
     throw new ShapeRuleError(
       `Conv2d kernel ${L.kernel.join('×')} is larger than the padded input: ${name} ${size} + ${pb} + ${pe} = ${padded} < kernel ${spanText}`,
-      undefined, 'kernel_size');
+      undefined,
+      'kernel_size',
+    );
   }
   return convOutSize(size, k, L.stride[d], pb, pe, dil);
 }
@@ -104,7 +139,9 @@ function conv2d(L: ResolvedConv2d, ctx: RuleContext): Shape {
     const fix = s[c] % L.groups === 0 ? set('in_channels', s[c]) : undefined;
     throw new ShapeRuleError(
       `Conv2d(in_channels=${L.in_channels}) receives ${s[c]} ${plural(s[c], 'channel')} (input ${fmt(s)}) from ${fromDim(ctx, c)}`,
-      fix, 'in_channels');
+      fix,
+      'in_channels',
+    );
   }
   const hw = [convDim(L, ctx, 0), convDim(L, ctx, 1)];
   return s.length === 4 ? [s[0], L.out_channels, ...hw] : [L.out_channels, ...hw];
@@ -123,7 +160,9 @@ function pool(L: ResolvedMaxPool2d | ResolvedAvgPool2d, ctx: RuleContext): Shape
     const round = L.ceil_mode ? 'ceil' : 'floor';
     throw new ShapeRuleError(
       `${L.type} output size is too small for input ${fmt(s)}: ${DIM_NAMES[d]} ${round}((${size} + 2×${p} − ${span}) / ${st}) + 1 = ${out}`,
-      undefined, 'kernel_size');
+      undefined,
+      'kernel_size',
+    );
   });
   return [...s.slice(0, s.length - 2), ...hw];
 }
@@ -133,7 +172,9 @@ function adaptive(L: ResolvedAdaptiveAvgPool2d, ctx: RuleContext): Shape {
   const r = s.length;
   // Python fills None from input.size()[-2:] and refuses a tuple on fewer than 3 dims.
   if (!ctx.scalarOutputSize && r < 3) {
-    throw new ShapeRuleError(`AdaptiveAvgPool2d(output_size=[h, w]) needs an input of at least 3 dims, got ${r}-D ${fmt(s)} from ${fromTensor(ctx)}`);
+    throw new ShapeRuleError(
+      `AdaptiveAvgPool2d(output_size=[h, w]) needs an input of at least 3 dims, got ${r}-D ${fmt(s)} from ${fromTensor(ctx)}`,
+    );
   }
   const [oh, ow] = [L.output_size[0] ?? s[r - 2], L.output_size[1] ?? s[r - 1]];
   // ATen computes output 1×1 as a mean over the last two dims, whatever the rank (>= 2).
@@ -145,19 +186,25 @@ function adaptive(L: ResolvedAdaptiveAvgPool2d, ctx: RuleContext): Shape {
 function dimRangeError(what: string, field: string, dim: number, ctx: RuleContext, fix?: ShapeFix): ShapeRuleError {
   const r = ctx.input.length;
   return new ShapeRuleError(
-    `${what} ${field}=${dim} is out of range for a ${r}-D input ${fmt(ctx.input)} (valid: ${-r} to ${r - 1})`, fix, field);
+    `${what} ${field}=${dim} is out of range for a ${r}-D input ${fmt(ctx.input)} (valid: ${-r} to ${r - 1})`,
+    fix,
+    field,
+  );
 }
 
 function flatten(L: ResolvedFlatten, ctx: RuleContext): Shape {
   const r = ctx.input.length;
   const start = wrapDim(L.start_dim, r);
-  if (start === null) throw dimRangeError('Flatten', 'start_dim', L.start_dim, ctx, r === 1 ? set('start_dim', 0) : undefined);
+  if (start === null)
+    throw dimRangeError('Flatten', 'start_dim', L.start_dim, ctx, r === 1 ? set('start_dim', 0) : undefined);
   const end = wrapDim(L.end_dim, r);
   if (end === null) throw dimRangeError('Flatten', 'end_dim', L.end_dim, ctx, set('end_dim', -1));
   if (start > end) {
     throw new ShapeRuleError(
       `Flatten(start_dim=${L.start_dim}, end_dim=${L.end_dim}) on a ${r}-D input ${fmt(ctx.input)}: start_dim (dim ${start}) comes after end_dim (dim ${end})`,
-      undefined, 'start_dim');
+      undefined,
+      'start_dim',
+    );
   }
   return flattenShape(ctx.input, start, end);
 }
@@ -171,12 +218,21 @@ function linear(L: ResolvedLinear, ctx: RuleContext): Shape {
       const features = s.slice(1).reduce((a, b) => a * b, 1);
       throw new ShapeRuleError(
         `Linear(in_features=${L.in_features}) receives a ${s.length}-D ${fmt(s)} tensor from ${fromTensor(ctx)}: it would use only the last dim (${s[last]}); ` +
-        `flatten first (${fmt(s.slice(1))} = ${features} features)`,
-        { field: 'in_features', value: features, insert: [{ type: 'Flatten' }], label: `insert Flatten${features === L.in_features ? '' : ` and set in_features = ${features}`}` }, 'in_features');
+          `flatten first (${fmt(s.slice(1))} = ${features} features)`,
+        {
+          field: 'in_features',
+          value: features,
+          insert: [{ type: 'Flatten' }],
+          label: `insert Flatten${features === L.in_features ? '' : ` and set in_features = ${features}`}`,
+        },
+        'in_features',
+      );
     }
     throw new ShapeRuleError(
       `Linear(in_features=${L.in_features}) receives ${sizeText(ctx, last)} ${plural(s[last], 'feature')} from ${fromDim(ctx, last)}`,
-      set('in_features', s[last]), 'in_features');
+      set('in_features', s[last]),
+      'in_features',
+    );
   }
   return [...s.slice(0, last), L.out_features];
 }
@@ -186,18 +242,22 @@ function batchNorm(L: ResolvedBatchNorm, ctx: RuleContext): Shape {
   const r = s.length;
   const other = { field: 'type', value: L.type === 'BatchNorm1d' ? 'BatchNorm2d' : 'BatchNorm1d', label: '' };
   other.label = `use ${other.value}`;
-  if (L.type === 'BatchNorm1d') needRank(ctx, L.type, [2, 3], '2-D [N, C] or 3-D [N, C, L]', r === 4 ? other : undefined);
+  if (L.type === 'BatchNorm1d')
+    needRank(ctx, L.type, [2, 3], '2-D [N, C] or 3-D [N, C, L]', r === 4 ? other : undefined);
   else needRank(ctx, L.type, [4], '4-D [N, C, H, W]', r === 2 || r === 3 ? other : undefined);
   // Without weight and running stats PyTorch has nothing of size num_features to check.
   if ((L.affine || L.track_running_stats) && s[1] !== L.num_features) {
     throw new ShapeRuleError(
       `${L.type}(num_features=${L.num_features}) receives ${s[1]} ${plural(s[1], 'channel')} (input ${fmt(s)}) from ${fromDim(ctx, 1)}`,
-      set('num_features', s[1]), 'num_features');
+      set('num_features', s[1]),
+      'num_features',
+    );
   }
   // Batch statistics (train mode, or no running stats) average N × spatial values per channel.
   if ((ctx.training || !L.track_running_stats) && valuesPerChannel(s) === 1) {
     throw new ShapeRuleError(
-      `${L.type} needs more than 1 value per channel when training: input ${fmt(s)} gives each channel ${r > 2 ? `${fmt([s[0], ...s.slice(2)])} = ` : ''}1 value (use a batch of 2 or more)`);
+      `${L.type} needs more than 1 value per channel when training: input ${fmt(s)} gives each channel ${r > 2 ? `${fmt([s[0], ...s.slice(2)])} = ` : ''}1 value (use a batch of 2 or more)`,
+    );
   }
   return [...s];
 }
@@ -212,14 +272,30 @@ function softmax(L: ResolvedSoftmax, ctx: RuleContext): Shape {
 /** The output shape of `layer` on ctx.input; throws ShapeRuleError where PyTorch raises. */
 export function checkLayer(layer: ResolvedLayer, ctx: RuleContext): Shape {
   switch (layer.type) {
-    case 'Conv2d': return conv2d(layer, ctx);
-    case 'MaxPool2d': case 'AvgPool2d': return pool(layer, ctx);
-    case 'AdaptiveAvgPool2d': return adaptive(layer, ctx);
-    case 'Flatten': return flatten(layer, ctx);
-    case 'Linear': return linear(layer, ctx);
-    case 'BatchNorm1d': case 'BatchNorm2d': return batchNorm(layer, ctx);
-    case 'Softmax': case 'LogSoftmax': return softmax(layer, ctx);
-    case 'ReLU': case 'LeakyReLU': case 'Sigmoid': case 'Tanh': case 'GELU': case 'ELU': case 'Dropout':
+    case 'Conv2d':
+      return conv2d(layer, ctx);
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+      return pool(layer, ctx);
+    case 'AdaptiveAvgPool2d':
+      return adaptive(layer, ctx);
+    case 'Flatten':
+      return flatten(layer, ctx);
+    case 'Linear':
+      return linear(layer, ctx);
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return batchNorm(layer, ctx);
+    case 'Softmax':
+    case 'LogSoftmax':
+      return softmax(layer, ctx);
+    case 'ReLU':
+    case 'LeakyReLU':
+    case 'Sigmoid':
+    case 'Tanh':
+    case 'GELU':
+    case 'ELU':
+    case 'Dropout':
       return [...ctx.input];
   }
 }

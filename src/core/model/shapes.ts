@@ -14,7 +14,12 @@ export { ShapeRuleError, type ShapeFix } from './shape-rules.ts';
  * the input shape itself is unusable. message shows the arithmetic
  * ('Linear(in_features=1000) receives 1024 = 64×4×4 features from Flatten (layer 6)').
  */
-export interface ShapeError { index: number; message: string; fix?: ShapeFix; field?: string }
+export interface ShapeError {
+  index: number;
+  message: string;
+  fix?: ShapeFix;
+  field?: string;
+}
 export interface ShapeReport {
   /** Full input shape incl. batch. */
   input: Shape;
@@ -45,10 +50,16 @@ export function nextOrigins(layer: ResolvedLayer, i: number, input: Shape, origi
       if (r === 0 || s === e) return origins;
       return [...origins.slice(0, s), { layer: i, factors: input.slice(s, e + 1) }, ...origins.slice(e + 1)];
     }
-    case 'Linear': return [...origins.slice(0, -1), made];
-    case 'Conv2d': return [...origins.slice(0, r - 3), made, made, made];
-    case 'MaxPool2d': case 'AvgPool2d': case 'AdaptiveAvgPool2d': return [...origins.slice(0, r - 2), made, made];
-    default: return origins;
+    case 'Linear':
+      return [...origins.slice(0, -1), made];
+    case 'Conv2d':
+      return [...origins.slice(0, r - 3), made, made, made];
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+    case 'AdaptiveAvgPool2d':
+      return [...origins.slice(0, r - 2), made, made];
+    default:
+      return origins;
   }
 }
 
@@ -61,7 +72,8 @@ export function layerOutputShape(layer: ResolvedLayer, input: Shape, options: Sh
 }
 
 export function inputError(shape: unknown): string | null {
-  if (!Array.isArray(shape) || shape.length === 0) return `input shape must be a non-empty list of sizes, got ${JSON.stringify(shape)}`;
+  if (!Array.isArray(shape) || shape.length === 0)
+    return `input shape must be a non-empty list of sizes, got ${JSON.stringify(shape)}`;
   const bad = shape.find((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1);
   return bad === undefined ? null : `input shape sizes must be positive integers, got ${JSON.stringify(shape)}`;
 }
@@ -72,7 +84,13 @@ export function layerError(index: number, type: string, err: unknown): ShapeErro
     const message = first.message.includes(type) ? first.message : `${type}: ${first.message}`;
     return { index, message, field: first.field || undefined, ...(first.fix ? { fix: first.fix } : {}) };
   }
-  if (err instanceof ShapeRuleError) return { index, message: err.message, ...(err.fix ? { fix: err.fix } : {}), ...(err.field ? { field: err.field } : {}) };
+  if (err instanceof ShapeRuleError)
+    return {
+      index,
+      message: err.message,
+      ...(err.fix ? { fix: err.fix } : {}),
+      ...(err.field ? { field: err.field } : {}),
+    };
   throw err;
 }
 
@@ -88,7 +106,14 @@ export function inferShapes(layers: LayerSpec[], inputShape: Shape, options: Sha
     try {
       const layer = resolveLayer(layers[i]);
       const scalarOutputSize = typeof layers[i]?.output_size === 'number';
-      const ctx: RuleContext = { input: shape, origins, types, training: options.training ?? true, index: i, scalarOutputSize };
+      const ctx: RuleContext = {
+        input: shape,
+        origins,
+        types,
+        training: options.training ?? true,
+        index: i,
+        scalarOutputSize,
+      };
       const out = checkLayer(layer, ctx);
       origins = nextOrigins(layer, i, shape, origins);
       shapes[i] = out;

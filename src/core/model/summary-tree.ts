@@ -12,8 +12,22 @@ import { resolveLayer } from './resolve.ts';
 import { countParams, formatTable, multAdds, SummaryShapeError, type SummaryTotals, type TableRow } from './summary.ts';
 import type { Shape } from './types.ts';
 
-export interface NestedSummaryRow { depth: number; index: number; path: string; type: string; leaf: boolean; outputShape: Shape; params: number; multAdds: number }
-export interface NestedSummary extends SummaryTotals { title: string; depth: number; rows: NestedSummaryRow[]; inputShape: Shape }
+export interface NestedSummaryRow {
+  depth: number;
+  index: number;
+  path: string;
+  type: string;
+  leaf: boolean;
+  outputShape: Shape;
+  params: number;
+  multAdds: number;
+}
+export interface NestedSummary extends SummaryTotals {
+  title: string;
+  depth: number;
+  rows: NestedSummaryRow[];
+  inputShape: Shape;
+}
 
 const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
 
@@ -30,9 +44,19 @@ export function summarizeModel(doc: ModelDocument, inputShape: Shape, depth = 3)
     const index = (counters.get(c.depth) ?? 0) + 1;
     counters.set(c.depth, index);
     const outputShape = shapeOf.get(c.output)!;
-    if (!c.leaf) return { depth: c.depth, index, path: c.path, type: c.type, leaf: false, outputShape, params: 0, multAdds: 0 };
+    if (!c.leaf)
+      return { depth: c.depth, index, path: c.path, type: c.type, leaf: false, outputShape, params: 0, multAdds: 0 };
     const layer = layers.get(c.path)!;
-    return { depth: c.depth, index, path: c.path, type: c.type, leaf: true, outputShape, params: countParams(layer).total, multAdds: multAdds(resolveLayer(layer), outputShape) };
+    return {
+      depth: c.depth,
+      index,
+      path: c.path,
+      type: c.type,
+      leaf: true,
+      outputShape,
+      params: countParams(layer).total,
+      multAdds: multAdds(resolveLayer(layer), outputShape),
+    };
   });
   // A container's totals: its leaves' calls (each module's parameters once).
   for (const row of rows.filter((r) => !r.leaf)) {
@@ -46,11 +70,19 @@ export function summarizeModel(doc: ModelDocument, inputShape: Shape, depth = 3)
   const forwardBackwardBytes = leaves.reduce((n, r) => n + (r.params > 0 ? prod(r.outputShape) * 4 * 2 : 0), 0);
   const paramsBytes = totalParams * 4;
   return {
-    title: doc.className ?? 'Model', depth, rows, inputShape: [...inputShape],
+    title: doc.className ?? 'Model',
+    depth,
+    rows,
+    inputShape: [...inputShape],
     outputShape: shapeOf.get(graph.output)!,
-    totalParams, trainableParams: totalParams, nonTrainableParams: 0,
+    totalParams,
+    trainableParams: totalParams,
+    nonTrainableParams: 0,
     totalMultAdds: leaves.reduce((n, r) => n + r.multAdds, 0),
-    inputBytes, forwardBackwardBytes, paramsBytes, totalBytes: inputBytes + forwardBackwardBytes + paramsBytes,
+    inputBytes,
+    forwardBackwardBytes,
+    paramsBytes,
+    totalBytes: inputBytes + forwardBackwardBytes + paramsBytes,
   };
 }
 
@@ -60,8 +92,11 @@ export function formatModelSummary(s: NestedSummary): string {
   const table = shown.map((r): TableRow => {
     const counted = r.leaf || r.depth === s.depth;
     return {
-      depth: r.depth, label: `${r.type}: ${r.depth}-${r.index}`, outputShape: r.outputShape,
-      params: counted && r.params > 0 ? pyInt(r.params) : '--', multAdds: counted && r.multAdds > 0 ? pyInt(r.multAdds) : '--',
+      depth: r.depth,
+      label: `${r.type}: ${r.depth}-${r.index}`,
+      outputShape: r.outputShape,
+      params: counted && r.params > 0 ? pyInt(r.params) : '--',
+      multAdds: counted && r.multAdds > 0 ? pyInt(r.multAdds) : '--',
     };
   });
   return formatTable(s.title, table, s);

@@ -16,16 +16,29 @@ import { inferShapes, type ShapeError } from './shapes.ts';
 import type { LayerSpec, Shape } from './types.ts';
 
 export interface SummaryRow {
-  index: number; name: string; type: string; outputShape: Shape;
-  params: number; trainable: number; multAdds: number;
+  index: number;
+  name: string;
+  type: string;
+  outputShape: Shape;
+  params: number;
+  trainable: number;
+  multAdds: number;
 }
 export interface ModelSummary {
   rows: SummaryRow[];
-  totalParams: number; trainableParams: number; nonTrainableParams: number;
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
   totalMultAdds: number;
-  inputSizeMB: number; forwardBackwardMB: number; paramsSizeMB: number; totalSizeMB: number;
+  inputSizeMB: number;
+  forwardBackwardMB: number;
+  paramsSizeMB: number;
+  totalSizeMB: number;
   /** The same sizes in bytes (MB above = bytes / 1e6). */
-  inputBytes: number; forwardBackwardBytes: number; paramsBytes: number; totalBytes: number;
+  inputBytes: number;
+  forwardBackwardBytes: number;
+  paramsBytes: number;
+  totalBytes: number;
   inputShape: Shape;
   /** Output of the whole Sequential (the input when there are no layers). */
   outputShape: Shape;
@@ -47,15 +60,24 @@ export function parameterShapes(layer: ResolvedLayer): { name: 'weight' | 'bias'
   switch (layer.type) {
     case 'Conv2d': {
       const weight = [layer.out_channels, layer.in_channels / layer.groups, ...layer.kernel];
-      return [{ name: 'weight', shape: weight }, ...(layer.bias ? [{ name: 'bias' as const, shape: [layer.out_channels] }] : [])];
+      return [
+        { name: 'weight', shape: weight },
+        ...(layer.bias ? [{ name: 'bias' as const, shape: [layer.out_channels] }] : []),
+      ];
     }
     case 'Linear':
       return [
         { name: 'weight', shape: [layer.out_features, layer.in_features] },
         ...(layer.bias ? [{ name: 'bias' as const, shape: [layer.out_features] }] : []),
       ];
-    case 'BatchNorm1d': case 'BatchNorm2d':
-      return layer.affine ? [{ name: 'weight', shape: [layer.num_features] }, { name: 'bias', shape: [layer.num_features] }] : [];
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return layer.affine
+        ? [
+            { name: 'weight', shape: [layer.num_features] },
+            { name: 'bias', shape: [layer.num_features] },
+          ]
+        : [];
     default:
       return [];
   }
@@ -82,7 +104,15 @@ export function summarize(layers: LayerSpec[], inputShape: Shape, names?: string
     const layer = resolveLayer(spec);
     const outputShape = report.shapes[index] as Shape;
     const params = parameterShapes(layer).reduce((n, p) => n + prod(p.shape), 0);
-    return { index, name: names?.[index] ?? String(index), type: layer.type, outputShape, params, trainable: params, multAdds: multAdds(layer, outputShape) };
+    return {
+      index,
+      name: names?.[index] ?? String(index),
+      type: layer.type,
+      outputShape,
+      params,
+      trainable: params,
+      multAdds: multAdds(layer, outputShape),
+    };
   });
   const sum = (f: (r: SummaryRow) => number): number => rows.reduce((n, r) => n + f(r), 0);
   const totalParams = sum((r) => r.params);
@@ -93,12 +123,21 @@ export function summarize(layers: LayerSpec[], inputShape: Shape, names?: string
   const paramsBytes = totalParams * BYTES_PER_FLOAT;
   const totalBytes = inputBytes + forwardBackwardBytes + paramsBytes;
   return {
-    rows, totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams,
+    rows,
+    totalParams,
+    trainableParams,
+    nonTrainableParams: totalParams - trainableParams,
     totalMultAdds: sum((r) => r.multAdds),
-    inputSizeMB: inputBytes / 1e6, forwardBackwardMB: forwardBackwardBytes / 1e6,
-    paramsSizeMB: paramsBytes / 1e6, totalSizeMB: totalBytes / 1e6,
-    inputBytes, forwardBackwardBytes, paramsBytes, totalBytes,
-    inputShape: [...inputShape], outputShape: rows.length ? rows[rows.length - 1].outputShape : [...inputShape],
+    inputSizeMB: inputBytes / 1e6,
+    forwardBackwardMB: forwardBackwardBytes / 1e6,
+    paramsSizeMB: paramsBytes / 1e6,
+    totalSizeMB: totalBytes / 1e6,
+    inputBytes,
+    forwardBackwardBytes,
+    paramsBytes,
+    totalBytes,
+    inputShape: [...inputShape],
+    outputShape: rows.length ? rows[rows.length - 1].outputShape : [...inputShape],
   };
 }
 
@@ -122,9 +161,26 @@ function formatMultAdds(n: number): string {
 }
 
 /** One printed row: its depth (1 = a submodule of the model) and its `Type: depth-idx` label. */
-export interface TableRow { depth: number; label: string; outputShape: Shape; params: string; multAdds: string }
+export interface TableRow {
+  depth: number;
+  label: string;
+  outputShape: Shape;
+  params: string;
+  multAdds: string;
+}
 /** The totals under the table, as ModelSummary carries them. */
-export type SummaryTotals = Pick<ModelSummary, 'totalParams' | 'trainableParams' | 'nonTrainableParams' | 'totalMultAdds' | 'inputBytes' | 'forwardBackwardBytes' | 'paramsBytes' | 'totalBytes' | 'outputShape'>;
+export type SummaryTotals = Pick<
+  ModelSummary,
+  | 'totalParams'
+  | 'trainableParams'
+  | 'nonTrainableParams'
+  | 'totalMultAdds'
+  | 'inputBytes'
+  | 'forwardBackwardBytes'
+  | 'paramsBytes'
+  | 'totalBytes'
+  | 'outputShape'
+>;
 
 /** torchinfo 1.8's get_start_str: '├─' at depth 1, then '│    ' per level and '└─'. */
 const startStr = (depth: number): string => (depth === 1 ? '├─' : `${'│    '.repeat(depth - 1)}└─`);
@@ -135,15 +191,22 @@ export function formatTable(title: string, table: TableRow[], s: SummaryTotals):
   const longest = Math.max(title.length + 1, ...table.map((r) => r.label.length + r.depth * 5 + 1));
   const nameWidth = longest >= 40 ? Math.ceil(longest / 5) * 5 : 40;
   const divider = '='.repeat(HEADERS.length * COL_WIDTH + nameWidth);
-  const rows = table.map((r) => formatRow(`${startStr(r.depth)}${r.label}`, [pyList(r.outputShape), r.params, r.multAdds], nameWidth));
+  const rows = table.map((r) =>
+    formatRow(`${startStr(r.depth)}${r.label}`, [pyList(r.outputShape), r.params, r.multAdds], nameWidth),
+  );
   const mb = (bytes: number): string => pyFixed(bytes / 1e6, 2);
   return [
-    `${divider}\n`, formatRow('Layer (type:depth-idx)', HEADERS, nameWidth), `${divider}\n`,
-    formatRow(title, [pyList(s.outputShape), '--', '--'], nameWidth), ...rows, `${divider}\n`,
+    `${divider}\n`,
+    formatRow('Layer (type:depth-idx)', HEADERS, nameWidth),
+    `${divider}\n`,
+    formatRow(title, [pyList(s.outputShape), '--', '--'], nameWidth),
+    ...rows,
+    `${divider}\n`,
     `Total params: ${pyInt(s.totalParams)}\n`,
     `Trainable params: ${pyInt(s.trainableParams)}\n`,
     `Non-trainable params: ${pyInt(s.nonTrainableParams)}\n`,
-    `Total mult-adds${formatMultAdds(s.totalMultAdds)}\n`, `${divider}\n`,
+    `Total mult-adds${formatMultAdds(s.totalMultAdds)}\n`,
+    `${divider}\n`,
     `Input size (MB): ${mb(s.inputBytes)}\n`,
     `Forward/backward pass size (MB): ${mb(s.forwardBackwardBytes)}\n`,
     `Params size (MB): ${mb(s.paramsBytes)}\n`,
@@ -155,8 +218,11 @@ export function formatTable(title: string, table: TableRow[], s: SummaryTotals):
 /** The table torchinfo prints for an nn.Sequential; `title` is the model's class name (torchinfo's top row). */
 export function formatSummary(s: ModelSummary, title = 'Sequential'): string {
   const table = s.rows.map((r): TableRow => ({
-    depth: 1, label: `${r.type}: 1-${r.index + 1}`, outputShape: r.outputShape,
-    params: r.params === 0 ? '--' : pyInt(r.params), multAdds: r.multAdds <= 0 ? '--' : pyInt(r.multAdds),
+    depth: 1,
+    label: `${r.type}: 1-${r.index + 1}`,
+    outputShape: r.outputShape,
+    params: r.params === 0 ? '--' : pyInt(r.params),
+    multAdds: r.multAdds <= 0 ? '--' : pyInt(r.multAdds),
   }));
   return formatTable(title, table, s);
 }

@@ -3,7 +3,12 @@ import { INCEPTION_NET, MNIST_RESNET, RESNET20 } from './graph-templates.ts';
 import { newModelDocument } from './model-json.ts';
 import type { LayerSpec, ModelDocument } from './types.ts';
 
-export interface ModelTemplate { id: string; title: string; description: string; doc: ModelDocument }
+export interface ModelTemplate {
+  id: string;
+  title: string;
+  description: string;
+  doc: ModelDocument;
+}
 
 function doc(input: number[], layers: LayerSpec[], names: string[] | null, className: string): ModelDocument {
   return { ...newModelDocument(input, layers, names), className };
@@ -78,51 +83,74 @@ const MLP: LayerSpec[] = [
 
 export const TEMPLATES: ModelTemplate[] = [
   {
-    id: 'cifar10-bs', title: 'CIFAR-10 BS (seed)',
-    description: "The seed tutorial's CIFAR-10 model: three 5×5 conv + max-pool stages, Flatten (64×4×4 = 1024), Linear 1024→64→10.",
+    id: 'cifar10-bs',
+    title: 'CIFAR-10 BS (seed)',
+    description:
+      "The seed tutorial's CIFAR-10 model: three 5×5 conv + max-pool stages, Flatten (64×4×4 = 1024), Linear 1024→64→10.",
     doc: doc([3, 32, 32], CIFAR10_BS, null, 'BS'),
   },
   {
-    id: 'seed-conv-relu', title: 'Conv2d → ReLU ×2 (seed)',
+    id: 'seed-conv-relu',
+    title: 'Conv2d → ReLU ×2 (seed)',
     description: "The seed's nn.Sequential example with OrderedDict names conv1/relu1/conv2/relu2, on a 1×28×28 input.",
     doc: doc([1, 28, 28], SEED_CONV_RELU, ['conv1', 'relu1', 'conv2', 'relu2'], 'ConvReLU'),
   },
   {
-    id: 'mnist-convnet', title: 'MNIST ConvNet',
-    description: 'Two 3×3 conv/ReLU/max-pool stages (16 and 32 channels), then Linear 1568→64→10 with dropout; about 1.1 M multiply-adds per image.',
-    doc: doc([1, 28, 28], MNIST_CONVNET,
-      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'], 'MnistConvNet'),
+    id: 'mnist-convnet',
+    title: 'MNIST ConvNet',
+    description:
+      'Two 3×3 conv/ReLU/max-pool stages (16 and 32 channels), then Linear 1568→64→10 with dropout; about 1.1 M multiply-adds per image.',
+    doc: doc(
+      [1, 28, 28],
+      MNIST_CONVNET,
+      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'],
+      'MnistConvNet',
+    ),
   },
   {
-    id: 'mlp', title: 'MLP',
+    id: 'mlp',
+    title: 'MLP',
     description: 'Flatten a 1×28×28 image, one hidden layer of 128 ReLU units, 10 outputs.',
     doc: doc([1, 28, 28], MLP, null, 'MLP'),
   },
   {
-    id: 'cifar10-resnet20', title: 'CIFAR-10 ResNet-20',
-    description: 'He et al.\'s CIFAR-10 ResNet-20: 3 stages of 3 BasicBlocks (16/32/64 channels), downsampling shortcuts = 1×1 Conv2d(stride=2) + BatchNorm2d, global average pool; 0.27 M parameters.',
+    id: 'cifar10-resnet20',
+    title: 'CIFAR-10 ResNet-20',
+    description:
+      "He et al.'s CIFAR-10 ResNet-20: 3 stages of 3 BasicBlocks (16/32/64 channels), downsampling shortcuts = 1×1 Conv2d(stride=2) + BatchNorm2d, global average pool; 0.27 M parameters.",
     doc: RESNET20,
   },
   {
-    id: 'cifar10-inception', title: 'CIFAR-10 Inception (small)',
-    description: 'A stem conv and two Inception modules (1×1, 1×1→3×3 and pool→1×1 branches concatenated: 16+24+8 = 48, then 32+48+16 = 96 channels), global average pool.',
+    id: 'cifar10-inception',
+    title: 'CIFAR-10 Inception (small)',
+    description:
+      'A stem conv and two Inception modules (1×1, 1×1→3×3 and pool→1×1 branches concatenated: 16+24+8 = 48, then 32+48+16 = 96 channels), global average pool.',
     doc: INCEPTION_NET,
   },
   {
-    id: 'mnist-resnet', title: 'MNIST residual net',
-    description: 'Two conv stages (16 and 32 channels), each followed by a residual BasicBlock (x + F(x)), max-pool between, global average pool, 10 classes.',
+    id: 'mnist-resnet',
+    title: 'MNIST residual net',
+    description:
+      'Two conv stages (16 and 32 channels), each followed by a residual BasicBlock (x + F(x)), max-pool between, global average pool, 10 classes.',
     doc: MNIST_RESNET,
   },
   {
-    id: 'blank', title: 'Blank',
+    id: 'blank',
+    title: 'Blank',
     description: 'An Input of 1×28×28 and no layers.',
     doc: doc([1, 28, 28], [], null, 'Model'),
   },
   {
-    id: 'fashion-mnist-convnet', title: 'Fashion-MNIST ConvNet',
-    description: 'For the built-in Fashion-MNIST (choose it on the Train tab): the MNIST ConvNet with 32 and 64 channels and a 128-unit head, about 4.3 M multiply-adds per image.',
-    doc: doc([1, 28, 28], FASHION_CONVNET,
-      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'], 'FashionConvNet'),
+    id: 'fashion-mnist-convnet',
+    title: 'Fashion-MNIST ConvNet',
+    description:
+      'For the built-in Fashion-MNIST (choose it on the Train tab): the MNIST ConvNet with 32 and 64 channels and a 128-unit head, about 4.3 M multiply-adds per image.',
+    doc: doc(
+      [1, 28, 28],
+      FASHION_CONVNET,
+      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'],
+      'FashionConvNet',
+    ),
   },
 ];
 

@@ -3,9 +3,23 @@ import type { TrainingConfig } from '../run/training-config.ts';
 
 /** The catalogue's layer types, PyTorch's class names. */
 export const LAYER_TYPES = [
-  'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'Linear',
-  'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'Softmax', 'LogSoftmax',
-  'Dropout', 'BatchNorm1d', 'BatchNorm2d',
+  'Conv2d',
+  'MaxPool2d',
+  'AvgPool2d',
+  'AdaptiveAvgPool2d',
+  'Flatten',
+  'Linear',
+  'ReLU',
+  'LeakyReLU',
+  'Sigmoid',
+  'Tanh',
+  'GELU',
+  'ELU',
+  'Softmax',
+  'LogSoftmax',
+  'Dropout',
+  'BatchNorm1d',
+  'BatchNorm2d',
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
 

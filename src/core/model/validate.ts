@@ -15,9 +15,17 @@ import { CATALOGUE, isLayerType, type ParamSpec } from './catalogue.ts';
 import type { LayerSpec } from './types.ts';
 
 /** A change to the spec that removes the problem: `{...spec, [field]: value}`. */
-export interface FieldFix { field: string; value: unknown; label: string }
+export interface FieldFix {
+  field: string;
+  value: unknown;
+  label: string;
+}
 /** field: keyword name, or '' for the whole layer ('type' for the class name). */
-export interface FieldError { field: string; message: string; fix?: FieldFix }
+export interface FieldError {
+  field: string;
+  message: string;
+  fix?: FieldFix;
+}
 
 /** Keywords whose catalogue bounds PyTorch does not enforce (see file comment). */
 const ADVISORY_BOUNDS = new Set(['eps', 'momentum']);
@@ -55,9 +63,13 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   for (const c of candidates) {
     const full = c.toLowerCase();
     // A misspelt start counts too: 'kernal' for kernel_size.
-    const prefix = word.length >= 4 && full.length > word.length ? distance(lower, full.slice(0, word.length)) : Infinity;
+    const prefix =
+      word.length >= 4 && full.length > word.length ? distance(lower, full.slice(0, word.length)) : Infinity;
     const d = Math.min(distance(lower, full), prefix);
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return best;
 }
@@ -97,7 +109,8 @@ function pairError(name: string, v: unknown, p: ParamSpec, bounds: boolean): str
     return `${name} must be an integer or a pair [h, w]${strings}, got ${pyValue(v)}${p.strings ? hint(v, p.strings) : ''}`;
   }
   if (!Array.isArray(v)) return intError(name, v, p, bounds);
-  if (v.length !== 2) return `${name} must be an integer or a pair [h, w], got ${pyValue(v)} (${v.length} ${v.length === 1 ? 'value' : 'values'})`;
+  if (v.length !== 2)
+    return `${name} must be an integer or a pair [h, w], got ${pyValue(v)} (${v.length} ${v.length === 1 ? 'value' : 'values'})`;
   for (let i = 0; i < 2; i++) {
     if (v[i] === null && p.nullableItems) continue;
     const e = intError(`${name}[${i}]`, v[i], p, bounds);
@@ -110,9 +123,12 @@ function pairError(name: string, v: unknown, p: ParamSpec, bounds: boolean): str
 function valueError(p: ParamSpec, v: unknown, bounds = true): string | null {
   if (v === null) return p.nullable ? null : `${p.name} cannot be None`;
   switch (p.kind) {
-    case 'int': return intError(p.name, v, p, bounds);
-    case 'pair': return pairError(p.name, v, p, bounds);
-    case 'bool': return typeof v === 'boolean' ? null : `${p.name} must be True or False, got ${pyValue(v)}`;
+    case 'int':
+      return intError(p.name, v, p, bounds);
+    case 'pair':
+      return pairError(p.name, v, p, bounds);
+    case 'bool':
+      return typeof v === 'boolean' ? null : `${p.name} must be True or False, got ${pyValue(v)}`;
     case 'float':
       if (typeof v !== 'number' || !Number.isFinite(v)) return `${p.name} must be a finite number, got ${pyValue(v)}`;
       return bounds ? boundError(p.name, v, p, false) : null;
@@ -132,11 +148,13 @@ function typeError(spec: unknown): FieldError | null {
     return { field: '', message: `a layer must be an object like {"type": "Conv2d", ...}, got ${pyValue(spec)}` };
   }
   const type = (spec as LayerSpec).type;
-  if (typeof type !== 'string') return { field: 'type', message: `type must be a layer class name such as 'Conv2d', got ${pyValue(type)}` };
+  if (typeof type !== 'string')
+    return { field: 'type', message: `type must be a layer class name such as 'Conv2d', got ${pyValue(type)}` };
   if (isLayerType(type)) return null;
   const guess = didYouMean(type, Object.keys(CATALOGUE));
   return {
-    field: 'type', message: `unknown layer type '${type}'${guess ? ` (did you mean '${guess}'?)` : ''}`,
+    field: 'type',
+    message: `unknown layer type '${type}'${guess ? ` (did you mean '${guess}'?)` : ''}`,
     ...(guess ? { fix: { field: 'type', value: guess, label: `use ${guess}` } } : {}),
   };
 }
@@ -188,7 +206,11 @@ export function validateLayer(spec: LayerSpec): FieldError[] {
 export function validateField(type: string, field: string, value: unknown): string | null {
   if (!isLayerType(type)) return `unknown layer type '${type}'`;
   const p = CATALOGUE[type].params.find((q) => q.name === field);
-  if (!p) return `unknown keyword '${field}' for ${type}${hint(field, CATALOGUE[type].params.map((q) => q.name))}`;
+  if (!p)
+    return `unknown keyword '${field}' for ${type}${hint(
+      field,
+      CATALOGUE[type].params.map((q) => q.name),
+    )}`;
   if (value === undefined) return p.required ? `${field} is required` : null;
   return valueError(p, value, enforcedBounds(p));
 }
@@ -201,7 +223,8 @@ export function layerWarnings(spec: LayerSpec): FieldError[] {
     const v = spec[p.name];
     if (enforcedBounds(p) || typeof v !== 'number' || !Number.isFinite(v)) continue;
     const message = boundError(p.name, v, p, false);
-    if (message) warnings.push({ field: p.name, message: `${message} (PyTorch accepts it, but it is almost surely a mistake)` });
+    if (message)
+      warnings.push({ field: p.name, message: `${message} (PyTorch accepts it, but it is almost surely a mistake)` });
   }
   return warnings;
 }
@@ -238,7 +261,8 @@ function poolErrors(spec: LayerSpec, valid: (f: string) => boolean): FieldError[
   if (spec.type === 'MaxPool2d' && spec.return_indices === true) {
     errors.push({
       field: 'return_indices',
-      message: 'return_indices=True makes MaxPool2d return (output, indices), which no layer of an nn.Sequential can take',
+      message:
+        'return_indices=True makes MaxPool2d return (output, indices), which no layer of an nn.Sequential can take',
       fix: { field: 'return_indices', value: false, label: 'set return_indices = False' },
     });
   }
@@ -260,8 +284,12 @@ function poolErrors(spec: LayerSpec, valid: (f: string) => boolean): FieldError[
 
 function crossFieldErrors(spec: LayerSpec, valid: (f: string) => boolean): FieldError[] {
   switch (spec.type) {
-    case 'Conv2d': return convErrors(spec, valid);
-    case 'MaxPool2d': case 'AvgPool2d': return poolErrors(spec, valid);
-    default: return [];
+    case 'Conv2d':
+      return convErrors(spec, valid);
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+      return poolErrors(spec, valid);
+    default:
+      return [];
   }
 }

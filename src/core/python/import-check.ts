@@ -11,10 +11,15 @@ import type { LineError } from './import-result.ts';
 import type { ViewCheck } from './python-functional.ts';
 
 /** Output shape of every flat node for a batched input (eval mode, core's graph rules), up to the first node that cannot run. */
-export function flatShapes(graph: FlatGraph, input: Shape): { shapes: Map<string, Shape>; error: { node: string; message: string } | null } {
+export function flatShapes(
+  graph: FlatGraph,
+  input: Shape,
+): { shapes: Map<string, Shape>; error: { node: string; message: string } | null } {
   const report = inferGraphShapes(graph, input, { training: false });
   const shapes = new Map<string, Shape>([['input', input]]);
-  report.shapes.forEach((s, i) => { if (s) shapes.set(report.ids[i], s); });
+  report.shapes.forEach((s, i) => {
+    if (s) shapes.set(report.ids[i], s);
+  });
   return { shapes, error: report.error ? { node: report.error.node, message: report.error.message } : null };
 }
 
@@ -29,12 +34,18 @@ export function viewErrors(graph: FlatGraph, input: number[], checks: (ViewCheck
     const node = graph.nodes.find((n) => n.id === c.node);
     const before = node && shapes.get(node.inputs[0]);
     if (!before) {
-      errors.push({ line: c.line, message: `${c.text} cannot be checked: the shapes fail before it for input ${input.join('×')} (${error?.node}: ${error?.message})` });
+      errors.push({
+        line: c.line,
+        message: `${c.text} cannot be checked: the shapes fail before it for input ${input.join('×')} (${error?.node}: ${error?.message})`,
+      });
       continue;
     }
     const per = before.slice(1).reduce((a, b) => a * b, 1);
     if (per !== c.features) {
-      errors.push({ line: c.line, message: `${c.text} is a flatten only if each sample holds ${c.features} values, but here it holds ${fmt(before)} = ${per} (input ${input.join('×')}): PyTorch would mix samples across the batch. Write x.flatten(1), or check the input shape` });
+      errors.push({
+        line: c.line,
+        message: `${c.text} is a flatten only if each sample holds ${c.features} values, but here it holds ${fmt(before)} = ${per} (input ${input.join('×')}): PyTorch would mix samples across the batch. Write x.flatten(1), or check the input shape`,
+      });
     }
   }
   return errors;
@@ -42,7 +53,10 @@ export function viewErrors(graph: FlatGraph, input: number[], checks: (ViewCheck
 
 export interface ImportSummary {
   /** Leaf layers registered (state_dict modules), functional layers applied in forward, add and cat ops. */
-  layers: number; applied: number; adds: number; cats: number;
+  layers: number;
+  applied: number;
+  adds: number;
+  cats: number;
   blocks: number;
   params: number;
   /** Output shape without the batch for the document's input, or why the shapes fail. */
@@ -67,8 +81,12 @@ export function importSummary(doc: ModelDocument): ImportSummary {
 
 /** `6 layers (+ 6 functional), 62,006 parameters, 3×32×32 → 10`. */
 export function formatImportSummary(doc: ModelDocument, s: ImportSummary): string {
-  const extra = [s.applied && `${s.applied} functional`, s.adds && `${s.adds} add`, s.cats && `${s.cats} cat`].filter(Boolean).join(', ');
+  const extra = [s.applied && `${s.applied} functional`, s.adds && `${s.adds} add`, s.cats && `${s.cats} cat`]
+    .filter(Boolean)
+    .join(', ');
   const blocks = s.blocks ? ` in ${s.blocks} block class${s.blocks === 1 ? '' : 'es'}` : '';
-  const out = Array.isArray(s.output) ? `${doc.input.join('×')} → ${s.output.join('×')}` : `shapes fail for ${doc.input.join('×')}: ${s.output.error}`;
+  const out = Array.isArray(s.output)
+    ? `${doc.input.join('×')} → ${s.output.join('×')}`
+    : `shapes fail for ${doc.input.join('×')}: ${s.output.error}`;
   return `${s.layers} layers${extra ? ` (+ ${extra})` : ''}${blocks}, ${s.params.toLocaleString('en-US')} parameters, ${out}`;
 }

@@ -31,13 +31,25 @@ export function parseModelText(text: string, options: ModelTextOptions = {}): Mo
   if (!input) {
     const guess = guessInput(read.doc);
     input = guess.input;
-    notes.push({ line: null, message: `input shape guessed as ${input.join('×')} (${guess.why}); print(model) and the code do not say it — change it if your data differs` });
+    notes.push({
+      line: null,
+      message: `input shape guessed as ${input.join('×')} (${guess.why}); print(model) and the code do not say it — change it if your data differs`,
+    });
   }
   // The file's own checks (names, blocks, forward, each block instance's layers): the
   // readers aim never to fail them; if one does, it is reported, not written.
   const checked = parseModelDocument({ ...read.doc, input: [...input] });
   if (!checked.ok) {
-    return { ...failed(checked.errors.map((e) => ({ line: lineOfPath(read.lines, e.path), message: `the imported model is not valid: ${e.path ? `${e.path}: ` : ''}${e.message}` })), notes), kind };
+    return {
+      ...failed(
+        checked.errors.map((e) => ({
+          line: lineOfPath(read.lines, e.path),
+          message: `the imported model is not valid: ${e.path ? `${e.path}: ` : ''}${e.message}`,
+        })),
+        notes,
+      ),
+      kind,
+    };
   }
   const views = viewErrors(flattenModel(checked.doc), input, read.viewChecks);
   if (views.length) return { ...failed(views, notes), kind };

@@ -5,9 +5,14 @@ import type { ArgRef, BlockArgValue, ModuleClass, NamedModule } from '../model/m
 import type { LayerSpec } from '../model/types.ts';
 
 export const isArgRef = (v: unknown): v is ArgRef =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ArgRef).arg === 'string' && Object.keys(v).length === 1;
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  typeof (v as ArgRef).arg === 'string' &&
+  Object.keys(v).length === 1;
 
-const put = (v: unknown, values: Record<string, BlockArgValue>): unknown => (isArgRef(v) && Object.hasOwn(values, v.arg) ? values[v.arg] : v);
+const put = (v: unknown, values: Record<string, BlockArgValue>): unknown =>
+  isArgRef(v) && Object.hasOwn(values, v.arg) ? values[v.arg] : v;
 
 export function substituteLayer(layer: LayerSpec, values: Record<string, BlockArgValue>): LayerSpec {
   const out: LayerSpec = { type: layer.type };
@@ -19,7 +24,11 @@ export function substituteModule(m: NamedModule, values: Record<string, BlockArg
   if ('layer' in m) return { name: m.name, layer: substituteLayer(m.layer, values) };
   if ('sequential' in m) return { name: m.name, sequential: m.sequential.map((c) => substituteModule(c, values)) };
   if (!m.args) return m;
-  return { name: m.name, block: m.block, args: Object.fromEntries(Object.entries(m.args).map(([k, v]) => [k, put(v, values) as BlockArgValue | ArgRef])) };
+  return {
+    name: m.name,
+    block: m.block,
+    args: Object.fromEntries(Object.entries(m.args).map(([k, v]) => [k, put(v, values) as BlockArgValue | ArgRef])),
+  };
 }
 
 /** The class with every ArgRef naming one of `values` replaced by that value. */

@@ -6,8 +6,18 @@ import { isSequentialCall } from './python-modules.ts';
 import type { Stmt } from './python-statements.ts';
 import type { ImportNote, LineError } from './import-result.ts';
 
-export interface MethodDef { name: string; line: number; params: { name: string; default?: Expr }[]; body: Stmt[] }
-export interface ClassDef { name: string; line: number; methods: Map<string, MethodDef>; bodyLines: number[] }
+export interface MethodDef {
+  name: string;
+  line: number;
+  params: { name: string; default?: Expr }[];
+  body: Stmt[];
+}
+export interface ClassDef {
+  name: string;
+  line: number;
+  methods: Map<string, MethodDef>;
+  bodyLines: number[];
+}
 
 export interface SourceScan {
   classes: ClassDef[];
@@ -34,15 +44,25 @@ export function scanSource(stmts: Stmt[]): SourceScan {
   for (const s of stmts) {
     const first = s.tokens[0];
     if (first.type === 'name' && (first.text === 'import' || first.text === 'from')) continue;
-    if (first.type === 'name' && first.text === 'class') { scan.classes.push(readClass(s)); continue; }
+    if (first.type === 'name' && first.text === 'class') {
+      scan.classes.push(readClass(s));
+      continue;
+    }
     const value = s.body === null ? topLevelValue(s, scan.unreadable) : null;
-    if (value && isSequentialCall(value)) { scan.sequential = value; continue; }
-    if (value?.kind === 'call' && value.callee.kind === 'name' && value.callee.path.length === 1) scan.instantiated.push(value.callee.path[0]);
+    if (value && isSequentialCall(value)) {
+      scan.sequential = value;
+      continue;
+    }
+    if (value?.kind === 'call' && value.callee.kind === 'name' && value.callee.path.length === 1)
+      scan.instantiated.push(value.callee.path[0]);
     if (!(s.tokens.length === 1 && s.tokens[0].type === 'str')) unread.push(s.line);
   }
   if (unread.length) {
     const shown = unread.length > 8 ? `${unread.slice(0, 8).join(', ')} …` : unread.join(', ');
-    scan.notes.push({ line: null, message: `${unread.length === 1 ? 'line' : 'lines'} ${shown} outside the model's classes ${unread.length === 1 ? 'is' : 'are'} not part of the model and ${unread.length === 1 ? 'was' : 'were'} not read` });
+    scan.notes.push({
+      line: null,
+      message: `${unread.length === 1 ? 'line' : 'lines'} ${shown} outside the model's classes ${unread.length === 1 ? 'is' : 'are'} not part of the model and ${unread.length === 1 ? 'was' : 'were'} not read`,
+    });
   }
   return scan;
 }
@@ -63,7 +83,8 @@ function topLevelValue(s: Stmt, unreadable: LineError[]): Expr | null {
 function readClass(s: Stmt): ClassDef {
   const t = s.tokens;
   if (t[1]?.type !== 'name') throw new PySyntaxError(s.line, 'expected a class name after class');
-  if (s.body === null) throw new PySyntaxError(s.line, `class ${t[1].text}: write its body on the lines below, indented`);
+  if (s.body === null)
+    throw new PySyntaxError(s.line, `class ${t[1].text}: write its body on the lines below, indented`);
   const cls: ClassDef = { name: t[1].text, line: s.line, methods: new Map(), bodyLines: [] };
   for (const stmt of s.body) {
     const first = stmt.tokens[0];
@@ -89,8 +110,10 @@ function readMethod(s: Stmt): MethodDef {
   const params: MethodDef['params'] = [];
   let i = 3;
   while (t[i] && t[i].text !== ')') {
-    if (t[i].text === '*' || t[i].text === '**' || t[i].text === '/') throw new PySyntaxError(s.line, `def ${name}: *args, **kwargs and / are not understood`);
-    if (t[i].type !== 'name') throw new PySyntaxError(s.line, `def ${name}: unexpected '${t[i].text}' in the parameters`);
+    if (t[i].text === '*' || t[i].text === '**' || t[i].text === '/')
+      throw new PySyntaxError(s.line, `def ${name}: *args, **kwargs and / are not understood`);
+    if (t[i].type !== 'name')
+      throw new PySyntaxError(s.line, `def ${name}: unexpected '${t[i].text}' in the parameters`);
     const param: MethodDef['params'][number] = { name: t[i].text };
     i++;
     // Skip an annotation up to the next top-level ',' '=' or ')'.

@@ -17,31 +17,63 @@ export interface ForwardRead {
 }
 
 /** Reads the body of `def forward(self, x)`; `modules` are the class's registered submodules. */
-export function readForward(body: Stmt[], input: string, modules: string[], errors: LineError[], notes: ImportNote[], text: (line: number) => string): ForwardRead {
+export function readForward(
+  body: Stmt[],
+  input: string,
+  modules: string[],
+  errors: LineError[],
+  notes: ImportNote[],
+  text: (line: number) => string,
+): ForwardRead {
   const reader = new ForwardReader(input, new Set(modules));
   let output: string | null = null;
   let returnLine = 0;
   for (const stmt of body) {
-    if (output !== null) { errors.push({ line: stmt.line, message: `'${text(stmt.line)}' comes after return on line ${returnLine} and never runs` }); continue; }
+    if (output !== null) {
+      errors.push({
+        line: stmt.line,
+        message: `'${text(stmt.line)}' comes after return on line ${returnLine} and never runs`,
+      });
+      continue;
+    }
     try {
       const r = reader.statement(stmt, text);
-      if (r !== null) { output = r; returnLine = stmt.line; }
+      if (r !== null) {
+        output = r;
+        returnLine = stmt.line;
+      }
     } catch (err) {
       if (!(err instanceof PySyntaxError)) throw err;
       errors.push({ line: err.line, message: err.message });
     }
   }
   if (output === null) {
-    if (body.length && !errors.length) errors.push({ line: body[body.length - 1].line, message: 'forward() has no return statement: Layerboard needs to know which value the model returns' });
+    if (body.length && !errors.length)
+      errors.push({
+        line: body[body.length - 1].line,
+        message: 'forward() has no return statement: Layerboard needs to know which value the model returns',
+      });
     return { graph: null, viewChecks: [] };
   }
-  if (output === 'input') { errors.push({ line: returnLine, message: 'forward() returns its input unchanged' }); return { graph: null, viewChecks: [] }; }
+  if (output === 'input') {
+    errors.push({ line: returnLine, message: 'forward() returns its input unchanged' });
+    return { graph: null, viewChecks: [] };
+  }
   const used = reader.reachable(output);
   for (const n of reader.nodes) {
-    if (!used.has(n.name)) errors.push({ line: reader.lines.get(n.name)!, message: `the value computed here (${n.name}) is never used by what forward() returns` });
+    if (!used.has(n.name))
+      errors.push({
+        line: reader.lines.get(n.name)!,
+        message: `the value computed here (${n.name}) is never used by what forward() returns`,
+      });
   }
   const called = new Set(reader.nodes.flatMap((n) => ('call' in n ? [n.call] : [])));
-  for (const m of modules) if (!called.has(m)) notes.push({ line: null, message: `self.${m} is registered in __init__ but forward() never calls it: it is kept (its parameters count, as in PyTorch)` });
+  for (const m of modules)
+    if (!called.has(m))
+      notes.push({
+        line: null,
+        message: `self.${m} is registered in __init__ but forward() never calls it: it is kept (its parameters count, as in PyTorch)`,
+      });
   return { graph: { nodes: reader.nodes, output }, viewChecks: reader.viewChecks.filter((v) => used.has(v.node)) };
 }
 
@@ -54,15 +86,21 @@ class ForwardReader {
   /** Next suffix to try per base name (a module called 20,000 times stays linear). */
   private suffix = new Map<string, number>();
 
-  constructor(private readonly input: string, private readonly modules: Set<string>) {
+  constructor(
+    private readonly input: string,
+    private readonly modules: Set<string>,
+  ) {
     this.vars.set(input, 'input');
   }
 
   /** One statement; returns the returned node's name for `return`, else null. */
   statement(stmt: Stmt, text: (line: number) => string): string | null {
     const t = stmt.tokens;
-    const refuse = (why: string): never => { throw new PySyntaxError(stmt.line, `'${text(stmt.line)}': ${why}`); };
-    if (stmt.body !== null) refuse(`${t[0].text} blocks are not understood in forward() (Layerboard reads a fixed graph of calls)`);
+    const refuse = (why: string): never => {
+      throw new PySyntaxError(stmt.line, `'${text(stmt.line)}': ${why}`);
+    };
+    if (stmt.body !== null)
+      refuse(`${t[0].text} blocks are not understood in forward() (Layerboard reads a fixed graph of calls)`);
     if (t.length === 1 && (t[0].type === 'str' || t[0].text === 'pass')) return null;
     if (t[0].type === 'name' && t[0].text === 'return') {
       if (t.length === 1) refuse('forward() must return a tensor');
@@ -71,14 +109,24 @@ class ForwardReader {
     if (t.length >= 3 && t[0].type === 'name' && t[1].type === 'op' && (t[1].text === '=' || t[1].text === '+=')) {
       const target = t[0].text;
       const value = this.value(parse(t.slice(2), stmt.line));
-      if (t[1].text === '=') { this.vars.set(target, value); return null; }
+      if (t[1].text === '=') {
+        this.vars.set(target, value);
+        return null;
+      }
       const prior = this.vars.get(target);
       if (prior === undefined) refuse(`${target} is not defined before this line`);
       this.vars.set(target, this.add([prior!, value], stmt.line));
       return null;
     }
     if (t[0].type === 'name' && t[1]?.text === ',') refuse('unpacking several values is not understood');
-    if (t[0].type === 'name' && t[1]?.type === 'op' && t[1].text.endsWith('=') && t[1].text.length >= 2 && t[1].text !== '==') refuse(`'${t[1].text}' is not understood between tensors (only + and +=)`);
+    if (
+      t[0].type === 'name' &&
+      t[1]?.type === 'op' &&
+      t[1].text.endsWith('=') &&
+      t[1].text.length >= 2 &&
+      t[1].text !== '=='
+    )
+      refuse(`'${t[1].text}' is not understood between tensors (only + and +=)`);
     return refuse('not understood in forward() (Layerboard reads x = <call>, x += <value> and return <value>)');
   }
 
@@ -91,18 +139,29 @@ class ForwardReader {
           if (v !== undefined) return v;
           throw new PySyntaxError(e.line, `${e.path[0]} is not defined before line ${e.line}`);
         }
-        throw new PySyntaxError(e.line, `${describe(e)} is not a tensor of forward() (only calls of self.<module>(...) and values computed earlier are)`);
+        throw new PySyntaxError(
+          e.line,
+          `${describe(e)} is not a tensor of forward() (only calls of self.<module>(...) and values computed earlier are)`,
+        );
       }
       case 'binop': {
         if (e.op !== '+') throw new PySyntaxError(e.line, `'${describe(e)}': only + is understood between tensors`);
         const terms: Expr[] = [];
         let cur: Expr = e;
-        while (cur.kind === 'binop' && cur.op === '+') { terms.unshift(cur.right); cur = cur.left; }
+        while (cur.kind === 'binop' && cur.op === '+') {
+          terms.unshift(cur.right);
+          cur = cur.left;
+        }
         terms.unshift(cur);
-        return this.add(terms.map((x) => this.value(x)), e.line);
+        return this.add(
+          terms.map((x) => this.value(x)),
+          e.line,
+        );
       }
-      case 'call': return this.call(e);
-      default: throw new PySyntaxError(e.line, `${describe(e)} is not a tensor`);
+      case 'call':
+        return this.call(e);
+      default:
+        throw new PySyntaxError(e.line, `${describe(e)} is not a tensor`);
     }
   }
 
@@ -110,13 +169,19 @@ class ForwardReader {
     const path = e.callee.kind === 'name' ? e.callee.path : null;
     if (path && path[0] === 'self' && path.length === 2) {
       const module = path[1];
-      if (!this.modules.has(module)) throw new PySyntaxError(e.line, `forward() calls self.${module}, which __init__ does not register as a module`);
-      if (e.args.length !== 1 || e.kwargs.length) throw new PySyntaxError(e.line, `self.${module}(...) takes exactly one tensor here, got ${e.args.length + e.kwargs.length} arguments`);
+      if (!this.modules.has(module))
+        throw new PySyntaxError(e.line, `forward() calls self.${module}, which __init__ does not register as a module`);
+      if (e.args.length !== 1 || e.kwargs.length)
+        throw new PySyntaxError(
+          e.line,
+          `self.${module}(...) takes exactly one tensor here, got ${e.args.length + e.kwargs.length} arguments`,
+        );
       const input = this.value(e.args[0]);
       return this.push({ name: this.fresh(module), call: module, inputs: [input] }, e.line);
     }
     if (path && ['torch.cat', 'torch.concat', 'torch.concatenate'].includes(path.join('.'))) return this.cat(e);
-    if (path && path.length === 2 && this.vars.has(path[0])) return this.method(path[0], this.vars.get(path[0])!, path[1], e);
+    if (path && path.length === 2 && this.vars.has(path[0]))
+      return this.method(path[0], this.vars.get(path[0])!, path[1], e);
     if (e.callee.kind === 'attr') {
       const inner = this.value(e.callee.object);
       return this.method(null, inner, e.callee.name, e);
@@ -140,10 +205,13 @@ class ForwardReader {
 
   private cat(e: Expr & { kind: 'call' }): string {
     const list = e.args[0];
-    if (!list || list.kind !== 'seq') throw new PySyntaxError(e.line, 'torch.cat takes a list or tuple of tensors: torch.cat([a, b], dim=1)');
+    if (!list || list.kind !== 'seq')
+      throw new PySyntaxError(e.line, 'torch.cat takes a list or tuple of tensors: torch.cat([a, b], dim=1)');
     const dimExpr = e.args[1] ?? e.kwargs.find(([k]) => k === 'dim')?.[1];
-    if (e.args.length > 2 || e.kwargs.some(([k]) => k !== 'dim') || (e.args[1] && e.kwargs.length)) throw new PySyntaxError(e.line, 'torch.cat takes the tensors and dim only');
-    const dim = dimExpr === undefined ? 0 : dimExpr.kind === 'num' && Number.isInteger(dimExpr.value) ? dimExpr.value : null;
+    if (e.args.length > 2 || e.kwargs.some(([k]) => k !== 'dim') || (e.args[1] && e.kwargs.length))
+      throw new PySyntaxError(e.line, 'torch.cat takes the tensors and dim only');
+    const dim =
+      dimExpr === undefined ? 0 : dimExpr.kind === 'num' && Number.isInteger(dimExpr.value) ? dimExpr.value : null;
     if (dim === null) throw new PySyntaxError(e.line, `torch.cat: dim must be an integer, got ${describe(dimExpr!)}`);
     if (list.items.length === 0) throw new PySyntaxError(e.line, 'torch.cat of an empty list');
     const inputs = list.items.map((x) => this.value(x));

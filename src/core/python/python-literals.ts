@@ -49,6 +49,7 @@ export function pyValue(v: unknown, float = false): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return float ? pyFloat(v) : Number.isInteger(v) ? String(v) : pyFloat(v);
   if (typeof v === 'string') return pyString(v);
-  if (Array.isArray(v)) return v.length === 1 ? `(${pyValue(v[0], float)},)` : `(${v.map((x) => pyValue(x, float)).join(', ')})`;
+  if (Array.isArray(v))
+    return v.length === 1 ? `(${pyValue(v[0], float)},)` : `(${v.map((x) => pyValue(x, float)).join(', ')})`;
   throw new TypeError(`no Python literal for ${JSON.stringify(v)}`);
 }

@@ -18,10 +18,16 @@ export interface InitScope {
   errors: LineError[];
 }
 
-export const callPath = (e: Expr): string[] | null => (e.kind === 'call' && e.callee.kind === 'name' ? e.callee.path : null);
+export const callPath = (e: Expr): string[] | null =>
+  e.kind === 'call' && e.callee.kind === 'name' ? e.callee.path : null;
 export const isNnPath = (path: string[]): boolean =>
-  path.length === 1 || (path.length === 2 && path[0] === 'nn') || (path.length === 3 && path[0] === 'torch' && path[1] === 'nn');
-const isNnCall = (e: Expr, type: string): boolean => { const p = callPath(e); return p !== null && p[p.length - 1] === type && isNnPath(p); };
+  path.length === 1 ||
+  (path.length === 2 && path[0] === 'nn') ||
+  (path.length === 3 && path[0] === 'torch' && path[1] === 'nn');
+const isNnCall = (e: Expr, type: string): boolean => {
+  const p = callPath(e);
+  return p !== null && p[p.length - 1] === type && isNnPath(p);
+};
 export const isSequentialCall = (e: Expr): boolean => isNnCall(e, 'Sequential');
 
 type Value = BlockArgValue | ArgRef;
@@ -29,29 +35,52 @@ type Value = BlockArgValue | ArgRef;
 /** A constant, or a parameter name of the enclosing `__init__` (as an ArgRef). */
 function toValue(e: Expr, scope: InitScope): Value {
   switch (e.kind) {
-    case 'num': case 'str': case 'const': return e.value;
+    case 'num':
+    case 'str':
+    case 'const':
+      return e.value;
     case 'seq': {
       const items = e.items.map((x) => toValue(x, scope));
       if (items.every((x) => typeof x === 'number')) return items as number[];
-      throw new PySyntaxError(e.line, `${describe(e)} of ${items.length} values is understood only when every item is a number`);
+      throw new PySyntaxError(
+        e.line,
+        `${describe(e)} of ${items.length} values is understood only when every item is a number`,
+      );
     }
     case 'name':
       if (e.path.length === 1 && scope.params.has(e.path[0])) return { arg: e.path[0] };
-      throw new PySyntaxError(e.line, `${describe(e)} is not a constant value${e.path.length === 1 ? ' nor a parameter of __init__' : ''}`);
+      throw new PySyntaxError(
+        e.line,
+        `${describe(e)} is not a constant value${e.path.length === 1 ? ' nor a parameter of __init__' : ''}`,
+      );
     case 'binop':
-      throw new PySyntaxError(e.line, `${describe(e)}: arithmetic on __init__ parameters is not understood (write the value, or pass it as its own parameter)`);
-    default: throw new PySyntaxError(e.line, `${describe(e)} is not a constant value`);
+      throw new PySyntaxError(
+        e.line,
+        `${describe(e)}: arithmetic on __init__ parameters is not understood (write the value, or pass it as its own parameter)`,
+      );
+    default:
+      throw new PySyntaxError(e.line, `${describe(e)} is not a constant value`);
   }
 }
 
 /** `nn.Conv2d(3, 6, 5)` → its LayerSpec; keywords given as parameters stay ArgRefs (checked per instance later). */
-export function readLayer(e: Expr & { kind: 'call' }, type: keyof typeof CATALOGUE, scope: InitScope): LayerSpec | null {
+export function readLayer(
+  e: Expr & { kind: 'call' },
+  type: keyof typeof CATALOGUE,
+  scope: InitScope,
+): LayerSpec | null {
   const params = CATALOGUE[type].params;
-  const fail = (message: string) => { scope.errors.push({ line: e.line, message: `${type}: ${message}` }); return null; };
-  if (e.args.length > params.length) return fail(`takes at most ${params.length} positional arguments, got ${e.args.length}`);
+  const fail = (message: string) => {
+    scope.errors.push({ line: e.line, message: `${type}: ${message}` });
+    return null;
+  };
+  if (e.args.length > params.length)
+    return fail(`takes at most ${params.length} positional arguments, got ${e.args.length}`);
   const spec: LayerSpec = { type };
   try {
-    e.args.forEach((a, i) => { spec[params[i].name] = toValue(a, scope); });
+    e.args.forEach((a, i) => {
+      spec[params[i].name] = toValue(a, scope);
+    });
     for (const [k, v] of e.kwargs) {
       if (k in spec) return fail(`'${k}' is given twice`);
       spec[k] = toValue(v, scope);
@@ -61,14 +90,17 @@ export function readLayer(e: Expr & { kind: 'call' }, type: keyof typeof CATALOG
     throw err;
   }
   const refs = Object.keys(spec).filter((k) => isArgRef(spec[k]));
-  const problems = refs.length === 0
-    ? validateLayer(spec).map((p) => (p.field ? `${p.field}: ${p.message}` : p.message))
-    : [
-      ...refs.filter((k) => !params.some((p) => p.name === k)).map((k) => `unknown keyword '${k}'`),
-      ...params.filter((p) => p.required && spec[p.name] === undefined).map((p) => `${p.name} is required`),
-      ...Object.keys(spec).filter((k) => k !== 'type' && !refs.includes(k))
-        .map((k) => validateField(type, k, spec[k])).filter((m): m is string => m !== null),
-    ];
+  const problems =
+    refs.length === 0
+      ? validateLayer(spec).map((p) => (p.field ? `${p.field}: ${p.message}` : p.message))
+      : [
+          ...refs.filter((k) => !params.some((p) => p.name === k)).map((k) => `unknown keyword '${k}'`),
+          ...params.filter((p) => p.required && spec[p.name] === undefined).map((p) => `${p.name} is required`),
+          ...Object.keys(spec)
+            .filter((k) => k !== 'type' && !refs.includes(k))
+            .map((k) => validateField(type, k, spec[k]))
+            .filter((m): m is string => m !== null),
+        ];
   if (problems.length) return fail(problems.join('; '));
   return spec;
 }
@@ -76,9 +108,14 @@ export function readLayer(e: Expr & { kind: 'call' }, type: keyof typeof CATALOG
 /** The module an expression of `self.<name> = <expr>` builds, or null (error recorded). */
 export function readModule(e: Expr, name: string, scope: InitScope): NamedModule | null {
   const path = callPath(e);
-  const fail = (message: string) => { scope.errors.push({ line: e.line, message }); return null; };
+  const fail = (message: string) => {
+    scope.errors.push({ line: e.line, message });
+    return null;
+  };
   if (!path || e.kind !== 'call') {
-    return fail(`self.${name} = ${describe(e)}: only submodules are read in __init__ (nn layers, nn.Sequential, block classes of this file)`);
+    return fail(
+      `self.${name} = ${describe(e)}: only submodules are read in __init__ (nn layers, nn.Sequential, block classes of this file)`,
+    );
   }
   const type = path[path.length - 1];
   if (type === 'Sequential' && isNnPath(path)) {
@@ -90,15 +127,26 @@ export function readModule(e: Expr, name: string, scope: InitScope): NamedModule
     const layer = readLayer(e, type, scope);
     return layer ? { name, layer } : null;
   }
-  if (type === 'ModuleList' || type === 'ModuleDict') return fail(`nn.${type} is not supported: its use in forward() needs Python loops (use nn.Sequential, or register each module as self.<name>)`);
-  if (path[0] === 'self') return fail(`self.${name} = ${path.join('.')}(...): a method call cannot be read without running the code (build the modules in __init__ itself)`);
+  if (type === 'ModuleList' || type === 'ModuleDict')
+    return fail(
+      `nn.${type} is not supported: its use in forward() needs Python loops (use nn.Sequential, or register each module as self.<name>)`,
+    );
+  if (path[0] === 'self')
+    return fail(
+      `self.${name} = ${path.join('.')}(...): a method call cannot be read without running the code (build the modules in __init__ itself)`,
+    );
   const known = Object.keys(CATALOGUE).join(', ');
-  return fail(`${path.join('.')} is not a layer Layerboard knows (${known}, nn.Sequential${scope.blocks.size ? `, or the classes ${[...scope.blocks.keys()].join(', ')}` : ''})`);
+  return fail(
+    `${path.join('.')} is not a layer Layerboard knows (${known}, nn.Sequential${scope.blocks.size ? `, or the classes ${[...scope.blocks.keys()].join(', ')}` : ''})`,
+  );
 }
 
 /** `nn.Sequential(a, b, ...)` or `nn.Sequential(OrderedDict([('name', a), ...]))`. */
 export function sequentialChildren(seq: Expr & { kind: 'call' }, scope: InitScope): NamedModule[] | null {
-  const fail = (line: number, message: string) => { scope.errors.push({ line, message }); return null; };
+  const fail = (line: number, message: string) => {
+    scope.errors.push({ line, message });
+    return null;
+  };
   if (seq.kwargs.length) return fail(seq.line, `nn.Sequential takes no keyword arguments, got '${seq.kwargs[0][0]}'`);
   const first = seq.args[0];
   const od = first && callPath(first);
@@ -106,12 +154,15 @@ export function sequentialChildren(seq: Expr & { kind: 'call' }, scope: InitScop
   if (od && od[od.length - 1] === 'OrderedDict' && first.kind === 'call') {
     if (seq.args.length !== 1) return fail(seq.line, 'nn.Sequential takes one OrderedDict, or modules');
     const list = first.args[0];
-    if (!list || list.kind !== 'seq' || first.args.length !== 1) return fail(first.line, 'OrderedDict needs a list of (name, module) pairs');
+    if (!list || list.kind !== 'seq' || first.args.length !== 1)
+      return fail(first.line, 'OrderedDict needs a list of (name, module) pairs');
     items = [];
     for (const item of list.items) {
-      if (item.kind !== 'seq' || item.items.length !== 2 || item.items[0].kind !== 'str') return fail(item.line, "each OrderedDict entry must be a ('name', module) pair");
+      if (item.kind !== 'seq' || item.items.length !== 2 || item.items[0].kind !== 'str')
+        return fail(item.line, "each OrderedDict entry must be a ('name', module) pair");
       const key = item.items[0].value;
-      if (items.some((x) => x.name === key)) return fail(item.line, `OrderedDict name '${key}' is used twice: PyTorch keeps only the last`);
+      if (items.some((x) => x.name === key))
+        return fail(item.line, `OrderedDict name '${key}' is used twice: PyTorch keeps only the last`);
       items.push({ name: key, expr: item.items[1] });
     }
   } else {
@@ -122,15 +173,29 @@ export function sequentialChildren(seq: Expr & { kind: 'call' }, scope: InitScop
 }
 
 /** `BasicBlock(64, 128, stride=2)`: arguments matched to the class's `__init__` parameters. */
-function readBlockInstance(e: Expr & { kind: 'call' }, type: string, name: string, scope: InitScope): NamedModule | null {
+function readBlockInstance(
+  e: Expr & { kind: 'call' },
+  type: string,
+  name: string,
+  scope: InitScope,
+): NamedModule | null {
   const params = scope.blocks.get(type)!;
-  const fail = (message: string) => { scope.errors.push({ line: e.line, message: `${type}(...): ${message}` }); return null; };
-  if (e.args.length > params.length) return fail(`takes at most ${params.length} arguments (${params.map((p) => p.name).join(', ') || 'none'}), got ${e.args.length}`);
+  const fail = (message: string) => {
+    scope.errors.push({ line: e.line, message: `${type}(...): ${message}` });
+    return null;
+  };
+  if (e.args.length > params.length)
+    return fail(
+      `takes at most ${params.length} arguments (${params.map((p) => p.name).join(', ') || 'none'}), got ${e.args.length}`,
+    );
   const args: Record<string, Value> = {};
   try {
-    e.args.forEach((a, i) => { args[params[i].name] = toValue(a, scope); });
+    e.args.forEach((a, i) => {
+      args[params[i].name] = toValue(a, scope);
+    });
     for (const [k, v] of e.kwargs) {
-      if (!params.some((p) => p.name === k)) return fail(`unknown argument '${k}' (${type} takes ${params.map((p) => p.name).join(', ') || 'none'})`);
+      if (!params.some((p) => p.name === k))
+        return fail(`unknown argument '${k}' (${type} takes ${params.map((p) => p.name).join(', ') || 'none'})`);
       if (k in args) return fail(`'${k}' is given twice`);
       args[k] = toValue(v, scope);
     }

@@ -13,10 +13,41 @@
 
 /** Python 3 hard keywords (keyword.kwlist, unchanged from 3.7 to 3.13). */
 export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class',
-  'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global',
-  'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return',
-  'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 /** dir(nn.Sequential()) in PyTorch 1.13 (dunders listed separately below). */
@@ -42,12 +73,14 @@ const SEQUENTIAL_ATTRS_2X = `_backward_pre_hooks _compiled_call_impl _forward_ho
   register_state_dict_post_hook register_state_dict_pre_hook set_submodule`;
 
 /** The dunder attributes of nn.Sequential (1.13), for a precise message. */
-const DUNDER_ATTRS: ReadonlySet<string> = new Set(`__add__ __annotations__ __call__ __class__ __delattr__
+const DUNDER_ATTRS: ReadonlySet<string> = new Set(
+  `__add__ __annotations__ __call__ __class__ __delattr__
   __delitem__ __dict__ __dir__ __doc__ __eq__ __format__ __ge__ __getattr__ __getattribute__
   __getitem__ __getstate__ __gt__ __hash__ __iadd__ __imul__ __init__ __init_subclass__ __iter__
   __le__ __len__ __lt__ __module__ __mul__ __ne__ __new__ __reduce__ __reduce_ex__ __repr__
   __rmul__ __setattr__ __setitem__ __setstate__ __sizeof__ __str__ __subclasshook__
-  __weakref__`.split(/\s+/));
+  __weakref__`.split(/\s+/),
+);
 
 const SEQUENTIAL_ATTRS: ReadonlySet<string> = new Set(
   `${SEQUENTIAL_ATTRS_113} ${SEQUENTIAL_ATTRS_2X}`.split(/\s+/).filter(Boolean),
@@ -60,9 +93,7 @@ export const SEQUENTIAL_ATTRIBUTES: readonly string[] = [...SEQUENTIAL_ATTRS, ..
  * Names the generated module itself uses at top level: a class called `torch` or `print`
  * would shadow them and break the exported file.
  */
-const MODULE_GLOBALS: ReadonlySet<string> = new Set([
-  'torch', 'nn', 'OrderedDict', 'print', 'tuple', 'super',
-]);
+const MODULE_GLOBALS: ReadonlySet<string> = new Set(['torch', 'nn', 'OrderedDict', 'print', 'tuple', 'super']);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -108,9 +139,11 @@ export function torchModuleNameError(name: unknown): string | null {
 export function classNameError(name: string): string | null {
   const err = identifierError(name);
   if (err) return err;
-  if (MODULE_GLOBALS.has(name)) return `'${name}' would shadow a name the exported module uses; pick another class name`;
+  if (MODULE_GLOBALS.has(name))
+    return `'${name}' would shadow a name the exported module uses; pick another class name`;
   // `class __name__` rebinds the module's __name__, so `if __name__ == '__main__'` never runs.
-  if (/^__.*__$/.test(name)) return `'${name}' is a Python special (dunder) name: as a class it would replace the module's own ${name} (breaking the generated script's __main__ block); pick another class name`;
+  if (/^__.*__$/.test(name))
+    return `'${name}' is a Python special (dunder) name: as a class it would replace the module's own ${name} (breaking the generated script's __main__ block); pick another class name`;
   return null;
 }
 
@@ -121,7 +154,8 @@ export function layerNamesErrors(names: readonly string[]): { index: number; mes
   names.forEach((name, index) => {
     const err = pythonNameError(name);
     if (err) errors.push({ index, message: err });
-    else if (seen.has(name)) errors.push({ index, message: `'${name}' is already the name of layer ${seen.get(name)}; names must be unique` });
+    else if (seen.has(name))
+      errors.push({ index, message: `'${name}' is already the name of layer ${seen.get(name)}; names must be unique` });
     else seen.set(name, index);
   });
   return errors;

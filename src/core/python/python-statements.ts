@@ -34,7 +34,8 @@ export function parseStatements(source: string): Stmt[] {
     const line = stmtTokens[0].line;
     const indent = indentOf(line);
     if (header) {
-      if (indent <= headerIndent) throw new PySyntaxError(header.line, `expected an indented block after line ${header.line}`);
+      if (indent <= headerIndent)
+        throw new PySyntaxError(header.line, `expected an indented block after line ${header.line}`);
       frames.push({ indent, body: header.body! });
       header = null;
     } else if (frames.length === 0) {
@@ -48,12 +49,16 @@ export function parseStatements(source: string): Stmt[] {
     const compound = last.type === 'op' && last.text === ':';
     const stmt: Stmt = { line, tokens: stmtTokens, body: compound ? [] : null };
     frame.body.push(stmt);
-    if (compound) { header = stmt; headerIndent = indent; }
+    if (compound) {
+      header = stmt;
+      headerIndent = indent;
+    }
   };
   for (const t of tokens) {
     if (t.type === 'newline' || t.type === 'eof') flush();
     else current.push(t);
   }
-  if (header) throw new PySyntaxError((header as Stmt).line, `expected an indented block after line ${(header as Stmt).line}`);
+  if (header)
+    throw new PySyntaxError((header as Stmt).line, `expected an indented block after line ${(header as Stmt).line}`);
   return root;
 }

@@ -68,7 +68,8 @@ const EXTRA_REPR: Record<LayerType, (s: LayerSpec) => string> = {
   AvgPool2d: poolHead,
   AdaptiveAvgPool2d: (s) => `output_size=${raw(kw(s, 'output_size'))}`,
   Flatten: (s) => `start_dim=${kw(s, 'start_dim')}, end_dim=${kw(s, 'end_dim')}`,
-  Linear: (s) => `in_features=${kw(s, 'in_features')}, out_features=${kw(s, 'out_features')}, bias=${pyValue(kw(s, 'bias'))}`,
+  Linear: (s) =>
+    `in_features=${kw(s, 'in_features')}, out_features=${kw(s, 'out_features')}, bias=${pyValue(kw(s, 'bias'))}`,
   ReLU: (s) => (flag(s, 'inplace') ? 'inplace=True' : ''),
   LeakyReLU: (s) => `negative_slope=${pyFloat(kw(s, 'negative_slope') as number)}${inplaceSuffix(s)}`,
   Sigmoid: () => '',
@@ -84,8 +85,10 @@ const EXTRA_REPR: Record<LayerType, (s: LayerSpec) => string> = {
 
 function batchNormRepr(s: LayerSpec): string {
   const momentum = kw(s, 'momentum');
-  return `${kw(s, 'num_features')}, eps=${pyFloat(kw(s, 'eps') as number)}, momentum=${momentum === null ? 'None' : pyFloat(momentum as number)}, ` +
-    `affine=${pyValue(flag(s, 'affine'))}, track_running_stats=${pyValue(flag(s, 'track_running_stats'))}`;
+  return (
+    `${kw(s, 'num_features')}, eps=${pyFloat(kw(s, 'eps') as number)}, momentum=${momentum === null ? 'None' : pyFloat(momentum as number)}, ` +
+    `affine=${pyValue(flag(s, 'affine'))}, track_running_stats=${pyValue(flag(s, 'track_running_stats'))}`
+  );
 }
 
 /** repr(layer) in PyTorch 1.13: `Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))`. */
@@ -96,7 +99,10 @@ export function layerRepr(spec: LayerSpec): string {
 
 /** torch.nn.modules.module._addindent: indent every line but the first. */
 function addIndent(text: string, spaces: number): string {
-  return text.split('\n').map((line, i) => (i === 0 ? line : ' '.repeat(spaces) + line)).join('\n');
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 ? line : ' '.repeat(spaces) + line))
+    .join('\n');
 }
 
 /** Module.__repr__ of a container with named children (no extra_repr). */
@@ -122,7 +128,10 @@ function torchNames(layers: LayerSpec[], names?: string[] | null): string[] {
   names.forEach((name, i) => {
     const err = torchModuleNameError(name);
     if (err) throw new Error(`names[${i}]: ${err}`);
-    if (names.indexOf(name) !== i) throw new Error(`names[${i}]: '${name}' is already the name of layer ${names.indexOf(name)}; names must be unique`);
+    if (names.indexOf(name) !== i)
+      throw new Error(
+        `names[${i}]: '${name}' is already the name of layer ${names.indexOf(name)}; names must be unique`,
+      );
   });
   return names;
 }
@@ -133,7 +142,10 @@ function torchNames(layers: LayerSpec[], names?: string[] | null): string[] {
  */
 export function sequentialRepr(layers: LayerSpec[], names?: string[] | null): string {
   const keys = torchNames(layers, names);
-  return containerRepr('Sequential', layers.map((layer, i) => [keys[i], layerRepr(layer)]));
+  return containerRepr(
+    'Sequential',
+    layers.map((layer, i) => [keys[i], layerRepr(layer)]),
+  );
 }
 
 /** The exported class's name, checked. */
@@ -149,7 +161,10 @@ export function moduleRepr(doc: ModelDocument): string {
   if (!chainLayers(doc)) return graphModuleRepr(doc);
   const { layers, names } = requireChain(doc, 'print(model)');
   const keys = checkedNames(layers, names);
-  const sequential = containerRepr('Sequential', layers.map((layer, i) => [keys[i], layerRepr(layer)]));
+  const sequential = containerRepr(
+    'Sequential',
+    layers.map((layer, i) => [keys[i], layerRepr(layer)]),
+  );
   return containerRepr(className(doc), [['model', sequential]]);
 }
 
@@ -175,7 +190,10 @@ export function layerConstructor(spec: LayerSpec): string {
   const type = refs.length > 0 ? (spec.type as LayerType) : assertValid(spec);
   const args = CATALOGUE[type].params
     .filter((p) => spec[p.name] !== undefined && (isArgRef(spec[p.name]) || !isDefault(p, spec[p.name])))
-    .map((p) => `${p.name}=${isArgRef(spec[p.name]) ? (spec[p.name] as { arg: string }).arg : sourceValue(p, spec[p.name])}`);
+    .map(
+      (p) =>
+        `${p.name}=${isArgRef(spec[p.name]) ? (spec[p.name] as { arg: string }).arg : sourceValue(p, spec[p.name])}`,
+    );
   return `nn.${type}(${args.join(', ')})`;
 }
 
@@ -239,4 +257,3 @@ export function pythonSource(doc: ModelDocument): string {
   ];
   return `${lines.join('\n')}\n`;
 }
-

@@ -7,7 +7,10 @@ import { TRAIN_SCRIPT_BODY } from './pytorch-train-script.ts';
 import type { TrainingConfig } from '../run/training-config.ts';
 import type { ModelDocument } from '../model/types.ts';
 
-export interface ProjectFile { path: string; content: string }
+export interface ProjectFile {
+  path: string;
+  content: string;
+}
 
 /** JSON data as a Python literal (dicts, lists, True/False/None), indented. */
 export function pyLiteral(value: unknown, indent = ''): string {
@@ -17,7 +20,8 @@ export function pyLiteral(value: unknown, indent = ''): string {
   if (typeof value === 'string') return pyString(value);
   const inner = `${indent}    `;
   if (Array.isArray(value)) {
-    if (value.every((v) => typeof v !== 'object' || v === null)) return `[${value.map((v) => pyLiteral(v)).join(', ')}]`;
+    if (value.every((v) => typeof v !== 'object' || v === null))
+      return `[${value.map((v) => pyLiteral(v)).join(', ')}]`;
     return `[\n${value.map((v) => `${inner}${pyLiteral(v, inner)},`).join('\n')}\n${indent}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -25,7 +29,13 @@ export function pyLiteral(value: unknown, indent = ''): string {
   return `{\n${entries.map(([k, v]) => `${inner}${pyString(k)}: ${pyLiteral(v, inner)},`).join('\n')}\n${indent}}`;
 }
 
-const DEFAULT_DATA: Record<string, string> = { mnist: 'mnist.lbds.gz', 'fashion-mnist': 'fashion-mnist.lbds.gz', cifar10: 'data', imagefolder: 'images', synthetic: 'data.lbds.gz' };
+const DEFAULT_DATA: Record<string, string> = {
+  mnist: 'mnist.lbds.gz',
+  'fashion-mnist': 'fashion-mnist.lbds.gz',
+  cifar10: 'data',
+  imagefolder: 'images',
+  synthetic: 'data.lbds.gz',
+};
 
 export function trainScript(doc: ModelDocument, config: TrainingConfig): string {
   const className = doc.className ?? 'Model';

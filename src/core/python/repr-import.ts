@@ -15,7 +15,15 @@ import { validateLayer } from '../model/validate.ts';
 import { byLine, type ImportNote, type LineError, type ModelRead } from './import-result.ts';
 import { classNameError, layerNamesErrors } from './python-names.ts';
 import { chainForward, defineBlocks, type BlockInstance, type BlockUse } from './repr-blocks.ts';
-import { BareWord, parseReprArgs, parseReprTree, ReprSyntaxError, type PyValue, type ReprArgs, type ReprNode } from './repr-tree.ts';
+import {
+  BareWord,
+  parseReprArgs,
+  parseReprTree,
+  ReprSyntaxError,
+  type PyValue,
+  type ReprArgs,
+  type ReprNode,
+} from './repr-tree.ts';
 
 function unknownLayer(type: string): string {
   return `unknown layer '${type}'; Layerboard knows ${Object.keys(CATALOGUE).join(', ')}`;
@@ -36,45 +44,87 @@ export function readModelRepr(text: string): ModelRead {
   try {
     root = parseReprTree(text);
   } catch (err) {
-    if (err instanceof ReprSyntaxError) return { ok: false, errors: [{ line: err.line, message: err.message }], notes: [] };
-    return { ok: false, errors: [{ line: 1, message: `could not read the text: ${err instanceof Error ? err.message : String(err)}` }], notes: [] };
+    if (err instanceof ReprSyntaxError)
+      return { ok: false, errors: [{ line: err.line, message: err.message }], notes: [] };
+    return {
+      ok: false,
+      errors: [{ line: 1, message: `could not read the text: ${err instanceof Error ? err.message : String(err)}` }],
+      notes: [],
+    };
   }
   const ctx: Ctx = { errors: [], notes: [], instances: [], moduleLines: [] };
   const doc = rootDocument(root, ctx);
   const blocks = ctx.errors.length ? [] : defineBlocks(ctx.instances, ctx.errors, ctx.notes);
   if (ctx.errors.length) return { ok: false, errors: byLine(ctx.errors), notes: byLine(ctx.notes) };
-  const lines = { modules: ctx.moduleLines, blocks: blocks.map((b) => ctx.instances.find((i) => i.use.block === b.name)?.line ?? 1) };
-  return { ok: true, doc: { ...doc, ...(blocks.length ? { blocks } : {}) }, notes: byLine(ctx.notes), viewChecks: [], lines };
+  const lines = {
+    modules: ctx.moduleLines,
+    blocks: blocks.map((b) => ctx.instances.find((i) => i.use.block === b.name)?.line ?? 1),
+  };
+  return {
+    ok: true,
+    doc: { ...doc, ...(blocks.length ? { blocks } : {}) },
+    notes: byLine(ctx.notes),
+    viewChecks: [],
+    lines,
+  };
 }
 
-interface Ctx { errors: LineError[]; notes: ImportNote[]; instances: BlockInstance[]; /** Line of each model module. */ moduleLines: number[] }
+interface Ctx {
+  errors: LineError[];
+  notes: ImportNote[];
+  instances: BlockInstance[];
+  /** Line of each model module. */ moduleLines: number[];
+}
 type Body = Pick<ModelDocument, 'format' | 'version' | 'modules' | 'forward' | 'className'>;
-const doc = (modules: NamedModule[], forward: ModelDocument['forward'], className?: string): Body =>
-  ({ format: 'layerboard-model', version: 2, ...(className ? { className } : {}), modules, forward });
+const doc = (modules: NamedModule[], forward: ModelDocument['forward'], className?: string): Body => ({
+  format: 'layerboard-model',
+  version: 2,
+  ...(className ? { className } : {}),
+  modules,
+  forward,
+});
 
 /** The model: a Sequential (a chain), one layer, the seed's wrapper `BS((model): Sequential)`, or a class of modules. */
 function rootDocument(root: ReprNode, ctx: Ctx): Body {
-  const linesOf = (node: ReprNode) => { ctx.moduleLines = node.children.map((c) => c.node.line); };
+  const linesOf = (node: ReprNode) => {
+    ctx.moduleLines = node.children.map((c) => c.node.line);
+  };
   linesOf(root);
-  if (root.className === 'Sequential' && (root.args === null || root.args === '')) return doc(children(root, '', ctx, null), null);
+  if (root.className === 'Sequential' && (root.args === null || root.args === ''))
+    return doc(children(root, '', ctx, null), null);
   if (root.args !== null) {
-    if (isLayerType(root.className)) { ctx.moduleLines = [root.line]; const m = convert('0', root, '', ctx, null); return doc(m ? [m] : [], null); }
+    if (isLayerType(root.className)) {
+      ctx.moduleLines = [root.line];
+      const m = convert('0', root, '', ctx, null);
+      return doc(m ? [m] : [], null);
+    }
     ctx.errors.push({ line: root.line, message: unknownLayer(root.className) });
     return doc([], null);
   }
   const nameError = classNameError(root.className);
   if (nameError) ctx.errors.push({ line: root.line, message: `class ${root.className}: ${nameError}` });
   const only = root.children.length === 1 ? root.children[0] : null;
-  if (only && only.key === 'model' && only.node.className === 'Sequential' && (only.node.args === null || only.node.args === '')) {
+  if (
+    only &&
+    only.key === 'model' &&
+    only.node.className === 'Sequential' &&
+    (only.node.args === null || only.node.args === '')
+  ) {
     linesOf(only.node);
-    return doc(children(only.node, 'model', ctx, null).map((m) => m), null, root.className);
+    return doc(
+      children(only.node, 'model', ctx, null).map((m) => m),
+      null,
+      root.className,
+    );
   }
   const modules = children(root, '', ctx, null);
   if (ctx.errors.length) return doc(modules, null, root.className);
   const flattenBefore = flattensNeeded(modules, ctx.instances);
   const order = modules.map((m) => m.name);
   const assumed = `${root.className}: forward not shown by print(model): assumed to call ${order.join(' → ')} in printed order`;
-  const flat = flattenBefore.size ? `, with torch.flatten(x, 1) before ${[...flattenBefore].join(', ')} (a Linear after a 4-D output; torchvision's forward does this and print(model) does not show it)` : '';
+  const flat = flattenBefore.size
+    ? `, with torch.flatten(x, 1) before ${[...flattenBefore].join(', ')} (a Linear after a 4-D output; torchvision's forward does this and print(model) does not show it)`
+    : '';
   ctx.notes.push({ line: root.line, message: assumed + flat });
   return doc(modules, chainForward(order, flattenBefore), root.className);
 }
@@ -96,15 +146,33 @@ function convert(key: string, node: ReprNode, path: string, ctx: Ctx, inBlock: s
   if (node.className === 'Sequential' && node.args === '') return { name: key, sequential: [] };
   if (node.error !== undefined || node.args !== null) {
     const r = readLayer(node);
-    if (r.error) { ctx.errors.push(r.error); return null; }
+    if (r.error) {
+      ctx.errors.push(r.error);
+      return null;
+    }
     return { name: key, layer: r.spec };
   }
   if (node.className === 'Sequential') return { name: key, sequential: children(node, path, ctx, inBlock) };
   const nameError = classNameError(node.className);
-  if (nameError) { ctx.errors.push({ line: node.line, message: `class ${node.className}: ${nameError}` }); return null; }
-  if (inBlock) { ctx.errors.push({ line: node.line, message: `${path} (${node.className}) inside a ${inBlock}: blocks nested in blocks are not read from print(model)` }); return null; }
+  if (nameError) {
+    ctx.errors.push({ line: node.line, message: `class ${node.className}: ${nameError}` });
+    return null;
+  }
+  if (inBlock) {
+    ctx.errors.push({
+      line: node.line,
+      message: `${path} (${node.className}) inside a ${inBlock}: blocks nested in blocks are not read from print(model)`,
+    });
+    return null;
+  }
   const use: BlockUse = { name: key, block: node.className };
-  ctx.instances.push({ className: node.className, path, line: node.line, modules: children(node, path, ctx, node.className), use });
+  ctx.instances.push({
+    className: node.className,
+    path,
+    line: node.line,
+    modules: children(node, path, ctx, node.className),
+    use,
+  });
   return use;
 }
 
@@ -120,14 +188,17 @@ function nameErrors(node: ReprNode, errors: LineError[]): void {
   const named = all.filter((e) => keys[e.index] !== String(e.index));
   const mixed = ' (the model mixes index keys and names: name every layer)';
   for (const e of named.length > 0 ? named : all) {
-    errors.push({ line: node.children[e.index].node.line, message: `layer name ${e.message}${named.length > 0 ? '' : mixed}` });
+    errors.push({
+      line: node.children[e.index].node.line,
+      message: `layer name ${e.message}${named.length > 0 ? '' : mixed}`,
+    });
   }
 }
 
 /** Leaf types in registration order, block instances included. */
 function leafTypes(m: NamedModule, instances: BlockInstance[]): string[] {
   if ('layer' in m) return [m.layer.type];
-  const list = 'sequential' in m ? m.sequential : instances.find((i) => i.use === m)?.modules ?? [];
+  const list = 'sequential' in m ? m.sequential : (instances.find((i) => i.use === m)?.modules ?? []);
   return list.flatMap((c) => leafTypes(c, instances));
 }
 
@@ -143,8 +214,14 @@ function flattensNeeded(modules: NamedModule[], instances: BlockInstance[]): Set
   for (const m of modules) {
     const types = leafTypes(m, instances);
     const head = types.find((t) => !ELEMENTWISE.has(t));
-    if (spatial && head === 'Linear') { before.add(m.name); spatial = false; }
-    for (const t of types) { if (SPATIAL.has(t)) spatial = true; else if (FLAT.has(t)) spatial = false; }
+    if (spatial && head === 'Linear') {
+      before.add(m.name);
+      spatial = false;
+    }
+    for (const t of types) {
+      if (SPATIAL.has(t)) spatial = true;
+      else if (FLAT.has(t)) spatial = false;
+    }
   }
   return before;
 }
@@ -163,9 +240,14 @@ function readLayer(node: ReprNode): { spec: LayerSpec; error?: undefined } | { e
   }
   const positional = POSITIONAL[type] ?? [];
   if (args.positional.length > positional.length) {
-    return fail(`${type} takes ${positional.length === 0 ? 'no' : `at most ${positional.length}`} positional values, got ${args.positional.length}`);
+    return fail(
+      `${type} takes ${positional.length === 0 ? 'no' : `at most ${positional.length}`} positional values, got ${args.positional.length}`,
+    );
   }
-  const raw: [string, PyValue | BareWord][] = [...args.positional.map((v, i) => [positional[i], v] as [string, PyValue | BareWord]), ...args.keywords];
+  const raw: [string, PyValue | BareWord][] = [
+    ...args.positional.map((v, i) => [positional[i], v] as [string, PyValue | BareWord]),
+    ...args.keywords,
+  ];
   const spec: LayerSpec = { type };
   for (const [key, v] of raw) spec[key] = v instanceof BareWord ? v.word : v;
   const errors = validateLayer(spec);
@@ -189,7 +271,8 @@ function withoutDefaults(spec: LayerSpec, type: LayerType): LayerSpec {
 function isDefault(p: ParamSpec, v: unknown, spec: LayerSpec): boolean {
   if (p.required) return false;
   // Pools print stride=None as the kernel size itself.
-  if (p.name === 'stride' && p.default === null) return JSON.stringify(v) === JSON.stringify(spec.kernel_size) || v === null;
+  if (p.name === 'stride' && p.default === null)
+    return JSON.stringify(v) === JSON.stringify(spec.kernel_size) || v === null;
   if (Array.isArray(v)) return false;
   return v === p.default;
 }

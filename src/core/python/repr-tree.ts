@@ -14,10 +14,18 @@ export interface ReprNode {
 }
 
 export class ReprSyntaxError extends Error {
-  constructor(readonly line: number, message: string) { super(message); }
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
-interface Line { n: number; text: string }
+interface Line {
+  n: number;
+  text: string;
+}
 
 const ONE_LINE = /^([A-Za-z_][\w.]*)\((.*)\)$/;
 const OPENS = /^([A-Za-z_][\w.]*)\($/;
@@ -28,7 +36,8 @@ export const MAX_REPR_DEPTH = 100;
 
 /** The module tree of print(model) text; throws ReprSyntaxError with a line number. */
 export function parseReprTree(text: string): ReprNode {
-  const lines: Line[] = text.split(/\r\n|\r|\n/)
+  const lines: Line[] = text
+    .split(/\r\n|\r|\n/)
     .map((t, i) => ({ n: i + 1, text: t.trim() }))
     .filter((l) => l.text !== '');
   if (lines.length === 0) throw new ReprSyntaxError(1, 'the text is empty; paste the output of print(model)');
@@ -40,21 +49,33 @@ export function parseReprTree(text: string): ReprNode {
   for (; i < lines.length && open.length > 0; i++) {
     const line = lines[i];
     const parent = open[open.length - 1];
-    if (line.text === ')') { open.pop(); continue; }
+    if (line.text === ')') {
+      open.pop();
+      continue;
+    }
     const child = CHILD.exec(line.text);
-    if (!child) throw new ReprSyntaxError(line.n, `expected '(name): Module(...)' inside ${parent.className} or ')' to close it, got '${line.text}'`);
+    if (!child)
+      throw new ReprSyntaxError(
+        line.n,
+        `expected '(name): Module(...)' inside ${parent.className} or ')' to close it, got '${line.text}'`,
+      );
     const node = moduleOf(child[2], line.n);
     parent.children.push({ key: child[1], node });
     if (node.args === null && node.error === undefined) {
-      if (open.length >= MAX_REPR_DEPTH) throw new ReprSyntaxError(line.n, `modules are nested more than ${MAX_REPR_DEPTH} levels deep`);
+      if (open.length >= MAX_REPR_DEPTH)
+        throw new ReprSyntaxError(line.n, `modules are nested more than ${MAX_REPR_DEPTH} levels deep`);
       open.push(node);
     }
   }
   if (open.length > 0) {
     const inner = open[open.length - 1];
-    throw new ReprSyntaxError(lines[lines.length - 1].n, `${inner.className}( opened on line ${inner.line} is never closed with ')'`);
+    throw new ReprSyntaxError(
+      lines[lines.length - 1].n,
+      `${inner.className}( opened on line ${inner.line} is never closed with ')'`,
+    );
   }
-  if (i < lines.length) throw new ReprSyntaxError(lines[i].n, `unexpected text after the end of the model: '${lines[i].text}'`);
+  if (i < lines.length)
+    throw new ReprSyntaxError(lines[i].n, `unexpected text after the end of the model: '${lines[i].text}'`);
   return first;
 }
 
@@ -64,17 +85,29 @@ function moduleOf(text: string, n: number): ReprNode {
   if (single) return { className: single[1], args: single[2], children: [], line: n };
   const open = OPENS.exec(text);
   if (open) return { className: open[1], args: null, children: [], line: n };
-  return { className: '', args: null, children: [], line: n, error: `expected a module such as 'Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1))' or 'Sequential(', got '${text}'` };
+  return {
+    className: '',
+    args: null,
+    children: [],
+    line: n,
+    error: `expected a module such as 'Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1))' or 'Sequential(', got '${text}'`,
+  };
 }
 
 // ---- the text inside a layer's parentheses -------------------------------------------
 
 export type PyValue = number | string | boolean | null | PyValue[];
 /** A bare word such as `same` in `padding=same` (Conv2d prints strings unquoted). */
-export class BareWord { constructor(readonly word: string) {} }
-export interface ReprArgs { positional: (PyValue | BareWord)[]; keywords: Map<string, PyValue | BareWord> }
+export class BareWord {
+  constructor(readonly word: string) {}
+}
+export interface ReprArgs {
+  positional: (PyValue | BareWord)[];
+  keywords: Map<string, PyValue | BareWord>;
+}
 
-const TOKEN = /\s*(?:(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|inf|nan))(?![\w.])|([A-Za-z_]\w*)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([(),=]))/y;
+const TOKEN =
+  /\s*(?:(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|inf|nan))(?![\w.])|([A-Za-z_]\w*)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([(),=]))/y;
 
 /** Parses `3, 32, kernel_size=(5, 5), padding=same, approximate='none'`; throws Error naming the column. */
 export function parseReprArgs(text: string): ReprArgs {
@@ -104,7 +137,13 @@ export function parseReprArgs(text: string): ReprArgs {
   return args;
 }
 
-interface Token { col: number; num?: string; word?: string; str?: string; punct?: string }
+interface Token {
+  col: number;
+  num?: string;
+  word?: string;
+  str?: string;
+  punct?: string;
+}
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -113,7 +152,10 @@ function tokenize(text: string): Token[] {
     const start = TOKEN.lastIndex;
     if (/^\s*$/.test(text.slice(start))) break;
     const m = TOKEN.exec(text);
-    if (!m) throw new Error(`cannot read '${text.slice(start).trim()}' at column ${start + 1 + (text.slice(start).length - text.slice(start).trimStart().length)}`);
+    if (!m)
+      throw new Error(
+        `cannot read '${text.slice(start).trim()}' at column ${start + 1 + (text.slice(start).length - text.slice(start).trimStart().length)}`,
+      );
     const col = m.index + m[0].length - m[0].trimStart().length + 1;
     tokens.push({ col, num: m[1], word: m[2], str: m[3], punct: m[4] });
   }
@@ -139,7 +181,8 @@ function value(tokens: Token[], i: number, text: string): [PyValue | BareWord, n
       items.push(v);
       j = next;
       if (tokens[j]?.punct === ',') j++;
-      else if (tokens[j]?.punct !== ')') throw new Error(`expected ',' or ')' in a tuple at column ${tokens[j]?.col ?? text.length + 1}`);
+      else if (tokens[j]?.punct !== ')')
+        throw new Error(`expected ',' or ')' in a tuple at column ${tokens[j]?.col ?? text.length + 1}`);
     }
     return [items, j + 1];
   }
@@ -156,6 +199,9 @@ function pyNumber(text: string): number {
 /** Python string literal (as repr writes them) to its value. */
 function unquote(lit: string): string {
   const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"' };
-  return lit.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e: string) =>
-    e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : escapes[e] ?? `\\${e}`);
+  return lit
+    .slice(1, -1)
+    .replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e: string) =>
+      e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (escapes[e] ?? `\\${e}`),
+    );
 }

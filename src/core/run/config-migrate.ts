@@ -4,14 +4,22 @@
 // is kept, the rest take the defaults; the caller keeps the original when `dropped` is not
 // empty, so nothing a user saved is lost.
 import { parseTrainingConfig } from './config-parse.ts';
-import { defaultTrainingConfig, defaultTrainingConfigFor, type DatasetId, type TrainingConfig } from './training-config.ts';
+import {
+  defaultTrainingConfig,
+  defaultTrainingConfigFor,
+  type DatasetId,
+  type TrainingConfig,
+} from './training-config.ts';
 
 const ALIASES: Record<string, string> = { batch_size: 'batchSize', val_split: 'valSplit', drop_last: 'dropLast' };
 const DATASETS: readonly DatasetId[] = ['mnist', 'cifar10', 'imagefolder', 'synthetic'];
 /** Keys of a CLI run's arguments that were about the command, not the training (the file, output paths). */
 const COMMAND_KEYS = new Set(['file', 'json', 'save', 'logdir', 'name']);
 
-export interface MigratedConfig { config: TrainingConfig; dropped: string[] }
+export interface MigratedConfig {
+  config: TrainingConfig;
+  dropped: string[];
+}
 
 type Json = { [key: string]: unknown };
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,7 +41,8 @@ function datasetOf(o: Json): unknown {
 export function migrateTrainingConfig(raw: unknown, modelInput: readonly number[]): MigratedConfig {
   const o: Json = isObject(raw) ? raw : {};
   const dataset = datasetOf(o);
-  const id = isObject(dataset) && (DATASETS as readonly unknown[]).includes(dataset.id) ? (dataset.id as DatasetId) : null;
+  const id =
+    isObject(dataset) && (DATASETS as readonly unknown[]).includes(dataset.id) ? (dataset.id as DatasetId) : null;
   const config: TrainingConfig = id ? defaultTrainingConfig(id) : defaultTrainingConfigFor(modelInput);
   const dropped: string[] = isObject(raw) ? [] : raw === undefined ? [] : ['(not an object)'];
   const consumed = new Set(['dataset', 'classes', 'trainSize', 'testSize']);

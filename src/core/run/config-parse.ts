@@ -3,12 +3,22 @@
 // its JSON path ('training.optimizer.lr: must be a number ≥ 0'). The typed result then
 // goes through validateTrainingConfig for the catalogue's keywords.
 import {
-  LIMITS, validateTrainingConfig,
-  type BackendChoice, type Choice, type DatasetConfig, type EarlyStoppingConfig, type GradClipConfig, type KeywordValue,
-  type TrainingConfig, type TransformsConfig,
+  LIMITS,
+  validateTrainingConfig,
+  type BackendChoice,
+  type Choice,
+  type DatasetConfig,
+  type EarlyStoppingConfig,
+  type GradClipConfig,
+  type KeywordValue,
+  type TrainingConfig,
+  type TransformsConfig,
 } from './training-config.ts';
 
-export interface PathError { path: string; message: string }
+export interface PathError {
+  path: string;
+  message: string;
+}
 export type ParsedConfig = { ok: true; config: TrainingConfig } | { ok: false; errors: PathError[] };
 
 type Json = { [key: string]: unknown };
@@ -31,18 +41,21 @@ class Reader {
 
   object(v: unknown, path: string, keys: readonly string[], required: readonly string[]): Json | undefined {
     if (!isObject(v)) return this.fail(path, `must be an object, got ${show(v)}`);
-    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown key (known: ${keys.join(', ')})`);
+    for (const k of Object.keys(v))
+      if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown key (known: ${keys.join(', ')})`);
     for (const k of required) if (v[k] === undefined) this.fail(`${path}.${k}`, 'missing');
     return v;
   }
 
   int(v: unknown, path: string, min: number, max: number): number | undefined {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) return this.fail(path, `must be a whole number from ${min} to ${max}, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+      return this.fail(path, `must be a whole number from ${min} to ${max}, got ${show(v)}`);
     return v;
   }
 
   number(v: unknown, path: string, ok: (x: number) => boolean, what: string): number | undefined {
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) return this.fail(path, `must be ${what}, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+      return this.fail(path, `must be ${what}, got ${show(v)}`);
     return v;
   }
 
@@ -52,7 +65,8 @@ class Reader {
   }
 
   numbers(v: unknown, path: string, ok: (x: number) => boolean, what: string): number[] | undefined {
-    if (!Array.isArray(v) || v.length === 0 || v.length > 4) return this.fail(path, `must be a list of 1 to 4 numbers, got ${show(v)}`);
+    if (!Array.isArray(v) || v.length === 0 || v.length > 4)
+      return this.fail(path, `must be a list of 1 to 4 numbers, got ${show(v)}`);
     const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x) || !ok(x));
     if (bad >= 0) return this.fail(`${path}[${bad}]`, `must be ${what}, got ${show(v[bad])}`);
     return v as number[];
@@ -60,20 +74,33 @@ class Reader {
 }
 
 const DATASET_KEYS: Record<DatasetConfig['id'], readonly string[]> = {
-  mnist: ['id'], 'fashion-mnist': ['id'], cifar10: ['id'], imagefolder: ['id', 'imageSize', 'channels'], synthetic: ['id', 'classes', 'trainSize', 'testSize'],
+  mnist: ['id'],
+  'fashion-mnist': ['id'],
+  cifar10: ['id'],
+  imagefolder: ['id', 'imageSize', 'channels'],
+  synthetic: ['id', 'classes', 'trainSize', 'testSize'],
 };
 
 function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined {
   if (!isObject(v)) return r.fail(path, `must be an object, got ${show(v)}`);
   const id = v.id;
   if (id !== 'mnist' && id !== 'fashion-mnist' && id !== 'cifar10' && id !== 'imagefolder' && id !== 'synthetic') {
-    return r.fail(`${path}.id`, `must be one of ${Object.keys(DATASET_KEYS).map((k) => `'${k}'`).join(', ')}, got ${show(id)}`);
+    return r.fail(
+      `${path}.id`,
+      `must be one of ${Object.keys(DATASET_KEYS)
+        .map((k) => `'${k}'`)
+        .join(', ')}, got ${show(id)}`,
+    );
   }
   const o = r.object(v, path, DATASET_KEYS[id], ['id']);
   if (!o) return undefined;
-  const opt = (key: string, min: number, max: number) => (o[key] === undefined ? undefined : r.int(o[key], `${path}.${key}`, min, max));
+  const opt = (key: string, min: number, max: number) =>
+    o[key] === undefined ? undefined : r.int(o[key], `${path}.${key}`, min, max);
   switch (id) {
-    case 'mnist': case 'fashion-mnist': case 'cifar10': return { id };
+    case 'mnist':
+    case 'fashion-mnist':
+    case 'cifar10':
+      return { id };
     case 'imagefolder': {
       const out: DatasetConfig = { id };
       const size = opt('imageSize', 1, LIMITS.imageSize);
@@ -86,7 +113,9 @@ function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined
     }
     case 'synthetic': {
       const out: DatasetConfig = { id };
-      const classes = opt('classes', 2, LIMITS.classes), train = opt('trainSize', 1, LIMITS.examples), test = opt('testSize', 0, LIMITS.examples);
+      const classes = opt('classes', 2, LIMITS.classes),
+        train = opt('trainSize', 1, LIMITS.examples),
+        test = opt('testSize', 0, LIMITS.examples);
       if (classes !== undefined) out.classes = classes;
       if (train !== undefined) out.trainSize = train;
       if (test !== undefined) out.testSize = test;
@@ -96,14 +125,20 @@ function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined
 }
 
 function transforms(r: Reader, v: unknown, path: string): TransformsConfig | undefined {
-  const o = r.object(v, path, ['normalize', 'horizontalFlip', 'cropPadding'], ['normalize', 'horizontalFlip', 'cropPadding']);
+  const o = r.object(
+    v,
+    path,
+    ['normalize', 'horizontalFlip', 'cropPadding'],
+    ['normalize', 'horizontalFlip', 'cropPadding'],
+  );
   if (!o) return undefined;
   let normalize: TransformsConfig['normalize'] = null;
   if (o.normalize !== null && o.normalize !== undefined) {
     const n = r.object(o.normalize, `${path}.normalize`, ['mean', 'std'], ['mean', 'std']);
     const mean = n && r.numbers(n.mean, `${path}.normalize.mean`, () => true, 'a number');
     const std = n && r.numbers(n.std, `${path}.normalize.std`, (x) => x > 0, 'a number > 0');
-    if (mean && std && mean.length !== std.length) r.fail(`${path}.normalize`, `mean has ${mean.length} values but std has ${std.length}`);
+    if (mean && std && mean.length !== std.length)
+      r.fail(`${path}.normalize`, `mean has ${mean.length} values but std has ${std.length}`);
     if (mean && std) normalize = { mean: [...mean], std: [...std] };
   }
   const horizontalFlip = r.bool(o.horizontalFlip, `${path}.horizontalFlip`);
@@ -115,13 +150,15 @@ function transforms(r: Reader, v: unknown, path: string): TransformsConfig | und
 function keywordValue(r: Reader, v: unknown, path: string): KeywordValue | undefined {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : r.fail(path, `must be a finite number, got ${show(v)}`);
-  if (Array.isArray(v) && v.length <= 1024 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return [...(v as number[])];
+  if (Array.isArray(v) && v.length <= 1024 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    return [...(v as number[])];
   return r.fail(path, `must be a number, true/false, a string, null or a list of numbers, got ${show(v)}`);
 }
 
 function choice(r: Reader, v: unknown, path: string): Choice | undefined {
   if (!isObject(v)) return r.fail(path, `must be an object like {"type": "…", …keywords}, got ${show(v)}`);
-  if (typeof v.type !== 'string') return r.fail(`${path}.type`, v.type === undefined ? 'missing' : `must be a class name, got ${show(v.type)}`);
+  if (typeof v.type !== 'string')
+    return r.fail(`${path}.type`, v.type === undefined ? 'missing' : `must be a class name, got ${show(v.type)}`);
   const out: Choice = { type: v.type };
   for (const [k, x] of Object.entries(v)) {
     if (k === 'type') continue;
@@ -134,7 +171,8 @@ function choice(r: Reader, v: unknown, path: string): Choice | undefined {
 function backend(r: Reader, v: unknown, path: string): BackendChoice | undefined {
   const o = r.object(v, path, ['backend', 'threads'], ['backend']);
   if (!o) return undefined;
-  if (o.backend !== 'ts' && o.backend !== 'wasm') return r.fail(`${path}.backend`, `must be 'ts' or 'wasm', got ${show(o.backend)}`);
+  if (o.backend !== 'ts' && o.backend !== 'wasm')
+    return r.fail(`${path}.backend`, `must be 'ts' or 'wasm', got ${show(o.backend)}`);
   const out: BackendChoice = { backend: o.backend };
   if (o.threads !== undefined) {
     const t = r.int(o.threads, `${path}.threads`, 1, LIMITS.threads);
@@ -146,21 +184,33 @@ function backend(r: Reader, v: unknown, path: string): BackendChoice | undefined
 const positive = (x: number) => x > 0;
 
 function gradClip(r: Reader, v: unknown, path: string): GradClipConfig | undefined {
-  if (!isObject(v)) return r.fail(path, `must be an object like {"type": "norm", "max_norm": 1} or {"type": "value", "clip_value": 0.5}, got ${show(v)}`);
+  if (!isObject(v))
+    return r.fail(
+      path,
+      `must be an object like {"type": "norm", "max_norm": 1} or {"type": "value", "clip_value": 0.5}, got ${show(v)}`,
+    );
   switch (v.type) {
     case 'norm': {
       const o = r.object(v, path, ['type', 'max_norm', 'norm_type'], ['type', 'max_norm']);
-      const maxNorm = o && o.max_norm !== undefined ? r.number(o.max_norm, `${path}.max_norm`, positive, 'a number > 0') : undefined;
-      const normType = o && o.norm_type !== undefined ? r.number(o.norm_type, `${path}.norm_type`, positive, 'a number > 0') : undefined;
+      const maxNorm =
+        o && o.max_norm !== undefined ? r.number(o.max_norm, `${path}.max_norm`, positive, 'a number > 0') : undefined;
+      const normType =
+        o && o.norm_type !== undefined
+          ? r.number(o.norm_type, `${path}.norm_type`, positive, 'a number > 0')
+          : undefined;
       if (maxNorm === undefined) return undefined;
       return { type: 'norm', max_norm: maxNorm, ...(normType !== undefined && { norm_type: normType }) };
     }
     case 'value': {
       const o = r.object(v, path, ['type', 'clip_value'], ['type', 'clip_value']);
-      const clipValue = o && o.clip_value !== undefined ? r.number(o.clip_value, `${path}.clip_value`, positive, 'a number > 0') : undefined;
+      const clipValue =
+        o && o.clip_value !== undefined
+          ? r.number(o.clip_value, `${path}.clip_value`, positive, 'a number > 0')
+          : undefined;
       return clipValue === undefined ? undefined : { type: 'value', clip_value: clipValue };
     }
-    default: return r.fail(`${path}.type`, `must be 'norm' or 'value', got ${show(v.type)}`);
+    default:
+      return r.fail(`${path}.type`, `must be 'norm' or 'value', got ${show(v.type)}`);
   }
 }
 
@@ -178,13 +228,37 @@ function earlyStopping(r: Reader, v: unknown, path: string): EarlyStoppingConfig
   const monitor = oneOf('monitor', ['val_loss', 'val_accuracy', 'train_loss'] as const);
   const mode = oneOf('mode', ['min', 'max', 'auto'] as const);
   const patience = o.patience === undefined ? undefined : r.int(o.patience, `${path}.patience`, 1, LIMITS.epochs);
-  const minDelta = o.min_delta === undefined ? undefined : r.number(o.min_delta, `${path}.min_delta`, (x) => x >= 0, 'a number ≥ 0');
-  const restore = o.restore_best_weights === undefined ? undefined : r.bool(o.restore_best_weights, `${path}.restore_best_weights`);
-  if (monitor === undefined || mode === undefined || patience === undefined || minDelta === undefined || restore === undefined) return undefined;
+  const minDelta =
+    o.min_delta === undefined ? undefined : r.number(o.min_delta, `${path}.min_delta`, (x) => x >= 0, 'a number ≥ 0');
+  const restore =
+    o.restore_best_weights === undefined ? undefined : r.bool(o.restore_best_weights, `${path}.restore_best_weights`);
+  if (
+    monitor === undefined ||
+    mode === undefined ||
+    patience === undefined ||
+    minDelta === undefined ||
+    restore === undefined
+  )
+    return undefined;
   return { monitor, patience, min_delta: minDelta, mode, restore_best_weights: restore };
 }
 
-const KEYS = ['dataset', 'transforms', 'loss', 'optimizer', 'scheduler', 'batchSize', 'epochs', 'shuffle', 'seed', 'valSplit', 'dropLast', 'gradClip', 'earlyStopping', 'backend'] as const;
+const KEYS = [
+  'dataset',
+  'transforms',
+  'loss',
+  'optimizer',
+  'scheduler',
+  'batchSize',
+  'epochs',
+  'shuffle',
+  'seed',
+  'valSplit',
+  'dropLast',
+  'gradClip',
+  'earlyStopping',
+  'backend',
+] as const;
 const OPTIONAL: readonly string[] = ['scheduler', 'gradClip', 'earlyStopping', 'backend'];
 const REQUIRED = KEYS.filter((k) => !OPTIONAL.includes(k));
 
@@ -195,7 +269,8 @@ export function parseTrainingConfig(value: unknown, root = 'training'): ParsedCo
   if (!o) return { ok: false, errors: r.errors };
   const at = (k: string) => `${root}.${k}`;
   /** A field read when present (a missing one is already reported). */
-  const field = <T>(k: string, read: (v: unknown, path: string) => T | undefined): T | undefined => (o[k] === undefined ? undefined : read(o[k], at(k)));
+  const field = <T>(k: string, read: (v: unknown, path: string) => T | undefined): T | undefined =>
+    o[k] === undefined ? undefined : read(o[k], at(k));
   const parts = {
     dataset: field('dataset', (v, p) => dataset(r, v, p)),
     transforms: field('transforms', (v, p) => transforms(r, v, p)),
@@ -209,15 +284,54 @@ export function parseTrainingConfig(value: unknown, root = 'training'): ParsedCo
     valSplit: field('valSplit', (v, p) => r.number(v, p, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)')),
     dropLast: field('dropLast', (v, p) => r.bool(v, p)),
     gradClip: o.gradClip === null || o.gradClip === undefined ? o.gradClip : gradClip(r, o.gradClip, at('gradClip')),
-    earlyStopping: o.earlyStopping === null || o.earlyStopping === undefined ? o.earlyStopping : earlyStopping(r, o.earlyStopping, at('earlyStopping')),
+    earlyStopping:
+      o.earlyStopping === null || o.earlyStopping === undefined
+        ? o.earlyStopping
+        : earlyStopping(r, o.earlyStopping, at('earlyStopping')),
     backend: o.backend === undefined ? undefined : backend(r, o.backend, at('backend')),
   };
-  const { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast } = parts;
-  if (r.errors.length || !d || !t || !loss || !optimizer || scheduler === undefined || batchSize === undefined || epochs === undefined
-    || shuffle === undefined || seed === undefined || valSplit === undefined || dropLast === undefined) {
+  const {
+    dataset: d,
+    transforms: t,
+    loss,
+    optimizer,
+    scheduler,
+    batchSize,
+    epochs,
+    shuffle,
+    seed,
+    valSplit,
+    dropLast,
+  } = parts;
+  if (
+    r.errors.length ||
+    !d ||
+    !t ||
+    !loss ||
+    !optimizer ||
+    scheduler === undefined ||
+    batchSize === undefined ||
+    epochs === undefined ||
+    shuffle === undefined ||
+    seed === undefined ||
+    valSplit === undefined ||
+    dropLast === undefined
+  ) {
     return { ok: false, errors: r.errors };
   }
-  const config: TrainingConfig = { dataset: d, transforms: t, loss, optimizer, scheduler, batchSize, epochs, shuffle, seed, valSplit, dropLast };
+  const config: TrainingConfig = {
+    dataset: d,
+    transforms: t,
+    loss,
+    optimizer,
+    scheduler,
+    batchSize,
+    epochs,
+    shuffle,
+    seed,
+    valSplit,
+    dropLast,
+  };
   // absent stays absent, null stays null: both mean none
   if (parts.gradClip !== undefined) config.gradClip = parts.gradClip;
   if (parts.earlyStopping !== undefined) config.earlyStopping = parts.earlyStopping;

@@ -54,7 +54,9 @@ export interface EvalResult {
 }
 
 /** A test-split evaluation with the class names to show it by. */
-export interface TestResult extends EvalResult { classes: string[] }
+export interface TestResult extends EvalResult {
+  classes: string[];
+}
 
 /** The datasets shipped with the app (engine/data/builtin.ts has their files). */
 export type BuiltinDatasetId = Extract<DatasetId, 'mnist' | 'fashion-mnist'>;
@@ -69,14 +71,23 @@ export type DatasetRef =
   | { kind: 'stored'; id: string };
 
 /** The dataset a run trained on, as its record keeps it. */
-export interface RunDataset { ref: DatasetRef; name: string; classes: string[]; shape: number[] }
+export interface RunDataset {
+  ref: DatasetRef;
+  name: string;
+  classes: string[];
+  shape: number[];
+}
 
 /** The configuration's dataset id a reference stands for (for a run file or a CLI run). */
 export function datasetIdOf(ref: DatasetRef): DatasetId {
   switch (ref.kind) {
-    case 'synthetic': return 'synthetic';
-    case 'builtin': return ref.id;
-    case 'stored': return ref.id === 'cifar10' ? 'cifar10' : 'imagefolder';
-    default: return ref satisfies never;
+    case 'synthetic':
+      return 'synthetic';
+    case 'builtin':
+      return ref.id;
+    case 'stored':
+      return ref.id === 'cifar10' ? 'cifar10' : 'imagefolder';
+    default:
+      return ref satisfies never;
   }
 }

@@ -8,13 +8,21 @@ import type { EpochRecord, EvalResult, StepRecord } from './records.ts';
 import type { TrainingConfig } from './training-config.ts';
 
 export const TAGS = {
-  trainLoss: 'loss/train', lr: 'lr', valLoss: 'loss/val', valAccuracy: 'accuracy/val',
-  trainAccuracy: 'accuracy/train', testAccuracy: 'accuracy/test', testLoss: 'loss/test',
+  trainLoss: 'loss/train',
+  lr: 'lr',
+  valLoss: 'loss/val',
+  valAccuracy: 'accuracy/val',
+  trainAccuracy: 'accuracy/train',
+  testAccuracy: 'accuracy/test',
+  testLoss: 'loss/test',
   throughput: 'throughput/images_per_sec',
 } as const;
 
 /** Where a run's steps and epochs start (a continued run's are its parent's totals). */
-export interface LogOffsets { step: number; epoch: number }
+export interface LogOffsets {
+  step: number;
+  epoch: number;
+}
 
 /** The final metrics a run record and its hparams keep, by tag (plus 'steps', 'epochs', 'seconds'). */
 export type FinalMetrics = Record<string, number>;
@@ -27,13 +35,20 @@ export class RunLog {
   #steps = 0;
   #epochs = 0;
 
-  constructor(private readonly sink: ScalarSink, readonly offsets: LogOffsets = { step: 0, epoch: 0 }) {}
+  constructor(
+    private readonly sink: ScalarSink,
+    readonly offsets: LogOffsets = { step: 0, epoch: 0 },
+  ) {}
 
   /** The logged step of a step record (its global step after the offset). */
-  stepOf(r: StepRecord): number { return this.offsets.step + r.step; }
+  stepOf(r: StepRecord): number {
+    return this.offsets.step + r.step;
+  }
 
   /** The logged step of an epoch's metrics (its index after the offset). */
-  epochStepOf(r: EpochRecord): number { return this.offsets.epoch + r.epoch; }
+  epochStepOf(r: EpochRecord): number {
+    return this.offsets.epoch + r.epoch;
+  }
 
   steps(records: readonly StepRecord[], wallTime = Date.now() / 1000): void {
     for (const r of records) {
@@ -62,20 +77,35 @@ export class RunLog {
   }
 
   /** The step test results are logged at: the epochs trained, parent's included. */
-  get testStep(): number { return this.offsets.epoch + this.#epochs; }
+  get testStep(): number {
+    return this.offsets.epoch + this.#epochs;
+  }
 
   /** The test split's result after this run's epochs. */
   test(result: EvalResult, wallTime = Date.now() / 1000): void {
     const step = this.testStep;
-    if (result.accuracy !== null) { this.sink(TAGS.testAccuracy, result.accuracy, step, wallTime); this.#last[TAGS.testAccuracy] = result.accuracy; }
-    if (Number.isFinite(result.loss)) { this.sink(TAGS.testLoss, result.loss, step, wallTime); this.#last[TAGS.testLoss] = result.loss; }
+    if (result.accuracy !== null) {
+      this.sink(TAGS.testAccuracy, result.accuracy, step, wallTime);
+      this.#last[TAGS.testAccuracy] = result.accuracy;
+    }
+    if (Number.isFinite(result.loss)) {
+      this.sink(TAGS.testLoss, result.loss, step, wallTime);
+      this.#last[TAGS.testLoss] = result.loss;
+    }
   }
 
   /** Steps and epochs this run trained (not counting its parent's). */
-  get progress(): { steps: number; epochs: number } { return { steps: this.#steps, epochs: this.#epochs }; }
+  get progress(): { steps: number; epochs: number } {
+    return { steps: this.#steps, epochs: this.#epochs };
+  }
 
   metrics(extra: FinalMetrics = {}): FinalMetrics {
-    return { ...this.#last, steps: this.offsets.step + this.#steps, epochs: this.offsets.epoch + this.#epochs, ...extra };
+    return {
+      ...this.#last,
+      steps: this.offsets.step + this.#steps,
+      epochs: this.offsets.epoch + this.#epochs,
+      ...extra,
+    };
   }
 }
 
@@ -88,7 +118,8 @@ export function flatHparams(config: TrainingConfig): Hparams {
     if (value === null || value === undefined) return;
     if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') out[prefix] = value;
     else if (Array.isArray(value)) out[prefix] = value.join(', ');
-    else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) put(prefix ? `${prefix}.${k}` : k, v);
+    else if (typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) put(prefix ? `${prefix}.${k}` : k, v);
   };
   put('', config);
   return out;

@@ -18,16 +18,19 @@ function scratch(n: number, which: 'col' | 'dcol'): Float32Array {
 }
 
 function dims(s: ConvShape): { cg: number; og: number; K: number; P: number; hw: number } {
-  const g = s.geo, cg = s.cin / s.groups;
+  const g = s.geo,
+    cg = s.cin / s.groups;
   return { cg, og: s.cout / s.groups, K: cg * g.kh * g.kw, P: g.oh * g.ow, hw: g.h * g.w };
 }
 
 function conv2dForward(s: ConvShape, x: Float32Array, W: Float32Array, b: Float32Array | null, y: Float32Array): void {
-  const { n, cin, cout, groups, geo: g, pointwise } = s, { cg, og, K, P, hw } = dims(s);
+  const { n, cin, cout, groups, geo: g, pointwise } = s,
+    { cg, og, K, P, hw } = dims(s);
   const col = pointwise ? null : scratch(K * P, 'col');
   for (let i = 0; i < n; i++) {
     for (let gi = 0; gi < groups; gi++) {
-      const xOff = (i * cin + gi * cg) * hw, yOff = (i * cout + gi * og) * P;
+      const xOff = (i * cin + gi * cg) * hw,
+        yOff = (i * cout + gi * og) * P;
       if (b) for (let o = 0; o < og; o++) y.fill(b[gi * og + o], yOff + o * P, yOff + (o + 1) * P);
       if (col) im2col(x, xOff, cg, g, col);
       gemm(false, false, og, P, K, W, gi * og * K, K, col ?? x, col ? 0 : xOff, P, y, yOff, P, !!b);
@@ -35,15 +38,25 @@ function conv2dForward(s: ConvShape, x: Float32Array, W: Float32Array, b: Float3
   }
 }
 
-function conv2dBackward(s: ConvShape, x: Float32Array, W: Float32Array, gy: Float32Array, dW: Float32Array, db: Float32Array | null, dx: Float32Array | null): void {
-  const { n, cin, cout, groups, geo: g, pointwise } = s, { cg, og, K, P, hw } = dims(s);
+function conv2dBackward(
+  s: ConvShape,
+  x: Float32Array,
+  W: Float32Array,
+  gy: Float32Array,
+  dW: Float32Array,
+  db: Float32Array | null,
+  dx: Float32Array | null,
+): void {
+  const { n, cin, cout, groups, geo: g, pointwise } = s,
+    { cg, og, K, P, hw } = dims(s);
   const col = pointwise ? null : scratch(K * P, 'col');
   const dcol = dx && !pointwise ? scratch(K * P, 'dcol') : null;
   if (dx && !pointwise) dx.fill(0);
   if (db) biasGrad(gy, n, cout, P, db);
   for (let i = 0; i < n; i++) {
     for (let gi = 0; gi < groups; gi++) {
-      const xOff = (i * cin + gi * cg) * hw, yOff = (i * cout + gi * og) * P;
+      const xOff = (i * cin + gi * cg) * hw,
+        yOff = (i * cout + gi * og) * P;
       if (col) im2col(x, xOff, cg, g, col);
       // dW_g += dY_g · colᵀ
       gemm(false, true, og, K, P, gy, yOff, P, col ?? x, col ? 0 : xOff, P, dW, gi * og * K, K, true);
@@ -83,12 +96,16 @@ function maxPool2dForward(s: PoolShape, X: Float32Array, Y: Float32Array, idx: I
         let x0 = ox * sw - pw;
         const x1 = Math.min(x0 + (kw - 1) * dw + 1, w);
         while (x0 < 0) x0 += dw;
-        let best = -Infinity, at = y0 * w + x0;
+        let best = -Infinity,
+          at = y0 * w + x0;
         for (let yy = y0; yy < y1; yy += dh) {
           for (let xx = x0; xx < x1; xx += dw) {
             const v = X[base + yy * w + xx];
             // v !== v: NaN propagates, as std::isnan in ATen
-            if (v > best || v !== v) { best = v; at = yy * w + xx; }
+            if (v > best || v !== v) {
+              best = v;
+              at = yy * w + xx;
+            }
           }
         }
         Y[o] = best;
@@ -99,7 +116,8 @@ function maxPool2dForward(s: PoolShape, X: Float32Array, Y: Float32Array, idx: I
 }
 
 function maxPool2dBackward(s: PoolShape, G: Float32Array, idx: Int32Array, D: Float32Array): void {
-  const { planes, h, w, oh, ow } = s, per = oh * ow;
+  const { planes, h, w, oh, ow } = s,
+    per = oh * ow;
   D.fill(0);
   for (let plane = 0, o = 0; plane < planes; plane++) {
     const base = plane * h * w;

@@ -29,12 +29,17 @@ export function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
 export async function fetchBuiltinIndex(baseUrl: string): Promise<BuiltinIndex> {
   const url = new URL('datasets/index.json', baseUrl);
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load the list of built-in datasets from ${url}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new Error(`could not load the list of built-in datasets from ${url}: HTTP ${response.status}`);
   return (await response.json()) as BuiltinIndex;
 }
 
 /** The body of `response`, reporting bytes received against `expected` (the index's size). */
-async function readWithProgress(response: Response, expected: number | undefined, progress?: BuiltinProgress): Promise<Uint8Array<ArrayBuffer>> {
+async function readWithProgress(
+  response: Response,
+  expected: number | undefined,
+  progress?: BuiltinProgress,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!response.body || !progress) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let received = 0;
@@ -44,18 +49,34 @@ async function readWithProgress(response: Response, expected: number | undefined
     if (done) break;
     chunks.push(value);
     received += value.length;
-    if (expected) progress('download', Math.min(1, received / expected), `${(received / 1e6).toFixed(1)} of ${(expected / 1e6).toFixed(1)} MB`);
+    if (expected)
+      progress(
+        'download',
+        Math.min(1, received / expected),
+        `${(received / 1e6).toFixed(1)} of ${(expected / 1e6).toFixed(1)} MB`,
+      );
   }
   const out = new Uint8Array(received);
   let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
-export async function fetchBuiltinDataset(id: BuiltinDatasetId, baseUrl: string, progress?: BuiltinProgress, expectedBytes?: number): Promise<ImageDataset> {
+export async function fetchBuiltinDataset(
+  id: BuiltinDatasetId,
+  baseUrl: string,
+  progress?: BuiltinProgress,
+  expectedBytes?: number,
+): Promise<ImageDataset> {
   const url = new URL(`datasets/${BUILTIN_DATASETS[id].file}`, baseUrl);
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not load the built-in ${BUILTIN_DATASETS[id].title} dataset from ${url}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new Error(
+      `could not load the built-in ${BUILTIN_DATASETS[id].title} dataset from ${url}: HTTP ${response.status}`,
+    );
   const bytes = await readWithProgress(response, expectedBytes, progress);
   progress?.('decode', 0);
   // a server that sends the .gz with Content-Encoding: gzip (vite preview, sirv) has it inflated already

@@ -3,12 +3,26 @@
 import type { ImageDataset } from '../../core/formats/lbds.ts';
 import { untar } from './tar.ts';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 const RECORD = 3073;
 const TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 const TEST_FILE = 'test_batch.bin';
 
-export interface InputFile { name: string; bytes: Uint8Array }
+export interface InputFile {
+  name: string;
+  bytes: Uint8Array;
+}
 export type Progress = (phase: 'decompress' | 'untar' | 'validate', fraction: number) => void;
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -18,7 +32,9 @@ export function checkBatch(file: InputFile): number {
   const { name, bytes } = file;
   if (bytes.length === 0) throw new Error(`${name} is empty`);
   if (bytes.length % RECORD !== 0) {
-    throw new Error(`${name} is ${bytes.length} bytes, not a whole number of ${RECORD}-byte CIFAR-10 records (1 label + 3×32×32 pixels): wrong file or truncated`);
+    throw new Error(
+      `${name} is ${bytes.length} bytes, not a whole number of ${RECORD}-byte CIFAR-10 records (1 label + 3×32×32 pixels): wrong file or truncated`,
+    );
   }
   for (let r = 0; r < bytes.length; r += RECORD) {
     if (bytes[r] >= 10) throw new Error(`${name}: record ${r / RECORD} has label ${bytes[r]}, CIFAR-10 labels are 0–9`);
@@ -26,9 +42,15 @@ export function checkBatch(file: InputFile): number {
   return bytes.length / RECORD;
 }
 
-function isGzip(bytes: Uint8Array): boolean { return bytes[0] === 0x1f && bytes[1] === 0x8b; }
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
 
-export async function gunzipWithProgress(bytes: Uint8Array<ArrayBuffer>, name: string, progress?: Progress): Promise<Uint8Array> {
+export async function gunzipWithProgress(
+  bytes: Uint8Array<ArrayBuffer>,
+  name: string,
+  progress?: Progress,
+): Promise<Uint8Array> {
   if (!isGzip(bytes)) {
     const head = [...bytes.subarray(0, 2)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(`${name} is not gzip-compressed (starts with ${head}, gzip starts with 1f 8b)`);
@@ -43,9 +65,15 @@ export async function gunzipWithProgress(bytes: Uint8Array<ArrayBuffer>, name: s
     },
   });
   let consumed = 0;
-  const counted = input.pipeThrough(new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-    transform(chunk, controller) { consumed += chunk.length; progress?.('decompress', consumed / bytes.length); controller.enqueue(chunk); },
-  }));
+  const counted = input.pipeThrough(
+    new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
+      transform(chunk, controller) {
+        consumed += chunk.length;
+        progress?.('decompress', consumed / bytes.length);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
   try {
     const reader = counted.pipeThrough(new DecompressionStream('gzip')).getReader();
     for (;;) {
@@ -55,11 +83,16 @@ export async function gunzipWithProgress(bytes: Uint8Array<ArrayBuffer>, name: s
       total += value.length;
     }
   } catch (err) {
-    throw new Error(`${name} could not be decompressed (${err instanceof Error ? err.message : String(err)}): the file is damaged or truncated`);
+    throw new Error(
+      `${name} could not be decompressed (${err instanceof Error ? err.message : String(err)}): the file is damaged or truncated`,
+    );
   }
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.length; }
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
   return out;
 }
 
@@ -68,8 +101,13 @@ async function collectBatches(files: InputFile[], progress?: Progress): Promise<
   const batches = new Map<string, InputFile>();
   for (const file of files) {
     const lower = file.name.toLowerCase();
-    if (lower.endsWith('.bin')) { batches.set(baseName(file.name), file); continue; }
-    const tar = lower.endsWith('.tar') ? file.bytes : await gunzipWithProgress(file.bytes as Uint8Array<ArrayBuffer>, file.name, progress);
+    if (lower.endsWith('.bin')) {
+      batches.set(baseName(file.name), file);
+      continue;
+    }
+    const tar = lower.endsWith('.tar')
+      ? file.bytes
+      : await gunzipWithProgress(file.bytes as Uint8Array<ArrayBuffer>, file.name, progress);
     progress?.('untar', 0);
     for (const entry of untar(tar)) {
       if (entry.name.endsWith('.bin')) batches.set(baseName(entry.name), { name: entry.name, bytes: entry.data });
@@ -84,10 +122,15 @@ export async function importCifar10(files: InputFile[], progress?: Progress): Pr
   const missing = [...TRAIN_FILES, TEST_FILE].filter((n) => !batches.has(n));
   if (missing.length) {
     const found = [...batches.keys()];
-    throw new Error(`CIFAR-10 needs ${missing.join(', ')}; found ${found.length ? found.join(', ') : 'no .bin batches'}`);
+    throw new Error(
+      `CIFAR-10 needs ${missing.join(', ')}; found ${found.length ? found.join(', ') : 'no .bin batches'}`,
+    );
   }
   const ordered = [...TRAIN_FILES, TEST_FILE].map((n) => batches.get(n)!);
-  const counts = ordered.map((f, i) => { progress?.('validate', i / ordered.length); return checkBatch(f); });
+  const counts = ordered.map((f, i) => {
+    progress?.('validate', i / ordered.length);
+    return checkBatch(f);
+  });
   const total = counts.reduce((a, b) => a + b, 0);
   const pixels = new Uint8Array(total * 3072);
   const labels = new Uint8Array(total);
@@ -100,5 +143,16 @@ export async function importCifar10(files: InputFile[], progress?: Progress): Pr
   }
   progress?.('validate', 1);
   const test = counts[counts.length - 1];
-  return { name: 'CIFAR-10', classes: CIFAR10_CLASSES, channels: 3, height: 32, width: 32, train: total - test, test, source: 'cifar-10-binary', pixels, labels };
+  return {
+    name: 'CIFAR-10',
+    classes: CIFAR10_CLASSES,
+    channels: 3,
+    height: 32,
+    width: 32,
+    train: total - test,
+    test,
+    source: 'cifar-10-binary',
+    pixels,
+    labels,
+  };
 }

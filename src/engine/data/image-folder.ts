@@ -3,7 +3,10 @@
 // injected (the worker uses createImageBitmap + OffscreenCanvas), so this stays pure.
 import type { ImageDataset } from '../../core/formats/lbds.ts';
 
-export interface ImageFile { path: string; data: Uint8Array }
+export interface ImageFile {
+  path: string;
+  data: Uint8Array;
+}
 
 /** Decodes one image and resizes it to size×size, returning RGBA bytes (size·size·4). */
 export type ImageDecoder = (file: ImageFile, size: number) => Promise<Uint8ClampedArray>;
@@ -32,7 +35,11 @@ export function groupByClass(files: ImageFile[]): Map<string, ImageFile[]> {
   return new Map([...classes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export async function loadImageFolder(files: ImageFile[], decode: ImageDecoder, options: ImageFolderOptions): Promise<ImageDataset> {
+export async function loadImageFolder(
+  files: ImageFile[],
+  decode: ImageDecoder,
+  options: ImageFolderOptions,
+): Promise<ImageDataset> {
   const { size, channels, testFraction } = options;
   const classes = groupByClass(files);
   if (classes.size < 2) {
@@ -56,20 +63,39 @@ export async function loadImageFolder(files: ImageFile[], decode: ImageDecoder, 
     try {
       rgba = await decode(file, size);
     } catch (err) {
-      throw new Error(`${file.path} could not be decoded as an image (${err instanceof Error ? err.message : String(err)})`);
+      throw new Error(
+        `${file.path} could not be decoded as an image (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
     writePlanes(rgba, channels, plane, pixels.subarray(i * channels * plane, (i + 1) * channels * plane));
     labels[i] = label;
     options.onProgress?.(i + 1, all.length);
   }
-  return { name: 'ImageFolder', classes: [...classes.keys()], channels, height: size, width: size, train: train.length, test: test.length, source: 'image folder', pixels, labels };
+  return {
+    name: 'ImageFolder',
+    classes: [...classes.keys()],
+    channels,
+    height: size,
+    width: size,
+    train: train.length,
+    test: test.length,
+    source: 'image folder',
+    pixels,
+    labels,
+  };
 }
 
 /** RGBA interleaved → channel planes; grayscale by ITU-R 601 luma, as PIL's convert('L'). */
 function writePlanes(rgba: Uint8ClampedArray, channels: number, plane: number, out: Uint8Array): void {
   for (let p = 0; p < plane; p++) {
-    const r = rgba[p * 4], g = rgba[p * 4 + 1], b = rgba[p * 4 + 2];
+    const r = rgba[p * 4],
+      g = rgba[p * 4 + 1],
+      b = rgba[p * 4 + 2];
     if (channels === 1) out[p] = Math.round((r * 299 + g * 587 + b * 114) / 1000);
-    else { out[p] = r; out[plane + p] = g; out[2 * plane + p] = b; }
+    else {
+      out[p] = r;
+      out[plane + p] = g;
+      out[2 * plane + p] = b;
+    }
   }
 }

@@ -1,6 +1,9 @@
 // A minimal ustar/GNU tar reader: regular files only, checksums verified.
 
-export interface TarEntry { name: string; data: Uint8Array }
+export interface TarEntry {
+  name: string;
+  data: Uint8Array;
+}
 
 const BLOCK = 512;
 
@@ -25,14 +28,16 @@ export function untar(bytes: Uint8Array): TarEntry[] {
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
     const stored = octal(header, 148, 8);
-    if (Number.isNaN(stored) || stored !== sum) throw new Error(`not a tar archive, or a damaged one: bad header checksum at byte ${offset}`);
+    if (Number.isNaN(stored) || stored !== sum)
+      throw new Error(`not a tar archive, or a damaged one: bad header checksum at byte ${offset}`);
     const size = octal(header, 124, 12);
     const type = String.fromCharCode(header[156] || 48);
     const prefix = field(header, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
     longName = null;
     const start = offset + BLOCK;
-    if (start + size > bytes.length) throw new Error(`tar archive is truncated: '${name}' needs ${size} bytes, ${bytes.length - start} left`);
+    if (start + size > bytes.length)
+      throw new Error(`tar archive is truncated: '${name}' needs ${size} bytes, ${bytes.length - start} left`);
     const data = bytes.subarray(start, start + size);
     if (type === 'L') longName = new TextDecoder().decode(data).replace(/\0+$/, '');
     else if (type === '0' || type === '7') entries.push({ name, data });

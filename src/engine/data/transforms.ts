@@ -17,7 +17,9 @@ export function validateTransforms(t: TransformConfig, channels: number): void {
   const n = t.normalize;
   if (n) {
     if (n.mean.length !== channels || n.std.length !== channels) {
-      throw new Error(`Normalize needs ${channels} mean and std values for ${channels}-channel images, got ${n.mean.length} and ${n.std.length}`);
+      throw new Error(
+        `Normalize needs ${channels} mean and std values for ${channels}-channel images, got ${n.mean.length} and ${n.std.length}`,
+      );
     }
     const bad = n.std.findIndex((s) => !(s > 0));
     if (bad >= 0) throw new Error(`Normalize std[${bad}] must be positive, got ${n.std[bad]}`);
@@ -31,10 +33,17 @@ export function validateTransforms(t: TransformConfig, channels: number): void {
  * Writes images `indices` of `ds`, transformed, into `out` ([B, C, H, W] float32) and
  * their labels into `labels`. `rng` drives augmentation; pass null for evaluation.
  */
-export function fillBatch(ds: ImageDataset, indices: ArrayLike<number>, t: TransformConfig, rng: Rng | null, out: Float32Array, labels: Int32Array): void {
+export function fillBatch(
+  ds: ImageDataset,
+  indices: ArrayLike<number>,
+  t: TransformConfig,
+  rng: Rng | null,
+  out: Float32Array,
+  labels: Int32Array,
+): void {
   const { channels: C, height: H, width: W } = ds;
   const plane = H * W;
-  const pad = rng ? t.cropPadding ?? 0 : 0;
+  const pad = rng ? (t.cropPadding ?? 0) : 0;
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b] * C * plane;
     labels[b] = ds.labels[indices[b]];

@@ -7,11 +7,15 @@ export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 function source(mode: PaddingMode, p: number, size: number): number {
   if (p >= 0 && p < size) return p;
   switch (mode) {
-    case 'zeros': return -1;
+    case 'zeros':
+      return -1;
     // reflect excludes the edge: ... x2 x1 | x0 x1 x2 ... (needs pad < size)
-    case 'reflect': return p < 0 ? -p : 2 * (size - 1) - p;
-    case 'replicate': return p < 0 ? 0 : size - 1;
-    case 'circular': return ((p % size) + size) % size;
+    case 'reflect':
+      return p < 0 ? -p : 2 * (size - 1) - p;
+    case 'replicate':
+      return p < 0 ? 0 : size - 1;
+    case 'circular':
+      return ((p % size) + size) % size;
   }
 }
 
@@ -19,7 +23,15 @@ function source(mode: PaddingMode, p: number, size: number): number {
  * table[k·out + o] = source index of kernel tap k at output position o along one axis
  * (-1 for zero padding): o·stride + k·dilation − padBefore, mapped by the padding mode.
  */
-export function axisTable(mode: PaddingMode, size: number, padBefore: number, kernel: number, stride: number, dilation: number, out: number): Int32Array {
+export function axisTable(
+  mode: PaddingMode,
+  size: number,
+  padBefore: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  out: number,
+): Int32Array {
   const t = new Int32Array(kernel * out);
   for (let k = 0; k < kernel; k++) {
     for (let o = 0; o < out; o++) t[k * out + o] = source(mode, o * stride + k * dilation - padBefore, size);
@@ -28,10 +40,15 @@ export function axisTable(mode: PaddingMode, size: number, padBefore: number, ke
 }
 
 export interface ConvGeometry {
-  h: number; w: number; oh: number; ow: number;
-  kh: number; kw: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
   /** rowT[ki·oh + oy] = source row × w (or -1); colT[kj·ow + ox] = source column (or -1). */
-  rowT: Int32Array; colT: Int32Array;
+  rowT: Int32Array;
+  colT: Int32Array;
 }
 
 const spans = new WeakMap<Int32Array, Int32Array>();
@@ -52,7 +69,9 @@ function interior(colT: Int32Array, kw: number, ow: number): Int32Array {
     const off = lo < ow ? colT[cb + lo] - lo : 0;
     let hi = lo;
     while (hi < ow && colT[cb + hi] === hi + off) hi++;
-    s[3 * kj] = lo; s[3 * kj + 1] = hi; s[3 * kj + 2] = off;
+    s[3 * kj] = lo;
+    s[3 * kj + 1] = hi;
+    s[3 * kj + 2] = off;
   }
   spans.set(colT, s);
   return s;
@@ -67,14 +86,27 @@ export function im2col(x: Float32Array, xOff: number, channels: number, g: ConvG
     const xb = xOff + c * h * w;
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const cb = kj * ow, lo = run[3 * kj], hi = run[3 * kj + 1], off = run[3 * kj + 2];
+        const cb = kj * ow,
+          lo = run[3 * kj],
+          hi = run[3 * kj + 1],
+          off = run[3 * kj + 2];
         for (let oy = 0; oy < oh; oy++, o += ow) {
           const r = rowT[ki * oh + oy];
-          if (r < 0) { col.fill(0, o, o + ow); continue; }
-          const rb = xb + r, src = rb + off - o;
-          for (let ox = 0; ox < lo; ox++) { const ci = colT[cb + ox]; col[o + ox] = ci < 0 ? 0 : x[rb + ci]; }
+          if (r < 0) {
+            col.fill(0, o, o + ow);
+            continue;
+          }
+          const rb = xb + r,
+            src = rb + off - o;
+          for (let ox = 0; ox < lo; ox++) {
+            const ci = colT[cb + ox];
+            col[o + ox] = ci < 0 ? 0 : x[rb + ci];
+          }
           for (let i = o + lo, e = o + hi; i < e; i++) col[i] = x[src + i];
-          for (let ox = hi; ox < ow; ox++) { const ci = colT[cb + ox]; col[o + ox] = ci < 0 ? 0 : x[rb + ci]; }
+          for (let ox = hi; ox < ow; ox++) {
+            const ci = colT[cb + ox];
+            col[o + ox] = ci < 0 ? 0 : x[rb + ci];
+          }
         }
       }
     }
@@ -90,14 +122,24 @@ export function col2im(dcol: Float32Array, channels: number, g: ConvGeometry, dx
     const xb = xOff + c * h * w;
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const cb = kj * ow, lo = run[3 * kj], hi = run[3 * kj + 1], off = run[3 * kj + 2];
+        const cb = kj * ow,
+          lo = run[3 * kj],
+          hi = run[3 * kj + 1],
+          off = run[3 * kj + 2];
         for (let oy = 0; oy < oh; oy++, o += ow) {
           const r = rowT[ki * oh + oy];
           if (r < 0) continue;
-          const rb = xb + r, dst = rb + off - o;
-          for (let ox = 0; ox < lo; ox++) { const ci = colT[cb + ox]; if (ci >= 0) dx[rb + ci] += dcol[o + ox]; }
+          const rb = xb + r,
+            dst = rb + off - o;
+          for (let ox = 0; ox < lo; ox++) {
+            const ci = colT[cb + ox];
+            if (ci >= 0) dx[rb + ci] += dcol[o + ox];
+          }
           for (let i = o + lo, e = o + hi; i < e; i++) dx[dst + i] += dcol[i];
-          for (let ox = hi; ox < ow; ox++) { const ci = colT[cb + ox]; if (ci >= 0) dx[rb + ci] += dcol[o + ox]; }
+          for (let ox = hi; ox < ow; ox++) {
+            const ci = colT[cb + ox];
+            if (ci >= 0) dx[rb + ci] += dcol[o + ox];
+          }
         }
       }
     }

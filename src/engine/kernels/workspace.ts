@@ -30,7 +30,10 @@ export class Workspace {
 
   tensor(name: string, shape: readonly number[]): Tensor {
     let s = this.slots.get(name);
-    if (!s) { s = new Slot(); this.slots.set(name, s); }
+    if (!s) {
+      s = new Slot();
+      this.slots.set(name, s);
+    }
     return s.tensor(shape);
   }
 

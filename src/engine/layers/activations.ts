@@ -41,7 +41,10 @@ export class ReLU extends Elementwise {
   readonly type = 'ReLU';
   protected f(X: Float32Array, Y: Float32Array): void {
     // x > 0 ? x : 0 keeps NaN as NaN, as torch.relu
-    for (let i = 0; i < X.length; i++) { const v = X[i]; Y[i] = v > 0 || v !== v ? v : 0; }
+    for (let i = 0; i < X.length; i++) {
+      const v = X[i];
+      Y[i] = v > 0 || v !== v ? v : 0;
+    }
   }
   protected df(X: Float32Array, _Y: Float32Array, G: Float32Array, D: Float32Array): void {
     for (let i = 0; i < X.length; i++) D[i] = X[i] <= 0 ? 0 : G[i];
@@ -50,10 +53,15 @@ export class ReLU extends Elementwise {
 
 export class LeakyReLU extends Elementwise {
   readonly type = 'LeakyReLU';
-  constructor(private readonly cfg: ResolvedLeakyReLU) { super(); }
+  constructor(private readonly cfg: ResolvedLeakyReLU) {
+    super();
+  }
   protected f(X: Float32Array, Y: Float32Array): void {
     const s = this.cfg.negative_slope;
-    for (let i = 0; i < X.length; i++) { const v = X[i]; Y[i] = v > 0 ? v : v * s; }
+    for (let i = 0; i < X.length; i++) {
+      const v = X[i];
+      Y[i] = v > 0 ? v : v * s;
+    }
   }
   protected df(X: Float32Array, _Y: Float32Array, G: Float32Array, D: Float32Array): void {
     const s = this.cfg.negative_slope;
@@ -85,22 +93,32 @@ const SQRT1_2 = Math.SQRT1_2;
 /** 1/√(2π), the standard normal density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;
 /** √(2/π) and the cubic coefficient of GELU's tanh form. */
-const BETA = Math.sqrt(2 / Math.PI), KAPPA = 0.044715;
+const BETA = Math.sqrt(2 / Math.PI),
+  KAPPA = 0.044715;
 
 export class GELU extends Elementwise {
   readonly type = 'GELU';
-  constructor(private readonly cfg: ResolvedGELU) { super(); }
+  constructor(private readonly cfg: ResolvedGELU) {
+    super();
+  }
   protected f(X: Float32Array, Y: Float32Array): void {
     if (this.cfg.approximate === 'tanh') {
-      for (let i = 0; i < X.length; i++) { const x = X[i]; Y[i] = 0.5 * x * (1 + Math.tanh(BETA * (x + KAPPA * x * x * x))); }
+      for (let i = 0; i < X.length; i++) {
+        const x = X[i];
+        Y[i] = 0.5 * x * (1 + Math.tanh(BETA * (x + KAPPA * x * x * x)));
+      }
     } else {
-      for (let i = 0; i < X.length; i++) { const x = X[i]; Y[i] = 0.5 * x * (1 + erf(x * SQRT1_2)); }
+      for (let i = 0; i < X.length; i++) {
+        const x = X[i];
+        Y[i] = 0.5 * x * (1 + erf(x * SQRT1_2));
+      }
     }
   }
   protected df(X: Float32Array, _Y: Float32Array, G: Float32Array, D: Float32Array): void {
     if (this.cfg.approximate === 'tanh') {
       for (let i = 0; i < X.length; i++) {
-        const x = X[i], t = Math.tanh(BETA * (x + KAPPA * x * x * x));
+        const x = X[i],
+          t = Math.tanh(BETA * (x + KAPPA * x * x * x));
         // d/dx [½x(1 + t)] = ½(1 + t) + ½x(1 − t²)·β(1 + 3κx²)
         D[i] = G[i] * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * BETA * (1 + 3 * KAPPA * x * x));
       }
@@ -116,13 +134,21 @@ export class GELU extends Elementwise {
 
 export class ELU extends Elementwise {
   readonly type = 'ELU';
-  constructor(private readonly cfg: ResolvedELU) { super(); }
+  constructor(private readonly cfg: ResolvedELU) {
+    super();
+  }
   protected f(X: Float32Array, Y: Float32Array): void {
     const a = this.cfg.alpha;
-    for (let i = 0; i < X.length; i++) { const v = X[i]; Y[i] = v > 0 ? v : a * Math.expm1(v); }
+    for (let i = 0; i < X.length; i++) {
+      const v = X[i];
+      Y[i] = v > 0 ? v : a * Math.expm1(v);
+    }
   }
   protected df(X: Float32Array, _Y: Float32Array, G: Float32Array, D: Float32Array): void {
     const a = this.cfg.alpha;
-    for (let i = 0; i < X.length; i++) { const v = X[i]; D[i] = v <= 0 ? G[i] * a * Math.exp(v) : G[i]; }
+    for (let i = 0; i < X.length; i++) {
+      const v = X[i];
+      D[i] = v <= 0 ? G[i] * a * Math.exp(v) : G[i];
+    }
   }
 }

@@ -22,7 +22,12 @@ export class Conv2d implements Layer {
   /** 1×1 kernel, stride 1, no padding: the input itself is the im2col matrix. */
   private readonly pointwise: boolean;
 
-  constructor(private readonly cfg: ResolvedConv2d, prefix: string, rng: Rng, twin?: Layer) {
+  constructor(
+    private readonly cfg: ResolvedConv2d,
+    prefix: string,
+    rng: Rng,
+    twin?: Layer,
+  ) {
     const { in_channels, out_channels, groups, kernel } = cfg;
     if (twin) {
       [this.weight, this.bias = null] = sharedParams(twin, 'Conv2d', cfg.bias ? 2 : 1);
@@ -34,18 +39,32 @@ export class Conv2d implements Layer {
       if (this.bias) biasUniform(this.bias.value.data, fanIn, rng);
     }
     this.params = this.bias ? [this.weight, this.bias] : [this.weight];
-    this.pointwise = kernel[0] === 1 && kernel[1] === 1 && cfg.stride[0] === 1 && cfg.stride[1] === 1
-      && cfg.padBegin.every((p) => p === 0) && cfg.padEnd.every((p) => p === 0);
+    this.pointwise =
+      kernel[0] === 1 &&
+      kernel[1] === 1 &&
+      cfg.stride[0] === 1 &&
+      cfg.stride[1] === 1 &&
+      cfg.padBegin.every((p) => p === 0) &&
+      cfg.padEnd.every((p) => p === 0);
   }
 
   private geometry(h: number, w: number): ConvGeometry {
     if (this.geo && this.geo.h === h && this.geo.w === w) return this.geo;
-    const { kernel: [kh, kw], stride: [sh, sw], dilation: [dh, dw], padBegin, padEnd, padding_mode: mode } = this.cfg;
+    const {
+      kernel: [kh, kw],
+      stride: [sh, sw],
+      dilation: [dh, dw],
+      padBegin,
+      padEnd,
+      padding_mode: mode,
+    } = this.cfg;
     checkPadding(mode, [h, w], padBegin, padEnd);
     const oh = convOutSize(h, kh, sh, padBegin[0], padEnd[0], dh);
     const ow = convOutSize(w, kw, sw, padBegin[1], padEnd[1], dw);
     if (oh < 1 || ow < 1) {
-      throw new Error(`Conv2d: input ${h}×${w} (padded ${h + padBegin[0] + padEnd[0]}×${w + padBegin[1] + padEnd[1]}) is smaller than the dilated kernel ${dh * (kh - 1) + 1}×${dw * (kw - 1) + 1}`);
+      throw new Error(
+        `Conv2d: input ${h}×${w} (padded ${h + padBegin[0] + padEnd[0]}×${w + padBegin[1] + padEnd[1]}) is smaller than the dilated kernel ${dh * (kh - 1) + 1}×${dw * (kw - 1) + 1}`,
+      );
     }
     const rowT = axisTable(mode, h, padBegin[0], kh, sh, dh, oh);
     for (let i = 0; i < rowT.length; i++) if (rowT[i] >= 0) rowT[i] *= w;
@@ -57,35 +76,58 @@ export class Conv2d implements Layer {
   forward(x: Tensor): Tensor {
     const { n, c, h, w } = asBatched4d(x, 'Conv2d');
     const { in_channels: cin, out_channels: cout, groups } = this.cfg;
-    if (c !== cin) throw new Error(`Conv2d(in_channels=${cin}) got an input with ${c} channels, shape ${shapeStr(x.shape)}`);
+    if (c !== cin)
+      throw new Error(`Conv2d(in_channels=${cin}) got an input with ${c} channels, shape ${shapeStr(x.shape)}`);
     const g = this.geometry(h, w);
     const y = this.ws.tensor('y', like4d(x, n, cout, g.oh, g.ow));
-    backend().conv2dForward({ n, cin, cout, groups, geo: g, pointwise: this.pointwise }, x.data, this.weight.value.data, this.bias?.value.data ?? null, y.data);
+    backend().conv2dForward(
+      { n, cin, cout, groups, geo: g, pointwise: this.pointwise },
+      x.data,
+      this.weight.value.data,
+      this.bias?.value.data ?? null,
+      y.data,
+    );
     this.x = x;
     return y;
   }
 
   backward(gy: Tensor, needInput: boolean): Tensor | null {
-    const x = this.x, g = this.geo;
+    const x = this.x,
+      g = this.geo;
     if (!x || !g) throw new Error('Conv2d.backward called before forward');
     const { n } = asBatched4d(x, 'Conv2d');
     const { in_channels: cin, out_channels: cout, groups } = this.cfg;
     const dx = needInput ? this.ws.tensor('dx', x.shape) : null;
-    backend().conv2dBackward({ n, cin, cout, groups, geo: g, pointwise: this.pointwise }, x.data, this.weight.value.data, gy.data,
-      gradOf(this.weight), this.bias ? gradOf(this.bias) : null, dx?.data ?? null);
+    backend().conv2dBackward(
+      { n, cin, cout, groups, geo: g, pointwise: this.pointwise },
+      x.data,
+      this.weight.value.data,
+      gy.data,
+      gradOf(this.weight),
+      this.bias ? gradOf(this.bias) : null,
+      dx?.data ?? null,
+    );
     return dx;
   }
 }
 
 /** F.pad's limits for the non-zero padding modes, with PyTorch's wording. */
-function checkPadding(mode: ResolvedConv2d['padding_mode'], size: [number, number], before: [number, number], after: [number, number]): void {
+function checkPadding(
+  mode: ResolvedConv2d['padding_mode'],
+  size: [number, number],
+  before: [number, number],
+  after: [number, number],
+): void {
   for (let a = 0; a < 2; a++) {
-    const pad = Math.max(before[a], after[a]), axis = a === 0 ? 'height' : 'width';
+    const pad = Math.max(before[a], after[a]),
+      axis = a === 0 ? 'height' : 'width';
     if (mode === 'reflect' && pad >= size[a]) {
       throw new Error(`Conv2d(padding_mode='reflect'): padding ${pad} must be less than the input ${axis} ${size[a]}`);
     }
     if (mode === 'circular' && pad > size[a]) {
-      throw new Error(`Conv2d(padding_mode='circular'): padding ${pad} wraps around more than once (input ${axis} ${size[a]})`);
+      throw new Error(
+        `Conv2d(padding_mode='circular'): padding ${pad} wraps around more than once (input ${axis} ${size[a]})`,
+      );
     }
   }
 }

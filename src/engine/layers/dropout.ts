@@ -16,12 +16,19 @@ export class Dropout implements Layer {
   private mask: Float32Array | null = null;
   private shape: number[] = [];
 
-  constructor(private readonly cfg: ResolvedDropout, private readonly rng: Rng) {}
+  constructor(
+    private readonly cfg: ResolvedDropout,
+    private readonly rng: Rng,
+  ) {}
 
   forward(x: Tensor, training: boolean): Tensor {
     this.shape = x.shape;
-    if (!training || this.cfg.p === 0) { this.mask = null; return x; }
-    const p = this.cfg.p, scale = p === 1 ? 0 : Math.fround(1 / (1 - p));
+    if (!training || this.cfg.p === 0) {
+      this.mask = null;
+      return x;
+    }
+    const p = this.cfg.p,
+      scale = p === 1 ? 0 : Math.fround(1 / (1 - p));
     const mask = this.ws.floats('mask', x.data.length);
     for (let i = 0; i < mask.length; i++) mask[i] = this.rng.next() < p ? 0 : scale;
     const y = this.ws.tensor('y', x.shape);

@@ -7,9 +7,14 @@ import { shapeStr, type Buffer, type Layer } from './layer.ts';
 
 /** Output shape, with PyTorch's dim wrapping (a 0-d input flattens as 1-d). */
 function outShape(shape: number[], startDim: number, endDim: number): number[] {
-  const s = wrapDim(startDim, shape.length), e = wrapDim(endDim, shape.length);
-  if (s === null || e === null) throw new Error(`Flatten(start_dim=${startDim}, end_dim=${endDim}): dimension out of range for a ${shape.length}-D input ${shapeStr(shape)}`);
-  if (s > e) throw new Error(`Flatten: start_dim ${startDim} comes after end_dim ${endDim} for a ${shape.length}-D input`);
+  const s = wrapDim(startDim, shape.length),
+    e = wrapDim(endDim, shape.length);
+  if (s === null || e === null)
+    throw new Error(
+      `Flatten(start_dim=${startDim}, end_dim=${endDim}): dimension out of range for a ${shape.length}-D input ${shapeStr(shape)}`,
+    );
+  if (s > e)
+    throw new Error(`Flatten: start_dim ${startDim} comes after end_dim ${endDim} for a ${shape.length}-D input`);
   return flattenShape(shape, s, e);
 }
 
@@ -24,7 +29,12 @@ export class Flatten implements Layer {
   constructor(private readonly cfg: ResolvedFlatten) {}
 
   forward(x: Tensor): Tensor {
-    if (!this.inShape || this.inShape.length !== x.shape.length || this.inShape.some((d, i) => d !== x.shape[i]) || this.out?.data !== x.data) {
+    if (
+      !this.inShape ||
+      this.inShape.length !== x.shape.length ||
+      this.inShape.some((d, i) => d !== x.shape[i]) ||
+      this.out?.data !== x.data
+    ) {
       this.inShape = [...x.shape];
       this.out = { shape: outShape(x.shape, this.cfg.start_dim, this.cfg.end_dim), data: x.data };
     }
@@ -34,7 +44,8 @@ export class Flatten implements Layer {
   backward(gy: Tensor, needInput: boolean): Tensor | null {
     if (!this.inShape) throw new Error('Flatten.backward called before forward');
     if (!needInput) return null;
-    if (this.grad?.data !== gy.data || this.grad.shape !== this.inShape) this.grad = { shape: this.inShape, data: gy.data };
+    if (this.grad?.data !== gy.data || this.grad.shape !== this.inShape)
+      this.grad = { shape: this.inShape, data: gy.data };
     return this.grad;
   }
 }

@@ -22,20 +22,37 @@ export type { Buffer, Layer } from './layer.ts';
  */
 export function createLayer(r: ResolvedLayer, prefix: string, rng: Rng, twin?: Layer): Layer {
   switch (r.type) {
-    case 'Conv2d': return new Conv2d(r, prefix, rng, twin);
-    case 'MaxPool2d': return new MaxPool2d(r);
-    case 'AvgPool2d': return new AvgPool2d(r);
-    case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(r);
-    case 'Flatten': return new Flatten(r);
-    case 'Linear': return new Linear(r, prefix, rng, twin);
-    case 'ReLU': return new ReLU();
-    case 'LeakyReLU': return new LeakyReLU(r);
-    case 'Sigmoid': return new Sigmoid();
-    case 'Tanh': return new Tanh();
-    case 'GELU': return new GELU(r);
-    case 'ELU': return new ELU(r);
-    case 'Softmax': case 'LogSoftmax': return new Softmax(r);
-    case 'Dropout': return new Dropout(r, rng);
-    case 'BatchNorm1d': case 'BatchNorm2d': return new BatchNorm(r, prefix, twin);
+    case 'Conv2d':
+      return new Conv2d(r, prefix, rng, twin);
+    case 'MaxPool2d':
+      return new MaxPool2d(r);
+    case 'AvgPool2d':
+      return new AvgPool2d(r);
+    case 'AdaptiveAvgPool2d':
+      return new AdaptiveAvgPool2d(r);
+    case 'Flatten':
+      return new Flatten(r);
+    case 'Linear':
+      return new Linear(r, prefix, rng, twin);
+    case 'ReLU':
+      return new ReLU();
+    case 'LeakyReLU':
+      return new LeakyReLU(r);
+    case 'Sigmoid':
+      return new Sigmoid();
+    case 'Tanh':
+      return new Tanh();
+    case 'GELU':
+      return new GELU(r);
+    case 'ELU':
+      return new ELU(r);
+    case 'Softmax':
+    case 'LogSoftmax':
+      return new Softmax(r);
+    case 'Dropout':
+      return new Dropout(r, rng);
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return new BatchNorm(r, prefix, twin);
   }
 }

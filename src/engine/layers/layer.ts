@@ -35,7 +35,8 @@ export function gradOf(p: Param): Float32Array {
 
 /** A twin layer's parameters for another call of the same module (createLayer's `twin`), checked to be what `type` expects. */
 export function sharedParams(twin: Layer, type: string, count: number): Param[] {
-  if (twin.type !== type || twin.params.length !== count) throw new Error(`cannot share ${twin.type}'s parameters with a ${type}`);
+  if (twin.type !== type || twin.params.length !== count)
+    throw new Error(`cannot share ${twin.type}'s parameters with a ${type}`);
   return twin.params;
 }
 

@@ -17,7 +17,12 @@ export class Linear implements Layer {
   private readonly ws = new Workspace();
   private x: Tensor | null = null;
 
-  constructor(private readonly cfg: ResolvedLinear, prefix: string, rng: Rng, twin?: Layer) {
+  constructor(
+    private readonly cfg: ResolvedLinear,
+    prefix: string,
+    rng: Rng,
+    twin?: Layer,
+  ) {
     if (twin) {
       [this.weight, this.bias = null] = sharedParams(twin, 'Linear', cfg.bias ? 2 : 1);
     } else {
@@ -49,7 +54,8 @@ export class Linear implements Layer {
     const x = this.x;
     if (!x) throw new Error('Linear.backward called before forward');
     const { in_features: fin, out_features: fout } = this.cfg;
-    const rows = x.data.length / fin, G = gy.data;
+    const rows = x.data.length / fin,
+      G = gy.data;
     // dW += dYᵀ · X
     gemm(true, false, fout, fin, rows, G, 0, fout, x.data, 0, fin, gradOf(this.weight), 0, fin, true);
     if (this.bias) {

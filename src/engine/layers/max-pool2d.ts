@@ -22,9 +22,17 @@ export class MaxPool2d implements Layer {
 
   forward(x: Tensor): Tensor {
     const { n, c, h, w } = asBatched4d(x, 'MaxPool2d');
-    const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], ceil_mode } = this.cfg;
-    const oh = poolOutSize(h, kh, sh, ph, dh, ceil_mode), ow = poolOutSize(w, kw, sw, pw, dw, ceil_mode);
-    if (oh < 1 || ow < 1) throw new Error(`MaxPool2d: input ${h}×${w} is too small for kernel ${kh}×${kw} (output ${oh}×${ow})`);
+    const {
+      kernel: [kh, kw],
+      stride: [sh, sw],
+      padding: [ph, pw],
+      dilation: [dh, dw],
+      ceil_mode,
+    } = this.cfg;
+    const oh = poolOutSize(h, kh, sh, ph, dh, ceil_mode),
+      ow = poolOutSize(w, kw, sw, pw, dw, ceil_mode);
+    if (oh < 1 || ow < 1)
+      throw new Error(`MaxPool2d: input ${h}×${w} is too small for kernel ${kh}×${kw} (output ${oh}×${ow})`);
     const y = this.ws.tensor('y', like4d(x, n, c, oh, ow));
     const idx = this.argmax.get(y.data.length);
     backend().maxPool2dForward({ planes: n * c, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw }, x.data, y.data, idx);
@@ -34,13 +42,20 @@ export class MaxPool2d implements Layer {
   }
 
   backward(gy: Tensor, needInput: boolean): Tensor | null {
-    const x = this.x, idx = this.indices;
+    const x = this.x,
+      idx = this.indices;
     if (!x || !idx) throw new Error('MaxPool2d.backward called before forward');
     if (!needInput) return null;
     const { n, c, h, w } = asBatched4d(x, 'MaxPool2d');
     const dx = this.ws.tensor('dx', x.shape);
-    const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw] } = this.cfg;
-    const oh = gy.shape[gy.shape.length - 2], ow = gy.shape[gy.shape.length - 1];
+    const {
+      kernel: [kh, kw],
+      stride: [sh, sw],
+      padding: [ph, pw],
+      dilation: [dh, dw],
+    } = this.cfg;
+    const oh = gy.shape[gy.shape.length - 2],
+      ow = gy.shape[gy.shape.length - 1];
     backend().maxPool2dBackward({ planes: n * c, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw }, gy.data, idx, dx.data);
     return dx;
   }

@@ -16,7 +16,8 @@ function softmaxDim(dim: number | null, shape: number[]): number {
 
 /** outer × len × inner view of a shape around `dim`. */
 function split(shape: readonly number[], dim: number): [number, number, number] {
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let d = 0; d < dim; d++) outer *= shape[d];
   for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
   return [outer, shape.length ? shape[dim] : 1, inner];
@@ -34,13 +35,21 @@ export class Softmax implements Layer {
     this.log = cfg.type === 'LogSoftmax';
   }
 
-  get type(): string { return this.cfg.type; }
+  get type(): string {
+    return this.cfg.type;
+  }
 
   forward(x: Tensor): Tensor {
     let dim: number;
-    try { dim = softmaxDim(this.cfg.dim, x.shape); } catch (e) { throw new Error(`${this.type}: ${(e as Error).message}`); }
+    try {
+      dim = softmaxDim(this.cfg.dim, x.shape);
+    } catch (e) {
+      throw new Error(`${this.type}: ${(e as Error).message}`);
+    }
     const [outer, len, inner] = (this.dims = split(x.shape, dim));
-    const y = this.ws.tensor('y', x.shape), X = x.data, Y = y.data;
+    const y = this.ws.tensor('y', x.shape),
+      X = x.data,
+      Y = y.data;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;
@@ -64,8 +73,11 @@ export class Softmax implements Layer {
     const y = this.y;
     if (!y) throw new Error(`${this.type}.backward called before forward`);
     if (!needInput) return null;
-    const [outer, len, inner] = this.dims, Y = y.data, G = gy.data;
-    const dx = this.ws.tensor('dx', y.shape), D = dx.data;
+    const [outer, len, inner] = this.dims,
+      Y = y.data,
+      G = gy.data;
+    const dx = this.ws.tensor('dx', y.shape),
+      D = dx.data;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;

@@ -22,16 +22,21 @@ export class BCEWithLogitsLoss extends ReducedLoss {
   }
 
   protected elementsOf(input: Tensor, target: Tensor | IntTensor): Elements {
-    if (isIntTensor(target)) throw new Error(`${this.type}: target must be a float tensor of 0/1 (or probabilities), got int64`);
+    if (isIntTensor(target))
+      throw new Error(`${this.type}: target must be a float tensor of 0/1 (or probabilities), got int64`);
     if (target.shape.length !== input.shape.length || target.shape.some((d, i) => d !== input.shape[i])) {
-      throw new Error(`${this.type}: Target size ${shapeText(target.shape)} must be the same as input size ${shapeText(input.shape)}`);
+      throw new Error(
+        `${this.type}: Target size ${shapeText(target.shape)} must be the same as input size ${shapeText(input.shape)}`,
+      );
     }
     const { weight, pos_weight } = this.opts;
     this.wIndex = weight ? checkBroadcastsTo(`${this.type}: weight`, weight, input.shape) : null;
     this.pwIndex = pos_weight ? checkBroadcastsTo(`${this.type}: pos_weight`, pos_weight, input.shape) : null;
-    const n = input.data.length, values = new Float64Array(n);
+    const n = input.data.length,
+      values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const x = input.data[i], t = target.data[i];
+      const x = input.data[i],
+        t = target.data[i];
       const maxVal = Math.max(-x, 0);
       // log(1 + exp(-x)) without overflow
       const softplusNeg = Math.log(Math.exp(-maxVal) + Math.exp(-x - maxVal)) + maxVal;
@@ -45,11 +50,17 @@ export class BCEWithLogitsLoss extends ReducedLoss {
     return { values, shape: [...input.shape], denom: n };
   }
 
-  private wt(i: number): number { return this.opts.weight!.data[this.wIndex ? this.wIndex[i] : i]; }
-  private pw(i: number): number { return this.opts.pos_weight!.data[this.pwIndex ? this.pwIndex[i] : i]; }
+  private wt(i: number): number {
+    return this.opts.weight!.data[this.wIndex ? this.wIndex[i] : i];
+  }
+  private pw(i: number): number {
+    return this.opts.pos_weight!.data[this.pwIndex ? this.pwIndex[i] : i];
+  }
 
   protected inputGrad(up: Float64Array): Tensor {
-    const x = this.input!, t = this.target!, n = numel(x.shape);
+    const x = this.input!,
+      t = this.target!,
+      n = numel(x.shape);
     const grad = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const s = 1 / (1 + Math.exp(-x.data[i]));

@@ -16,20 +16,29 @@ export interface ClassLayout {
 }
 
 export function classLayout(type: string, shape: readonly number[]): ClassLayout {
-  if (shape.length === 0) throw new Error(`${type}: input must have a class dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
+  if (shape.length === 0)
+    throw new Error(`${type}: input must have a class dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
   if (shape.length === 1) return { n: 1, c: shape[0], inner: 1, positions: [] };
   return { n: shape[0], c: shape[1], inner: numel(shape.slice(2)), positions: [shape[0], ...shape.slice(2)] };
 }
 
 /** Class-index target checks, with PyTorch's messages. */
 export function checkIndexTarget(type: string, input: Tensor, target: IntTensor, layout: ClassLayout): void {
-  const ts = target.shape, is = input.shape;
+  const ts = target.shape,
+    is = input.shape;
   if (is.length === 1) {
-    if (ts.length !== 0) throw new Error(`${type}: an unbatched input of shape ${shapeText(is)} needs a scalar target (shape []), got ${shapeText(ts)}`);
+    if (ts.length !== 0)
+      throw new Error(
+        `${type}: an unbatched input of shape ${shapeText(is)} needs a scalar target (shape []), got ${shapeText(ts)}`,
+      );
     return;
   }
-  if (is.length === 2 && ts.length !== 1) throw new Error(`${type}: 0D or 1D target tensor expected, multi-target not supported (target shape ${shapeText(ts)})`);
-  if (is.length === 2 && ts[0] !== is[0]) throw new Error(`${type}: Expected input batch_size (${is[0]}) to match target batch_size (${ts[0]}).`);
+  if (is.length === 2 && ts.length !== 1)
+    throw new Error(
+      `${type}: 0D or 1D target tensor expected, multi-target not supported (target shape ${shapeText(ts)})`,
+    );
+  if (is.length === 2 && ts[0] !== is[0])
+    throw new Error(`${type}: Expected input batch_size (${is[0]}) to match target batch_size (${ts[0]}).`);
   if (ts.length !== layout.positions.length || ts.some((d, i) => d !== layout.positions[i])) {
     throw new Error(`${type}: Expected target size ${shapeText(layout.positions)}, got ${shapeText(ts)}`);
   }
@@ -38,7 +47,9 @@ export function checkIndexTarget(type: string, input: Tensor, target: IntTensor,
 /** The class weight must be 1-D with one value per class. */
 export function checkClassWeight(type: string, weight: Tensor | null, c: number): void {
   if (weight && (weight.shape.length !== 1 || weight.shape[0] !== c)) {
-    throw new Error(`${type}: weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: ${shapeText(weight.shape)}`);
+    throw new Error(
+      `${type}: weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: ${shapeText(weight.shape)}`,
+    );
   }
 }
 

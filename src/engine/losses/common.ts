@@ -25,9 +25,12 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
   const n = Math.max(a.length, b.length);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    const da = a[a.length - n + i] ?? 1,
+      db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`);
+      throw new Error(
+        `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
     }
     out.push(da === 1 ? db : da);
   }
@@ -40,7 +43,9 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
  */
 export function broadcastIndex(out: readonly number[], src: readonly number[]): Int32Array | null {
   if (out.length === src.length && out.every((d, i) => d === src[i])) return null;
-  const n = numel(out), idx = new Int32Array(n), rank = out.length;
+  const n = numel(out),
+    idx = new Int32Array(n),
+    rank = out.length;
   const strides = new Array<number>(rank).fill(0);
   for (let d = rank - 1, s = 1; d >= 0; d--) {
     const sd = src[d - (rank - src.length)];
@@ -49,7 +54,8 @@ export function broadcastIndex(out: readonly number[], src: readonly number[]): 
     s *= sd;
   }
   for (let i = 0; i < n; i++) {
-    let rem = i, off = 0;
+    let rem = i,
+      off = 0;
     for (let d = rank - 1; d >= 0; d--) {
       off += (rem % out[d]) * strides[d];
       rem = Math.floor(rem / out[d]);
@@ -85,7 +91,10 @@ export interface Elements {
  */
 export abstract class ReducedLoss implements Loss {
   private elements: Elements | null = null;
-  protected constructor(readonly type: string, readonly reduction: Reduction) {}
+  protected constructor(
+    readonly type: string,
+    readonly reduction: Reduction,
+  ) {}
 
   protected abstract elementsOf(input: Tensor, target: Tensor | IntTensor): Elements;
   /** Gradient wrt the last input from d(loss)/d(element i) = up[i]. */
@@ -98,20 +107,26 @@ export abstract class ReducedLoss implements Loss {
     let s = 0;
     for (let i = 0; i < el.values.length; i++) s += el.values[i];
     // mean of nothing is 0/0 = NaN, as PyTorch
-    return { shape: [], data: Float32Array.of(this.reduction === 'sum' ? s : el.mean ?? s / el.denom) };
+    return { shape: [], data: Float32Array.of(this.reduction === 'sum' ? s : (el.mean ?? s / el.denom)) };
   }
 
   backward(gradLoss?: Tensor): Tensor {
     const el = this.elements;
     if (!el) throw new Error(`${this.type}.backward() called before forward()`);
-    const m = el.values.length, up = new Float64Array(m);
+    const m = el.values.length,
+      up = new Float64Array(m);
     if (this.reduction === 'none') {
       if (gradLoss && gradLoss.data.length !== m) {
-        throw new Error(`${this.type}: gradLoss of shape ${shapeText(gradLoss.shape)} does not match the loss shape ${shapeText(el.shape)}`);
+        throw new Error(
+          `${this.type}: gradLoss of shape ${shapeText(gradLoss.shape)} does not match the loss shape ${shapeText(el.shape)}`,
+        );
       }
       for (let i = 0; i < m; i++) up[i] = gradLoss ? gradLoss.data[i] : 1;
     } else {
-      if (gradLoss && gradLoss.data.length !== 1) throw new Error(`${this.type}: gradLoss must be a scalar for reduction '${this.reduction}', got shape ${shapeText(gradLoss.shape)}`);
+      if (gradLoss && gradLoss.data.length !== 1)
+        throw new Error(
+          `${this.type}: gradLoss must be a scalar for reduction '${this.reduction}', got shape ${shapeText(gradLoss.shape)}`,
+        );
       const g = gradLoss ? gradLoss.data[0] : 1;
       up.fill(this.reduction === 'sum' ? g : g / el.denom);
     }

@@ -4,7 +4,14 @@
 import { numel, type IntTensor, type Tensor } from '../tensor.ts';
 import { isIntTensor } from '../tensor-json.ts';
 import { ReducedLoss, type Elements, type Reduction } from './common.ts';
-import { checkClassWeight, checkIndexTarget, classLayout, logSoftmax, logSoftmaxBackward, type ClassLayout } from './class-layout.ts';
+import {
+  checkClassWeight,
+  checkIndexTarget,
+  classLayout,
+  logSoftmax,
+  logSoftmaxBackward,
+  type ClassLayout,
+} from './class-layout.ts';
 
 export interface ClassLossOptions {
   reduction: Reduction;
@@ -29,12 +36,19 @@ interface Saved {
 export class ClassLoss extends ReducedLoss {
   private saved: Saved | null = null;
 
-  constructor(type: 'NLLLoss' | 'CrossEntropyLoss', private readonly opts: ClassLossOptions) {
+  constructor(
+    type: 'NLLLoss' | 'CrossEntropyLoss',
+    private readonly opts: ClassLossOptions,
+  ) {
     super(type, opts.reduction);
   }
 
-  private get softmax(): boolean { return this.type === 'CrossEntropyLoss'; }
-  private w(c: number): number { return this.opts.weight ? this.opts.weight.data[c] : 1; }
+  private get softmax(): boolean {
+    return this.type === 'CrossEntropyLoss';
+  }
+  private w(c: number): number {
+    return this.opts.weight ? this.opts.weight.data[c] : 1;
+  }
 
   protected elementsOf(input: Tensor, target: Tensor | IntTensor): Elements {
     const layout = classLayout(this.type, input.shape);
@@ -42,22 +56,32 @@ export class ClassLoss extends ReducedLoss {
     const logp = this.softmax ? logSoftmax(input.data, layout) : Float64Array.from(input.data);
     const sameShape = target.shape.length === input.shape.length && target.shape.every((d, i) => d === input.shape[i]);
     if (this.softmax && sameShape) {
-      if (isIntTensor(target)) throw new Error(`${this.type}: Expected floating point type for target with class probabilities, got Long`);
-      if (this.opts.ignore_index >= 0) throw new Error(`${this.type}: ignore_index is not supported for floating point target`);
+      if (isIntTensor(target))
+        throw new Error(`${this.type}: Expected floating point type for target with class probabilities, got Long`);
+      if (this.opts.ignore_index >= 0)
+        throw new Error(`${this.type}: ignore_index is not supported for floating point target`);
       return this.probElements(input, target, layout, logp);
     }
-    if (!isIntTensor(target)) throw new Error(`${this.type}: class-index target must be int64, got a float tensor of shape [${target.shape.join(', ')}]${this.softmax ? ' (probability targets need the input\'s shape)' : ''}`);
+    if (!isIntTensor(target))
+      throw new Error(
+        `${this.type}: class-index target must be int64, got a float tensor of shape [${target.shape.join(', ')}]${this.softmax ? " (probability targets need the input's shape)" : ''}`,
+      );
     checkIndexTarget(this.type, input, target, layout);
     return this.indexElements(input, target, layout, logp);
   }
 
   private indexElements(input: Tensor, target: IntTensor, layout: ClassLayout, logp: Float64Array): Elements {
-    const { n, c, inner } = layout, eps = this.opts.label_smoothing;
+    const { n, c, inner } = layout,
+      eps = this.opts.label_smoothing;
     const values = new Float64Array(n * inner);
-    let totalWeight = 0, nllSum = 0, smoothSum = 0;
+    let totalWeight = 0,
+      nllSum = 0,
+      smoothSum = 0;
     for (let b = 0; b < n; b++) {
       for (let k = 0; k < inner; k++) {
-        const i = b * inner + k, t = target.data[i], o = b * c * inner + k;
+        const i = b * inner + k,
+          t = target.data[i],
+          o = b * c * inner + k;
         if (t === this.opts.ignore_index) continue;
         if (t < 0 || t >= c) throw new Error(`${this.type}: Target ${t} is out of bounds.`);
         const wt = this.w(t);
@@ -78,10 +102,12 @@ export class ClassLoss extends ReducedLoss {
   }
 
   private probElements(input: Tensor, target: Tensor, layout: ClassLayout, logp: Float64Array): Elements {
-    const { n, c, inner } = layout, eps = this.opts.label_smoothing;
+    const { n, c, inner } = layout,
+      eps = this.opts.label_smoothing;
     const probs = new Float64Array(target.data.length);
     // smoothed target, as a float32 tensor in PyTorch: t·(1 - ε) + ε / C
-    for (let i = 0; i < probs.length; i++) probs[i] = eps > 0 ? Math.fround(Math.fround(target.data[i] * (1 - eps)) + eps / c) : target.data[i];
+    for (let i = 0; i < probs.length; i++)
+      probs[i] = eps > 0 ? Math.fround(Math.fround(target.data[i] * (1 - eps)) + eps / c) : target.data[i];
     const values = new Float64Array(n * inner);
     for (let b = 0; b < n; b++) {
       for (let k = 0; k < inner; k++) {
@@ -106,11 +132,14 @@ export class ClassLoss extends ReducedLoss {
 
   /** d/d(log-probs) for class-index targets; ignored positions get nothing. */
   private indexGrad(up: Float64Array, s: Saved, index: Int32Array): Float64Array {
-    const { n, c, inner } = s.layout, eps = this.opts.label_smoothing;
+    const { n, c, inner } = s.layout,
+      eps = this.opts.label_smoothing;
     const g = new Float64Array(numel(s.inputShape));
     for (let b = 0; b < n; b++) {
       for (let k = 0; k < inner; k++) {
-        const i = b * inner + k, t = index[i], o = b * c * inner + k;
+        const i = b * inner + k,
+          t = index[i],
+          o = b * c * inner + k;
         if (t === this.opts.ignore_index) continue;
         g[o + t * inner] = -(1 - eps) * up[i] * this.w(t);
         if (eps > 0) for (let j = 0; j < c; j++) g[o + j * inner] -= (eps / c) * up[i] * this.w(j);
@@ -124,7 +153,8 @@ export class ClassLoss extends ReducedLoss {
     const g = new Float64Array(numel(s.inputShape));
     for (let b = 0; b < n; b++) {
       for (let k = 0; k < inner; k++) {
-        const o = b * c * inner + k, u = up[b * inner + k];
+        const o = b * c * inner + k,
+          u = up[b * inner + k];
         for (let j = 0; j < c; j++) g[o + j * inner] = -u * this.w(j) * probs[o + j * inner];
       }
     }

@@ -1,5 +1,14 @@
 // createLoss: PyTorch's loss classes by name, keywords checked with PyTorch's defaults.
-import { boolean, number, oneOf, optionalTensor, parseKeywords, throwFirst, type FieldError, type Rules } from '../keywords.ts';
+import {
+  boolean,
+  number,
+  oneOf,
+  optionalTensor,
+  parseKeywords,
+  throwFirst,
+  type FieldError,
+  type Rules,
+} from '../keywords.ts';
 import { BCELoss } from './bce.ts';
 import { BCEWithLogitsLoss } from './bce-with-logits.ts';
 import { KLDivLoss, type KlReduction } from './kl-div.ts';
@@ -15,7 +24,12 @@ const reduction = oneOf<Reduction>(['mean', 'sum', 'none'], 'mean');
 export const LOSS_KEYWORDS = {
   L1Loss: { reduction },
   MSELoss: { reduction },
-  CrossEntropyLoss: { weight: optionalTensor(), ignore_index: number({ int: true }, -100), reduction, label_smoothing: number({ min: 0, max: 1 }, 0) },
+  CrossEntropyLoss: {
+    weight: optionalTensor(),
+    ignore_index: number({ int: true }, -100),
+    reduction,
+    label_smoothing: number({ min: 0, max: 1 }, 0),
+  },
   NLLLoss: { weight: optionalTensor(), ignore_index: number({ int: true }, -100), reduction },
   BCEWithLogitsLoss: { weight: optionalTensor(), reduction, pos_weight: optionalTensor() },
   BCELoss: { weight: optionalTensor(), reduction },
@@ -31,11 +45,16 @@ const isLossType = (t: unknown): t is LossType => typeof t === 'string' && t in 
 
 /** Every problem with a loss spec, each naming its keyword. */
 export function validateLossSpec(spec: LossSpec): FieldError[] {
-  if (!isLossType(spec.type)) return [{ field: 'type', message: `unknown loss '${String(spec.type)}' (known: ${LOSS_TYPES.join(', ')})` }];
+  if (!isLossType(spec.type))
+    return [{ field: 'type', message: `unknown loss '${String(spec.type)}' (known: ${LOSS_TYPES.join(', ')})` }];
   const errors = parseKeywords(spec, LOSS_KEYWORDS[spec.type]).errors;
   if (spec.type === 'CrossEntropyLoss' || spec.type === 'NLLLoss') {
     const w = parseKeywords(spec, LOSS_KEYWORDS[spec.type]).values.weight;
-    if (w && w.shape.length !== 1) errors.push({ field: 'weight', message: `must be a 1-D tensor with one value per class, got shape [${w.shape.join(', ')}]` });
+    if (w && w.shape.length !== 1)
+      errors.push({
+        field: 'weight',
+        message: `must be a 1-D tensor with one value per class, got shape [${w.shape.join(', ')}]`,
+      });
   }
   return errors;
 }

@@ -25,7 +25,10 @@ export const mse: Pointwise = {
 export function smoothL1(beta: number): Pointwise {
   if (beta === 0) return l1;
   return {
-    value: (d) => { const z = Math.abs(d); return z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta; },
+    value: (d) => {
+      const z = Math.abs(d);
+      return z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
+    },
     slope: (d) => (d <= -beta ? -1 : d >= beta ? 1 : d / beta),
   };
 }
@@ -33,7 +36,10 @@ export function smoothL1(beta: number): Pointwise {
 /** HuberLoss = delta · SmoothL1Loss(beta = delta). */
 export function huber(delta: number): Pointwise {
   return {
-    value: (d) => { const z = Math.abs(d); return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta); },
+    value: (d) => {
+      const z = Math.abs(d);
+      return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+    },
     slope: (d) => (d <= -delta ? -delta : d >= delta ? delta : d),
   };
 }
@@ -43,7 +49,11 @@ export class PointwiseLoss extends ReducedLoss {
   private inputShape: number[] = [];
   private inputIndex: Int32Array | null = null;
 
-  constructor(type: string, reduction: Reduction, private readonly fn: Pointwise) {
+  constructor(
+    type: string,
+    reduction: Reduction,
+    private readonly fn: Pointwise,
+  ) {
     super(type, reduction);
   }
 
@@ -51,8 +61,10 @@ export class PointwiseLoss extends ReducedLoss {
     if (isIntTensor(target)) throw new Error(`${this.type}: target must be a float tensor, got int64 (class indices)`);
     const shape = broadcastShapes(input.shape, target.shape);
     const n = numel(shape);
-    const ii = broadcastIndex(shape, input.shape), ti = broadcastIndex(shape, target.shape);
-    const diff = new Float32Array(n), values = new Float64Array(n);
+    const ii = broadcastIndex(shape, input.shape),
+      ti = broadcastIndex(shape, target.shape);
+    const diff = new Float32Array(n),
+      values = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       // the difference is a float32 tensor in PyTorch before the loss of it is taken
       diff[k] = input.data[ii ? ii[k] : k] - target.data[ti ? ti[k] : k];
@@ -66,7 +78,8 @@ export class PointwiseLoss extends ReducedLoss {
 
   protected inputGrad(up: Float64Array): Tensor {
     const grad = new Float32Array(numel(this.inputShape));
-    const ii = this.inputIndex, diff = this.diff;
+    const ii = this.inputIndex,
+      diff = this.diff;
     if (ii) {
       const acc = new Float64Array(grad.length);
       for (let k = 0; k < diff.length; k++) acc[ii[k]] += up[k] * this.fn.slope(diff[k]);

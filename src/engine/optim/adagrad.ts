@@ -13,10 +13,16 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
-interface AdagradState { step: number; sum: Float32Array }
+interface AdagradState {
+  step: number;
+  sum: Float32Array;
+}
 
 export class Adagrad extends BaseOptimizer<AdagradState> {
-  constructor(params: Param[], private readonly o: AdagradOptions) {
+  constructor(
+    params: Param[],
+    private readonly o: AdagradOptions,
+  ) {
     super('Adagrad', params, o.lr);
   }
 
@@ -25,9 +31,12 @@ export class Adagrad extends BaseOptimizer<AdagradState> {
   }
 
   protected update(p: Param, grad: Float32Array, s: AdagradState): void {
-    const theta = p.value.data, n = theta.length, sum = s.sum;
+    const theta = p.value.data,
+      n = theta.length,
+      sum = s.sum;
     s.step += 1;
-    const wd = f32(this.o.weight_decay), eps = f32(this.o.eps);
+    const wd = f32(this.o.weight_decay),
+      eps = f32(this.o.eps);
     const negClr = f32(-(this.lr / (1 + (s.step - 1) * this.o.lr_decay)));
     for (let i = 0; i < n; i++) {
       let g = this.o.maximize ? -grad[i] : grad[i];

@@ -24,25 +24,42 @@ interface AdamState {
 export class Adam extends BaseOptimizer<AdamState> {
   betas: [number, number];
 
-  constructor(params: Param[], protected readonly o: AdamOptions, type: 'Adam' | 'AdamW' = 'Adam') {
+  constructor(
+    params: Param[],
+    protected readonly o: AdamOptions,
+    type: 'Adam' | 'AdamW' = 'Adam',
+  ) {
     super(type, params, o.lr);
     this.betas = [...o.betas];
   }
 
-  protected get decoupled(): boolean { return false; }
+  protected get decoupled(): boolean {
+    return false;
+  }
 
   protected initState(p: Param): AdamState {
     const n = p.value.data.length;
-    return { step: 0, expAvg: new Float32Array(n), expAvgSq: new Float32Array(n), maxExpAvgSq: this.o.amsgrad ? new Float32Array(n) : null };
+    return {
+      step: 0,
+      expAvg: new Float32Array(n),
+      expAvgSq: new Float32Array(n),
+      maxExpAvgSq: this.o.amsgrad ? new Float32Array(n) : null,
+    };
   }
 
   protected update(p: Param, grad: Float32Array, s: AdamState): void {
-    const theta = p.value.data, n = theta.length, [beta1, beta2] = this.betas;
+    const theta = p.value.data,
+      n = theta.length,
+      [beta1, beta2] = this.betas;
     s.step += 1;
     const wd = f32(this.o.weight_decay);
     // AdamW: param.mul_(1 - lr * weight_decay)
     const decay = f32(1 - this.lr * this.o.weight_decay);
-    const b1 = f32(beta1), b2 = f32(beta2), c1 = f32(1 - beta1), c2 = f32(1 - beta2), eps = f32(this.o.eps);
+    const b1 = f32(beta1),
+      b2 = f32(beta2),
+      c1 = f32(1 - beta1),
+      c2 = f32(1 - beta2),
+      eps = f32(this.o.eps);
     const stepSize = f32(-(this.lr / (1 - beta1 ** s.step)));
     const bc2Sqrt = f32(Math.sqrt(1 - beta2 ** s.step));
     const { expAvg: m, expAvgSq: v, maxExpAvgSq: vMax } = s;
@@ -68,5 +85,7 @@ export class AdamW extends Adam {
     super(params, o, 'AdamW');
   }
 
-  protected override get decoupled(): boolean { return true; }
+  protected override get decoupled(): boolean {
+    return true;
+  }
 }

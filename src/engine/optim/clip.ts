@@ -38,7 +38,8 @@ export function clipGradNorm(params: readonly Param[], maxNorm: number, normType
 
 /** Clamps every gradient element to [−clipValue, clipValue]. */
 export function clipGradValue(params: readonly Param[], clipValue: number): void {
-  const hi = f32(clipValue), lo = -hi;
+  const hi = f32(clipValue),
+    lo = -hi;
   for (const p of params) {
     const g = p.grad?.data;
     if (!g) continue;
@@ -49,7 +50,9 @@ export function clipGradValue(params: readonly Param[], clipValue: number): void
 /** The training config's clipping (PyTorch's keyword names) as the trainer's. */
 export function gradClipOf(c: GradClipConfig | null | undefined): GradClip | null {
   if (!c) return null;
-  return c.type === 'norm' ? { kind: 'norm', maxNorm: c.max_norm, normType: c.norm_type ?? 2 } : { kind: 'value', clipValue: c.clip_value };
+  return c.type === 'norm'
+    ? { kind: 'norm', maxNorm: c.max_norm, normType: c.norm_type ?? 2 }
+    : { kind: 'value', clipValue: c.clip_value };
 }
 
 /** Applies a trainer's clip setting (none: nothing). */

@@ -1,7 +1,8 @@
 // The scheduler contract and base: PyTorch's _LRScheduler with one parameter group.
 import type { Optimizer } from './optimizer.ts';
 
-export type SchedulerType = 'StepLR' | 'MultiStepLR' | 'ExponentialLR' | 'CosineAnnealingLR' | 'LinearLR' | 'OneCycleLR' | 'ReduceLROnPlateau';
+export type SchedulerType =
+  'StepLR' | 'MultiStepLR' | 'ExponentialLR' | 'CosineAnnealingLR' | 'LinearLR' | 'OneCycleLR' | 'ReduceLROnPlateau';
 
 export interface SchedulerSpec {
   type: SchedulerType;
@@ -24,7 +25,10 @@ export abstract class LRScheduler implements Scheduler {
   /** PyTorch's base_lrs[0] (the group's initial_lr). */
   protected baseLr: number;
 
-  protected constructor(readonly type: SchedulerType, protected readonly opt: Optimizer) {
+  protected constructor(
+    readonly type: SchedulerType,
+    protected readonly opt: Optimizer,
+  ) {
     this.baseLr = opt.lr;
   }
 

@@ -20,10 +20,17 @@ export interface OneCycleOptions {
   three_phase: boolean;
 }
 
-interface Phase { endStep: number; startLr: number; endLr: number; startMomentum: number; endMomentum: number }
+interface Phase {
+  endStep: number;
+  startLr: number;
+  endLr: number;
+  startMomentum: number;
+  endMomentum: number;
+}
 
 /** Cosine anneal from start to end as pct goes from 0 to 1 (PyTorch's _annealing_cos). */
-export const annealCos = (start: number, end: number, pct: number): number => end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1);
+export const annealCos = (start: number, end: number, pct: number): number =>
+  end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1);
 export const annealLinear = (start: number, end: number, pct: number): number => (end - start) * pct + start;
 
 export class OneCycleLR extends LRScheduler {
@@ -32,11 +39,17 @@ export class OneCycleLR extends LRScheduler {
   private readonly anneal: (start: number, end: number, pct: number) => number;
   private readonly useBeta1: boolean;
 
-  constructor(opt: Optimizer, private readonly o: OneCycleOptions) {
+  constructor(
+    opt: Optimizer,
+    private readonly o: OneCycleOptions,
+  ) {
     super('OneCycleLR', opt);
     this.totalSteps = o.total_steps ?? o.epochs! * o.steps_per_epoch!;
-    const initialLr = o.max_lr / o.div_factor, maxLr = o.max_lr, minLr = initialLr / o.final_div_factor;
-    const { max_momentum: hi, base_momentum: lo, pct_start: pct } = o, total = this.totalSteps;
+    const initialLr = o.max_lr / o.div_factor,
+      maxLr = o.max_lr,
+      minLr = initialLr / o.final_div_factor;
+    const { max_momentum: hi, base_momentum: lo, pct_start: pct } = o,
+      total = this.totalSteps;
     this.phases = o.three_phase
       ? [
           { endStep: pct * total - 1, startLr: initialLr, endLr: maxLr, startMomentum: hi, endMomentum: lo },
@@ -62,7 +75,9 @@ export class OneCycleLR extends LRScheduler {
   protected getLr(): number {
     const stepNum = this.lastEpoch;
     if (stepNum > this.totalSteps) {
-      throw new Error(`OneCycleLR: Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`);
+      throw new Error(
+        `OneCycleLR: Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`,
+      );
     }
     let startStep = 0;
     for (let i = 0; i < this.phases.length; i++) {

@@ -34,7 +34,11 @@ export abstract class BaseOptimizer<S> implements Optimizer {
   stepCount = 0;
   protected readonly state = new Map<Param, S>();
 
-  protected constructor(readonly type: string, params: Param[], public lr: number) {
+  protected constructor(
+    readonly type: string,
+    params: Param[],
+    public lr: number,
+  ) {
     const seen = new Set<Param>();
     for (const p of params) {
       if (seen.has(p)) throw new Error(`${type}: parameter '${p.name}' appears more than once`);
@@ -52,10 +56,15 @@ export abstract class BaseOptimizer<S> implements Optimizer {
     for (const p of this.params) {
       if (!p.grad) continue;
       if (p.grad.data.length !== p.value.data.length) {
-        throw new Error(`${this.type}: gradient of '${p.name}' has shape [${p.grad.shape.join(', ')}], the parameter [${p.value.shape.join(', ')}]`);
+        throw new Error(
+          `${this.type}: gradient of '${p.name}' has shape [${p.grad.shape.join(', ')}], the parameter [${p.value.shape.join(', ')}]`,
+        );
       }
       let s = this.state.get(p);
-      if (!s) { s = this.initState(p); this.state.set(p, s); }
+      if (!s) {
+        s = this.initState(p);
+        this.state.set(p, s);
+      }
       this.update(p, p.grad.data, s);
     }
     this.stepCount++;

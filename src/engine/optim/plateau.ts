@@ -23,21 +23,26 @@ export class ReduceLROnPlateau implements Scheduler {
   numBadEpochs = 0;
   cooldownCounter = 0;
 
-  constructor(private readonly opt: Optimizer, private readonly o: PlateauOptions) {
+  constructor(
+    private readonly opt: Optimizer,
+    private readonly o: PlateauOptions,
+  ) {
     if (o.factor >= 1.0) throw new Error('ReduceLROnPlateau.factor: Factor should be < 1.0.');
     this.best = o.mode === 'min' ? Infinity : -Infinity;
     this.lastLr = opt.lr;
   }
 
   private isBetter(a: number): boolean {
-    const { mode, threshold_mode: tm, threshold } = this.o, best = this.best;
+    const { mode, threshold_mode: tm, threshold } = this.o,
+      best = this.best;
     if (mode === 'min') return tm === 'rel' ? a < best * (1 - threshold) : a < best - threshold;
     return tm === 'rel' ? a > best * (threshold + 1) : a > best + threshold;
   }
 
   /** One epoch's end with the monitored metric (validation loss, say). */
   step(metric?: number): void {
-    if (metric === undefined) throw new Error('ReduceLROnPlateau steps with the monitored metric (scheduler.step(val_loss))');
+    if (metric === undefined)
+      throw new Error('ReduceLROnPlateau steps with the monitored metric (scheduler.step(val_loss))');
     this.lastEpoch += 1;
     if (this.isBetter(metric)) {
       this.best = metric;
@@ -50,7 +55,8 @@ export class ReduceLROnPlateau implements Scheduler {
       this.numBadEpochs = 0; // ignore bad epochs in cooldown
     }
     if (this.numBadEpochs > this.o.patience) {
-      const old = this.opt.lr, next = Math.max(old * this.o.factor, this.o.min_lr);
+      const old = this.opt.lr,
+        next = Math.max(old * this.o.factor, this.o.min_lr);
       if (old - next > this.o.eps) this.opt.lr = next;
       this.cooldownCounter = this.o.cooldown;
       this.numBadEpochs = 0;

@@ -24,24 +24,39 @@ interface RMSpropState {
 export class RMSprop extends BaseOptimizer<RMSpropState> {
   momentum: number;
 
-  constructor(params: Param[], private readonly o: RMSpropOptions) {
+  constructor(
+    params: Param[],
+    private readonly o: RMSpropOptions,
+  ) {
     super('RMSprop', params, o.lr);
     this.momentum = o.momentum;
   }
 
   protected initState(p: Param): RMSpropState {
     const n = p.value.data.length;
-    return { step: 0, squareAvg: new Float32Array(n), gradAvg: this.o.centered ? new Float32Array(n) : null, buf: null };
+    return {
+      step: 0,
+      squareAvg: new Float32Array(n),
+      gradAvg: this.o.centered ? new Float32Array(n) : null,
+      buf: null,
+    };
   }
 
   protected update(p: Param, grad: Float32Array, s: RMSpropState): void {
-    const theta = p.value.data, n = theta.length;
+    const theta = p.value.data,
+      n = theta.length;
     s.step += 1;
-    const wd = f32(this.o.weight_decay), a = f32(this.o.alpha), c = f32(1 - this.o.alpha), eps = f32(this.o.eps);
-    const mu = f32(this.momentum), lr = f32(this.lr), negLr = f32(-this.lr);
+    const wd = f32(this.o.weight_decay),
+      a = f32(this.o.alpha),
+      c = f32(1 - this.o.alpha),
+      eps = f32(this.o.eps);
+    const mu = f32(this.momentum),
+      lr = f32(this.lr),
+      negLr = f32(-this.lr);
     // the momentum buffer appears once momentum is positive (OneCycleLR may set it later)
     if (this.momentum > 0 && !s.buf) s.buf = new Float32Array(n);
-    const { squareAvg: sq, gradAvg: ga } = s, buf = this.momentum > 0 ? s.buf : null;
+    const { squareAvg: sq, gradAvg: ga } = s,
+      buf = this.momentum > 0 ? s.buf : null;
     for (let i = 0; i < n; i++) {
       let g = this.o.maximize ? -grad[i] : grad[i];
       if (wd !== 0) g = f32(g + wd * theta[i]);

@@ -13,12 +13,17 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
-interface SGDState { buf: Float32Array | null }
+interface SGDState {
+  buf: Float32Array | null;
+}
 
 export class SGD extends BaseOptimizer<SGDState> {
   momentum: number;
 
-  constructor(params: Param[], private readonly o: SGDOptions) {
+  constructor(
+    params: Param[],
+    private readonly o: SGDOptions,
+  ) {
     super('SGD', params, o.lr);
     this.momentum = o.momentum;
   }
@@ -28,8 +33,12 @@ export class SGD extends BaseOptimizer<SGDState> {
   }
 
   protected update(p: Param, grad: Float32Array, s: SGDState): void {
-    const theta = p.value.data, n = theta.length;
-    const wd = f32(this.o.weight_decay), mu = f32(this.momentum), keep = f32(1 - this.o.dampening), step = f32(-this.lr);
+    const theta = p.value.data,
+      n = theta.length;
+    const wd = f32(this.o.weight_decay),
+      mu = f32(this.momentum),
+      keep = f32(1 - this.o.dampening),
+      step = f32(-this.lr);
     const first = this.momentum !== 0 && !s.buf;
     if (first) s.buf = new Float32Array(n);
     const buf = this.momentum !== 0 ? s.buf : null;

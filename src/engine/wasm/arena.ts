@@ -14,7 +14,10 @@ export class Arena {
   peak: number;
 
   /** base: first byte of the bump region (everything below is the fixed head). */
-  constructor(readonly memory: WebAssembly.Memory, private readonly base: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    private readonly base: number,
+  ) {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
     this.top = base;
@@ -34,7 +37,10 @@ export class Arena {
     const have = this.memory.buffer.byteLength;
     if (this.top > have) {
       const pages = Math.ceil((this.top - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: a call needs ${Math.ceil(this.top / 2 ** 20)} MiB, over the ${MAX_PAGES / 16} MiB limit`);
+      if (have / PAGE + pages > MAX_PAGES)
+        throw new Error(
+          `wasm backend: a call needs ${Math.ceil(this.top / 2 ** 20)} MiB, over the ${MAX_PAGES / 16} MiB limit`,
+        );
       this.memory.grow(pages);
     }
     // views over a grown (or, unshared, detached) buffer are renewed

@@ -10,10 +10,17 @@
 //   });
 //   const bytes = m.bytes();
 
-export const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
+export const I32 = 0x7f,
+  F32 = 0x7d,
+  F64 = 0x7c,
+  V128 = 0x7b;
 export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
-export interface Local { readonly kind: 'local'; readonly idx: number; readonly type: ValType }
+export interface Local {
+  readonly kind: 'local';
+  readonly idx: number;
+  readonly type: ValType;
+}
 export type Expr = number[];
 export type Val = Expr | Local | number;
 
@@ -34,7 +41,10 @@ export function sleb(n: number): number[] {
   for (;;) {
     const b = n & 0x7f;
     n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
     out.push(b | 0x80);
   }
 }
@@ -55,23 +65,53 @@ export function ex(v: Val): Expr {
   return [0x20, ...uleb(v.idx)];
 }
 
-const bin = (op: number) => (a: Val, b: Val): Expr => [...ex(a), ...ex(b), op];
-const un = (op: number) => (a: Val): Expr => [...ex(a), op];
+const bin =
+  (op: number) =>
+  (a: Val, b: Val): Expr => [...ex(a), ...ex(b), op];
+const un =
+  (op: number) =>
+  (a: Val): Expr => [...ex(a), op];
 const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-const vbin = (op: number) => (a: Val, b: Val): Expr => [...ex(a), ...ex(b), ...simd(op)];
+const vbin =
+  (op: number) =>
+  (a: Val, b: Val): Expr => [...ex(a), ...ex(b), ...simd(op)];
 
 // i32 arithmetic and comparisons (signed unless named _u)
-export const add = bin(0x6a), sub = bin(0x6b), mul = bin(0x6c), divs = bin(0x6d), divu = bin(0x6e), rems = bin(0x6f);
-export const and = bin(0x71), or = bin(0x72), shl = bin(0x74), shrs = bin(0x75), shru = bin(0x76);
-export const eq = bin(0x46), ne = bin(0x47), lt = bin(0x48), gt = bin(0x4a), le = bin(0x4c), ge = bin(0x4e);
-export const ltu = bin(0x49), geu = bin(0x4f);
+export const add = bin(0x6a),
+  sub = bin(0x6b),
+  mul = bin(0x6c),
+  divs = bin(0x6d),
+  divu = bin(0x6e),
+  rems = bin(0x6f);
+export const and = bin(0x71),
+  or = bin(0x72),
+  shl = bin(0x74),
+  shrs = bin(0x75),
+  shru = bin(0x76);
+export const eq = bin(0x46),
+  ne = bin(0x47),
+  lt = bin(0x48),
+  gt = bin(0x4a),
+  le = bin(0x4c),
+  ge = bin(0x4e);
+export const ltu = bin(0x49),
+  geu = bin(0x4f);
 export const eqz = un(0x45);
 // f32 scalar
-export const fadd = bin(0x92), fsub = bin(0x93), fmul = bin(0x94), fdiv = bin(0x95), fmin = bin(0x96), fmax = bin(0x97);
-export const fgt = bin(0x5e), fne = bin(0x5c), feq = bin(0x5b);
+export const fadd = bin(0x92),
+  fsub = bin(0x93),
+  fmul = bin(0x94),
+  fdiv = bin(0x95),
+  fmin = bin(0x96),
+  fmax = bin(0x97);
+export const fgt = bin(0x5e),
+  fne = bin(0x5c),
+  feq = bin(0x5b);
 // f64 scalar (reductions that must not lose precision)
-export const dadd = bin(0xa0), dmul = bin(0xa2);
-export const promote = un(0xbb), demote = un(0xb6);
+export const dadd = bin(0xa0),
+  dmul = bin(0xa2);
+export const promote = un(0xbb),
+  demote = un(0xb6);
 
 export function f32c(x: number): Expr {
   const b = new Uint8Array(new Float32Array([x]).buffer);
@@ -90,10 +130,18 @@ export const imin = (a: Val, b: Val): Expr => select(a, b, lt(a, b));
 export const imax = (a: Val, b: Val): Expr => select(a, b, gt(a, b));
 
 // memory: addresses are byte offsets; `off` is the static memarg offset
-const mem = (op: number, align: number) => (addr: Val, off = 0): Expr => [...ex(addr), op, align, ...uleb(off)];
-export const ld32i = mem(0x28, 2), ld32f = mem(0x2a, 2), ld64f = mem(0x2b, 3);
-const store = (op: number, align: number) => (addr: Val, v: Val, off = 0): Expr => [...ex(addr), ...ex(v), op, align, ...uleb(off)];
-export const st32i = store(0x36, 2), st32f = store(0x38, 2), st64f = store(0x39, 3);
+const mem =
+  (op: number, align: number) =>
+  (addr: Val, off = 0): Expr => [...ex(addr), op, align, ...uleb(off)];
+export const ld32i = mem(0x28, 2),
+  ld32f = mem(0x2a, 2),
+  ld64f = mem(0x2b, 3);
+const store =
+  (op: number, align: number) =>
+  (addr: Val, v: Val, off = 0): Expr => [...ex(addr), ...ex(v), op, align, ...uleb(off)];
+export const st32i = store(0x36, 2),
+  st32f = store(0x38, 2),
+  st64f = store(0x39, 3);
 
 // SIMD (f32x4 lanes)
 export const vld = (addr: Val, off = 0): Expr => [...ex(addr), ...simd(0x00), 4, ...uleb(off)];
@@ -103,15 +151,26 @@ export const vzero = (): Expr => [...simd(0x0c), ...new Array<number>(16).fill(0
 export const vsplat = (f: Val): Expr => [...ex(f), ...simd(0x13)];
 export const vlane = (v: Val, lane: number): Expr => [...ex(v), ...simd(0x1f), lane];
 /** i8x16.shuffle over the 32 bytes of a and b; f32 lane i of the result is byte lanes 4i…4i+3. */
-export const vshuffle = (a: Val, b: Val, f32Lanes: [number, number, number, number]): Expr =>
-  [...ex(a), ...ex(b), ...simd(0x0d), ...f32Lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
-export const vadd = vbin(0xe4), vsub = vbin(0xe5), vmul = vbin(0xe6), vmax = vbin(0xe9);
-export const vgt = vbin(0x44), vne = vbin(0x42), vor = vbin(0x50);
+export const vshuffle = (a: Val, b: Val, f32Lanes: [number, number, number, number]): Expr => [
+  ...ex(a),
+  ...ex(b),
+  ...simd(0x0d),
+  ...f32Lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+];
+export const vadd = vbin(0xe4),
+  vsub = vbin(0xe5),
+  vmul = vbin(0xe6),
+  vmax = vbin(0xe9);
+export const vgt = vbin(0x44),
+  vne = vbin(0x42),
+  vor = vbin(0x50);
 export const isplat = (i: Val): Expr => [...ex(i), ...simd(0x11)];
 export const iadd4 = vbin(0xae);
 /** v128.const with four i32 lanes. */
-export const vconsti = (lanes: [number, number, number, number]): Expr =>
-  [...simd(0x0c), ...new Uint8Array(Int32Array.from(lanes).buffer)];
+export const vconsti = (lanes: [number, number, number, number]): Expr => [
+  ...simd(0x0c),
+  ...new Uint8Array(Int32Array.from(lanes).buffer),
+];
 /** v128.bitselect(a, b, mask): bits of a where mask is set, else b. */
 export const vselect = (a: Val, b: Val, m: Val): Expr => [...ex(a), ...ex(b), ...ex(m), ...simd(0x52)];
 /** a·b + c: relaxed-SIMD f32x4.relaxed_madd (one FMA) or a plain mul then add. */
@@ -172,7 +231,10 @@ export class FuncBuilder {
     this.body.push(...ex(cond), 0x04, 0x40);
     this.depth++;
     then();
-    if (otherwise) { this.body.push(0x05); otherwise(); }
+    if (otherwise) {
+      this.body.push(0x05);
+      otherwise();
+    }
     this.depth--;
     this.body.push(0x0b);
   }
@@ -215,9 +277,19 @@ export class FuncBuilder {
   }
 }
 
-interface FuncDef { name: string; params: ValType[]; results: ValType[]; builder: FuncBuilder; exported: boolean }
+interface FuncDef {
+  name: string;
+  params: ValType[];
+  results: ValType[];
+  builder: FuncBuilder;
+  exported: boolean;
+}
 
-export interface MemoryImport { shared: boolean; minPages: number; maxPages: number }
+export interface MemoryImport {
+  shared: boolean;
+  minPages: number;
+  maxPages: number;
+}
 
 /** A module importing one memory as env.memory; functions are numbered in definition order. */
 export class ModuleBuilder {
@@ -225,7 +297,13 @@ export class ModuleBuilder {
 
   constructor(private readonly memory: MemoryImport) {}
 
-  func(name: string, params: ValType[], results: ValType[], build: (f: FuncBuilder, p: Local[]) => void, exported = true): number {
+  func(
+    name: string,
+    params: ValType[],
+    results: ValType[],
+    build: (f: FuncBuilder, p: Local[]) => void,
+    exported = true,
+  ): number {
     const builder = new FuncBuilder(params);
     build(builder, builder.params);
     this.funcs.push({ name, params, results, builder, exported });
@@ -242,9 +320,19 @@ export class ModuleBuilder {
     const exports = vec(this.funcs.flatMap((f, i) => (f.exported ? [[...str(f.name), 0x00, ...uleb(i)]] : [])));
     const code = vec(this.funcs.map((f) => f.builder.encode()));
     return new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-      ...section(1, vec(types)), ...section(2, imports), ...section(3, funcIdx),
-      ...section(7, exports), ...section(10, code),
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
+      ...section(1, vec(types)),
+      ...section(2, imports),
+      ...section(3, funcIdx),
+      ...section(7, exports),
+      ...section(10, code),
     ]);
   }
 }

@@ -5,8 +5,34 @@
 // Packed layouts (floats): Ap[ip][k][r] = A(ip·MR + r, k), Bp[jp][k][c] = B(k, jp·NR + c),
 // zero-filled past M and N, so every micro-kernel call computes a full tile.
 import {
-  add, and, divs, eq, eqz, f32c, I32, imin, ld32f, le, lt, mul, or, shl, st32f, sub, V128, vld, vmadd, vshuffle, vsplatld, vst, vzero,
-  type Expr, type FuncBuilder, type Local, type ModuleBuilder, type Val,
+  add,
+  and,
+  divs,
+  eq,
+  eqz,
+  f32c,
+  I32,
+  imin,
+  ld32f,
+  le,
+  lt,
+  mul,
+  or,
+  shl,
+  st32f,
+  sub,
+  V128,
+  vld,
+  vmadd,
+  vshuffle,
+  vsplatld,
+  vst,
+  vzero,
+  type Expr,
+  type FuncBuilder,
+  type Local,
+  type ModuleBuilder,
+  type Val,
 } from './asm.ts';
 
 export interface GemmShape {
@@ -41,21 +67,28 @@ const UNROLL = 1;
 
 /** ukernel(a, b, c, ldcBytes, kc, acc): one MR×NR tile of C (+)= Ap·Bp over kc steps. */
 function microKernel(m: ModuleBuilder, s: GemmShape): number {
-  const { mr, nr, relaxed } = s, nv = nr / 4;
+  const { mr, nr, relaxed } = s,
+    nv = nr / 4;
   return m.func('ukernel', [I32, I32, I32, I32, I32, I32], [], (f, [a, b, c, ldc, kc, acc]) => {
     const accs: Local[][] = [];
     for (let r = 0; r < mr; r++) accs.push(Array.from({ length: nv }, () => f.local(V128)));
     const bv = Array.from({ length: nv }, () => f.local(V128));
-    const av = f.local(V128), k = f.local(I32), crow = f.local(I32);
-    f.if(acc, () => {
-      f.set(crow, c);
-      for (let r = 0; r < mr; r++) {
-        for (let v = 0; v < nv; v++) f.set(accs[r][v], vld(crow, 16 * v));
-        if (r < mr - 1) f.set(crow, add(crow, ldc));
-      }
-    }, () => {
-      for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) f.set(accs[r][v], vzero());
-    });
+    const av = f.local(V128),
+      k = f.local(I32),
+      crow = f.local(I32);
+    f.if(
+      acc,
+      () => {
+        f.set(crow, c);
+        for (let r = 0; r < mr; r++) {
+          for (let v = 0; v < nv; v++) f.set(accs[r][v], vld(crow, 16 * v));
+          if (r < mr - 1) f.set(crow, add(crow, ldc));
+        }
+      },
+      () => {
+        for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) f.set(accs[r][v], vzero());
+      },
+    );
     // one k step at static offsets u (unrolled), the pointers advance once per group
     const step = (u: number) => {
       for (let v = 0; v < nv; v++) f.set(bv[v], vld(b, (u * nr + 4 * v) * 4));
@@ -65,18 +98,24 @@ function microKernel(m: ModuleBuilder, s: GemmShape): number {
       }
     };
     f.set(k, 0);
-    f.while(() => le(add(k, UNROLL), kc), () => {
-      for (let u = 0; u < UNROLL; u++) step(u);
-      f.set(a, add(a, UNROLL * mr * 4));
-      f.set(b, add(b, UNROLL * nr * 4));
-      f.set(k, add(k, UNROLL));
-    });
-    f.while(() => lt(k, kc), () => {
-      step(0);
-      f.set(a, add(a, mr * 4));
-      f.set(b, add(b, nr * 4));
-      f.set(k, add(k, 1));
-    });
+    f.while(
+      () => le(add(k, UNROLL), kc),
+      () => {
+        for (let u = 0; u < UNROLL; u++) step(u);
+        f.set(a, add(a, UNROLL * mr * 4));
+        f.set(b, add(b, UNROLL * nr * 4));
+        f.set(k, add(k, UNROLL));
+      },
+    );
+    f.while(
+      () => lt(k, kc),
+      () => {
+        step(0);
+        f.set(a, add(a, mr * 4));
+        f.set(b, add(b, nr * 4));
+        f.set(k, add(k, 1));
+      },
+    );
     f.set(crow, c);
     for (let r = 0; r < mr; r++) {
       for (let v = 0; v < nv; v++) f.do(vst(crow, accs[r][v], 16 * v));
@@ -105,122 +144,207 @@ function transpose4(f: FuncBuilder, r: Local[], t: Local[]): void {
  * dst + 4·j + k·dstep bytes, for k in [0, K) — four k at a time through transpose4.
  */
 function strip4(f: FuncBuilder, src: Local, js: Local, K: Val, dst: Local, dstep: number): void {
-  const p = [f.local(), f.local(), f.local(), f.local()], r = [0, 1, 2, 3].map(() => f.local(V128));
-  const t = [0, 1, 2, 3].map(() => f.local(V128)), k = f.local(), d = f.local(), jsb = f.local();
+  const p = [f.local(), f.local(), f.local(), f.local()],
+    r = [0, 1, 2, 3].map(() => f.local(V128));
+  const t = [0, 1, 2, 3].map(() => f.local(V128)),
+    k = f.local(),
+    d = f.local(),
+    jsb = f.local();
   f.set(jsb, shl(js, 2));
   f.set(p[0], src);
   for (let j = 1; j < 4; j++) f.set(p[j], add(p[j - 1], jsb));
   f.set(d, dst);
   f.set(k, 0);
-  f.while(() => le(add(k, 4), K), () => {
-    for (let j = 0; j < 4; j++) f.set(r[j], vld(add(p[j], shl(k, 2))));
-    transpose4(f, r, t);
-    for (let j = 0; j < 4; j++) f.do(vst(d, r[j], j * dstep));
-    f.set(d, add(d, 4 * dstep));
-    f.set(k, add(k, 4));
-  });
-  f.while(() => lt(k, K), () => {
-    for (let j = 0; j < 4; j++) f.do(st32f(d, ld32f(add(p[j], shl(k, 2))), 4 * j));
-    f.set(d, add(d, dstep));
-    f.set(k, add(k, 1));
-  });
+  f.while(
+    () => le(add(k, 4), K),
+    () => {
+      for (let j = 0; j < 4; j++) f.set(r[j], vld(add(p[j], shl(k, 2))));
+      transpose4(f, r, t);
+      for (let j = 0; j < 4; j++) f.do(vst(d, r[j], j * dstep));
+      f.set(d, add(d, 4 * dstep));
+      f.set(k, add(k, 4));
+    },
+  );
+  f.while(
+    () => lt(k, K),
+    () => {
+      for (let j = 0; j < 4; j++) f.do(st32f(d, ld32f(add(p[j], shl(k, 2))), 4 * j));
+      f.set(d, add(d, dstep));
+      f.set(k, add(k, 1));
+    },
+  );
 }
 
 /** pack_a(src, rs, cs, M, K, dst): Ap panels of MR rows, A(m, k) at src + 4·(m·rs + k·cs). */
 function packA(m: ModuleBuilder, s: GemmShape): number {
   const { mr } = s;
-  return m.func('pack_a', [I32, I32, I32, I32, I32, I32], [], (f, [src, rs, cs, M, K, dst]) => {
-    const ip = f.local(), r = f.local(), row = f.local(), k = f.local(), p = f.local(), d = f.local();
-    const panels = f.local(), csb = f.local(), full = f.local();
-    f.set(panels, divCeil(M, mr));
-    f.set(csb, shl(cs, 2));
-    f.for(ip, 0, panels, 1, () => {
-      f.set(d, add(dst, shl(mul(mul(ip, mr), K), 2)));
-      f.set(full, le(mul(add(ip, 1), mr), M));
-      if (mr === 4) {
-        // rows contiguous along k: 4×4 transposes; columns contiguous (rs = 1): one vector per k
-        f.if(and(full, eq(cs, 1)), () => {
-          f.set(p, add(src, shl(mul(mul(ip, mr), rs), 2)));
-          strip4(f, p, rs, K, d, 16);
-        }, () => f.if(and(full, eq(rs, 1)), () => {
-          f.set(p, add(src, shl(mul(ip, mr), 2)));
-          f.for(k, 0, K, 1, () => {
-            f.do(vst(d, vld(p)));
-            f.set(p, add(p, csb));
-            f.set(d, add(d, 16));
-          });
-        }, () => packAGeneric(f, s, { src, rs, M, K, dst, ip, r, row, k, p, d, csb })));
-      } else {
-        packAGeneric(f, s, { src, rs, M, K, dst, ip, r, row, k, p, d, csb });
-      }
-    });
-  }, false);
+  return m.func(
+    'pack_a',
+    [I32, I32, I32, I32, I32, I32],
+    [],
+    (f, [src, rs, cs, M, K, dst]) => {
+      const ip = f.local(),
+        r = f.local(),
+        row = f.local(),
+        k = f.local(),
+        p = f.local(),
+        d = f.local();
+      const panels = f.local(),
+        csb = f.local(),
+        full = f.local();
+      f.set(panels, divCeil(M, mr));
+      f.set(csb, shl(cs, 2));
+      f.for(ip, 0, panels, 1, () => {
+        f.set(d, add(dst, shl(mul(mul(ip, mr), K), 2)));
+        f.set(full, le(mul(add(ip, 1), mr), M));
+        if (mr === 4) {
+          // rows contiguous along k: 4×4 transposes; columns contiguous (rs = 1): one vector per k
+          f.if(
+            and(full, eq(cs, 1)),
+            () => {
+              f.set(p, add(src, shl(mul(mul(ip, mr), rs), 2)));
+              strip4(f, p, rs, K, d, 16);
+            },
+            () =>
+              f.if(
+                and(full, eq(rs, 1)),
+                () => {
+                  f.set(p, add(src, shl(mul(ip, mr), 2)));
+                  f.for(k, 0, K, 1, () => {
+                    f.do(vst(d, vld(p)));
+                    f.set(p, add(p, csb));
+                    f.set(d, add(d, 16));
+                  });
+                },
+                () => packAGeneric(f, s, { src, rs, M, K, dst, ip, r, row, k, p, d, csb }),
+              ),
+          );
+        } else {
+          packAGeneric(f, s, { src, rs, M, K, dst, ip, r, row, k, p, d, csb });
+        }
+      });
+    },
+    false,
+  );
 }
 
-interface PackALocals { src: Local; rs: Local; M: Local; K: Local; dst: Local; ip: Local; r: Local; row: Local; k: Local; p: Local; d: Local; csb: Local }
+interface PackALocals {
+  src: Local;
+  rs: Local;
+  M: Local;
+  K: Local;
+  dst: Local;
+  ip: Local;
+  r: Local;
+  row: Local;
+  k: Local;
+  p: Local;
+  d: Local;
+  csb: Local;
+}
 
 function packAGeneric(f: FuncBuilder, s: GemmShape, l: PackALocals): void {
-  const { mr } = s, { src, rs, M, K, dst, ip, r, row, k, p, d, csb } = l;
+  const { mr } = s,
+    { src, rs, M, K, dst, ip, r, row, k, p, d, csb } = l;
   f.for(r, 0, mr, 1, () => {
     f.set(row, add(mul(ip, mr), r));
     f.set(d, add(dst, shl(add(mul(mul(ip, mr), K), r), 2)));
-    f.if(lt(row, M), () => {
-      f.set(p, add(src, shl(mul(row, rs), 2)));
-      f.for(k, 0, K, 1, () => {
-        f.do(st32f(d, ld32f(p)));
-        f.set(p, add(p, csb));
-        f.set(d, add(d, mr * 4));
-      });
-    }, () => {
-      f.for(k, 0, K, 1, () => { f.do(st32f(d, f32c(0))); f.set(d, add(d, mr * 4)); });
-    });
+    f.if(
+      lt(row, M),
+      () => {
+        f.set(p, add(src, shl(mul(row, rs), 2)));
+        f.for(k, 0, K, 1, () => {
+          f.do(st32f(d, ld32f(p)));
+          f.set(p, add(p, csb));
+          f.set(d, add(d, mr * 4));
+        });
+      },
+      () => {
+        f.for(k, 0, K, 1, () => {
+          f.do(st32f(d, f32c(0)));
+          f.set(d, add(d, mr * 4));
+        });
+      },
+    );
   });
 }
 
 /** pack_b(src, rs, cs, K, N, dst): Bp panels of NR columns, B(k, n) at src + 4·(k·rs + n·cs). */
 function packB(m: ModuleBuilder, s: GemmShape): number {
-  const { nr } = s, nv = nr / 4;
-  return m.func('pack_b', [I32, I32, I32, I32, I32, I32], [], (f, [src, rs, cs, K, N, dst]) => {
-    const jp = f.local(), c = f.local(), col = f.local(), k = f.local(), p = f.local(), d = f.local();
-    const panels = f.local(), rsb = f.local(), full = f.local(), q = f.local(), dq = f.local();
-    f.set(panels, divCeil(N, nr));
-    f.set(rsb, shl(rs, 2));
-    f.for(jp, 0, panels, 1, () => {
-      f.set(d, add(dst, shl(mul(mul(jp, nr), K), 2)));
-      f.set(full, le(mul(add(jp, 1), nr), N));
-      // rows contiguous along n: NR floats per k with vector copies
-      f.if(and(full, eq(cs, 1)), () => {
-        f.set(p, add(src, shl(mul(jp, nr), 2)));
-        f.for(k, 0, K, 1, () => {
-          for (let v = 0; v < nv; v++) f.do(vst(d, vld(p, 16 * v), 16 * v));
-          f.set(p, add(p, rsb));
-          f.set(d, add(d, nr * 4));
-        });
-      }, () => f.if(and(full, eq(rs, 1)), () => {
-        // columns contiguous along k (B stored transposed): 4×4 transposes, 4 columns at a time
-        for (let v = 0; v < nv; v++) {
-          f.set(q, add(src, shl(mul(add(mul(jp, nr), 4 * v), cs), 2)));
-          f.set(dq, add(d, 16 * v));
-          strip4(f, q, cs, K, dq, nr * 4);
-        }
-      }, () => {
-        f.for(c, 0, nr, 1, () => {
-          f.set(col, add(mul(jp, nr), c));
-          f.set(d, add(dst, shl(add(mul(mul(jp, nr), K), c), 2)));
-          f.if(lt(col, N), () => {
-            f.set(p, add(src, shl(mul(col, cs), 2)));
+  const { nr } = s,
+    nv = nr / 4;
+  return m.func(
+    'pack_b',
+    [I32, I32, I32, I32, I32, I32],
+    [],
+    (f, [src, rs, cs, K, N, dst]) => {
+      const jp = f.local(),
+        c = f.local(),
+        col = f.local(),
+        k = f.local(),
+        p = f.local(),
+        d = f.local();
+      const panels = f.local(),
+        rsb = f.local(),
+        full = f.local(),
+        q = f.local(),
+        dq = f.local();
+      f.set(panels, divCeil(N, nr));
+      f.set(rsb, shl(rs, 2));
+      f.for(jp, 0, panels, 1, () => {
+        f.set(d, add(dst, shl(mul(mul(jp, nr), K), 2)));
+        f.set(full, le(mul(add(jp, 1), nr), N));
+        // rows contiguous along n: NR floats per k with vector copies
+        f.if(
+          and(full, eq(cs, 1)),
+          () => {
+            f.set(p, add(src, shl(mul(jp, nr), 2)));
             f.for(k, 0, K, 1, () => {
-              f.do(st32f(d, ld32f(p)));
+              for (let v = 0; v < nv; v++) f.do(vst(d, vld(p, 16 * v), 16 * v));
               f.set(p, add(p, rsb));
               f.set(d, add(d, nr * 4));
             });
-          }, () => {
-            f.for(k, 0, K, 1, () => { f.do(st32f(d, f32c(0))); f.set(d, add(d, nr * 4)); });
-          });
-        });
-      }));
-    });
-  }, false);
+          },
+          () =>
+            f.if(
+              and(full, eq(rs, 1)),
+              () => {
+                // columns contiguous along k (B stored transposed): 4×4 transposes, 4 columns at a time
+                for (let v = 0; v < nv; v++) {
+                  f.set(q, add(src, shl(mul(add(mul(jp, nr), 4 * v), cs), 2)));
+                  f.set(dq, add(d, 16 * v));
+                  strip4(f, q, cs, K, dq, nr * 4);
+                }
+              },
+              () => {
+                f.for(c, 0, nr, 1, () => {
+                  f.set(col, add(mul(jp, nr), c));
+                  f.set(d, add(dst, shl(add(mul(mul(jp, nr), K), c), 2)));
+                  f.if(
+                    lt(col, N),
+                    () => {
+                      f.set(p, add(src, shl(mul(col, cs), 2)));
+                      f.for(k, 0, K, 1, () => {
+                        f.do(st32f(d, ld32f(p)));
+                        f.set(p, add(p, rsb));
+                        f.set(d, add(d, nr * 4));
+                      });
+                    },
+                    () => {
+                      f.for(k, 0, K, 1, () => {
+                        f.do(st32f(d, f32c(0)));
+                        f.set(d, add(d, nr * 4));
+                      });
+                    },
+                  );
+                });
+              },
+            ),
+        );
+      });
+    },
+    false,
+  );
 }
 
 function divCeil(a: Val, b: number): Expr {
@@ -233,66 +357,120 @@ function divCeil(a: Val, b: number): Expr {
  */
 function gemmPacked(m: ModuleBuilder, s: GemmShape, ukernel: number): number {
   const { mr, nr } = s;
-  return m.func('gemm_packed', [I32, I32, I32, I32, I32, I32, I32, I32, I32], [], (f, [ap, bp, c, M, N, kc, ldc, acc, tmp]) => {
-    const i = f.local(), j = f.local(), rows = f.local(), cols = f.local(), cij = f.local(), apk = f.local(), bpk = f.local();
-    const r = f.local(), q = f.local();
-    f.for(j, 0, N, nr, () => {
-      f.set(cols, imin(nr, sub(N, j)));
-      f.set(bpk, add(bp, shl(mul(j, kc), 2)));
-      f.for(i, 0, M, mr, () => {
-        f.set(rows, imin(mr, sub(M, i)));
-        f.set(apk, add(ap, shl(mul(i, kc), 2)));
-        f.set(cij, add(add(c, mul(i, ldc)), shl(j, 2)));
-        f.if(eqz(or(sub(rows, mr), sub(cols, nr))), () => {
-          f.call(ukernel, [apk, bpk, cij, ldc, kc, acc]);
-        }, () => {
-          const each = (body: (src: number[], dst: number[]) => void) => {
-            f.for(r, 0, rows, 1, () => f.for(q, 0, cols, 1, () => body(
-              add(add(cij, mul(r, ldc)), shl(q, 2)), add(tmp, shl(add(mul(r, nr), q), 2)))));
-          };
-          f.if(acc, () => each((cp, tp) => f.do(st32f(tp, ld32f(cp)))));
-          f.call(ukernel, [apk, bpk, tmp, nr * 4, kc, acc]);
-          each((cp, tp) => f.do(st32f(cp, ld32f(tp))));
+  return m.func(
+    'gemm_packed',
+    [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    [],
+    (f, [ap, bp, c, M, N, kc, ldc, acc, tmp]) => {
+      const i = f.local(),
+        j = f.local(),
+        rows = f.local(),
+        cols = f.local(),
+        cij = f.local(),
+        apk = f.local(),
+        bpk = f.local();
+      const r = f.local(),
+        q = f.local();
+      f.for(j, 0, N, nr, () => {
+        f.set(cols, imin(nr, sub(N, j)));
+        f.set(bpk, add(bp, shl(mul(j, kc), 2)));
+        f.for(i, 0, M, mr, () => {
+          f.set(rows, imin(mr, sub(M, i)));
+          f.set(apk, add(ap, shl(mul(i, kc), 2)));
+          f.set(cij, add(add(c, mul(i, ldc)), shl(j, 2)));
+          f.if(
+            eqz(or(sub(rows, mr), sub(cols, nr))),
+            () => {
+              f.call(ukernel, [apk, bpk, cij, ldc, kc, acc]);
+            },
+            () => {
+              const each = (body: (src: number[], dst: number[]) => void) => {
+                f.for(r, 0, rows, 1, () =>
+                  f.for(q, 0, cols, 1, () =>
+                    body(add(add(cij, mul(r, ldc)), shl(q, 2)), add(tmp, shl(add(mul(r, nr), q), 2))),
+                  ),
+                );
+              };
+              f.if(acc, () => each((cp, tp) => f.do(st32f(tp, ld32f(cp)))));
+              f.call(ukernel, [apk, bpk, tmp, nr * 4, kc, acc]);
+              each((cp, tp) => f.do(st32f(cp, ld32f(tp))));
+            },
+          );
         });
       });
-    });
-  }, false);
+    },
+    false,
+  );
 }
 
 /** Emits the GEMM functions into m. */
 export function emitGemm(m: ModuleBuilder, s: GemmShape): GemmFuncs {
   if (s.nr % 4 !== 0) throw new Error('gemm: nr must be a multiple of 4');
-  const uk = microKernel(m, s), pa = packA(m, s), pb = packB(m, s), gp = gemmPacked(m, s, uk);
-  const { mr, nr, kc: KC, mc: MC } = s, tileBytes = mr * nr * 4;
+  const uk = microKernel(m, s),
+    pa = packA(m, s),
+    pb = packB(m, s),
+    gp = gemmPacked(m, s, uk);
+  const { mr, nr, kc: KC, mc: MC } = s,
+    tileBytes = mr * nr * 4;
   const mpad = (M: Val) => mul(divCeil(M, mr), mr);
   // pack_a_all(M, K, a, ars, acs, dst): A packed once, K block after K block (block pc at pc·Mpad floats)
   const packAll = m.func('pack_a_all', [I32, I32, I32, I32, I32, I32], [], (f, [M, K, a, ars, acs, dst]) => {
-    const pc = f.local(), mp = f.local();
+    const pc = f.local(),
+      mp = f.local();
     f.set(mp, mpad(M));
-    f.for(pc, 0, K, KC, () => f.call(pa, [add(a, shl(mul(pc, acs), 2)), ars, acs, M, imin(KC, sub(K, pc)), add(dst, shl(mul(pc, mp), 2))]));
+    f.for(pc, 0, K, KC, () =>
+      f.call(pa, [add(a, shl(mul(pc, acs), 2)), ars, acs, M, imin(KC, sub(K, pc)), add(dst, shl(mul(pc, mp), 2))]),
+    );
   });
   // sgemm_pa(M, N, K, ap, b, brs, bcs, c, ldc, acc, scratch): A prepacked by pack_a_all
-  const sgemmPa = m.func('sgemm_pa', new Array(11).fill(I32), [], (f, [M, N, K, ap, b, brs, bcs, c, ldc, acc, scratch]) => {
-    const pc = f.local(), kc = f.local(), ic = f.local(), mp = f.local(), bpk = f.local();
-    f.set(mp, mpad(M));
-    f.set(bpk, add(scratch, tileBytes));
-    f.for(pc, 0, K, KC, () => {
-      f.set(kc, imin(KC, sub(K, pc)));
-      f.call(pb, [add(b, shl(mul(pc, brs), 2)), brs, bcs, kc, N, bpk]);
-      f.for(ic, 0, M, MC, () => {
-        f.call(gp, [add(ap, shl(add(mul(pc, mp), mul(ic, kc)), 2)), bpk, add(c, shl(mul(ic, ldc), 2)), imin(MC, sub(M, ic)), N, kc, shl(ldc, 2), or(acc, pc), scratch]);
+  const sgemmPa = m.func(
+    'sgemm_pa',
+    new Array(11).fill(I32),
+    [],
+    (f, [M, N, K, ap, b, brs, bcs, c, ldc, acc, scratch]) => {
+      const pc = f.local(),
+        kc = f.local(),
+        ic = f.local(),
+        mp = f.local(),
+        bpk = f.local();
+      f.set(mp, mpad(M));
+      f.set(bpk, add(scratch, tileBytes));
+      f.for(pc, 0, K, KC, () => {
+        f.set(kc, imin(KC, sub(K, pc)));
+        f.call(pb, [add(b, shl(mul(pc, brs), 2)), brs, bcs, kc, N, bpk]);
+        f.for(ic, 0, M, MC, () => {
+          f.call(gp, [
+            add(ap, shl(add(mul(pc, mp), mul(ic, kc)), 2)),
+            bpk,
+            add(c, shl(mul(ic, ldc), 2)),
+            imin(MC, sub(M, ic)),
+            N,
+            kc,
+            shl(ldc, 2),
+            or(acc, pc),
+            scratch,
+          ]);
+        });
       });
-    });
-  });
+    },
+  );
   // sgemm(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, scratch): packs A into scratch, then sgemm_pa
-  const sgemm = m.func('sgemm', new Array(13).fill(I32), [], (f, [M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, scratch]) => {
-    const ap = f.local();
-    f.set(ap, scratch);
-    f.call(packAll, [M, K, a, ars, acs, ap]);
-    f.call(sgemmPa, [M, N, K, ap, b, brs, bcs, c, ldc, acc, add(ap, shl(mul(mpad(M), K), 2))]);
-  });
+  const sgemm = m.func(
+    'sgemm',
+    new Array(13).fill(I32),
+    [],
+    (f, [M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, scratch]) => {
+      const ap = f.local();
+      f.set(ap, scratch);
+      f.call(packAll, [M, K, a, ars, acs, ap]);
+      f.call(sgemmPa, [M, N, K, ap, b, brs, bcs, c, ldc, acc, add(ap, shl(mul(mpad(M), K), 2))]);
+    },
+  );
   return {
-    shape: s, sgemm, sgemmPa, packAll,
+    shape: s,
+    sgemm,
+    sgemmPa,
+    packAll,
     packedABytes: (M, K) => Math.ceil(M / mr) * mr * K * 4,
     paScratchBytes: (N) => tileBytes + Math.ceil(N / nr) * nr * KC * 4 + 64,
     scratchBytes: (M, N, K) => Math.ceil(M / mr) * mr * K * 4 + tileBytes + Math.ceil(N / nr) * nr * KC * 4 + 64,

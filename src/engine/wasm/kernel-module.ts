@@ -1,6 +1,24 @@
 // Assembles the engine's WASM module (GEMM, Conv2d, MaxPool2d kernels) for this runtime:
 // relaxed-SIMD FMA when WebAssembly.validate accepts it, plain SIMD mul+add otherwise.
-import { add, fadd, I32, ld32f, ld32i, le, lt, ModuleBuilder, mul, shl, st32f, sub, V128, vadd, vld, vst, vzero } from './asm.ts';
+import {
+  add,
+  fadd,
+  I32,
+  ld32f,
+  ld32i,
+  le,
+  lt,
+  ModuleBuilder,
+  mul,
+  shl,
+  st32f,
+  sub,
+  V128,
+  vadd,
+  vld,
+  vst,
+  vzero,
+} from './asm.ts';
 import { emitConv } from './conv-kernels.ts';
 import { emitGemm, type GemmFuncs } from './gemm-kernels.ts';
 import { emitPool } from './pool-kernels.ts';
@@ -30,27 +48,49 @@ export function buildKernelModule(relaxed: boolean, shared: boolean): KernelModu
   // gemm_rows(params, r0, r1, scratch): rows [r0, r1) of the GEMM in the task block
   m.func('gemm_rows', [I32, I32, I32, I32, I32, I32], [], (f, [prm, r0, r1, scratch]) => {
     const w = (i: number) => ld32i(prm, 4 * i);
-    f.call(g.sgemm, [sub(r1, r0), w(GEMM.N), w(GEMM.K), add(w(GEMM.A), shl(mul(r0, w(GEMM.ARS)), 2)), w(GEMM.ARS), w(GEMM.ACS),
-      w(GEMM.B), w(GEMM.BRS), w(GEMM.BCS), add(w(GEMM.C), shl(mul(r0, w(GEMM.LDC)), 2)), w(GEMM.LDC), w(GEMM.ACC), scratch]);
+    f.call(g.sgemm, [
+      sub(r1, r0),
+      w(GEMM.N),
+      w(GEMM.K),
+      add(w(GEMM.A), shl(mul(r0, w(GEMM.ARS)), 2)),
+      w(GEMM.ARS),
+      w(GEMM.ACS),
+      w(GEMM.B),
+      w(GEMM.BRS),
+      w(GEMM.BCS),
+      add(w(GEMM.C), shl(mul(r0, w(GEMM.LDC)), 2)),
+      w(GEMM.LDC),
+      w(GEMM.ACC),
+      scratch,
+    ]);
   });
   emitConv(m, g);
   emitPool(m);
   // sum_parts(dst, strideBytes, count, n): dst[i] += Σ_{q=1}^{count-1} dst[q·stride/4 + i], q in order
   m.func('sum_parts', [I32, I32, I32, I32], [], (f, [dst, stride, count, n]) => {
-    const q = f.local(), i = f.local(), src = f.local(), a = f.local();
+    const q = f.local(),
+      i = f.local(),
+      src = f.local(),
+      a = f.local();
     f.for(q, 1, count, 1, () => {
       f.set(src, add(dst, mul(q, stride)));
       f.set(i, 0);
-      f.while(() => le(add(i, 4), n), () => {
-        f.set(a, add(dst, shl(i, 2)));
-        f.do(vst(a, vadd(vld(a), vld(add(src, shl(i, 2))))));
-        f.set(i, add(i, 4));
-      });
-      f.while(() => lt(i, n), () => {
-        f.set(a, add(dst, shl(i, 2)));
-        f.do(st32f(a, fadd(ld32f(a), ld32f(add(src, shl(i, 2))))));
-        f.set(i, add(i, 1));
-      });
+      f.while(
+        () => le(add(i, 4), n),
+        () => {
+          f.set(a, add(dst, shl(i, 2)));
+          f.do(vst(a, vadd(vld(a), vld(add(src, shl(i, 2))))));
+          f.set(i, add(i, 4));
+        },
+      );
+      f.while(
+        () => lt(i, n),
+        () => {
+          f.set(a, add(dst, shl(i, 2)));
+          f.do(st32f(a, fadd(ld32f(a), ld32f(add(src, shl(i, 2))))));
+          f.set(i, add(i, 1));
+        },
+      );
     });
   });
   return { bytes: m.bytes(), gemm: g };

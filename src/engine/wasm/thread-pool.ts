@@ -16,9 +16,22 @@ const SLOT_BYTES = 64;
 export type Kernel = (a0: number, lo: number, hi: number, a: number, b: number, c: number) => void;
 
 /** kernel(a0, lo, hi, a, b + q·bs, c + q·cs) for every chunk q this thread claims (also shipped to helpers as source). */
-function claim(kernel: Kernel, i32: Int32Array, counter: number, a0: number, count: number, chunk: number, a: number, b: number, bs: number, c: number, cs: number): void {
+function claim(
+  kernel: Kernel,
+  i32: Int32Array,
+  counter: number,
+  a0: number,
+  count: number,
+  chunk: number,
+  a: number,
+  b: number,
+  bs: number,
+  c: number,
+  cs: number,
+): void {
   for (;;) {
-    const q = Atomics.add(i32, counter, 1), lo = q * chunk;
+    const q = Atomics.add(i32, counter, 1),
+      lo = q * chunk;
     if (lo >= count) return;
     kernel(a0, lo, Math.min(lo + chunk, count), a, b + q * bs, c + q * cs);
   }
@@ -59,21 +72,31 @@ self.onmessage = ({ data: { module, memory, fns, slot, counter } }) => {
   serve(inst.exports, memory, fns, slot, counter);
 };`;
 
-interface Helper { terminate(): void }
+interface Helper {
+  terminate(): void;
+}
 
 export class ThreadPool {
   private readonly i32: Int32Array;
   private seq = 0;
 
   private constructor(
-    private readonly memory: WebAssembly.Memory, private readonly ctrl: number,
-    private readonly fnIndex: Map<string, number>, private readonly helpers: Helper[],
+    private readonly memory: WebAssembly.Memory,
+    private readonly ctrl: number,
+    private readonly fnIndex: Map<string, number>,
+    private readonly helpers: Helper[],
   ) {
     this.i32 = new Int32Array(memory.buffer);
   }
 
   /** Starts `threads − 1` helpers (0 when threads ≤ 1). ctrl: byte address of 64·threads bytes of task slots. */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, fns: string[], threads: number, ctrl: number): Promise<ThreadPool> {
+  static async start(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    fns: string[],
+    threads: number,
+    ctrl: number,
+  ): Promise<ThreadPool> {
     const helpers: Helper[] = [];
     const starts: Promise<void>[] = [];
     for (let t = 1; t < threads; t++) {
@@ -98,16 +121,40 @@ export class ThreadPool {
    * thread; thread t gets scratch[t], chunk q gets b + q·bs and c + q·cs. Returns when all
    * chunks are done.
    */
-  run(fn: string, local: Kernel, a0: number, count: number, chunk: number, scratch: readonly number[], b: number, bs: number, c: number, cs: number): void {
-    const T = Math.min(this.size, Math.ceil(count / chunk), scratch.length), i32 = this.i32, counter = this.ctrl >> 2;
+  run(
+    fn: string,
+    local: Kernel,
+    a0: number,
+    count: number,
+    chunk: number,
+    scratch: readonly number[],
+    b: number,
+    bs: number,
+    c: number,
+    cs: number,
+  ): void {
+    const T = Math.min(this.size, Math.ceil(count / chunk), scratch.length),
+      i32 = this.i32,
+      counter = this.ctrl >> 2;
     Atomics.store(i32, counter, 0);
-    if (T <= 1) { claim(local, i32, counter, a0, count, chunk, scratch[0], b, bs, c, cs); return; }
-    const seq = ++this.seq, idx = this.fnIndex.get(fn);
+    if (T <= 1) {
+      claim(local, i32, counter, a0, count, chunk, scratch[0], b, bs, c, cs);
+      return;
+    }
+    const seq = ++this.seq,
+      idx = this.fnIndex.get(fn);
     if (idx === undefined) throw new Error(`thread pool: no kernel '${fn}'`);
     for (let t = 1; t < T; t++) {
       const s = (this.ctrl + SLOT_BYTES * t) >> 2;
-      i32[s + 2] = idx; i32[s + 3] = a0; i32[s + 4] = count; i32[s + 5] = chunk; i32[s + 6] = scratch[t];
-      i32[s + 7] = b; i32[s + 8] = bs; i32[s + 9] = c; i32[s + 10] = cs;
+      i32[s + 2] = idx;
+      i32[s + 3] = a0;
+      i32[s + 4] = count;
+      i32[s + 5] = chunk;
+      i32[s + 6] = scratch[t];
+      i32[s + 7] = b;
+      i32[s + 8] = bs;
+      i32[s + 9] = c;
+      i32[s + 10] = cs;
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s);
     }
@@ -119,7 +166,10 @@ export class ThreadPool {
       for (let t = 1; t < T; t++) {
         const s = (this.ctrl + SLOT_BYTES * t) >> 2;
         for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) Atomics.wait(i32, s + 1, v);
-        if (i32[s + 11]) { failed = true; i32[s + 11] = 0; }
+        if (i32[s + 11]) {
+          failed = true;
+          i32[s + 11] = 0;
+        }
       }
     }
     if (failed) throw new Error(`a helper thread failed in ${fn}`);
@@ -144,7 +194,13 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && !!process.versions?.node;
 }
 
-interface Init { module: WebAssembly.Module; memory: WebAssembly.Memory; fns: string[]; slot: number; counter: number }
+interface Init {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  fns: string[];
+  slot: number;
+  counter: number;
+}
 
 async function startNode(init: Init, helpers: Helper[]): Promise<void> {
   const name = 'node:worker_threads';

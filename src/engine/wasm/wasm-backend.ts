@@ -26,7 +26,9 @@ interface Exports extends Record<TaskName, Kernel> {
 /** Gradient partials are kept per chunk of images: at most this many chunks, whatever the thread count. */
 const GRAD_CHUNKS = 16;
 /** Arena head: task slots at CTRL, the parameter block at PARAMS, the bump region from DYN. */
-const CTRL = 1024, PARAMS = 8192, DYN = 16384;
+const CTRL = 1024,
+  PARAMS = 8192,
+  DYN = 16384;
 
 /** Node 20's V8 has relaxed SIMD behind a flag that can still be set before the first compile. */
 async function enableRelaxedSimdInNode(): Promise<void> {
@@ -53,12 +55,16 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   const relaxed = opts.relaxed !== false && hasRelaxedSimd();
   const wanted = Math.max(1, Math.floor(opts.threads));
   const blocker = threadBlocker();
-  const shared = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' &&
+    (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   const threads = blocker ? 1 : wanted;
   const note = blocker && wanted > 1 ? `running on 1 thread: ${blocker}` : null;
   const kernel = buildKernelModule(relaxed, shared);
   const module = await WebAssembly.compile(kernel.bytes);
-  const memory = new WebAssembly.Memory(shared ? { initial: 256, maximum: MAX_PAGES, shared: true } : { initial: 256, maximum: MAX_PAGES });
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: 256, maximum: MAX_PAGES, shared: true } : { initial: 256, maximum: MAX_PAGES },
+  );
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const pool = threads > 1 ? await ThreadPool.start(module, memory, [...TASKS], threads, CTRL) : null;
   // WebAssembly types every export as ExportValue; our module's exports are these functions
@@ -75,14 +81,19 @@ export class WasmBackend implements Backend {
   private readonly sc: number[] = [];
 
   constructor(
-    memory: WebAssembly.Memory, private readonly k: Exports, private readonly pool: ThreadPool | null,
-    readonly relaxed: boolean, private readonly g: GemmFuncs, readonly note: string | null,
+    memory: WebAssembly.Memory,
+    private readonly k: Exports,
+    private readonly pool: ThreadPool | null,
+    readonly relaxed: boolean,
+    private readonly g: GemmFuncs,
+    readonly note: string | null,
     /** The thread count asked for (threads may be fewer: see note). */
     readonly requestedThreads = 1,
   ) {
     this.threads = pool?.size ?? 1;
     this.arena = new Arena(memory, DYN);
-    if (CTRL + threadSlotBytes(this.threads) > PARAMS) throw new Error(`wasm backend: at most ${(PARAMS - CTRL) / 64} threads`);
+    if (CTRL + threadSlotBytes(this.threads) > PARAMS)
+      throw new Error(`wasm backend: at most ${(PARAMS - CTRL) / 64} threads`);
     this.description = `wasm SIMD (${relaxed ? 'relaxed-SIMD FMA' : 'SIMD mul+add'}), ${this.threads} thread${this.threads > 1 ? 's' : ''}${note ? ` — ${note}` : ''}`;
   }
 
@@ -106,8 +117,12 @@ export class WasmBackend implements Backend {
 
   /** Kernel fn over chunks of [0, count) (params at PARAMS) on the pool, or here. */
   private parallel(fn: TaskName, count: number, chunk: number, b = 0, bs = 0, c = 0, cs = 0): void {
-    if (this.pool) { this.pool.run(fn, this.k[fn], PARAMS, count, chunk, this.sc, b, bs, c, cs); return; }
-    for (let q = 0, lo = 0; lo < count; q++, lo += chunk) this.k[fn](PARAMS, lo, Math.min(lo + chunk, count), this.sc[0], b + q * bs, c + q * cs);
+    if (this.pool) {
+      this.pool.run(fn, this.k[fn], PARAMS, count, chunk, this.sc, b, bs, c, cs);
+      return;
+    }
+    for (let q = 0, lo = 0; lo < count; q++, lo += chunk)
+      this.k[fn](PARAMS, lo, Math.min(lo + chunk, count), this.sc[0], b + q * bs, c + q * cs);
   }
 
   /** Chunks for balance: about 4 per thread (items within a chunk run in order on one thread). */
@@ -116,16 +131,48 @@ export class WasmBackend implements Backend {
     return Math.ceil(c / multiple) * multiple;
   }
 
-  gemm = (tA: boolean, tB: boolean, M: number, N: number, K: number, A: Float32Array, aOff: number, lda: number,
-    B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, acc: boolean): void => {
+  gemm = (
+    tA: boolean,
+    tB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+    acc: boolean,
+  ): void => {
     if (M === 0 || N === 0) return;
-    if (K === 0) { if (!acc) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N); return; }
+    if (K === 0) {
+      if (!acc) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+      return;
+    }
     const ar = this.arena;
     ar.reset();
-    const spanA = tA ? (K - 1) * lda + M : (M - 1) * lda + K, spanB = tB ? (N - 1) * ldb + K : (K - 1) * ldb + N, spanC = (M - 1) * ldc + N;
-    const pa = ar.putRange(A, aOff, aOff + spanA), pb = ar.putRange(B, bOff, bOff + spanB), pc = ar.putRange(C, cOff, cOff + spanC);
-    this.w(GEMM.M, M); this.w(GEMM.N, N); this.w(GEMM.K, K); this.w(GEMM.A, pa); this.w(GEMM.ARS, tA ? 1 : lda); this.w(GEMM.ACS, tA ? lda : 1);
-    this.w(GEMM.B, pb); this.w(GEMM.BRS, tB ? 1 : ldb); this.w(GEMM.BCS, tB ? ldb : 1); this.w(GEMM.C, pc); this.w(GEMM.LDC, ldc); this.w(GEMM.ACC, acc ? 1 : 0);
+    const spanA = tA ? (K - 1) * lda + M : (M - 1) * lda + K,
+      spanB = tB ? (N - 1) * ldb + K : (K - 1) * ldb + N,
+      spanC = (M - 1) * ldc + N;
+    const pa = ar.putRange(A, aOff, aOff + spanA),
+      pb = ar.putRange(B, bOff, bOff + spanB),
+      pc = ar.putRange(C, cOff, cOff + spanC);
+    this.w(GEMM.M, M);
+    this.w(GEMM.N, N);
+    this.w(GEMM.K, K);
+    this.w(GEMM.A, pa);
+    this.w(GEMM.ARS, tA ? 1 : lda);
+    this.w(GEMM.ACS, tA ? lda : 1);
+    this.w(GEMM.B, pb);
+    this.w(GEMM.BRS, tB ? 1 : ldb);
+    this.w(GEMM.BCS, tB ? ldb : 1);
+    this.w(GEMM.C, pc);
+    this.w(GEMM.LDC, ldc);
+    this.w(GEMM.ACC, acc ? 1 : 0);
     // small products stay on one thread: waking a helper costs more than it saves
     const split = M * N * K >= 1 << 21 && M >= 16 * this.threads;
     const chunk = split ? this.chunk(M, this.g.shape.mr) : M;
@@ -134,13 +181,38 @@ export class WasmBackend implements Backend {
     ar.getRange(pc, C, cOff, cOff + spanC);
   };
 
-  private convParams(s: ConvShape, px: number, pw: number, pb: number, py: number, pgy: number, pdx: number, wpk: number): void {
-    const g = s.geo, ar = this.arena;
-    this.w(CONV.ROWT, ar.putInts(g.rowT)); this.w(CONV.COLT, ar.putInts(g.colT)); this.w(CONV.SPAN, ar.putInts(this.span(g)));
-    this.w(CONV.X, px); this.w(CONV.W, pw); this.w(CONV.B, pb); this.w(CONV.Y, py); this.w(CONV.GY, pgy); this.w(CONV.DX, pdx);
-    this.w(CONV.CIN, s.cin); this.w(CONV.H, g.h); this.w(CONV.WD, g.w); this.w(CONV.COUT, s.cout); this.w(CONV.G, s.groups);
-    this.w(CONV.OH, g.oh); this.w(CONV.OW, g.ow); this.w(CONV.KH, g.kh); this.w(CONV.KW, g.kw);
-    this.w(CONV.POINTWISE, s.pointwise ? 1 : 0); this.w(CONV.WPK, wpk);
+  private convParams(
+    s: ConvShape,
+    px: number,
+    pw: number,
+    pb: number,
+    py: number,
+    pgy: number,
+    pdx: number,
+    wpk: number,
+  ): void {
+    const g = s.geo,
+      ar = this.arena;
+    this.w(CONV.ROWT, ar.putInts(g.rowT));
+    this.w(CONV.COLT, ar.putInts(g.colT));
+    this.w(CONV.SPAN, ar.putInts(this.span(g)));
+    this.w(CONV.X, px);
+    this.w(CONV.W, pw);
+    this.w(CONV.B, pb);
+    this.w(CONV.Y, py);
+    this.w(CONV.GY, pgy);
+    this.w(CONV.DX, pdx);
+    this.w(CONV.CIN, s.cin);
+    this.w(CONV.H, g.h);
+    this.w(CONV.WD, g.w);
+    this.w(CONV.COUT, s.cout);
+    this.w(CONV.G, s.groups);
+    this.w(CONV.OH, g.oh);
+    this.w(CONV.OW, g.ow);
+    this.w(CONV.KH, g.kh);
+    this.w(CONV.KW, g.kw);
+    this.w(CONV.POINTWISE, s.pointwise ? 1 : 0);
+    this.w(CONV.WPK, wpk);
   }
 
   /** Per kernel column kj: [lo, hi, base] when colT reads x[base + ox − lo] on [lo, hi) and zero elsewhere, else lo = −1. */
@@ -150,7 +222,8 @@ export class WasmBackend implements Backend {
     t = new Int32Array(3 * g.kw);
     for (let kj = 0; kj < g.kw; kj++) {
       const row = g.colT.subarray(kj * g.ow, (kj + 1) * g.ow);
-      let lo = 0, hi = g.ow;
+      let lo = 0,
+        hi = g.ow;
       while (lo < hi && row[lo] < 0) lo++;
       while (hi > lo && row[hi - 1] < 0) hi--;
       let ok = true;
@@ -163,9 +236,14 @@ export class WasmBackend implements Backend {
 
   /** The weights of every group packed once for the GEMM: W_g (forward) or W_gᵀ (input gradient). */
   private packWeights(s: ConvShape, pw: number, transposed: boolean): number {
-    const og = s.cout / s.groups, K = this.depth(s), rows = transposed ? K : og, depth = transposed ? og : K;
-    const size = this.g.packedABytes(rows, depth), wpk = this.arena.alloc(size * s.groups);
-    for (let g = 0; g < s.groups; g++) this.k.pack_a_all(rows, depth, pw + g * og * K * 4, transposed ? 1 : K, transposed ? K : 1, wpk + g * size);
+    const og = s.cout / s.groups,
+      K = this.depth(s),
+      rows = transposed ? K : og,
+      depth = transposed ? og : K;
+    const size = this.g.packedABytes(rows, depth),
+      wpk = this.arena.alloc(size * s.groups);
+    for (let g = 0; g < s.groups; g++)
+      this.k.pack_a_all(rows, depth, pw + g * og * K * 4, transposed ? 1 : K, transposed ? K : 1, wpk + g * size);
     return wpk;
   }
 
@@ -181,23 +259,40 @@ export class WasmBackend implements Backend {
   conv2dForward(s: ConvShape, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const px = ar.put(x), pw = ar.put(w), pb = b ? ar.put(b) : 0, py = ar.alloc(y.byteLength);
+    const px = ar.put(x),
+      pw = ar.put(w),
+      pb = b ? ar.put(b) : 0,
+      py = ar.alloc(y.byteLength);
     this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
     this.scratch(s.n, this.convScratch(s).forward);
     this.parallel('conv_fwd', s.n, this.chunk(s.n));
     ar.get(py, y);
   }
 
-  conv2dBackward(s: ConvShape, x: Float32Array, w: Float32Array, gy: Float32Array, dw: Float32Array, db: Float32Array | null, dx: Float32Array | null): void {
+  conv2dBackward(
+    s: ConvShape,
+    x: Float32Array,
+    w: Float32Array,
+    gy: Float32Array,
+    dw: Float32Array,
+    db: Float32Array | null,
+    dx: Float32Array | null,
+  ): void {
     const ar = this.arena;
     ar.reset();
-    const px = ar.put(x), pw = ar.put(w), pgy = ar.put(gy), pdx = dx ? ar.alloc(dx.byteLength) : 0;
+    const px = ar.put(x),
+      pw = ar.put(w),
+      pgy = ar.put(gy),
+      pdx = dx ? ar.alloc(dx.byteLength) : 0;
     this.convParams(s, px, pw, 0, 0, pgy, pdx, dx ? this.packWeights(s, pw, true) : 0);
     this.scratch(s.n, this.convScratch(s).backward);
     // gradient partials per chunk of images, summed in chunk order: the same sums for any thread count
-    const chunk = Math.max(1, Math.ceil(s.n / GRAD_CHUNKS)), chunks = Math.max(1, Math.ceil(s.n / chunk));
-    const dwBytes = (dw.byteLength + 63) & ~63, dbBytes = db ? (db.byteLength + 63) & ~63 : 0;
-    const dws = ar.zeros(chunks * dwBytes / 4), dbs = db ? ar.zeros(chunks * dbBytes / 4) : 0;
+    const chunk = Math.max(1, Math.ceil(s.n / GRAD_CHUNKS)),
+      chunks = Math.max(1, Math.ceil(s.n / chunk));
+    const dwBytes = (dw.byteLength + 63) & ~63,
+      dbBytes = db ? (db.byteLength + 63) & ~63 : 0;
+    const dws = ar.zeros((chunks * dwBytes) / 4),
+      dbs = db ? ar.zeros((chunks * dbBytes) / 4) : 0;
     this.parallel('conv_bwd', s.n, chunk, dws, dwBytes, dbs, dbBytes);
     this.k.sum_parts(dws, dwBytes, chunks, dw.length);
     this.addTransposedInto(dw, dws, s);
@@ -211,29 +306,58 @@ export class WasmBackend implements Backend {
 
   /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */
   private addTransposedInto(dw: Float32Array, part: number, s: ConvShape): void {
-    const og = s.cout / s.groups, K = dw.length / s.cout, f = this.arena.f32, base = part >> 2;
+    const og = s.cout / s.groups,
+      K = dw.length / s.cout,
+      f = this.arena.f32,
+      base = part >> 2;
     for (let g = 0; g < s.groups; g++) {
       for (let k = 0; k < K; k++) {
-        const src = base + (g * K + k) * og, dst = g * og * K + k;
+        const src = base + (g * K + k) * og,
+          dst = g * og * K + k;
         for (let o = 0; o < og; o++) dw[dst + o * K] += f[src + o];
       }
     }
   }
 
   private poolParams(s: PoolShape, px: number, py: number, pidx: number, pgy: number, pdx: number): void {
-    this.w(POOL.X, px); this.w(POOL.Y, py); this.w(POOL.IDX, pidx); this.w(POOL.GY, pgy); this.w(POOL.DX, pdx);
-    this.w(POOL.H, s.h); this.w(POOL.W, s.w); this.w(POOL.OH, s.oh); this.w(POOL.OW, s.ow); this.w(POOL.KH, s.kh); this.w(POOL.KW, s.kw);
-    this.w(POOL.SH, s.sh); this.w(POOL.SW, s.sw); this.w(POOL.PH, s.ph); this.w(POOL.PW, s.pw); this.w(POOL.DH, s.dh); this.w(POOL.DW, s.dw);
+    this.w(POOL.X, px);
+    this.w(POOL.Y, py);
+    this.w(POOL.IDX, pidx);
+    this.w(POOL.GY, pgy);
+    this.w(POOL.DX, pdx);
+    this.w(POOL.H, s.h);
+    this.w(POOL.W, s.w);
+    this.w(POOL.OH, s.oh);
+    this.w(POOL.OW, s.ow);
+    this.w(POOL.KH, s.kh);
+    this.w(POOL.KW, s.kw);
+    this.w(POOL.SH, s.sh);
+    this.w(POOL.SW, s.sw);
+    this.w(POOL.PH, s.ph);
+    this.w(POOL.PW, s.pw);
+    this.w(POOL.DH, s.dh);
+    this.w(POOL.DW, s.dw);
   }
 
   maxPool2dForward(s: PoolShape, x: Float32Array, y: Float32Array, idx: Int32Array): void {
     const ar = this.arena;
     ar.reset();
-    const px = ar.put(x), py = ar.alloc(y.byteLength), pidx = ar.alloc(idx.byteLength);
+    const px = ar.put(x),
+      py = ar.alloc(y.byteLength),
+      pidx = ar.alloc(idx.byteLength);
     this.poolParams(s, px, py, pidx, 0, 0);
     // the seed's MaxPool2d(2): a vectorized kernel when every window lies inside the input
-    const twoByTwo = s.kh === 2 && s.kw === 2 && s.sh === 2 && s.sw === 2 && s.ph === 0 && s.pw === 0 && s.dh === 1 && s.dw === 1
-      && 2 * s.oh <= s.h && 2 * s.ow <= s.w;
+    const twoByTwo =
+      s.kh === 2 &&
+      s.kw === 2 &&
+      s.sh === 2 &&
+      s.sw === 2 &&
+      s.ph === 0 &&
+      s.pw === 0 &&
+      s.dh === 1 &&
+      s.dw === 1 &&
+      2 * s.oh <= s.h &&
+      2 * s.ow <= s.w;
     this.scratch(s.planes, 0);
     this.parallel(twoByTwo ? 'max_pool2x2_fwd' : 'max_pool_fwd', s.planes, this.chunk(s.planes));
     ar.get(py, y);
@@ -243,7 +367,9 @@ export class WasmBackend implements Backend {
   maxPool2dBackward(s: PoolShape, gy: Float32Array, idx: Int32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const pgy = ar.put(gy), pidx = ar.putInts(idx), pdx = ar.alloc(dx.byteLength);
+    const pgy = ar.put(gy),
+      pidx = ar.putInts(idx),
+      pdx = ar.alloc(dx.byteLength);
     this.poolParams(s, 0, 0, pidx, pgy, pdx);
     this.scratch(s.planes, 0);
     this.parallel('max_pool_bwd', s.planes, this.chunk(s.planes));

@@ -15,7 +15,18 @@ import { hasTraceableModel } from './graph/graph-source.ts';
 import { liveQuery } from 'dexie';
 import { fromFiles, importBoardFiles } from './log-import.ts';
 
-const EXTRA_COLORS = ['#2f4b7c', '#d45087', '#00a6a6', '#8f6b00', '#6a4c93', '#e76f51', '#2a9d8f', '#7d8597', '#b5179e', '#588157'];
+const EXTRA_COLORS = [
+  '#2f4b7c',
+  '#d45087',
+  '#00a6a6',
+  '#8f6b00',
+  '#6a4c93',
+  '#e76f51',
+  '#2a9d8f',
+  '#7d8597',
+  '#b5179e',
+  '#588157',
+];
 export const RUN_COLORS = [...schemeTableau10, ...EXTRA_COLORS];
 
 /** A regex from user input; a bad pattern is reported and matches everything. */
@@ -25,7 +36,10 @@ export function userRegex(pattern: string): { test: (s: string) => boolean; erro
     const re = new RegExp(pattern, 'i');
     return { test: (s) => re.test(s), error: null };
   } catch (e) {
-    return { test: () => true, error: e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e) };
+    return {
+      test: () => true,
+      error: e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e),
+    };
   }
 }
 
@@ -63,13 +77,23 @@ export class BoardState {
   connect(): () => void {
     const sub = this.repo.watchList().subscribe({
       next: (runs) => this.#setRuns(runs),
-      error: (e: unknown) => this.notify(`could not read the runs: ${e instanceof Error ? e.message : String(e)}`, true),
+      error: (e: unknown) =>
+        this.notify(`could not read the runs: ${e instanceof Error ? e.message : String(e)}`, true),
     });
     const graphs = liveQuery(() => this.db.graphs.toCollection().primaryKeys()).subscribe({
-      next: (ids) => { this.loggedGraphs = new Set(ids); },
-      error: () => { /* the Graph tab reads each run's graph itself and reports there */ },
+      next: (ids) => {
+        this.loggedGraphs = new Set(ids);
+      },
+      error: () => {
+        /* the Graph tab reads each run's graph itself and reports there */
+      },
     });
-    return () => { sub.unsubscribe(); graphs.unsubscribe(); this.store.dispose(); if (this.#tickTimer) clearTimeout(this.#tickTimer); };
+    return () => {
+      sub.unsubscribe();
+      graphs.unsubscribe();
+      this.store.dispose();
+      if (this.#tickTimer) clearTimeout(this.#tickTimer);
+    };
   }
 
   /** Runs with a logged graph (add_graph). */
@@ -101,16 +125,23 @@ export class BoardState {
 
   #onData(change: StoreChange): void {
     if (change.kind !== 'append') this.structure++;
-    this.#tickTimer ??= setTimeout(() => { this.#tickTimer = null; this.liveTick++; }, 250);
+    this.#tickTimer ??= setTimeout(() => {
+      this.#tickTimer = null;
+      this.liveTick++;
+    }, 250);
   }
 
-  notify(text: string, error = false): void { this.message = { text, error }; }
+  notify(text: string, error = false): void {
+    this.message = { text, error };
+  }
 
   /** Each run keeps the colour it first got (see RunColors): imports never recolour the others. */
   colors = $state.raw(new Map<string, string>());
   readonly #colorAssigner = new RunColors(RUN_COLORS, typeof localStorage === 'undefined' ? null : localStorage);
 
-  colorOf(runId: string): string { return this.colors.get(runId) ?? 'var(--faint)'; }
+  colorOf(runId: string): string {
+    return this.colors.get(runId) ?? 'var(--faint)';
+  }
 
   runFilter = $derived(userRegex(this.view.runFilter));
   tagFilter = $derived(userRegex(this.view.tagFilter));
@@ -118,7 +149,9 @@ export class BoardState {
   /** Runs the filter lets through (newest first). */
   filteredRuns = $derived(this.runs.filter((r) => this.runFilter.test(r.name)));
 
-  isVisible(id: string): boolean { return this.view.runs === null || this.view.runs.includes(id); }
+  isVisible(id: string): boolean {
+    return this.view.runs === null || this.view.runs.includes(id);
+  }
 
   /** Filtered and toggled on: the runs drawn. */
   visibleRuns = $derived(this.filteredRuns.filter((r) => this.isVisible(r.id)));
@@ -139,16 +172,26 @@ export class BoardState {
   setAllVisible(on: boolean): void {
     const ids = new Set(this.filteredRuns.map((r) => r.id));
     const current = new Set(this.view.runs ?? this.runs.map((r) => r.id));
-    for (const id of ids) if (on) current.add(id); else current.delete(id);
+    for (const id of ids)
+      if (on) current.add(id);
+      else current.delete(id);
     this.view.runs = current.size === this.runs.length ? null : [...current];
   }
 
-  showOnly(id: string): void { this.view.runs = [id]; }
+  showOnly(id: string): void {
+    this.view.runs = [id];
+  }
 
-  run(id: string | null): RunRecord | undefined { return id ? this.runs.find((r) => r.id === id) : undefined; }
+  run(id: string | null): RunRecord | undefined {
+    return id ? this.runs.find((r) => r.id === id) : undefined;
+  }
 
   async rename(id: string, name: string): Promise<void> {
-    try { await this.repo.rename(id, name); } catch (e) { this.notify(e instanceof Error ? e.message : String(e), true); }
+    try {
+      await this.repo.rename(id, name);
+    } catch (e) {
+      this.notify(e instanceof Error ? e.message : String(e), true);
+    }
   }
 
   async remove(id: string): Promise<void> {
@@ -179,17 +222,24 @@ export class BoardState {
     try {
       const file = await runEventFile(this.db, id);
       downloadBlob(file.name, new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-    } catch (e) { this.notify(e instanceof Error ? e.message : String(e), true); }
+    } catch (e) {
+      this.notify(e instanceof Error ? e.message : String(e), true);
+    }
   }
 
   /** The visible runs as a logdir .zip (a folder per run) that `tensorboard --logdir` opens. */
   async downloadLogdir(): Promise<void> {
     const ids = this.visibleRuns.map((r) => r.id);
-    if (!ids.length) { this.notify('No visible runs to download: tick runs in the sidebar.', true); return; }
+    if (!ids.length) {
+      this.notify('No visible runs to download: tick runs in the sidebar.', true);
+      return;
+    }
     try {
       const bytes = await logdirZip(this.db, ids);
       downloadBlob('layerboard-logdir.zip', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-    } catch (e) { this.notify(e instanceof Error ? e.message : String(e), true); }
+    } catch (e) {
+      this.notify(e instanceof Error ? e.message : String(e), true);
+    }
   }
 
   toggleCompare(id: string): void {

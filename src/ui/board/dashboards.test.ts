@@ -7,18 +7,42 @@ import { prCurveOf } from '../../core/formats/tfevents/pr-curve.ts';
 
 describe('dashboards: the pure parts', () => {
   test('scalar tags are grouped by their prefix', () => {
-    expect(tagGroups(['loss/val', 'accuracy/val', 'lr', 'loss/train'])).toEqual([['accuracy', ['accuracy/val']], ['loss', ['loss/val', 'loss/train']], ['lr', ['lr']]]);
+    expect(tagGroups(['loss/val', 'accuracy/val', 'lr', 'loss/train'])).toEqual([
+      ['accuracy', ['accuracy/val']],
+      ['loss', ['loss/val', 'loss/train']],
+      ['lr', ['lr']],
+    ]);
   });
 
   test('markdown: headings, lists, code, tables and inline marks; HTML stays text', () => {
-    const blocks = parseMarkdown('# Model\n\nA **bold** `code` <script>alert(1)</script>\n\n- one\n- *two*\n\n```\nLinear(4, 2)\n```\n\n| k | v |\n|---|---|\n| lr | 0.1 |');
+    const blocks = parseMarkdown(
+      '# Model\n\nA **bold** `code` <script>alert(1)</script>\n\n- one\n- *two*\n\n```\nLinear(4, 2)\n```\n\n| k | v |\n|---|---|\n| lr | 0.1 |',
+    );
     expect(blocks.map((b) => b.kind)).toEqual(['heading', 'paragraph', 'list', 'code', 'table']);
-    expect(blocks[1]).toEqual({ kind: 'paragraph', inline: [{ kind: 'text', text: 'A ' }, { kind: 'strong', text: 'bold' }, { kind: 'text', text: ' ' }, { kind: 'code', text: 'code' }, { kind: 'text', text: ' <script>alert(1)</script>' }] });
+    expect(blocks[1]).toEqual({
+      kind: 'paragraph',
+      inline: [
+        { kind: 'text', text: 'A ' },
+        { kind: 'strong', text: 'bold' },
+        { kind: 'text', text: ' ' },
+        { kind: 'code', text: 'code' },
+        { kind: 'text', text: ' <script>alert(1)</script>' },
+      ],
+    });
     expect(blocks[3]).toEqual({ kind: 'code', text: 'Linear(4, 2)' });
-    expect(blocks[4]).toMatchObject({ kind: 'table', rows: [[[{ kind: 'text', text: 'lr' }], [{ kind: 'text', text: '0.1' }]]] });
-    expect(parseInline('a_b_c plain')).toEqual([{ kind: 'text', text: 'a' }, { kind: 'em', text: 'b' }, { kind: 'text', text: 'c plain' }]);
+    expect(blocks[4]).toMatchObject({
+      kind: 'table',
+      rows: [[[{ kind: 'text', text: 'lr' }], [{ kind: 'text', text: '0.1' }]]],
+    });
+    expect(parseInline('a_b_c plain')).toEqual([
+      { kind: 'text', text: 'a' },
+      { kind: 'em', text: 'b' },
+      { kind: 'text', text: 'c plain' },
+    ]);
     // print(model) indented by four spaces is a code block
-    expect(parseMarkdown('    Sequential(\n      (0): Linear()\n    )')).toEqual([{ kind: 'code', text: 'Sequential(\n  (0): Linear()\n)' }]);
+    expect(parseMarkdown('    Sequential(\n      (0): Linear()\n    )')).toEqual([
+      { kind: 'code', text: 'Sequential(\n  (0): Linear()\n)' },
+    ]);
   });
 
   test('histograms: counts kept by re-binning, percentiles of a uniform sample', () => {

@@ -8,9 +8,15 @@ import { importEventFiles, type EventFileInput } from '../../db/tfevents-exchang
 import { storageErrorMessage } from '../../db/storage-errors.ts';
 import type { PathFile } from '../train/dropped-files.ts';
 
-export interface ImportSummary { runs: RunRecord[]; problems: string[] }
+export interface ImportSummary {
+  runs: RunRecord[];
+  problems: string[];
+}
 /** A file by its path within what was picked or dropped ('logs/run1/events.out.tfevents.1.h'). */
-export interface PathBytes { path: string; bytes: () => Promise<Uint8Array> }
+export interface PathBytes {
+  path: string;
+  bytes: () => Promise<Uint8Array>;
+}
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const isZip = (path: string) => /\.zip$/i.test(path);
@@ -53,7 +59,9 @@ export async function importBoardFiles(db: LayerboardDB, files: PathBytes[]): Pr
     summary.runs.push(...result.runs);
     summary.problems.push(...result.problems);
   } else if (!summary.runs.length && !summary.problems.length) {
-    summary.problems.push(`no run files (.json) or TensorBoard event files (events.out.tfevents.*) among ${skipped} file${skipped === 1 ? '' : 's'}`);
+    summary.problems.push(
+      `no run files (.json) or TensorBoard event files (events.out.tfevents.*) among ${skipped} file${skipped === 1 ? '' : 's'}`,
+    );
   }
   return summary;
 }
@@ -73,7 +81,9 @@ async function zipEntries(f: PathBytes, problems: string[]): Promise<EventFileIn
 async function importRunText(db: LayerboardDB, path: string, text: string, summary: ImportSummary): Promise<void> {
   const parsed = parseRunFile(text);
   if (!parsed.ok) {
-    summary.problems.push(...parsed.errors.slice(0, 6).map((e) => `${path}: ${e.path ? `${e.path}: ` : ''}${e.message}`));
+    summary.problems.push(
+      ...parsed.errors.slice(0, 6).map((e) => `${path}: ${e.path ? `${e.path}: ` : ''}${e.message}`),
+    );
     return;
   }
   try {

@@ -7,7 +7,10 @@ import type { LayerboardDB } from '../../db/schema.ts';
 import { ingestLogdirEvents } from '../../db/logdir-ingest.ts';
 
 const API = '/__logdir__';
-interface Listing { logdir: string; files: { path: string; size: number }[] }
+interface Listing {
+  logdir: string;
+  files: { path: string; size: number }[];
+}
 
 export function startLogdirSync(db: LayerboardDB, report: (message: string) => void, intervalMs = 1000): () => void {
   const streams = new Map<string, EventStream>();
@@ -25,10 +28,17 @@ export function startLogdirSync(db: LayerboardDB, report: (message: string) => v
       let stream = streams.get(f.path);
       if (!stream) streams.set(f.path, (stream = new EventStream()));
       if (f.size <= stream.consumed || stream.problem) continue;
-      const bytes = new Uint8Array(await (await fetch(`${API}/file?path=${encodeURIComponent(f.path)}&from=${stream.consumed}`, { cache: 'no-store' })).arrayBuffer());
+      const bytes = new Uint8Array(
+        await (
+          await fetch(`${API}/file?path=${encodeURIComponent(f.path)}&from=${stream.consumed}`, { cache: 'no-store' })
+        ).arrayBuffer(),
+      );
       const events = stream.push(bytes);
       const fault = (stream as EventStream).problem; // set by push
-      if (fault && !reported.has(f.path)) { reported.add(f.path); report(`${f.path}: ${fault.message}; the records before it are shown`); }
+      if (fault && !reported.has(f.path)) {
+        reported.add(f.path);
+        report(`${f.path}: ${fault.message}; the records before it are shown`);
+      }
       if (!events.length) continue;
       const folder = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '.';
       const name = folder === '.' ? logdirName : folder;
@@ -40,9 +50,16 @@ export function startLogdirSync(db: LayerboardDB, report: (message: string) => v
 
   const loop = async () => {
     let again = true;
-    try { again = await poll(); } catch (e) { report(`the logdir could not be read: ${e instanceof Error ? e.message : String(e)}`); }
+    try {
+      again = await poll();
+    } catch (e) {
+      report(`the logdir could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (!stopped && again) timer = setTimeout(() => void loop(), intervalMs);
   };
   void loop();
-  return () => { stopped = true; if (timer) clearTimeout(timer); };
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }

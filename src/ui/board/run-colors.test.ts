@@ -10,8 +10,12 @@ const memory = (): ColorStore & { data: Map<string, string> } => {
 describe('run colours', () => {
   test('first assignment goes by age; importing an older run recolours nothing', () => {
     const colors = new RunColors(palette, null);
-    const a = { id: 'a', created: 20 }, b = { id: 'b', created: 30 };
-    expect([...colors.assign([b, a])]).toEqual([['b', 'green'], ['a', 'red']]);
+    const a = { id: 'a', created: 20 },
+      b = { id: 'b', created: 30 };
+    expect([...colors.assign([b, a])]).toEqual([
+      ['b', 'green'],
+      ['a', 'red'],
+    ]);
     const older = { id: 'old', created: 1 };
     const after = colors.assign([b, a, older]);
     expect(after.get('a')).toBe('red');
@@ -22,9 +26,17 @@ describe('run colours', () => {
   test('a deleted run frees its colour; colours survive a reload through the store', () => {
     const store = memory();
     const first = new RunColors(palette, store);
-    first.assign([{ id: 'a', created: 1 }, { id: 'b', created: 2 }, { id: 'c', created: 3 }]);
+    first.assign([
+      { id: 'a', created: 1 },
+      { id: 'b', created: 2 },
+      { id: 'c', created: 3 },
+    ]);
     const reloaded = new RunColors(palette, store);
-    const now = reloaded.assign([{ id: 'c', created: 3 }, { id: 'a', created: 1 }, { id: 'd', created: 0 }]);
+    const now = reloaded.assign([
+      { id: 'c', created: 3 },
+      { id: 'a', created: 1 },
+      { id: 'd', created: 0 },
+    ]);
     expect(now.get('a')).toBe('red');
     expect(now.get('c')).toBe('blue');
     expect(now.get('d')).toBe('green');

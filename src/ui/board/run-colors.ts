@@ -1,7 +1,10 @@
 // Run colours that stay put: a run keeps the colour it first got on this board, so
 // importing an older run (or deleting one) never recolours the others. New runs take
 // the first colour no present run holds, oldest new run first. Kept in localStorage.
-export interface ColorStore { getItem(key: string): string | null; setItem(key: string, value: string): void }
+export interface ColorStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
 
 const KEY = 'layerboard.runColors';
 
@@ -15,8 +18,11 @@ export class RunColors {
     this.#store = store;
     try {
       const saved = JSON.parse(store?.getItem(KEY) ?? '{}') as Record<string, unknown>;
-      for (const [id, i] of Object.entries(saved)) if (Number.isInteger(i) && (i as number) >= 0) this.#index.set(id, i as number);
-    } catch { /* a damaged entry: colours are assigned afresh */ }
+      for (const [id, i] of Object.entries(saved))
+        if (Number.isInteger(i) && (i as number) >= 0) this.#index.set(id, i as number);
+    } catch {
+      /* a damaged entry: colours are assigned afresh */
+    }
   }
 
   /** Colours of `runs` (any order); runs seen for the first time get theirs now. */
@@ -24,7 +30,9 @@ export class RunColors {
     const present = new Set(runs.map((r) => r.id));
     for (const id of [...this.#index.keys()]) if (!present.has(id)) this.#index.delete(id);
     const taken = new Set(this.#index.values());
-    const fresh = runs.filter((r) => !this.#index.has(r.id)).sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+    const fresh = runs
+      .filter((r) => !this.#index.has(r.id))
+      .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
     let next = 0;
     for (const r of fresh) {
       // Past the palette's end colours repeat, in the same order.
@@ -37,6 +45,10 @@ export class RunColors {
   }
 
   #save(): void {
-    try { this.#store?.setItem(KEY, JSON.stringify(Object.fromEntries(this.#index))); } catch { /* storage full or blocked: colours hold for this page */ }
+    try {
+      this.#store?.setItem(KEY, JSON.stringify(Object.fromEntries(this.#index)));
+    } catch {
+      /* storage full or blocked: colours hold for this page */
+    }
   }
 }

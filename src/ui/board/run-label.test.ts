@@ -15,6 +15,8 @@ describe('run row optimizer label', () => {
   test('runs without a config, and flat configs of older builds once read into a TrainingConfig', () => {
     expect(optimizerLabel(null)).toBeNull();
     expect(optimizerLabel(undefined)).toBeNull();
-    expect(optimizerLabel(migrateTrainingConfig({ optimizer: { type: 'SGD', lr: 0.1 } }, [1, 28, 28]).config)).toBe('SGD lr=0.1');
+    expect(optimizerLabel(migrateTrainingConfig({ optimizer: { type: 'SGD', lr: 0.1 } }, [1, 28, 28]).config)).toBe(
+      'SGD lr=0.1',
+    );
   });
 });

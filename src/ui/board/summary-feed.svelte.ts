@@ -4,7 +4,11 @@ import { liveQuery } from 'dexie';
 import type { SummaryKind } from '../../core/formats/tfevents/summary-value.ts';
 import type { BoardState } from './board-state.svelte.ts';
 
-export interface Decoded<T> { step: number; wallTime: number; data: T }
+export interface Decoded<T> {
+  step: number;
+  wallTime: number;
+  data: T;
+}
 /** Tag → run id → points by step. */
 export type TagRuns<T> = Map<string, Map<string, Decoded<T>[]>>;
 
@@ -23,8 +27,14 @@ export class SummaryFeed<T> {
 
   /** Follows the given runs; returns the unsubscribe (use in an $effect). */
   follow(runIds: string[]): () => void {
-    const db = this.#board.db, kind = this.#kind;
-    const sub = liveQuery(() => db.summaries.where('[runId+kind]').anyOf(runIds.map((id) => [id, kind])).toArray()).subscribe({
+    const db = this.#board.db,
+      kind = this.#kind;
+    const sub = liveQuery(() =>
+      db.summaries
+        .where('[runId+kind]')
+        .anyOf(runIds.map((id) => [id, kind]))
+        .toArray(),
+    ).subscribe({
       next: (records) => {
         const out: TagRuns<T> = new Map();
         for (const r of records) {
@@ -39,7 +49,8 @@ export class SummaryFeed<T> {
         this.byTag = new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
         this.loaded = true;
       },
-      error: (e: unknown) => this.#board.notify(`could not read the ${kind} summaries: ${e instanceof Error ? e.message : String(e)}`, true),
+      error: (e: unknown) =>
+        this.#board.notify(`could not read the ${kind} summaries: ${e instanceof Error ? e.message : String(e)}`, true),
     });
     return () => sub.unsubscribe();
   }

@@ -10,9 +10,19 @@ describe('board view in the URL hash', () => {
 
   test('every setting round-trips, odd run ids and regexes included', () => {
     const view: BoardView = {
-      tab: 'compare', runs: ['a,b', 'run 2&x=1'], runFilter: 'lr=0\\.1|adam', tagFilter: '^loss/', smoothing: 0.85,
-      xAxis: 'wall', yScale: 'log', ignoreOutliers: true, yMin: -0.5, yMax: 3, tooltipSort: 'value',
-      graphRun: 'a,b', compare: ['a,b', 'c'],
+      tab: 'compare',
+      runs: ['a,b', 'run 2&x=1'],
+      runFilter: 'lr=0\\.1|adam',
+      tagFilter: '^loss/',
+      smoothing: 0.85,
+      xAxis: 'wall',
+      yScale: 'log',
+      ignoreOutliers: true,
+      yMin: -0.5,
+      yMax: 3,
+      tooltipSort: 'value',
+      graphRun: 'a,b',
+      compare: ['a,b', 'c'],
     };
     const hash = writeView(view, '#board', 'board');
     expect(hash.startsWith('#board?')).toBe(true);
@@ -33,18 +43,38 @@ describe('board view in the URL hash', () => {
   });
 
   test('a shared link names runs by name, and opens the same runs in another browser (other ids)', () => {
-    const here = [{ id: 'uuid-1', name: 'sgd lr=0.1' }, { id: 'uuid-2', name: 'adam' }, { id: 'uuid-3', name: 'rmsprop' }];
-    const view: BoardView = { ...DEFAULT_VIEW, runs: ['uuid-1', 'uuid-2'], graphRun: 'uuid-2', compare: ['uuid-1', 'uuid-3'] };
-    const hash = writeView(withRunNames(view, (id) => here.find((r) => r.id === id)?.name), '', 'board');
+    const here = [
+      { id: 'uuid-1', name: 'sgd lr=0.1' },
+      { id: 'uuid-2', name: 'adam' },
+      { id: 'uuid-3', name: 'rmsprop' },
+    ];
+    const view: BoardView = {
+      ...DEFAULT_VIEW,
+      runs: ['uuid-1', 'uuid-2'],
+      graphRun: 'uuid-2',
+      compare: ['uuid-1', 'uuid-3'],
+    };
+    const hash = writeView(
+      withRunNames(view, (id) => here.find((r) => r.id === id)?.name),
+      '',
+      'board',
+    );
     expect(hash).not.toContain('uuid');
     expect(hash).toContain('runs=sgd+lr%3D0.1');
-    const there = [{ id: 'x', name: 'adam' }, { id: 'y', name: 'sgd lr=0.1' }, { id: 'z', name: 'rmsprop' }];
+    const there = [
+      { id: 'x', name: 'adam' },
+      { id: 'y', name: 'sgd lr=0.1' },
+      { id: 'z', name: 'rmsprop' },
+    ];
     const opened = resolveRunRefs(readView(hash), there);
     expect(opened.runs).toEqual(['y', 'x']);
     expect(opened.graphRun).toBe('x');
     expect(opened.compare).toEqual(['y', 'z']);
     // ids still resolve (older links), unknown references drop, an empty selection stays empty
-    expect(resolveRunRefs({ ...DEFAULT_VIEW, runs: ['x', 'gone'], graphRun: 'gone' }, there)).toMatchObject({ runs: ['x'], graphRun: null });
+    expect(resolveRunRefs({ ...DEFAULT_VIEW, runs: ['x', 'gone'], graphRun: 'gone' }, there)).toMatchObject({
+      runs: ['x'],
+      graphRun: null,
+    });
     expect(resolveRunRefs({ ...DEFAULT_VIEW, runs: [] }, there).runs).toEqual([]);
   });
 });

@@ -4,7 +4,17 @@
 // the hash path and any parameter the board does not know are kept as they are.
 import type { XAxis, YScale } from './scalars/chart-math.ts';
 
-export const BOARD_TABS = ['scalars', 'images', 'text', 'histograms', 'distributions', 'pr', 'hparams', 'graph', 'compare'] as const;
+export const BOARD_TABS = [
+  'scalars',
+  'images',
+  'text',
+  'histograms',
+  'distributions',
+  'pr',
+  'hparams',
+  'graph',
+  'compare',
+] as const;
 export type BoardTab = (typeof BOARD_TABS)[number];
 export type TooltipSort = 'nearness' | 'value';
 
@@ -28,8 +38,19 @@ export interface BoardView {
 }
 
 export const DEFAULT_VIEW: BoardView = {
-  tab: 'scalars', runs: null, runFilter: '', tagFilter: '', smoothing: 0.6, xAxis: 'step', yScale: 'linear',
-  ignoreOutliers: false, yMin: null, yMax: null, tooltipSort: 'nearness', graphRun: null, compare: [],
+  tab: 'scalars',
+  runs: null,
+  runFilter: '',
+  tagFilter: '',
+  smoothing: 0.6,
+  xAxis: 'step',
+  yScale: 'linear',
+  ignoreOutliers: false,
+  yMin: null,
+  yMax: null,
+  tooltipSort: 'nearness',
+  graphRun: null,
+  compare: [],
 };
 
 const KEYS = ['tab', 'runs', 'run', 'tags', 'smooth', 'x', 'y', 'outliers', 'ymin', 'ymax', 'sort', 'graph', 'compare'];
@@ -48,7 +69,9 @@ function num(v: string | null): number | null {
 export function splitHash(hash: string): { path: string; params: URLSearchParams } {
   const h = hash.replace(/^#/, '');
   const q = h.indexOf('?');
-  return q < 0 ? { path: h, params: new URLSearchParams() } : { path: h.slice(0, q), params: new URLSearchParams(h.slice(q + 1)) };
+  return q < 0
+    ? { path: h, params: new URLSearchParams() }
+    : { path: h.slice(0, q), params: new URLSearchParams(h.slice(q + 1)) };
 }
 
 /** The board view a hash describes; anything missing or malformed takes its default. */
@@ -78,7 +101,8 @@ export function readView(hash: string): BoardView {
  */
 export function resolveRunRefs(view: BoardView, runs: readonly { id: string; name: string }[]): BoardView {
   const ids = new Set(runs.map((r) => r.id));
-  const resolve = (ref: string): string[] => (ids.has(ref) ? [ref] : runs.filter((r) => r.name === ref).map((r) => r.id));
+  const resolve = (ref: string): string[] =>
+    ids.has(ref) ? [ref] : runs.filter((r) => r.name === ref).map((r) => r.id);
   const list = (refs: string[]) => [...new Set(refs.flatMap(resolve))];
   return {
     ...view,
@@ -91,14 +115,21 @@ export function resolveRunRefs(view: BoardView, runs: readonly { id: string; nam
 /** The view with its run ids replaced by the runs' names, for a link that opens elsewhere. */
 export function withRunNames(view: BoardView, nameOf: (id: string) => string | undefined): BoardView {
   const name = (id: string) => nameOf(id) ?? id;
-  return { ...view, runs: view.runs && view.runs.map(name), graphRun: view.graphRun && name(view.graphRun), compare: view.compare.map(name) };
+  return {
+    ...view,
+    runs: view.runs && view.runs.map(name),
+    graphRun: view.graphRun && name(view.graphRun),
+    compare: view.compare.map(name),
+  };
 }
 
 /** The hash for a view: board parameters replaced, other parameters kept; the path is `path` or the current one. */
 export function writeView(view: BoardView, currentHash: string, path?: string): string {
   const { path: oldPath, params: old } = splitHash(currentHash);
   const p = new URLSearchParams();
-  const set = (key: string, value: string, isDefault: boolean) => { if (!isDefault) p.set(key, value); };
+  const set = (key: string, value: string, isDefault: boolean) => {
+    if (!isDefault) p.set(key, value);
+  };
   set('tab', view.tab, view.tab === DEFAULT_VIEW.tab);
   if (view.runs) {
     if (view.runs.length === 0) p.set('runs', '');

@@ -12,7 +12,12 @@ export function readableView(nodes: EditorNode[], width: number, height: number)
   if (nodes.length === 0) return { x: width / 2, y: TOP, zoom: 1 };
   const xs = nodes.map((n) => n.position.x);
   const ys = nodes.map((n) => n.position.y);
-  const box = { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) + NODE_WIDTH - Math.min(...xs), h: Math.max(...ys) + NODE_HEIGHT - Math.min(...ys) };
+  const box = {
+    x: Math.min(...xs),
+    y: Math.min(...ys),
+    w: Math.max(...xs) + NODE_WIDTH - Math.min(...xs),
+    h: Math.max(...ys) + NODE_HEIGHT - Math.min(...ys),
+  };
   const fit = Math.min(1, (width - 2 * PAD) / box.w, (height - TOP - PAD) / box.h);
   const zoom = Math.max(fit, MIN_READABLE_ZOOM);
   const x = width / 2 - (box.x + box.w / 2) * zoom;

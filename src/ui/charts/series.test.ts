@@ -47,7 +47,9 @@ describe('decimation', () => {
     expect([...kept].sort((a, b) => a - b)).toEqual(kept);
     // every column's extremes are present
     for (let c = 0; c < 500; c += 37) {
-      const inCol = Array.from(xs).map((_, i) => i).filter((i) => Math.floor((xs[i] / (n - 1)) * 500) === c);
+      const inCol = Array.from(xs)
+        .map((_, i) => i)
+        .filter((i) => Math.floor((xs[i] / (n - 1)) * 500) === c);
       const max = inCol.reduce((a, b) => (ys[b] > ys[a] ? b : a));
       const min = inCol.reduce((a, b) => (ys[b] < ys[a] ? b : a));
       expect(kept).toContain(max);

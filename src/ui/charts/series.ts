@@ -1,7 +1,11 @@
 // Pure series math for the scalar charts: TensorBoard's smoothing, and per-pixel
 // decimation that keeps every spike (drawing only; the data keeps every point).
 
-export interface Point { step: number; wallTime: number; value: number }
+export interface Point {
+  step: number;
+  wallTime: number;
+  value: number;
+}
 
 /**
  * TensorBoard's debiased exponential moving average (its scalar card's smoothing):
@@ -26,7 +30,13 @@ export function smooth(values: readonly number[], weight: number): number[] {
  * per column the first, minimum, maximum and last point, in order. Extremes survive,
  * so no spike disappears however long the series.
  */
-export function decimateMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, columns: number, xMin: number, xMax: number): number[] {
+export function decimateMinMax(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  columns: number,
+  xMin: number,
+  xMax: number,
+): number[] {
   const n = xs.length;
   if (n <= columns * 4 || columns < 1) return Array.from({ length: n }, (_, i) => i);
   const out: number[] = [];
@@ -35,7 +45,8 @@ export function decimateMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, col
   while (i < n) {
     const column = Math.floor(((xs[i] - xMin) / span) * columns);
     const first = i;
-    let lo = i, hi = i;
+    let lo = i,
+      hi = i;
     while (i < n && Math.floor(((xs[i] - xMin) / span) * columns) === column) {
       if (ys[i] < ys[lo] || (Number.isNaN(ys[i]) && !Number.isNaN(ys[lo]))) lo = i;
       if (ys[i] > ys[hi]) hi = i;
@@ -52,6 +63,7 @@ export function percentile(values: readonly number[], p: number): number {
   const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (finite.length === 0) return NaN;
   const at = (p / 100) * (finite.length - 1);
-  const lo = Math.floor(at), hi = Math.ceil(at);
+  const lo = Math.floor(at),
+    hi = Math.ceil(at);
   return finite[lo] + (finite[hi] - finite[lo]) * (at - lo);
 }

@@ -4,7 +4,13 @@ import { CATALOGUE, isLayerType, type ParamSpec } from '../../core/model/catalog
 import type { LayerSpec } from '../../core/model/types.ts';
 
 const PREFIX: Record<string, string> = {
-  stride: 's=', padding: 'p=', dilation: 'd=', p: 'p=', dim: 'dim=', negative_slope: 'slope=', alpha: 'α=',
+  stride: 's=',
+  padding: 'p=',
+  dilation: 'd=',
+  p: 'p=',
+  dim: 'dim=',
+  negative_slope: 'slope=',
+  alpha: 'α=',
 };
 
 export function badgeText(spec: LayerSpec): string {
@@ -26,7 +32,8 @@ function valueText(value: unknown, param: ParamSpec): string {
   if (value === null) return 'None';
   if (param.kind === 'pair') {
     if (Array.isArray(value)) return value.map((v) => (v === null ? 'None' : String(v))).join('×');
-    if (typeof value === 'number' && param.name !== 'padding' && param.name !== 'stride' && param.name !== 'dilation') return `${value}×${value}`;
+    if (typeof value === 'number' && param.name !== 'padding' && param.name !== 'stride' && param.name !== 'dilation')
+      return `${value}×${value}`;
   }
   return String(value);
 }

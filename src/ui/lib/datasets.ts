@@ -1,5 +1,8 @@
 // Input shapes of the datasets Layerboard knows, for the Input node's presets and label.
-export interface InputPreset { label: string; shape: number[] }
+export interface InputPreset {
+  label: string;
+  shape: number[];
+}
 
 export const INPUT_PRESETS: InputPreset[] = [
   { label: 'MNIST', shape: [1, 28, 28] },

@@ -14,7 +14,12 @@ export function formatInt(n: number): string {
 /** 145578 → '145.6K', 9_208_000 → '9.21M'. */
 export function formatCompact(n: number): string {
   const abs = Math.abs(n);
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   for (const [size, unit] of units) {
     if (abs >= size) {
       const v = n / size;

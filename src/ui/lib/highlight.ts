@@ -1,12 +1,45 @@
 // A small Python highlighter for the code panels: keywords, strings, numbers, comments,
 // and names after `class`/`def`. Tokens only colour text; the text itself is unchanged.
 export type TokenKind = 'kw' | 'str' | 'num' | 'com' | 'def' | 'builtin' | 'plain';
-export interface Token { kind: TokenKind; text: string }
+export interface Token {
+  kind: TokenKind;
+  text: string;
+}
 
-const KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'class', 'def', 'elif', 'else', 'for', 'from', 'if', 'import', 'in', 'is', 'lambda', 'not', 'or', 'pass', 'raise', 'return', 'while', 'with', 'yield', 'try', 'except', 'finally']);
+const KEYWORDS = new Set([
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'class',
+  'def',
+  'elif',
+  'else',
+  'for',
+  'from',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'while',
+  'with',
+  'yield',
+  'try',
+  'except',
+  'finally',
+]);
 const BUILTINS = new Set(['self', 'super', 'print', 'torch', 'nn', 'OrderedDict']);
 // Order matters: triple-quoted strings before plain ones, comments before operators.
-const PATTERN = /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|(#[^\n]*)|(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
+const PATTERN =
+  /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|(#[^\n]*)|(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b)|([A-Za-z_]\w*)/g;
 
 export function highlightPython(text: string): Token[] {
   const tokens: Token[] = [];
@@ -20,7 +53,15 @@ export function highlightPython(text: string): Token[] {
     if (str) kind = 'str';
     else if (com) kind = 'com';
     else if (num) kind = 'num';
-    else if (word) kind = prevWord === 'class' || prevWord === 'def' ? 'def' : KEYWORDS.has(word) ? 'kw' : BUILTINS.has(word) ? 'builtin' : 'plain';
+    else if (word)
+      kind =
+        prevWord === 'class' || prevWord === 'def'
+          ? 'def'
+          : KEYWORDS.has(word)
+            ? 'kw'
+            : BUILTINS.has(word)
+              ? 'builtin'
+              : 'plain';
     tokens.push({ kind, text: whole });
     if (word) prevWord = word;
     last = at + whole.length;

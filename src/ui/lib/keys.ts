@@ -5,7 +5,8 @@ export function isTyping(e: KeyboardEvent): boolean {
   if (!t) return false;
   if (t.isContentEditable) return true;
   if (t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return true;
-  if (t instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'range', 'color', 'file'].includes(t.type);
+  if (t instanceof HTMLInputElement)
+    return !['checkbox', 'radio', 'button', 'submit', 'range', 'color', 'file'].includes(t.type);
   return false;
 }
 

@@ -9,8 +9,12 @@ const spec = (type: keyof typeof CATALOGUE, name: string) => CATALOGUE[type].par
 
 describe('badge', () => {
   test('Conv2d shows channels, kernel and non-default padding', () => {
-    expect(badgeText({ type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 })).toBe('32, 5×5, p=2');
-    expect(badgeText({ type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: [3, 1], stride: 2 })).toBe('8, 3×1, s=2');
+    expect(badgeText({ type: 'Conv2d', in_channels: 3, out_channels: 32, kernel_size: 5, stride: 1, padding: 2 })).toBe(
+      '32, 5×5, p=2',
+    );
+    expect(badgeText({ type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: [3, 1], stride: 2 })).toBe(
+      '8, 3×1, s=2',
+    );
   });
   test('pools, dropout, layers without badge keywords', () => {
     expect(badgeText({ type: 'MaxPool2d', kernel_size: 2 })).toBe('2×2');

@@ -15,9 +15,14 @@ export function menuBehaviour(close: () => void): (el: HTMLElement) => () => voi
         close();
       }
     };
-    const outside = (e: PointerEvent) => { if (!el.parentElement?.contains(e.target as Node)) close(); };
+    const outside = (e: PointerEvent) => {
+      if (!el.parentElement?.contains(e.target as Node)) close();
+    };
     el.addEventListener('keydown', key);
     window.addEventListener('pointerdown', outside);
-    return () => { el.removeEventListener('keydown', key); window.removeEventListener('pointerdown', outside); };
+    return () => {
+      el.removeEventListener('keydown', key);
+      window.removeEventListener('pointerdown', outside);
+    };
   };
 }

@@ -23,14 +23,25 @@ export function placeholderOf(spec: ParamSpec): string {
 
 export function parseValue(text: string, spec: ParamSpec): Parsed {
   const t = text.trim();
-  if (t === '') return spec.required ? { ok: false, message: `${spec.name} is required` } : { ok: true, value: undefined };
-  if (/^none$/i.test(t)) return spec.nullable ? { ok: true, value: null } : { ok: false, message: `${spec.name} cannot be None` };
+  if (t === '')
+    return spec.required ? { ok: false, message: `${spec.name} is required` } : { ok: true, value: undefined };
+  if (/^none$/i.test(t))
+    return spec.nullable ? { ok: true, value: null } : { ok: false, message: `${spec.name} cannot be None` };
   switch (spec.kind) {
-    case 'int': return parseInt(t, spec.name);
-    case 'float': return parseFloat(t, spec.name);
-    case 'pair': return parsePair(t, spec);
-    case 'choice': return spec.choices?.includes(unquote(t)) ? { ok: true, value: unquote(t) } : { ok: false, message: `${spec.name} must be one of ${spec.choices?.join(', ')}` };
-    case 'bool': return /^(true|false)$/i.test(t) ? { ok: true, value: /^true$/i.test(t) } : { ok: false, message: `${spec.name} must be True or False` };
+    case 'int':
+      return parseInt(t, spec.name);
+    case 'float':
+      return parseFloat(t, spec.name);
+    case 'pair':
+      return parsePair(t, spec);
+    case 'choice':
+      return spec.choices?.includes(unquote(t))
+        ? { ok: true, value: unquote(t) }
+        : { ok: false, message: `${spec.name} must be one of ${spec.choices?.join(', ')}` };
+    case 'bool':
+      return /^(true|false)$/i.test(t)
+        ? { ok: true, value: /^true$/i.test(t) }
+        : { ok: false, message: `${spec.name} must be True or False` };
   }
 }
 
@@ -40,18 +51,26 @@ function parseInt(t: string, name: string): Parsed {
 
 function parseFloat(t: string, name: string): Parsed {
   const v = Number(t);
-  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) && Number.isFinite(v) ? { ok: true, value: v } : { ok: false, message: `${name} must be a number` };
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) && Number.isFinite(v)
+    ? { ok: true, value: v }
+    : { ok: false, message: `${name} must be a number` };
 }
 
 function parsePair(t: string, spec: ParamSpec): Parsed {
   const word = unquote(t);
   if (spec.strings?.includes(word)) return { ok: true, value: word };
   const inner = t.replace(/^[([]\s*/, '').replace(/\s*[)\]]$/, '');
-  const items = inner.split(',').map((s) => s.trim()).filter((s, i, all) => s !== '' || i < all.length - 1);
+  const items = inner
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s, i, all) => s !== '' || i < all.length - 1);
   const expected = `${spec.name} must be an integer or a pair (h, w)${spec.strings ? ` or ${spec.strings.map((s) => `'${s}'`).join(' / ')}` : ''}`;
-  if (items.length === 1 && inner === t) return parseInt(items[0], spec.name).ok ? { ok: true, value: Number(items[0]) } : { ok: false, message: expected };
+  if (items.length === 1 && inner === t)
+    return parseInt(items[0], spec.name).ok ? { ok: true, value: Number(items[0]) } : { ok: false, message: expected };
   if (items.length !== 2) return { ok: false, message: expected };
-  const value = items.map((s) => (/^none$/i.test(s) && spec.nullableItems ? null : /^[+-]?\d+$/.test(s) ? Number(s) : NaN));
+  const value = items.map((s) =>
+    /^none$/i.test(s) && spec.nullableItems ? null : /^[+-]?\d+$/.test(s) ? Number(s) : NaN,
+  );
   return value.some((v) => Number.isNaN(v)) ? { ok: false, message: expected } : { ok: true, value };
 }
 

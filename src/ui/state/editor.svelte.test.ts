@@ -62,9 +62,22 @@ describe('EditorState commands', () => {
   test('a Linear after a conv: Fix inserts the missing Flatten on its input edge, one undo step', () => {
     const e = seeded();
     e.deleteElements(['n7']); // the Flatten
-    expect(e.analysis.nodes.get('n8')!.shapeError!.fix).toMatchObject({ insert: { input: 0, layers: [{ type: 'Flatten' }] }, label: 'insert Flatten' });
+    expect(e.analysis.nodes.get('n8')!.shapeError!.fix).toMatchObject({
+      insert: { input: 0, layers: [{ type: 'Flatten' }] },
+      label: 'insert Flatten',
+    });
     e.applyFix('n8');
-    expect(chainTypes(e)).toEqual(['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear', 'Linear']);
+    expect(chainTypes(e)).toEqual([
+      'Conv2d',
+      'MaxPool2d',
+      'Conv2d',
+      'MaxPool2d',
+      'Conv2d',
+      'MaxPool2d',
+      'Flatten',
+      'Linear',
+      'Linear',
+    ]);
     expect(e.analysis.problems).toEqual([]);
     e.undo();
     expect(chainTypes(e).length).toBe(8);

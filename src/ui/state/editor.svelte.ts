@@ -109,7 +109,8 @@ export class EditorState {
   dropLayer(type: PaletteId, at: G.XY): string {
     const target = this.dropTargetAt(at);
     if (target?.kind === 'edge') return this.insertOnEdge(target.edgeId, type);
-    if (target?.kind === 'tail') return this.#addWired(type, 'append', this.#below(target.nodeId), { after: target.nodeId });
+    if (target?.kind === 'tail')
+      return this.#addWired(type, 'append', this.#below(target.nodeId), { after: target.nodeId });
     return this.#addWired(type, 'append', { x: at.x - G.NODE_WIDTH / 2, y: at.y - 20 }, {}, null);
   }
 
@@ -125,7 +126,10 @@ export class EditorState {
     const downstream = new Set([edge.target, ...G.chainFrom(this.#graph, edge.target)]);
     const room = G.NODE_HEIGHT + G.NODE_GAP;
     const shifted = G.shiftDown(this.#graph, downstream, room);
-    const at = { x: source.position.x, y: Math.max(target.position.y, source.position.y + this.#height(source.id) + G.NODE_GAP) };
+    const at = {
+      x: source.position.x,
+      y: Math.max(target.position.y, source.position.y + this.#height(source.id) + G.NODE_GAP),
+    };
     const body = newBody(type, this.#outShape(edge.source), 'insert');
     const { graph, id: added } = G.addNode(shifted, body, at, { after: edge.source, before: edge.target });
     this.#commit(graph, [added]);
@@ -263,7 +267,9 @@ export class EditorState {
 
   select(ids: string[]): void {
     const want = new Set(ids);
-    this.#flowNodes = this.#flowNodes.map((n) => (n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) }));
+    this.#flowNodes = this.#flowNodes.map((n) =>
+      n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
+    );
     this.flowEdges = this.flowEdges.map((e) => (e.selected ? { ...e, selected: false } : e));
   }
 
@@ -284,10 +290,17 @@ export class EditorState {
       const p = this.nodeById.get(n.id)?.position;
       if (p && (p.x !== n.position.x || p.y !== n.position.y)) moved.set(n.id, n.position);
     }
-    if (moved.size > 0) this.#commit(G.movePositions(this.#graph, moved), undefined, `move:${[...moved.keys()].join()}`);
+    if (moved.size > 0)
+      this.#commit(G.movePositions(this.#graph, moved), undefined, `move:${[...moved.keys()].join()}`);
   }
 
-  #addWired(type: PaletteId, mode: AddMode, at: G.XY, wire: { after?: string; before?: string }, from: string | null = wire.after ?? null): string {
+  #addWired(
+    type: PaletteId,
+    mode: AddMode,
+    at: G.XY,
+    wire: { after?: string; before?: string },
+    from: string | null = wire.after ?? null,
+  ): string {
     const body = newBody(type, from ? this.#outShape(from) : null, mode);
     const { graph, id } = G.addNode(this.#graph, body, at, wire);
     this.#commit(graph, [id]);
@@ -310,7 +323,8 @@ export class EditorState {
 
   #commit(next: G.EditorGraph, select?: string[], coalesceKey?: string): void {
     const now = Date.now();
-    const same = coalesceKey !== undefined && this.#coalesce?.key === coalesceKey && now - this.#coalesce.at < COALESCE_MS;
+    const same =
+      coalesceKey !== undefined && this.#coalesce?.key === coalesceKey && now - this.#coalesce.at < COALESCE_MS;
     if (!same) this.#undo = [...this.#undo.slice(-(HISTORY_LIMIT - 1)), this.#graph];
     this.#coalesce = coalesceKey === undefined ? null : { key: coalesceKey, at: now };
     this.#redo = [];
@@ -337,9 +351,22 @@ export class EditorState {
       const prev = old.get(n.id);
       const selected = select ? select.has(n.id) : (prev?.selected ?? false);
       const ariaLabel = n.kind === 'input' ? 'Input block' : `${blockLabel(n)} block`;
-      if (prev && prev.type === n.kind && prev.selected === selected && prev.ariaLabel === ariaLabel && prev.position.x === n.position.x && prev.position.y === n.position.y) return prev;
+      if (
+        prev &&
+        prev.type === n.kind &&
+        prev.selected === selected &&
+        prev.ariaLabel === ariaLabel &&
+        prev.position.x === n.position.x &&
+        prev.position.y === n.position.y
+      )
+        return prev;
       return {
-        id: n.id, type: n.kind, position: n.position, data: {}, selected, ariaLabel,
+        id: n.id,
+        type: n.kind,
+        position: n.position,
+        data: {},
+        selected,
+        ariaLabel,
         deletable: n.kind !== 'input',
         ...(prev?.measured ? { measured: prev.measured } : {}),
       };

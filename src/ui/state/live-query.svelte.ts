@@ -17,8 +17,15 @@ export class LiveValue<T> {
     this.#value = initial;
     this.#subscribe = createSubscriber((update) => {
       const sub = source.subscribe({
-        next: (value) => { this.#value = value; this.#error = null; update(); },
-        error: (error) => { this.#error = error; update(); },
+        next: (value) => {
+          this.#value = value;
+          this.#error = null;
+          update();
+        },
+        error: (error) => {
+          this.#error = error;
+          update();
+        },
       });
       return () => sub.unsubscribe();
     });

@@ -22,7 +22,12 @@ const JOURNAL_KEY = 'layerboard.unsavedEdit';
 /** Set while a project is being opened and drawn; still set at the next start means that open never finished (the tab crashed or hung). */
 const OPENING_KEY = 'layerboard.opening';
 
-interface Journal { id: string; doc: ModelDocument; view: ProjectView; base: number }
+interface Journal {
+  id: string;
+  doc: ModelDocument;
+  view: ProjectView;
+  base: number;
+}
 const SAVE_DELAY_MS = 250;
 export const DEFAULT_TEMPLATE = 'cifar10-bs';
 
@@ -59,10 +64,19 @@ export class ProjectsState {
     this.#repo = repo;
     this.#editor = editor;
     this.list = new LiveValue<ProjectSummary[]>(repo.watchList(), []);
-    editor.onChange(() => { this.#docDirty = true; this.#schedule(); });
+    editor.onChange(() => {
+      this.#docDirty = true;
+      this.#schedule();
+    });
     this.#presence = new TabPresence({
-      peer: (_, tab) => { this.#peers.add(tab); this.otherTabs = this.#peers.size; },
-      left: (_, tab) => { this.#peers.delete(tab); this.otherTabs = this.#peers.size; },
+      peer: (_, tab) => {
+        this.#peers.add(tab);
+        this.otherTabs = this.#peers.size;
+      },
+      left: (_, tab) => {
+        this.#peers.delete(tab);
+        this.otherTabs = this.#peers.size;
+      },
       saved: (_, tab, version) => {
         this.#peers.add(tab);
         this.otherTabs = this.#peers.size;
@@ -72,7 +86,8 @@ export class ProjectsState {
         else {
           this.#cancelTimer();
           this.saveStatus = 'error';
-          this.conflict = 'This project was just saved from another tab; your edits here are kept in this tab but not saved, so neither tab overwrites the other.';
+          this.conflict =
+            'This project was just saved from another tab; your edits here are kept in this tab but not saved, so neither tab overwrites the other.';
         }
       },
     });
@@ -153,8 +168,17 @@ export class ProjectsState {
    */
   flushOnHide(): void {
     if (this.current && this.saveStatus !== 'saved' && !this.conflict) {
-      const journal: Journal = { id: this.current.id, doc: this.#editor.document, view: this.#view(), base: this.#version };
-      try { localStorage.setItem(JOURNAL_KEY, JSON.stringify(journal)); } catch { /* over localStorage's quota: the IndexedDB write below is all we have */ }
+      const journal: Journal = {
+        id: this.current.id,
+        doc: this.#editor.document,
+        view: this.#view(),
+        base: this.#version,
+      };
+      try {
+        localStorage.setItem(JOURNAL_KEY, JSON.stringify(journal));
+      } catch {
+        /* over localStorage's quota: the IndexedDB write below is all we have */
+      }
     }
     void this.flush();
   }
@@ -211,8 +235,11 @@ export class ProjectsState {
     this.openCount++;
     localStorage.setItem(LAST_KEY, record.id);
     // Opened once the canvas has drawn it (two frames, then a task).
-    const done = () => { if (localStorage.getItem(OPENING_KEY) === record.id) localStorage.removeItem(OPENING_KEY); };
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));
+    const done = () => {
+      if (localStorage.getItem(OPENING_KEY) === record.id) localStorage.removeItem(OPENING_KEY);
+    };
+    if (typeof requestAnimationFrame === 'function')
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));
     else done();
   }
 
@@ -229,7 +256,9 @@ export class ProjectsState {
       const stored = await this.#repo.get(j.id);
       // Only onto the version it was based on: a newer save (the write did finish, or another tab) wins.
       if (stored && stored.updated === j.base) await this.#repo.save(j.id, j.doc, j.view, j.base);
-    } catch { /* an unreadable or conflicting journal is dropped */ }
+    } catch {
+      /* an unreadable or conflicting journal is dropped */
+    }
     localStorage.removeItem(JOURNAL_KEY);
   }
 
@@ -259,7 +288,12 @@ export class ProjectsState {
     this.#docDirty = false;
     try {
       if (doc) {
-        this.#version = await this.#repo.save(current.id, withoutPositions(this.#editor.document), this.#view(), this.#version);
+        this.#version = await this.#repo.save(
+          current.id,
+          withoutPositions(this.#editor.document),
+          this.#view(),
+          this.#version,
+        );
         this.#presence.saved(current.id, this.#version);
       } else if (this.viewport) {
         // Only the view moved: stored without a new version, so other tabs are not disturbed.
@@ -273,7 +307,8 @@ export class ProjectsState {
     } catch (e) {
       if (doc) this.#docDirty = true;
       this.saveStatus = 'error';
-      if (e instanceof ProjectConflictError) this.conflict = `${e.message}; your edits here are kept in this tab but not saved, so neither tab overwrites the other.`;
+      if (e instanceof ProjectConflictError)
+        this.conflict = `${e.message}; your edits here are kept in this tab but not saved, so neither tab overwrites the other.`;
       this.saveError = storageErrorMessage(e);
     }
   }

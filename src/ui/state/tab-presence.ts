@@ -28,8 +28,10 @@ export class TabPresence {
     this.#channel?.addEventListener('message', (e: MessageEvent<PresenceMessage>) => {
       const m = e.data;
       if (!m || m.tab === this.tab || m.project !== this.#project) return;
-      if (m.kind === 'opened') { this.#post({ kind: 'here', project: m.project, tab: this.tab }); events.peer(m.project, m.tab); }
-      else if (m.kind === 'here') events.peer(m.project, m.tab);
+      if (m.kind === 'opened') {
+        this.#post({ kind: 'here', project: m.project, tab: this.tab });
+        events.peer(m.project, m.tab);
+      } else if (m.kind === 'here') events.peer(m.project, m.tab);
       else if (m.kind === 'closed') events.left(m.project, m.tab);
       else if (m.kind === 'saved') events.saved(m.project, m.tab, m.version);
     });
@@ -37,7 +39,8 @@ export class TabPresence {
 
   /** This tab now shows `project` (null: none). */
   open(project: string | null): void {
-    if (this.#project && this.#project !== project) this.#post({ kind: 'closed', project: this.#project, tab: this.tab });
+    if (this.#project && this.#project !== project)
+      this.#post({ kind: 'closed', project: this.#project, tab: this.tab });
     this.#project = project;
     if (project) this.#post({ kind: 'opened', project, tab: this.tab });
   }
@@ -47,7 +50,11 @@ export class TabPresence {
   }
 
   /** The page is going away. */
-  close(): void { this.open(null); }
+  close(): void {
+    this.open(null);
+  }
 
-  #post(m: PresenceMessage): void { this.#channel?.postMessage(m); }
+  #post(m: PresenceMessage): void {
+    this.#channel?.postMessage(m);
+  }
 }

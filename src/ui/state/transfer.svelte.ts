@@ -7,7 +7,10 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { EditorState } from './editor.svelte.ts';
 import type { ProjectsState } from './projects.svelte.ts';
 
-export interface ImportFailure { file: string; errors: DocError[] }
+export interface ImportFailure {
+  file: string;
+  errors: DocError[];
+}
 
 export class TransferState {
   readonly #editor: EditorState;
@@ -56,7 +59,13 @@ export class TransferState {
 }
 
 function fileStem(name: string): string {
-  return name.trim().replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'model';
+  return (
+    name
+      .trim()
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase() || 'model'
+  );
 }
 
 export const [getTransfer, setTransfer] = createContext<TransferState>();

@@ -4,7 +4,11 @@ import type { SummaryWriter } from '../../db/summary-writer.ts';
 import type { StoredWeights } from './weights.ts';
 
 /** Text shown as a code block by the Text dashboard's markdown (four-space indent). */
-export const indentCode = (text: string) => text.split('\n').map((l) => `    ${l}`).join('\n');
+export const indentCode = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 /** A histogram of every parameter at the run's last global step (0-based). */
 export async function logFinalWeights(writer: SummaryWriter, weights: StoredWeights, step: number): Promise<void> {

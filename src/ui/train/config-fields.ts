@@ -3,8 +3,13 @@
 // defaults while keeping the user's edits the new one shares, and validateTrainingConfig's
 // messages by field.
 import {
-  findOptionType, validateTrainingConfig,
-  type Choice, type KeywordValue, type OptionSpec, type OptionTypeDef, type TrainingConfig,
+  findOptionType,
+  validateTrainingConfig,
+  type Choice,
+  type KeywordValue,
+  type OptionSpec,
+  type OptionTypeDef,
+  type TrainingConfig,
 } from '../../core/run/training-config.ts';
 
 /** A field's text read as a keyword: undefined is "PyTorch's default" (the keyword left out). */
@@ -29,12 +34,19 @@ export function optionPlaceholder(spec: OptionSpec): string {
 function parseNumber(t: string, name: string, int: boolean): Parsed {
   if (!NUMBER.test(t) || !Number.isFinite(Number(t))) return { ok: false, message: `${name} must be a number` };
   const v = Number(t);
-  return int && !Number.isInteger(v) ? { ok: false, message: `${name} must be a whole number` } : { ok: true, value: v };
+  return int && !Number.isInteger(v)
+    ? { ok: false, message: `${name} must be a whole number` }
+    : { ok: true, value: v };
 }
 
 function parseList(t: string, name: string, pair: boolean): Parsed {
-  const items = t.replace(/^[([]\s*|\s*[)\]]$/g, '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.some((s) => !NUMBER.test(s))) return { ok: false, message: `${name} must be ${pair ? 'two numbers' : 'a list of numbers'}, separated by commas` };
+  const items = t
+    .replace(/^[([]\s*|\s*[)\]]$/g, '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.some((s) => !NUMBER.test(s)))
+    return { ok: false, message: `${name} must be ${pair ? 'two numbers' : 'a list of numbers'}, separated by commas` };
   if (pair && items.length !== 2) return { ok: false, message: `${name} must be two numbers, e.g. 0.9, 0.999` };
   if (items.length === 0) return { ok: false, message: `${name} needs at least one number (or None)` };
   return { ok: true, value: items.map(Number) };
@@ -43,15 +55,29 @@ function parseList(t: string, name: string, pair: boolean): Parsed {
 /** A typed keyword from the field's text; '' means "PyTorch's default" (undefined). */
 export function parseOption(text: string, spec: OptionSpec): Parsed {
   const t = text.trim();
-  if (t === '') return spec.required && spec.default === undefined ? { ok: false, message: `${spec.name} is required` } : { ok: true, value: undefined };
-  if (/^none$/i.test(t)) return spec.nullable ? { ok: true, value: null } : { ok: false, message: `${spec.name} cannot be None` };
+  if (t === '')
+    return spec.required && spec.default === undefined
+      ? { ok: false, message: `${spec.name} is required` }
+      : { ok: true, value: undefined };
+  if (/^none$/i.test(t))
+    return spec.nullable ? { ok: true, value: null } : { ok: false, message: `${spec.name} cannot be None` };
   switch (spec.kind) {
-    case 'int': return parseNumber(t, spec.name, true);
-    case 'float': return parseNumber(t, spec.name, false);
-    case 'floats': return parseList(t, spec.name, false);
-    case 'floatPair': return parseList(t, spec.name, true);
-    case 'bool': return /^(true|false)$/i.test(t) ? { ok: true, value: /^true$/i.test(t) } : { ok: false, message: `${spec.name} must be True or False` };
-    case 'choice': return spec.choices!.includes(t) ? { ok: true, value: t } : { ok: false, message: `${spec.name} must be one of ${spec.choices!.join(', ')}` };
+    case 'int':
+      return parseNumber(t, spec.name, true);
+    case 'float':
+      return parseNumber(t, spec.name, false);
+    case 'floats':
+      return parseList(t, spec.name, false);
+    case 'floatPair':
+      return parseList(t, spec.name, true);
+    case 'bool':
+      return /^(true|false)$/i.test(t)
+        ? { ok: true, value: /^true$/i.test(t) }
+        : { ok: false, message: `${spec.name} must be True or False` };
+    case 'choice':
+      return spec.choices!.includes(t)
+        ? { ok: true, value: t }
+        : { ok: false, message: `${spec.name} must be one of ${spec.choices!.join(', ')}` };
   }
 }
 
@@ -103,7 +129,20 @@ export function fieldErrors(config: TrainingConfig): Map<string, string> {
 /** PyTorch's constructor call for a choice: 'SGD(lr=0.01, momentum=0.9)'. */
 export function callText(choice: Choice | null): string {
   if (!choice) return 'None';
-  const py = (v: unknown): string => (v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `(${v.map(py).join(', ')})` : String(v));
-  const args = Object.entries(choice).filter(([k]) => k !== 'type').map(([k, v]) => `${k}=${py(v)}`);
+  const py = (v: unknown): string =>
+    v === null
+      ? 'None'
+      : typeof v === 'boolean'
+        ? v
+          ? 'True'
+          : 'False'
+        : typeof v === 'string'
+          ? `'${v}'`
+          : Array.isArray(v)
+            ? `(${v.map(py).join(', ')})`
+            : String(v);
+  const args = Object.entries(choice)
+    .filter(([k]) => k !== 'type')
+    .map(([k, v]) => `${k}=${py(v)}`);
   return `${choice.type}(${args.join(', ')})`;
 }

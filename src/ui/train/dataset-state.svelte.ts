@@ -13,12 +13,22 @@ import type { DatasetRef } from '../../worker/protocol.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
 
 /** The built-in datasets (shipped with the app) and the imported ones. */
-export type DatasetChoice = { kind: 'mnist' } | { kind: 'fashion-mnist' } | { kind: 'cifar10' } | { kind: 'images'; id: string };
+export type DatasetChoice =
+  { kind: 'mnist' } | { kind: 'fashion-mnist' } | { kind: 'cifar10' } | { kind: 'images'; id: string };
 export type DatasetKind = DatasetChoice['kind'];
-export const DATASET_TITLES: Record<DatasetKind, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10', images: 'Your images' };
+export const DATASET_TITLES: Record<DatasetKind, string> = {
+  mnist: 'MNIST',
+  'fashion-mnist': 'Fashion-MNIST',
+  cifar10: 'CIFAR-10',
+  images: 'Your images',
+};
 
 /** Progress of loading the chosen dataset (a first download, or a read from IndexedDB). */
-export interface LoadProgress { phase: ImportPhase; fraction: number; detail: string | null }
+export interface LoadProgress {
+  phase: ImportPhase;
+  fraction: number;
+  detail: string | null;
+}
 
 export interface ImportStatus {
   what: string;
@@ -29,8 +39,15 @@ export interface ImportStatus {
 
 const CHOICE_KEY = 'layerboard.train.dataset';
 export const PHASE_TEXT: Record<ImportPhase, string> = {
-  download: 'Downloading', read: 'Reading', decompress: 'Decompressing', untar: 'Unpacking', validate: 'Checking records', unzip: 'Unzipping',
-  decode: 'Decoding images', save: 'Saving to browser storage', load: 'Loading from browser storage',
+  download: 'Downloading',
+  read: 'Reading',
+  decompress: 'Decompressing',
+  untar: 'Unpacking',
+  validate: 'Checking records',
+  unzip: 'Unzipping',
+  decode: 'Decoding images',
+  save: 'Saving to browser storage',
+  load: 'Loading from browser storage',
 };
 
 export function choiceKey(c: DatasetChoice): string {
@@ -39,10 +56,15 @@ export function choiceKey(c: DatasetChoice): string {
 
 export function refOf(c: DatasetChoice, baseUrl: string): DatasetRef {
   switch (c.kind) {
-    case 'mnist': case 'fashion-mnist': return { kind: 'builtin', id: c.kind, baseUrl };
-    case 'cifar10': return { kind: 'stored', id: 'cifar10' };
-    case 'images': return { kind: 'stored', id: c.id };
-    default: return c satisfies never;
+    case 'mnist':
+    case 'fashion-mnist':
+      return { kind: 'builtin', id: c.kind, baseUrl };
+    case 'cifar10':
+      return { kind: 'stored', id: 'cifar10' };
+    case 'images':
+      return { kind: 'stored', id: c.id };
+    default:
+      return c satisfies never;
   }
 }
 
@@ -54,8 +76,17 @@ export function configIdOf(c: DatasetChoice): DatasetId {
 function readChoice(): DatasetChoice {
   try {
     const c = JSON.parse(localStorage.getItem(CHOICE_KEY) ?? 'null') as DatasetChoice | null;
-    if (c && (c.kind === 'mnist' || c.kind === 'fashion-mnist' || c.kind === 'cifar10' || (c.kind === 'images' && typeof c.id === 'string'))) return c;
-  } catch { /* a damaged entry: the default */ }
+    if (
+      c &&
+      (c.kind === 'mnist' ||
+        c.kind === 'fashion-mnist' ||
+        c.kind === 'cifar10' ||
+        (c.kind === 'images' && typeof c.id === 'string'))
+    )
+      return c;
+  } catch {
+    /* a damaged entry: the default */
+  }
   return { kind: 'mnist' };
 }
 
@@ -78,10 +109,15 @@ export class DatasetState {
   constructor(db: LayerboardDB, data: DataClient, baseUrl: string) {
     this.#data = data;
     this.#baseUrl = baseUrl;
-    this.stored = new LiveValue<DatasetRecord[]>(liveQuery(() => listDatasets(db)), []);
+    this.stored = new LiveValue<DatasetRecord[]>(
+      liveQuery(() => listDatasets(db)),
+      [],
+    );
   }
 
-  get ref(): DatasetRef { return refOf(this.choice, this.#baseUrl); }
+  get ref(): DatasetRef {
+    return refOf(this.choice, this.#baseUrl);
+  }
 
   /** [C, H, W] of the chosen dataset's images, once known. */
   get inputShape(): number[] | null {
@@ -90,7 +126,9 @@ export class DatasetState {
   }
 
   /** The choice is ready to train on. */
-  get ready(): boolean { return this.info !== null && !this.loading; }
+  get ready(): boolean {
+    return this.info !== null && !this.loading;
+  }
 
   isImported(kind: 'cifar10'): boolean {
     return this.stored.current.some((d) => d.id === kind);
@@ -131,21 +169,42 @@ export class DatasetState {
       this.loadError = /not in this browser's storage/.test(message) ? null : message;
       return null;
     } finally {
-      if (generation === this.#generation) { this.loading = false; this.loadProgress = null; }
+      if (generation === this.#generation) {
+        this.loading = false;
+        this.loadProgress = null;
+      }
     }
   }
 
   /** Imports CIFAR-10 from the official tarball or its .bin batches; resolves with its choice (null: failed, see importError). */
   importCifar10(files: File[]): Promise<DatasetChoice | null> {
     const list = files.map((file) => ({ name: file.name, file }));
-    return this.#import('CIFAR-10', () => this.#data.request('import-cifar10', { files: list }, this.#progress('CIFAR-10')), { kind: 'cifar10' });
+    return this.#import(
+      'CIFAR-10',
+      () => this.#data.request('import-cifar10', { files: list }, this.#progress('CIFAR-10')),
+      { kind: 'cifar10' },
+    );
   }
 
   /** Imports an ImageFolder (a .zip or a folder's files); resolves with its choice. */
-  importImages(source: ImageSource, size: number, channels: 1 | 3, testFraction: number): Promise<DatasetChoice | null> {
+  importImages(
+    source: ImageSource,
+    size: number,
+    channels: 1 | 3,
+    testFraction: number,
+  ): Promise<DatasetChoice | null> {
     const id = `images-${crypto.randomUUID().slice(0, 8)}`;
     const what = source.name || 'images';
-    return this.#import(what, () => this.#data.request('import-images', { datasetId: id, source, size, channels, testFraction }, this.#progress(what)), { kind: 'images', id });
+    return this.#import(
+      what,
+      () =>
+        this.#data.request(
+          'import-images',
+          { datasetId: id, source, size, channels, testFraction },
+          this.#progress(what),
+        ),
+      { kind: 'images', id },
+    );
   }
 
   /** Deletes an imported dataset (in the data worker: its chunks can be large). */
@@ -154,15 +213,26 @@ export class DatasetState {
   }
 
   /** Test images for the prediction gallery (misclassified first, or one confusion cell). */
-  gallery(ref: DatasetRef, predictions: number[], count: number, only?: { truth: number; predicted: number }): Promise<DataReplies['gallery']> {
+  gallery(
+    ref: DatasetRef,
+    predictions: number[],
+    count: number,
+    only?: { truth: number; predicted: number },
+  ): Promise<DataReplies['gallery']> {
     return this.#data.request('gallery', { ref, predictions, count, ...(only && { only }) });
   }
 
   #progress(what: string) {
-    return (phase: ImportPhase, fraction: number, detail?: string) => { this.importing = { what, phase, fraction, detail: detail ?? null }; };
+    return (phase: ImportPhase, fraction: number, detail?: string) => {
+      this.importing = { what, phase, fraction, detail: detail ?? null };
+    };
   }
 
-  async #import(what: string, run: () => Promise<{ datasetId: string }>, choice: DatasetChoice): Promise<DatasetChoice | null> {
+  async #import(
+    what: string,
+    run: () => Promise<{ datasetId: string }>,
+    choice: DatasetChoice,
+  ): Promise<DatasetChoice | null> {
     if (this.importing) return null;
     this.importing = { what, phase: 'read', fraction: 0, detail: null };
     this.importError = null;

@@ -2,11 +2,19 @@
 // File System entries API ('pets/cat/001.png'); <input webkitdirectory> gives
 // webkitRelativePath. Listing happens here; reading the bytes is the data worker's job.
 
-export interface PathFile { path: string; file: File }
+export interface PathFile {
+  path: string;
+  file: File;
+}
 
 function entryFiles(entry: FileSystemEntry): Promise<PathFile[]> {
   if (entry.isFile) {
-    return new Promise((resolve, reject) => (entry as FileSystemFileEntry).file((file) => resolve([{ path: entry.fullPath.replace(/^\//, ''), file }]), reject));
+    return new Promise((resolve, reject) =>
+      (entry as FileSystemFileEntry).file(
+        (file) => resolve([{ path: entry.fullPath.replace(/^\//, ''), file }]),
+        reject,
+      ),
+    );
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   // readEntries returns at most ~100 entries per call: read until it returns none
@@ -14,7 +22,9 @@ function entryFiles(entry: FileSystemEntry): Promise<PathFile[]> {
     const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
     return batch.length ? readAll([...acc, ...batch]) : acc;
   };
-  return readAll().then((entries) => Promise.all(entries.map(entryFiles))).then((lists) => lists.flat());
+  return readAll()
+    .then((entries) => Promise.all(entries.map(entryFiles)))
+    .then((lists) => lists.flat());
 }
 
 /** Every file of a drop; dropped folders are walked. */

@@ -16,15 +16,25 @@ export function safetensorsBytes(record: RunRecord, weights: StoredWeights): Uin
 }
 
 export function downloadSafetensors(record: RunRecord, weights: StoredWeights): void {
-  downloadBlob(`${fileSafe(record.name.replace(/\s*·\s*/g, '-'))}.safetensors`, new Blob([safetensorsBytes(record, weights) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  downloadBlob(
+    `${fileSafe(record.name.replace(/\s*·\s*/g, '-'))}.safetensors`,
+    new Blob([safetensorsBytes(record, weights) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+  );
 }
 
 /** The project's files (under one folder named after the model class). */
-export async function projectEntries(record: RunRecord, weights: StoredWeights | null, baseUrl: string): Promise<ZipEntry[]> {
+export async function projectEntries(
+  record: RunRecord,
+  weights: StoredWeights | null,
+  baseUrl: string,
+): Promise<ZipEntry[]> {
   const config = record.config ?? record.doc.training ?? defaultTrainingConfigFor(record.doc.input);
   const folder = safeSegment(record.doc.className ?? 'model', 'model');
   const text = (s: string) => new TextEncoder().encode(s);
-  const entries: ZipEntry[] = pytorchProject(record.doc, config).map((f) => ({ name: `${folder}/${f.path}`, data: text(f.content) }));
+  const entries: ZipEntry[] = pytorchProject(record.doc, config).map((f) => ({
+    name: `${folder}/${f.path}`,
+    data: text(f.content),
+  }));
   if (weights) entries.push({ name: `${folder}/weights.safetensors`, data: safetensorsBytes(record, weights) });
   const builtin = builtinFileOf(config.dataset.id);
   if (builtin) {
@@ -48,7 +58,14 @@ async function gzipped(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-export async function downloadProject(record: RunRecord, weights: StoredWeights | null, baseUrl: string): Promise<void> {
+export async function downloadProject(
+  record: RunRecord,
+  weights: StoredWeights | null,
+  baseUrl: string,
+): Promise<void> {
   const zip = await writeZip(await projectEntries(record, weights, baseUrl));
-  downloadBlob(`${fileSafe(record.doc.className ?? 'model')}-pytorch.zip`, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+  downloadBlob(
+    `${fileSafe(record.doc.className ?? 'model')}-pytorch.zip`,
+    new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
+  );
 }

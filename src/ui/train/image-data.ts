@@ -2,9 +2,14 @@
 // channel, RGB planes for three.
 import type { ImageBatch } from '../../worker/data-protocol.ts';
 
-export function imageRgba(batch: Pick<ImageBatch, 'channels' | 'height' | 'width'>, pixels: Uint8Array, k: number): Uint8ClampedArray<ArrayBuffer> {
+export function imageRgba(
+  batch: Pick<ImageBatch, 'channels' | 'height' | 'width'>,
+  pixels: Uint8Array,
+  k: number,
+): Uint8ClampedArray<ArrayBuffer> {
   const { channels: c, height: h, width: w } = batch;
-  const plane = h * w, base = k * c * plane;
+  const plane = h * w,
+    base = k * c * plane;
   const out = new Uint8ClampedArray(plane * 4);
   for (let p = 0; p < plane; p++) {
     const r = pixels[base + p];

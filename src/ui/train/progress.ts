@@ -22,7 +22,12 @@ export class ProgressTracker {
   step = 0;
   epoch = 1;
 
-  constructor(readonly totalSteps: number, readonly stepsPerEpoch: number, readonly batchSize: number, now = performance.now()) {
+  constructor(
+    readonly totalSteps: number,
+    readonly stepsPerEpoch: number,
+    readonly batchSize: number,
+    now = performance.now(),
+  ) {
     this.#lastAt = now;
   }
 
@@ -49,7 +54,9 @@ export class ProgressTracker {
     const left = Math.max(0, this.totalSteps - this.step);
     const stepsPerSecond = this.#rate === null ? null : this.#rate / this.batchSize;
     return {
-      step: this.step, totalSteps: this.totalSteps, epoch: this.epoch,
+      step: this.step,
+      totalSteps: this.totalSteps,
+      epoch: this.epoch,
       epochs: Math.max(1, Math.round(this.totalSteps / Math.max(1, this.stepsPerEpoch))),
       fraction: this.totalSteps ? Math.min(1, this.step / this.totalSteps) : 0,
       imagesPerSecond: this.#rate,
@@ -63,7 +70,9 @@ export class ProgressTracker {
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
   const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   const two = (n: number) => String(n).padStart(2, '0');
   return h ? `${h}:${two(m)}:${two(r)}` : `${m}:${two(r)}`;
 }

@@ -30,7 +30,9 @@ function rememberEnding(runId: string, ending: Ending): void {
   try {
     const all = JSON.parse(localStorage.getItem(UNSAVED_ENDINGS_KEY) ?? '{}') as Record<string, Ending>;
     localStorage.setItem(UNSAVED_ENDINGS_KEY, JSON.stringify({ ...all, [runId]: ending }));
-  } catch { /* no localStorage either: the run will read as interrupted */ }
+  } catch {
+    /* no localStorage either: the run will read as interrupted */
+  }
 }
 
 /** The ending a page could not store for this run, if any (and forgets it). */
@@ -41,7 +43,9 @@ export function takeUnsavedEnding(runId: string): Ending | null {
     delete all[runId];
     localStorage.setItem(UNSAVED_ENDINGS_KEY, JSON.stringify(all));
     return ending;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 export interface StartRun {
@@ -60,7 +64,9 @@ export const lockName = (runId: string) => `layerboard-run:${runId}`;
 /** Holds a Web Lock until the returned function is called (no-op where locks are missing). */
 function holdLock(name: string): () => void {
   let release = () => {};
-  const held = new Promise<void>((r) => { release = r; });
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
   void globalThis.navigator?.locks?.request(name, () => held).catch(() => undefined);
   return release;
 }
@@ -90,22 +96,46 @@ export class RunController {
     const run = this.#run;
     if (!run || e.type === 'reply' || (e.runId !== null && e.runId !== run.session.id)) return;
     switch (e.type) {
-      case 'progress': this.#progress(run, e); return;
-      case 'done': void this.#done(run, e); return;
-      case 'error': void this.#fail(run, e.message); return;
-      default: e satisfies never;
+      case 'progress':
+        this.#progress(run, e);
+        return;
+      case 'done':
+        void this.#done(run, e);
+        return;
+      case 'error':
+        void this.#fail(run, e.message);
+        return;
+      default:
+        e satisfies never;
     }
   }
 
   async start(p: StartRun): Promise<RunSession> {
     if (this.#run) throw new Error('a run is already training: stop it first');
-    const record = await this.repo.create({ projectId: p.projectId, name: p.name, doc: p.doc, config: p.config, dataset: $state.snapshot(p.dataset), backend: p.config.backend?.backend });
+    const record = await this.repo.create({
+      projectId: p.projectId,
+      name: p.name,
+      doc: p.doc,
+      config: p.config,
+      dataset: $state.snapshot(p.dataset),
+      backend: p.config.backend?.backend,
+    });
     const session = new RunSession(record, 'starting');
     session.dataset = p.dataset;
     if (p.from) session.offsets = { ...p.from.offsets };
     const writer = new SummaryWriter(this.db, record.id, { onError: (err) => this.onStorageError(err.message) });
-    const logger = new RunLog((tag, value, step, wallTime) => writer.addScalar(tag, value, step, wallTime), session.offsets);
-    const run: Active = { session, writer, logger, tracker: null, config: p.config, release: holdLock(lockName(record.id)) };
+    const logger = new RunLog(
+      (tag, value, step, wallTime) => writer.addScalar(tag, value, step, wallTime),
+      session.offsets,
+    );
+    const run: Active = {
+      session,
+      writer,
+      logger,
+      tracker: null,
+      config: p.config,
+      release: holdLock(lockName(record.id)),
+    };
     this.#run = run;
     this.active = session;
     if (p.from) void writer.addText('continued_from', p.from.parentId);
@@ -115,8 +145,12 @@ export class RunController {
     void writer.addText('config', indentCode(JSON.stringify(p.config, null, 2)));
     try {
       const reply = await this.engine().train({
-        runId: record.id, model: p.doc, config: p.config, dataset: p.dataset.ref,
-        ...(p.from && { weights: payloadOf(p.from.weights) }), progressIntervalMs: 200,
+        runId: record.id,
+        model: p.doc,
+        config: p.config,
+        dataset: p.dataset.ref,
+        ...(p.from && { weights: payloadOf(p.from.weights) }),
+        progressIntervalMs: 200,
       });
       if (reply.backend) {
         session.backend = reply.backend;
@@ -161,7 +195,11 @@ export class RunController {
     const { session, logger } = run;
     const wall = Date.now() / 1000;
     logger.steps(e.steps, wall);
-    session.append(TAGS.trainLoss, e.steps.map((r) => ({ step: logger.stepOf(r), value: r.loss })), wall);
+    session.append(
+      TAGS.trainLoss,
+      e.steps.map((r) => ({ step: logger.stepOf(r), value: r.loss })),
+      wall,
+    );
     for (const ep of e.epochs) {
       logger.epoch(ep, wall);
       const step = logger.epochStepOf(ep);
@@ -190,7 +228,10 @@ export class RunController {
       session.test = { ...e.test, classes: session.dataset.classes };
     }
     const total = run.tracker?.totalSteps ?? e.steps;
-    const message = e.status === 'stopped' ? `stopped at step ${e.steps.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}` : undefined;
+    const message =
+      e.status === 'stopped'
+        ? `stopped at step ${e.steps.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`
+        : undefined;
     const metrics = logger.metrics({ seconds: run.tracker?.view().elapsedSeconds ?? 0 });
     session.status = e.status;
     session.message = message ?? null;
@@ -256,15 +297,23 @@ export class RunController {
       session.record = (await this.repo.get(session.id)) ?? session.record;
     } catch (err) {
       if (!isQuotaError(err)) {
-        this.onStorageError(`run ${session.record.name} could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+        this.onStorageError(
+          `run ${session.record.name} could not be saved: ${err instanceof Error ? err.message : String(err)}`,
+        );
         return;
       }
-      const kept = session.weights ? 'its trained weights are only in this tab: download them (.safetensors) before leaving the page' : 'its logs up to the quota are kept';
+      const kept = session.weights
+        ? 'its trained weights are only in this tab: download them (.safetensors) before leaving the page'
+        : 'its logs up to the quota are kept';
       const message = `${STORAGE_FULL}: the browser's storage quota for this site was reached while saving the run; ${kept}`;
       session.status = 'failed';
       session.message = message;
-      await this.repo.end(session.id, 'failed', message).catch(() => rememberEnding(session.id, { status: 'failed', message }));
-      this.onStorageError(`run ${session.record.name}: ${message}. Free space by deleting runs or datasets on the Board.`);
+      await this.repo
+        .end(session.id, 'failed', message)
+        .catch(() => rememberEnding(session.id, { status: 'failed', message }));
+      this.onStorageError(
+        `run ${session.record.name}: ${message}. Free space by deleting runs or datasets on the Board.`,
+      );
     }
   }
 }

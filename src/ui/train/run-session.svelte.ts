@@ -44,7 +44,9 @@ export class RunSession {
   }
 
   get live(): boolean {
-    return this.status === 'starting' || this.status === 'running' || this.status === 'paused' || this.status === 'stopping';
+    return (
+      this.status === 'starting' || this.status === 'running' || this.status === 'paused' || this.status === 'stopping'
+    );
   }
 
   /** Called with the tags whose series grew. */
@@ -67,9 +69,12 @@ export class RunSession {
     s.dataset = record.dataset ?? null;
     s.test = record.test ?? null;
     s.weights = record.weights ?? null;
-    const steps = record.metrics?.steps, epochs = record.metrics?.epochs;
+    const steps = record.metrics?.steps,
+      epochs = record.metrics?.epochs;
     if (steps !== undefined && epochs !== undefined) s.offsets = { step: steps, epoch: epochs };
-    s.lastLoss = s.series[TAGS.trainLoss].length ? s.series[TAGS.trainLoss].values[s.series[TAGS.trainLoss].length - 1] : null;
+    s.lastLoss = s.series[TAGS.trainLoss].length
+      ? s.series[TAGS.trainLoss].values[s.series[TAGS.trainLoss].length - 1]
+      : null;
     return s;
   }
 }

@@ -33,14 +33,20 @@ export function defaultBackend(): BackendChoice {
 }
 
 function readStored(key: string): unknown {
-  try { return JSON.parse(localStorage.getItem(key) ?? 'null'); } catch { return null; }
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null');
+  } catch {
+    return null;
+  }
 }
 
 /** The configuration a model without `training` starts from: the one an older build remembered, else the defaults for its input. */
 function startingConfig(input: readonly number[]): TrainingConfig {
-  const saved = readStored(OLD_CONFIG_KEY), backend = readStored(OLD_BACKEND_KEY);
+  const saved = readStored(OLD_CONFIG_KEY),
+    backend = readStored(OLD_BACKEND_KEY);
   if (saved === null && backend === null) return defaultTrainingConfigFor(input);
-  const raw = typeof saved === 'object' && saved !== null ? { ...saved, ...(backend !== null && { backend }) } : { backend };
+  const raw =
+    typeof saved === 'object' && saved !== null ? { ...saved, ...(backend !== null && { backend }) } : { backend };
   return migrateTrainingConfig(raw, input).config;
 }
 
@@ -77,24 +83,41 @@ export class TrainState {
     this.#projects = deps.projects;
     this.#makeEngine = deps.engine ?? (() => EngineClient.start());
     this.repo = new RunRepository(deps.db);
-    this.runs = new LiveValue<RunRecord[]>(liveQuery(() => this.repo.list()), []);
+    this.runs = new LiveValue<RunRecord[]>(
+      liveQuery(() => this.repo.list()),
+      [],
+    );
     this.datasets = new DatasetState(deps.db, deps.data ?? DataClient.start(), deps.baseUrl ?? document.baseURI);
-    this.controller = new RunController(deps.db, this.repo, () => this.#client(), (m) => (this.storageError = m));
+    this.controller = new RunController(
+      deps.db,
+      this.repo,
+      () => this.#client(),
+      (m) => (this.storageError = m),
+    );
   }
 
-  get editor(): EditorState { return this.#editor; }
+  get editor(): EditorState {
+    return this.#editor;
+  }
 
   /** The model's training configuration (doc.training), or where a model without one starts. */
-  get config(): TrainingConfig { return this.#config; }
+  get config(): TrainingConfig {
+    return this.#config;
+  }
 
   /** The kernels training runs on: the configuration's, else the fastest. */
-  get backend(): BackendChoice { return this.#config.backend ?? defaultBackend(); }
+  get backend(): BackendChoice {
+    return this.#config.backend ?? defaultBackend();
+  }
 
   /** At page start: runs a closed page left 'running' become 'interrupted'. */
   async startUp(): Promise<void> {
     // the page going away: write what the active run has buffered (the run becomes 'interrupted' on the next start)
     addEventListener('pagehide', () => this.controller.flush());
-    await this.#markInterrupted().catch((e: unknown) => (this.storageError = `could not check for interrupted runs: ${e instanceof Error ? e.message : String(e)}`));
+    await this.#markInterrupted().catch(
+      (e: unknown) =>
+        (this.storageError = `could not check for interrupted runs: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   /** The Train tab opened: the chosen dataset is loaded once (the data worker starts here, not at page start). */
@@ -107,7 +130,13 @@ export class TrainState {
 
   /** Why Start is disabled, or null. */
   get blocker(): string | null {
-    return startBlocker({ analysis: this.#editor.analysis, datasets: this.datasets, errors: this.errors, config: this.config, running: this.controller.active !== null });
+    return startBlocker({
+      analysis: this.#editor.analysis,
+      datasets: this.datasets,
+      errors: this.errors,
+      config: this.config,
+      running: this.controller.active !== null,
+    });
   }
 
   setBackend(next: BackendChoice): void {
@@ -135,11 +164,21 @@ export class TrainState {
     const c = $state.snapshot(this.config);
     const id = configIdOf(choice);
     // the Input shape and the configuration change as one undo step
-    this.#editor.setTraining({
-      ...c,
-      dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
-      transforms: { ...c.transforms, normalize: normalizeFor(choice, info), ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && { horizontalFlip: false, cropPadding: 0 }) },
-    }, shape ?? undefined);
+    this.#editor.setTraining(
+      {
+        ...c,
+        dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
+        transforms: {
+          ...c.transforms,
+          normalize: normalizeFor(choice, info),
+          ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && {
+            horizontalFlip: false,
+            cropPadding: 0,
+          }),
+        },
+      },
+      shape ?? undefined,
+    );
   }
 
   /** Deletes an imported dataset from the browser (its runs keep their logs). */
@@ -151,11 +190,27 @@ export class TrainState {
 
   async start(): Promise<void> {
     const blocked = this.blocker;
-    if (blocked) { this.commandError = blocked; return; }
+    if (blocked) {
+      this.commandError = blocked;
+      return;
+    }
     const info = this.datasets.info!;
     const doc = structuredClone($state.snapshot(this.#editor.document));
-    const dataset: RunDataset = { ref: this.datasets.ref, name: info.name, classes: info.classes, shape: [info.channels, info.height, info.width] };
-    await this.#launch(() => this.controller.start({ name: runName(doc, info.name, this.config, this.runs.current.length + 1), projectId: this.#projects.current?.id ?? null, doc, config: this.#runConfig(), dataset }));
+    const dataset: RunDataset = {
+      ref: this.datasets.ref,
+      name: info.name,
+      classes: info.classes,
+      shape: [info.channels, info.height, info.width],
+    };
+    await this.#launch(() =>
+      this.controller.start({
+        name: runName(doc, info.name, this.config, this.runs.current.length + 1),
+        projectId: this.#projects.current?.id ?? null,
+        doc,
+        config: this.#runConfig(),
+        dataset,
+      }),
+    );
   }
 
   /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
@@ -163,7 +218,16 @@ export class TrainState {
     if (!session.weights || !session.dataset) return;
     const from = { weights: session.weights, offsets: session.offsets, parentId: session.id };
     const record = session.record;
-    await this.#launch(() => this.controller.start({ name: `${record.name} → continued`, projectId: record.projectId, doc: record.doc, config: this.#runConfig(), dataset: session.dataset!, from }));
+    await this.#launch(() =>
+      this.controller.start({
+        name: `${record.name} → continued`,
+        projectId: record.projectId,
+        doc: record.doc,
+        config: this.#runConfig(),
+        dataset: session.dataset!,
+        from,
+      }),
+    );
   }
 
   async #launch(start: () => Promise<RunSession>): Promise<void> {
@@ -183,7 +247,12 @@ export class TrainState {
     try {
       // the run's own configuration (its transforms and loss), on this page's kernels
       const config = { ...(session.record.config ?? this.#runConfig()), backend: $state.snapshot(this.backend) };
-      const result = await this.#client().evaluate({ model: session.record.doc, config, dataset: session.dataset.ref, weights: payloadOf(session.weights) });
+      const result = await this.#client().evaluate({
+        model: session.record.doc,
+        config,
+        dataset: session.dataset.ref,
+        weights: payloadOf(session.weights),
+      });
       session.test = { ...result, classes: session.dataset.classes };
       await this.controller.recordTest(session);
     } catch (err) {
@@ -195,7 +264,10 @@ export class TrainState {
 
   /** Shows a past run's charts and results. */
   async open(id: string): Promise<void> {
-    if (this.controller.active?.id === id) { this.shown = this.controller.active; return; }
+    if (this.controller.active?.id === id) {
+      this.shown = this.controller.active;
+      return;
+    }
     const record = await this.repo.get(id);
     if (record) this.shown = await RunSession.load(this.repo, record);
   }
@@ -213,7 +285,8 @@ export class TrainState {
     const route = (e: Parameters<RunController['handle']>[0]) => {
       this.controller.handle(e);
       // a crashed worker cannot be used again: the next command starts a fresh one
-      if (e.type === 'error' && /worker (crashed|terminated)/.test(e.message) && this.#engine === client) this.#engine = null;
+      if (e.type === 'error' && /worker (crashed|terminated)/.test(e.message) && this.#engine === client)
+        this.#engine = null;
     };
     client.on('progress', route);
     client.on('done', route);
@@ -229,10 +302,18 @@ export class TrainState {
     for (const r of running) {
       if (held.has(lockName(r.id))) continue; // alive in another tab
       const ending = takeUnsavedEnding(r.id); // it ended, but storage was full when it said so
-      if (ending) { await this.repo.end(r.id, ending.status, ending.message); continue; }
+      if (ending) {
+        await this.repo.end(r.id, ending.status, ending.message);
+        continue;
+      }
       const last = await this.repo.scalarsAfter(r.id, 'loss/train', -Infinity).then((s) => s.at(-1)?.step);
-      const where = last === undefined ? 'before its first step was logged' : `after step ${last.toLocaleString('en-US')}`;
-      await this.repo.end(r.id, 'interrupted', `interrupted ${where}: the page was closed or reloaded during training; its logs are kept`);
+      const where =
+        last === undefined ? 'before its first step was logged' : `after step ${last.toLocaleString('en-US')}`;
+      await this.repo.end(
+        r.id,
+        'interrupted',
+        `interrupted ${where}: the page was closed or reloaded during training; its logs are kept`,
+      );
     }
   }
 }

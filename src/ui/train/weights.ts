@@ -12,9 +12,10 @@ type StoredEntry = StoredWeights[string] & { dtype?: 'int64' };
 export function storedWeights(payload: WeightsPayload): StoredWeights {
   const out: StoredWeights = {};
   for (const e of payload.entries) {
-    const entry: StoredEntry = e.dtype === 'int64'
-      ? { shape: [...e.shape], data: Float32Array.from(new Int32Array(e.buffer)), dtype: 'int64' }
-      : { shape: [...e.shape], data: new Float32Array(e.buffer) };
+    const entry: StoredEntry =
+      e.dtype === 'int64'
+        ? { shape: [...e.shape], data: Float32Array.from(new Int32Array(e.buffer)), dtype: 'int64' }
+        : { shape: [...e.shape], data: new Float32Array(e.buffer) };
     out[e.name] = entry;
   }
   return out;
@@ -30,7 +31,7 @@ export function payloadOf(weights: StoredWeights): WeightsPayload {
     entries: Object.entries(weights).map(([name, w]) => {
       const int = isInt(name, w);
       const buffer = int ? Int32Array.from(w.data, Math.round).buffer : w.data.slice().buffer;
-      return { name, shape: [...w.shape], dtype: int ? 'int64' as const : 'float32' as const, buffer };
+      return { name, shape: [...w.shape], dtype: int ? ('int64' as const) : ('float32' as const), buffer };
     }),
   };
 }

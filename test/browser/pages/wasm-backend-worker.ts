@@ -11,7 +11,11 @@ import { Sequential } from '../../../src/engine/sequential.ts';
 import type { IntTensor, Tensor } from '../../../src/engine/tensor.ts';
 import { chainLayers } from '../../../src/core/model/chain.ts';
 
-export interface WasmRequest { threads: number; steps: number; bench?: { batch: number; steps: number } }
+export interface WasmRequest {
+  threads: number;
+  steps: number;
+  bench?: { batch: number; steps: number };
+}
 export interface WasmReport {
   isolated: boolean;
   ts: number[];
@@ -25,13 +29,18 @@ export interface WasmReport {
 }
 
 const LAYERS: LayerSpec[] = [
-  { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 5, padding: 2 }, { type: 'ReLU' }, { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: 3, padding: 1 }, { type: 'MaxPool2d', kernel_size: 2 },
-  { type: 'Flatten' }, { type: 'Linear', in_features: 16 * 4 * 4, out_features: 10 },
+  { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 5, padding: 2 },
+  { type: 'ReLU' },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Conv2d', in_channels: 8, out_channels: 16, kernel_size: 3, padding: 1 },
+  { type: 'MaxPool2d', kernel_size: 2 },
+  { type: 'Flatten' },
+  { type: 'Linear', in_features: 16 * 4 * 4, out_features: 10 },
 ];
 
 function batch(n: number, shape: number[], seed: number): { x: Tensor; y: IntTensor } {
-  const rng = new Rng(seed), per = shape.reduce((a, b) => a * b, 1);
+  const rng = new Rng(seed),
+    per = shape.reduce((a, b) => a * b, 1);
   const y = Int32Array.from({ length: n }, () => rng.int(10));
   // class-dependent mean so the loss can fall
   const x = Float32Array.from({ length: n * per }, (_, i) => rng.normal() * 0.5 + (y[Math.floor(i / per)] - 4.5) * 0.1);
@@ -65,17 +74,29 @@ self.onmessage = async (e: MessageEvent<WasmRequest>) => {
     const b = await useBackend({ backend: 'wasm', threads });
     const wasm = train(LAYERS, [3, 16, 16], 16, steps).losses;
     const report: WasmReport = {
-      isolated: crossOriginIsolated, ts, wasm, description: b.description, threads: b.threads,
+      isolated: crossOriginIsolated,
+      ts,
+      wasm,
+      description: b.description,
+      threads: b.threads,
       note: (b as { note?: string | null }).note ?? null,
     };
     if (bench) {
       const bs = TEMPLATES.find((t) => t.id === 'cifar10-bs')!;
       const r = train(chainLayers(bs.doc)!.layers, bs.doc.input, bench.batch, bench.steps + 1);
-      report.benchImagesPerSecond = Math.round((bench.batch * bench.steps) / (r.ms / 1000) * 10) / 10;
+      report.benchImagesPerSecond = Math.round(((bench.batch * bench.steps) / (r.ms / 1000)) * 10) / 10;
     }
     await useBackend({ backend: 'ts' });
     self.postMessage(report);
   } catch (err) {
-    self.postMessage({ isolated: crossOriginIsolated, ts: [], wasm: [], description: '', threads: 0, note: null, error: String(err) } satisfies WasmReport);
+    self.postMessage({
+      isolated: crossOriginIsolated,
+      ts: [],
+      wasm: [],
+      description: '',
+      threads: 0,
+      note: null,
+      error: String(err),
+    } satisfies WasmReport);
   }
 };

@@ -3,12 +3,42 @@
 type Schema = Record<string, unknown> | boolean;
 
 const typeOf = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v;
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'array'
+      : typeof v === 'number' && Number.isInteger(v)
+        ? 'integer'
+        : typeof v;
 
 const KNOWN = new Set([
-  '$schema', '$id', '$defs', '$ref', 'title', 'description', 'default', 'type', 'const', 'enum', 'required',
-  'properties', 'additionalProperties', 'items', 'prefixItems', 'minItems', 'maxItems', 'minimum', 'maximum',
-  'exclusiveMinimum', 'pattern', 'not', 'anyOf', 'allOf', 'if', 'then', 'uniqueItems',
+  '$schema',
+  '$id',
+  '$defs',
+  '$ref',
+  'title',
+  'description',
+  'default',
+  'type',
+  'const',
+  'enum',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'pattern',
+  'not',
+  'anyOf',
+  'allOf',
+  'if',
+  'then',
+  'uniqueItems',
 ]);
 
 /** The paths where `value` breaks `schema` (empty when it conforms). Throws on unknown keywords. */
@@ -27,14 +57,21 @@ export function schemaErrors(root: Record<string, unknown>, value: unknown): str
   };
   const run = (s: Schema, v: unknown, path: string): void => {
     if (s === true) return;
-    if (s === false) { errors.push(`${path}: not allowed`); return; }
+    if (s === false) {
+      errors.push(`${path}: not allowed`);
+      return;
+    }
     for (const k of Object.keys(s)) if (!KNOWN.has(k)) throw new Error(`mini-json-schema: unsupported keyword ${k}`);
-    const fail = (why: string): void => { errors.push(`${path || '(root)'}: ${why}`); };
-    if (typeof s.$ref === 'string') run(((root.$defs as Record<string, Schema>)[s.$ref.replace('#/$defs/', '')]), v, path);
+    const fail = (why: string): void => {
+      errors.push(`${path || '(root)'}: ${why}`);
+    };
+    if (typeof s.$ref === 'string')
+      run((root.$defs as Record<string, Schema>)[s.$ref.replace('#/$defs/', '')], v, path);
     if (s.type !== undefined) {
       const types = ([] as string[]).concat(s.type as string);
       const t = typeOf(v);
-      if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) return fail(`type ${t}, expected ${types}`);
+      if (!types.includes(t) && !(t === 'integer' && types.includes('number')))
+        return fail(`type ${t}, expected ${types}`);
     }
     if ('const' in s && JSON.stringify(s.const) !== JSON.stringify(v)) fail(`expected ${JSON.stringify(s.const)}`);
     if (s.enum && !(s.enum as unknown[]).some((e) => JSON.stringify(e) === JSON.stringify(v))) fail('not in enum');
@@ -43,7 +80,8 @@ export function schemaErrors(root: Record<string, unknown>, value: unknown): str
       if (typeof s.maximum === 'number' && v > s.maximum) fail(`above maximum ${s.maximum}`);
       if (typeof s.exclusiveMinimum === 'number' && v <= s.exclusiveMinimum) fail(`not above ${s.exclusiveMinimum}`);
     }
-    if (typeof v === 'string' && typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) fail(`does not match ${s.pattern}`);
+    if (typeof v === 'string' && typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v))
+      fail(`does not match ${s.pattern}`);
     if (Array.isArray(v)) {
       if (typeof s.minItems === 'number' && v.length < s.minItems) fail(`fewer than ${s.minItems} items`);
       if (typeof s.maxItems === 'number' && v.length > s.maxItems) fail(`more than ${s.maxItems} items`);

@@ -18,8 +18,14 @@ export function randomDocument(seed: number): ModelDocument {
     const positions = Object.fromEntries(doc.modules.map((m) => [m.name, { x: int(rng, -500, 500), y: rng() * 1000 }]));
     doc.editor = rng() < 0.5 ? { positions, input: { x: 0.5, y: -12.25 } } : { positions };
   }
-  if (rng() < 0.3) doc.metadata = { name: 'run "α" \\ 1\n', created: '2025-01-02T03:04:05Z', tags: ['x', 1, null, { deep: [true] }] };
-  if (rng() < 0.3) doc.training = { ...defaultTrainingConfig(), optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] }, epochs: 3 };
+  if (rng() < 0.3)
+    doc.metadata = { name: 'run "α" \\ 1\n', created: '2025-01-02T03:04:05Z', tags: ['x', 1, null, { deep: [true] }] };
+  if (rng() < 0.3)
+    doc.training = {
+      ...defaultTrainingConfig(),
+      optimizer: { type: 'Adam', lr: 1e-3, betas: [0.9, 0.999] },
+      epochs: 3,
+    };
   return doc;
 }
 

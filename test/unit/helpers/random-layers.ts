@@ -21,8 +21,14 @@ const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.leng
 const maybe = (rng: Rng): boolean => rng() < 0.5;
 const FLOATS = [1e-5, 1e-10, 0.1, 0.2, 0.30000000000000004, 1e-3, 2.5e-7, 0.0001, 1, 2, 0.5, 1e16, 123.456, 3];
 const floatIn = (rng: Rng, lo: number, hi: number): number =>
-  maybe(rng) ? Math.round((lo + rng() * (hi - lo)) * 1000) / 1000 : pick(rng, FLOATS.filter((f) => f >= lo && f <= hi));
-const pairOf = (rng: Rng, lo: number, hi: number): number | number[] => (maybe(rng) ? int(rng, lo, hi) : [int(rng, lo, hi), int(rng, lo, hi)]);
+  maybe(rng)
+    ? Math.round((lo + rng() * (hi - lo)) * 1000) / 1000
+    : pick(
+        rng,
+        FLOATS.filter((f) => f >= lo && f <= hi),
+      );
+const pairOf = (rng: Rng, lo: number, hi: number): number | number[] =>
+  maybe(rng) ? int(rng, lo, hi) : [int(rng, lo, hi), int(rng, lo, hi)];
 
 /** Sets `key` to `value` half the time (omitted keywords take PyTorch's default). */
 function opt(spec: LayerSpec, rng: Rng, key: string, value: unknown): void {
@@ -31,7 +37,12 @@ function opt(spec: LayerSpec, rng: Rng, key: string, value: unknown): void {
 
 function conv(rng: Rng): LayerSpec {
   const groups = pick(rng, [1, 1, 2, 4]);
-  const s: LayerSpec = { type: 'Conv2d', in_channels: groups * int(rng, 1, 4), out_channels: groups * int(rng, 1, 8), kernel_size: pairOf(rng, 1, 5) };
+  const s: LayerSpec = {
+    type: 'Conv2d',
+    in_channels: groups * int(rng, 1, 4),
+    out_channels: groups * int(rng, 1, 8),
+    kernel_size: pairOf(rng, 1, 5),
+  };
   const same = rng() < 0.15;
   if (same) s.padding = pick(rng, ['same', 'valid']);
   else opt(s, rng, 'padding', pairOf(rng, 0, 3));
@@ -49,7 +60,12 @@ function pool(rng: Rng, type: 'MaxPool2d' | 'AvgPool2d'): LayerSpec {
   const ks = Array.isArray(s.kernel_size) ? (s.kernel_size as number[]) : [k, k];
   opt(s, rng, 'stride', rng() < 0.3 ? null : pairOf(rng, 1, 3));
   // PyTorch: padding at most half the kernel, per dimension.
-  opt(s, rng, 'padding', maybe(rng) ? int(rng, 0, Math.floor(Math.min(...ks) / 2)) : ks.map((x) => int(rng, 0, Math.floor(x / 2))));
+  opt(
+    s,
+    rng,
+    'padding',
+    maybe(rng) ? int(rng, 0, Math.floor(Math.min(...ks) / 2)) : ks.map((x) => int(rng, 0, Math.floor(x / 2))),
+  );
   opt(s, rng, 'ceil_mode', maybe(rng));
   if (type === 'MaxPool2d') opt(s, rng, 'dilation', pairOf(rng, 1, 2));
   else {
@@ -72,10 +88,20 @@ const MAKERS: Record<(typeof LAYER_TYPES)[number], (rng: Rng) => LayerSpec> = {
   Conv2d: conv,
   MaxPool2d: (rng) => pool(rng, 'MaxPool2d'),
   AvgPool2d: (rng) => pool(rng, 'AvgPool2d'),
-  AdaptiveAvgPool2d: (rng) => ({ type: 'AdaptiveAvgPool2d', output_size: maybe(rng) ? int(rng, 1, 7) : [pick(rng, [null, 1, 3, 5]), pick(rng, [null, 2, 4])] }),
+  AdaptiveAvgPool2d: (rng) => ({
+    type: 'AdaptiveAvgPool2d',
+    output_size: maybe(rng) ? int(rng, 1, 7) : [pick(rng, [null, 1, 3, 5]), pick(rng, [null, 2, 4])],
+  }),
   Flatten: (rng) => {
     const s: LayerSpec = { type: 'Flatten' };
-    const [start, end] = pick(rng, [[1, -1], [0, 2], [2, 3], [1, 2], [0, -1], [1, 1]]);
+    const [start, end] = pick(rng, [
+      [1, -1],
+      [0, 2],
+      [2, 3],
+      [1, 2],
+      [0, -1],
+      [1, 1],
+    ]);
     opt(s, rng, 'start_dim', start);
     opt(s, rng, 'end_dim', end);
     return s;
@@ -85,7 +111,11 @@ const MAKERS: Record<(typeof LAYER_TYPES)[number], (rng: Rng) => LayerSpec> = {
     opt(s, rng, 'bias', maybe(rng));
     return s;
   },
-  ReLU: (rng) => { const s: LayerSpec = { type: 'ReLU' }; opt(s, rng, 'inplace', maybe(rng)); return s; },
+  ReLU: (rng) => {
+    const s: LayerSpec = { type: 'ReLU' };
+    opt(s, rng, 'inplace', maybe(rng));
+    return s;
+  },
   LeakyReLU: (rng) => {
     const s: LayerSpec = { type: 'LeakyReLU' };
     opt(s, rng, 'negative_slope', floatIn(rng, 0, 1));
@@ -94,11 +124,33 @@ const MAKERS: Record<(typeof LAYER_TYPES)[number], (rng: Rng) => LayerSpec> = {
   },
   Sigmoid: () => ({ type: 'Sigmoid' }),
   Tanh: () => ({ type: 'Tanh' }),
-  GELU: (rng) => { const s: LayerSpec = { type: 'GELU' }; opt(s, rng, 'approximate', pick(rng, ['none', 'tanh'])); return s; },
-  ELU: (rng) => { const s: LayerSpec = { type: 'ELU' }; opt(s, rng, 'alpha', floatIn(rng, 0, 3)); opt(s, rng, 'inplace', maybe(rng)); return s; },
-  Softmax: (rng) => { const s: LayerSpec = { type: 'Softmax' }; opt(s, rng, 'dim', pick(rng, [null, 0, 1, -1, 2])); return s; },
-  LogSoftmax: (rng) => { const s: LayerSpec = { type: 'LogSoftmax' }; opt(s, rng, 'dim', pick(rng, [null, 0, 1, -1, 2])); return s; },
-  Dropout: (rng) => { const s: LayerSpec = { type: 'Dropout' }; opt(s, rng, 'p', floatIn(rng, 0, 1)); opt(s, rng, 'inplace', maybe(rng)); return s; },
+  GELU: (rng) => {
+    const s: LayerSpec = { type: 'GELU' };
+    opt(s, rng, 'approximate', pick(rng, ['none', 'tanh']));
+    return s;
+  },
+  ELU: (rng) => {
+    const s: LayerSpec = { type: 'ELU' };
+    opt(s, rng, 'alpha', floatIn(rng, 0, 3));
+    opt(s, rng, 'inplace', maybe(rng));
+    return s;
+  },
+  Softmax: (rng) => {
+    const s: LayerSpec = { type: 'Softmax' };
+    opt(s, rng, 'dim', pick(rng, [null, 0, 1, -1, 2]));
+    return s;
+  },
+  LogSoftmax: (rng) => {
+    const s: LayerSpec = { type: 'LogSoftmax' };
+    opt(s, rng, 'dim', pick(rng, [null, 0, 1, -1, 2]));
+    return s;
+  },
+  Dropout: (rng) => {
+    const s: LayerSpec = { type: 'Dropout' };
+    opt(s, rng, 'p', floatIn(rng, 0, 1));
+    opt(s, rng, 'inplace', maybe(rng));
+    return s;
+  },
   BatchNorm1d: (rng) => batchNorm(rng, 'BatchNorm1d'),
   BatchNorm2d: (rng) => batchNorm(rng, 'BatchNorm2d'),
 };

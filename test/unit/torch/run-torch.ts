@@ -13,7 +13,8 @@ function probe(): string | null {
 /** torch's version, or null when it is not importable. */
 export const torchVersion = probe();
 
-if (!torchVersion) console.warn(`NOTE: PyTorch not importable with ${PYTHON}: the tests against real PyTorch are skipped`);
+if (!torchVersion)
+  console.warn(`NOTE: PyTorch not importable with ${PYTHON}: the tests against real PyTorch are skipped`);
 
 /** Runs test/unit/torch/<script> with `input` as JSON on stdin; returns its JSON stdout. */
 export function runTorch<T>(script: string, input: unknown): T {

@@ -1,6 +1,17 @@
 // Event protos (event.proto, summary.proto, tensor.proto): decode what TensorBoard
 // logs hold, encode scalar events as PyTorch's SummaryWriter writes them.
-import { asDouble, asFloat, asFloats, asInt, asMessage, asString, readFields, ProtoWriter, WIRE, type Field } from './protobuf.ts';
+import {
+  asDouble,
+  asFloat,
+  asFloats,
+  asInt,
+  asMessage,
+  asString,
+  readFields,
+  ProtoWriter,
+  WIRE,
+  type Field,
+} from './protobuf.ts';
 import { decodeGraphDef, type GraphDefNode } from './graph-def.ts';
 import { kindOf, pluginMetadata, type SummaryKind } from './summary-value.ts';
 
@@ -27,15 +38,25 @@ export interface TfEvent {
   other?: string[];
 }
 
-const OTHER_EVENT_FIELDS: Record<number, string> = { 6: 'log_message', 7: 'session_log', 8: 'tagged_run_metadata', 9: 'meta_graph_def', 10: 'source_metadata' };
+const OTHER_EVENT_FIELDS: Record<number, string> = {
+  6: 'log_message',
+  7: 'session_log',
+  8: 'tagged_run_metadata',
+  9: 'meta_graph_def',
+  10: 'source_metadata',
+};
 
-const DT_FLOAT = 1, DT_DOUBLE = 2, DT_HALF = 19;
+const DT_FLOAT = 1,
+  DT_DOUBLE = 2,
+  DT_HALF = 19;
 
 const byNumber = (fields: Field[], n: number) => fields.filter((f) => f.number === n);
 const first = (fields: Field[], n: number) => fields.find((f) => f.number === n);
 
 function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1,
+    e = (h >> 10) & 0x1f,
+    m = h & 0x3ff;
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
@@ -109,12 +130,25 @@ export function decodeEvent(bytes: Uint8Array): TfEvent {
   const event: TfEvent = { wallTime: 0, step: 0, values: [] };
   for (const field of f) {
     switch (field.number) {
-      case 1: event.wallTime = asDouble(field); break;
-      case 2: event.step = asInt(field); break;
-      case 3: event.fileVersion = asString(field); break;
-      case 4: event.graphDef = asMessage(field); event.graph = decodeGraphDef(event.graphDef); break;
-      case 5: event.values.push(...byNumber(readFields(asMessage(field)), 1).map((v) => decodeValue(asMessage(v)))); break;
-      default: (event.other ??= []).push(OTHER_EVENT_FIELDS[field.number] ?? `field ${field.number}`); break;
+      case 1:
+        event.wallTime = asDouble(field);
+        break;
+      case 2:
+        event.step = asInt(field);
+        break;
+      case 3:
+        event.fileVersion = asString(field);
+        break;
+      case 4:
+        event.graphDef = asMessage(field);
+        event.graph = decodeGraphDef(event.graphDef);
+        break;
+      case 5:
+        event.values.push(...byNumber(readFields(asMessage(field)), 1).map((v) => decodeValue(asMessage(v))));
+        break;
+      default:
+        (event.other ??= []).push(OTHER_EVENT_FIELDS[field.number] ?? `field ${field.number}`);
+        break;
     }
   }
   return event;

@@ -1,10 +1,22 @@
 // Event files (events.out.tfevents.*): TFRecord-framed Event protos.
-import { decodeEvent, encodeFileVersionEvent, encodeGraphEvent, encodeScalarValue, encodeSummaryEvent, type TfEvent } from './event.ts';
+import {
+  decodeEvent,
+  encodeFileVersionEvent,
+  encodeGraphEvent,
+  encodeScalarValue,
+  encodeSummaryEvent,
+  type TfEvent,
+} from './event.ts';
 import { ProtoError } from './protobuf.ts';
 import { readRecords, writeRecords, type RecordProblem } from './records.ts';
 import type { RawSummary } from './summary-value.ts';
 
-export interface ScalarPoint { tag: string; step: number; wallTime: number; value: number }
+export interface ScalarPoint {
+  tag: string;
+  step: number;
+  wallTime: number;
+  value: number;
+}
 
 export interface EventFileContents {
   events: TfEvent[];
@@ -36,7 +48,10 @@ export function readEventFile(bytes: Uint8Array): EventFileContents {
     } catch (err) {
       if (!(err instanceof ProtoError)) throw err;
       const at = err.at - bytes.byteOffset;
-      problems.push({ offset, message: `record at byte ${offset} is not a valid Event (skipped): ${err.message} at byte ${at}` });
+      problems.push({
+        offset,
+        message: `record at byte ${offset} is not a valid Event (skipped): ${err.message} at byte ${at}`,
+      });
     }
     offset += record.length + 16;
   }
@@ -46,7 +61,8 @@ export function readEventFile(bytes: Uint8Array): EventFileContents {
   for (const e of events) {
     for (const v of e.values) {
       if (v.scalar !== undefined) scalars.push({ tag: v.tag, step: e.step, wallTime: e.wallTime, value: v.scalar });
-      else if (v.kind && v.raw) summaries.push({ tag: v.tag, step: e.step, wallTime: e.wallTime, kind: v.kind, value: v.raw });
+      else if (v.kind && v.raw)
+        summaries.push({ tag: v.tag, step: e.step, wallTime: e.wallTime, kind: v.kind, value: v.raw });
     }
   }
   return { events, scalars, summaries, problems };

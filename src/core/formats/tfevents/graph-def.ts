@@ -22,21 +22,28 @@ export interface GraphDefNode {
 function decodeShape(bytes: Uint8Array): number[] | null {
   const f = readFields(bytes);
   if (f.some((x) => x.number === 3 && asBool(x))) return null;
-  return f.filter((x) => x.number === 2).map((dim) => {
-    const size = readFields(asMessage(dim)).find((x) => x.number === 1);
-    return size ? asInt(size) : 0;
-  });
+  return f
+    .filter((x) => x.number === 2)
+    .map((dim) => {
+      const size = readFields(asMessage(dim)).find((x) => x.number === 1);
+      return size ? asInt(size) : 0;
+    });
 }
 
 function decodeAttr(bytes: Uint8Array): AttrValue {
   const [f] = readFields(bytes) as (Field | undefined)[];
   if (!f) return { kind: 'other' };
   switch (f.number) {
-    case 2: return { kind: 's', value: asString(f) };
-    case 3: return { kind: 'i', value: asInt(f) };
-    case 4: return { kind: 'f', value: asFloat(f) };
-    case 5: return { kind: 'b', value: asBool(f) };
-    case 7: return { kind: 'shape', value: decodeShape(asMessage(f)) };
+    case 2:
+      return { kind: 's', value: asString(f) };
+    case 3:
+      return { kind: 'i', value: asInt(f) };
+    case 4:
+      return { kind: 'f', value: asFloat(f) };
+    case 5:
+      return { kind: 'b', value: asBool(f) };
+    case 7:
+      return { kind: 'shape', value: decodeShape(asMessage(f)) };
     case 1: {
       const list = readFields(asMessage(f));
       return {
@@ -46,7 +53,8 @@ function decodeAttr(bytes: Uint8Array): AttrValue {
         shapes: list.filter((x) => x.number === 7).map((x) => decodeShape(asMessage(x))),
       };
     }
-    default: return { kind: 'other' };
+    default:
+      return { kind: 'other' };
   }
 }
 
@@ -68,5 +76,7 @@ function decodeNode(bytes: Uint8Array): GraphDefNode {
 }
 
 export function decodeGraphDef(bytes: Uint8Array): GraphDefNode[] {
-  return readFields(bytes).filter((f) => f.number === 1).map((f) => decodeNode(asMessage(f)));
+  return readFields(bytes)
+    .filter((f) => f.number === 1)
+    .map((f) => decodeNode(asMessage(f)));
 }

@@ -22,7 +22,16 @@ const isIo = (n: GraphDefNode) => n.op === 'IO Node';
 function emptyNode(id: string): ModuleNode {
   const last = id.slice(id.lastIndexOf('/') + 1);
   const m = SCOPE_PART.exec(last);
-  return { id, name: m ? m[2] : '', type: m ? m[1] : last, inputShape: [], outputShape: [], params: NaN, multAdds: NaN, children: [] };
+  return {
+    id,
+    name: m ? m[2] : '',
+    type: m ? m[1] : last,
+    inputShape: [],
+    outputShape: [],
+    params: NaN,
+    multAdds: NaN,
+    children: [],
+  };
 }
 
 export function graphDefToModules(nodes: GraphDefNode[]): ModuleGraph {
@@ -58,7 +67,8 @@ export function graphDefToModules(nodes: GraphDefNode[]): ModuleGraph {
   for (const io of nodes.filter((n) => isIo(n) && n.name.startsWith('output'))) {
     for (const input of io.inputs) {
       const source = byName.get(input);
-      if (source) edges.set(`${leafOf(input)}->output`, { from: leafOf(input), to: 'output', shape: outputShape(source) });
+      if (source)
+        edges.set(`${leafOf(input)}->output`, { from: leafOf(input), to: 'output', shape: outputShape(source) });
     }
   }
   for (const e of edges.values()) {

@@ -4,7 +4,11 @@ import { readFields, ProtoWriter } from './protobuf.ts';
 import { first, packDoubles, unpackDoubles } from './summary-value.ts';
 
 export interface Histogram {
-  min: number; max: number; num: number; sum: number; sumSquares: number;
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sumSquares: number;
   /** Right edges of the buckets; bucket i holds values in (limit[i-1], limit[i]]. */
   bucketLimit: number[];
   bucket: number[];
@@ -15,7 +19,11 @@ const asD = (f: ReturnType<typeof first>) => (f ? unpackDoubles(f)[0] : 0);
 export function decodeHistogram(bytes: Uint8Array): Histogram {
   const f = readFields(bytes);
   return {
-    min: asD(first(f, 1)), max: asD(first(f, 2)), num: asD(first(f, 3)), sum: asD(first(f, 4)), sumSquares: asD(first(f, 5)),
+    min: asD(first(f, 1)),
+    max: asD(first(f, 2)),
+    num: asD(first(f, 3)),
+    sum: asD(first(f, 4)),
+    sumSquares: asD(first(f, 5)),
     bucketLimit: f.filter((x) => x.number === 6).flatMap(unpackDoubles),
     bucket: f.filter((x) => x.number === 7).flatMap(unpackDoubles),
   };
@@ -28,8 +36,14 @@ export function histogramOfValue(value: Uint8Array): Histogram | null {
 }
 
 export function encodeHistogram(h: Histogram): ProtoWriter {
-  return new ProtoWriter().double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares)
-    .bytes(6, packDoubles(h.bucketLimit)).bytes(7, packDoubles(h.bucket));
+  return new ProtoWriter()
+    .double(1, h.min)
+    .double(2, h.max)
+    .double(3, h.num)
+    .double(4, h.sum)
+    .double(5, h.sumSquares)
+    .bytes(6, packDoubles(h.bucketLimit))
+    .bytes(7, packDoubles(h.bucket));
 }
 
 /** Summary.Value { tag, histo }. */
@@ -45,22 +59,37 @@ export function encodeHistogramValue(tag: string, h: Histogram): Uint8Array {
 export function histogramOf(values: ArrayLike<number>): Histogram {
   const limits = defaultBucketLimits();
   const counts = new Float64Array(limits.length);
-  let min = Infinity, max = -Infinity, sum = 0, sumSquares = 0, num = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0,
+    sumSquares = 0,
+    num = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
-    num++; sum += v; sumSquares += v * v;
+    num++;
+    sum += v;
+    sumSquares += v * v;
     if (v < min) min = v;
     if (v > max) max = v;
     counts[lowerBoundLimit(limits, v)]++;
   }
   if (num === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [], bucket: [] };
-  let lo = 0, hi = counts.length - 1;
+  let lo = 0,
+    hi = counts.length - 1;
   while (lo < hi && counts[lo] === 0) lo++;
   while (hi > lo && counts[hi] === 0) hi--;
   // As make_histogram: one empty bucket before the first used one, so the left edge is known.
   const from = Math.max(0, lo - 1);
-  return { min, max, num, sum, sumSquares, bucketLimit: limits.slice(from, hi + 1), bucket: Array.from(counts.slice(from, hi + 1)) };
+  return {
+    min,
+    max,
+    num,
+    sum,
+    sumSquares,
+    bucketLimit: limits.slice(from, hi + 1),
+    bucket: Array.from(counts.slice(from, hi + 1)),
+  };
 }
 
 let cachedLimits: number[] | null = null;
@@ -74,10 +103,12 @@ function defaultBucketLimits(): number[] {
 
 /** First limit ≥ v (buckets are right-inclusive). */
 function lowerBoundLimit(limits: number[], v: number): number {
-  let lo = 0, hi = limits.length - 1;
+  let lo = 0,
+    hi = limits.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (limits[mid] < v) lo = mid + 1; else hi = mid;
+    if (limits[mid] < v) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

@@ -6,7 +6,11 @@ import { asInt, asString, readFields, ProtoWriter, type Field } from './protobuf
 import { first, pluginContent, pluginMetadata, pluginOf, unpackDoubles } from './summary-value.ts';
 
 export type HparamValue = number | string | boolean;
-export const HPARAMS_TAGS = { experiment: '_hparams_/experiment', start: '_hparams_/session_start_info', end: '_hparams_/session_end_info' } as const;
+export const HPARAMS_TAGS = {
+  experiment: '_hparams_/experiment',
+  start: '_hparams_/session_start_info',
+  end: '_hparams_/session_end_info',
+} as const;
 const PLUGIN_DATA_VERSION = 0;
 const DATA_TYPE = { string: 1, boolean: 2, number: 3 } as const;
 const STATUS_SUCCESS = 1;
@@ -30,18 +34,33 @@ export function hparamsOfValue(value: Uint8Array): HparamsData | null {
   const f = readFields(value);
   if (pluginOf(f) !== 'hparams') return null;
   const data = readFields(pluginContent(f) ?? new Uint8Array());
-  const exp = first(data, 2), start = first(data, 3), end = first(data, 4);
+  const exp = first(data, 2),
+    start = first(data, 3),
+    end = first(data, 4);
   if (exp) {
     const e = readFields(exp.bytes!);
-    const names = (n: number, pick: (x: Field[]) => Field | undefined) => e.filter((x) => x.number === n).map((x) => pick(readFields(x.bytes!))).filter((x): x is Field => !!x).map(asString);
-    return { part: 'experiment', hparams: names(4, (x) => first(x, 1)), metrics: names(5, (x) => { const name = first(x, 1); return name && first(readFields(name.bytes!), 2); }) };
+    const names = (n: number, pick: (x: Field[]) => Field | undefined) =>
+      e
+        .filter((x) => x.number === n)
+        .map((x) => pick(readFields(x.bytes!)))
+        .filter((x): x is Field => !!x)
+        .map(asString);
+    return {
+      part: 'experiment',
+      hparams: names(4, (x) => first(x, 1)),
+      metrics: names(5, (x) => {
+        const name = first(x, 1);
+        return name && first(readFields(name.bytes!), 2);
+      }),
+    };
   }
   if (start) {
     const s = readFields(start.bytes!);
     const hparams: Record<string, HparamValue> = {};
     for (const entry of s.filter((x) => x.number === 1)) {
       const kv = readFields(entry.bytes!);
-      const key = first(kv, 1), v = first(kv, 2);
+      const key = first(kv, 1),
+        v = first(kv, 2);
       const decoded = v ? decodeProtoValue(v.bytes!) : null;
       if (key && decoded !== null) hparams[asString(key)] = decoded;
     }
@@ -50,7 +69,8 @@ export function hparamsOfValue(value: Uint8Array): HparamsData | null {
   }
   if (end) {
     const s = readFields(end.bytes!);
-    const status = first(s, 1), t = first(s, 2);
+    const status = first(s, 1),
+      t = first(s, 2);
     return { part: 'end', status: status ? asInt(status) : 0, endTime: t ? unpackDoubles(t)[0] : 0 };
   }
   return null;
@@ -68,14 +88,19 @@ const valueWith = (tag: string, data: ProtoWriter) =>
 /** The three Summary.Values of add_hparams(hparams, metrics): experiment, session start, session end. */
 export function encodeHparamsValues(hparams: Record<string, HparamValue>, metricTags: string[]): Uint8Array[] {
   const exp = new ProtoWriter();
-  for (const [name, v] of Object.entries(hparams)) exp.message(4, new ProtoWriter().string(1, name).int(4, DATA_TYPE[typeof v as keyof typeof DATA_TYPE]));
+  for (const [name, v] of Object.entries(hparams))
+    exp.message(4, new ProtoWriter().string(1, name).int(4, DATA_TYPE[typeof v as keyof typeof DATA_TYPE]));
   for (const tag of metricTags) exp.message(5, new ProtoWriter().message(1, new ProtoWriter().string(2, tag)));
   const start = new ProtoWriter();
-  for (const [name, v] of Object.entries(hparams)) start.message(1, new ProtoWriter().string(1, name).message(2, protoValue(v)));
+  for (const [name, v] of Object.entries(hparams))
+    start.message(1, new ProtoWriter().string(1, name).message(2, protoValue(v)));
   return [
     valueWith(HPARAMS_TAGS.experiment, new ProtoWriter().int(1, PLUGIN_DATA_VERSION).message(2, exp)),
     valueWith(HPARAMS_TAGS.start, new ProtoWriter().int(1, PLUGIN_DATA_VERSION).message(3, start)),
-    valueWith(HPARAMS_TAGS.end, new ProtoWriter().int(1, PLUGIN_DATA_VERSION).message(4, new ProtoWriter().int(1, STATUS_SUCCESS))),
+    valueWith(
+      HPARAMS_TAGS.end,
+      new ProtoWriter().int(1, PLUGIN_DATA_VERSION).message(4, new ProtoWriter().int(1, STATUS_SUCCESS)),
+    ),
   ];
 }
 
@@ -85,7 +110,8 @@ export function flattenHparams(config: Record<string, unknown>, prefix = ''): Re
   for (const [k, v] of Object.entries(config)) {
     const key = prefix + k;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[key] = v;
-    else if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenHparams(v as Record<string, unknown>, `${key}.`));
+    else if (v && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flattenHparams(v as Record<string, unknown>, `${key}.`));
     else if (v !== undefined && v !== null) out[key] = JSON.stringify(v);
   }
   return out;

@@ -6,15 +6,26 @@ import { first, pluginMetadata, pluginOf, shapeProto } from './summary-value.ts'
 
 const DT_FLOAT = 1;
 
-export interface PrCurve { tp: number[]; fp: number[]; tn: number[]; fn: number[]; precision: number[]; recall: number[] }
+export interface PrCurve {
+  tp: number[];
+  fp: number[];
+  tn: number[];
+  fn: number[];
+  precision: number[];
+  recall: number[];
+}
 
 export function prCurveOfValue(value: Uint8Array): PrCurve | null {
   const f = readFields(value);
   const tensor = first(f, 8);
   if (pluginOf(f) !== 'pr_curves' || !tensor) return null;
   const t = readFields(tensor.bytes!);
-  const dims = readFields(first(t, 2)?.bytes ?? new Uint8Array()).filter((x) => x.number === 2)
-    .map((d) => { const size = first(readFields(d.bytes!), 1); return size ? asInt(size) : 0; });
+  const dims = readFields(first(t, 2)?.bytes ?? new Uint8Array())
+    .filter((x) => x.number === 2)
+    .map((d) => {
+      const size = first(readFields(d.bytes!), 1);
+      return size ? asInt(size) : 0;
+    });
   const content = first(t, 4)?.bytes;
   let data: number[];
   if (content && content.length) {
@@ -31,7 +42,9 @@ export function prCurveOfValue(value: Uint8Array): PrCurve | null {
 export function encodePrCurveValue(tag: string, c: PrCurve): Uint8Array {
   const n = c.tp.length;
   const content = new ProtoWriter().int(1, 0).int(2, n).finish();
-  const tensor = new ProtoWriter().int(1, DT_FLOAT).message(2, shapeProto([6, n]))
+  const tensor = new ProtoWriter()
+    .int(1, DT_FLOAT)
+    .message(2, shapeProto([6, n]))
     .packedFloats(5, [...c.tp, ...c.fp, ...c.tn, ...c.fn, ...c.precision, ...c.recall]);
   return new ProtoWriter().string(1, tag).message(9, pluginMetadata('pr_curves', content)).message(8, tensor).finish();
 }
@@ -39,16 +52,26 @@ export function encodePrCurveValue(tag: string, c: PrCurve): Uint8Array {
 /** PyTorch's compute_curve: counts at n thresholds of `probabilities` for binary `labels`. */
 export function prCurveOf(labels: ArrayLike<boolean>, probabilities: ArrayLike<number>, numThresholds = 127): PrCurve {
   const bins = numThresholds - 1;
-  const tpHist = new Float64Array(numThresholds), fpHist = new Float64Array(numThresholds);
+  const tpHist = new Float64Array(numThresholds),
+    fpHist = new Float64Array(numThresholds);
   for (let i = 0; i < probabilities.length; i++) {
     const bucket = Math.min(bins, Math.max(0, Math.floor(probabilities[i] * bins)));
-    if (labels[i]) tpHist[bucket]++; else fpHist[bucket]++;
+    if (labels[i]) tpHist[bucket]++;
+    else fpHist[bucket]++;
   }
   // Cumulative from the top: predictions at or above each threshold.
-  const tp = new Array<number>(numThresholds), fp = new Array<number>(numThresholds);
-  let t = 0, f = 0;
-  for (let i = bins; i >= 0; i--) { t += tpHist[i]; f += fpHist[i]; tp[i] = t; fp[i] = f; }
-  const tn = fp.map((x) => fp[0] - x), fn = tp.map((x) => tp[0] - x);
+  const tp = new Array<number>(numThresholds),
+    fp = new Array<number>(numThresholds);
+  let t = 0,
+    f = 0;
+  for (let i = bins; i >= 0; i--) {
+    t += tpHist[i];
+    f += fpHist[i];
+    tp[i] = t;
+    fp[i] = f;
+  }
+  const tn = fp.map((x) => fp[0] - x),
+    fn = tp.map((x) => tp[0] - x);
   const precision = tp.map((x, i) => x / Math.max(1e-7, x + fp[i]));
   const recall = tp.map((x, i) => x / Math.max(1e-7, x + fn[i]));
   return { tp, fp, tn, fn, precision, recall };

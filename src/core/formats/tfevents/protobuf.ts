@@ -21,14 +21,23 @@ export interface Field {
  * the byte in the file.
  */
 export class ProtoError extends Error {
-  constructor(message: string, readonly at: number) { super(message); }
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
 }
 
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
 const wireName = (w: number) => WIRE_NAMES[w] ?? `wire type ${w}`;
 
 function expectWire(f: Field, wire: number, what: string): void {
-  if (f.wire !== wire) throw new ProtoError(`field ${f.number} has wire type ${wireName(f.wire)}, but ${what} needs ${wireName(wire)}`, f.at);
+  if (f.wire !== wire)
+    throw new ProtoError(
+      `field ${f.number} has wire type ${wireName(f.wire)}, but ${what} needs ${wireName(wire)}`,
+      f.at,
+    );
 }
 
 /** Reads every field of one message; unknown fields are returned too and may be skipped. */
@@ -49,7 +58,8 @@ export function readFields(buf: Uint8Array): Field[] {
     }
   };
   const take = (n: number): Uint8Array => {
-    if (n > buf.length - pos) throw new ProtoError(`field runs past the end of its message (needs ${n} bytes, ${buf.length - pos} left)`, at());
+    if (n > buf.length - pos)
+      throw new ProtoError(`field runs past the end of its message (needs ${n} bytes, ${buf.length - pos} left)`, at());
     const out = buf.subarray(pos, pos + n);
     pos += n;
     return out;
@@ -61,30 +71,59 @@ export function readFields(buf: Uint8Array): Field[] {
     const wire = Number(key & 7n);
     if (number === 0 || number > 0x1fffffff) throw new ProtoError(`invalid field number ${number}`, start);
     switch (wire) {
-      case WIRE.varint: fields.push({ number, wire, at: start, varint: varint() }); break;
-      case WIRE.fixed64: fields.push({ number, wire, at: start, bytes: take(8) }); break;
+      case WIRE.varint:
+        fields.push({ number, wire, at: start, varint: varint() });
+        break;
+      case WIRE.fixed64:
+        fields.push({ number, wire, at: start, bytes: take(8) });
+        break;
       case WIRE.bytes: {
         const length = varint();
-        if (length > BigInt(buf.length - pos)) throw new ProtoError(`field ${number} claims ${length} bytes, ${buf.length - pos} left in its message`, start);
+        if (length > BigInt(buf.length - pos))
+          throw new ProtoError(
+            `field ${number} claims ${length} bytes, ${buf.length - pos} left in its message`,
+            start,
+          );
         fields.push({ number, wire, at: start, bytes: take(Number(length)) });
         break;
       }
-      case WIRE.fixed32: fields.push({ number, wire, at: start, bytes: take(4) }); break;
-      default: throw new ProtoError(`field ${number} has unsupported ${wireName(wire)}`, start);
+      case WIRE.fixed32:
+        fields.push({ number, wire, at: start, bytes: take(4) });
+        break;
+      default:
+        throw new ProtoError(`field ${number} has unsupported ${wireName(wire)}`, start);
     }
   }
   return fields;
 }
 
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-export function asDouble(f: Field): number { expectWire(f, WIRE.fixed64, 'a double'); return view(f.bytes!).getFloat64(0, true); }
-export function asFloat(f: Field): number { expectWire(f, WIRE.fixed32, 'a float'); return view(f.bytes!).getFloat32(0, true); }
-export function asString(f: Field): string { expectWire(f, WIRE.bytes, 'a string'); return new TextDecoder().decode(f.bytes); }
+export function asDouble(f: Field): number {
+  expectWire(f, WIRE.fixed64, 'a double');
+  return view(f.bytes!).getFloat64(0, true);
+}
+export function asFloat(f: Field): number {
+  expectWire(f, WIRE.fixed32, 'a float');
+  return view(f.bytes!).getFloat32(0, true);
+}
+export function asString(f: Field): string {
+  expectWire(f, WIRE.bytes, 'a string');
+  return new TextDecoder().decode(f.bytes);
+}
 /** The bytes of an embedded message (or a bytes field). */
-export function asMessage(f: Field): Uint8Array { expectWire(f, WIRE.bytes, 'a message'); return f.bytes!; }
+export function asMessage(f: Field): Uint8Array {
+  expectWire(f, WIRE.bytes, 'a message');
+  return f.bytes!;
+}
 /** int64 varint as a JS number (two's complement for negatives). */
-export function asInt(f: Field): number { expectWire(f, WIRE.varint, 'an integer'); return Number(BigInt.asIntN(64, f.varint!)); }
-export function asBool(f: Field): boolean { expectWire(f, WIRE.varint, 'a bool'); return f.varint !== 0n; }
+export function asInt(f: Field): number {
+  expectWire(f, WIRE.varint, 'an integer');
+  return Number(BigInt.asIntN(64, f.varint!));
+}
+export function asBool(f: Field): boolean {
+  expectWire(f, WIRE.varint, 'a bool');
+  return f.varint !== 0n;
+}
 
 /** Packed repeated float (wire 2) or a single unpacked float (wire 5). */
 export function asFloats(f: Field): number[] {
@@ -107,7 +146,9 @@ export class ProtoWriter {
     }
     this.chunks.push(Number(v));
   }
-  private key(number: number, wire: number): void { this.varint(BigInt((number << 3) | wire)); }
+  private key(number: number, wire: number): void {
+    this.varint(BigInt((number << 3) | wire));
+  }
 
   int(number: number, value: number | bigint): this {
     this.key(number, WIRE.varint);
@@ -134,12 +175,18 @@ export class ProtoWriter {
     for (const b of value) this.chunks.push(b);
     return this;
   }
-  string(number: number, value: string): this { return this.bytes(number, new TextEncoder().encode(value)); }
-  message(number: number, inner: ProtoWriter): this { return this.bytes(number, inner.finish()); }
+  string(number: number, value: string): this {
+    return this.bytes(number, new TextEncoder().encode(value));
+  }
+  message(number: number, inner: ProtoWriter): this {
+    return this.bytes(number, inner.finish());
+  }
   packedFloats(number: number, values: number[]): this {
     const b = new Uint8Array(values.length * 4);
     values.forEach((v, i) => view(b).setFloat32(i * 4, v, true));
     return this.bytes(number, b);
   }
-  finish(): Uint8Array { return Uint8Array.from(this.chunks); }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.chunks);
+  }
 }

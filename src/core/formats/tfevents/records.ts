@@ -2,22 +2,42 @@
 // of the data, all little-endian. Reading keeps every good record before a fault.
 import { maskedCrc32c } from './crc32c.ts';
 
-export interface RecordProblem { offset: number; message: string }
-export interface ReadRecordsResult { records: Uint8Array[]; problem: RecordProblem | null }
+export interface RecordProblem {
+  offset: number;
+  message: string;
+}
+export interface ReadRecordsResult {
+  records: Uint8Array[];
+  problem: RecordProblem | null;
+}
 
 export function readRecords(bytes: Uint8Array): ReadRecordsResult {
   const records: Uint8Array[] = [];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   while (offset < bytes.length) {
-    if (offset + 12 > bytes.length) return { records, problem: { offset, message: `truncated record header at byte ${offset} (${bytes.length - offset} of 12 bytes)` } };
+    if (offset + 12 > bytes.length)
+      return {
+        records,
+        problem: {
+          offset,
+          message: `truncated record header at byte ${offset} (${bytes.length - offset} of 12 bytes)`,
+        },
+      };
     const length = Number(dv.getBigUint64(offset, true));
     if (dv.getUint32(offset + 8, true) !== maskedCrc32c(bytes, offset, offset + 8)) {
       return { records, problem: { offset, message: `bad length CRC at byte ${offset}` } };
     }
     const start = offset + 12;
     const end = start + length;
-    if (end + 4 > bytes.length) return { records, problem: { offset, message: `truncated record at byte ${offset}: needs ${length + 16} bytes, ${bytes.length - offset} left` } };
+    if (end + 4 > bytes.length)
+      return {
+        records,
+        problem: {
+          offset,
+          message: `truncated record at byte ${offset}: needs ${length + 16} bytes, ${bytes.length - offset} left`,
+        },
+      };
     if (dv.getUint32(end, true) !== maskedCrc32c(bytes, start, end)) {
       return { records, problem: { offset, message: `bad data CRC in the record at byte ${offset}` } };
     }
@@ -41,6 +61,9 @@ export function writeRecords(records: Uint8Array[]): Uint8Array {
   const framed = records.map(frameRecord);
   const out = new Uint8Array(framed.reduce((n, r) => n + r.length, 0));
   let offset = 0;
-  for (const r of framed) { out.set(r, offset); offset += r.length; }
+  for (const r of framed) {
+    out.set(r, offset);
+    offset += r.length;
+  }
   return out;
 }

@@ -21,13 +21,19 @@ export class EventStream {
     let used = 0;
     const events: TfEvent[] = [];
     for (const r of records) {
-      try { events.push(decodeEvent(r)); } catch (e) {
+      try {
+        events.push(decodeEvent(r));
+      } catch (e) {
         if (!(e instanceof ProtoError)) throw e;
         // one undecodable event is skipped, as a whole-file read skips it
       }
       used += r.length + 16;
     }
-    if (problem && !problem.message.startsWith('truncated')) this.problem = { offset: this.consumed + problem.offset, message: problem.message.replace(/at byte \d+/, `at byte ${this.consumed + problem.offset}`) };
+    if (problem && !problem.message.startsWith('truncated'))
+      this.problem = {
+        offset: this.consumed + problem.offset,
+        message: problem.message.replace(/at byte \d+/, `at byte ${this.consumed + problem.offset}`),
+      };
     this.#tail = buf.slice(used);
     this.consumed += used;
     return events;

@@ -7,7 +7,13 @@ import { asString, readFields, ProtoWriter, type Field } from './protobuf.ts';
 export type SummaryKind = 'histogram' | 'image' | 'text' | 'pr_curve' | 'hparams' | 'audio' | 'other';
 
 /** A non-scalar summary of one tag at one step, with the Summary.Value's bytes. */
-export interface RawSummary { tag: string; step: number; wallTime: number; kind: SummaryKind; value: Uint8Array }
+export interface RawSummary {
+  tag: string;
+  step: number;
+  wallTime: number;
+  kind: SummaryKind;
+  value: Uint8Array;
+}
 
 export const first = (fields: Field[], n: number): Field | undefined => fields.find((f) => f.number === n);
 
@@ -32,13 +38,20 @@ export function kindOf(fields: Field[]): SummaryKind {
   if (first(fields, 4)) return 'image';
   if (first(fields, 6)) return 'audio';
   switch (pluginOf(fields)) {
-    case 'text': return 'text';
-    case 'pr_curves': return 'pr_curve';
-    case 'hparams': return 'hparams';
-    case 'histograms': return 'histogram';
-    case 'images': return 'image';
-    case 'audio': return 'audio';
-    default: return 'other';
+    case 'text':
+      return 'text';
+    case 'pr_curves':
+      return 'pr_curve';
+    case 'hparams':
+      return 'hparams';
+    case 'histograms':
+      return 'histogram';
+    case 'images':
+      return 'image';
+    case 'audio':
+      return 'audio';
+    default:
+      return 'other';
   }
 }
 

@@ -18,7 +18,10 @@ export function textOfValue(value: Uint8Array): string[] | null {
 
 /** Summary.Value { tag, metadata: text plugin (TextPluginData version 0), tensor: DT_STRING [1] }. */
 export function encodeTextValue(tag: string, text: string): Uint8Array {
-  const tensor = new ProtoWriter().int(1, DT_STRING).message(2, shapeProto([1])).string(8, text);
+  const tensor = new ProtoWriter()
+    .int(1, DT_STRING)
+    .message(2, shapeProto([1]))
+    .string(8, text);
   // TextPluginData { version: 0 } serializes to no bytes: the content is empty.
   return new ProtoWriter().string(1, tag).message(9, pluginMetadata('text')).message(8, tensor).finish();
 }

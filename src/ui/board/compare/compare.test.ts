@@ -16,7 +16,9 @@ function edited(doc: ModelDocument, edit: (c: ChainLayers) => void): ModelDocume
 describe('model diff', () => {
   test('identical models have no differences; 5 and (5, 5) are the same keyword', () => {
     const a = templateDocument('cifar10-bs');
-    const b = edited(templateDocument('cifar10-bs'), (c) => { c.layers[0] = { ...c.layers[0], kernel_size: [5, 5], stride: 1 }; });
+    const b = edited(templateDocument('cifar10-bs'), (c) => {
+      c.layers[0] = { ...c.layers[0], kernel_size: [5, 5], stride: 1 };
+    });
     const d = diffModels(a, b);
     expect(d.count).toBe(0);
     expect(d.layers.every((l) => l.kind === 'same')).toBe(true);
@@ -32,8 +34,22 @@ describe('model diff', () => {
     const d = diffModels(a, b);
     expect(d.layers.filter((l) => l.kind !== 'same')).toEqual([
       { kind: 'added', other: 1, type: 'ReLU', name: '1' },
-      { kind: 'changed', base: 7, other: 8, type: 'Linear', name: '7', keywords: [{ field: 'out_features', base: 64, other: 128 }] },
-      { kind: 'changed', base: 8, other: 9, type: 'Linear', name: '8', keywords: [{ field: 'in_features', base: 64, other: 128 }] },
+      {
+        kind: 'changed',
+        base: 7,
+        other: 8,
+        type: 'Linear',
+        name: '7',
+        keywords: [{ field: 'out_features', base: 64, other: 128 }],
+      },
+      {
+        kind: 'changed',
+        base: 8,
+        other: 9,
+        type: 'Linear',
+        name: '8',
+        keywords: [{ field: 'in_features', base: 64, other: 128 }],
+      },
     ]);
     expect(d.count).toBe(3);
   });
@@ -49,18 +65,31 @@ describe('model diff', () => {
     const d = diffModels(a, b);
     expect(d.input).toEqual({ base: [1, 28, 28], other: [1, 32, 32] });
     expect(d.className).toEqual({ base: 'MnistConvNet', other: 'Net' });
-    expect(d.layers.filter((l) => l.kind !== 'same')).toEqual([{ kind: 'removed', base: 9, type: 'Dropout', name: 'dropout' }]);
+    expect(d.layers.filter((l) => l.kind !== 'same')).toEqual([
+      { kind: 'removed', base: 9, type: 'Dropout', name: 'dropout' },
+    ]);
     expect(d.count).toBe(3);
   });
 
   test('values print as PyTorch writes them', () => {
-    expect([pyValue([2, 2]), pyValue(true), pyValue(null), pyValue('same'), pyValue(0.5)]).toEqual(['(2, 2)', 'True', 'None', "'same'", '0.5']);
+    expect([pyValue([2, 2]), pyValue(true), pyValue(null), pyValue('same'), pyValue(0.5)]).toEqual([
+      '(2, 2)',
+      'True',
+      'None',
+      "'same'",
+      '0.5',
+    ]);
   });
 });
 
 describe('hparams table', () => {
   const rows = [
-    hparamRow('a', 'run a', { lr: 0.1, optimizer: { name: 'SGD', momentum: 0.9 }, epochs: 2 }, { 'accuracy/test': 0.91 }),
+    hparamRow(
+      'a',
+      'run a',
+      { lr: 0.1, optimizer: { name: 'SGD', momentum: 0.9 }, epochs: 2 },
+      { 'accuracy/test': 0.91 },
+    ),
     hparamRow('b', 'run b', { lr: 0.01, optimizer: { name: 'Adam' }, epochs: 2 }, { 'accuracy/test': 0.95 }),
     hparamRow('c', 'run c', { lr: 0.001, epochs: 2 }, {}),
   ];
@@ -68,7 +97,11 @@ describe('hparams table', () => {
   test('nested config is flattened; columns list hparams then metrics and mark which differ', () => {
     expect(flatten({ a: { b: 1, c: [1, 2] }, d: 'x' })).toEqual({ 'a.b': 1, 'a.c': '[1,2]', d: 'x' });
     expect(columns(rows).map((c) => `${c.group}:${c.label}:${c.differs}`)).toEqual([
-      'hparam:epochs:false', 'hparam:lr:true', 'hparam:optimizer.momentum:true', 'hparam:optimizer.name:true', 'metric:accuracy/test:true',
+      'hparam:epochs:false',
+      'hparam:lr:true',
+      'hparam:optimizer.momentum:true',
+      'hparam:optimizer.name:true',
+      'metric:accuracy/test:true',
     ]);
   });
 

@@ -5,7 +5,11 @@ import { flattenModel } from '../../../core/model/flat-graph.ts';
 import { withDefaults } from '../../../core/model/resolve.ts';
 import type { LayerSpec, ModelDocument } from '../../../core/model/types.ts';
 
-export interface KeywordDiff { field: string; base: unknown; other: unknown }
+export interface KeywordDiff {
+  field: string;
+  base: unknown;
+  other: unknown;
+}
 
 export type LayerDiff =
   | { kind: 'same'; base: number; other: number; type: string; name: string }
@@ -31,18 +35,22 @@ const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.s
 
 /** Keywords whose effective values differ (defaults filled on both sides). */
 export function keywordDiffs(a: LayerSpec, b: LayerSpec): KeywordDiff[] {
-  const fa = withDefaults(a), fb = withDefaults(b);
+  const fa = withDefaults(a),
+    fb = withDefaults(b);
   const fields = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].filter((f) => f !== 'type');
   return fields.filter((f) => !same(fa[f], fb[f])).map((field) => ({ field, base: fa[field], other: fb[field] }));
 }
 
 /** Longest common subsequence of two type sequences, as index pairs. */
 function align(a: string[], b: string[]): [number, number][] {
-  const n = a.length, m = b.length;
+  const n = a.length,
+    m = b.length;
   const L = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
   const pairs: [number, number][] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n && j < m) {
     if (a[i] === b[j]) pairs.push([i++, j++]);
     else if (L[i + 1][j] >= L[i][j + 1]) i++;
@@ -61,9 +69,13 @@ function leavesOf(doc: ModelDocument): { layers: LayerSpec[]; paths: string[]; n
 function layerDiffs(baseDoc: ModelDocument, otherDoc: ModelDocument): LayerDiff[] {
   const [base, other] = [leavesOf(baseDoc), leavesOf(otherDoc)];
   const nameOf = (d: typeof base, i: number) => d.paths[i];
-  const pairs = align(base.layers.map((l) => l.type), other.layers.map((l) => l.type));
+  const pairs = align(
+    base.layers.map((l) => l.type),
+    other.layers.map((l) => l.type),
+  );
   const out: LayerDiff[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   const flush = (toI: number, toJ: number) => {
     for (; i < toI; i++) out.push({ kind: 'removed', base: i, type: base.layers[i].type, name: nameOf(base, i) });
     for (; j < toJ; j++) out.push({ kind: 'added', other: j, type: other.layers[j].type, name: nameOf(other, j) });
@@ -75,7 +87,11 @@ function layerDiffs(baseDoc: ModelDocument, otherDoc: ModelDocument): LayerDiff[
     // Index names shift with every insertion: only explicit names count as a rename.
     if ((base.named || other.named) && nb !== no) keywords.unshift({ field: 'name', base: nb, other: no });
     const type = base.layers[bi].type;
-    out.push(keywords.length ? { kind: 'changed', base: bi, other: oj, type, name: nb, keywords } : { kind: 'same', base: bi, other: oj, type, name: nb });
+    out.push(
+      keywords.length
+        ? { kind: 'changed', base: bi, other: oj, type, name: nb, keywords }
+        : { kind: 'same', base: bi, other: oj, type, name: nb },
+    );
     i = bi + 1;
     j = oj + 1;
   }

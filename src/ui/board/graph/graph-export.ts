@@ -2,8 +2,21 @@
 // styles inlined (theme variables resolved), framed to the whole layout.
 
 const STYLE_PROPS = [
-  'fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'opacity',
-  'font-family', 'font-size', 'font-weight', 'font-style', 'display', 'visibility', 'paint-order', 'text-anchor',
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'display',
+  'visibility',
+  'paint-order',
+  'text-anchor',
 ];
 
 function inlineStyles(source: Element, target: Element): void {
@@ -19,7 +32,8 @@ export function standaloneSvg(svg: SVGSVGElement, width: number, height: number,
   inlineStyles(svg, clone);
   const viewport = clone.querySelector('.viewport');
   viewport?.setAttribute('transform', `translate(${margin},${margin})`);
-  const w = Math.ceil(width + 2 * margin), h = Math.ceil(height + 2 * margin);
+  const w = Math.ceil(width + 2 * margin),
+    h = Math.ceil(height + 2 * margin);
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('width', String(w));
   clone.setAttribute('height', String(h));
@@ -39,11 +53,13 @@ export function standaloneSvg(svg: SVGSVGElement, width: number, height: number,
  * event-handler attributes, no links.
  */
 export function stripActiveContent(root: Element): void {
-  for (const el of [...root.querySelectorAll('script, foreignObject, iframe, object, embed, a, use[href^="http"]')]) el.remove();
+  for (const el of [...root.querySelectorAll('script, foreignObject, iframe, object, embed, a, use[href^="http"]')])
+    el.remove();
   for (const el of [root, ...root.querySelectorAll('*')]) {
     for (const attr of [...el.attributes]) {
       const name = attr.name.toLowerCase();
-      if (name.startsWith('on') || ((name === 'href' || name === 'xlink:href') && !attr.value.startsWith('#'))) el.removeAttribute(attr.name);
+      if (name.startsWith('on') || ((name === 'href' || name === 'xlink:href') && !attr.value.startsWith('#')))
+        el.removeAttribute(attr.name);
     }
   }
 }
@@ -62,7 +78,9 @@ export async function svgToPng(svgText: string, scale = 2): Promise<Blob> {
     if (!ctx) throw new Error('this browser cannot draw to a canvas');
     ctx.scale(scale, scale);
     ctx.drawImage(img, 0, 0);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }

@@ -9,7 +9,11 @@ describe('graph layout', () => {
   test('all groups expanded: leaves stacked top to bottom on one axis, inside their groups, shapes on every edge', () => {
     const g = seed();
     const L = layoutGraph(g, new Set(groupIds(g)));
-    expect(L.boxes.map((b) => `${b.kind}:${b.id}`).slice(0, 3)).toEqual(['group:BS', 'group:BS/Sequential[model]', 'leaf:BS/Sequential[model]/Conv2d[0]']);
+    expect(L.boxes.map((b) => `${b.kind}:${b.id}`).slice(0, 3)).toEqual([
+      'group:BS',
+      'group:BS/Sequential[model]',
+      'leaf:BS/Sequential[model]/Conv2d[0]',
+    ]);
     const leaves = L.boxes.filter((b) => b.kind === 'leaf');
     expect(leaves).toHaveLength(9);
     for (let i = 1; i < leaves.length; i++) {
@@ -23,7 +27,10 @@ describe('graph layout', () => {
     }
     expect(seq.y + seq.h).toBeLessThan(root.y + root.h);
     expect(L.edges).toHaveLength(10);
-    expect(L.edges.find((e) => e.from.endsWith('Flatten[6]'))).toMatchObject({ to: 'BS/Sequential[model]/Linear[7]', shape: [64, 1024] });
+    expect(L.edges.find((e) => e.from.endsWith('Flatten[6]'))).toMatchObject({
+      to: 'BS/Sequential[model]/Linear[7]',
+      shape: [64, 1024],
+    });
     for (const e of L.edges) expect(e.points[1][1]).toBeGreaterThan(e.points[0][1]);
   });
 
@@ -49,13 +56,36 @@ describe('graph layout', () => {
   });
 
   test('a branching flow puts parallel children side by side', () => {
-    const leaf = (id: string) => ({ id: `M/${id}`, name: id, type: 'ReLU', inputShape: [1], outputShape: [1], params: 0, multAdds: 0, children: [] });
+    const leaf = (id: string) => ({
+      id: `M/${id}`,
+      name: id,
+      type: 'ReLU',
+      inputShape: [1],
+      outputShape: [1],
+      params: 0,
+      multAdds: 0,
+      children: [],
+    });
     const g: ModuleGraph = {
-      version: 1, input: [1],
-      root: { id: 'M', name: '', type: 'M', inputShape: [1], outputShape: [1], params: 0, multAdds: 0, children: [leaf('a'), leaf('b'), leaf('c'), leaf('d')] },
+      version: 1,
+      input: [1],
+      root: {
+        id: 'M',
+        name: '',
+        type: 'M',
+        inputShape: [1],
+        outputShape: [1],
+        params: 0,
+        multAdds: 0,
+        children: [leaf('a'), leaf('b'), leaf('c'), leaf('d')],
+      },
       edges: [
-        { from: 'input', to: 'M/a', shape: [1] }, { from: 'M/a', to: 'M/b', shape: [1] }, { from: 'M/a', to: 'M/c', shape: [1] },
-        { from: 'M/b', to: 'M/d', shape: [1] }, { from: 'M/c', to: 'M/d', shape: [1] }, { from: 'M/d', to: 'output', shape: [1] },
+        { from: 'input', to: 'M/a', shape: [1] },
+        { from: 'M/a', to: 'M/b', shape: [1] },
+        { from: 'M/a', to: 'M/c', shape: [1] },
+        { from: 'M/b', to: 'M/d', shape: [1] },
+        { from: 'M/c', to: 'M/d', shape: [1] },
+        { from: 'M/d', to: 'output', shape: [1] },
       ],
     };
     const L = layoutGraph(g, new Set(['M']));

@@ -16,17 +16,56 @@ const HEADER = 26;
 
 export type BoxKind = 'leaf' | 'collapsed' | 'group';
 
-export interface LayoutBox { id: string; node: ModuleNode; kind: BoxKind; depth: number; x: number; y: number; w: number; h: number }
-export interface LayoutTerminal { id: 'input' | 'output'; shape: Shape; x: number; y: number; w: number; h: number }
-export interface LayoutEdge { id: string; from: string; to: string; shape: Shape; points: [number, number][] }
-export interface GraphLayout { boxes: LayoutBox[]; terminals: LayoutTerminal[]; edges: LayoutEdge[]; width: number; height: number }
+export interface LayoutBox {
+  id: string;
+  node: ModuleNode;
+  kind: BoxKind;
+  depth: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+export interface LayoutTerminal {
+  id: 'input' | 'output';
+  shape: Shape;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+export interface LayoutEdge {
+  id: string;
+  from: string;
+  to: string;
+  shape: Shape;
+  points: [number, number][];
+}
+export interface GraphLayout {
+  boxes: LayoutBox[];
+  terminals: LayoutTerminal[];
+  edges: LayoutEdge[];
+  width: number;
+  height: number;
+}
 
-interface Measured { node: ModuleNode; kind: BoxKind; w: number; h: number; rows: Measured[][] }
+interface Measured {
+  node: ModuleNode;
+  kind: BoxKind;
+  w: number;
+  h: number;
+  rows: Measured[][];
+}
 
 /** Every group id (the ones that can expand), outermost first. */
 export function groupIds(graph: ModuleGraph): string[] {
   const out: string[] = [];
-  const walk = (n: ModuleNode) => { if (n.children.length) { out.push(n.id); n.children.forEach(walk); } };
+  const walk = (n: ModuleNode) => {
+    if (n.children.length) {
+      out.push(n.id);
+      n.children.forEach(walk);
+    }
+  };
   walk(graph.root);
   return out;
 }
@@ -55,14 +94,18 @@ function rankChildren(group: ModuleNode, edges: ModuleEdge[], paths: Map<string,
   const rank = new Map(group.children.map((c) => [c.id, 0]));
   const links: [string, string][] = [];
   for (const e of edges) {
-    const a = childHolding(group, e.from, paths), b = childHolding(group, e.to, paths);
+    const a = childHolding(group, e.from, paths),
+      b = childHolding(group, e.to, paths);
     if (a && b && a !== b) links.push([a.id, b.id]);
   }
   // Longest path by relaxation; the cap stops a cyclic import from looping forever.
   for (let round = 0; round < group.children.length; round++) {
     let moved = false;
     for (const [a, b] of links) {
-      if (rank.get(b)! < rank.get(a)! + 1) { rank.set(b, rank.get(a)! + 1); moved = true; }
+      if (rank.get(b)! < rank.get(a)! + 1) {
+        rank.set(b, rank.get(a)! + 1);
+        moved = true;
+      }
     }
     if (!moved) break;
   }
@@ -103,16 +146,24 @@ function visibleEnd(id: string, drawn: Map<string, LayoutBox>, paths: Map<string
   return drawn.has(id) ? id : null;
 }
 
-function routeEdges(graph: ModuleGraph, boxes: LayoutBox[], terminals: LayoutTerminal[], paths: Map<string, string[]>): LayoutEdge[] {
+function routeEdges(
+  graph: ModuleGraph,
+  boxes: LayoutBox[],
+  terminals: LayoutTerminal[],
+  paths: Map<string, string[]>,
+): LayoutEdge[] {
   const drawn = new Map(boxes.map((b) => [b.id, b]));
-  const frame = (id: string) => (id === 'input' || id === 'output' ? terminals.find((t) => t.id === id)! : drawn.get(id)!);
+  const frame = (id: string) =>
+    id === 'input' || id === 'output' ? terminals.find((t) => t.id === id)! : drawn.get(id)!;
   const seen = new Set<string>();
   const edges: LayoutEdge[] = [];
   for (const e of graph.edges) {
-    const from = visibleEnd(e.from, drawn, paths), to = visibleEnd(e.to, drawn, paths);
+    const from = visibleEnd(e.from, drawn, paths),
+      to = visibleEnd(e.to, drawn, paths);
     if (!from || !to || from === to || seen.has(`${from}→${to}`)) continue;
     seen.add(`${from}→${to}`);
-    const a = frame(from), b = frame(to);
+    const a = frame(from),
+      b = frame(to);
     const start: [number, number] = [a.x + a.w / 2, a.y + a.h];
     const end: [number, number] = [b.x + b.w / 2, b.y];
     edges.push({ id: `${from}→${to}`, from, to, shape: e.shape, points: [start, end] });
@@ -128,10 +179,24 @@ export function layoutGraph(graph: ModuleGraph, expanded: Set<string>): GraphLay
   const boxes: LayoutBox[] = [];
   const inputShape = graph.edges.find((e) => e.from === 'input')?.shape ?? graph.input;
   const outputShape = graph.edges.find((e) => e.to === 'output')?.shape ?? graph.root.outputShape;
-  const input: LayoutTerminal = { id: 'input', shape: inputShape, x: (width - TERMINAL_W) / 2, y: 0, w: TERMINAL_W, h: TERMINAL_H };
+  const input: LayoutTerminal = {
+    id: 'input',
+    shape: inputShape,
+    x: (width - TERMINAL_W) / 2,
+    y: 0,
+    w: TERMINAL_W,
+    h: TERMINAL_H,
+  };
   place(root, (width - root.w) / 2, TERMINAL_H + GAP_Y, 0, boxes);
   const bottom = TERMINAL_H + GAP_Y + root.h + GAP_Y;
-  const output: LayoutTerminal = { id: 'output', shape: outputShape, x: (width - TERMINAL_W) / 2, y: bottom, w: TERMINAL_W, h: TERMINAL_H };
+  const output: LayoutTerminal = {
+    id: 'output',
+    shape: outputShape,
+    x: (width - TERMINAL_W) / 2,
+    y: bottom,
+    w: TERMINAL_W,
+    h: TERMINAL_H,
+  };
   const terminals = [input, output];
   return { boxes, terminals, edges: routeEdges(graph, boxes, terminals, paths), width, height: bottom + TERMINAL_H };
 }
@@ -142,7 +207,8 @@ export function searchNodes(graph: ModuleGraph, query: string): string[] {
   if (!q) return [];
   const out: string[] = [];
   const walk = (n: ModuleNode) => {
-    if (n.id.toLowerCase().includes(q) || n.type.toLowerCase().includes(q) || n.name.toLowerCase().includes(q)) out.push(n.id);
+    if (n.id.toLowerCase().includes(q) || n.type.toLowerCase().includes(q) || n.name.toLowerCase().includes(q))
+      out.push(n.id);
     n.children.forEach(walk);
   };
   walk(graph.root);

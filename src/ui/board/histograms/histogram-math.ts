@@ -4,7 +4,11 @@
 // 30.85, 50, 69.15, 84.13, 93.32, 100 %, i.e. ±1.5σ, ±1σ, ±0.5σ of a normal).
 import type { Histogram } from '../../../core/formats/tfevents/histogram.ts';
 
-export interface Bin { left: number; right: number; count: number }
+export interface Bin {
+  left: number;
+  right: number;
+  count: number;
+}
 
 /** The buckets with both edges: the first starts at min, the last ends at max. */
 export function binsOf(h: Histogram): Bin[] {
@@ -27,9 +31,13 @@ export function rebin(h: Histogram, lo: number, hi: number, n = 30): number[] {
   const width = (hi - lo) / n || 1;
   for (const b of binsOf(h)) {
     if (b.count === 0) continue;
-    if (b.right <= b.left) { out[Math.min(n - 1, Math.max(0, Math.floor((b.left - lo) / width)))] += b.count; continue; }
+    if (b.right <= b.left) {
+      out[Math.min(n - 1, Math.max(0, Math.floor((b.left - lo) / width)))] += b.count;
+      continue;
+    }
     for (let i = Math.max(0, Math.floor((b.left - lo) / width)); i < n && lo + i * width < b.right; i++) {
-      const a = Math.max(b.left, lo + i * width), z = Math.min(b.right, lo + (i + 1) * width);
+      const a = Math.max(b.left, lo + i * width),
+        z = Math.min(b.right, lo + (i + 1) * width);
       if (z > a) out[i] += (b.count * (z - a)) / (b.right - b.left);
     }
   }

@@ -19,7 +19,8 @@ export function xOf(s: Series, axis: XAxis, i: number): number {
 }
 
 export function xExtent(series: Series[], axis: XAxis): [number, number] | null {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const s of series) {
     if (!s.length) continue;
     const { xs, offset } = xColumn(s, axis);
@@ -34,7 +35,14 @@ export function xExtent(series: Series[], axis: XAxis): [number, number] | null 
  * slice plus one point each side (lines reach the edges), decimated per column. Long
  * slices are first narrowed to the block extremes of the series' min/max pyramid.
  */
-export function visibleIndices(s: Series, axis: XAxis, ys: Float64Array, x0: number, x1: number, columns: number): number[] {
+export function visibleIndices(
+  s: Series,
+  axis: XAxis,
+  ys: Float64Array,
+  x0: number,
+  x1: number,
+  columns: number,
+): number[] {
   const { xs, offset } = xColumn(s, axis);
   const n = s.length;
   const from = Math.max(0, lowerBound(xs, n, x0 + offset) - 1);
@@ -50,14 +58,26 @@ export function visibleIndices(s: Series, axis: XAxis, ys: Float64Array, x0: num
  * column its first, lowest, highest and last point, in order; short inputs whole.
  * One pass and no allocation per column: this runs for every series on every frame.
  */
-export function pickColumns(xs: Float64Array, ys: Float64Array, cand: number[] | null, from: number, to: number,
-  columns: number, xMin: number, xMax: number): number[] {
+export function pickColumns(
+  xs: Float64Array,
+  ys: Float64Array,
+  cand: number[] | null,
+  from: number,
+  to: number,
+  columns: number,
+  xMin: number,
+  xMax: number,
+): number[] {
   const m = cand ? cand.length : to - from;
   const at = (k: number) => (cand ? cand[k] : from + k);
   if (m <= columns * 4) return cand ?? Array.from({ length: m }, (_, k) => from + k);
   const scale = columns / (xMax - xMin || 1);
   const out: number[] = [];
-  let col = NaN, first = 0, lo = 0, hi = 0, last = 0;
+  let col = NaN,
+    first = 0,
+    lo = 0,
+    hi = 0,
+    last = 0;
   const flush = () => {
     out.push(first);
     const [a, b] = lo < hi ? [lo, hi] : [hi, lo];
@@ -70,7 +90,8 @@ export function pickColumns(xs: Float64Array, ys: Float64Array, cand: number[] |
     const c = Math.floor((xs[i] - xMin) * scale);
     if (c !== col) {
       if (k > 0) flush();
-      col = c; first = lo = hi = last = i;
+      col = c;
+      first = lo = hi = last = i;
       continue;
     }
     const y = ys[i];
@@ -99,8 +120,13 @@ export interface YRangeOptions {
  * The y-domain: fixed bounds win; else the 5th–95th percentiles of every visible series
  * with outliers ignored; else the extent of what is drawn (raw and smoothed), padded.
  */
-export function yDomain(drawn: { ys: Float64Array; idx: number[] }[], series: Series[], o: YRangeOptions): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+export function yDomain(
+  drawn: { ys: Float64Array; idx: number[] }[],
+  series: Series[],
+  o: YRangeOptions,
+): [number, number] {
+  let lo = Infinity,
+    hi = -Infinity;
   if (o.ignoreOutliers) {
     for (const s of series) {
       if (!s.length) continue;
@@ -131,7 +157,8 @@ export function yDomain(drawn: { ys: Float64Array; idx: number[] }[], series: Se
 
 function pad(lo: number, hi: number, scale: YScale): [number, number] {
   if (scale === 'log') {
-    const a = Math.log10(lo), b = Math.log10(hi);
+    const a = Math.log10(lo),
+      b = Math.log10(hi);
     const m = (b - a || 1) * 0.05;
     return [10 ** (a - m), 10 ** (b + m)];
   }
@@ -144,10 +171,22 @@ function pad(lo: number, hi: number, scale: YScale): [number, number] {
  * per point. x is taken relative to the domain's start so that huge steps (2^53 − 1)
  * keep their pixel: ax·x alone would lose every digit a pixel needs.
  */
-export interface Affine { ax: number; x0: number; bx: number; ay: number; by: number }
+export interface Affine {
+  ax: number;
+  x0: number;
+  bx: number;
+  ay: number;
+  by: number;
+}
 
 /** The affine maps of two scales, from two points of each domain. */
-export function affineOf(px: (x: number) => number, xd: [number, number], py: (y: number) => number, yd: [number, number], scale: YScale): Affine {
+export function affineOf(
+  px: (x: number) => number,
+  xd: [number, number],
+  py: (y: number) => number,
+  yd: [number, number],
+  scale: YScale,
+): Affine {
   const ax = (px(xd[1]) - px(xd[0])) / (xd[1] - xd[0] || 1);
   const [u0, u1] = scale === 'log' ? [Math.log10(yd[0]), Math.log10(yd[1])] : yd;
   const ay = (py(yd[1]) - py(yd[0])) / (u1 - u0 || 1);
@@ -161,9 +200,20 @@ export function affineOf(px: (x: number) => number, xd: [number, number], py: (y
  * A point with no drawable neighbour gets a zero-length segment: the line's round cap
  * draws it as a dot (a one-point series is visible).
  */
-export function pathData(xs: Float64Array, offset: number, ys: Float64Array, idx: ArrayLike<number>, t: Affine, scale: YScale): string {
+export function pathData(
+  xs: Float64Array,
+  offset: number,
+  ys: Float64Array,
+  idx: ArrayLike<number>,
+  t: Affine,
+  scale: YScale,
+): string {
   const log = scale === 'log';
-  const ax = t.ax * 10, x0 = t.x0 + offset, bx = t.bx * 10, ay = t.ay * 10, by = t.by * 10;
+  const ax = t.ax * 10,
+    x0 = t.x0 + offset,
+    bx = t.bx * 10,
+    ay = t.ay * 10,
+    by = t.by * 10;
   let d = '';
   let run = 0;
   for (let k = 0; k < idx.length; k++) {
@@ -174,7 +224,11 @@ export function pathData(xs: Float64Array, offset: number, ys: Float64Array, idx
       run = 0;
       continue;
     }
-    d += (run > 0 ? 'L' : 'M') + Math.round(ax * (xs[i] - x0) + bx) + ',' + Math.round(ay * (log ? Math.log10(y) : y) + by);
+    d +=
+      (run > 0 ? 'L' : 'M') +
+      Math.round(ax * (xs[i] - x0) + bx) +
+      ',' +
+      Math.round(ay * (log ? Math.log10(y) : y) + by);
     run++;
   }
   return run === 1 ? d + 'h0' : d;

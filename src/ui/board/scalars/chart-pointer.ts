@@ -15,7 +15,14 @@ export interface PointerSource {
   settings(): ChartSettings;
 }
 
-interface Row { line: ChartLine; i: number; value: number; smoothed: number; px: number; py: number }
+interface Row {
+  line: ChartLine;
+  i: number;
+  value: number;
+  smoothed: number;
+  px: number;
+  py: number;
+}
 
 type Drag = { kind: 'zoom'; from: number; to: number } | { kind: 'pan'; fromPx: number; domain: [number, number] };
 
@@ -29,7 +36,12 @@ export class ChartPointer {
   #inside: [number, number] | null = null;
   #drag: Drag | null = null;
 
-  constructor(host: HTMLElement, plot: Selection<SVGGElement, unknown, null, undefined>, events: ChartEvents, src: PointerSource) {
+  constructor(
+    host: HTMLElement,
+    plot: Selection<SVGGElement, unknown, null, undefined>,
+    events: ChartEvents,
+    src: PointerSource,
+  ) {
     this.#events = events;
     this.#src = src;
     this.#cross = plot.append('g').attr('class', 'crosshair').style('display', 'none');
@@ -46,7 +58,9 @@ export class ChartPointer {
     o.addEventListener('wheel', this.#wheel, { passive: false });
   }
 
-  destroy(): void { this.#tip.remove(); }
+  destroy(): void {
+    this.#tip.remove();
+  }
 
   #local(e: PointerEvent | WheelEvent): [number, number] {
     const r = this.#overlay.node()!.getBoundingClientRect();
@@ -68,7 +82,12 @@ export class ChartPointer {
     const d = this.#drag;
     if (d?.kind === 'zoom') {
       d.to = Math.max(0, Math.min(this.#src.size()[0], px));
-      this.#brush.style('display', '').attr('x', Math.min(d.from, d.to)).attr('width', Math.abs(d.to - d.from)).attr('y', 0).attr('height', this.#src.size()[1]);
+      this.#brush
+        .style('display', '')
+        .attr('x', Math.min(d.from, d.to))
+        .attr('width', Math.abs(d.to - d.from))
+        .attr('y', 0)
+        .attr('height', this.#src.size()[1]);
     } else if (d?.kind === 'pan') {
       const span = d.domain[1] - d.domain[0];
       const shift = ((px - d.fromPx) / this.#src.size()[0]) * span;
@@ -84,7 +103,8 @@ export class ChartPointer {
     this.#brush.style('display', 'none');
     const x = this.#src.x();
     if (d?.kind !== 'zoom' || !x || Math.abs(d.to - d.from) < 5) return;
-    const a = x.invert(Math.min(d.from, d.to)), b = x.invert(Math.max(d.from, d.to));
+    const a = x.invert(Math.min(d.from, d.to)),
+      b = x.invert(Math.max(d.from, d.to));
     this.#events.zoom([a, b]);
     e.preventDefault();
   };
@@ -95,7 +115,9 @@ export class ChartPointer {
     this.#events.hover(null);
   };
 
-  #reset = (): void => { this.#events.zoom(null); };
+  #reset = (): void => {
+    this.#events.zoom(null);
+  };
 
   #wheel = (e: WheelEvent): void => {
     const x = this.#src.x();
@@ -109,7 +131,8 @@ export class ChartPointer {
 
   /** Rows of the tooltip: each line's nearest point to x. */
   rowsAt(xValue: number): Row[] {
-    const x = this.#src.x(), y = this.#src.y();
+    const x = this.#src.x(),
+      y = this.#src.y();
     const st = this.#src.settings();
     if (!x || !y) return [];
     const rows: Row[] = [];
@@ -119,7 +142,14 @@ export class ChartPointer {
       const i = nearestIndex(xs, s.length, xValue + offset);
       if (i < 0) continue;
       const smoothed = st.smoothing > 0 ? s.smoothed(st.smoothing)[i] : s.values[i];
-      rows.push({ line, i, value: s.values[i], smoothed, px: x.px(xs[i] - offset), py: drawable(smoothed, st.yScale) ? y(smoothed) : NaN });
+      rows.push({
+        line,
+        i,
+        value: s.values[i],
+        smoothed,
+        px: x.px(xs[i] - offset),
+        py: drawable(smoothed, st.yScale) ? y(smoothed) : NaN,
+      });
     }
     return rows;
   }
@@ -138,45 +168,84 @@ export class ChartPointer {
     const px = x.px(xValue);
     this.#cross.style('display', px >= 0 && px <= w ? '' : 'none');
     this.#cross.select('line').attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', h);
-    this.#cross.selectAll<SVGCircleElement, Row>('circle').data(rows.filter((r) => dotInside(r, w, h)), (r) => r.line.runId)
-      .join('circle').attr('r', 3.5).attr('cx', (r) => r.px).attr('cy', (r) => r.py).style('fill', (r) => r.line.color);
+    this.#cross
+      .selectAll<SVGCircleElement, Row>('circle')
+      .data(
+        rows.filter((r) => dotInside(r, w, h)),
+        (r) => r.line.runId,
+      )
+      .join('circle')
+      .attr('r', 3.5)
+      .attr('cx', (r) => r.px)
+      .attr('cy', (r) => r.py)
+      .style('fill', (r) => r.line.color);
     this.#tooltip(rows);
   }
 
   #tooltip(rows: Row[]): void {
     const at = this.#inside;
     // No tooltip while dragging: it would only hide the lines being zoomed or panned.
-    if (!at || rows.length === 0 || this.#drag) { this.#tip.style('display', 'none'); return; }
+    if (!at || rows.length === 0 || this.#drag) {
+      this.#tip.style('display', 'none');
+      return;
+    }
     const st = this.#src.settings();
-    const sorted = st.tooltipSort === 'value'
-      ? [...rows].sort((a, b) => order(b.smoothed) - order(a.smoothed))
-      : [...rows].sort((a, b) => dist(a.py, at[1]) - dist(b.py, at[1]));
-    const head = st.smoothing > 0 ? ['Run', 'Smoothed', 'Value', 'Step', 'Relative'] : ['Run', 'Value', 'Raw', 'Step', 'Relative'];
+    const sorted =
+      st.tooltipSort === 'value'
+        ? [...rows].sort((a, b) => order(b.smoothed) - order(a.smoothed))
+        : [...rows].sort((a, b) => dist(a.py, at[1]) - dist(b.py, at[1]));
+    const head =
+      st.smoothing > 0 ? ['Run', 'Smoothed', 'Value', 'Step', 'Relative'] : ['Run', 'Value', 'Raw', 'Step', 'Relative'];
     // Built as DOM text nodes, never as HTML: run names come from imported files.
-    const table = this.#tip.style('display', '').selectAll('table').data([null]).join((enter) => {
-      const t = enter.append('table');
-      t.append('thead').append('tr');
-      t.append('tbody');
-      return t;
-    });
-    table.select('thead tr').selectAll('th').data(head).join('th').text((h) => h);
-    const tr = table.select('tbody').selectAll<HTMLTableRowElement, Row>('tr').data(sorted).join((enter) => {
-      const row = enter.append('tr');
-      row.append('td').call((td) => { td.append('i'); td.append('span'); });
-      for (let k = 0; k < 4; k++) row.append('td');
-      return row;
-    });
+    const table = this.#tip
+      .style('display', '')
+      .selectAll('table')
+      .data([null])
+      .join((enter) => {
+        const t = enter.append('table');
+        t.append('thead').append('tr');
+        t.append('tbody');
+        return t;
+      });
+    table
+      .select('thead tr')
+      .selectAll('th')
+      .data(head)
+      .join('th')
+      .text((h) => h);
+    const tr = table
+      .select('tbody')
+      .selectAll<HTMLTableRowElement, Row>('tr')
+      .data(sorted)
+      .join((enter) => {
+        const row = enter.append('tr');
+        row.append('td').call((td) => {
+          td.append('i');
+          td.append('span');
+        });
+        for (let k = 0; k < 4; k++) row.append('td');
+        return row;
+      });
     tr.select('td i').style('background', (r) => r.line.color);
     tr.select('td span').text((r) => r.line.name);
-    tr.selectAll<HTMLTableCellElement, string>('td:not(:first-child)').data((r) => {
-      const s = r.line.series;
-      return [formatValue(r.smoothed), formatValue(r.value), String(s.steps[r.i]), formatDuration(s.walls[r.i] - s.walls[0])];
-    }).text((v) => v);
+    tr.selectAll<HTMLTableCellElement, string>('td:not(:first-child)')
+      .data((r) => {
+        const s = r.line.series;
+        return [
+          formatValue(r.smoothed),
+          formatValue(r.value),
+          String(s.steps[r.i]),
+          formatDuration(s.walls[r.i] - s.walls[0]),
+        ];
+      })
+      .text((v) => v);
     // Beside the cursor, on the side with more room; placed without measuring the tooltip
     // (reading its size would force a layout on every pointer move).
     const [w] = this.#src.size();
     const right = at[0] < w / 2;
-    this.#tip.style('left', `${at[0] + 54 + (right ? 16 : -16)}px`).style('top', `${Math.max(0, at[1] - 10)}px`)
+    this.#tip
+      .style('left', `${at[0] + 54 + (right ? 16 : -16)}px`)
+      .style('top', `${Math.max(0, at[1] - 10)}px`)
       .style('transform', right ? '' : 'translateX(-100%)');
   }
 }

@@ -17,13 +17,20 @@ function series(tag = 'loss/train'): Series {
 describe('scalar downloads', () => {
   test("CSV has TensorBoard's columns and every value exactly", () => {
     const csv = seriesCsv(series());
-    expect(csv).toBe('Wall time,Step,Value\n1764170001.25,0,2.302585092994046\n1764170002.5,10,0.30000000000000004\n1764170003,20,nan\n1764170004,30,-inf\n');
+    expect(csv).toBe(
+      'Wall time,Step,Value\n1764170001.25,0,2.302585092994046\n1764170002.5,10,0.30000000000000004\n1764170003,20,nan\n1764170004,30,-inf\n',
+    );
     const back = parseSeriesCsv(csv);
     expect(back.map((r) => r.value)).toEqual([2.302585092994046, 0.30000000000000004, NaN, -Infinity]);
   });
 
   test('JSON is [[wall, step, value], …] and stays valid JSON with NaN', () => {
-    expect(JSON.parse(seriesJson(series()))).toEqual([[1764170001.25, 0, 2.302585092994046], [1764170002.5, 10, 0.30000000000000004], [1764170003, 20, 'NaN'], [1764170004, 30, '-Infinity']]);
+    expect(JSON.parse(seriesJson(series()))).toEqual([
+      [1764170001.25, 0, 2.302585092994046],
+      [1764170002.5, 10, 0.30000000000000004],
+      [1764170003, 20, 'NaN'],
+      [1764170004, 30, '-Infinity'],
+    ]);
   });
 
   test('file names follow TensorBoard with path characters replaced', () => {
@@ -31,7 +38,10 @@ describe('scalar downloads', () => {
   });
 
   test('bulk JSON holds every run and tag; the CSV zip one file per run and tag', async () => {
-    const runs = [{ id: 'r1', name: 'a', series: [series(), series('lr')] }, { id: 'r2', name: 'a', series: [series()] }];
+    const runs = [
+      { id: 'r1', name: 'a', series: [series(), series('lr')] },
+      { id: 'r2', name: 'a', series: [series()] },
+    ];
     const json = JSON.parse(bulkJson(runs));
     expect(json.runs.map((r: { name: string }) => r.name)).toEqual(['a', 'a']);
     expect(Object.keys(json.runs[0].tags)).toEqual(['loss/train', 'lr']);

@@ -48,14 +48,24 @@ export function downloadName(runName: string, tag: string, ext: 'csv' | 'json'):
   return `run-${safe(runName)}-tag-${safe(tag)}.${ext}`;
 }
 
-export interface ExportRun { id: string; name: string; series: Series[] }
+export interface ExportRun {
+  id: string;
+  name: string;
+  series: Series[];
+}
 
 /** One JSON of every run and tag: { runs: [{ id, name, tags: { tag: [[wall, step, value], …] } }] }. */
 export function bulkJson(runs: ExportRun[]): string {
   return JSON.stringify({
-    format: 'layerboard-scalars', version: 1, exported: new Date().toISOString(),
+    format: 'layerboard-scalars',
+    version: 1,
+    exported: new Date().toISOString(),
     columns: ['wall_time', 'step', 'value'],
-    runs: runs.map((r) => ({ id: r.id, name: r.name, tags: Object.fromEntries(r.series.map((s) => [s.tag, seriesRows(s)])) })),
+    runs: runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      tags: Object.fromEntries(r.series.map((s) => [s.tag, seriesRows(s)])),
+    })),
   });
 }
 

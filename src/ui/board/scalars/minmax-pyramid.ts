@@ -16,13 +16,16 @@ export class MinMaxPyramid {
   constructor(values: Float64Array, length: number) {
     this.#values = values;
     this.length = length;
-    let prevLo: ArrayLike<number> | null = null, prevHi: ArrayLike<number> | null = null;
+    let prevLo: ArrayLike<number> | null = null,
+      prevHi: ArrayLike<number> | null = null;
     let count = length;
     while (count > 1) {
       const next = Math.ceil(count / 2);
-      const lo = new Int32Array(next), hi = new Int32Array(next);
+      const lo = new Int32Array(next),
+        hi = new Int32Array(next);
       for (let b = 0; b < next; b++) {
-        const i = 2 * b, j = Math.min(2 * b + 1, count - 1);
+        const i = 2 * b,
+          j = Math.min(2 * b + 1, count - 1);
         const [li, lj] = prevLo ? [prevLo[i], prevLo[j]] : [i, j];
         const [hi_, hj] = prevHi ? [prevHi[i], prevHi[j]] : [i, j];
         lo[b] = below(values[lj], values[li]) ? lj : li;
@@ -30,7 +33,8 @@ export class MinMaxPyramid {
       }
       this.#lo.push(lo);
       this.#hi.push(hi);
-      prevLo = lo; prevHi = hi;
+      prevLo = lo;
+      prevHi = hi;
       count = next;
     }
   }
@@ -45,11 +49,15 @@ export class MinMaxPyramid {
     let k = 0;
     while (k < this.#lo.length && n / 2 ** (k + 1) >= blocks) k++;
     if (k === 0) return range(from, to);
-    const size = 2 ** k, lo = this.#lo[k - 1], hi = this.#hi[k - 1];
-    const first = Math.ceil(from / size), last = Math.floor(to / size); // whole blocks [first, last)
+    const size = 2 ** k,
+      lo = this.#lo[k - 1],
+      hi = this.#hi[k - 1];
+    const first = Math.ceil(from / size),
+      last = Math.floor(to / size); // whole blocks [first, last)
     const out = range(from, Math.min(to, first * size));
     for (let b = first; b < last; b++) {
-      const a = lo[b], c = hi[b];
+      const a = lo[b],
+        c = hi[b];
       if (a === c) out.push(a);
       else if (a < c) out.push(a, c);
       else out.push(c, a);
@@ -59,7 +67,9 @@ export class MinMaxPyramid {
   }
 
   /** The value column this pyramid indexes (to check it is still current). */
-  get values(): Float64Array { return this.#values; }
+  get values(): Float64Array {
+    return this.#values;
+  }
 }
 
 function range(from: number, to: number): number[] {

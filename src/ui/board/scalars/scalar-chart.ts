@@ -5,21 +5,51 @@
 import { select, symbol, symbolTriangle, type Selection } from 'd3';
 import type { TooltipSort } from '../url-state.ts';
 import { makeX, makeY, niceX, type XScale, type YScaleFn } from './chart-axes.ts';
-import { affineOf, drawable, pathData, visibleIndices, xColumn, xExtent, yDomain, type Affine, type XAxis, type YScale } from './chart-math.ts';
+import {
+  affineOf,
+  drawable,
+  pathData,
+  visibleIndices,
+  xColumn,
+  xExtent,
+  yDomain,
+  type Affine,
+  type XAxis,
+  type YScale,
+} from './chart-math.ts';
 import { ChartPointer } from './chart-pointer.ts';
 import type { Series } from './series-data.ts';
 
-export interface ChartLine { runId: string; name: string; color: string; series: Series }
-export interface ChartSettings {
-  smoothing: number; xAxis: XAxis; yScale: YScale; ignoreOutliers: boolean;
-  yMin: number | null; yMax: number | null; tooltipSort: TooltipSort;
+export interface ChartLine {
+  runId: string;
+  name: string;
+  color: string;
+  series: Series;
 }
-export interface ChartEvents { hover(x: number | null): void; zoom(domain: [number, number] | null): void }
+export interface ChartSettings {
+  smoothing: number;
+  xAxis: XAxis;
+  yScale: YScale;
+  ignoreOutliers: boolean;
+  yMin: number | null;
+  yMax: number | null;
+  tooltipSort: TooltipSort;
+}
+export interface ChartEvents {
+  hover(x: number | null): void;
+  zoom(domain: [number, number] | null): void;
+}
 
 const M = { top: 10, right: 14, bottom: 24, left: 54 };
 type G = Selection<SVGGElement, unknown, null, undefined>;
 
-interface Drawn { raw: number[]; smooth: number[]; rawD: string; smoothD: string; version: number }
+interface Drawn {
+  raw: number[];
+  smooth: number[];
+  rawD: string;
+  smoothD: string;
+  version: number;
+}
 
 export class ScalarChart {
   readonly #host: HTMLElement;
@@ -30,7 +60,15 @@ export class ScalarChart {
   readonly #pointer: ChartPointer;
   readonly #resize: ResizeObserver;
   #lineData: ChartLine[] = [];
-  #settings: ChartSettings = { smoothing: 0.6, xAxis: 'step', yScale: 'linear', ignoreOutliers: false, yMin: null, yMax: null, tooltipSort: 'nearness' };
+  #settings: ChartSettings = {
+    smoothing: 0.6,
+    xAxis: 'step',
+    yScale: 'linear',
+    ignoreOutliers: false,
+    yMin: null,
+    yMax: null,
+    tooltipSort: 'nearness',
+  };
   #zoom: [number, number] | null = null;
   #hoverX: number | null = null;
   #width = 0;
@@ -57,23 +95,32 @@ export class ScalarChart {
     this.#lines = this.#plot.append('g').attr('class', 'lines').attr('clip-path', `url(#${clip})`);
     this.#markers = this.#plot.append('g').attr('class', 'markers').attr('clip-path', `url(#${clip})`);
     this.#pointer = new ChartPointer(host, this.#plot, events, {
-      x: () => this.#x, y: () => this.#y?.py ?? null, size: () => [this.#plotW, this.#plotH],
-      lines: () => this.#lineData, settings: () => this.#settings,
+      x: () => this.#x,
+      y: () => this.#y?.py ?? null,
+      size: () => [this.#plotW, this.#plotH],
+      lines: () => this.#lineData,
+      settings: () => this.#settings,
     });
     this.#resize = new ResizeObserver(() => this.#measure());
     this.#resize.observe(host);
     this.#measure();
   }
 
-  get #plotW(): number { return Math.max(10, this.#width - M.left - M.right); }
-  get #plotH(): number { return Math.max(10, this.#height - M.top - M.bottom); }
+  get #plotW(): number {
+    return Math.max(10, this.#width - M.left - M.right);
+  }
+  get #plotH(): number {
+    return Math.max(10, this.#height - M.top - M.bottom);
+  }
 
   /** The runs drawn; a changed list redraws everything. */
   setLines(lines: ChartLine[]): void {
-    const same = lines.length === this.#lineData.length && lines.every((l, i) => {
-      const o = this.#lineData[i];
-      return l.runId === o.runId && l.series === o.series && l.color === o.color && l.name === o.name;
-    });
+    const same =
+      lines.length === this.#lineData.length &&
+      lines.every((l, i) => {
+        const o = this.#lineData[i];
+        return l.runId === o.runId && l.series === o.series && l.color === o.color && l.name === o.name;
+      });
     if (same) return;
     this.#lineData = lines;
     const keep = new Set(lines.map((l) => l.runId));
@@ -90,7 +137,8 @@ export class ScalarChart {
 
   /** Linked zoom: the x-domain of every card, or null for the whole range. */
   setZoom(domain: [number, number] | null): void {
-    if (domain === this.#zoom || (domain && this.#zoom && domain[0] === this.#zoom[0] && domain[1] === this.#zoom[1])) return;
+    if (domain === this.#zoom || (domain && this.#zoom && domain[0] === this.#zoom[0] && domain[1] === this.#zoom[1]))
+      return;
     this.#zoom = domain;
     this.#invalidate();
   }
@@ -127,7 +175,11 @@ export class ScalarChart {
     this.#width = w;
     this.#height = h;
     this.#svg.attr('width', w).attr('height', h);
-    this.#svg.select('clipPath rect').attr('width', this.#plotW).attr('height', this.#plotH + 1).attr('y', -1);
+    this.#svg
+      .select('clipPath rect')
+      .attr('width', this.#plotW)
+      .attr('height', this.#plotH + 1)
+      .attr('y', -1);
     this.#invalidate();
   }
 
@@ -137,20 +189,32 @@ export class ScalarChart {
   }
 
   #schedule(): void {
-    if (!this.#frame) this.#frame = requestAnimationFrame(() => { this.#frame = 0; this.#render(); });
+    if (!this.#frame)
+      this.#frame = requestAnimationFrame(() => {
+        this.#frame = 0;
+        this.#render();
+      });
   }
 
   #xDomain(): [number, number] {
     if (this.#zoom) return this.#zoom;
-    const extent = xExtent(this.#lineData.map((l) => l.series), this.#settings.xAxis);
+    const extent = xExtent(
+      this.#lineData.map((l) => l.series),
+      this.#settings.xAxis,
+    );
     return extent ? niceX(this.#settings.xAxis, extent) : [0, 1];
   }
 
   #indices(line: ChartLine, domain: [number, number]): { raw: number[]; smooth: number[] } {
-    const s = line.series, axis = this.#settings.xAxis, cols = this.#plotW;
+    const s = line.series,
+      axis = this.#settings.xAxis,
+      cols = this.#plotW;
     const raw = visibleIndices(s, axis, s.values, domain[0], domain[1], cols);
     // The smoothed line, drawn in front, at 2-pixel columns (its extremes still kept): half the points.
-    const smooth = this.#settings.smoothing > 0 ? visibleIndices(s, axis, s.smoothed(this.#settings.smoothing), domain[0], domain[1], cols / 2) : raw;
+    const smooth =
+      this.#settings.smoothing > 0
+        ? visibleIndices(s, axis, s.smoothed(this.#settings.smoothing), domain[0], domain[1], cols / 2)
+        : raw;
     return { raw, smooth };
   }
 
@@ -170,16 +234,35 @@ export class ScalarChart {
     const appended = this.#appended;
     this.#full = false;
     this.#appended = new Set();
-    const picked = new Map(this.#lineData.map((l) => [l.runId, full || appended.has(l.runId) || !this.#drawn.has(l.runId) ? this.#indices(l, xd) : this.#drawn.get(l.runId)!]));
+    const picked = new Map(
+      this.#lineData.map((l) => [
+        l.runId,
+        full || appended.has(l.runId) || !this.#drawn.has(l.runId) ? this.#indices(l, xd) : this.#drawn.get(l.runId)!,
+      ]),
+    );
     const st = this.#settings;
     const drawn = this.#lineData.flatMap((l) => {
       const p = picked.get(l.runId)!;
-      return st.smoothing > 0 ? [{ ys: l.series.values, idx: p.raw }, { ys: l.series.smoothed(st.smoothing), idx: p.smooth }] : [{ ys: l.series.values, idx: p.raw }];
+      return st.smoothing > 0
+        ? [
+            { ys: l.series.values, idx: p.raw },
+            { ys: l.series.smoothed(st.smoothing), idx: p.smooth },
+          ]
+        : [{ ys: l.series.values, idx: p.raw }];
     });
     const auto = st.yMin === null && st.yMax === null;
-    const yd = yDomain(drawn, this.#lineData.map((l) => l.series), { scale: st.yScale, ignoreOutliers: st.ignoreOutliers, min: st.yMin, max: st.yMax });
+    const yd = yDomain(
+      drawn,
+      this.#lineData.map((l) => l.series),
+      { scale: st.yScale, ignoreOutliers: st.ignoreOutliers, min: st.yMin, max: st.yMax },
+    );
     const y = makeY(st.yScale, yd, this.#plotH, Math.max(2, Math.round(this.#plotH / 45)), auto);
-    const sameScales = !full && this.#x !== null && this.#y !== null && sameDomain(this.#x.domain, xd) && sameDomain(this.#y.domain, y.domain);
+    const sameScales =
+      !full &&
+      this.#x !== null &&
+      this.#y !== null &&
+      sameDomain(this.#x.domain, xd) &&
+      sameDomain(this.#y.domain, y.domain);
     if (!sameScales) {
       this.#x = makeX(st.xAxis, xd, this.#plotW, Math.max(2, Math.round(this.#plotW / 90)));
       this.#y = y;
@@ -193,16 +276,23 @@ export class ScalarChart {
 
   #drawAxes(yAxis: ReturnType<typeof makeY>['axis']): void {
     const x = this.#x!;
-    this.#plot.select<SVGGElement>('.axis.x').attr('transform', `translate(0,${this.#plotH})`).call(x.axis().tickSizeOuter(0));
+    this.#plot
+      .select<SVGGElement>('.axis.x')
+      .attr('transform', `translate(0,${this.#plotH})`)
+      .call(x.axis().tickSizeOuter(0));
     this.#plot.select<SVGGElement>('.axis.y').call(yAxis.tickSizeOuter(0));
-    this.#plot.select<SVGGElement>('.grid').call(yAxis.tickSize(-this.#plotW).tickFormat(() => ''))
+    this.#plot
+      .select<SVGGElement>('.grid')
+      .call(yAxis.tickSize(-this.#plotW).tickFormat(() => ''))
       .call((g) => g.select('.domain').remove());
   }
 
   /** Sets each line's path data; lines in `appendOnly` extend their paths when their points only grew. */
   #drawLines(picked: Map<string, { raw: number[]; smooth: number[] }>, appendOnly: Set<string> | null): void {
     const st = this.#settings;
-    const groups = this.#lines.selectAll<SVGGElement, ChartLine>('g.line').data(this.#lineData, (l) => l.runId)
+    const groups = this.#lines
+      .selectAll<SVGGElement, ChartLine>('g.line')
+      .data(this.#lineData, (l) => l.runId)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'line');
         g.append('path').attr('class', 'raw');
@@ -210,7 +300,10 @@ export class ScalarChart {
         return g;
       });
     // Path data is in tenths of a pixel (see pathData); strokes keep their screen width.
-    groups.attr('data-run', (l) => l.runId).attr('transform', 'scale(0.1)').style('--run', (l) => l.color);
+    groups
+      .attr('data-run', (l) => l.runId)
+      .attr('transform', 'scale(0.1)')
+      .style('--run', (l) => l.color);
     groups.each((line, i, nodes) => {
       const p = picked.get(line.runId)!;
       const prev = this.#drawn.get(line.runId);
@@ -218,17 +311,27 @@ export class ScalarChart {
       const untouched = appendOnly && !appendOnly.has(line.runId) && prev;
       let drawn: Drawn;
       if (untouched) drawn = prev;
-      else if (grown && extends_(prev.raw, p.raw) && extends_(prev.smooth, p.smooth)) drawn = this.#extend(line, prev, p);
-      else drawn = { ...p, rawD: this.#path(line, p.raw, false), smoothD: st.smoothing > 0 ? this.#path(line, p.smooth, true) : '', version: line.series.version };
+      else if (grown && extends_(prev.raw, p.raw) && extends_(prev.smooth, p.smooth))
+        drawn = this.#extend(line, prev, p);
+      else
+        drawn = {
+          ...p,
+          rawD: this.#path(line, p.raw, false),
+          smoothD: st.smoothing > 0 ? this.#path(line, p.smooth, true) : '',
+          version: line.series.version,
+        };
       this.#drawn.set(line.runId, drawn);
       const g = select(nodes[i]);
-      g.select('path.raw').attr('d', drawn.rawD).classed('faint', st.smoothing > 0);
+      g.select('path.raw')
+        .attr('d', drawn.rawD)
+        .classed('faint', st.smoothing > 0);
       g.select('path.smooth').attr('d', drawn.smoothD);
     });
   }
 
   #path(line: ChartLine, idx: number[], smoothed: boolean, startPen = false): string {
-    const s = line.series, st = this.#settings;
+    const s = line.series,
+      st = this.#settings;
     const { xs, offset } = xColumn(s, st.xAxis);
     const ys = smoothed ? s.smoothed(st.smoothing) : s.values;
     const d = pathData(xs, offset, ys, idx, this.#affine!, st.yScale);
@@ -245,28 +348,50 @@ export class ScalarChart {
       return d + this.#path(line, now.slice(old.length), smoothed, pen && d.length > 0);
     };
     return {
-      ...p, version: line.series.version,
+      ...p,
+      version: line.series.version,
       rawD: tail(prev.raw, p.raw, false, prev.rawD),
       smoothD: st.smoothing > 0 ? tail(prev.smooth, p.smooth, true, prev.smoothD) : '',
     };
   }
 
   #drawMarkers(): void {
-    const x = this.#x!, y = this.#y!, st = this.#settings;
+    const x = this.#x!,
+      y = this.#y!,
+      st = this.#settings;
     const marks = this.#lineData.flatMap((l) => {
       const s = l.series;
       const { xs, offset } = xColumn(s, st.xAxis);
-      return (['min', 'max'] as const).map((kind) => ({ l, kind, i: kind === 'min' ? s.minIndex : s.maxIndex }))
+      return (['min', 'max'] as const)
+        .map((kind) => ({ l, kind, i: kind === 'min' ? s.minIndex : s.maxIndex }))
         .filter((m) => m.i >= 0 && drawable(s.values[m.i], st.yScale))
-        .map((m) => ({ ...m, px: x.px(xs[m.i] - offset), py: y.py(s.values[m.i]), value: s.values[m.i], step: s.steps[m.i] }));
+        .map((m) => ({
+          ...m,
+          px: x.px(xs[m.i] - offset),
+          py: y.py(s.values[m.i]),
+          value: s.values[m.i],
+          step: s.steps[m.i],
+        }));
     });
     const tri = symbol(symbolTriangle, 38)() ?? '';
-    this.#markers.selectAll<SVGPathElement, (typeof marks)[number]>('path.marker').data(marks, (m) => `${m.l.runId}:${m.kind}`)
-      .join((enter) => enter.append('path').attr('class', 'marker').attr('d', tri).call((p) => p.append('title')))
-      .attr('transform', (m) => `translate(${m.px},${m.kind === 'max' ? m.py - 6 : m.py + 6}) rotate(${m.kind === 'max' ? 0 : 180})`)
+    this.#markers
+      .selectAll<SVGPathElement, (typeof marks)[number]>('path.marker')
+      .data(marks, (m) => `${m.l.runId}:${m.kind}`)
+      .join((enter) =>
+        enter
+          .append('path')
+          .attr('class', 'marker')
+          .attr('d', tri)
+          .call((p) => p.append('title')),
+      )
+      .attr(
+        'transform',
+        (m) => `translate(${m.px},${m.kind === 'max' ? m.py - 6 : m.py + 6}) rotate(${m.kind === 'max' ? 0 : 180})`,
+      )
       .attr('data-kind', (m) => m.kind)
       .style('fill', (m) => m.l.color)
-      .select('title').text((m) => `${m.l.name}: ${m.kind} ${m.value} at step ${m.step}`);
+      .select('title')
+      .text((m) => `${m.l.name}: ${m.kind} ${m.value} at step ${m.step}`);
   }
 }
 

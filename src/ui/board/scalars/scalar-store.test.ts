@@ -11,7 +11,10 @@ let db: LayerboardDB;
 let repo: RunRepository;
 let store: ScalarStore;
 const changes: StoreChange[] = [];
-const until = async (cond: () => boolean) => { for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); expect(cond()).toBe(true); };
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+};
 
 beforeEach(() => {
   db = createDatabase('store-test', { indexedDB: new IDBFactory(), IDBKeyRange });
@@ -20,7 +23,10 @@ beforeEach(() => {
   changes.length = 0;
   store.onChange((c) => changes.push(c));
 });
-afterEach(() => { store.dispose(); db.close(); });
+afterEach(() => {
+  store.dispose();
+  db.close();
+});
 
 test('a run is read whole, then new points are appended as the writer flushes', async () => {
   const w = new SummaryWriter(db, 'r1', { flushMs: 5 });

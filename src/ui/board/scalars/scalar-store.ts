@@ -47,13 +47,21 @@ export class ScalarStore {
     for (const id of want) if (!this.#runs.has(id)) this.#add(id);
   }
 
-  series(runId: string, tag: string): Series | undefined { return this.#runs.get(runId)?.series.get(tag); }
+  series(runId: string, tag: string): Series | undefined {
+    return this.#runs.get(runId)?.series.get(tag);
+  }
 
-  tagsOf(runId: string): string[] { return [...(this.#runs.get(runId)?.series.keys() ?? [])].sort(); }
+  tagsOf(runId: string): string[] {
+    return [...(this.#runs.get(runId)?.series.keys() ?? [])].sort();
+  }
 
-  seriesOf(runId: string): Series[] { return this.tagsOf(runId).map((t) => this.series(runId, t)!); }
+  seriesOf(runId: string): Series[] {
+    return this.tagsOf(runId).map((t) => this.series(runId, t)!);
+  }
 
-  isLoaded(runId: string): boolean { return this.#runs.get(runId)?.loaded ?? false; }
+  isLoaded(runId: string): boolean {
+    return this.#runs.get(runId)?.loaded ?? false;
+  }
 
   /** Resolves once every watched run has had its first read. */
   async ready(): Promise<void> {
@@ -70,11 +78,23 @@ export class ScalarStore {
   }
 
   #add(runId: string): void {
-    const data: RunData = { series: new Map(), loaded: false, count: -1, busy: false, dirty: false, closed: false, unsubscribe: () => {} };
+    const data: RunData = {
+      series: new Map(),
+      loaded: false,
+      count: -1,
+      busy: false,
+      dirty: false,
+      closed: false,
+      unsubscribe: () => {},
+    };
     this.#runs.set(runId, data);
     const sub = this.#repo.watchScalarCount(runId).subscribe({
-      next: (count) => { data.count = count; void this.#sync(runId, data); },
-      error: (e: unknown) => this.#onError(`could not read the logs of run ${runId}: ${e instanceof Error ? e.message : String(e)}`),
+      next: (count) => {
+        data.count = count;
+        void this.#sync(runId, data);
+      },
+      error: (e: unknown) =>
+        this.#onError(`could not read the logs of run ${runId}: ${e instanceof Error ? e.message : String(e)}`),
     });
     data.unsubscribe = () => sub.unsubscribe();
   }
@@ -90,7 +110,10 @@ export class ScalarStore {
 
   /** One read at a time per run; a wake-up during a read runs one more read after it. */
   async #sync(runId: string, data: RunData): Promise<void> {
-    if (data.busy) { data.dirty = true; return; }
+    if (data.busy) {
+      data.dirty = true;
+      return;
+    }
     data.busy = true;
     try {
       do {
@@ -125,16 +148,21 @@ export class ScalarStore {
   async #loadNew(runId: string, data: RunData): Promise<void> {
     const tags = await this.#repo.tagsFast(runId);
     const fresh: Record<string, ScalarRecord[]> = {};
-    await Promise.all(tags.map(async (tag) => {
-      fresh[tag] = await this.#repo.scalarsAfter(runId, tag, data.series.get(tag)?.lastStep ?? -Infinity);
-    }));
+    await Promise.all(
+      tags.map(async (tag) => {
+        fresh[tag] = await this.#repo.scalarsAfter(runId, tag, data.series.get(tag)?.lastStep ?? -Infinity);
+      }),
+    );
     if (data.closed) return;
     const added: string[] = [];
     const created: string[] = [];
     for (const tag of tags) {
       if (!fresh[tag].length) continue;
       let s = data.series.get(tag);
-      if (!s) { data.series.set(tag, (s = new Series(runId, tag))); created.push(tag); }
+      if (!s) {
+        data.series.set(tag, (s = new Series(runId, tag)));
+        created.push(tag);
+      }
       if (s.append(fresh[tag])) added.push(tag);
     }
     const held = [...data.series.values()].reduce((n, s) => n + s.length, 0);

@@ -4,18 +4,21 @@ import { bestOf, higherIsBetter, nearestIndex, Series } from './series-data.ts';
 import { affineOf, pathData, pickColumns, visibleIndices, xExtent, xOf, yDomain } from './chart-math.ts';
 import { decimateMinMax } from '../../charts/series.ts';
 
-const pts = (values: number[], step0 = 0) => values.map((value, i) => ({ step: step0 + i, wallTime: 1000 + 2 * (step0 + i), value }));
+const pts = (values: number[], step0 = 0) =>
+  values.map((value, i) => ({ step: step0 + i, wallTime: 1000 + 2 * (step0 + i), value }));
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('series with appends', () => {
   test('smoothing continued over appends equals smooth() of the whole series', () => {
     const rand = seeded(7);
     for (const weight of [0, 0.6, 0.95, 0.999]) {
-      const values = Array.from({ length: 500 }, (_, i) => (i === 40 ? NaN : i === 90 ? Infinity : Math.exp(-i / 100) + rand() * 0.1));
+      const values = Array.from({ length: 500 }, (_, i) =>
+        i === 40 ? NaN : i === 90 ? Infinity : Math.exp(-i / 100) + rand() * 0.1,
+      );
       const s = new Series('r', 'loss');
       let at = 0;
       while (at < values.length) {
@@ -51,12 +54,23 @@ describe('series with appends', () => {
 
   test('nearest index and which tags are better high', () => {
     const xs = Float64Array.from([0, 10, 20, 30]);
-    expect([nearestIndex(xs, 4, -5), nearestIndex(xs, 4, 14), nearestIndex(xs, 4, 16), nearestIndex(xs, 4, 99)]).toEqual([0, 1, 2, 3]);
+    expect([
+      nearestIndex(xs, 4, -5),
+      nearestIndex(xs, 4, 14),
+      nearestIndex(xs, 4, 16),
+      nearestIndex(xs, 4, 99),
+    ]).toEqual([0, 1, 2, 3]);
     expect(nearestIndex(xs, 0, 3)).toBe(-1);
     expect(higherIsBetter('accuracy/val')).toBe(true);
     expect(higherIsBetter('throughput/images_per_sec')).toBe(true);
     expect(higherIsBetter('loss/train')).toBe(false);
-    expect([bestOf('loss/val'), bestOf('accuracy/test'), bestOf('lr'), bestOf('optim/lr'), bestOf('lr_finder/loss')]).toEqual(['min', 'max', null, null, 'min']);
+    expect([
+      bestOf('loss/val'),
+      bestOf('accuracy/test'),
+      bestOf('lr'),
+      bestOf('optim/lr'),
+      bestOf('lr_finder/loss'),
+    ]).toEqual(['min', 'max', null, null, 'min']);
   });
 });
 
@@ -70,7 +84,9 @@ describe('chart math', () => {
 
   test('visible indices: the slice in view plus one point each side, decimated with every spike', () => {
     const s = new Series('r', 't');
-    s.append(Array.from({ length: 100_000 }, (_, i) => ({ step: i, wallTime: i, value: i === 61_234 ? 1e6 : Math.sin(i) })));
+    s.append(
+      Array.from({ length: 100_000 }, (_, i) => ({ step: i, wallTime: i, value: i === 61_234 ? 1e6 : Math.sin(i) })),
+    );
     const idx = visibleIndices(s, 'step', s.values, 50_000, 70_000, 300);
     expect(idx[0]).toBe(49_999);
     expect(idx.at(-1)).toBe(70_000);
@@ -84,12 +100,24 @@ describe('chart math', () => {
     values[50] = 1e6;
     s.append(pts(values));
     const idx = Array.from({ length: 101 }, (_, i) => i);
-    const auto = yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: false, min: null, max: null });
+    const auto = yDomain([{ ys: s.values, idx }], [s], {
+      scale: 'linear',
+      ignoreOutliers: false,
+      min: null,
+      max: null,
+    });
     expect(auto[1]).toBeGreaterThan(1e6);
-    const robust = yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: true, min: null, max: null });
+    const robust = yDomain([{ ys: s.values, idx }], [s], {
+      scale: 'linear',
+      ignoreOutliers: true,
+      min: null,
+      max: null,
+    });
     expect(robust[1]).toBeLessThan(110); // the 1e6 spike no longer sets the range
     expect(robust[0]).toBeLessThan(5);
-    expect(yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: false, min: -1, max: 2 })).toEqual([-1, 2]);
+    expect(yDomain([{ ys: s.values, idx }], [s], { scale: 'linear', ignoreOutliers: false, min: -1, max: 2 })).toEqual([
+      -1, 2,
+    ]);
     const log = yDomain([{ ys: s.values, idx }], [s], { scale: 'log', ignoreOutliers: false, min: null, max: null });
     expect(log[0]).toBeGreaterThan(0); // the 0 at step 0 is left out on a log axis
     expect(log[0]).toBeLessThan(1);
@@ -102,11 +130,24 @@ describe('chart math', () => {
     // tenths of a pixel
     expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], id, 'linear')).toBe('M0,10h0M20,20L30,0L40,40');
     // log axis: y = log10(v) (here 100 px per decade), values ≤ 0 left out
-    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], { ax: 1, x0: 0, bx: 0, ay: 100, by: 0 }, 'log')).toBe('M0,0h0M20,301h0M40,602h0');
+    expect(pathData(xs, 0, ys, [0, 1, 2, 3, 4], { ax: 1, x0: 0, bx: 0, ay: 100, by: 0 }, 'log')).toBe(
+      'M0,0h0M20,301h0M40,602h0',
+    );
     // the affine of a scale reproduces it
-    const t = affineOf((x) => 3 * x + 7, [0, 10], (y) => 500 - 100 * Math.log10(y), [0.1, 1000], 'log');
-    expect(t.ax).toBeCloseTo(3); expect(t.bx).toBeCloseTo(7); expect(t.ay).toBeCloseTo(-100); expect(t.by).toBeCloseTo(500);
-    expect(pathData(xs, 2, ys, [4], t, 'log')).toBe(`M${Math.round((3 * 2 + 7) * 10)},${Math.round((500 - 100 * Math.log10(4)) * 10)}h0`);
+    const t = affineOf(
+      (x) => 3 * x + 7,
+      [0, 10],
+      (y) => 500 - 100 * Math.log10(y),
+      [0.1, 1000],
+      'log',
+    );
+    expect(t.ax).toBeCloseTo(3);
+    expect(t.bx).toBeCloseTo(7);
+    expect(t.ay).toBeCloseTo(-100);
+    expect(t.by).toBeCloseTo(500);
+    expect(pathData(xs, 2, ys, [4], t, 'log')).toBe(
+      `M${Math.round((3 * 2 + 7) * 10)},${Math.round((500 - 100 * Math.log10(4)) * 10)}h0`,
+    );
   });
 
   test('a one-point series draws a dot (a zero-length segment the round cap shows)', () => {
@@ -133,7 +174,9 @@ describe('min/max pyramid', () => {
     const rand = seeded(3);
     const n = 100_003;
     const ys = Float64Array.from({ length: n }, () => rand());
-    ys[4_321] = 50; ys[70_001] = -50; ys[99_999] = NaN;
+    ys[4_321] = 50;
+    ys[70_001] = -50;
+    ys[99_999] = NaN;
     const p = new MinMaxPyramid(ys, n);
     const cand = p.candidates(1_000, 100_003, 500);
     expect(cand.length).toBeLessThan(2_200);
@@ -144,8 +187,12 @@ describe('min/max pyramid', () => {
     expect(cand.at(-1)).toBe(100_002);
     // the extremes of any whole block range are among the candidates
     const [lo, hi] = [30_000, 60_000];
-    let min = lo, max = lo;
-    for (let i = lo; i < hi; i++) { if (ys[i] < ys[min]) min = i; if (ys[i] > ys[max]) max = i; }
+    let min = lo,
+      max = lo;
+    for (let i = lo; i < hi; i++) {
+      if (ys[i] < ys[min]) min = i;
+      if (ys[i] > ys[max]) max = i;
+    }
     expect(cand).toContain(min);
     expect(cand).toContain(max);
     expect(p.candidates(10, 20, 500)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
@@ -153,7 +200,13 @@ describe('min/max pyramid', () => {
 
   test('visible indices over a pyramid keep the spikes of 100,000 points in a few per column', () => {
     const s = new Series('r', 't');
-    s.append(Array.from({ length: 100_000 }, (_, i) => ({ step: i, wallTime: i, value: i === 12_345 ? -9 : i === 87_654 ? 9 : Math.sin(i / 50) })));
+    s.append(
+      Array.from({ length: 100_000 }, (_, i) => ({
+        step: i,
+        wallTime: i,
+        value: i === 12_345 ? -9 : i === 87_654 ? 9 : Math.sin(i / 50),
+      })),
+    );
     const idx = visibleIndices(s, 'step', s.values, 0, 99_999, 400);
     expect(idx.length).toBeLessThanOrEqual(4 * 402);
     expect(idx).toContain(12_345);
@@ -162,7 +215,7 @@ describe('min/max pyramid', () => {
   });
 });
 
-test('the one-pass column picker gives decimateMinMax\'s points', () => {
+test("the one-pass column picker gives decimateMinMax's points", () => {
   const rand = seeded(11);
   for (const n of [50, 3_000, 20_000]) {
     const xs = Float64Array.from({ length: n }, (_, i) => i * 1.5 + 3);

@@ -3,7 +3,11 @@
 import { percentile } from '../../charts/series.ts';
 import { MinMaxPyramid } from './minmax-pyramid.ts';
 
-export interface ScalarPoint { step: number; wallTime: number; value: number }
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
 
 type Column = Float64Array<ArrayBuffer>;
 
@@ -27,7 +31,9 @@ export class Smoother {
   #constant = true;
   out: Column = new Float64Array(0);
 
-  constructor(weight: number) { this.weight = weight; }
+  constructor(weight: number) {
+    this.weight = weight;
+  }
 
   /** Brings `out` up to date with the first `length` values. */
   update(values: Float64Array, length: number): void {
@@ -42,7 +48,10 @@ export class Smoother {
     const s = this.weight;
     for (let i = this.#done; i < length; i++) {
       const y = values[i];
-      if (!Number.isFinite(y)) { this.out[i] = y; continue; }
+      if (!Number.isFinite(y)) {
+        this.out[i] = y;
+        continue;
+      }
       this.#last = this.#last * s + (1 - s) * y;
       this.#count++;
       this.out[i] = this.#last / (s === 1 ? 1 : 1 - s ** this.#count);
@@ -86,7 +95,9 @@ export class Series {
     this.tag = tag;
   }
 
-  get lastStep(): number { return this.length ? this.steps[this.length - 1] : -Infinity; }
+  get lastStep(): number {
+    return this.length ? this.steps[this.length - 1] : -Infinity;
+  }
 
   /** Adds points with steps after the last one (others are ignored: use replace). */
   append(points: ArrayLike<ScalarPoint>): number {
@@ -136,7 +147,10 @@ export class Series {
     const cached = this.#pyramids.find((p) => p.ys === ys && p.version === this.version);
     if (cached) return cached.pyramid;
     const pyramid = new MinMaxPyramid(ys, this.length);
-    this.#pyramids = [...this.#pyramids.filter((p) => p.version === this.version), { ys, version: this.version, pyramid }].slice(-2);
+    this.#pyramids = [
+      ...this.#pyramids.filter((p) => p.version === this.version),
+      { ys, version: this.version, pyramid },
+    ].slice(-2);
     return pyramid;
   }
 
@@ -160,7 +174,8 @@ export class Series {
 /** Index of the point whose x is nearest to `x` in ascending `xs[0..length)`, or -1. */
 export function nearestIndex(xs: Float64Array, length: number, x: number): number {
   if (length === 0 || !Number.isFinite(x)) return -1;
-  let lo = 0, hi = length - 1;
+  let lo = 0,
+    hi = length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (xs[mid] < x) lo = mid + 1;
@@ -172,7 +187,8 @@ export function nearestIndex(xs: Float64Array, length: number, x: number): numbe
 
 /** First index with xs[i] >= x (ascending xs). */
 export function lowerBound(xs: Float64Array, length: number, x: number): number {
-  let lo = 0, hi = length;
+  let lo = 0,
+    hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (xs[mid] < x) lo = mid + 1;

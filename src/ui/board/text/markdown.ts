@@ -26,13 +26,21 @@ export function parseInline(s: string): Inline[] {
   return out;
 }
 
-const cells = (line: string) => line.trim().replace(/^\||\|$/g, '').split('|').map((c) => parseInline(c.trim()));
+const cells = (line: string) =>
+  line
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split('|')
+    .map((c) => parseInline(c.trim()));
 
 export function parseMarkdown(src: string): Block[] {
   const lines = src.replace(/\r\n?/g, '\n').split('\n');
   const blocks: Block[] = [];
   let para: string[] = [];
-  const endPara = () => { if (para.length) blocks.push({ kind: 'paragraph', inline: parseInline(para.join(' ')) }); para = []; };
+  const endPara = () => {
+    if (para.length) blocks.push({ kind: 'paragraph', inline: parseInline(para.join(' ')) });
+    para = [];
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (/^\s*```/.test(line)) {
@@ -44,13 +52,23 @@ export function parseMarkdown(src: string): Block[] {
     }
     if (/^( {4}|\t)/.test(line) && para.length === 0) {
       const body: string[] = [];
-      for (; i < lines.length && (/^( {4}|\t)/.test(lines[i]) || (lines[i].trim() === '' && /^( {4}|\t)/.test(lines[i + 1] ?? ''))); i++) body.push(lines[i].replace(/^( {4}|\t)/, ''));
+      for (
+        ;
+        i < lines.length &&
+        (/^( {4}|\t)/.test(lines[i]) || (lines[i].trim() === '' && /^( {4}|\t)/.test(lines[i + 1] ?? '')));
+        i++
+      )
+        body.push(lines[i].replace(/^( {4}|\t)/, ''));
       i--;
       blocks.push({ kind: 'code', text: body.join('\n') });
       continue;
     }
     const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) { endPara(); blocks.push({ kind: 'heading', level: h[1].length, inline: parseInline(h[2]) }); continue; }
+    if (h) {
+      endPara();
+      blocks.push({ kind: 'heading', level: h[1].length, inline: parseInline(h[2]) });
+      continue;
+    }
     if (/^\s*\|.*\|\s*$/.test(line) && /^\s*\|?\s*:?-{3,}/.test(lines[i + 1] ?? '')) {
       endPara();
       const head = cells(line);
