@@ -14,6 +14,14 @@ export interface Case {
   kind: string;
   [field: string]: unknown;
 }
+/** A case of the cases file, by kind (the file is check.mjs's, read as it is: JSON.parse gives no types). */
+type KnownCase =
+  | (ShapeCase & { kind: 'shape' })
+  | (Case & { kind: 'repr' })
+  | (LossCase & { kind: 'loss' })
+  | (OptimizerCase & { kind: 'optimizer' })
+  | (ModuleCase & { kind: 'module' })
+  | (TrainCase & { kind: 'train' });
 export type Result = { id: string; [field: string]: unknown };
 
 /** print(model): nn.Sequential(*layers), or a graph's module class listing its layer nodes. */
@@ -27,20 +35,21 @@ function reprText(c: Case): string {
 }
 
 /** Answers one case; kinds not built yet answer `unsupported`. */
-function answer(c: Case): Result {
-  switch (c.kind) {
+function answer(c: KnownCase | Case): Result {
+  const known = c as KnownCase;
+  switch (known.kind) {
     case 'shape':
-      return answerShapeCase(c as unknown as ShapeCase);
+      return answerShapeCase(known);
     case 'repr':
-      return { id: c.id, text: reprText(c) };
+      return { id: known.id, text: reprText(known) };
     case 'loss':
-      return answerLossCase(c as unknown as LossCase);
+      return answerLossCase(known);
     case 'optimizer':
-      return answerOptimizerCase(c as unknown as OptimizerCase);
+      return answerOptimizerCase(known);
     case 'module':
-      return answerModuleCase(c as unknown as ModuleCase);
+      return answerModuleCase(known);
     case 'train':
-      return answerTrainCase(c as unknown as TrainCase);
+      return answerTrainCase(known);
     default:
       return { id: c.id, unsupported: `case kind '${c.kind}' is not built yet` };
   }
