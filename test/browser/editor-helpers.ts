@@ -21,10 +21,26 @@ export async function openApp(
     .getByTestId('save-status')
     .filter({ hasText: /^Saved$/ })
     .waitFor();
-  // Web fonts re-measure the nodes when they arrive: wait for them, then two frames.
+  // Web fonts re-measure the nodes when they arrive, and the canvas settles after the project
+  // opens: wait for the fonts, then for 300 ms without a change on the canvas (at most 5 s).
   await page.evaluate(async () => {
     await document.fonts.ready;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const canvas = document.querySelector('.svelte-flow') ?? document.body;
+    await new Promise<void>((resolve) => {
+      let quiet = setTimeout(done, 300);
+      const stop = setTimeout(done, 5000);
+      const observer = new MutationObserver(() => {
+        clearTimeout(quiet);
+        quiet = setTimeout(done, 300);
+      });
+      function done(): void {
+        observer.disconnect();
+        clearTimeout(quiet);
+        clearTimeout(stop);
+        resolve();
+      }
+      observer.observe(canvas, { subtree: true, childList: true, attributes: true });
+    });
   });
   return { page, errors };
 }
