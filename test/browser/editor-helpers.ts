@@ -16,33 +16,44 @@ export async function openApp(
   });
   await page.goto(inject('baseUrl'));
   await page.locator('[data-testid="layer-node"]').first().waitFor();
-  // The project is open once its save status shows; two frames let xyflow measure the nodes.
+  // The project is open once its save status shows and its canvas has settled.
   await page
     .getByTestId('save-status')
     .filter({ hasText: /^Saved$/ })
     .waitFor();
-  // Web fonts re-measure the nodes when they arrive, and the canvas settles after the project
-  // opens: wait for the fonts, then for 300 ms without a change on the canvas (at most 5 s).
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-    const canvas = document.querySelector('.svelte-flow') ?? document.body;
-    await new Promise<void>((resolve) => {
-      let quiet = setTimeout(done, 300);
-      const stop = setTimeout(done, 5000);
-      const observer = new MutationObserver(() => {
-        clearTimeout(quiet);
-        quiet = setTimeout(done, 300);
-      });
-      function done(): void {
-        observer.disconnect();
-        clearTimeout(quiet);
-        clearTimeout(stop);
-        resolve();
-      }
-      observer.observe(canvas, { subtree: true, childList: true, attributes: true });
-    });
-  });
+  await settle(page);
   return { page, errors };
+}
+
+/**
+ * Web fonts re-measure the nodes when they arrive, and the canvas redraws after a project
+ * opens: wait for the fonts, then for 300 ms without a change on the canvas (at most 5 s).
+ * `changing`: a change is on its way (another project opens), so the first quiet spell may
+ * last up to 2 s before it counts.
+ */
+export async function settle(page: Page, changing = false): Promise<void> {
+  await page.evaluate(
+    async (firstQuiet) => {
+      await document.fonts.ready;
+      const canvas = document.querySelector('.svelte-flow') ?? document.body;
+      await new Promise<void>((resolve) => {
+        let quiet = setTimeout(done, firstQuiet);
+        const stop = setTimeout(done, 5000);
+        const observer = new MutationObserver(() => {
+          clearTimeout(quiet);
+          quiet = setTimeout(done, 300);
+        });
+        function done(): void {
+          observer.disconnect();
+          clearTimeout(quiet);
+          clearTimeout(stop);
+          resolve();
+        }
+        observer.observe(canvas, { subtree: true, childList: true, attributes: true });
+      });
+    },
+    changing ? 2000 : 300,
+  );
 }
 
 export const nodes = (page: Page): Locator => page.locator('[data-testid="layer-node"]');
@@ -58,6 +69,7 @@ export async function menu(page: Page, item: string | RegExp): Promise<void> {
 export async function newFromTemplate(page: Page, title: string | RegExp): Promise<void> {
   await menu(page, title);
   await page.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor();
+  await settle(page, true);
 }
 
 /** Presses the mouse on a palette item and drags it with real mouse moves to (x, y). */
