@@ -48,6 +48,22 @@ const weightDecay = (d: number): OptionSpec => ({
   min: 0,
   doc: 'L2 penalty.',
 });
+/** Adam and AdamW take the same keywords; only weight_decay's default differs (0 vs 0.01). */
+const adamOptions = (decay: number): OptionSpec[] => [
+  { name: 'lr', kind: 'float', default: 0.001, min: 0, doc: 'Learning rate.' },
+  {
+    name: 'betas',
+    kind: 'floatPair',
+    default: [0.9, 0.999],
+    min: 0,
+    max: 1,
+    doc: 'Decay rates of the moment estimates.',
+  },
+  { name: 'eps', kind: 'float', default: 1e-8, min: 0, doc: 'Added to the denominator.' },
+  weightDecay(decay),
+  { name: 'amsgrad', kind: 'bool', default: false, doc: 'Use the AMSGrad variant.' },
+  maximize,
+];
 const NN = 'https://pytorch.org/docs/stable/generated/torch.nn.';
 const OPTIM = 'https://pytorch.org/docs/stable/generated/torch.optim.';
 
@@ -151,41 +167,13 @@ export const OPTIMIZERS: OptionTypeDef[] = [
     type: 'Adam',
     url: `${OPTIM}Adam.html`,
     doc: 'Adaptive moment estimation.',
-    options: [
-      { name: 'lr', kind: 'float', default: 0.001, min: 0, doc: 'Learning rate.' },
-      {
-        name: 'betas',
-        kind: 'floatPair',
-        default: [0.9, 0.999],
-        min: 0,
-        max: 1,
-        doc: 'Decay rates of the moment estimates.',
-      },
-      { name: 'eps', kind: 'float', default: 1e-8, min: 0, doc: 'Added to the denominator.' },
-      weightDecay(0),
-      { name: 'amsgrad', kind: 'bool', default: false, doc: 'Use the AMSGrad variant.' },
-      maximize,
-    ],
+    options: adamOptions(0),
   },
   {
     type: 'AdamW',
     url: `${OPTIM}AdamW.html`,
     doc: 'Adam with decoupled weight decay.',
-    options: [
-      { name: 'lr', kind: 'float', default: 0.001, min: 0, doc: 'Learning rate.' },
-      {
-        name: 'betas',
-        kind: 'floatPair',
-        default: [0.9, 0.999],
-        min: 0,
-        max: 1,
-        doc: 'Decay rates of the moment estimates.',
-      },
-      { name: 'eps', kind: 'float', default: 1e-8, min: 0, doc: 'Added to the denominator.' },
-      weightDecay(0.01),
-      { name: 'amsgrad', kind: 'bool', default: false, doc: 'Use the AMSGrad variant.' },
-      maximize,
-    ],
+    options: adamOptions(0.01),
   },
   {
     type: 'RMSprop',
