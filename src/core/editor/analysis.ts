@@ -6,7 +6,7 @@
 import { classNameError, layerNamesErrors, pythonNameError } from '../python/python-names.ts';
 import { inferShapes, type ShapeReport } from '../model/shapes.ts';
 import { countParams, summarize, type ModelSummary } from '../model/summary.ts';
-import { summarizeModel } from '../model/summary-tree.ts';
+import { summarizeModel, type NestedSummary } from '../model/summary-tree.ts';
 import type { LayerSpec, ModelDocument, Shape } from '../model/types.ts';
 import { validateLayer, type FieldError } from '../model/validate.ts';
 import { documentFromGraph, sameModule } from './document.ts';
@@ -54,6 +54,8 @@ export interface Analysis {
   /** The model's output shape when every block runs. */
   outShape: Shape | null;
   summary: ModelSummary | null;
+  /** torchinfo's nested table of a model with branches or blocks (null for chains and when a shape fails). */
+  nested: NestedSummary | null;
   /** Mult-Adds of one forward at the batch size (torchinfo's count; graphs included); null when a shape fails. */
   multAdds: number | null;
   nodes: Map<string, NodeInfo>;
@@ -132,11 +134,8 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   const classProblem = graph.className !== undefined ? classNameError(graph.className) : null;
   if (classProblem) problems.push({ nodeId: INPUT_ID, message: `class name: ${classProblem}` });
   const fieldsOk = graph.nodes.every((n) => nodes.get(n.id)!.fieldErrors.length === 0);
-  const multAdds = summary
-    ? summary.totalMultAdds
-    : outShape && problems.length === 0
-      ? graphMultAdds(doc, batch)
-      : null;
+  const nested = !summary && outShape && problems.length === 0 ? nestedSummary(doc, batch) : null;
+  const multAdds = summary ? summary.totalMultAdds : (nested?.totalMultAdds ?? null);
   return {
     order: structure.order,
     loose: structure.loose,
@@ -144,6 +143,7 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
     report,
     outShape,
     summary,
+    nested,
     multAdds,
     nodes,
     names,
@@ -153,10 +153,10 @@ export function analyze(graph: EditorGraph, batch = 1): Analysis {
   };
 }
 
-/** torchinfo's Mult-Adds of a model with branches or blocks; null when its summary cannot be made. */
-function graphMultAdds(doc: ModelDocument, batch: number): number | null {
+/** torchinfo's summary of a model with branches or blocks; null when it cannot be made. */
+function nestedSummary(doc: ModelDocument, batch: number): NestedSummary | null {
   try {
-    return summarizeModel(doc, [batch, ...doc.input]).totalMultAdds;
+    return summarizeModel(doc, [batch, ...doc.input]);
   } catch {
     return null;
   }
