@@ -2,13 +2,26 @@
 // entry and the byte of its header named), a tarball is untarred as it inflates and
 // refused once it passes what CIFAR-10 could hold, zip entries are refused by the sizes
 // they declare before anything is inflated, and never inflated past what they declare.
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createGzip, gzipSync } from 'node:zlib';
 import { CIFAR_BATCHES, cifarBatch, tarArchive } from './helpers/cifar-files.ts';
 import { CIFAR10_MAX_BYTES, importCifar10 } from '../../src/engine/data/cifar10.ts';
 import { TarStream, untar } from '../../src/engine/data/tar.ts';
 import { inflate, InflateLimitError } from '../../src/core/formats/inflate.ts';
 import { readZip, readZipArchive, writeZip } from '../../src/core/formats/zip.ts';
+import { writeEventFile } from '../../src/core/formats/tfevents/index.ts';
+import { createDatabase, type LayerboardDB } from '../../src/db/schema.ts';
+import { importBoardFiles } from '../../src/ui/board/log-import.ts';
+import { DataRuntime } from '../../src/worker/data-runtime.ts';
+import type { DataEvent } from '../../src/worker/data-protocol.ts';
+
+let db: LayerboardDB;
+let n = 0;
+beforeEach(() => {
+  db = createDatabase(`budgets-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+});
+afterEach(() => db.close());
 
 const bins = CIFAR_BATCHES.map((name, i) => ({ name: `cifar-10-batches-bin/${name}`, data: cifarBatch(i, 2) }));
 
@@ -49,11 +62,7 @@ describe('tar size fields', () => {
   test.each([
     ['a negative octal size', putSize('-0000000001'), /its size field is negative \("-0000000001"\)/],
     ['a non-octal size', putSize('0000000999x'), /its size field is not an octal number \("0000000999x"\)/],
-    [
-      'a negative base-256 size',
-      (h: Uint8Array) => h.fill(0xff, 124, 136),
-      /its size field is negative \(base-256\)/,
-    ],
+    ['a negative base-256 size', (h: Uint8Array) => h.fill(0xff, 124, 136), /its size field is negative \(base-256\)/],
     [
       'an overflowing base-256 size',
       (h: Uint8Array) => {
@@ -92,24 +101,20 @@ describe('tar size fields', () => {
 });
 
 describe('CIFAR-10 decompression budget', () => {
-  test(
-    'a gzip bomb is refused once it passes the limit, naming the file and the limit',
-    async () => {
-      const bomb = await gzipOfZeros(CIFAR10_MAX_BYTES + (64 << 20));
-      expect(bomb.length).toBeLessThan(1 << 20);
-      const phases: string[] = [];
-      await expect(
-        importCifar10([{ name: 'cifar-10-binary.tar.gz', bytes: bomb }], (phase, _, detail) =>
-          phases.push(`${phase} ${detail ?? ''}`),
-        ),
-      ).rejects.toThrow(
-        'cifar-10-binary.tar.gz inflates to more than 268,435,456 bytes (256 MiB), the most a CIFAR-10 binary tarball unpacks to (184 MB): refused',
-      );
-      // progress was reported while it inflated
-      expect(phases.some((p) => /^decompress \d+ MB unpacked$/.test(p))).toBe(true);
-    },
-    60_000,
-  );
+  test('a gzip bomb is refused once it passes the limit, naming the file and the limit', async () => {
+    const bomb = await gzipOfZeros(CIFAR10_MAX_BYTES + (64 << 20));
+    expect(bomb.length).toBeLessThan(1 << 20);
+    const phases: string[] = [];
+    await expect(
+      importCifar10([{ name: 'cifar-10-binary.tar.gz', bytes: bomb }], (phase, _, detail) =>
+        phases.push(`${phase} ${detail ?? ''}`),
+      ),
+    ).rejects.toThrow(
+      'cifar-10-binary.tar.gz inflates to more than 268,435,456 bytes (256 MiB), the most a CIFAR-10 binary tarball unpacks to (184 MB): refused',
+    );
+    // progress was reported while it inflated
+    expect(phases.some((p) => /^decompress \d+ MB unpacked$/.test(p))).toBe(true);
+  }, 60_000);
   test('a batch whose header declares 1 GiB is refused by the header', async () => {
     const tar = patchHeader(tarArchive(bins), 0, putSize((1 << 30).toString(8)));
     await expect(importCifar10([{ name: 'c.tar.gz', bytes: new Uint8Array(gzipSync(tar)) }])).rejects.toThrow(
@@ -168,7 +173,10 @@ describe('zip budgets', () => {
     const { entries: read, refused } = await readZipArchive(zip, { maxEntryBytes: 64 << 20 });
     expect(read.map((e) => e.name)).toEqual(['dog/1.png']);
     expect(refused).toEqual([
-      { name: 'cat/1.png', reason: 'it declares 1,073,741,824 bytes, more than the 67,108,864-byte limit for one entry' },
+      {
+        name: 'cat/1.png',
+        reason: 'it declares 1,073,741,824 bytes, more than the 67,108,864-byte limit for one entry',
+      },
     ]);
     await expect(readZip(zip, { maxEntryBytes: 64 << 20 })).rejects.toThrow(
       'zip entry "cat/1.png" is refused: it declares 1,073,741,824 bytes',
@@ -191,4 +199,85 @@ describe('zip budgets', () => {
     const zip = declareSize(await writeZip(entries), 1, 3001);
     await expect(readZip(zip)).rejects.toThrow("zip entry 'dog/1.png' holds 3,000 bytes, but declares 3,001");
   });
+});
+
+describe('budgets where files come in', () => {
+  const events = (values: number[]) =>
+    writeEventFile(
+      values.map((value, step) => ({ tag: 'loss', step, wallTime: 1700000000 + step, value })),
+      1700000000,
+    );
+  test('a logdir zip entry declaring 1 GiB is listed as refused; the other run comes in', async () => {
+    const zip = await writeZip([
+      { name: 'big/events.out.tfevents.1.h', data: events([1, 2]) },
+      { name: 'ok/events.out.tfevents.1.h', data: events([3]) },
+    ]);
+    const { runs, problems } = await importBoardFiles(db, [
+      { path: 'logs.zip', bytes: async () => declareSize(zip, 0, 2 ** 30) },
+    ]);
+    expect(runs.map((r) => r.name)).toEqual(['ok']);
+    expect(problems).toEqual([
+      'logs.zip: entry "big/events.out.tfevents.1.h" refused: it declares 1,073,741,824 bytes, more than the 268,435,456-byte limit for one entry',
+    ]);
+  });
+
+  test('an ImageFolder zip with a 1 GiB entry is refused by its declared size, naming the zip and the entry', async () => {
+    const zip = await writeZip([
+      { name: 'cat/1.png', data: new Uint8Array([1]) },
+      { name: 'dog/1.png', data: new Uint8Array([2]) },
+    ]);
+    const replies: DataEvent[] = [];
+    const rt = new DataRuntime((e) => replies.push(e), { db: () => db, decode: async () => new Uint8ClampedArray(64) });
+    const file = new Blob([declareSize(zip, 1, 2 ** 30) as Uint8Array<ArrayBuffer>]);
+    rt.handle({
+      id: 1,
+      type: 'import-images',
+      datasetId: 'x',
+      size: 4,
+      channels: 3,
+      testFraction: 0,
+      source: { kind: 'zip', name: 'pets.zip', file },
+    });
+    await expect
+      .poll(() => replies.find((r) => r.type === 'reply'))
+      .toMatchObject({
+        ok: false,
+        error:
+          'pets.zip: zip entry "dog/1.png" is refused: it declares 1,073,741,824 bytes, more than the 67,108,864-byte limit for one entry',
+      });
+  });
+
+  test('cancel-imports stops a CIFAR-10 import in the data worker', async () => {
+    const replies: DataEvent[] = [];
+    const rt = new DataRuntime((e) => replies.push(e), { db: () => db, decode: async () => new Uint8ClampedArray() });
+    const file = new Blob([gzipSync(tarArchive(bins))]);
+    rt.handle({ id: 1, type: 'import-cifar10', files: [{ name: 'cifar-10-binary.tar.gz', file }] });
+    rt.handle({ id: 2, type: 'cancel-imports' });
+    await expect
+      .poll(() => replies.filter((r) => r.type === 'reply'))
+      .toEqual([
+        { type: 'reply', requestId: 2, ok: true, result: { cancelled: 1 } },
+        { type: 'reply', requestId: 1, ok: false, error: 'the import was cancelled' },
+      ]);
+    expect(await db.datasets.count()).toBe(0);
+  });
+
+  test('a cancelled board import stores no partial run', async () => {
+    const controller = new AbortController();
+    const many = events(Array.from({ length: 11_000 }, (_, i) => i));
+    const { runs, problems } = await importBoardFiles(
+      db,
+      [{ path: 'a/events.out.tfevents.1.h', bytes: async () => many }],
+      {
+        signal: controller.signal,
+        onProgress: (_, done) => {
+          if (done > 0) controller.abort(new Error('the import was cancelled'));
+        },
+      },
+    );
+    expect(runs).toEqual([]);
+    expect(problems).toEqual(['a: not imported: the import was cancelled']);
+    expect(await db.scalars.count()).toBe(0);
+    expect(await db.runs.count()).toBe(0);
+  }, 60_000);
 });
