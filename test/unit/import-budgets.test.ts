@@ -262,6 +262,21 @@ describe('budgets where files come in', () => {
     expect(await db.datasets.count()).toBe(0);
   });
 
+  test('points are stored batch by batch with a running count; the run is listed once all are in', async () => {
+    const file = events(Array.from({ length: 25_000 }, (_, i) => i));
+    const seen: [number, number, number][] = [];
+    const { runs } = await importBoardFiles(db, [{ path: 'a/events.out.tfevents.1.h', bytes: async () => file }], {
+      onProgress: (_, done, total) => void db.runs.count().then((listed) => seen.push([done, total, listed])),
+    });
+    expect(runs.map((r) => r.name)).toEqual(['a']);
+    expect(seen.filter(([done]) => done > 0)).toEqual([
+      [10_000, 25_000, 0],
+      [20_000, 25_000, 0],
+      [25_000, 25_000, 0],
+    ]);
+    expect(await db.scalars.count()).toBe(25_000);
+  }, 60_000);
+
   test('a cancelled board import stores no partial run', async () => {
     const controller = new AbortController();
     const many = events(Array.from({ length: 11_000 }, (_, i) => i));
