@@ -318,7 +318,7 @@ export async function importRunFile(
         await db.texts.bulkAdd(file.texts.map((t) => ({ runId: id, tag: t.tag, step: t.step, text: t.text })));
     });
   } catch (e) {
-    await deleteScalars(db, id);
+    void deleteScalars(db, id); // in the background, as addScalarsInBatches does
     throw e;
   }
   return record;

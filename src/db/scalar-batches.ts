@@ -7,7 +7,7 @@
 import type { LayerboardDB, ScalarRecord } from './schema.ts';
 
 /** Points per transaction: enough to amortise a commit, few enough to report progress often. */
-export const SCALAR_BATCH = 10_000;
+export const SCALAR_BATCH = 5_000;
 
 /** Points written so far of the total, with what is being imported ('run1'). */
 export type ImportProgress = (what: string, done: number, total: number) => void;
@@ -24,9 +24,23 @@ export function lastPerStep<T extends { tag: string; step: number }>(points: T[]
   return byKey.size === points.length ? points : [...byKey.values()];
 }
 
+/** `work`, or the signal's reason as soon as it is aborted (the work itself runs on). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }),
+  ]);
+}
+
 /**
  * Adds a new run's points batch by batch (`records` hold one point per tag and step, see
- * lastPerStep). On any failure, or a cancel, the points written are deleted again.
+ * lastPerStep). On a failure or a cancel it throws at once; the points written, and a
+ * batch still being written, are deleted again in the background (deleting is as slow
+ * as writing, and a cancel should not wait for it).
  */
 export async function addScalarsInBatches(
   db: LayerboardDB,
@@ -37,15 +51,17 @@ export async function addScalarsInBatches(
 ): Promise<void> {
   // points under this id without a run are left from an import that never finished
   await deleteScalars(db, runId);
+  let writing: Promise<unknown> = Promise.resolve();
   try {
     for (let from = 0; from < records.length; from += SCALAR_BATCH) {
       options.signal?.throwIfAborted();
-      await db.scalars.bulkAdd(records.slice(from, from + SCALAR_BATCH));
+      writing = db.scalars.bulkAdd(records.slice(from, from + SCALAR_BATCH));
+      await unlessAborted(writing, options.signal);
       options.onProgress?.(what, Math.min(records.length, from + SCALAR_BATCH), records.length);
     }
     options.signal?.throwIfAborted();
   } catch (e) {
-    await deleteScalars(db, runId);
+    void writing.catch(() => {}).then(() => deleteScalars(db, runId));
     throw e;
   }
 }

@@ -214,7 +214,7 @@ export async function importEventFiles(
         if (hparams) await db.hparams.put({ runId: id, ...hparams });
       });
     } catch (e) {
-      await deleteScalars(db, id);
+      void deleteScalars(db, id); // in the background: the summary need not wait
       result.problems.push(
         `${key}: not imported: ${options.signal?.aborted ? 'the import was cancelled' : storageErrorMessage(e)}`,
       );

@@ -22,6 +22,12 @@ afterAll(async () => {
 
 /** A hang is anything past this; a healthy refusal takes a few seconds. */
 const HANG_MS = 60_000;
+/**
+ * The first batch of 5,000 points is counted within this. IndexedDB stores each point as a
+ * record (≈1–3 ms each on this shared 2-core machine under load, ≈0.2 ms idle), after a
+ * cancelled import's points are deleted in the background; a hang never counts at all.
+ */
+const PROGRESS_MS = 120_000;
 
 /** `bytes` of zeros gzipped piece by piece: 2 GiB becomes ~2 MB and is never in memory. */
 async function gzipOfZeros(bytes: number): Promise<Buffer> {
@@ -46,42 +52,46 @@ async function roundTrip(page: Page): Promise<number> {
 }
 
 describe('import budgets', () => {
-  test('a 2 GiB gzip bomb as CIFAR-10 is refused within seconds, naming the file and the limit; the tab stays responsive', async () => {
-    const bomb = await gzipOfZeros(2 * 2 ** 30);
-    expect(bomb.length).toBeLessThan(3 << 20);
-    const { page, errors } = await openApp(browser);
-    await newFromTemplate(page, /^MNIST ConvNet/);
-    await openTrain(page);
-    await page.getByRole('radio', { name: 'CIFAR-10' }).click();
-    await page.getByTestId('drop-cifar10').waitFor();
-    const t0 = performance.now();
-    const [chooser] = await Promise.all([
-      page.waitForEvent('filechooser'),
-      page.getByRole('button', { name: 'Choose files…' }).click(),
-    ]);
-    await chooser.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: bomb });
-    // the page answers while the worker inflates
-    const trips: number[] = [];
-    while (!(await page.getByTestId('import-error').isVisible()) && performance.now() - t0 < HANG_MS)
-      trips.push(await roundTrip(page));
-    const message = await page.getByTestId('import-error').textContent({ timeout: 1000 });
-    const refusedMs = performance.now() - t0;
-    console.log(
-      `2 GiB gzip bomb (${(bomb.length / 1e6).toFixed(1)} MB) refused after ${refusedMs.toFixed(0)} ms; slowest page round trip meanwhile ${Math.max(0, ...trips).toFixed(0)} ms`,
-    );
-    expect(refusedMs).toBeLessThan(HANG_MS);
-    expect(message).toContain(
-      'cifar-10-binary.tar.gz inflates to more than 268,435,456 bytes (256 MiB), the most a CIFAR-10 binary tarball unpacks to',
-    );
-    // still usable: another tab opens, and a new import can be chosen
-    await page.getByRole('tab', { name: 'Build' }).click();
-    await page.locator('[data-testid="layer-node"]').first().waitFor();
-    await openTrain(page);
-    await page.getByTestId('drop-cifar10').waitFor();
-    expect(await roundTrip(page)).toBeLessThan(5_000);
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+  test(
+    'a 2 GiB gzip bomb as CIFAR-10 is refused within seconds, naming the file and the limit; the tab stays responsive',
+    async () => {
+      const bomb = await gzipOfZeros(2 * 2 ** 30);
+      expect(bomb.length).toBeLessThan(3 << 20);
+      const { page, errors } = await openApp(browser);
+      await newFromTemplate(page, /^MNIST ConvNet/);
+      await openTrain(page);
+      await page.getByRole('radio', { name: 'CIFAR-10' }).click();
+      await page.getByTestId('drop-cifar10').waitFor();
+      const t0 = performance.now();
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.getByRole('button', { name: 'Choose files…' }).click(),
+      ]);
+      await chooser.setFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: bomb });
+      // the page answers while the worker inflates
+      const trips: number[] = [];
+      while (!(await page.getByTestId('import-error').isVisible()) && performance.now() - t0 < HANG_MS)
+        trips.push(await roundTrip(page));
+      const message = await page.getByTestId('import-error').textContent({ timeout: 1000 });
+      const refusedMs = performance.now() - t0;
+      console.log(
+        `2 GiB gzip bomb (${(bomb.length / 1e6).toFixed(1)} MB) refused after ${refusedMs.toFixed(0)} ms; slowest page round trip meanwhile ${Math.max(0, ...trips).toFixed(0)} ms`,
+      );
+      expect(refusedMs).toBeLessThan(HANG_MS);
+      expect(message).toContain(
+        'cifar-10-binary.tar.gz inflates to more than 268,435,456 bytes (256 MiB), the most a CIFAR-10 binary tarball unpacks to',
+      );
+      // still usable: another tab opens, and a new import can be chosen
+      await page.getByRole('tab', { name: 'Build' }).click();
+      await page.locator('[data-testid="layer-node"]').first().waitFor();
+      await openTrain(page);
+      await page.getByTestId('drop-cifar10').waitFor();
+      expect(await roundTrip(page)).toBeLessThan(5_000);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    4 * HANG_MS,
+  );
 
   test(
     'a 100,000-point event file and a 300,000-point run file show their points being stored, and a Cancel stops each at once',
@@ -109,13 +119,15 @@ describe('import budgets', () => {
         await chooser.setFiles({ name: file.name, mimeType: 'application/octet-stream', buffer: file.buffer });
         const box = page.getByRole('status', { name: 'Import progress' });
         // batches of points are counted as they are stored: the import is moving, not hung
-        await box.getByText(new RegExp(`[1-9][\\d,]* of ${file.total} points stored`)).waitFor({ timeout: HANG_MS });
+        await box
+          .getByText(new RegExp(`[1-9][\\d,]* of ${file.total} points stored`))
+          .waitFor({ timeout: PROGRESS_MS });
         const batchMs = performance.now() - t0;
         const trip = await roundTrip(page);
         // a fast machine may have stored them all by now; otherwise Cancel stops it between batches
         const cancelled = await box
           .getByRole('button', { name: 'Cancel' })
-          .click({ timeout: 1000 })
+          .click({ timeout: 5000 })
           .then(() => true)
           .catch(() => false);
         const summary = page.getByRole('status', { name: 'Import summary' });
@@ -135,6 +147,6 @@ describe('import budgets', () => {
       expect(errors).toEqual([]);
       await page.close();
     },
-    4 * HANG_MS,
+    4 * PROGRESS_MS,
   );
 });
