@@ -14,7 +14,6 @@ import {
   readEventFile,
   textOfValue,
 } from '../core/formats/tfevents/index.ts';
-import { logFinalWeights } from '../ui/train/board-logs.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
 import { defaultTrainingConfig } from '../core/run/training-config.ts';
 
@@ -28,7 +27,7 @@ test('histograms, images, PR curves and text of a run reach its event file', asy
     config: { ...defaultTrainingConfig(), optimizer: { type: 'SGD', lr: 0.1 } },
   });
   const w = new SummaryWriter(db, 'r1');
-  await logFinalWeights(w, { '0.weight': { shape: [2, 2], data: Float32Array.of(-1, 0.5, 0.25, 2) } }, 9);
+  await w.addHistogram('weights/0.weight', Float32Array.of(-1, 0.5, 0.25, 2), 9);
   await w.addImage(
     'inputs',
     { width: 1, height: 1, colorspace: 1, encoded: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3) },
