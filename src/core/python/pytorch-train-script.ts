@@ -99,8 +99,10 @@ def load_lbds(path):
     size = count * h['channels'] * h['height'] * h['width']
     pixels = torch.frombuffer(bytearray(raw[12 + n:12 + n + size]), dtype=torch.uint8).reshape(count, h['channels'], h['height'], h['width'])
     labels = torch.frombuffer(bytearray(raw[12 + n + size:]), dtype=torch.uint8).long()
-    return (ImageTensors(pixels[:h['train']], labels[:h['train']], True),
-            ImageTensors(pixels[h['train']:], labels[h['train']:], False))
+    train_set = ImageTensors(pixels[:h['train']], labels[:h['train']], True)
+    test_set = ImageTensors(pixels[h['train']:], labels[h['train']:], False)
+    train_set.classes = test_set.classes = h.get('classes')
+    return train_set, test_set
 
 
 def torchvision_sets(root):
@@ -218,12 +220,90 @@ class EarlyStopping:
 
 ${FALLBACK_EVENT_WRITER}
 
-def log_board_extras(writer, model, step, test_acc, test_loss):
-    # print(model) and the config as text, each parameter's histogram, and the hparams with the final metrics
+# ---- what Layerboard's own training logs, at the same tags and 0-based global steps
+HISTOGRAM_STEPS_PER_RUN = 50
+
+
+def histogram_every(total_steps):
+    return max(1, -(-total_steps // HISTOGRAM_STEPS_PER_RUN))
+
+
+def image_grid(x, nrow=8, padding=2, scale_each=False):
+    """torchvision's make_grid(normalize=True) for [N, C, H, W]: min-max scaled to 0..1, black padding; C other than 1 or 3 averaged."""
+    x = x.detach().float().cpu()
+    if x.shape[1] not in (1, 3):
+        x = x.mean(1, keepdim=True)
+    def scaled(t):
+        finite = t[torch.isfinite(t)]
+        lo, hi = (finite.min(), finite.max()) if finite.numel() else (0.0, 1.0)
+        return ((t - lo) / (hi - lo)).nan_to_num(0.0) if hi > lo else torch.zeros_like(t)
+    x = torch.stack([scaled(t) for t in x]) if scale_each else scaled(x)
+    n, c, h, w = x.shape
+    cols = min(nrow, n)
+    rows = -(-n // cols)
+    grid = torch.zeros(c, rows * (h + padding) + padding, cols * (w + padding) + padding)
+    for i in range(n):
+        y0, x0 = (i // cols) * (h + padding) + padding, (i % cols) * (w + padding) + padding
+        grid[:, y0:y0 + h, x0:x0 + w] = x[i]
+    return grid
+
+
+def log_histograms(writer, model, step):
+    # weights/<name> and grads/<name>, named as the weights Layerboard exports (model.model's state_dict)
+    for name, p in model.model.named_parameters():
+        writer.add_histogram('weights/' + name, p.detach(), step)
+        if p.grad is not None:
+            writer.add_histogram('grads/' + name, p.grad.detach(), step)
+
+
+def log_filters(writer, model, step):
+    for name, p in model.model.named_parameters():
+        if p.dim() == 4 and name.endswith('weight'):  # the first Conv2d
+            writer.add_image('filters/' + name, image_grid(p.detach()[:64], padding=1, scale_each=True), step)
+            return
+
+
+def class_names(dataset, n):
+    for d in (dataset, getattr(dataset, 'dataset', None)):
+        names = getattr(d, 'classes', None)
+        if names:
+            return [str(c) for c in names]
+    return [str(k) for k in range(n)]
+
+
+def log_test_summaries(writer, model, loader, device, step):
+    """add_pr_curve of each class and the misclassified test images (with their labels as text)."""
+    model.eval()
+    probs, labels, wrong, truth, predicted = [], [], [], [], []
+    with torch.no_grad():
+        for x, y in loader:
+            out = model(x.to(device)).float().cpu()
+            if out.dim() != 2:
+                model.train()
+                return
+            p = out.softmax(1)
+            probs.append(p)
+            labels.append(y)
+            miss = p.argmax(1) != y
+            wrong.append(x[miss])
+            truth += y[miss].tolist()
+            predicted += p.argmax(1)[miss].tolist()
+    model.train()
+    probs, labels = torch.cat(probs), torch.cat(labels)
+    names = class_names(loader.dataset, probs.shape[1])
+    for k in range(probs.shape[1]):
+        writer.add_pr_curve('pr_curve/' + (names[k] if k < len(names) else str(k)), labels == k, probs[:, k], step)
+    wrong = torch.cat(wrong)[:64]
+    if len(wrong) and wrong.dim() == 4:
+        writer.add_image('images/misclassified', image_grid(wrong), step)
+        rows = ['| tile | true | predicted |', '|---:|---|---|'] + [f'| {i + 1} | {names[t]} | {names[q]} |' for i, (t, q) in enumerate(zip(truth[:64], predicted[:64]))]
+        writer.add_text('images/misclassified_labels', '\n'.join(rows), step)
+
+
+def log_board_extras(writer, model, test_acc, test_loss):
+    # print(model) and the config as text, and the hparams with the final metrics
     writer.add_text('model', '    ' + repr(model).replace('\n', '\n    '), 0)
     writer.add_text('config', '    ' + json.dumps(CONFIG, indent=2).replace('\n', '\n    '), 0)
-    for name, p in model.named_parameters():
-        writer.add_histogram('weights/' + name, p.detach(), max(0, step - 1))
     flat = {k: v for k, v in CONFIG.items() if isinstance(v, (int, float, str, bool))}
     opt = CONFIG.get('optimizer')
     if isinstance(opt, dict):
@@ -304,6 +384,10 @@ def main():
 
     early = EarlyStopping(CONFIG.get('earlyStopping'))
     step = 0
+    total_steps = args.epochs * len(train_loader)
+    if args.max_steps is not None:
+        total_steps = min(total_steps, args.max_steps)
+    every = histogram_every(total_steps)
     for epoch in range(args.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
@@ -325,6 +409,10 @@ def main():
             if writer is not None:
                 writer.add_scalar('loss/train', loss.item(), step)
                 writer.add_scalar('lr', opt.param_groups[0]['lr'], step)
+                if step == 0 and x.dim() == 4:
+                    writer.add_image('images/inputs', image_grid(x[:64]), 0)
+                if step % every == 0 or step == total_steps - 1:
+                    log_histograms(writer, model, step)
             if rank == 0 and step % 50 == 0:
                 print(f'epoch {epoch + 1} step {step} loss {loss.item():.4f}')
             step += 1
@@ -347,12 +435,15 @@ def main():
                     writer.add_scalar('accuracy/val', val_acc, epoch)
             if writer is not None:
                 writer.add_scalar('throughput/images_per_sec', rate, epoch)
+                log_filters(writer, model, step - 1)
             print(line)
         if args.max_steps is not None and step >= args.max_steps:
             break
         if early.update(epoch + 1, {'val_loss': val[0] if val else None, 'val_accuracy': val[1] if val else None, 'train_loss': loss_sum / max(seen, 1)}, model):
             print(f'stopped early after epoch {epoch + 1}: no improvement of {early.monitor} for {early.patience} epochs (best: epoch {early.best_epoch})')
             break
+    if writer is not None and step > 0 and not ((step - 1) % every == 0 or step - 1 == total_steps - 1):
+        log_histograms(writer, model, step - 1)  # a run that stopped early: its last step's weights
     if early.restore(model) and rank == 0:
         print(f'restored the weights of epoch {early.best_epoch}, the best by {early.monitor}')
     if rank == 0:
@@ -360,7 +451,9 @@ def main():
         print(f'test loss {test_loss:.4f}, test accuracy {test_acc:.4f}')
         if writer is not None:
             writer.add_scalar('accuracy/test', test_acc, args.epochs)
-            log_board_extras(writer, model, step, test_acc, test_loss)
+            writer.add_scalar('loss/test', test_loss, args.epochs)
+            log_test_summaries(writer, model, test_loader, device, args.epochs)
+            log_board_extras(writer, model, test_acc, test_loss)
             writer.close()
         if args.save:
             save_safetensors(model.model.state_dict(), args.save)
