@@ -26,7 +26,15 @@ import type { SummaryRecorder } from '../engine/run-summaries.ts';
 import type { EndStatus } from '../core/run/records.ts';
 import { flatHparams, RunLog, type FinalMetrics } from '../core/run/run-log.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
-import { encodeFloat32, RUN_FORMAT, RUN_VERSION, serializeRunFile, seriesOf, type RunFile } from '../db/run-file.ts';
+import {
+  encodeFloat32,
+  RUN_FORMAT,
+  RUN_VERSION,
+  runFileSummary,
+  serializeRunFile,
+  seriesOf,
+  type RunFile,
+} from '../db/run-file.ts';
 
 export class TrainLog {
   readonly points: ScalarPoint[] = [];
@@ -133,6 +141,7 @@ export class TrainLog {
       graph,
       hparams: { hparams: flatHparams(this.config), metrics },
       texts,
+      summaries: this.summaries.map(runFileSummary),
       ...(weights
         ? {
             weights: Object.fromEntries(

@@ -209,6 +209,16 @@ test('the CLI and the browser log the same histograms, images, PR curves and tex
   expect(stepsOf(cli, 'config')).toEqual([0]);
   expect(cli.some((s) => s.kind === 'hparams')).toBe(true);
   expect(events.events.some((e) => e.graph && e.graph.length > 0)).toBe(true);
+  // the run file carries the engine's summaries too (the Board imports either)
+  const runFile = parseRunFile(readFileSync(join(logs, 'cli.layerboard-run.json'), 'utf8'));
+  if (!runFile.ok) throw new Error(JSON.stringify(runFile.errors));
+  expect(runFile.file.summaries!.map((s) => `${s.kind} ${s.tag} @${s.step}`).sort()).toEqual(
+    cli
+      .filter((s) => s.kind !== 'hparams' && s.tag !== 'model' && s.tag !== 'config')
+      .map(keyOf)
+      .sort(),
+  );
+  expect(runFile.file.texts.map((t) => t.tag)).toEqual(['model', 'config']);
 
   // the browser: the same (kind, tag, step) of every summary (hparams have their own table)
   const same = (list: Logged[]) => [...new Set(list.filter((s) => s.kind !== 'hparams').map(keyOf))].sort();
