@@ -1,6 +1,7 @@
 // The pieces behind our training's summaries: make_grid's layout and scaling, PNG files
 // that decode to the grid's pixels, histograms with runs of empty buckets merged (same
-// counts, same edges), and our add_graph record as a GraphDef that reads back the same.
+// counts, same edges), our add_graph record as a GraphDef that reads back the same, and
+// a continued run's summaries after its parent's steps and epochs.
 import { inflateSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 import { encodePng } from '../../src/core/formats/png.ts';
@@ -13,6 +14,11 @@ import { moduleGraphToGraphDef } from '../../src/core/formats/tfevents/modules-t
 import { buildModuleGraph, type ModuleGraph, type ModuleNode } from '../../src/core/model/module-graph.ts';
 import { templateDocument } from '../../src/core/model/templates.ts';
 import { resnetDoc } from './helpers/resnet-doc.ts';
+import { newModelDocument } from '../../src/core/model/model-json.ts';
+import { defaultTrainingConfig, type TrainingConfig } from '../../src/core/run/training-config.ts';
+import { prepareRun } from '../../src/engine/prepare-run.ts';
+import { SummaryRecorder } from '../../src/engine/run-summaries.ts';
+import { syntheticDataset } from '../../src/engine/synthetic-dataset.ts';
 
 test('imageGrid lays tiles out as make_grid (8 per row, 2 px padding) and scales them to 0…255', () => {
   // 10 grey 2×3 images, image i filled with i
@@ -82,4 +88,42 @@ test.each([
   expect(back.root.id).toBe(graph.root.id);
   expect(edgeSet(back)).toEqual(edgeSet(graph));
   expect(back.input).toEqual(graph.input);
+});
+
+test('a continued run logs its summaries after its parent: histograms from the parent’s step, the test at its epochs', async () => {
+  const doc = newModelDocument(
+    [1, 4, 4],
+    [
+      { type: 'Conv2d', in_channels: 1, out_channels: 2, kernel_size: 3 },
+      { type: 'Flatten' },
+      { type: 'Linear', in_features: 8, out_features: 2 },
+    ],
+  );
+  const config: TrainingConfig = {
+    ...defaultTrainingConfig('synthetic'),
+    optimizer: { type: 'SGD', lr: 0.1 },
+    batchSize: 10,
+    epochs: 2,
+    valSplit: 0,
+  };
+  const run = prepareRun(doc, config, syntheticDataset({ input: doc.input, classes: 2, train: 30, test: 10, seed: 1 }));
+  const recorder = new SummaryRecorder(run.model, {
+    totalSteps: run.totalSteps,
+    classes: ['no', 'yes'],
+    offsets: { step: 100, epoch: 7 },
+  });
+  const result = await run.train({ observer: recorder });
+  recorder.finish(result.steps - 1);
+  await run.evaluateTest(undefined, recorder.testObserver());
+  recorder.afterTest(result.epochs.length);
+  const logged = await recorder.drain();
+  const stepsOf = (tag: string) => logged.filter((s) => s.tag === tag).map((s) => s.step);
+  expect(stepsOf('weights/0.weight')).toEqual([100, 101, 102, 103, 104, 105]);
+  expect(stepsOf('grads/2.bias')).toEqual([100, 101, 102, 103, 104, 105]);
+  expect(stepsOf('images/inputs')).toEqual([100]);
+  expect(stepsOf('filters/0.weight')).toEqual([102, 105]);
+  expect(stepsOf('pr_curve/no')).toEqual([9]);
+  expect(stepsOf('pr_curve/yes')).toEqual([9]);
+  // handed out once
+  expect(recorder.take()).toEqual([]);
 });
