@@ -25,7 +25,7 @@ const RANGE_PREFIX = 'range:';
 
 /** A run of consecutive blocks (in forward order) drawn as one node. */
 export interface BlockRange {
-  /** Also its node id on the canvas: `range:<start>-<end>`. */
+  /** Also its node id on the canvas: `range:<start>-<end of its full window>`. */
   key: string;
   /** Index of its first block in forward order (0-based). */
   start: number;
@@ -69,11 +69,15 @@ export function windowSize(length: number): number {
   return size;
 }
 
-/** The windows [start, end) one level below the run [start, end). */
-export function subRanges(start: number, end: number): [number, number][] {
+/**
+ * The windows one level below the run [start, end): [start, end, key]. A window's key
+ * names its full size even where the run cuts it short, so it survives an edit that
+ * changes the number of blocks.
+ */
+export function subRanges(start: number, end: number): [number, number, string][] {
   const size = windowSize(end - start);
-  const out: [number, number][] = [];
-  for (let s = start; s < end; s += size) out.push([s, Math.min(end, s + size)]);
+  const out: [number, number, string][] = [];
+  for (let s = start; s < end; s += size) out.push([s, Math.min(end, s + size), rangeKey(s, s + size)]);
   return out;
 }
 
@@ -88,8 +92,9 @@ export function pathTo(index: number, length: number): string[] {
   const path: string[] = [];
   let [start, end] = [0, length];
   while (end - start > RANGE_LIMIT) {
-    [start, end] = subRanges(start, end).find(([s, e]) => index >= s && index < e)!;
-    path.push(rangeKey(start, end));
+    const [s, e, key] = subRanges(start, end).find(([s, e]) => index >= s && index < e)!;
+    [start, end] = [s, e];
+    path.push(key);
   }
   return path;
 }
@@ -151,8 +156,7 @@ export function rangeView(
     }
     if (ids.length > 0) y += bottom - top + NODE_GAP;
   };
-  const drawRange = (start: number, end: number) => {
-    const key = rangeKey(start, end);
+  const drawRange = (start: number, end: number, key: string) => {
     const counts = new Map<string, number>();
     for (let i = start; i < end; i++) {
       drawnAs.set(sequence[i], key);
@@ -165,9 +169,9 @@ export function rangeView(
   };
   const draw = (start: number, end: number) => {
     if (end - start <= RANGE_LIMIT) return drawBlocks(start, end);
-    for (const [s, e] of subRanges(start, end)) {
-      if (isOpen.has(rangeKey(s, e))) draw(s, e);
-      else drawRange(s, e);
+    for (const [s, e, key] of subRanges(start, end)) {
+      if (isOpen.has(key)) draw(s, e);
+      else drawRange(s, e, key);
     }
   };
   draw(0, sequence.length);
