@@ -1,4 +1,9 @@
-// scratch (not committed): CPU profile of a 100k import in Chromium
+// Benchmark (not a test): a 100,000-layer model JSON imported through the app in headless
+// Chromium, from a built app folder: the time until its ranges are drawn, until it is
+// saved, and until a reload draws it again; a CPU profile of the import is written to
+// /tmp/huge-import.cpuprofile.
+//
+//   npx vite build --outDir /tmp/dist && npx tsx test/bench/huge-import-browser.ts /tmp/dist [100000]
 import { writeFileSync } from 'node:fs';
 import { preview } from 'vite';
 import { launchChromium } from '../browser/chromium.ts';
@@ -14,21 +19,31 @@ const browser = await launchChromium();
 const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
 page.on('pageerror', (e) => console.log('pageerror', e.message));
 await page.goto(url);
-await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 120000 });
-const layers: LayerSpec[] = Array.from({ length: N }, (_, i) => (i % 2 === 0 ? { type: 'Linear', in_features: 16, out_features: 16 } : { type: 'ReLU' }));
+await page
+  .getByTestId('save-status')
+  .filter({ hasText: /^Saved$/ })
+  .waitFor({ timeout: 120000 });
+const layers: LayerSpec[] = Array.from({ length: N }, (_, i) =>
+  i % 2 === 0 ? { type: 'Linear', in_features: 16, out_features: 16 } : { type: 'ReLU' },
+);
 const text = serializeModelDocument({ ...newModelDocument([16], layers), metadata: { name: 'Huge chain' } });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
 await cdp.send('Profiler.start');
 const t0 = Date.now();
-await page.getByTestId('import-input').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+await page
+  .getByTestId('import-input')
+  .setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.from(text) });
 await page.getByTestId('range-node').first().waitFor({ timeout: 600000 });
 console.log('first render ms', Date.now() - t0);
-await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 600000 });
+await page
+  .getByTestId('save-status')
+  .filter({ hasText: /^Saved$/ })
+  .waitFor({ timeout: 600000 });
 console.log('saved ms', Date.now() - t0);
 const { profile } = await cdp.send('Profiler.stop');
-writeFileSync('/tmp/hh-browser.cpuprofile', JSON.stringify(profile));
+writeFileSync('/tmp/huge-import.cpuprofile', JSON.stringify(profile));
 const t1 = Date.now();
 await page.reload();
 await page.getByTestId('range-node').first().waitFor({ timeout: 600000 });
