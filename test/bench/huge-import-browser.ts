@@ -35,7 +35,17 @@ const t0 = Date.now();
 await page
   .getByTestId('import-input')
   .setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.from(text) });
-await page.getByTestId('range-node').first().waitFor({ timeout: 600000 });
+// The imported project is open (its name shows) and its first blocks or ranges are drawn.
+const drawn = () =>
+  page.waitForFunction(
+    () =>
+      (document.querySelector('[aria-label="Project name"]') as HTMLInputElement | null)?.value === 'Huge chain' &&
+      document.querySelector('[data-testid="range-node"], [data-testid="layer-node"]') !== null,
+    null,
+    { timeout: 600000, polling: 200 },
+  );
+page.on('crash', () => console.log('the page crashed', Date.now() - t0, 'ms after the import'));
+await drawn();
 console.log('first render ms', Date.now() - t0);
 await page
   .getByTestId('save-status')
@@ -46,7 +56,7 @@ const { profile } = await cdp.send('Profiler.stop');
 writeFileSync('/tmp/huge-import.cpuprofile', JSON.stringify(profile));
 const t1 = Date.now();
 await page.reload();
-await page.getByTestId('range-node').first().waitFor({ timeout: 600000 });
+await drawn();
 console.log('reload to first render ms', Date.now() - t1);
 await browser.close();
 await server.close();
