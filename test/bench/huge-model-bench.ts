@@ -15,12 +15,17 @@ import { formatSummary, summarize } from '../../src/core/model/summary.ts';
 import { moduleRepr, pythonSource } from '../../src/core/python/pytorch-export.ts';
 import { parseModelText } from '../../src/core/python/model-text.ts';
 import type { LayerSpec } from '../../src/core/model/types.ts';
+import { rangeView } from '../../src/core/editor/ranges.ts';
 
+/** Runs one stage; prints its wall time and its CPU time (what it costs on a shared, loaded machine). */
 function stage<T>(name: string, fn: () => T): T {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const out = fn();
+  const cpu = process.cpuUsage(c0);
   const ms = performance.now() - t0;
-  console.log(`  ${name.padEnd(26)} ${ms.toFixed(1).padStart(10)} ms`);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  console.log(`  ${name.padEnd(26)} wall ${ms.toFixed(0).padStart(7)} ms   cpu ${cpuMs.toFixed(0).padStart(7)} ms`);
   return out;
 }
 
@@ -45,4 +50,5 @@ for (const n of sizes.length ? sizes : [1000, 10000, 100000]) {
   stage('formatSummary', () => formatSummary(summary));
   stage('parse print(model)', () => parseModelText(repr));
   stage('parse Python source', () => parseModelText(code));
+  stage('rangeView (collapsed)', () => rangeView(graph, a.order, []));
 }

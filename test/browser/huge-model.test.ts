@@ -77,7 +77,16 @@ test(
     const problem = page.getByTestId('problem-banner');
     await problem.waitFor({ timeout: 60_000 });
     expect(await problem.textContent()).toMatch(/16/);
-    await setParam(page, 'out_features', '16');
+    // collapsed again, the problem stays listed; Show opens the range around the failing block
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    await expect.poll(() => ranges(page).count()).toBe(20);
+    expect(await problem.count()).toBe(1);
+    await problem.getByRole('button', { name: 'Show' }).click();
+    const failing = page.locator('[data-testid="layer-node"].error');
+    await failing.waitFor({ timeout: 60_000 });
+    expect(await failing.getAttribute('data-type')).toBe('Linear');
+    await failing.click();
+    await setParam(page, 'in_features', '12');
     await expect.poll(() => problem.count(), { timeout: 60_000 }).toBe(0);
     await page.getByRole('button', { name: 'Collapse all' }).click();
     await expect.poll(() => ranges(page).count()).toBe(20);

@@ -289,9 +289,9 @@ export class EditorState {
 
   select(ids: string[]): void {
     const want = new Set(ids);
-    // Degraded: a block inside a collapsed range is shown by opening the ranges around it.
-    const hidden = this.ranges && ids.find((id) => !this.#flowNodes.some((n) => n.id === id));
-    if (hidden && this.#graph.nodes.some((n) => n.id === hidden)) {
+    // Degraded: one block inside a collapsed range (a problem's Show) is shown by opening the ranges around it.
+    const hidden = this.ranges && ids.length === 1 && !this.#flowNodes.some((n) => n.id === ids[0]) ? ids[0] : null;
+    if (hidden && this.nodeById.has(hidden)) {
       this.#open = pathTo(this.#sequence().indexOf(hidden), this.ranges!.total);
       this.#syncFlow(want);
     }
