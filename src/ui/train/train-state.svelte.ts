@@ -22,6 +22,7 @@ import type { RunDataset } from '../../core/run/records.ts';
 import { RunSession } from './run-session.svelte.ts';
 import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
 import { payloadOf } from './weights.ts';
+import { LrFinder } from './lr-finder.svelte.ts';
 
 /** Where older builds kept the form's configuration and backend: read once, for models that have no `training` yet. */
 const OLD_CONFIG_KEY = 'layerboard.train.config';
@@ -65,6 +66,7 @@ export class TrainState {
   readonly repo: RunRepository;
   readonly runs: LiveValue<RunRecord[]>;
   readonly controller: RunController;
+  readonly lrFinder = new LrFinder(() => this.#client());
   readonly #config = $derived.by(() => this.#editor.graph.training ?? startingConfig(this.#editor.graph.input));
   readonly errors = $derived(fieldErrors(this.#config));
   /** The run the results area shows: the live one, or one picked from the list. */
@@ -130,6 +132,7 @@ export class TrainState {
 
   /** Why Start is disabled, or null. */
   get blocker(): string | null {
+    if (this.lrFinder.running) return 'the learning-rate finder is running: wait for it or cancel it';
     return startBlocker({
       analysis: this.#editor.analysis,
       datasets: this.datasets,
@@ -211,6 +214,27 @@ export class TrainState {
         dataset,
       }),
     );
+  }
+
+  /** The LR range test with the form's model, configuration and dataset (fresh seeded weights). */
+  async findLr(): Promise<void> {
+    const blocked = this.blocker;
+    if (blocked) {
+      this.commandError = blocked;
+      return;
+    }
+    this.commandError = null;
+    await this.lrFinder.start({
+      model: structuredClone($state.snapshot(this.#editor.document)),
+      config: this.#runConfig(),
+      dataset: this.datasets.ref,
+    });
+  }
+
+  /** Sets the optimizer's lr (the LR finder's suggestion, one click). */
+  useLr(lr: number): void {
+    const c = $state.snapshot(this.config);
+    this.setConfig({ ...c, optimizer: { ...c.optimizer, lr } });
   }
 
   /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
