@@ -38,11 +38,12 @@ test('gradient clipping and early stopping fields write the training config', as
 
   await page.locator('[data-field="earlyStopping.enabled"]').check();
   const kept = page.getByTestId('weights-kept');
-  expect(await kept.textContent()).toMatch(/best epoch's weights \(by val_loss\).*saved, downloaded and exported/);
+  const keptText = async () => (await kept.textContent())!.replace(/\s+/g, ' ');
+  expect(await keptText()).toMatch(/best epoch's weights \(by val_loss\).*saved, downloaded and exported/);
   await page.locator('[data-field="earlyStopping.monitor"]').selectOption('val_accuracy');
   await typeField(page, 'earlyStopping.patience', '2');
   await page.locator('[data-field="earlyStopping.restore_best_weights"]').uncheck();
-  expect(await kept.textContent()).toMatch(/last epoch's weights/);
+  expect(await keptText()).toMatch(/last epoch's weights/);
   await typeField(page, 'earlyStopping.patience', '0');
   await page.locator('[data-error-for="earlyStopping.patience"]').waitFor();
   await typeField(page, 'earlyStopping.patience', '2');
@@ -66,16 +67,22 @@ test('Find learning rate: the loss-vs-lr plot, the suggestion marked, Use sets t
   const marked = Number(await plot.locator('g.suggested').getAttribute('data-lr'));
   expect(marked).toBeGreaterThan(1e-6);
   expect(marked).toBeLessThan(10);
-  // the x axis is logarithmic: decade ticks equally spaced
+  // the x axis is logarithmic: its ticks are decades from the sweep's start (1e-7)
   const ticks = await plot.locator('text.tick').allTextContents();
-  expect(ticks).toEqual(expect.arrayContaining(['1e-6', '1e-4', '0.01', '1']));
+  expect(ticks).toEqual(expect.arrayContaining(['1e-6', '1e-4']));
   const use = suggestion.getByRole('button', { name: /^Use / });
   const shown = (await use.textContent())!.replace('Use ', '').trim();
   expect(Number(shown) / marked).toBeGreaterThan(0.95);
   expect(Number(shown) / marked).toBeLessThan(1.05);
   await page.locator('main.train aside.left').evaluate((el) => el.scrollTo(0, 0));
   await page.mouse.move(1000, 890);
-  await page.getByTestId('lr-finder').screenshot({ path: join(screenshotDir(), 'lr-finder.png') });
+  // the optimizer and its LR finder, as the README shows them
+  const top = (await page.locator('[data-group="optimizer"]').boundingBox())!;
+  const bottom = (await page.getByTestId('lr-finder').boundingBox())!;
+  await page.screenshot({
+    path: join(screenshotDir(), 'lr-finder.png'),
+    clip: { x: top.x - 4, y: top.y - 4, width: top.width + 8, height: bottom.y + bottom.height - top.y + 8 },
+  });
   await use.click();
   await expect.poll(() => page.locator('[data-field="optimizer.lr"]').inputValue()).toBe(shown);
   await suggestion.getByRole('button', { name: 'In use' }).waitFor();
