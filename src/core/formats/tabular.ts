@@ -4,6 +4,7 @@
 // feature by the train split's mean and standard deviation (the test split never leaks in).
 // Every problem names its row and column.
 import { CsvError, parseCsv } from './csv.ts';
+import type { ImageDataset } from './lbds.ts';
 
 export type TabularTask = 'classification' | 'regression';
 
@@ -21,24 +22,10 @@ export interface TabularOptions {
   name?: string;
 }
 
-export interface TabularDataset {
-  name: string;
-  task: TabularTask;
-  features: string[];
-  label: string;
-  /** Distinct label values in order of first appearance (classification); [] for regression. */
-  classes: string[];
-  train: number;
-  test: number;
-  /** [train + test, features] float32, train rows first (standardized when asked). */
-  x: Float32Array;
-  /** Class indices (classification) or the label values (regression), one per row. */
-  y: Float32Array;
-  /** The train split's per-feature mean and std used to standardize, or null. */
-  standardization: { mean: number[]; std: number[] } | null;
-}
+/** A table as the dataset container holds it (core/formats/lbds.ts): `table` set, `values` [N, features]. */
+export type TabularDataset = ImageDataset & Required<Pick<ImageDataset, 'table' | 'values'>>;
 
-export const TABULAR_LIMITS = { rows: 1_000_000, minRows: 10, classes: 1000, features: 4096 } as const;
+export const TABULAR_LIMITS = { rows: 1_000_000, minRows: 10, classes: 256, features: 4096 } as const;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const MISSING = /^(|na|nan|null|none|\?)$/i;
@@ -157,17 +144,20 @@ export function tabularFromCsv(text: string, o: TabularOptions): TabularDataset 
     yy[dst] = y[src];
   });
   const standardization = o.standardize ? standardize(x, f, train) : null;
+  const classification = o.task === 'classification';
   return {
     name: o.name ?? 'table',
-    task: o.task,
-    features: featureNames,
-    label: o.label,
-    classes: o.task === 'classification' ? classes : [],
+    classes: classification ? classes : [],
+    channels: f,
+    height: 1,
+    width: 1,
     train,
     test,
-    x,
-    y: yy,
-    standardization,
+    table: { features: featureNames, label: o.label, task: o.task, standardization },
+    pixels: new Uint8Array(0),
+    labels: classification ? Uint8Array.from(yy) : new Uint8Array(n),
+    values: x,
+    ...(!classification && { targets: yy }),
   };
 }
 
