@@ -53,7 +53,9 @@ export interface DatasetInfo extends LbdsHeader {
 export function classCounts(ds: ImageDataset): ClassCounts {
   const train = new Array<number>(ds.classes.length).fill(0);
   const test = new Array<number>(ds.classes.length).fill(0);
-  for (let i = 0; i < ds.train + ds.test; i++) (i < ds.train ? train : test)[ds.labels[i]]++;
+  // a regression table has no classes (its labels are all 0 and count for none)
+  if (ds.classes.length > 0)
+    for (let i = 0; i < ds.train + ds.test; i++) (i < ds.train ? train : test)[ds.labels[i]]++;
   return { train, test };
 }
 

@@ -16,11 +16,11 @@ import type { EditorState } from '../state/editor.svelte.ts';
 import type { ProjectsState } from '../state/projects.svelte.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
 import { fieldErrors } from './config-fields.ts';
-import { DatasetState, configIdOf, type DatasetChoice } from './dataset-state.svelte.ts';
+import { DatasetState, type DatasetChoice } from './dataset-state.svelte.ts';
 import { RunController, lockName, takeUnsavedEnding } from './run-controller.svelte.ts';
 import type { RunDataset } from '../../core/run/records.ts';
 import { RunSession } from './run-session.svelte.ts';
-import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
+import { startBlocker, runName, inputFor, configFor, exampleShape } from './train-rules.ts';
 import { payloadOf } from './weights.ts';
 import { LrFinder } from './lr-finder.svelte.ts';
 
@@ -164,31 +164,16 @@ export class TrainState {
 
   #adopt(choice: DatasetChoice, info: DatasetInfo): void {
     const shape = inputFor(this.#editor.graph.input, info);
-    const c = $state.snapshot(this.config);
-    const id = configIdOf(choice);
     // the Input shape and the configuration change as one undo step
-    this.#editor.setTraining(
-      {
-        ...c,
-        dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
-        transforms: {
-          ...c.transforms,
-          normalize: normalizeFor(choice, info),
-          ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && {
-            horizontalFlip: false,
-            cropPadding: 0,
-          }),
-        },
-      },
-      shape ?? undefined,
-    );
+    this.#editor.setTraining(configFor($state.snapshot(this.config), choice, info), shape ?? undefined);
   }
 
   /** Deletes an imported dataset from the browser (its runs keep their logs). */
   async removeDataset(id: string): Promise<void> {
     await this.datasets.remove(id);
     const c = this.datasets.choice;
-    if ((c.kind === 'cifar10' && id === 'cifar10') || (c.kind === 'images' && c.id === id)) await this.datasets.load();
+    if ((c.kind === 'cifar10' && id === 'cifar10') || ((c.kind === 'images' || c.kind === 'table') && c.id === id))
+      await this.datasets.load();
   }
 
   async start(): Promise<void> {
@@ -203,7 +188,7 @@ export class TrainState {
       ref: this.datasets.ref,
       name: info.name,
       classes: info.classes,
-      shape: [info.channels, info.height, info.width],
+      shape: exampleShape(info),
     };
     await this.#launch(() =>
       this.controller.start({
