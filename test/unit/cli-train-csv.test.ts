@@ -108,3 +108,16 @@ test('CSV problems and missing flags are named', async () => {
   expect(await runTrain([IRIS_MODEL, '--dataset', IRIS, '--lr', '0.1'])).toBe(2);
   expect(out.join('\n')).toMatch(/--dataset FILE\.csv needs --label COLUMN/);
 });
+
+test('--no-standardize keeps the features as they are (the config says so)', async () => {
+  const args = [IRIS_MODEL, '--dataset', IRIS, '--label', 'species', '--lr', '0.01', '--epochs', '1', '--json'];
+  expect(await runTrain([...args, '--no-standardize'])).toBe(0);
+  const raw = JSON.parse(out.join('\n')) as { config: { dataset: unknown }; epochs: { trainLoss: number }[] };
+  expect(raw.config.dataset).toEqual({ id: 'table', label: 'species', task: 'classification', standardize: false });
+  out = [];
+  expect(await runTrain(args)).toBe(0);
+  const std = JSON.parse(out.join('\n')) as { config: { dataset: unknown }; epochs: { trainLoss: number }[] };
+  expect(std.config.dataset).toEqual({ id: 'table', label: 'species', task: 'classification', standardize: true });
+  // the same seed and model: only the inputs differ, so the losses do
+  expect(std.epochs[0].trainLoss).not.toBe(raw.epochs[0].trainLoss);
+}, 60_000);
