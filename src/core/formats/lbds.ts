@@ -54,8 +54,7 @@ export function classCounts(ds: ImageDataset): ClassCounts {
   const train = new Array<number>(ds.classes.length).fill(0);
   const test = new Array<number>(ds.classes.length).fill(0);
   // a regression table has no classes (its labels are all 0 and count for none)
-  if (ds.classes.length > 0)
-    for (let i = 0; i < ds.train + ds.test; i++) (i < ds.train ? train : test)[ds.labels[i]]++;
+  if (ds.classes.length > 0) for (let i = 0; i < ds.train + ds.test; i++) (i < ds.train ? train : test)[ds.labels[i]]++;
   return { train, test };
 }
 
