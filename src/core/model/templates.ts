@@ -163,7 +163,7 @@ export const TEMPLATES: ModelTemplate[] = [
     id: 'iris-mlp',
     title: 'Iris MLP (tables)',
     description:
-      'For a CSV of numbers, e.g. the example iris.csv (import it on the Train tab): 4 features → Linear 16 → ReLU → 3 classes.',
+      'For a CSV of numbers, e.g. the example iris.csv (import it on the Train tab): 4 features → Linear 16 → ReLU → 3 classes. Adam lr 0.01, batch 16, 40 epochs reach >90% test accuracy.',
     doc: doc([4], IRIS_MLP, ['fc1', 'relu', 'fc2'], 'IrisMLP'),
   },
 ];
