@@ -24,6 +24,17 @@ export type DataRequest =
       channels: 1 | 3;
       testFraction: number;
     }
+  /** A CSV of numbers (core/formats/tabular.ts), parsed, split and cached as a table. */
+  | {
+      type: 'import-table';
+      id: number;
+      datasetId: string;
+      name: string;
+      file: Blob;
+      label: string;
+      task: 'classification' | 'regression';
+      standardize: boolean;
+    }
   | { type: 'info'; id: number; ref: DatasetRef }
   /** `perClass` images of each class from the train split, for the preview grid. */
   | { type: 'preview'; id: number; ref: DatasetRef; perClass: number }
@@ -62,6 +73,7 @@ export interface ImageBatch {
 export interface DataReplies {
   'import-cifar10': { datasetId: string; info: DatasetInfo };
   'import-images': { datasetId: string; info: DatasetInfo };
+  'import-table': { datasetId: string; info: DatasetInfo };
   info: DatasetInfo;
   preview: ImageBatch;
   samples: ImageBatch;
@@ -81,6 +93,7 @@ export type DataEvent =
 export const DATA_REQUEST_TYPES: readonly DataRequestType[] = [
   'import-cifar10',
   'import-images',
+  'import-table',
   'info',
   'preview',
   'samples',

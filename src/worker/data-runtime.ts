@@ -5,6 +5,7 @@ import { CIFAR10_MAX_BYTES, importCifar10 } from '../engine/data/cifar10.ts';
 import { IMAGE_ZIP_LIMITS, loadImageFolder, type ImageDecoder, type ImageFile } from '../engine/data/image-folder.ts';
 import { datasetInfo, type ImageDataset } from '../core/formats/lbds.ts';
 import { readZip } from '../core/formats/zip.ts';
+import { tabularFromCsv } from '../core/formats/tabular.ts';
 import type { LayerboardDB } from '../db/schema.ts';
 import {
   DATA_REQUEST_TYPES,
@@ -85,6 +86,8 @@ export class DataRuntime {
         return this.cancellable((signal) => this.importCifar(r.files, report, signal));
       case 'import-images':
         return this.cancellable((signal) => this.importImages(r, report, signal));
+      case 'import-table':
+        return this.importTable(r, report);
       case 'cancel-imports': {
         const cancelled = this.imports.size;
         for (const c of this.imports) c.abort(new Error('the import was cancelled'));
@@ -173,6 +176,24 @@ export class DataRuntime {
     });
     void this.remember(`stored:${CIFAR10_ID}`, Promise.resolve(ds));
     return { datasetId: CIFAR10_ID, info: datasetInfo(ds) };
+  }
+
+  private async importTable(
+    r: Extract<DataRequest, { type: 'import-table' }>,
+    report: Report,
+  ): Promise<DataReplies['import-table']> {
+    report('read', 0, `${r.name} (${mb(r.file.size)})`);
+    const text = await r.file.text();
+    report('validate', 0.5);
+    const ds = tabularFromCsv(text, {
+      label: r.label,
+      task: r.task,
+      standardize: r.standardize,
+      name: r.name.replace(/\.csv$/i, '') || 'table',
+    });
+    await saveDataset(this.deps.db(), r.datasetId, 'table', ds, { onProgress: (f) => report('save', f) });
+    void this.remember(`stored:${r.datasetId}`, Promise.resolve(ds));
+    return { datasetId: r.datasetId, info: datasetInfo(ds) };
   }
 
   private async importImages(
