@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
+import { profileStep, profileTable, type ProfileRow } from './bench-profile.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
 import { measureTorch, ratioTable, torchRatios, type OursRun, type TorchModel, type TorchRun } from './bench-torch.ts';
 import {
@@ -107,7 +108,7 @@ function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: numb
 }
 
 const USAGE =
-  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]…';
+  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]… | bench --profile [--backend …] [--threads …]';
 
 type PeerName = 'torch' | 'tfjs-wasm' | 'tfjs-cpu';
 
@@ -180,17 +181,38 @@ async function measurePeers(peers: Exclude<PeerName, 'torch'>[], log: (s: string
   return out;
 }
 
+/** --profile: the share of a batch-64 training step per op, for BS and ResNet-20, per configuration. */
+async function profile(configs: { backend: 'ts' | 'wasm'; threads: number }[], json: boolean): Promise<number> {
+  const models = [bsModel(), ...otherModels([]).filter((m) => m.id === 'cifar10-resnet20')];
+  const out: { backend: string; threads: number; model: string; rows: ProfileRow[] }[] = [];
+  try {
+    for (const c of configs) {
+      const b = await useBackend(c);
+      for (const m of models) {
+        const rows = profileStep(m, 64, 5);
+        out.push({ backend: b.name, threads: b.threads, model: m.id, rows });
+        if (!json) console.log(`\n${m.title}, batch 64, ${b.description}:\n${profileTable(rows)}`);
+      }
+    }
+  } finally {
+    await useBackend({ backend: 'ts' });
+  }
+  if (json) console.log(JSON.stringify(out, null, 2));
+  return 0;
+}
+
 export async function runBench(args: string[]): Promise<number> {
   const json = args.includes('--json'),
     quick = args.includes('--quick');
   const valued = new Set(['--backend', '--threads', '--peers', '--model']);
   const unknown = args.filter(
-    (a, i) => a !== '--json' && a !== '--quick' && !valued.has(a) && !valued.has(args[i - 1]),
+    (a, i) => !['--json', '--quick', '--profile'].includes(a) && !valued.has(a) && !valued.has(args[i - 1]),
   );
   if (unknown.length) {
     console.error(`bench: unknown option ${unknown[0]} (${USAGE})`);
     return 2;
   }
+  if (args.includes('--profile')) return profile(configurations(args), args.includes('--json'));
   const configs = configurations(args),
     peerNames = peerList(args, quick);
   const t0 = performance.now();

@@ -5,6 +5,7 @@
 //
 //   await useBackend({ backend: 'wasm', threads: 2 });   // once, before training
 //   conv2dForward(shape, x, w, b, y);                     // in a layer: runs on the active backend
+import type { ElementwiseOp } from './kernels/elementwise.ts';
 import type { ConvGeometry } from './kernels/im2col.ts';
 import { tsBackend } from './backends/ts-backend.ts';
 
@@ -80,6 +81,8 @@ export interface Backend {
   maxPool2dForward(s: PoolShape, x: Float32Array, y: Float32Array, idx: Int32Array): void;
   /** dx = 0, then dx[idx] += gy, plane by plane. */
   maxPool2dBackward(s: PoolShape, gy: Float32Array, idx: Int32Array, dx: Float32Array): void;
+  /** y[i] = op(a[i], b[i]) over y (kernels/elementwise.ts); y may be a (add in place). */
+  elementwise(op: ElementwiseOp, a: Float32Array, b: Float32Array | null, y: Float32Array): void;
   /** Releases threads and memory; the backend must not be used afterwards. */
   dispose(): void;
 }

@@ -9,6 +9,8 @@ import { CONV, convScratchBytes } from './conv-kernels.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS, type TaskName } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
+import { EW, EW_TASKS } from './elementwise-kernels.ts';
+import type { ElementwiseOp } from '../kernels/elementwise.ts';
 import { threadSlotBytes, ThreadPool, type Kernel } from './thread-pool.ts';
 
 export interface WasmBackendOptions {
@@ -374,6 +376,25 @@ export class WasmBackend implements Backend {
     this.scratch(s.planes, 0);
     this.parallel('max_pool_bwd', s.planes, this.chunk(s.planes));
     ar.get(pdx, dx);
+  }
+
+  elementwise(op: ElementwiseOp, a: Float32Array, b: Float32Array | null, y: Float32Array): void {
+    const n = y.length;
+    if (n === 0) return;
+    if (op !== 'relu' && !b) throw new Error(`elementwise ${op} needs a second operand`);
+    const ar = this.arena;
+    ar.reset();
+    const pa = ar.putRange(a, 0, n),
+      pb = b ? ar.putRange(b, 0, n) : 0,
+      py = y === a ? pa : ar.alloc(n * 4);
+    this.w(EW.A, pa);
+    this.w(EW.B, pb);
+    this.w(EW.Y, py);
+    // chunks of whole cache lines (16 floats): threads never write the same line
+    const split = n >= 1 << 16;
+    this.scratch(split ? n : 1, 0);
+    this.parallel(EW_TASKS[op], n, split ? this.chunk(n, 16) : n);
+    ar.getRange(py, y, 0, n);
   }
 
   dispose(): void {
