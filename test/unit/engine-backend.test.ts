@@ -173,6 +173,22 @@ const POOLS: [string, LayerSpec[], number[]][] = [
   ['dilation', [{ type: 'MaxPool2d', kernel_size: 2, stride: 1, dilation: 2 }], [2, 2, 6, 6]],
 ];
 
+// float64 statistics in the reference's order, so exactly equal; the first is large enough to split across threads
+const NORMS: [string, LayerSpec[], number[]][] = [
+  [
+    'BatchNorm2d + ReLU, split by channel',
+    [{ type: 'BatchNorm2d', num_features: 16 }, { type: 'ReLU' }],
+    [8, 16, 32, 32],
+  ],
+  ['BatchNorm2d without affine', [{ type: 'BatchNorm2d', num_features: 3, affine: false }], [2, 3, 5, 5]],
+  ['BatchNorm1d [N, C, L]', [{ type: 'BatchNorm1d', num_features: 4, momentum: null }], [3, 4, 7]],
+  [
+    'BatchNorm1d [N, C], no running stats',
+    [{ type: 'BatchNorm1d', num_features: 5, track_running_stats: false }],
+    [6, 5],
+  ],
+];
+
 describe.each([1, 2])('wasm backend, %i thread(s)', { timeout: 60_000 }, (threads) => {
   let wasm: WasmBackend;
   beforeAll(async () => {
@@ -190,6 +206,7 @@ describe.each([1, 2])('wasm backend, %i thread(s)', { timeout: 60_000 }, (thread
 
   test.each(CONVS)('Conv2d / Linear: %s', (_name, layers, shape) => same(wasm, layers, shape));
   test.each(POOLS)('MaxPool2d: %s', (_name, layers, shape) => same(wasm, layers, shape, 0));
+  test.each(NORMS)('BatchNorm / ReLU: %s', (_name, layers, shape) => same(wasm, layers, shape, 0));
 
   test('elementwise ReLU, its gradient and add equal the reference exactly (NaN, ±0, ±inf, tails, threads)', () => {
     // 2^17 + 3 elements: split across threads, with a scalar tail

@@ -1,6 +1,7 @@
 // The reference backend: pure TypeScript kernels (im2col + the packed GEMM with float64
 // accumulation), one thread. Every other backend is checked against this one.
 import type { Backend, ConvShape, PoolShape } from '../backend.ts';
+import { batchNormBackward, batchNormForward } from '../kernels/batch-norm.ts';
 import { elementwise } from '../kernels/elementwise.ts';
 import { gemm } from '../kernels/gemm.ts';
 import { col2im, im2col } from '../kernels/im2col.ts';
@@ -136,5 +137,7 @@ export const tsBackend: Backend = {
   maxPool2dForward,
   maxPool2dBackward,
   elementwise,
+  batchNormForward,
+  batchNormBackward,
   dispose: () => undefined,
 };

@@ -110,7 +110,12 @@ export const fgt = bin(0x5e),
   feq = bin(0x5b);
 // f64 scalar (reductions that must not lose precision)
 export const dadd = bin(0xa0),
-  dmul = bin(0xa2);
+  dsub = bin(0xa1),
+  dmul = bin(0xa2),
+  ddiv = bin(0xa3);
+export const dsqrt = un(0x9f),
+  /** f64.convert_i32_s */
+  i2d = un(0xb7);
 export const promote = un(0xbb),
   demote = un(0xb6);
 

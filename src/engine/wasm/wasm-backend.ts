@@ -10,6 +10,8 @@ import type { GemmFuncs } from './gemm-kernels.ts';
 import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS, type TaskName } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
 import { EW, EW_TASKS } from './elementwise-kernels.ts';
+import { NORM } from './norm-kernels.ts';
+import type { NormShape } from '../kernels/batch-norm.ts';
 import type { ElementwiseOp } from '../kernels/elementwise.ts';
 import { threadSlotBytes, ThreadPool, type Kernel } from './thread-pool.ts';
 
@@ -395,6 +397,66 @@ export class WasmBackend implements Backend {
     this.scratch(split ? n : 1, 0);
     this.parallel(EW_TASKS[op], n, split ? this.chunk(n, 16) : n);
     ar.getRange(py, y, 0, n);
+  }
+
+  private normParams(s: NormShape, px: number, pgamma: number, pbeta: number, pstats: number): void {
+    this.w(NORM.X, px);
+    this.w(NORM.GAMMA, pgamma);
+    this.w(NORM.BETA, pbeta);
+    this.w(NORM.STATS, pstats);
+    this.w(NORM.N, s.n);
+    this.w(NORM.C, s.c);
+    this.w(NORM.S, s.s);
+    this.w(NORM.BATCH, s.batch ? 1 : 0);
+    this.arena.f64[(PARAMS >> 3) + NORM.EPS / 2] = s.eps;
+  }
+
+  /** Channels split across threads when the tensor is large enough to pay for waking them. */
+  private channels(fn: TaskName, s: NormShape): void {
+    const split = s.n * s.c * s.s >= 1 << 16;
+    this.scratch(split ? s.c : 1, 0);
+    this.parallel(fn, s.c, split ? this.chunk(s.c) : s.c);
+  }
+
+  batchNormForward(
+    s: NormShape,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    stats: Float64Array,
+    y: Float32Array,
+  ): void {
+    const ar = this.arena;
+    ar.reset();
+    const pstats = ar.putF64(stats);
+    this.normParams(s, ar.put(x), gamma ? ar.put(gamma) : 0, beta ? ar.put(beta) : 0, pstats);
+    const py = ar.alloc(y.byteLength);
+    this.w(NORM.Y, py);
+    this.channels('bn_fwd', s);
+    ar.get(py, y);
+    if (s.batch) ar.getF64(pstats, stats);
+  }
+
+  batchNormBackward(
+    s: NormShape,
+    x: Float32Array,
+    gy: Float32Array,
+    gamma: Float32Array | null,
+    stats: Float64Array,
+    sums: Float64Array,
+    dx: Float32Array | null,
+  ): void {
+    const ar = this.arena;
+    ar.reset();
+    this.normParams(s, ar.put(x), gamma ? ar.put(gamma) : 0, 0, ar.putF64(stats));
+    const psums = ar.alloc(sums.byteLength),
+      pdx = dx ? ar.alloc(dx.byteLength) : 0;
+    this.w(NORM.G, ar.put(gy));
+    this.w(NORM.SUMS, psums);
+    this.w(NORM.D, pdx);
+    this.channels('bn_bwd', s);
+    ar.getF64(psums, sums);
+    if (dx) ar.get(pdx, dx);
   }
 
   dispose(): void {
