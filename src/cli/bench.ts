@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
+import { kernelsTable, measureKernels } from './bench-kernels.ts';
 import { profileStep, profileTable, type ProfileRow } from './bench-profile.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
 import { measureTorch, ratioTable, torchRatios, type OursRun, type TorchModel, type TorchRun } from './bench-torch.ts';
@@ -108,7 +109,7 @@ function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: numb
 }
 
 const USAGE =
-  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]… | bench --profile [--backend …] [--threads …]';
+  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]… | bench --profile|--kernels [--backend …] [--threads …]';
 
 type PeerName = 'torch' | 'tfjs-wasm' | 'tfjs-cpu';
 
@@ -201,18 +202,28 @@ async function profile(configs: { backend: 'ts' | 'wasm'; threads: number }[], j
   return 0;
 }
 
+/** --kernels: GFLOP/s per kernel against the measured FMA peak, per --threads count. */
+async function kernels(args: string[]): Promise<number> {
+  const threads = [...new Set(configurations(args).flatMap((c) => (c.backend === 'wasm' ? [c.threads] : [])))];
+  const r = await measureKernels(threads);
+  console.log(args.includes('--json') ? JSON.stringify(r, null, 2) : kernelsTable(r));
+  return 0;
+}
+
 export async function runBench(args: string[]): Promise<number> {
   const json = args.includes('--json'),
     quick = args.includes('--quick');
   const valued = new Set(['--backend', '--threads', '--peers', '--model']);
   const unknown = args.filter(
-    (a, i) => !['--json', '--quick', '--profile'].includes(a) && !valued.has(a) && !valued.has(args[i - 1]),
+    (a, i) =>
+      !['--json', '--quick', '--profile', '--kernels'].includes(a) && !valued.has(a) && !valued.has(args[i - 1]),
   );
   if (unknown.length) {
     console.error(`bench: unknown option ${unknown[0]} (${USAGE})`);
     return 2;
   }
   if (args.includes('--profile')) return profile(configurations(args), args.includes('--json'));
+  if (args.includes('--kernels')) return kernels(args);
   const configs = configurations(args),
     peerNames = peerList(args, quick);
   const t0 = performance.now();
