@@ -109,7 +109,7 @@ function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: numb
 }
 
 const USAGE =
-  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]… | bench --profile|--kernels [--backend …] [--threads …]';
+  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]… | bench --profile|--kernels|--memory [--backend …] [--threads …]';
 
 type PeerName = 'torch' | 'tfjs-wasm' | 'tfjs-cpu';
 
@@ -202,6 +202,26 @@ async function profile(configs: { backend: 'ts' | 'wasm'; threads: number }[], j
   return 0;
 }
 
+/** --memory: heap, array buffers and the wasm arena over 200 BS training steps at batch 64 and 256, per configuration. */
+async function memory(configs: { backend: 'ts' | 'wasm'; threads: number }[], json: boolean): Promise<number> {
+  const out: (Memory & { backend: string; threads: number })[] = [];
+  try {
+    for (const c of configs) {
+      const b = await useBackend(c);
+      const arena = 'memoryBytes' in b ? () => (b as Backend & { memoryBytes: number }).memoryBytes : undefined;
+      for (const batch of [64, 256]) {
+        const m = measureMemory(bsModel(), batch, 200, arena);
+        out.push({ backend: b.name, threads: b.threads, ...m });
+        if (!json) console.log(`${b.description}: ${memoryLine(m)}`);
+      }
+    }
+  } finally {
+    await useBackend({ backend: 'ts' });
+  }
+  if (json) console.log(JSON.stringify(out, null, 2));
+  return 0;
+}
+
 /** --kernels: GFLOP/s per kernel against the measured FMA peak, per --threads count. */
 async function kernels(args: string[]): Promise<number> {
   const threads = [...new Set(configurations(args).flatMap((c) => (c.backend === 'wasm' ? [c.threads] : [])))];
@@ -224,6 +244,7 @@ export async function runBench(args: string[]): Promise<number> {
   }
   if (args.includes('--profile')) return profile(configurations(args), args.includes('--json'));
   if (args.includes('--kernels')) return kernels(args);
+  if (args.includes('--memory')) return memory(configurations(args), args.includes('--json'));
   const configs = configurations(args),
     peerNames = peerList(args, quick);
   const t0 = performance.now();
