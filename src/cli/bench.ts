@@ -236,7 +236,9 @@ export async function runBench(args: string[]): Promise<number> {
   const valued = new Set(['--backend', '--threads', '--peers', '--model']);
   const unknown = args.filter(
     (a, i) =>
-      !['--json', '--quick', '--profile', '--kernels'].includes(a) && !valued.has(a) && !valued.has(args[i - 1]),
+      !['--json', '--quick', '--profile', '--kernels', '--memory'].includes(a) &&
+      !valued.has(a) &&
+      !valued.has(args[i - 1]),
   );
   if (unknown.length) {
     console.error(`bench: unknown option ${unknown[0]} (${USAGE})`);
