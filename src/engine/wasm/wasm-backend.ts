@@ -4,16 +4,12 @@
 // and only grows to the largest call, so a training loop allocates nothing per step.
 import type { Backend, ConvShape, PoolShape } from '../backend.ts';
 import type { ConvGeometry } from '../kernels/im2col.ts';
-import { Arena } from './arena.ts';
 import { CONV, convScratchBytes } from './conv-kernels.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
-import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS, type TaskName } from './kernel-module.ts';
+import { CTRL, KernelCalls, type Exports } from './kernel-calls.ts';
+import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
-import { EW, EW_TASKS } from './elementwise-kernels.ts';
-import { NORM } from './norm-kernels.ts';
-import type { NormShape } from '../kernels/batch-norm.ts';
-import type { ElementwiseOp } from '../kernels/elementwise.ts';
-import { threadSlotBytes, ThreadPool, type Kernel } from './thread-pool.ts';
+import { ThreadPool } from './thread-pool.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -22,18 +18,8 @@ export interface WasmBackendOptions {
   relaxed?: boolean;
 }
 
-interface Exports extends Record<TaskName, Kernel> {
-  pack_a_all(M: number, K: number, a: number, ars: number, acs: number, dst: number): void;
-  sum_parts(dst: number, strideBytes: number, count: number, n: number): void;
-}
-
 /** Gradient partials are kept per chunk of images: at most this many chunks, whatever the thread count. */
 const GRAD_CHUNKS = 16;
-/** Arena head: task slots at CTRL, the parameter block at PARAMS, the bump region from DYN. */
-const CTRL = 1024,
-  PARAMS = 8192,
-  DYN = 16384;
-
 /** Node 20's V8 has relaxed SIMD behind a flag that can still be set before the first compile. */
 async function enableRelaxedSimdInNode(): Promise<void> {
   if (typeof process === 'undefined' || !process.versions?.node) return;
@@ -75,64 +61,23 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   return new WasmBackend(memory, instance.exports as unknown as Exports, pool, relaxed, kernel.gemm, note, wanted);
 }
 
-export class WasmBackend implements Backend {
+export class WasmBackend extends KernelCalls implements Backend {
   readonly name = 'wasm';
-  readonly threads: number;
   readonly description: string;
-  private readonly arena: Arena;
   private readonly spans = new WeakMap<ConvGeometry, Int32Array>();
-  /** Per-thread scratch addresses of the current call (reused). */
-  private readonly sc: number[] = [];
 
   constructor(
     memory: WebAssembly.Memory,
-    private readonly k: Exports,
-    private readonly pool: ThreadPool | null,
+    k: Exports,
+    pool: ThreadPool | null,
     readonly relaxed: boolean,
     private readonly g: GemmFuncs,
     readonly note: string | null,
     /** The thread count asked for (threads may be fewer: see note). */
     readonly requestedThreads = 1,
   ) {
-    this.threads = pool?.size ?? 1;
-    this.arena = new Arena(memory, DYN);
-    if (CTRL + threadSlotBytes(this.threads) > PARAMS)
-      throw new Error(`wasm backend: at most ${(PARAMS - CTRL) / 64} threads`);
+    super(memory, k, pool);
     this.description = `wasm SIMD (${relaxed ? 'relaxed-SIMD FMA' : 'SIMD mul+add'}), ${this.threads} thread${this.threads > 1 ? 's' : ''}${note ? ` — ${note}` : ''}`;
-  }
-
-  /** Bytes of WebAssembly memory held now (the arena never shrinks). */
-  get memoryBytes(): number {
-    return this.arena.bytes;
-  }
-
-  /** Writes parameter word `i` of the call. */
-  private w(i: number, v: number): void {
-    this.arena.i32[(PARAMS >> 2) + i] = v;
-  }
-
-  /** Per-thread scratch of `bytes` for a call of `count` items. */
-  private scratch(count: number, bytes: number): number[] {
-    const n = Math.min(this.threads, Math.max(count, 1));
-    this.sc.length = n;
-    for (let t = 0; t < n; t++) this.sc[t] = this.arena.alloc(bytes);
-    return this.sc;
-  }
-
-  /** Kernel fn over chunks of [0, count) (params at PARAMS) on the pool, or here. */
-  private parallel(fn: TaskName, count: number, chunk: number, b = 0, bs = 0, c = 0, cs = 0): void {
-    if (this.pool) {
-      this.pool.run(fn, this.k[fn], PARAMS, count, chunk, this.sc, b, bs, c, cs);
-      return;
-    }
-    for (let q = 0, lo = 0; lo < count; q++, lo += chunk)
-      this.k[fn](PARAMS, lo, Math.min(lo + chunk, count), this.sc[0], b + q * bs, c + q * cs);
-  }
-
-  /** Chunks for balance: about 4 per thread (items within a chunk run in order on one thread). */
-  private chunk(count: number, multiple = 1): number {
-    const c = Math.max(1, Math.ceil(count / (4 * this.threads)));
-    return Math.ceil(c / multiple) * multiple;
   }
 
   gemm = (
@@ -378,85 +323,6 @@ export class WasmBackend implements Backend {
     this.scratch(s.planes, 0);
     this.parallel('max_pool_bwd', s.planes, this.chunk(s.planes));
     ar.get(pdx, dx);
-  }
-
-  elementwise(op: ElementwiseOp, a: Float32Array, b: Float32Array | null, y: Float32Array): void {
-    const n = y.length;
-    if (n === 0) return;
-    if (op !== 'relu' && !b) throw new Error(`elementwise ${op} needs a second operand`);
-    const ar = this.arena;
-    ar.reset();
-    const pa = ar.putRange(a, 0, n),
-      pb = b ? ar.putRange(b, 0, n) : 0,
-      py = y === a ? pa : ar.alloc(n * 4);
-    this.w(EW.A, pa);
-    this.w(EW.B, pb);
-    this.w(EW.Y, py);
-    // chunks of whole cache lines (16 floats): threads never write the same line
-    const split = n >= 1 << 16;
-    this.scratch(split ? n : 1, 0);
-    this.parallel(EW_TASKS[op], n, split ? this.chunk(n, 16) : n);
-    ar.getRange(py, y, 0, n);
-  }
-
-  private normParams(s: NormShape, px: number, pgamma: number, pbeta: number, pstats: number): void {
-    this.w(NORM.X, px);
-    this.w(NORM.GAMMA, pgamma);
-    this.w(NORM.BETA, pbeta);
-    this.w(NORM.STATS, pstats);
-    this.w(NORM.N, s.n);
-    this.w(NORM.C, s.c);
-    this.w(NORM.S, s.s);
-    this.w(NORM.BATCH, s.batch ? 1 : 0);
-    this.arena.f64[(PARAMS >> 3) + NORM.EPS / 2] = s.eps;
-  }
-
-  /** Channels split across threads when the tensor is large enough to pay for waking them. */
-  private channels(fn: TaskName, s: NormShape): void {
-    const split = s.n * s.c * s.s >= 1 << 16;
-    this.scratch(split ? s.c : 1, 0);
-    this.parallel(fn, s.c, split ? this.chunk(s.c) : s.c);
-  }
-
-  batchNormForward(
-    s: NormShape,
-    x: Float32Array,
-    gamma: Float32Array | null,
-    beta: Float32Array | null,
-    stats: Float64Array,
-    y: Float32Array,
-  ): void {
-    const ar = this.arena;
-    ar.reset();
-    const pstats = ar.putF64(stats);
-    this.normParams(s, ar.put(x), gamma ? ar.put(gamma) : 0, beta ? ar.put(beta) : 0, pstats);
-    const py = ar.alloc(y.byteLength);
-    this.w(NORM.Y, py);
-    this.channels('bn_fwd', s);
-    ar.get(py, y);
-    if (s.batch) ar.getF64(pstats, stats);
-  }
-
-  batchNormBackward(
-    s: NormShape,
-    x: Float32Array,
-    gy: Float32Array,
-    gamma: Float32Array | null,
-    stats: Float64Array,
-    sums: Float64Array,
-    dx: Float32Array | null,
-  ): void {
-    const ar = this.arena;
-    ar.reset();
-    this.normParams(s, ar.put(x), gamma ? ar.put(gamma) : 0, 0, ar.putF64(stats));
-    const psums = ar.alloc(sums.byteLength),
-      pdx = dx ? ar.alloc(dx.byteLength) : 0;
-    this.w(NORM.G, ar.put(gy));
-    this.w(NORM.SUMS, psums);
-    this.w(NORM.D, pdx);
-    this.channels('bn_bwd', s);
-    ar.getF64(psums, sums);
-    if (dx) ar.get(pdx, dx);
   }
 
   dispose(): void {
