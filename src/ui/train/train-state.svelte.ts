@@ -28,9 +28,14 @@ import { LrFinder } from './lr-finder.svelte.ts';
 const OLD_CONFIG_KEY = 'layerboard.train.config';
 const OLD_BACKEND_KEY = 'layerboard.train.backend';
 
-/** WASM SIMD on up to 4 threads by default (as many as the machine has cores). */
+/** One wasm thread per logical core, as the CLI's os.availableParallelism() (the backend holds up to 64). */
+export function coreThreads(): number {
+  return Math.max(1, Math.min(64, navigator.hardwareConcurrency || 2));
+}
+
+/** WASM SIMD on every core by default, the CLI's default too (docs/engine-speed.md: why it scales). */
 export function defaultBackend(): BackendChoice {
-  return { backend: 'wasm', threads: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)) };
+  return { backend: 'wasm', threads: coreThreads() };
 }
 
 function readStored(key: string): unknown {
