@@ -34,7 +34,8 @@ function byteCases(
 ): Case[] {
   const rng = new Rng(seed);
   const cases: Case[] = [{ name: 'base', expect: 'accept', run: () => refusal(() => run(base)) }];
-  for (const [name, bytes] of broken) cases.push({ name: `broken: ${name}`, expect: 'refuse', run: () => refusal(() => run(bytes)) });
+  for (const [name, bytes] of broken)
+    cases.push({ name: `broken: ${name}`, expect: 'refuse', run: () => refusal(() => run(bytes)) });
   while (cases.length < count) {
     const { bytes, what } = mutateBytes(rng, base);
     cases.push({ name: what, expect: 'either', run: () => refusal(() => run(bytes)) });
@@ -111,7 +112,11 @@ function tarHeader(name: string, size: number): Uint8Array {
 }
 
 export function tar(files: { name: string; data: Uint8Array }[]): Uint8Array {
-  const parts = files.flatMap((f) => [tarHeader(f.name, f.data.length), f.data, new Uint8Array((512 - (f.data.length % 512)) % 512)]);
+  const parts = files.flatMap((f) => [
+    tarHeader(f.name, f.data.length),
+    f.data,
+    new Uint8Array((512 - (f.data.length % 512)) % 512),
+  ]);
   parts.push(new Uint8Array(1024));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -131,15 +136,39 @@ export async function gzipTarCases(seed: number, count: number): Promise<Case[]>
   const tarBytes = tar(TAR_FILES);
   const base = await gzip(tarBytes);
   const half = Math.floor(count / 2);
-  const gz = byteCases(seed, half, base, async (bytes) => {
-    const out = await gunzip(bytes, { maxBytes: 1 << 20 });
-    return { kind: 'accept', problem: same(out, tarBytes) ? null : 'inflated to different bytes without an error' };
-  }, [['random bytes', new Rng(seed).bytes(700)], ['truncated trailer', base.slice(0, base.length - 4)]]);
-  const tars = byteCases(seed + 1, count - half, tarBytes, (bytes) => {
-    const entries = untar(bytes);
-    const strange = entries.find((e) => !TAR_FILES.some((f) => f.name === e.name));
-    return { kind: 'accept', problem: strange ? `entry '${strange.name.slice(0, 60)}' appeared from nowhere` : null };
-  }, [['header checksum damaged', (() => { const b = tarBytes.slice(); b[150] ^= 1; return b; })()]]);
+  const gz = byteCases(
+    seed,
+    half,
+    base,
+    async (bytes) => {
+      const out = await gunzip(bytes, { maxBytes: 1 << 20 });
+      return { kind: 'accept', problem: same(out, tarBytes) ? null : 'inflated to different bytes without an error' };
+    },
+    [
+      ['random bytes', new Rng(seed).bytes(700)],
+      ['truncated trailer', base.slice(0, base.length - 4)],
+    ],
+  );
+  const tars = byteCases(
+    seed + 1,
+    count - half,
+    tarBytes,
+    (bytes) => {
+      const entries = untar(bytes);
+      const strange = entries.find((e) => !TAR_FILES.some((f) => f.name === e.name));
+      return { kind: 'accept', problem: strange ? `entry '${strange.name.slice(0, 60)}' appeared from nowhere` : null };
+    },
+    [
+      [
+        'header checksum damaged',
+        (() => {
+          const b = tarBytes.slice();
+          b[150] ^= 1;
+          return b;
+        })(),
+      ],
+    ],
+  );
   return [...gz, ...tars];
 }
 
@@ -151,19 +180,33 @@ export function cifarCases(seed: number, count: number): Case[] {
     for (let r = 0; r < records; r++) b[r * RECORD] = label;
     return b;
   };
-  const names = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
+  const names = [
+    'data_batch_1.bin',
+    'data_batch_2.bin',
+    'data_batch_3.bin',
+    'data_batch_4.bin',
+    'data_batch_5.bin',
+    'test_batch.bin',
+  ];
   const all = (f: (n: string) => Uint8Array) => names.map((name) => ({ name, bytes: f(name) }));
   const kinds: [string, () => { name: string; bytes: Uint8Array }[]][] = [
     ['an empty batch', () => all((n) => (n === 'test_batch.bin' ? new Uint8Array(0) : batch(2)))],
     ['a batch that is not whole records', () => all(() => batch(2).slice(0, 5000))],
     ['label 200', () => all(() => batch(2, 200))],
     ['only one batch', () => [{ name: 'data_batch_1.bin', bytes: batch(2) }]],
-    ['random bytes as a .tar.gz', () => [{ name: 'cifar-10-binary.tar.gz', bytes: new Uint8Array([0x1f, 0x8b, 8, ...rng.bytes(400)]) }]],
+    [
+      'random bytes as a .tar.gz',
+      () => [{ name: 'cifar-10-binary.tar.gz', bytes: new Uint8Array([0x1f, 0x8b, 8, ...rng.bytes(400)]) }],
+    ],
     ['a tar of other files', () => [{ name: 'cifar-10-binary.tar', bytes: tar(TAR_FILES) }]],
   ];
   return Array.from({ length: count }, (_, i) => {
     const [what, files] = kinds[i % kinds.length];
-    return { name: what, expect: 'refuse' as const, run: () => refusal(async () => (await importCifar10(files()), { kind: 'accept' as const })) };
+    return {
+      name: what,
+      expect: 'refuse' as const,
+      run: () => refusal(async () => (await importCifar10(files()), { kind: 'accept' as const })),
+    };
   });
 }
 
@@ -186,18 +229,32 @@ export function safetensorsCases(seed: number, count: number): Case[] {
     ['shape 1e300', withHeader({ w: { dtype: 'F32', shape: [1e300], data_offsets: [0, 40] } })],
     ['offsets past the end', withHeader({ w: { dtype: 'F32', shape: [10], data_offsets: [0, 1e21] } })],
     ['dtype F16', withHeader({ w: { dtype: 'F16', shape: [20], data_offsets: [0, 40] } })],
-    ['header length 2^63', (() => { const b = base.slice(); new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true); return b; })()],
+    [
+      'header length 2^63',
+      (() => {
+        const b = base.slice();
+        new DataView(b.buffer).setBigUint64(0, 2n ** 63n, true);
+        return b;
+      })(),
+    ],
     ['header a list', withHeader([1, 2])],
     ['tensor entry a string', withHeader({ w: 'x' })],
   ];
-  return byteCases(seed, count, base, (bytes) => {
-    const { tensors: out } = decodeSafetensors(bytes);
-    for (const [name, t] of Object.entries(out)) {
-      const n = t.shape.reduce((a, b) => a * b, 1);
-      if (t.data.length !== n) return { kind: 'accept', problem: `${name}: shape ${t.shape} with ${t.data.length} values accepted` };
-    }
-    return { kind: 'accept' };
-  }, broken);
+  return byteCases(
+    seed,
+    count,
+    base,
+    (bytes) => {
+      const { tensors: out } = decodeSafetensors(bytes);
+      for (const [name, t] of Object.entries(out)) {
+        const n = t.shape.reduce((a, b) => a * b, 1);
+        if (t.data.length !== n)
+          return { kind: 'accept', problem: `${name}: shape ${t.shape} with ${t.data.length} values accepted` };
+      }
+      return { kind: 'accept' };
+    },
+    broken,
+  );
 }
 
 export function lbdsCases(seed: number, count: number): Case[] {
@@ -212,12 +269,19 @@ export function lbdsCases(seed: number, count: number): Case[] {
     pixels: new Uint8Array(16).map((_, i) => i),
     labels: Uint8Array.of(0, 1, 0, 1),
   };
-  return byteCases(seed, count, encodeLbds(ds), (bytes) => {
-    const d = decodeLbds(bytes);
-    const n = d.train + d.test;
-    if (d.pixels.length !== n * d.channels * d.height * d.width || d.labels.length !== n)
-      return { kind: 'accept', problem: 'pixels or labels do not match the header' };
-    if (d.labels.some((l) => l >= d.classes.length)) return { kind: 'accept', problem: 'a label past the classes accepted' };
-    return { kind: 'accept' };
-  }, []);
+  return byteCases(
+    seed,
+    count,
+    encodeLbds(ds),
+    (bytes) => {
+      const d = decodeLbds(bytes);
+      const n = d.train + d.test;
+      if (d.pixels.length !== n * d.channels * d.height * d.width || d.labels.length !== n)
+        return { kind: 'accept', problem: 'pixels or labels do not match the header' };
+      if (d.labels.some((l) => l >= d.classes.length))
+        return { kind: 'accept', problem: 'a label past the classes accepted' };
+      return { kind: 'accept' };
+    },
+    [],
+  );
 }

@@ -28,11 +28,11 @@ const ENTRIES: [EntryPoint, number][] = [
   [entry('CLI (in-process)', CLI_PLACE, cliCases), 60],
   [eventFiles, 250],
   [runFiles, 200],
-  [entry('zip archives', /zip|entry '|byte \d+/, zipCases), 150],
+  [entry('zip archives', /zip|entry '|byte \d+/i, zipCases), 150],
   [entry('gzip and tar', /gzip|tar|byte \d+/, gzipTarCases), 120],
   [entry('CIFAR-10 files', /\.bin|CIFAR-10|gzip|tar/, cifarCases), 12],
   [entry('safetensors', /safetensors|tensor|header|shape|offset|dtype/, safetensorsCases), 100],
-  [entry('LBDS dataset cache', /dataset|LBDS|header|pixels|labels|bytes/, lbdsCases), 60],
+  [entry('LBDS dataset cache', /dataset|LBDS|header|pixels|labels|bytes|image \d+/, lbdsCases), 60],
 ];
 
 type Message =
@@ -58,7 +58,8 @@ async function child(seed: number, counts: number[], fromEntry: number, fromCase
         judged = crashOf(err);
       }
       const ms = performance.now() - t0;
-      if (ms > BUDGET_MS) judged = { verdict: 'hang', detail: `took ${Math.round(ms)} ms; the budget is ${BUDGET_MS} ms` };
+      if (ms > BUDGET_MS)
+        judged = { verdict: 'hang', detail: `took ${Math.round(ms)} ms; the budget is ${BUDGET_MS} ms` };
       await send({ type: 'done', entry: e, i, name: c.name, judged, ms });
     }
   }
@@ -74,11 +75,21 @@ interface Result {
   detail: string;
 }
 
-function runChild(seed: number, counts: number[], fromEntry: number, fromCase: number, results: Result[]): Promise<{ entry: number; i: number } | null> {
+function runChild(
+  seed: number,
+  counts: number[],
+  fromEntry: number,
+  fromCase: number,
+  results: Result[],
+): Promise<{ entry: number; i: number } | null> {
   return new Promise((resolve) => {
-    const proc = fork(process.argv[1], ['--child', String(seed), counts.join(','), String(fromEntry), String(fromCase)], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    const proc = fork(
+      process.argv[1],
+      ['--child', String(seed), counts.join(','), String(fromEntry), String(fromCase)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
     let current: Extract<Message, { type: 'start' }> | null = null;
     let finished = false;
     let stderr = '';
@@ -88,7 +99,12 @@ function runChild(seed: number, counts: number[], fromEntry: number, fromCase: n
       clearTimeout(timer);
       timer = setTimeout(() => {
         if (!current) return;
-        results.push({ entry: current.entry, name: current.name, verdict: 'hang', detail: `no answer in ${HANG_MS / 1000} s` });
+        results.push({
+          entry: current.entry,
+          name: current.name,
+          verdict: 'hang',
+          detail: `no answer in ${HANG_MS / 1000} s`,
+        });
         finished = true;
         proc.kill('SIGKILL');
         resolve({ entry: current.entry, i: current.i + 1 });
@@ -111,7 +127,12 @@ function runChild(seed: number, counts: number[], fromEntry: number, fromCase: n
       if (finished) return;
       finished = true;
       if (current) {
-        results.push({ entry: current.entry, name: current.name, verdict: 'crash', detail: `the process died (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').pop()}` });
+        results.push({
+          entry: current.entry,
+          name: current.name,
+          verdict: 'crash',
+          detail: `the process died (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').pop()}`,
+        });
         resolve({ entry: current.entry, i: current.i + 1 });
       } else {
         console.error(`hostile: the input runner failed before its first input:\n${stderr}`);
@@ -124,7 +145,19 @@ function runChild(seed: number, counts: number[], fromEntry: number, fromCase: n
 
 /** The browser suite's 50 edits + immediate reload: 0 lost when it passes. */
 function lostEdits(): { lost: number | null; how: string } {
-  const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.browser.config.ts', 'test/browser/security-projects.test.ts', '-t', '50 quick edits'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--config',
+      'vitest.browser.config.ts',
+      'test/browser/security-projects.test.ts',
+      '-t',
+      '50 quick edits',
+    ],
+    { encoding: 'utf8' },
+  );
   const passed = r.status === 0 && /1 passed/.test(r.stdout);
   return {
     lost: passed ? 0 : 1,
@@ -135,9 +168,24 @@ function lostEdits(): { lost: number | null; how: string } {
 function table(results: Result[], counts: number[]): string {
   const cols = ['tried', ...VERDICTS];
   const row = (label: string, rs: Result[]) =>
-    [label.padEnd(24), String(rs.length).padStart(6), ...VERDICTS.map((v, i) => String(rs.filter((r) => r.verdict === v).length).padStart(cols[i + 1].length + 2))].join('');
-  const lines = [['entry point'.padEnd(24), ...cols.map((c, i) => (i === 0 ? c.padStart(6) : c.padStart(c.length + 2)))].join('')];
-  ENTRIES.forEach(([ep], e) => counts[e] > 0 && lines.push(row(ep.id, results.filter((r) => r.entry === e))));
+    [
+      label.padEnd(24),
+      String(rs.length).padStart(6),
+      ...VERDICTS.map((v, i) => String(rs.filter((r) => r.verdict === v).length).padStart(cols[i + 1].length + 2)),
+    ].join('');
+  const lines = [
+    ['entry point'.padEnd(24), ...cols.map((c, i) => (i === 0 ? c.padStart(6) : c.padStart(c.length + 2)))].join(''),
+  ];
+  ENTRIES.forEach(
+    ([ep], e) =>
+      counts[e] > 0 &&
+      lines.push(
+        row(
+          ep.id,
+          results.filter((r) => r.entry === e),
+        ),
+      ),
+  );
   lines.push(row('total', results));
   return lines.join('\n');
 }
@@ -158,10 +206,13 @@ async function main(argv: string[]): Promise<number> {
   let resume: { entry: number; i: number } | null = { entry: 0, i: 0 };
   while (resume) resume = await runChild(seed, counts, resume.entry, resume.i, results);
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`hostile inputs, seed ${seed}${sample === null ? ' (full run)' : ` (sample of ${sample})`}, ${seconds} s, budget ${BUDGET_MS} ms per input\n`);
+  console.log(
+    `hostile inputs, seed ${seed}${sample === null ? ' (full run)' : ` (sample of ${sample})`}, ${seconds} s, budget ${BUDGET_MS} ms per input\n`,
+  );
   console.log(table(results, counts));
   const failures = results.filter((r) => FAILURES.includes(r.verdict));
-  for (const f of failures.slice(0, 40)) console.log(`  ${f.verdict}: [${ENTRIES[f.entry][0].id}] ${f.name}: ${f.detail}`);
+  for (const f of failures.slice(0, 40))
+    console.log(`  ${f.verdict}: [${ENTRIES[f.entry][0].id}] ${f.name}: ${f.detail}`);
   if (failures.length > 40) console.log(`  … and ${failures.length - 40} more`);
   const edits = sample === null && !argv.includes('--no-browser') ? lostEdits() : null;
   console.log(

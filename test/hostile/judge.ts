@@ -35,8 +35,8 @@ const RAW_JS = [
   /Cannot read propert/i,
   /Cannot set propert/i,
   /Maximum call stack/i,
-  /is not a function/,
-  /is not iterable/,
+  /is not a function$/m,
+  /is not iterable$/m,
   /of undefined|of null/,
   /Offset is outside the bounds/,
   /Invalid (typed )?array length/,
@@ -69,8 +69,7 @@ export function judge(c: Case, outcome: Outcome, place: RegExp): Judged {
       const why = unclear(m, place);
       if (why) return { verdict: 'crash', detail: `opaque error (${why}): ${m.slice(0, 300)}` };
     }
-    if (c.expect === 'accept')
-      return { verdict: 'wrong refusal', detail: outcome.messages.join(' | ').slice(0, 300) };
+    if (c.expect === 'accept') return { verdict: 'wrong refusal', detail: outcome.messages.join(' | ').slice(0, 300) };
     return { verdict: 'clear error', detail: outcome.messages[0].slice(0, 200) };
   }
   if (c.expect === 'refuse') return { verdict: 'wrong accept', detail: 'accepted an input broken by construction' };

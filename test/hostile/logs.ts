@@ -14,19 +14,34 @@ import { templateDocument } from '../../src/core/model/templates.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { parseRunFile, serializeRunFile, type RunFile } from '../../src/db/run-file.ts';
 import type { Case, EntryPoint, Outcome } from './judge.ts';
-import { acceptedModelProblem } from './models.ts';
+import { acceptedModelProblem, JSON_PATH } from './models.ts';
 import { mutateBytes, mutateJson, mutateText, Rng, setAt } from './mutate.ts';
 
 function eventBase(): Uint8Array {
-  const scalars = Array.from({ length: 20 }, (_, i) => ({ tag: 'loss', step: i, wallTime: 1e9 + i, value: 1 / (i + 1) }));
+  const scalars = Array.from({ length: 20 }, (_, i) => ({
+    tag: 'loss',
+    step: i,
+    wallTime: 1e9 + i,
+    value: 1 / (i + 1),
+  }));
   const at = (step: number) => ({ step, wallTime: 1e9 + step });
   const summaries = [
-    { tag: 'w', kind: 'histogram' as const, value: encodeHistogramValue('w', histogramOf([0.1, -2, 3, 0.5])), ...at(1) },
+    {
+      tag: 'w',
+      kind: 'histogram' as const,
+      value: encodeHistogramValue('w', histogramOf([0.1, -2, 3, 0.5])),
+      ...at(1),
+    },
     { tag: 'note', kind: 'text' as const, value: encodeTextValue('note', 'hello'), ...at(2) },
     {
       tag: 'img',
       kind: 'image' as const,
-      value: encodeImageValue('img', { height: 1, width: 1, colorspace: 1, encoded: new Uint8Array([137, 80, 78, 71]) }),
+      value: encodeImageValue('img', {
+        height: 1,
+        width: 1,
+        colorspace: 1,
+        encoded: new Uint8Array([137, 80, 78, 71]),
+      }),
       ...at(3),
     },
   ];
@@ -36,7 +51,13 @@ function eventBase(): Uint8Array {
 /** Decoding what the board will draw: a ProtoError is a reported problem; anything else escapes (a crash). */
 function decodeSummaries(contents: ReturnType<typeof readEventFile>): string[] {
   const problems: string[] = [];
-  const decoders = { histogram: histogramOfValue, image: imageOfValue, text: textOfValue, pr_curve: prCurveOfValue, hparams: hparamsOfValue };
+  const decoders = {
+    histogram: histogramOfValue,
+    image: imageOfValue,
+    text: textOfValue,
+    pr_curve: prCurveOfValue,
+    hparams: hparamsOfValue,
+  };
   for (const s of contents.summaries) {
     const decode = decoders[s.kind as keyof typeof decoders];
     try {
@@ -55,14 +76,15 @@ function eventOutcome(bytes: Uint8Array): Outcome {
   const problems = [...contents.problems.map((p) => p.message), ...decodeSummaries(contents)];
   if (contents.events.length === 0 && problems.length === 0 && bytes.length > 0)
     return { kind: 'accept', problem: `${bytes.length} bytes gave no events and no problem (an empty run)` };
-  if (contents.events.length === 0 && bytes.length === 0) return { kind: 'error', messages: ['the file is empty (byte 0)'] };
+  if (contents.events.length === 0 && bytes.length === 0)
+    return { kind: 'error', messages: ['the file is empty (byte 0)'] };
   if (problems.length) return { kind: 'error', messages: problems };
   return { kind: 'accept' };
 }
 
 /** The file with one record's Event bytes damaged and reframed with a valid CRC. */
 function damagedRecord(rng: Rng, base: Uint8Array): { bytes: Uint8Array; what: string } {
-  const records = readRecords(base).records.map((r) => r.slice());
+  const records: Uint8Array[] = readRecords(base).records.map((r) => r.slice());
   const i = rng.int(records.length);
   const { bytes, what } = mutateBytes(rng, records[i]);
   records[i] = bytes;
@@ -76,7 +98,11 @@ export const eventFiles: EntryPoint = {
     const rng = new Rng(seed);
     const base = eventBase();
     const cases: Case[] = [{ name: 'written by writeEventFile', expect: 'accept', run: () => eventOutcome(base) }];
-    cases.push({ name: 'one record of random bytes, valid CRC', expect: 'refuse', run: () => eventOutcome(frameRecord(rng.bytes(64))) });
+    cases.push({
+      name: 'one record of random bytes, valid CRC',
+      expect: 'refuse',
+      run: () => eventOutcome(frameRecord(rng.bytes(64))),
+    });
     while (cases.length < count) {
       const pick = rng.int(3);
       if (pick === 0) {
@@ -125,7 +151,8 @@ function runOutcome(input: string | unknown): Outcome {
     if (!t || typeof t.tag !== 'string' || !Number.isSafeInteger(t.step) || typeof t.text !== 'string')
       return { kind: 'accept', problem: `texts[${i}] accepted malformed: ${JSON.stringify(t)?.slice(0, 80)}` };
   for (const [tag, s] of Object.entries(f.scalars))
-    if (s.step.some((x) => !Number.isSafeInteger(x))) return { kind: 'accept', problem: `scalars ${tag}: a step past a safe integer accepted` };
+    if (s.step.some((x) => !Number.isSafeInteger(x)))
+      return { kind: 'accept', problem: `scalars ${tag}: a step past a safe integer accepted` };
   const problem = acceptedModelProblem(f.run.doc);
   if (problem) return { kind: 'accept', problem: `run.doc: ${problem}` };
   return { kind: 'accept', problem: parseRunFile(serializeRunFile(f)).ok ? null : 'no round trip' };
@@ -151,15 +178,24 @@ const BROKEN_RUNS: [string, unknown][] = [
 
 export const runFiles: EntryPoint = {
   id: 'run files',
-  place: /^([A-Za-z_][\w.[\]"/-]*: |not valid JSON: line \d+, column \d+|a run file is)/,
+  place: new RegExp(`^(${JSON_PATH.source}: |not valid JSON: line \\d+, column \\d+|a run file is)`),
   generate(seed, count) {
     const rng = new Rng(seed);
     const base = runBase();
-    const cases: Case[] = [{ name: 'a valid run file', expect: 'accept', run: () => runOutcome(serializeRunFile(base)) }];
+    const cases: Case[] = [
+      { name: 'a valid run file', expect: 'accept', run: () => runOutcome(serializeRunFile(base)) },
+    ];
     for (const [path, value] of BROKEN_RUNS) {
-      const keys = path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)).map((k) => (k === 'train/loss' ? 'train/loss' : k));
+      const keys = path
+        .split('.')
+        .map((k) => (/^\d+$/.test(k) ? Number(k) : k))
+        .map((k) => (k === 'train/loss' ? 'train/loss' : k));
       const broken = setAt(base, keys, value);
-      cases.push({ name: `broken: ${path} = ${JSON.stringify(value)}`, expect: 'refuse', run: () => runOutcome(JSON.stringify(broken)) });
+      cases.push({
+        name: `broken: ${path} = ${JSON.stringify(value)}`,
+        expect: 'refuse',
+        run: () => runOutcome(JSON.stringify(broken)),
+      });
     }
     while (cases.length < count) {
       if (rng.int(2)) {

@@ -20,6 +20,10 @@ import {
 import type { Case, EntryPoint, Outcome } from './judge.ts';
 import { getAt, HUGE_NUMBERS, mutateJson, mutateText, paths, Rng, setAt } from './mutate.ts';
 
+/** A JSON path as the app writes it: `modules[3].layer.kernel_size`, `metadata["odd key"]`. */
+export const JSON_PATH =
+  /(?:[A-Za-z_]\w*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])(?:\.[A-Za-z_]\w*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*/;
+
 /** Every template, as the JSON a user would save. */
 export const MODEL_BASES: ModelDocument[] = TEMPLATES.map((t) => templateDocument(t.id));
 
@@ -37,7 +41,8 @@ export function acceptedModelProblem(doc: ModelDocument): string | null {
       }
     }
   }
-  if (doc.input.reduce((a, b) => a * b, 1) > MODEL_LIMITS.elements) return `input ${doc.input} accepted: too many values`;
+  if (doc.input.reduce((a, b) => a * b, 1) > MODEL_LIMITS.elements)
+    return `input ${doc.input} accepted: too many values`;
   const again = parseModelDocument(serializeModelDocument(doc));
   if (!again.ok) return `no round trip: ${again.errors[0].path}: ${again.errors[0].message}`;
   graphPythonSource(doc);
@@ -56,7 +61,8 @@ function sizeKeywordPaths(doc: ModelDocument): (string | number)[][] {
   return paths(doc).filter((p) => {
     const key = p[p.length - 1];
     const layer = getAt(doc, p.slice(0, -1)) as Record<string, unknown> | undefined;
-    if (!layer || typeof layer.type !== 'string' || !isLayerType(layer.type) || p[p.length - 2] === 'apply') return false;
+    if (!layer || typeof layer.type !== 'string' || !isLayerType(layer.type) || p[p.length - 2] === 'apply')
+      return false;
     const spec = CATALOGUE[layer.type].params.find((q) => q.name === key);
     return spec !== undefined && (spec.kind === 'int' || spec.kind === 'pair') && spec.min === 1;
   });
@@ -66,7 +72,7 @@ const REFUSED_SIZES: unknown[] = [1e300, 1e21, 2 ** 31, 2 ** 53, 1.5, -1, 0, '3'
 
 /** Documents broken by construction: each must be refused. */
 export function brokenModel(rng: Rng): { value: unknown; what: string } {
-  const base = rng.pick(MODEL_BASES);
+  const base = rng.pick(MODEL_BASES.filter((d) => sizeKeywordPaths(d).length > 0));
   const targets = sizeKeywordPaths(base);
   const config = defaultTrainingConfig('cifar10');
   switch (rng.int(4)) {
@@ -87,7 +93,10 @@ export function brokenModel(rng: Rng): { value: unknown; what: string } {
         ['optimizer', { type: 'SGD', lr: '0.1' }],
         ['optimizer', { type: 'SGD', lr: 0.1, momentum: { nested: 0.9 } }],
       ]);
-      return { value: { ...base, training: { ...config, [bad[0]]: bad[1] } }, what: `training.${bad[0]} = ${JSON.stringify(bad[1]).slice(0, 60)}` };
+      return {
+        value: { ...base, training: { ...config, [bad[0]]: bad[1] } },
+        what: `training.${bad[0]} = ${JSON.stringify(bad[1]).slice(0, 60)}`,
+      };
     }
     default: {
       const input = rng.pick([[3, 1_000_000, 1_000_000], [1e21], [3, 32, 2 ** 31], [3, 32.5, 32], [-3]]);
@@ -98,7 +107,7 @@ export function brokenModel(rng: Rng): { value: unknown; what: string } {
 
 export const modelJson: EntryPoint = {
   id: 'model JSON',
-  place: /^([A-Za-z_][\w.[\]"]*: |not valid JSON: line \d+, column \d+|not a Layerboard model file)/,
+  place: new RegExp(`^(${JSON_PATH.source}: |not valid JSON: line \\d+, column \\d+|not a Layerboard model file)`),
   generate(seed, count) {
     const rng = new Rng(seed);
     const cases: Case[] = MODEL_BASES.map((doc, i) => ({
@@ -131,7 +140,8 @@ function configBases(): TrainingConfig[] {
   return DATASETS.map((d, i) => {
     const c = defaultTrainingConfig(d);
     if (i === 1) c.gradClip = { type: 'norm', max_norm: 1 };
-    if (i === 2) c.earlyStopping = { monitor: 'val_loss', patience: 3, min_delta: 0, mode: 'min', restore_best_weights: true };
+    if (i === 2)
+      c.earlyStopping = { monitor: 'val_loss', patience: 3, min_delta: 0, mode: 'min', restore_best_weights: true };
     if (i === 3) c.scheduler = { type: 'StepLR', step_size: 10 };
     return c;
   });
@@ -143,8 +153,10 @@ function configOutcome(value: unknown): Outcome {
   const c = r.config;
   const problems = validateTrainingConfig(c);
   if (problems.length) return { kind: 'accept', problem: `accepted but invalid: ${problems[0]}` };
-  if (!Number.isSafeInteger(c.batchSize) || c.batchSize > LIMITS.batchSize) return { kind: 'accept', problem: `batchSize ${c.batchSize} accepted` };
-  if (!Number.isSafeInteger(c.epochs) || c.epochs > LIMITS.epochs) return { kind: 'accept', problem: `epochs ${c.epochs} accepted` };
+  if (!Number.isSafeInteger(c.batchSize) || c.batchSize > LIMITS.batchSize)
+    return { kind: 'accept', problem: `batchSize ${c.batchSize} accepted` };
+  if (!Number.isSafeInteger(c.epochs) || c.epochs > LIMITS.epochs)
+    return { kind: 'accept', problem: `epochs ${c.epochs} accepted` };
   for (const x of [...(c.transforms.normalize?.mean ?? []), ...(c.transforms.normalize?.std ?? [])])
     if (typeof x !== 'number') return { kind: 'accept', problem: `normalize value ${JSON.stringify(x)} accepted` };
   const again = parseTrainingConfig(JSON.parse(JSON.stringify(c)), 'training');
@@ -174,11 +186,15 @@ const BROKEN_CONFIG: [string, unknown][] = [
 
 export const trainingConfig: EntryPoint = {
   id: 'training config',
-  place: /^training(\.[\w[\]]+|\[\d+\])*: /,
+  place: new RegExp(`^(?=training)${JSON_PATH.source}: `),
   generate(seed, count) {
     const rng = new Rng(seed);
     const bases = configBases();
-    const cases: Case[] = bases.map((c, i) => ({ name: `default ${DATASETS[i]}`, expect: 'accept' as const, run: () => configOutcome(c) }));
+    const cases: Case[] = bases.map((c, i) => ({
+      name: `default ${DATASETS[i]}`,
+      expect: 'accept' as const,
+      run: () => configOutcome(c),
+    }));
     for (const [path, value] of BROKEN_CONFIG) {
       const base = rng.pick(bases);
       cases.push({

@@ -93,7 +93,10 @@ export function mutateJson(rng: Rng, v: Json): { value: Json; what: string } {
       return { value: setAt(v, path, DELETE), what: `delete ${where}` };
     case 3: {
       const inner = getAt(v, path);
-      return { value: setAt(v, path, { nested: inner, [rng.pick(['type', 'x', 'training'])]: inner }), what: `nest ${where}` };
+      return {
+        value: setAt(v, path, { nested: inner, [rng.pick(['type', 'x', 'training'])]: inner }),
+        what: `nest ${where}`,
+      };
     }
     default: {
       const target = getAt(v, path);
@@ -120,11 +123,18 @@ export function mutateText(rng: Rng, text: string): { text: string; what: string
     }
     case 3: {
       const n = 1 + rng.int(200);
-      return { text: text.slice(0, at) + text.slice(at, at + n).repeat(3) + text.slice(at + n), what: `tripled ${n} chars at ${at}` };
+      return {
+        text: text.slice(0, at) + text.slice(at, at + n).repeat(3) + text.slice(at + n),
+        what: `tripled ${n} chars at ${at}`,
+      };
     }
     case 4: {
       const depth = rng.pick([1000, 100_000]);
-      const [open, close] = rng.pick([['[', ']'], ['(', ')'], ['{"a":', '}']]);
+      const [open, close] = rng.pick([
+        ['[', ']'],
+        ['(', ')'],
+        ['{"a":', '}'],
+      ]);
       return {
         text: text.slice(0, at) + open.repeat(depth) + close.repeat(depth) + text.slice(at),
         what: `${depth} levels of ${open} at ${at}`,
@@ -158,7 +168,16 @@ export function mutateBytes(rng: Rng, bytes: Uint8Array): { bytes: Uint8Array; w
     case 2: {
       const out = bytes.slice();
       const n = Math.min(8, out.length - at);
-      out.set(rng.pick([[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], [0, 0, 0, 0, 0, 0, 0, 0], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]]).slice(0, n), at);
+      out.set(
+        rng
+          .pick([
+            [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+            [0, 0, 0, 0, 0, 0, 0, 0],
+            [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0],
+          ])
+          .slice(0, n),
+        at,
+      );
       return { bytes: out, what: `8 bytes set to an extreme at ${at}` };
     }
     case 3:

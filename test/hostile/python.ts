@@ -62,7 +62,9 @@ function badSize(rng: Rng, text: string): { text: string; what: string } | null 
 /** A layer line with a ')' removed or added: must be refused. */
 function unbalanced(rng: Rng, text: string): { text: string; what: string } | null {
   const lines = text.split('\n');
-  const sites = lines.flatMap((l, i) => (/(?:Conv2d|Linear|ReLU|MaxPool2d)\(.*\)\s*,?\s*$/.test(l) && !/[#'"]/.test(l) ? [i] : []));
+  const sites = lines.flatMap((l, i) =>
+    /(?:Conv2d|Linear|ReLU|MaxPool2d)\(.*\)\s*,?\s*$/.test(l) && !/[#'"]/.test(l) ? [i] : [],
+  );
   if (!sites.length) return null;
   const i = rng.pick(sites);
   const line = lines[i];
@@ -73,7 +75,11 @@ function unbalanced(rng: Rng, text: string): { text: string; what: string } | nu
 
 function cases(seed: number, count: number, bases: string[], kind: 'python' | 'repr'): Case[] {
   const rng = new Rng(seed);
-  const out: Case[] = bases.map((text, i) => ({ name: `base ${i}`, expect: 'accept' as const, run: () => textOutcome(text) }));
+  const out: Case[] = bases.map((text, i) => ({
+    name: `base ${i}`,
+    expect: 'accept' as const,
+    run: () => textOutcome(text),
+  }));
   if (kind === 'python') {
     RESIDUAL_FORWARDS.forEach((f, i) => {
       const adds = (f.match(/\+/g) ?? []).length;
@@ -87,7 +93,8 @@ function cases(seed: number, count: number, bases: string[], kind: 'python' | 'r
     out.push({
       name: '100,000-deep parentheses',
       expect: 'refuse',
-      run: () => textOutcome(residualSource(`y = ${'('.repeat(100_000)}x${')'.repeat(100_000)}\n        return self.b(y)`)),
+      run: () =>
+        textOutcome(residualSource(`y = ${'('.repeat(100_000)}x${')'.repeat(100_000)}\n        return self.b(y)`)),
     });
   } else {
     const depth = 5000;
@@ -98,7 +105,11 @@ function cases(seed: number, count: number, bases: string[], kind: 'python' | 'r
       expect: 'refuse',
       run: () => textOutcome(`Sequential(\n${open}\n${'  '.repeat(depth)}(fc): Linear(4, 4, bias=True)\n${close}\n)`),
     });
-    out.push({ name: '100,000 open parentheses', expect: 'refuse', run: () => textOutcome(`Sequential(${'('.repeat(100_000)}`) });
+    out.push({
+      name: '100,000 open parentheses',
+      expect: 'refuse',
+      run: () => textOutcome(`Sequential(${'('.repeat(100_000)}`),
+    });
   }
   while (out.length < count) {
     const base = rng.pick(bases);
@@ -120,12 +131,22 @@ export const pythonSource: EntryPoint = {
   id: 'Python source import',
   place: PLACE,
   generate: (seed, count) =>
-    cases(seed, count, [...fixtures('pytorch-source'), ...MODEL_BASES.filter((d) => d.modules.length).map(graphPythonSource)], 'python'),
+    cases(
+      seed,
+      count,
+      [...fixtures('pytorch-source'), ...MODEL_BASES.filter((d) => d.modules.length).map(graphPythonSource)],
+      'python',
+    ),
 };
 
 export const printModel: EntryPoint = {
   id: 'print(model) import',
   place: PLACE,
   generate: (seed, count) =>
-    cases(seed, count, [...fixtures('pytorch-text'), ...MODEL_BASES.filter((d) => d.modules.length).map(graphModuleRepr)], 'repr'),
+    cases(
+      seed,
+      count,
+      [...fixtures('pytorch-text'), ...MODEL_BASES.filter((d) => d.modules.length).map(graphModuleRepr)],
+      'repr',
+    ),
 };

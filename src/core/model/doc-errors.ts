@@ -16,8 +16,14 @@ export type Obj = Record<string, unknown>;
 const { dim: MAX_DIM, elements: MAX_ELEMENTS } = MODEL_LIMITS;
 
 export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const join = (path: string, key: string | number): string =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+/** A key as a path segment: `.name`, or `["odd key"]` (quoted, cut to 40 characters) when not an identifier. */
+const segment = (key: string): string =>
+  /^[A-Za-z_]\w*$/.test(key) ? key : `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`;
+export const join = (path: string, key: string | number): string => {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const s = segment(key);
+  return s.startsWith('[') || !path ? `${path}${s}` : `${path}.${s}`;
+};
 export const describe = (v: unknown): string =>
   v === null
     ? 'null'
