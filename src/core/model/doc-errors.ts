@@ -18,7 +18,7 @@ const { dim: MAX_DIM, elements: MAX_ELEMENTS } = MODEL_LIMITS;
 export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A key as a path segment: `.name`, or `["odd key"]` (quoted, cut to 40 characters) when not an identifier. */
 const segment = (key: string): string =>
-  /^[A-Za-z_]\w*$/.test(key) ? key : `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`;
+  /^[A-Za-z_]\w*(\[\d+\])?$/.test(key) ? key : `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`;
 export const join = (path: string, key: string | number): string => {
   if (typeof key === 'number') return `${path}[${key}]`;
   const s = segment(key);
