@@ -377,9 +377,7 @@ describe('what is not understood is refused with its line, never dropped', () =>
     expect(at('for i in range(3):')[0].message).toContain('expected an indented block');
     expect(at('self.conv = nn.Conv2d(4, 4, 3)')[0].message).toBe('self.conv is assigned twice');
     expect(at('self.c3 = nn.Conv3d(1, 2, 3)')[0].message).toMatch(/^nn\.Conv3d is not a layer Layerboard knows/);
-    expect(at('self.c4 = nn.Conv2d(3, 6, 5, groups=4)')[0].message).toMatch(
-      /^Conv2d: groups must divide in_channels/,
-    );
+    expect(at('self.c4 = nn.Conv2d(3, 6, 5, groups=4)')[0].message).toMatch(/^Conv2d: groups must divide in_channels/);
     expect(at('self.c5 = nn.Linear(10, 4, bias=maybe)')[0].message).toContain('maybe is not a constant value');
   });
 
