@@ -8,7 +8,7 @@ import { fork, spawnSync } from 'node:child_process';
 import { cifarCases, gzipTarCases, lbdsCases, safetensorsCases, zipCases } from './archives.ts';
 import { CLI_PLACE, cliCases } from './cli.ts';
 import { crashOf, FAILURES, judge, VERDICTS, type Case, type EntryPoint, type Judged, type Verdict } from './judge.ts';
-import { eventFiles, runFiles } from './logs.ts';
+import { eventFiles, eventImport, runFiles } from './logs.ts';
 import { modelJson, trainingConfig } from './models.ts';
 import { printModel, pythonSource } from './python.ts';
 
@@ -27,6 +27,7 @@ const ENTRIES: [EntryPoint, number][] = [
   [printModel, 200],
   [entry('CLI (in-process)', CLI_PLACE, cliCases), 60],
   [eventFiles, 250],
+  [eventImport, 80],
   [runFiles, 200],
   [entry('zip archives', /zip|entry '|byte \d+/i, zipCases), 150],
   [entry('gzip and tar', /gzip|tar|byte \d+/, gzipTarCases), 120],

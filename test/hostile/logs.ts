@@ -12,7 +12,10 @@ import { ProtoError } from '../../src/core/formats/tfevents/protobuf.ts';
 import { graphDefToModules } from '../../src/core/formats/tfevents/graph-to-modules.ts';
 import { templateDocument } from '../../src/core/model/templates.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
-import { parseRunFile, serializeRunFile, type RunFile } from '../../src/db/run-file.ts';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { importRunFile, parseRunFile, serializeRunFile, type RunFile } from '../../src/db/run-file.ts';
+import { createDatabase, type LayerboardDB } from '../../src/db/schema.ts';
+import { importEventFiles } from '../../src/db/tfevents-exchange.ts';
 import type { Case, EntryPoint, Outcome } from './judge.ts';
 import { acceptedModelProblem, JSON_PATH } from './models.ts';
 import { mutateBytes, mutateJson, mutateText, Rng, setAt } from './mutate.ts';
@@ -91,6 +94,46 @@ function damagedRecord(rng: Rng, base: Uint8Array): { bytes: Uint8Array; what: s
   return { bytes: writeRecords(records), what: `record ${i}: ${what}` };
 }
 
+/** One in-memory IndexedDB (fake-indexeddb) per process: imports store what they accept. */
+let db: LayerboardDB | null = null;
+const store = () => (db ??= createDatabase('hostile', { indexedDB: new IDBFactory(), IDBKeyRange }));
+
+/** The app's import of event files (the Board's Import): a file yielding no events must be a reported problem, never an empty run. */
+async function eventImportOutcome(bytes: Uint8Array): Promise<Outcome> {
+  const result = await importEventFiles(store(), [{ path: 'hostile/events.out.tfevents.1.host', bytes }]);
+  if (result.runs.length === 0)
+    return result.problems.length
+      ? { kind: 'error', messages: result.problems }
+      : { kind: 'accept', problem: 'no run and no problem reported' };
+  const scalars = await store().scalars.where('runId').equals(result.runs[0].id).count();
+  if (scalars + (await store().summaries.where('runId').equals(result.runs[0].id).count()) === 0 && bytes.length > 0)
+    return { kind: 'accept', problem: 'imported as an empty run' };
+  // a run was kept: its problems are reported beside it (a damaged tail, kinds the board does not show)
+  return { kind: 'accept' };
+}
+
+export const eventImport: EntryPoint = {
+  id: 'event file import (IDB)',
+  place: /byte \d+|the file is empty/,
+  generate(seed, count) {
+    const rng = new Rng(seed);
+    const base = eventBase();
+    const cases: Case[] = [
+      { name: 'written by writeEventFile', expect: 'accept', run: () => eventImportOutcome(base) },
+    ];
+    while (cases.length < count) {
+      if (rng.int(2)) {
+        const bytes = rng.bytes(1 + rng.int(4096));
+        cases.push({ name: `${bytes.length} random bytes`, expect: 'refuse', run: () => eventImportOutcome(bytes) });
+      } else {
+        const { bytes, what } = rng.int(2) ? mutateBytes(rng, base) : damagedRecord(rng, base);
+        cases.push({ name: what, expect: 'either', run: () => eventImportOutcome(bytes) });
+      }
+    }
+    return cases;
+  },
+};
+
 export const eventFiles: EntryPoint = {
   id: 'event files',
   place: /byte \d+/,
@@ -143,7 +186,7 @@ function runBase(): RunFile {
   };
 }
 
-function runOutcome(input: string | unknown): Outcome {
+async function runOutcome(input: string | unknown): Promise<Outcome> {
   const r = parseRunFile(input);
   if (!r.ok) return { kind: 'error', messages: r.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)) };
   const f = r.file;
@@ -155,7 +198,11 @@ function runOutcome(input: string | unknown): Outcome {
       return { kind: 'accept', problem: `scalars ${tag}: a step past a safe integer accepted` };
   const problem = acceptedModelProblem(f.run.doc);
   if (problem) return { kind: 'accept', problem: `run.doc: ${problem}` };
-  return { kind: 'accept', problem: parseRunFile(serializeRunFile(f)).ok ? null : 'no round trip' };
+  if (!parseRunFile(serializeRunFile(f)).ok) return { kind: 'accept', problem: 'no round trip' };
+  // what the Board's Import then stores; an exception here escapes as a crash
+  const run = await importRunFile(store(), f);
+  const stored = await store().runs.get(run.id);
+  return { kind: 'accept', problem: stored ? null : 'accepted but not stored' };
 }
 
 const BROKEN_RUNS: [string, unknown][] = [

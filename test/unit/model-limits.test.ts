@@ -188,6 +188,28 @@ describe('hostile files the issue saw accepted', () => {
     );
   });
 
+  test('a zip entry whose sizes were zeroed with its CRC is refused (the stored size disagrees)', async () => {
+    const zip = await writeZip([{ name: 'a.txt', data: new TextEncoder().encode('hello hello hello') }], {
+      compress: true,
+    });
+    const dv = new DataView(zip.buffer);
+    const central = dv.getUint32(zip.length - 22 + 16, true);
+    dv.setUint16(central + 10, 0, true); // stored
+    for (const at of [16, 20]) dv.setUint32(central + at, 0, true); // CRC and compressed size
+    await expect(readZipArchive(zip)).rejects.toThrow(
+      "zip entry 'a.txt' is damaged: it holds 0 bytes, its header says 17",
+    );
+  });
+
+  test('print(model) with 100,000 nested parentheses in a keyword is an error, not a stack overflow', () => {
+    const r = parseModelText(
+      `Sequential(\n  (0): MaxPool2d(kernel_size=${'('.repeat(100_000)}2${')'.repeat(100_000)})\n)`,
+    );
+    expect(r.ok ? [] : r.errors.map((e) => `line ${e.line}: ${e.message}`)).toEqual([
+      `line 2: cannot read MaxPool2d(kernel_size=${'('.repeat(68)}…): tuples are nested more than 16 levels deep at column 29`,
+    ]);
+  });
+
   test('safetensors and LBDS headers of the wrong shape are named, not a TypeError', () => {
     const json = new TextEncoder().encode('[1, 2]');
     const st = new Uint8Array(8 + json.length);

@@ -207,6 +207,10 @@ export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
       throw new Error(
         `zip entry '${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`,
       );
+    if (data.length !== dv.getUint32(at0 + 24, true))
+      throw new Error(
+        `zip entry '${name}' is damaged: it holds ${data.length} bytes, its header says ${dv.getUint32(at0 + 24, true)}`,
+      );
     if (crc32(data) !== crc) throw new Error(`zip entry '${name}' fails its CRC-32 check: damaged data`);
     entries.push({ name, data });
   }

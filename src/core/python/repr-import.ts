@@ -236,7 +236,8 @@ function readLayer(node: ReprNode): { spec: LayerSpec; error?: undefined } | { e
   try {
     args = parseReprArgs(node.args ?? '');
   } catch (err) {
-    return fail(`cannot read ${type}(${node.args}): ${(err as Error).message}`);
+    const text = node.args ?? '';
+    return fail(`cannot read ${type}(${text.length > 80 ? `${text.slice(0, 80)}…` : text}): ${(err as Error).message}`);
   }
   const positional = POSITIONAL[type] ?? [];
   if (args.positional.length > positional.length) {

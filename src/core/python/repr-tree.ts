@@ -166,8 +166,10 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+const MAX_TUPLE_DEPTH = 16;
+
 /** One value at tokens[i]: a number, True/False/None, a quoted string, a bare word or a tuple; and whether it holds a float literal. */
-function value(tokens: Token[], i: number, text: string): [PyValue | BareWord, number, boolean] {
+function value(tokens: Token[], i: number, text: string, depth = 0): [PyValue | BareWord, number, boolean] {
   const t = tokens[i];
   if (!t) throw new Error(`a value is missing at the end of '${text}'`);
   if (t.num !== undefined) return [pyNumber(t.num), i + 1, /[.eEn]/.test(t.num)];
@@ -177,11 +179,14 @@ function value(tokens: Token[], i: number, text: string): [PyValue | BareWord, n
     return [t.word in consts ? consts[t.word] : new BareWord(t.word), i + 1, false];
   }
   if (t.punct === '(') {
+    // print(model) nests tuples one level ((3, 3)); deep nesting is refused, never recursed into
+    if (depth >= MAX_TUPLE_DEPTH)
+      throw new Error(`tuples are nested more than ${MAX_TUPLE_DEPTH} levels deep at column ${t.col}`);
     const items: PyValue[] = [];
     let float = false;
     let j = i + 1;
     while (tokens[j]?.punct !== ')') {
-      const [v, next, f] = value(tokens, j, text);
+      const [v, next, f] = value(tokens, j, text, depth + 1);
       if (v instanceof BareWord) throw new Error(`unexpected '${v.word}' inside a tuple at column ${tokens[j].col}`);
       items.push(v);
       float ||= f;
