@@ -13,7 +13,7 @@ import { graphDefToModules } from '../../src/core/formats/tfevents/graph-to-modu
 import { templateDocument } from '../../src/core/model/templates.ts';
 import { defaultTrainingConfig } from '../../src/core/run/training-config.ts';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { importRunFile, parseRunFile, serializeRunFile, type RunFile } from '../../src/db/run-file.ts';
+import { importRunFile, parseRunFile, runFileSummary, serializeRunFile, type RunFile } from '../../src/db/run-file.ts';
 import { createDatabase, type LayerboardDB } from '../../src/db/schema.ts';
 import { importEventFiles } from '../../src/db/tfevents-exchange.ts';
 import type { Case, EntryPoint, Outcome } from './judge.ts';
@@ -183,6 +183,15 @@ function runBase(): RunFile {
     graph: null,
     hparams: { hparams: { lr: 0.001 }, metrics: { accuracy: 0.9 } },
     texts: [{ tag: 'notes', step: 0, text: 'first run' }],
+    summaries: [
+      runFileSummary({
+        tag: 'w',
+        step: 1,
+        wallTime: 1,
+        kind: 'histogram',
+        value: encodeHistogramValue('w', histogramOf([1, 2])),
+      }),
+    ],
   };
 }
 
@@ -221,6 +230,9 @@ const BROKEN_RUNS: [string, unknown][] = [
   ['version', 2],
   ['format', 'layerboard-model'],
   ['weights', { w: { shape: [1e300], dtype: 'F32', data: 'AAAA' } }],
+  ['summaries.0.step', 1e300],
+  ['summaries.0.value', 'not base64!'],
+  ['summaries.0', null],
 ];
 
 export const runFiles: EntryPoint = {
