@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { MODEL_LIMITS } from '../../src/core/model/catalogue.ts';
 import { inferModelShapes } from '../../src/core/model/graph-shapes.ts';
+import { inferShapes } from '../../src/core/model/shapes.ts';
 import { newModelDocument, parseModelDocument } from '../../src/core/model/model-json.ts';
 import type { LayerSpec } from '../../src/core/model/types.ts';
 import { parseModelText } from '../../src/core/python/model-text.ts';
@@ -84,6 +85,10 @@ describe('model limits: the JSON path, the limit and the value', () => {
     const report = inferModelShapes(parsed.ok ? parsed.doc : (null as never));
     expect(report.error?.message).toBe(
       'Conv2d output N×4×60006×60006 holds 14,402,880,144 values per sample; the limit is 2,147,483,647 per tensor (8 GiB of float32)',
+    );
+    // an input shape given outside a model file (the CLI's summary --input, the editor's batch)
+    expect(inferShapes([{ type: 'ReLU' }], [1, 3, 99_999_999, 99_999_999]).error?.message).toBe(
+      'input N×3×99999999×99999999 holds 29,999,999,400,000,004 values per sample; the limit is 2,147,483,647 per tensor (8 GiB of float32)',
     );
   });
 });
