@@ -201,9 +201,7 @@ describe('hostile files the issue saw accepted', () => {
     const central = dv.getUint32(zip.length - 22 + 16, true);
     dv.setUint16(central + 10, 0, true); // stored
     for (const at of [16, 20]) dv.setUint32(central + at, 0, true); // CRC and compressed size
-    await expect(readZipArchive(zip)).rejects.toThrow(
-      "zip entry 'a.txt' is damaged: it holds 0 bytes, its header says 17",
-    );
+    await expect(readZipArchive(zip)).rejects.toThrow("zip entry 'a.txt' holds 0 bytes, but declares 17: damaged data");
   });
 
   test('print(model) with 100,000 nested parentheses in a keyword is an error, not a stack overflow', () => {
