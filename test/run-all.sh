@@ -9,6 +9,8 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$results/un
 echo "== type check (svelte-check + tsc)"; npm run -s check
 echo "== lint (ESLint: floating promises, unused, exhaustive switches) and format (Prettier)"; npm run -s lint; npm run -s format:check
 echo "== PyTorch conformance"; bash test/conformance.sh | tee "$results/conformance.txt"
+echo "== hostile inputs (a seeded sample; npm run test:hostile runs them all)"
+npx tsx test/hostile/hostile.ts --sample 200 | tee "$results/hostile.txt"
 echo "== browser tests (headless Chromium)"
 npx vitest run --config vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json"
 node -e '
@@ -21,5 +23,8 @@ node -e '
   for (const m of fs.readFileSync(`${dir}/conformance.txt`, "utf8").matchAll(/^(\d+) passed, (\d+) failed$/gm)) {
     passed += Number(m[1]); failed += Number(m[2]);
   }
+  // each hostile input counts: a clear error or a correct accept passes, anything else fails
+  const h = /^hostile: (\d+) tried, (\d+) clear errors, (\d+) correct accepts/m.exec(fs.readFileSync(`${dir}/hostile.txt`, "utf8"));
+  if (h) { passed += Number(h[2]) + Number(h[3]); failed += Number(h[1]) - Number(h[2]) - Number(h[3]); }
   console.log(`total: ${passed} passed, ${failed} failed`);
 ' "$results"

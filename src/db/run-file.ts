@@ -165,22 +165,23 @@ function checkRun(run: unknown, errors: RunFileError[]): void {
   }
   if (typeof run.id !== 'string' || !run.id) errors.push({ path: 'run.id', message: 'must be a non-empty string' });
   if (typeof run.name !== 'string') errors.push({ path: 'run.name', message: 'must be a string' });
-  if (typeof run.created !== 'number') errors.push({ path: 'run.created', message: 'must be a time in ms since 1970' });
-  if (run.ended !== null && run.ended !== undefined && typeof run.ended !== 'number')
+  if (typeof run.created !== 'number' || !Number.isFinite(run.created))
+    errors.push({ path: 'run.created', message: 'must be a time in ms since 1970' });
+  if (run.ended !== null && run.ended !== undefined && (typeof run.ended !== 'number' || !Number.isFinite(run.ended)))
     errors.push({ path: 'run.ended', message: 'must be a time in ms or null' });
   if (!STATUSES.includes(run.status as RunStatus))
     errors.push({
       path: 'run.status',
       message: `must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(run.status)}`,
     });
-  if (run.config !== undefined && !isObject(run.config))
-    errors.push({ path: 'run.config', message: 'must be an object' });
+  if (run.config !== undefined && run.config !== null && !isObject(run.config))
+    errors.push({ path: 'run.config', message: 'must be an object or null' });
   if (run.metrics !== undefined && !isObject(run.metrics))
     errors.push({ path: 'run.metrics', message: 'must be an object of numbers' });
   const doc = parseModelDocument(run.doc);
   if (!doc.ok)
     for (const e of doc.errors.slice(0, 5))
-      errors.push({ path: `run.doc${e.path ? `.${e.path}` : ''}`, message: e.message });
+      errors.push({ path: `run.doc${e.path && !e.path.startsWith('[') ? '.' : ''}${e.path}`, message: e.message });
 }
 
 function checkSeries(tag: string, s: unknown, errors: RunFileError[]): void {
@@ -201,11 +202,11 @@ function checkSeries(tag: string, s: unknown, errors: RunFileError[]): void {
     });
     return;
   }
-  const badStep = step.findIndex((x) => typeof x !== 'number' || !Number.isInteger(x));
+  const badStep = step.findIndex((x) => typeof x !== 'number' || !Number.isSafeInteger(x));
   if (badStep >= 0)
     errors.push({
       path: `${at}.step[${badStep}]`,
-      message: `must be an integer, got ${JSON.stringify(step[badStep])}`,
+      message: `must be a whole number within ±${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(step[badStep])}`,
     });
   const badWall = wallTime.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
   if (badWall >= 0)
@@ -219,6 +220,24 @@ function checkSeries(tag: string, s: unknown, errors: RunFileError[]): void {
       path: `${at}.value[${badValue}]`,
       message: `must be a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(value[badValue])}`,
     });
+}
+
+/** texts: a list of { tag: string, step: a safe integer, text: string }, each entry checked. */
+function checkTexts(texts: unknown, errors: RunFileError[]): void {
+  if (texts === undefined) return;
+  if (!Array.isArray(texts)) {
+    errors.push({ path: 'texts', message: 'must be an array' });
+    return;
+  }
+  const shape = 'must be { "tag": string, "step": whole number, "text": string }';
+  texts.forEach((t: unknown, i) => {
+    const at = `texts[${i}]`;
+    if (!isObject(t)) errors.push({ path: at, message: `${shape}, got ${t === null ? 'null' : typeof t}` });
+    else if (typeof t.tag !== 'string') errors.push({ path: `${at}.tag`, message: 'must be a string' });
+    else if (typeof t.step !== 'number' || !Number.isSafeInteger(t.step))
+      errors.push({ path: `${at}.step`, message: `must be a whole number, got ${JSON.stringify(t.step)}` });
+    else if (typeof t.text !== 'string') errors.push({ path: `${at}.text`, message: 'must be a string' });
+  });
 }
 
 /** A stored summary as the run file keeps it (its bytes in base64). */
@@ -239,8 +258,8 @@ function checkSummaries(summaries: unknown, errors: RunFileError[]): void {
     const at = `summaries[${i}]`;
     if (!isObject(s)) return void errors.push({ path: at, message: 'must be an object' });
     if (typeof s.tag !== 'string') errors.push({ path: `${at}.tag`, message: 'must be a string' });
-    if (typeof s.step !== 'number' || !Number.isInteger(s.step))
-      errors.push({ path: `${at}.step`, message: `must be an integer, got ${JSON.stringify(s.step)}` });
+    if (typeof s.step !== 'number' || !Number.isSafeInteger(s.step))
+      errors.push({ path: `${at}.step`, message: `must be a whole number, got ${JSON.stringify(s.step)}` });
     if (typeof s.wallTime !== 'number' || !Number.isFinite(s.wallTime))
       errors.push({ path: `${at}.wallTime`, message: 'must be a finite number of seconds' });
     if (!SUMMARY_KINDS.includes(s.kind as SummaryKind))
@@ -309,8 +328,7 @@ export function parseRunFile(input: string | unknown): RunFileParse {
   ) {
     errors.push({ path: 'hparams', message: 'must be null or { hparams: {...}, metrics: {...} }' });
   }
-  if (value.texts !== undefined && !Array.isArray(value.texts))
-    errors.push({ path: 'texts', message: 'must be an array' });
+  checkTexts(value.texts, errors);
   checkWeights(value.weights, errors);
   checkSummaries(value.summaries, errors);
   if (errors.length > 0) return { ok: false, errors };

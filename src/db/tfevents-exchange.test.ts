@@ -71,6 +71,22 @@ describe('TensorBoard interchange', () => {
     expect((await runs.scalars('cut', 'loss/train')).map((s) => s.value)).toEqual([3, 2, 1]);
   });
 
+  test('damage before any logged value is a skipped file, not an empty run', async () => {
+    const run = await loggedRun('y', [3, 2, 1]);
+    const { bytes } = await runEventFile(db, run.id);
+    const damaged = bytes.slice();
+    // the file_version event is the first record; flip a byte of the second one's data
+    const first = 16 + Number(new DataView(damaged.buffer).getBigUint64(0, true));
+    damaged[first + 14] ^= 1;
+    const { runs: imported, problems } = await importEventFiles(db, [
+      { path: 'y/events.out.tfevents.1.host', bytes: damaged },
+    ]);
+    expect(imported).toEqual([]);
+    expect(problems).toEqual([
+      `y/events.out.tfevents.1.host: skipped, no readable events (bad data CRC in the record at byte ${first}); is it a TensorBoard event file?`,
+    ]);
+  });
+
   test('no event files is said plainly', async () => {
     expect((await importEventFiles(db, [{ path: 'notes.txt', bytes: new Uint8Array(1) }])).problems).toEqual([
       'no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)',

@@ -154,7 +154,9 @@ export async function importEventFiles(
         result.problems.push(`${f.path}: skipped, could not be read: ${e instanceof Error ? e.message : String(e)}`);
         continue;
       }
-      if (contents.events.length === 0) {
+      // Damage before any logged value leaves only the file_version event: nothing to show, so a problem, not an empty run.
+      const logged = contents.events.some((e) => e.values.length > 0 || e.graph);
+      if (contents.events.length === 0 || (!logged && contents.problems.length > 0)) {
         const why = contents.problems[0]?.message ?? 'the file is empty';
         result.problems.push(`${f.path}: skipped, no readable events (${why}); is it a TensorBoard event file?`);
         continue;

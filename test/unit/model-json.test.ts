@@ -268,7 +268,7 @@ describe('parseModelDocument refuses, with the JSON path', () => {
       (d) => {
         d.input = [3, 2_000_000, 1];
       },
-      { path: 'input[1]', message: 'must be at most 1000000, got 2000000' },
+      { path: 'input[1]', message: 'must be at most 1000000 (the limit), got 2000000' },
     ],
     [
       'names length mismatch',

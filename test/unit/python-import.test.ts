@@ -377,9 +377,7 @@ describe('what is not understood is refused with its line, never dropped', () =>
     expect(at('for i in range(3):')[0].message).toContain('expected an indented block');
     expect(at('self.conv = nn.Conv2d(4, 4, 3)')[0].message).toBe('self.conv is assigned twice');
     expect(at('self.c3 = nn.Conv3d(1, 2, 3)')[0].message).toMatch(/^nn\.Conv3d is not a layer Layerboard knows/);
-    expect(at('self.c4 = nn.Conv2d(3, 6, 5, groups=4)')[0].message).toMatch(
-      /^Conv2d: groups: .*groups must divide in_channels/,
-    );
+    expect(at('self.c4 = nn.Conv2d(3, 6, 5, groups=4)')[0].message).toMatch(/^Conv2d: groups must divide in_channels/);
     expect(at('self.c5 = nn.Linear(10, 4, bias=maybe)')[0].message).toContain('maybe is not a constant value');
   });
 
@@ -416,6 +414,6 @@ describe('what is not understood is refused with its line, never dropped', () =>
     expect(sum[0].message).toContain('more than 1000 operators');
     // 100,001 minus signs are read in a loop: -1, refused as a size (Python reads the same).
     const signs = errors(`model = nn.Sequential(nn.Linear(${'-'.repeat(100_001)}1, 2))`);
-    expect(signs[0].message).toMatch(/^Linear: in_features: .*-1/);
+    expect(signs[0].message).toMatch(/^Linear: in_features .*-1/);
   });
 });

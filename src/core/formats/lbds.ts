@@ -109,6 +109,29 @@ function tableArrays(bytes: Uint8Array, at: number, header: LbdsHeader): Pick<Im
   return { values: floats.subarray(0, n), ...(regression && { targets: floats.subarray(n) }) };
 }
 
+/** The JSON header, every field checked (a damaged cache says so instead of failing later). */
+function readHeader(bytes: Uint8Array): LbdsHeader {
+  let h: Record<string, unknown>;
+  try {
+    h = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new Error(`dataset header (${bytes.length} bytes at byte 12) is not JSON: the file is damaged`);
+  }
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new Error('dataset header is not a JSON object');
+  if (typeof h.name !== 'string') throw new Error('dataset header: name must be a string');
+  if (!Array.isArray(h.classes) || h.classes.length === 0 || !h.classes.every((c) => typeof c === 'string'))
+    throw new Error('dataset header: classes must be a non-empty list of names');
+  for (const k of ['channels', 'height', 'width', 'train', 'test'])
+    if (typeof h[k] !== 'number' || !Number.isSafeInteger(h[k]) || (h[k] as number) < 0)
+      throw new Error(`dataset header: ${k} must be a whole number ≥ 0, got ${JSON.stringify(h[k])}`);
+  if (h.table !== undefined) {
+    const t = h.table as Record<string, unknown> | null;
+    if (typeof t !== 'object' || t === null || (t.task !== 'classification' && t.task !== 'regression'))
+      throw new Error('dataset header: table.task must be "classification" or "regression"');
+  }
+  return h as unknown as LbdsHeader;
+}
+
 /** Decodes an uncompressed LBDS buffer; errors say what is wrong and where. */
 export function decodeLbds(bytes: Uint8Array): ImageDataset {
   if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b))
@@ -120,7 +143,7 @@ export function decodeLbds(bytes: Uint8Array): ImageDataset {
   const headerLength = dv.getUint32(8, true);
   if (12 + headerLength > bytes.length)
     throw new Error(`dataset header runs past the end of the file (${headerLength} bytes)`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as LbdsHeader;
+  const header = readHeader(bytes.subarray(12, 12 + headerLength));
   const count = header.train + header.test;
   if ((version === TABLE_VERSION) !== Boolean(header.table))
     throw new Error(`dataset file version ${version} ${header.table ? 'cannot hold' : 'must hold'} a table`);

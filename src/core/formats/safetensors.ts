@@ -71,14 +71,30 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; meta
   } catch {
     throw new Error('not a safetensors file: the header is not JSON');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new Error('not a safetensors file: the header is not a JSON object of tensors');
   const base = 8 + headerLength;
   const tensors: TensorMap = {};
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string'))
+        throw new Error('safetensors header: __metadata__ must be an object of strings');
       metadata = entry as Record<string, string>;
       continue;
     }
+    const offsets = (entry as { data_offsets?: unknown } | null)?.data_offsets;
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    )
+      throw new Error(
+        `${name}: the header entry needs dtype, shape and data_offsets [begin, end] (whole numbers, begin ≤ end)`,
+      );
     const {
       dtype,
       shape,

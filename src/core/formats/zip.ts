@@ -179,6 +179,7 @@ export async function readZipArchive(bytes: Uint8Array, limits: ZipLimits = {}):
   for (let i = 0; i < count; i++) {
     if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50)
       throw new Error(`zip central directory is damaged at entry ${i} (byte ${at})`);
+    const at0 = at;
     const method = dv.getUint16(at + 10, true);
     const crc = dv.getUint32(at + 16, true);
     const size = dv.getUint32(at + 20, true);
@@ -194,6 +195,9 @@ export async function readZipArchive(bytes: Uint8Array, limits: ZipLimits = {}):
       continue;
     }
     if (name.endsWith('/')) continue;
+    // General-purpose flag bit 0: the data is encrypted; read as it is, it would be noise.
+    if (dv.getUint16(at0 + 8, true) & 1)
+      throw new Error(`zip entry '${name}' is encrypted; zip it again without a password`);
     if (declared > maxEntry || size > maxEntry) {
       refused.push({
         name,
@@ -215,6 +219,11 @@ export async function readZipArchive(bytes: Uint8Array, limits: ZipLimits = {}):
       );
     if (dv.getUint32(localOffset, true) !== 0x04034b50)
       throw new Error(`zip entry '${name}' is damaged (no local header at byte ${localOffset})`);
+    // The name is stored twice and no CRC covers it: the two must agree.
+    const localName = bytes.subarray(localOffset + 30, localOffset + 30 + dv.getUint16(localOffset + 26, true));
+    const centralName = bytes.subarray(at0 + 46, at0 + 46 + nameLength);
+    if (localName.length !== centralName.length || localName.some((b, k) => b !== centralName[k]))
+      throw new Error(`zip entry '${name}' is damaged (its local header at byte ${localOffset} names another file)`);
     const start = localOffset + 30 + dv.getUint16(localOffset + 26, true) + dv.getUint16(localOffset + 28, true);
     if (start + size > bytes.length) throw new Error(`zip entry '${name}' is truncated`);
     const body = bytes.subarray(start, start + size);

@@ -57,6 +57,26 @@ export interface LayerDef {
   badge: string[];
 }
 
+/**
+ * Size limits of a model (docs/model-format.md, "Limits"). PyTorch takes any int64 and
+ * fails only when it allocates — Conv2d(3, 2**31, 3) asks for 232 GB, kernel_size=2**40
+ * overflows its storage size, 10**21 is not even an int64 — so these refuse such values up
+ * front, each error naming the keyword, the limit and the value.
+ */
+export const MODEL_LIMITS = {
+  /**
+   * Elements of one tensor: a layer's weight, or one sample's input or activation.
+   * 2^31 − 1, what int32 indexing addresses (8 GiB of float32, past what a browser tab holds).
+   */
+  elements: 2 ** 31 - 1,
+  /** Channels and features (in/out_channels, in/out_features, num_features), and divisor_override. */
+  size: 2 ** 31 - 1,
+  /** Each input dimension, and window keywords (kernel_size, stride, padding, dilation, output_size). */
+  dim: 1_000_000,
+} as const;
+const SIZE = MODEL_LIMITS.size;
+const DIM = MODEL_LIMITS.dim;
+
 const DOCS = 'https://pytorch.org/docs/stable/generated/torch.nn.';
 const inplace: ParamSpec = {
   name: 'inplace',
@@ -73,7 +93,7 @@ const batchNorm = (type: 'BatchNorm1d' | 'BatchNorm2d', input: string): LayerDef
   badge: ['num_features'],
   doc: `Normalizes each channel of ${input} by batch statistics (train) or running statistics (eval), then scales and shifts.`,
   params: [
-    { name: 'num_features', kind: 'int', required: true, min: 1, doc: 'Number of channels C of the input.' },
+    { name: 'num_features', kind: 'int', required: true, min: 1, max: SIZE, doc: 'Number of channels C of the input.' },
     { name: 'eps', kind: 'float', default: 1e-5, above: 0, doc: 'Added to the variance for numerical stability.' },
     {
       name: 'momentum',
@@ -90,13 +110,14 @@ const batchNorm = (type: 'BatchNorm1d' | 'BatchNorm2d', input: string): LayerDef
 });
 
 const pool = (type: 'MaxPool2d' | 'AvgPool2d'): ParamSpec[] => [
-  { name: 'kernel_size', kind: 'pair', required: true, min: 1, doc: 'Size of the pooling window.' },
+  { name: 'kernel_size', kind: 'pair', required: true, min: 1, max: DIM, doc: 'Size of the pooling window.' },
   {
     name: 'stride',
     kind: 'pair',
     default: null,
     nullable: true,
     min: 1,
+    max: DIM,
     doc: 'Step of the window; None means kernel_size.',
   },
   {
@@ -104,6 +125,7 @@ const pool = (type: 'MaxPool2d' | 'AvgPool2d'): ParamSpec[] => [
     kind: 'pair',
     default: 0,
     min: 0,
+    max: DIM,
     doc: `Implicit ${type === 'MaxPool2d' ? '-inf' : 'zero'} padding on both sides; at most half the kernel.`,
   },
 ];
@@ -116,19 +138,27 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
     doc: '2-D convolution over an input of several channels.',
     badge: ['out_channels', 'kernel_size', 'stride', 'padding'],
     params: [
-      { name: 'in_channels', kind: 'int', required: true, min: 1, doc: 'Channels of the input image.' },
-      { name: 'out_channels', kind: 'int', required: true, min: 1, doc: 'Channels produced by the convolution.' },
-      { name: 'kernel_size', kind: 'pair', required: true, min: 1, doc: 'Size of the convolving kernel.' },
-      { name: 'stride', kind: 'pair', default: 1, min: 1, doc: 'Stride of the convolution.' },
+      { name: 'in_channels', kind: 'int', required: true, min: 1, max: SIZE, doc: 'Channels of the input image.' },
+      {
+        name: 'out_channels',
+        kind: 'int',
+        required: true,
+        min: 1,
+        max: SIZE,
+        doc: 'Channels produced by the convolution.',
+      },
+      { name: 'kernel_size', kind: 'pair', required: true, min: 1, max: DIM, doc: 'Size of the convolving kernel.' },
+      { name: 'stride', kind: 'pair', default: 1, min: 1, max: DIM, doc: 'Stride of the convolution.' },
       {
         name: 'padding',
         kind: 'pair',
         default: 0,
         min: 0,
+        max: DIM,
         strings: ['valid', 'same'],
         doc: "Padding added to all four sides, or 'valid' / 'same'.",
       },
-      { name: 'dilation', kind: 'pair', default: 1, min: 1, doc: 'Spacing between kernel elements.' },
+      { name: 'dilation', kind: 'pair', default: 1, min: 1, max: DIM, doc: 'Spacing between kernel elements.' },
       {
         name: 'groups',
         kind: 'int',
@@ -154,7 +184,7 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
     badge: ['kernel_size', 'stride', 'padding'],
     params: [
       ...pool('MaxPool2d'),
-      { name: 'dilation', kind: 'pair', default: 1, min: 1, doc: 'Spacing between window elements.' },
+      { name: 'dilation', kind: 'pair', default: 1, min: 1, max: DIM, doc: 'Spacing between window elements.' },
       {
         name: 'return_indices',
         kind: 'bool',
@@ -180,6 +210,7 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
         default: null,
         nullable: true,
         min: 1,
+        max: SIZE,
         doc: 'Divide by this instead of the window size.',
       },
     ],
@@ -196,6 +227,7 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
         kind: 'pair',
         required: true,
         min: 1,
+        max: DIM,
         nullableItems: true,
         doc: 'Target H×W; None keeps that input size.',
       },
@@ -219,8 +251,15 @@ export const CATALOGUE: Record<LayerType, LayerDef> = {
     doc: 'Affine map y = xWᵀ + b over the last dimension.',
     badge: ['out_features'],
     params: [
-      { name: 'in_features', kind: 'int', required: true, min: 1, doc: 'Size of each input sample (last dim).' },
-      { name: 'out_features', kind: 'int', required: true, min: 1, doc: 'Size of each output sample.' },
+      {
+        name: 'in_features',
+        kind: 'int',
+        required: true,
+        min: 1,
+        max: SIZE,
+        doc: 'Size of each input sample (last dim).',
+      },
+      { name: 'out_features', kind: 'int', required: true, min: 1, max: SIZE, doc: 'Size of each output sample.' },
       { name: 'bias', kind: 'bool', default: true, doc: 'Add a learnable bias.' },
     ],
   },

@@ -2,6 +2,7 @@
 // checks versions 1 and 2 have in common (input shape, className, training, metadata).
 import { classNameError } from '../python/python-names.ts';
 import type { FieldError } from './validate.ts';
+import { MODEL_LIMITS } from './catalogue.ts';
 import { parseTrainingConfig } from '../run/config-parse.ts';
 
 /** One problem of a model file, at its JSON path ('modules[2].layer.kernel_size'). */
@@ -12,12 +13,17 @@ export interface DocError {
 
 export type Obj = Record<string, unknown>;
 
-/** Input sizes above this are refused: no browser holds such a tensor. */
-const MAX_DIM = 1_000_000;
+const { dim: MAX_DIM, elements: MAX_ELEMENTS } = MODEL_LIMITS;
 
 export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const join = (path: string, key: string | number): string =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+/** A key as a path segment: `.name`, or `["odd key"]` (quoted, cut to 40 characters) when not an identifier. */
+const segment = (key: string): string =>
+  /^[A-Za-z_]\w*(\[\d+\])?$/.test(key) ? key : `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`;
+export const join = (path: string, key: string | number): string => {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const s = segment(key);
+  return s.startsWith('[') || !path ? `${path}${s}` : `${path}.${s}`;
+};
 export const describe = (v: unknown): string =>
   v === null
     ? 'null'
@@ -59,12 +65,19 @@ export function inputErrors(input: unknown): DocError[] {
     const batch = input.length === 4 ? ' (leave out the batch size N)' : '';
     return [{ path: 'input', message: `${what}, got ${input.length} values${batch}` }];
   }
-  return input.flatMap((n, i) => {
+  const errors = input.flatMap((n, i) => {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
       return [{ path: `input[${i}]`, message: `must be a positive integer, got ${describe(n)}` }];
-    if (n > MAX_DIM) return [{ path: `input[${i}]`, message: `must be at most ${MAX_DIM}, got ${n}` }];
+    if (n > MAX_DIM) return [{ path: `input[${i}]`, message: `must be at most ${MAX_DIM} (the limit), got ${n}` }];
     return [];
   });
+  const elements = (input as number[]).reduce((a, b) => a * b, 1);
+  if (errors.length === 0 && elements > MAX_ELEMENTS)
+    errors.push({
+      path: 'input',
+      message: `${input.join('×')} = ${elements.toLocaleString('en-US')} values per sample; the limit is ${MAX_ELEMENTS.toLocaleString('en-US')} per tensor (8 GiB of float32)`,
+    });
+  return errors;
 }
 
 export function classNameErrors(className: unknown): DocError[] {

@@ -9,6 +9,7 @@ import {
   freeFormErrors,
   inputErrors,
   isObject,
+  join,
   pointErrors,
   unknownKeys,
   type DocError,
@@ -124,7 +125,7 @@ function editorErrors(editor: unknown): DocError[] {
       ...errors,
       { path: 'editor.positions', message: `must be an object of positions by node name, got ${describe(positions)}` },
     ];
-  return [...errors, ...Object.entries(positions).flatMap(([k, p]) => pointErrors(`editor.positions.${k}`, p))];
+  return [...errors, ...Object.entries(positions).flatMap(([k, p]) => pointErrors(join('editor.positions', k), p))];
 }
 
 // ---- canonical copies (key order is the file's order) --------------------------------

@@ -10,6 +10,7 @@ import {
   freeFormErrors,
   inputErrors,
   isObject,
+  join,
   pointErrors,
   type DocError,
   type Obj,
@@ -88,7 +89,7 @@ function editorErrors(editor: unknown, layers: unknown): DocError[] {
   if (!isObject(editor)) return [{ path: 'editor', message: `must be an object, got ${describe(editor)}` }];
   const errors: DocError[] = Object.keys(editor)
     .filter((k) => k !== 'input' && k !== 'positions')
-    .map((k) => ({ path: `editor.${k}`, message: 'unknown field; editor has input and positions' }));
+    .map((k) => ({ path: join('editor', k), message: 'unknown field; editor has input and positions' }));
   if (editor.input !== undefined) errors.push(...pointErrors('editor.input', editor.input));
   const positions = editor.positions;
   if (positions === undefined) return errors;

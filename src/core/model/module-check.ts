@@ -120,7 +120,7 @@ export function layerErrors(layer: unknown, path: string, scope: ClassScope): Do
   if (layer.type === undefined)
     return [{ path: `${path}.type`, message: 'missing; each layer needs a "type" such as "Conv2d"' }];
   const refs = Object.keys(layer).filter((k) => k !== 'type' && isArgRef(layer[k]));
-  const errors = refs.flatMap((k) => argRefError(layer[k] as { arg: string }, `${path}.${k}`, scope));
+  const errors = refs.flatMap((k) => argRefError(layer[k] as { arg: string }, join(path, k), scope));
   const concrete = Object.fromEntries(Object.entries(layer).filter(([k]) => !refs.includes(k))) as LayerSpec;
   const layerErrs = validateLayer(concrete).filter((e) => !refs.includes(e.field));
   return [...errors, ...layerErrs.map((e) => fieldErrorAt(path, e))];
@@ -160,7 +160,7 @@ function blockUseErrors(m: Obj, at: string, scope: ClassScope): DocError[] {
   const errors: DocError[] = [];
   const params = def.params.map((p) => p.name);
   for (const [k, v] of Object.entries(args)) {
-    const path = `${at}.args.${k}`;
+    const path = join(join(at, 'args'), k);
     if (!params.includes(k)) {
       const guess = didYouMean(k, params);
       errors.push({

@@ -13,6 +13,7 @@ import type {
   ResolvedMaxPool2d,
   ResolvedSoftmax,
 } from './resolved.ts';
+import { MODEL_LIMITS } from './catalogue.ts';
 import { convOutSize, effectiveKernel, flattenShape, poolOutSize, valuesPerChannel, wrapDim } from './shape-math.ts';
 import type { LayerSpec, Shape } from './types.ts';
 
@@ -269,8 +270,22 @@ function softmax(L: ResolvedSoftmax, ctx: RuleContext): Shape {
   return [...ctx.input];
 }
 
-/** The output shape of `layer` on ctx.input; throws ShapeRuleError where PyTorch raises. */
+/**
+ * The output shape of `layer` on ctx.input; throws ShapeRuleError where PyTorch raises, and
+ * where one sample of the output holds more than MODEL_LIMITS.elements values (Conv2d with
+ * padding=30000 on 8×8: PyTorch asks for 389 GB).
+ */
 export function checkLayer(layer: ResolvedLayer, ctx: RuleContext): Shape {
+  const out = outputShape(layer, ctx);
+  const perSample = out.slice(1).reduce((a, b) => a * b, 1);
+  if (perSample > MODEL_LIMITS.elements)
+    throw new ShapeRuleError(
+      `${layer.type} output ${['N', ...out.slice(1)].join('×')} holds ${perSample.toLocaleString('en-US')} values per sample; the limit is ${MODEL_LIMITS.elements.toLocaleString('en-US')} per tensor (8 GiB of float32)`,
+    );
+  return out;
+}
+
+function outputShape(layer: ResolvedLayer, ctx: RuleContext): Shape {
   switch (layer.type) {
     case 'Conv2d':
       return conv2d(layer, ctx);

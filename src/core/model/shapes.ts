@@ -1,6 +1,7 @@
 // Shape inference through an nn.Sequential, PyTorch's rules (1.13, layers run one by one
 // on zeros as in the conformance `shape` cases, train mode by default). Sizes come from
 // shape-math.ts only; the rules that refuse an input live in shape-rules.ts.
+import { MODEL_LIMITS } from './catalogue.ts';
 import type { ResolvedLayer } from './resolved.ts';
 import { LayerSpecError, resolveLayer } from './resolve.ts';
 import { wrapDim } from './shape-math.ts';
@@ -74,8 +75,12 @@ export function layerOutputShape(layer: ResolvedLayer, input: Shape, options: Sh
 export function inputError(shape: unknown): string | null {
   if (!Array.isArray(shape) || shape.length === 0)
     return `input shape must be a non-empty list of sizes, got ${JSON.stringify(shape)}`;
-  const bad = shape.find((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1);
-  return bad === undefined ? null : `input shape sizes must be positive integers, got ${JSON.stringify(shape)}`;
+  const bad = shape.find((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1);
+  if (bad !== undefined) return `input shape sizes must be positive integers, got ${JSON.stringify(shape)}`;
+  const perSample = (shape as number[]).slice(1).reduce((a, b) => a * b, 1);
+  if (perSample > MODEL_LIMITS.elements)
+    return `input ${formatShape(shape as number[], true)} holds ${perSample.toLocaleString('en-US')} values per sample; the limit is ${MODEL_LIMITS.elements.toLocaleString('en-US')} per tensor (8 GiB of float32)`;
+  return null;
 }
 
 export function layerError(index: number, type: string, err: unknown): ShapeError {

@@ -11,7 +11,7 @@
 // `layerWarnings`, not as errors. Where the catalogue is stricter than PyTorch on
 // sizes (0 channels or features, AdaptiveAvgPool2d output_size 0, negative
 // divisor_override: PyTorch builds empty or odd tensors) we keep the catalogue's rule.
-import { CATALOGUE, isLayerType, type ParamSpec } from './catalogue.ts';
+import { CATALOGUE, isLayerType, MODEL_LIMITS, type ParamSpec } from './catalogue.ts';
 import type { LayerSpec } from './types.ts';
 
 /** A change to the spec that removes the problem: `{...spec, [field]: value}`. */
@@ -82,7 +82,8 @@ const hint = (word: string, candidates: readonly string[]): string => {
 function boundError(name: string, v: number, p: ParamSpec, integer: boolean): string | null {
   if (p.above !== undefined && !(v > p.above)) return `${name} must be greater than ${p.above}, got ${pyValue(v)}`;
   const { min, max } = p;
-  if (min !== undefined && max !== undefined && (v < min || v > max)) {
+  // Integer sizes keep 'a positive integer' below; their max is a limit (MODEL_LIMITS).
+  if (!integer && min !== undefined && max !== undefined && (v < min || v > max)) {
     return `${name} must be between ${min} and ${max}, got ${pyValue(v)}`;
   }
   if (min !== undefined && v < min) {
@@ -90,7 +91,8 @@ function boundError(name: string, v: number, p: ParamSpec, integer: boolean): st
     if (integer && min === 0) return `${name} must be a non-negative integer, got ${pyValue(v)}`;
     return `${name} must be at least ${min}, got ${pyValue(v)}`;
   }
-  if (max !== undefined && v > max) return `${name} must be at most ${max}, got ${pyValue(v)}`;
+  if (max !== undefined && v > max)
+    return `${name} must be at most ${max}${integer ? ' (the limit)' : ''}, got ${pyValue(v)}`;
   return null;
 }
 
@@ -99,6 +101,9 @@ function intError(name: string, v: unknown, p: ParamSpec, bounds: boolean): stri
     const what = typeof v === 'boolean' ? ' (a boolean)' : '';
     return `${name} must be an integer, got ${pyValue(v)}${what}`;
   }
+  // 1e21 is an integer to JavaScript but not exactly one: no keyword takes it.
+  if (!Number.isSafeInteger(v) && (p.max === undefined || !bounds))
+    return `${name} must be a whole number within ±${Number.MAX_SAFE_INTEGER} (a safe integer), got ${pyValue(v)}`;
   return bounds ? boundError(name, v, p, true) : null;
 }
 
@@ -282,10 +287,48 @@ function poolErrors(spec: LayerSpec, valid: (f: string) => boolean): FieldError[
   return errors;
 }
 
+const count = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * A weight holding more than MODEL_LIMITS.elements values (Conv2d(3, 2**30, 3), Linear(2**20,
+ * 2**20)): PyTorch fails to allocate it, the engine cannot index it. `factors` are its dims.
+ */
+function weightError(type: string, factors: [string, number][]): FieldError[] {
+  const total = factors.reduce((n, [, v]) => n * v, 1);
+  if (total <= MODEL_LIMITS.elements) return [];
+  return [
+    {
+      field: '',
+      message: `${type}'s weight would hold ${factors.map(([k]) => k).join(' × ')} = ${factors.map(([, v]) => count(v)).join(' × ')} = ${count(total)} values; the limit is ${count(MODEL_LIMITS.elements)} per tensor (8 GiB of float32)`,
+    },
+  ];
+}
+
+function sizeErrors(spec: LayerSpec, valid: (f: string) => boolean): FieldError[] {
+  if (spec.type === 'Linear') {
+    if (!valid('in_features') || !valid('out_features')) return [];
+    return weightError('Linear', [
+      ['out_features', spec.out_features as number],
+      ['in_features', spec.in_features as number],
+    ]);
+  }
+  const fields = ['in_channels', 'out_channels', 'groups', 'kernel_size'];
+  if (fields.some((f) => !valid(f)) || spec.in_channels === undefined || spec.out_channels === undefined) return [];
+  const [kh, kw] = pair(spec.kernel_size);
+  return weightError('Conv2d', [
+    ['out_channels', spec.out_channels as number],
+    ['in_channels / groups', (spec.in_channels as number) / (given(spec, 'groups', 1) as number)],
+    ['kernel height', kh],
+    ['kernel width', kw],
+  ]);
+}
+
 function crossFieldErrors(spec: LayerSpec, valid: (f: string) => boolean): FieldError[] {
   switch (spec.type) {
+    case 'Linear':
+      return sizeErrors(spec, valid);
     case 'Conv2d':
-      return convErrors(spec, valid);
+      return [...convErrors(spec, valid), ...sizeErrors(spec, valid)];
     case 'MaxPool2d':
     case 'AvgPool2d':
       return poolErrors(spec, valid);

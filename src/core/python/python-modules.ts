@@ -2,13 +2,14 @@
 // `self.conv1 = nn.Conv2d(...)`, `nn.Sequential(...)` (positional or OrderedDict), and
 // instances of the file's own block classes (`BasicBlock(64, 128, stride=2)`). Inside a
 // block, a keyword may be one of `__init__`'s parameters: it becomes an ArgRef.
-import { CATALOGUE, isLayerType } from '../model/catalogue.ts';
+import { CATALOGUE, isLayerType, type ParamSpec } from '../model/catalogue.ts';
 import type { ArgRef, BlockArgValue, NamedModule } from '../model/module-types.ts';
 import type { LayerSpec } from '../model/types.ts';
 import { validateField, validateLayer } from '../model/validate.ts';
 import { describe, PySyntaxError, type Expr } from './python-expr.ts';
 import type { LineError } from './import-result.ts';
 import { isArgRef } from './module-args.ts';
+import { pyFloat } from './python-literals.ts';
 
 /** What `__init__` may refer to: its parameters and the block classes of the file. */
 export interface InitScope {
@@ -63,6 +64,24 @@ function toValue(e: Expr, scope: InitScope): Value {
   }
 }
 
+const isFloatLiteral = (e: Expr): boolean =>
+  (e.kind === 'num' && e.isFloat) || (e.kind === 'seq' && e.items.some(isFloatLiteral));
+
+/**
+ * A Python float given to an int keyword (`nn.Linear(4.0, 3)`, `kernel_size=1e300`): the
+ * value reads as a JS integer, but PyTorch refuses it (`empty(): argument 'size' must be
+ * tuple of SymInts, but found element of type float`), so the import does too.
+ */
+function floatForInt(e: Expr & { kind: 'call' }, params: ParamSpec[]): string | null {
+  const given: [string, Expr][] = [...e.args.map((a, i): [string, Expr] => [params[i].name, a]), ...e.kwargs];
+  for (const [name, x] of given) {
+    const p = params.find((q) => q.name === name);
+    if (p && (p.kind === 'int' || p.kind === 'pair') && isFloatLiteral(x))
+      return `${name} must be an integer, got ${x.kind === 'num' ? pyFloat(x.value) : describe(x)} (a Python float, which PyTorch refuses here)`;
+  }
+  return null;
+}
+
 /** `nn.Conv2d(3, 6, 5)` → its LayerSpec; keywords given as parameters stay ArgRefs (checked per instance later). */
 export function readLayer(
   e: Expr & { kind: 'call' },
@@ -89,10 +108,14 @@ export function readLayer(
     if (err instanceof PySyntaxError) return fail(err.message);
     throw err;
   }
+  const floats = floatForInt(e, params);
+  if (floats) return fail(floats);
   const refs = Object.keys(spec).filter((k) => isArgRef(spec[k]));
   const problems =
     refs.length === 0
-      ? validateLayer(spec).map((p) => (p.field ? `${p.field}: ${p.message}` : p.message))
+      ? validateLayer(spec).map((p) =>
+          p.field && !p.message.startsWith(p.field) ? `${p.field}: ${p.message}` : p.message,
+        )
       : [
           ...refs.filter((k) => !params.some((p) => p.name === k)).map((k) => `unknown keyword '${k}'`),
           ...params.filter((p) => p.required && spec[p.name] === undefined).map((p) => `${p.name} is required`),

@@ -236,7 +236,8 @@ function readLayer(node: ReprNode): { spec: LayerSpec; error?: undefined } | { e
   try {
     args = parseReprArgs(node.args ?? '');
   } catch (err) {
-    return fail(`cannot read ${type}(${node.args}): ${(err as Error).message}`);
+    const text = node.args ?? '';
+    return fail(`cannot read ${type}(${text.length > 80 ? `${text.slice(0, 80)}…` : text}): ${(err as Error).message}`);
   }
   const positional = POSITIONAL[type] ?? [];
   if (args.positional.length > positional.length) {
@@ -250,9 +251,31 @@ function readLayer(node: ReprNode): { spec: LayerSpec; error?: undefined } | { e
   ];
   const spec: LayerSpec = { type };
   for (const [key, v] of raw) spec[key] = v instanceof BareWord ? v.word : v;
+  const float = floatForInt(type, args, positional);
+  if (float) return fail(`${type}: ${float}`);
   const errors = validateLayer(spec);
   if (errors.length > 0) return fail(`${type}: ${errors.map((e) => e.message).join('; ')}`);
   return { spec: withoutDefaults(spec, type) };
+}
+
+const asFloat = (v: unknown): string =>
+  Array.isArray(v)
+    ? `(${v.map(asFloat).join(', ')})`
+    : typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e16
+      ? `${v}.0`
+      : String(v);
+
+/** An int keyword written as a float (`Conv2d(3.0, 64, ...)`, `kernel_size=(1e300, 3)`): print(model) never shows one, PyTorch refuses it. */
+function floatForInt(type: LayerType, args: ReprArgs, positional: string[]): string | null {
+  for (const at of args.floats) {
+    const name = typeof at === 'number' ? positional[at] : at;
+    const p = CATALOGUE[type].params.find((q) => q.name === name);
+    if (p && (p.kind === 'int' || p.kind === 'pair')) {
+      const v = typeof at === 'number' ? args.positional[at] : args.keywords.get(at);
+      return `${name} must be an integer, got ${asFloat(v)} (written as a Python float, which PyTorch refuses here)`;
+    }
+  }
+  return null;
 }
 
 /** The spec with keywords equal to PyTorch's default left out (stride == kernel_size for pools). */

@@ -104,6 +104,8 @@ export class BareWord {
 export interface ReprArgs {
   positional: (PyValue | BareWord)[];
   keywords: Map<string, PyValue | BareWord>;
+  /** Keyword names and positional indexes of values written as Python floats (3.0, 1e300, or a tuple holding one). */
+  floats: Set<string | number>;
 }
 
 const TOKEN =
@@ -112,7 +114,7 @@ const TOKEN =
 /** Parses `3, 32, kernel_size=(5, 5), padding=same, approximate='none'`; throws Error naming the column. */
 export function parseReprArgs(text: string): ReprArgs {
   const tokens = tokenize(text);
-  const args: ReprArgs = { positional: [], keywords: new Map() };
+  const args: ReprArgs = { positional: [], keywords: new Map(), floats: new Set() };
   let i = 0;
   const at = () => tokens[i]?.col ?? text.length + 1;
   while (i < tokens.length) {
@@ -120,12 +122,14 @@ export function parseReprArgs(text: string): ReprArgs {
       const key = tokens[i].word!;
       i += 2;
       if (args.keywords.has(key)) throw new Error(`keyword '${key}' is given twice`);
-      const [v, next] = value(tokens, i, text);
+      const [v, next, float] = value(tokens, i, text);
       args.keywords.set(key, v);
+      if (float) args.floats.add(key);
       i = next;
     } else {
       if (args.keywords.size > 0) throw new Error(`a positional value follows keywords at column ${at()}`);
-      const [v, next] = value(tokens, i, text);
+      const [v, next, float] = value(tokens, i, text);
+      if (float) args.floats.add(args.positional.length);
       args.positional.push(v);
       i = next;
     }
@@ -162,29 +166,36 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** One value at tokens[i]: a number, True/False/None, a quoted string, a bare word or a tuple. */
-function value(tokens: Token[], i: number, text: string): [PyValue | BareWord, number] {
+const MAX_TUPLE_DEPTH = 16;
+
+/** One value at tokens[i]: a number, True/False/None, a quoted string, a bare word or a tuple; and whether it holds a float literal. */
+function value(tokens: Token[], i: number, text: string, depth = 0): [PyValue | BareWord, number, boolean] {
   const t = tokens[i];
   if (!t) throw new Error(`a value is missing at the end of '${text}'`);
-  if (t.num !== undefined) return [pyNumber(t.num), i + 1];
-  if (t.str !== undefined) return [unquote(t.str), i + 1];
+  if (t.num !== undefined) return [pyNumber(t.num), i + 1, /[.eEn]/.test(t.num)];
+  if (t.str !== undefined) return [unquote(t.str), i + 1, false];
   if (t.word !== undefined) {
     const consts: Record<string, PyValue> = { True: true, False: false, None: null };
-    return [t.word in consts ? consts[t.word] : new BareWord(t.word), i + 1];
+    return [t.word in consts ? consts[t.word] : new BareWord(t.word), i + 1, false];
   }
   if (t.punct === '(') {
+    // print(model) nests tuples one level ((3, 3)); deep nesting is refused, never recursed into
+    if (depth >= MAX_TUPLE_DEPTH)
+      throw new Error(`tuples are nested more than ${MAX_TUPLE_DEPTH} levels deep at column ${t.col}`);
     const items: PyValue[] = [];
+    let float = false;
     let j = i + 1;
     while (tokens[j]?.punct !== ')') {
-      const [v, next] = value(tokens, j, text);
+      const [v, next, f] = value(tokens, j, text, depth + 1);
       if (v instanceof BareWord) throw new Error(`unexpected '${v.word}' inside a tuple at column ${tokens[j].col}`);
       items.push(v);
+      float ||= f;
       j = next;
       if (tokens[j]?.punct === ',') j++;
       else if (tokens[j]?.punct !== ')')
         throw new Error(`expected ',' or ')' in a tuple at column ${tokens[j]?.col ?? text.length + 1}`);
     }
-    return [items, j + 1];
+    return [items, j + 1, float];
   }
   throw new Error(`unexpected '${t.punct}' at column ${t.col}`);
 }

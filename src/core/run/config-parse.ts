@@ -30,6 +30,12 @@ const show = (v: unknown): string => {
   return String(v);
 };
 
+/** `path.key`, or `path["odd key"]` (quoted, cut to 40 characters) for a key that is not an identifier. */
+const keyPath = (path: string, key: string): string =>
+  /^[A-Za-z_]\w*$/.test(key)
+    ? `${path}.${key}`
+    : `${path}[${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}]`;
+
 /** Collects problems while reading one object's fields. */
 class Reader {
   constructor(readonly errors: PathError[]) {}
@@ -42,7 +48,7 @@ class Reader {
   object(v: unknown, path: string, keys: readonly string[], required: readonly string[]): Json | undefined {
     if (!isObject(v)) return this.fail(path, `must be an object, got ${show(v)}`);
     for (const k of Object.keys(v))
-      if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown key (known: ${keys.join(', ')})`);
+      if (!keys.includes(k)) this.fail(keyPath(path, k), `unknown key (known: ${keys.join(', ')})`);
     for (const k of required) if (v[k] === undefined) this.fail(`${path}.${k}`, 'missing');
     return v;
   }
@@ -186,7 +192,7 @@ function choice(r: Reader, v: unknown, path: string): Choice | undefined {
   const out: Choice = { type: v.type };
   for (const [k, x] of Object.entries(v)) {
     if (k === 'type') continue;
-    const value = keywordValue(r, x, `${path}.${k}`);
+    const value = keywordValue(r, x, keyPath(path, k));
     if (value !== undefined) out[k] = value;
   }
   return out;
