@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
 import { newFromTemplate, openApp, openTrain, typeField } from './train-helpers.ts';
 
-const IRIS = fileURLToPath(new URL('../../static/datasets/iris.csv', import.meta.url));
+const IRIS = fileURLToPath(new URL('../../static/examples/iris.csv', import.meta.url));
 
 let browser: Browser;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { serializeModelDocument } from '../../src/core/model/model-json.ts';
 import { templateDocument } from '../../src/core/model/templates.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lb-train-csv-'));
-const IRIS = fileURLToPath(new URL('../../static/datasets/iris.csv', import.meta.url));
+const IRIS = fileURLToPath(new URL('../../static/examples/iris.csv', import.meta.url));
 const IRIS_MODEL = join(dir, 'iris.json');
 writeFileSync(IRIS_MODEL, serializeModelDocument(templateDocument('iris-mlp')));
 

@@ -89,7 +89,7 @@ test('bad cells and tables are named by row and column', () => {
 });
 
 test('the example Iris CSV: 150 rows, 4 features, 3 species of 50; its header for the label picker', () => {
-  const text = readFileSync(new URL('../../static/datasets/iris.csv', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../static/examples/iris.csv', import.meta.url), 'utf8');
   expect(csvColumns(text)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']);
   const t = tabularFromCsv(text, { label: 'species', task: 'classification', standardize: true, name: 'iris' });
   expect(t.classes).toEqual(['setosa', 'versicolor', 'virginica']);

@@ -119,7 +119,13 @@ function readHeader(bytes: Uint8Array): LbdsHeader {
   }
   if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new Error('dataset header is not a JSON object');
   if (typeof h.name !== 'string') throw new Error('dataset header: name must be a string');
-  if (!Array.isArray(h.classes) || h.classes.length === 0 || !h.classes.every((c) => typeof c === 'string'))
+  // A regression table has no classes; every other dataset names at least one.
+  const regression = (h.table as { task?: unknown } | undefined)?.task === 'regression';
+  if (
+    !Array.isArray(h.classes) ||
+    (h.classes.length === 0 && !regression) ||
+    !h.classes.every((c) => typeof c === 'string')
+  )
     throw new Error('dataset header: classes must be a non-empty list of names');
   for (const k of ['channels', 'height', 'width', 'train', 'test'])
     if (typeof h[k] !== 'number' || !Number.isSafeInteger(h[k]) || (h[k] as number) < 0)
