@@ -35,6 +35,7 @@ const DEFAULT_DATA: Record<string, string> = {
   cifar10: 'data',
   imagefolder: 'images',
   synthetic: 'data.lbds.gz',
+  table: 'table.lbds.gz',
 };
 
 export function trainScript(doc: ModelDocument, config: TrainingConfig): string {
@@ -86,13 +87,21 @@ python train.py --init weights.safetensors                     # continue from L
 \`\`\`
 
 \`--data\` takes a Layerboard dataset file (\`.lbds.gz\`, downloadable from the Train tab), or for
-${config.dataset.id === 'imagefolder' ? 'an ImageFolder root (class_name/*.png)' : `torchvision's ${config.dataset.id === 'cifar10' ? 'CIFAR10' : 'MNIST'} a root folder`} (needs torchvision).
+${dataHint(config.dataset.id)}.
 Logs go to \`runs/\` for TensorBoard (\`tensorboard --logdir runs\`) when the \`tensorboard\` package
 is installed; without it training runs and prints a one-line note. Weights are written to
 \`weights.safetensors\` with the state_dict names Layerboard uses (\`0.weight\`, …).
 
 Needs: Python 3.8+, PyTorch 1.13 or newer.
 `;
+}
+
+/** What else `--data` takes for this dataset. */
+function dataHint(id: string): string {
+  if (id === 'table')
+    return 'a table, only its own `.lbds.gz` (classification tables; this download does not include it yet)';
+  if (id === 'imagefolder') return 'an ImageFolder root (class_name/*.png) (needs torchvision)';
+  return `torchvision's ${id === 'cifar10' ? 'CIFAR10' : id === 'fashion-mnist' ? 'FashionMNIST' : 'MNIST'} a root folder (needs torchvision)`;
 }
 
 export function pytorchProject(doc: ModelDocument, config: TrainingConfig): ProjectFile[] {

@@ -97,11 +97,25 @@ def load_lbds(path):
     n = struct.unpack('<I', raw[8:12])[0]
     h = json.loads(raw[12:12 + n])
     count = h['train'] + h['test']
+    if h.get('table'):
+        return table_sets(raw[12 + n:], h, count)
     size = count * h['channels'] * h['height'] * h['width']
     pixels = torch.frombuffer(bytearray(raw[12 + n:12 + n + size]), dtype=torch.uint8).reshape(count, h['channels'], h['height'], h['width'])
     labels = torch.frombuffer(bytearray(raw[12 + n + size:]), dtype=torch.uint8).long()
     train_set = ImageTensors(pixels[:h['train']], labels[:h['train']], True)
     test_set = ImageTensors(pixels[h['train']:], labels[h['train']:], False)
+    train_set.classes = test_set.classes = h.get('classes')
+    return train_set, test_set
+
+
+def table_sets(body, h, count):
+    """A table (LBDS version 2): labels, then float32 features (already standardized), then regression targets."""
+    if h['table']['task'] != 'classification':
+        sys.exit('this script trains classifiers; a regression table needs its own loop (MSELoss on float targets)')
+    labels = torch.frombuffer(bytearray(body[:count]), dtype=torch.uint8).long()
+    x = torch.frombuffer(bytearray(body[count:count + 4 * count * h['channels']]), dtype=torch.float32).reshape(count, h['channels'])
+    train_set = torch.utils.data.TensorDataset(x[:h['train']], labels[:h['train']])
+    test_set = torch.utils.data.TensorDataset(x[h['train']:], labels[h['train']:])
     train_set.classes = test_set.classes = h.get('classes')
     return train_set, test_set
 
