@@ -14,6 +14,7 @@ import { RunColors } from './run-colors.ts';
 import { hasTraceableModel } from './graph/graph-source.ts';
 import { liveQuery } from 'dexie';
 import { fromFiles, importBoardFiles } from './log-import.ts';
+import { CardLayout } from './cards/card-layout.svelte.ts';
 
 const EXTRA_COLORS = [
   '#2f4b7c',
@@ -47,6 +48,8 @@ export class BoardState {
   readonly db: LayerboardDB;
   readonly repo: RunRepository;
   readonly store: ScalarStore;
+  /** Pinned and enlarged cards of the card dashboards. */
+  readonly cards = new CardLayout(typeof localStorage === 'undefined' ? null : localStorage);
   /** Newest first. */
   runs = $state.raw<RunRecord[]>([]);
   runsLoaded = $state(false);
