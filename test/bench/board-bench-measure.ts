@@ -3,13 +3,13 @@
 // Chromium's script and layout time per frame (CDP), and a CPU profile's top functions.
 import type { Page } from 'playwright-core';
 
-export type Stats = { frames: number; median: number; p95: number; max: number };
+export type Stats = { count: number; median: number; p95: number; max: number };
 
 export const stats = (xs: number[]): Stats => {
-  if (xs.length === 0) return { frames: 0, median: 0, p95: 0, max: 0 };
+  if (xs.length === 0) return { count: 0, median: 0, p95: 0, max: 0 };
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { frames: s.length, median: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
+  return { count: s.length, median: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
 };
 
 export interface FrameReport {

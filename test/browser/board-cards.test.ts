@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { card, importRuns, openBoard } from './board-helpers.ts';
+import { card, importRuns, openBoard, serveDexie, writeScalars } from './board-helpers.ts';
 import { encodeHistogramValue, histogramOf, writeEventFile } from '../../src/core/formats/tfevents/index.ts';
 
 let browser: Browser;
@@ -65,6 +65,43 @@ describe('board: pin and enlarge cards', () => {
     await page.getByRole('button', { name: 'Unpin loss/val' }).click();
     await page.locator('details[data-group="loss"] article[data-tag="loss/val"]').waitFor();
     expect(await pinned.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('scalars: cards far off screen draw no chart until scrolled to (wheel), then draw their lines', async () => {
+    const { page, errors } = await openBoard(browser, inject('baseUrl'));
+    await serveDexie(page);
+    await importRuns(page, [{ id: 'va', name: 'virt a', lr: 0.05 }]);
+    const tags = Array.from({ length: 24 }, (_, t) => `many/t${String(t).padStart(2, '0')}`);
+    await writeScalars(
+      page,
+      tags.flatMap((tag, t) =>
+        [0, 1, 2, 3].map((step) => ({
+          runId: 'va',
+          tag,
+          step,
+          wallTime: 1767607200 + step,
+          value: t + 1 / (step + 1),
+        })),
+      ),
+    );
+    const last = card(page, 'many/t23');
+    await last.waitFor({ state: 'attached' });
+    await card(page, 'many/t00').locator('g.line path.smooth[d^="M"]').waitFor();
+    const withChart = () => page.locator('article[data-tag^="many/"] .chart svg').count();
+    // 24 cards of ~300 px in two columns: the first screens draw, the last ones do not.
+    expect(await withChart()).toBeLessThan(tags.length);
+    expect(await last.locator('.chart svg').count()).toBe(0);
+    const box = (await page.locator('.content').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 60 && !(await last.locator('g.line path.smooth[d^="M"]').count()); i++) {
+      await page.mouse.wheel(0, 600);
+      await page.waitForTimeout(50);
+    }
+    await last.locator('g.line path.smooth[d^="M"]').waitFor();
+    // Scrolled away, the first card lets its chart go.
+    await expect.poll(() => card(page, 'many/t00').locator('.chart svg').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.ts';
-import { openBoard } from './board-helpers.ts';
 import { writeEventFile } from '../../src/core/formats/tfevents/index.ts';
 
 let browser: Browser;
