@@ -42,6 +42,35 @@ export function gridRun(k: number): Upload {
 
 export const gridTag = (t: number) => `grid/metric_${t}`;
 
+/**
+ * Clones the imported run 'grid-0' (a record the app itself wrote) as grid-1 … grid-(runs-1),
+ * each with its hparams, so many runs need not each go through the file chooser.
+ */
+export async function cloneGridRuns(page: Page, runs: number): Promise<void> {
+  await page.evaluate(`(async () => {
+    const db = await new Promise((ok, fail) => {
+      const req = indexedDB.open('layerboard');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const get = (store, key) => new Promise((ok, fail) => {
+      const req = db.transaction(store).objectStore(store).get(key);
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const run = await get('runs', 'grid-0');
+    const hp = await get('hparams', 'grid-0');
+    if (!run) throw new Error('the imported run grid-0 is not in IndexedDB');
+    const tx = db.transaction(['runs', 'hparams'], 'readwrite');
+    for (let k = 1; k < ${runs}; k++) {
+      tx.objectStore('runs').put({ ...run, id: 'grid-' + k, name: 'grid run ' + k, created: run.created + k * 1000 });
+      if (hp) tx.objectStore('hparams').put({ ...hp, runId: 'grid-' + k });
+    }
+    await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+    db.close();
+  })()`);
+}
+
 /** Writes tags × points scalars of each run into the page's IndexedDB, one transaction per run. */
 export async function seedGrid(page: Page, runs: number, tags: number, points: number): Promise<void> {
   // A string: tsx's helpers do not exist in the page.
