@@ -12,7 +12,7 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';
-import { indentCode, logFinalWeights } from './board-logs.ts';
+import { indentCode } from '../../core/run/summary-tags.ts';
 import { moduleRepr } from '../../core/python/pytorch-export.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
 import type { WorkerEvent } from '../../worker/protocol.ts';
@@ -99,6 +99,9 @@ export class RunController {
       case 'progress':
         this.#progress(run, e);
         return;
+      case 'summaries':
+        void run.writer.addSummaries(e.summaries);
+        return;
       case 'done':
         void this.#done(run, e);
         return;
@@ -150,6 +153,7 @@ export class RunController {
         config: p.config,
         dataset: p.dataset.ref,
         ...(p.from && { weights: payloadOf(p.from.weights) }),
+        offsets: { ...session.offsets },
         progressIntervalMs: 200,
       });
       if (reply.backend) {
@@ -243,7 +247,6 @@ export class RunController {
       await this.repo.update(session.id, { weights, ...(session.test && { test: $state.snapshot(session.test) }) });
       await this.repo.end(session.id, e.status, message, metrics);
       await writer.addHparams(flatHparams(run.config), metrics);
-      await logFinalWeights(writer, weights, Math.max(0, (Number(metrics.steps) || 1) - 1));
     });
   }
 
