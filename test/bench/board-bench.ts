@@ -51,7 +51,7 @@ async function importFiles(
     page.waitForEvent('filechooser'),
     page.getByRole('button', { name: 'Import' }).click(),
   ]);
-  await chooser.setFiles(files);
+  await chooser.setFiles(files, { timeout: 600_000 });
   console.error(`importing ${runs} run(s)…`);
   const summary = page.getByRole('status', { name: 'Import summary' });
   await summary.waitFor({ timeout: 300_000 }).catch(async (e: unknown) => {
@@ -218,9 +218,13 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const out: Record<string, unknown> = { chromium: browser.version(), viewport: VIEWPORT };
-    if (ONLY.includes('pan')) out.pan = await panScenario(browser, url);
-    if (ONLY.includes('grid')) out.grid = await gridScenario(browser, url);
-    if (ONLY.includes('histograms')) out.histograms = await histogramScenario(browser, url);
+    // Each scenario's result also goes to stderr as soon as it is measured.
+    const scenarios = { pan: panScenario, grid: gridScenario, histograms: histogramScenario };
+    for (const [name, scenario] of Object.entries(scenarios))
+      if (ONLY.includes(name)) {
+        out[name] = await scenario(browser, url);
+        console.error(`${name}: ${JSON.stringify(out[name])}`);
+      }
     out.loadAverage = loadavg().map((x) => +x.toFixed(1));
     console.log(JSON.stringify(out, null, 2));
   } finally {
