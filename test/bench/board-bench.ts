@@ -54,7 +54,7 @@ async function importFiles(
   await chooser.setFiles(files, { timeout: 600_000 });
   console.error(`importing ${runs} run(s)…`);
   const summary = page.getByRole('status', { name: 'Import summary' });
-  await summary.waitFor({ timeout: 300_000 }).catch(async (e: unknown) => {
+  await summary.waitFor({ timeout: 1_800_000 }).catch(async (e: unknown) => {
     await page.screenshot({ path: 'board-bench-import.png' });
     throw e;
   });
