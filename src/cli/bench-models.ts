@@ -10,6 +10,7 @@ import { TEMPLATES } from '../core/model/templates.ts';
 import { modelFromDocument } from '../engine/model.ts';
 import {
   flopsPerImage,
+  measureInference,
   measureMemory,
   measureTrain,
   memoryLine,
@@ -25,6 +26,7 @@ export interface ModelRun {
   title: string;
   mflopsPerImage: { forward: number; train: number };
   train: Timing;
+  inference: Timing;
   memory: Memory;
 }
 
@@ -63,6 +65,8 @@ export function measureModels(
     const flops = flopsPerImage(model, input);
     const train = measureTrain(m, quick ? 4 : 64, quick ? 2 : 3, flops.train);
     log(timingLine(`${m.title}: train step`, train));
+    const inference = measureInference(m, quick ? 4 : 64, quick ? 2 : 3, flops.forward);
+    log(timingLine(`${m.title}: inference `, inference));
     const memory = measureMemory(m, quick ? 1 : 4, quick ? 30 : 60, arena);
     log(`${m.title}: ${memoryLine(memory)}`);
     return {
@@ -70,6 +74,7 @@ export function measureModels(
       title: m.title,
       mflopsPerImage: { forward: round(flops.forward / 1e6, 2), train: round(flops.train / 1e6, 2) },
       train,
+      inference,
       memory,
     };
   });

@@ -10,7 +10,10 @@
 import os from 'node:os';
 import { TEMPLATES } from '../core/model/templates.ts';
 import { useBackend, type Backend } from '../engine/backend.ts';
+import { kernelsTable, measureKernels } from './bench-kernels.ts';
+import { profileStep, profileTable, type ProfileRow } from './bench-profile.ts';
 import { measureTfjs, type PeerRun } from './bench-tfjs.ts';
+import { measureTorch, ratioTable, torchRatios, type OursRun, type TorchModel, type TorchRun } from './bench-torch.ts';
 import {
   flopsPerImage,
   measureInference,
@@ -106,22 +109,65 @@ function configurations(args: string[]): { backend: 'ts' | 'wasm'; threads: numb
 }
 
 const USAGE =
-  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers tfjs-wasm,tfjs-cpu|none] [--model FILE.json]…';
+  'usage: bench [--json] [--quick] [--backend ts|wasm|all] [--threads 1,2] [--peers torch,tfjs-wasm,tfjs-cpu|none] [--model FILE.json]… | bench --profile|--kernels|--memory [--backend …] [--threads …]';
 
-/** --peers: TensorFlow.js configurations to measure (default both; none with --quick). */
-function peerList(args: string[], quick: boolean): ('tfjs-wasm' | 'tfjs-cpu')[] {
+type PeerName = 'torch' | 'tfjs-wasm' | 'tfjs-cpu';
+
+/** --peers: the peers to measure (default both TensorFlow.js ones; none with --quick). */
+function peerList(args: string[], quick: boolean): PeerName[] {
   const i = args.indexOf('--peers'),
     v = i >= 0 ? args[i + 1] : quick ? 'none' : 'tfjs-wasm,tfjs-cpu';
   if (v === 'none') return [];
   const list = v.split(',');
   for (const p of list)
-    if (p !== 'tfjs-wasm' && p !== 'tfjs-cpu')
-      throw new Error(`bench: --peers takes tfjs-wasm, tfjs-cpu or none, got '${p}'`);
-  return list as ('tfjs-wasm' | 'tfjs-cpu')[];
+    if (p !== 'tfjs-wasm' && p !== 'tfjs-cpu' && p !== 'torch')
+      throw new Error(`bench: --peers takes torch, tfjs-wasm, tfjs-cpu or none, got '${p}'`);
+  return list as PeerName[];
+}
+
+/** The models PyTorch runs beside us: BS and the graph templates (not --model files), with their class counts. */
+function torchModels(others: BenchModel[]): TorchModel[] {
+  return ['cifar10-bs', ...others.map((m) => m.id)].flatMap((id) => {
+    const t = TEMPLATES.find((x) => x.id === id);
+    if (!t) return [];
+    const { model, input } = benchModelOf(t.id, t.title, t.doc).build();
+    const out = model.outputShape([1, ...input]);
+    return [{ id, doc: t.doc, classes: out.length === 2 ? out[1] : 10 }];
+  });
+}
+
+/** PyTorch at every thread count we run, at the batch our ratios compare (64; 4 with --quick). */
+function runTorch(
+  models: TorchModel[],
+  threads: number[],
+  quick: boolean,
+  log: (s: string) => void,
+  when: string,
+): TorchRun[] {
+  if (!models.length) return [];
+  const { version, runs } = measureTorch(models, threads, quick ? 4 : 64, quick ? 3 : 10);
+  for (const r of runs)
+    log(
+      `PyTorch ${version} ${when} ours, ${r.model} ×${r.threads}: train ${r.train.imagesPerSecond} img/s (cpu share ${r.train.cpuShare}), inference ${r.inference.imagesPerSecond} img/s`,
+    );
+  return runs;
+}
+
+/** Our batch-64 (4 with --quick) train and inference figures per model, for the ratios to PyTorch. */
+function oursRuns(runs: BackendRun[], quick: boolean): OursRun[] {
+  return runs.flatMap((r) => {
+    const bs = r.train.find((t) => t.batch === (quick ? 4 : 64));
+    const own = bs ? [{ model: 'cifar10-bs', train: bs, inference: r.inference }] : [];
+    return [...own, ...r.models.map((m) => ({ model: m.id, train: m.train, inference: m.inference }))].map((m) => ({
+      backend: r.backend,
+      threads: r.threads,
+      ...m,
+    }));
+  });
 }
 
 /** TensorFlow.js on the same network: its wasm backend at our batch 64, its (very slow) CPU backend at small batches. */
-async function measurePeers(peers: ('tfjs-wasm' | 'tfjs-cpu')[], log: (s: string) => void): Promise<PeerRun[]> {
+async function measurePeers(peers: Exclude<PeerName, 'torch'>[], log: (s: string) => void): Promise<PeerRun[]> {
   const out: PeerRun[] = [];
   for (const p of peers) {
     const r =
@@ -136,17 +182,71 @@ async function measurePeers(peers: ('tfjs-wasm' | 'tfjs-cpu')[], log: (s: string
   return out;
 }
 
+/** --profile: the share of a batch-64 training step per op, for BS and ResNet-20, per configuration. */
+async function profile(configs: { backend: 'ts' | 'wasm'; threads: number }[], json: boolean): Promise<number> {
+  const models = [bsModel(), ...otherModels([]).filter((m) => m.id === 'cifar10-resnet20')];
+  const out: { backend: string; threads: number; model: string; rows: ProfileRow[] }[] = [];
+  try {
+    for (const c of configs) {
+      const b = await useBackend(c);
+      for (const m of models) {
+        const rows = profileStep(m, 64, 5);
+        out.push({ backend: b.name, threads: b.threads, model: m.id, rows });
+        if (!json) console.log(`\n${m.title}, batch 64, ${b.description}:\n${profileTable(rows)}`);
+      }
+    }
+  } finally {
+    await useBackend({ backend: 'ts' });
+  }
+  if (json) console.log(JSON.stringify(out, null, 2));
+  return 0;
+}
+
+/** --memory: heap, array buffers and the wasm arena over 200 BS training steps at batch 64 and 256, per configuration. */
+async function memory(configs: { backend: 'ts' | 'wasm'; threads: number }[], json: boolean): Promise<number> {
+  const out: (Memory & { backend: string; threads: number })[] = [];
+  try {
+    for (const c of configs) {
+      const b = await useBackend(c);
+      const arena = 'memoryBytes' in b ? () => (b as Backend & { memoryBytes: number }).memoryBytes : undefined;
+      for (const batch of [64, 256]) {
+        const m = measureMemory(bsModel(), batch, 200, arena);
+        out.push({ backend: b.name, threads: b.threads, ...m });
+        if (!json) console.log(`${b.description}: ${memoryLine(m)}`);
+      }
+    }
+  } finally {
+    await useBackend({ backend: 'ts' });
+  }
+  if (json) console.log(JSON.stringify(out, null, 2));
+  return 0;
+}
+
+/** --kernels: GFLOP/s per kernel against the measured FMA peak, per --threads count. */
+async function kernels(args: string[]): Promise<number> {
+  const threads = [...new Set(configurations(args).flatMap((c) => (c.backend === 'wasm' ? [c.threads] : [])))];
+  const r = await measureKernels(threads);
+  console.log(args.includes('--json') ? JSON.stringify(r, null, 2) : kernelsTable(r));
+  return 0;
+}
+
 export async function runBench(args: string[]): Promise<number> {
   const json = args.includes('--json'),
     quick = args.includes('--quick');
   const valued = new Set(['--backend', '--threads', '--peers', '--model']);
   const unknown = args.filter(
-    (a, i) => a !== '--json' && a !== '--quick' && !valued.has(a) && !valued.has(args[i - 1]),
+    (a, i) =>
+      !['--json', '--quick', '--profile', '--kernels', '--memory'].includes(a) &&
+      !valued.has(a) &&
+      !valued.has(args[i - 1]),
   );
   if (unknown.length) {
     console.error(`bench: unknown option ${unknown[0]} (${USAGE})`);
     return 2;
   }
+  if (args.includes('--profile')) return profile(configurations(args), args.includes('--json'));
+  if (args.includes('--kernels')) return kernels(args);
+  if (args.includes('--memory')) return memory(configurations(args), args.includes('--json'));
   const configs = configurations(args),
     peerNames = peerList(args, quick);
   const t0 = performance.now();
@@ -161,14 +261,25 @@ export async function runBench(args: string[]): Promise<number> {
     `Layerboard engine bench: CIFAR-10 BS model, ${round(flops.forward / 1e6, 1)} MFLOP forward / ${round(flops.train / 1e6, 1)} MFLOP per training image`,
   );
   log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}${quick ? ' (quick)' : ''}`);
+  // PyTorch runs before and after ours; its figure is the mean of the two
+  const torch = peerNames.includes('torch') ? torchModels(others) : [],
+    threads = [...new Set(configs.map((c) => c.threads))];
+  const torchBefore = runTorch(torch, threads, quick, log, 'before');
   const runs: BackendRun[] = [];
   try {
     for (const c of configs) runs.push(measureBackend(await useBackend(c), flops, others, quick, log));
   } finally {
     await useBackend({ backend: 'ts' });
   }
-  const peers = await measurePeers(peerNames, log);
+  const torchAfter = runTorch(torch, threads, quick, log, 'after');
+  const ratios = torch.length ? torchRatios(oursRuns(runs, quick), torchBefore, torchAfter) : [];
+  const peers = await measurePeers(
+    peerNames.filter((p): p is Exclude<PeerName, 'torch'> => p !== 'torch'),
+    log,
+  );
   log(`\n${summaryTable(runs, peers)}`);
+  if (ratios.length)
+    log(`\nours ÷ PyTorch (same run; PyTorch = mean of its runs before and after ours):\n${ratioTable(ratios)}`);
   if (others.length) log(`\n${modelsTable(runs)}`);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`(${seconds} s)`);
@@ -188,6 +299,7 @@ export async function runBench(args: string[]): Promise<number> {
           memory: runs[0]?.memory,
           runs,
           peers,
+          torch: torch.length ? { before: torchBefore, after: torchAfter, ratios } : undefined,
           seconds,
         },
         null,

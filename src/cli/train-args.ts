@@ -14,10 +14,16 @@ export const TRAIN_USAGE = `usage: layerboard train MODEL.json [options]
 Trains the model in Node with the engine (forward, loss, zero_grad, backward, step), with
 per-epoch validation, then evaluates on the test split.
 
-  --dataset synthetic|mnist|fashion-mnist
+  --dataset synthetic|mnist|fashion-mnist|FILE.csv
                               synthetic (default): seeded class blobs in the model's input shape;
                               mnist: the built-in MNIST, official 60,000 train / 10,000 test (Normalize(0.1307, 0.3081));
-                              fashion-mnist: the built-in Fashion-MNIST, 60,000 / 10,000 (Normalize(0.2860, 0.3530))
+                              fashion-mnist: the built-in Fashion-MNIST, 60,000 / 10,000 (Normalize(0.2860, 0.3530));
+                              FILE.csv: a header row, numeric feature columns and a --label column, split
+                              80/20 (seeded) into train/test, features standardized with the train split's statistics
+  --label COLUMN              FILE.csv: the label column (class names, or numbers with --task regression)
+  --task classification|regression
+                              FILE.csv: classes from the label's distinct values (default), or a float target [1] (MSELoss)
+  --no-standardize            FILE.csv: keep the features as they are
   --epochs N                  default 1
   --batch-size B              default 64
   --optimizer NAME            sgd (default), adam, adamw, rmsprop, adagrad
@@ -68,6 +74,8 @@ export interface TrainArgs {
   json: boolean;
   /** Run the lr range test instead of training. */
   lrFind: boolean;
+  /** --dataset FILE.csv: the CSV's path (config.dataset says its label, task and standardization). */
+  table: string | null;
 }
 
 /** A usage problem: the command prints it with the usage and exits 2. */
@@ -116,7 +124,9 @@ function keyValue(flag: string, v: string): [string, KeywordValue] {
 
 /** What the flags set, before it becomes a TrainingConfig. */
 interface Draft {
-  dataset: 'synthetic' | 'mnist' | 'fashion-mnist';
+  dataset: 'synthetic' | 'mnist' | 'fashion-mnist' | 'table';
+  /** --dataset FILE.csv, its --label, --task and standardization. */
+  table: { path: string; label: string | null; task: 'classification' | 'regression'; standardize: boolean };
   classes: number | null;
   trainSize: number;
   testSize: number;
@@ -140,9 +150,22 @@ function optimizerType(v: string): string {
 /** Options that take a value (`--flag value` or `--flag=value`). */
 const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--dataset': (d, v) => {
+    if (/\.csv$/i.test(v)) {
+      d.dataset = 'table';
+      d.table.path = v;
+      return;
+    }
     if (v !== 'synthetic' && v !== 'mnist' && v !== 'fashion-mnist')
-      throw new UsageError(`--dataset must be synthetic, mnist or fashion-mnist, got '${v}'`);
+      throw new UsageError(`--dataset must be synthetic, mnist, fashion-mnist or a FILE.csv, got '${v}'`);
     d.dataset = v;
+  },
+  '--label': (d, v) => {
+    d.table.label = v;
+  },
+  '--task': (d, v) => {
+    if (v !== 'classification' && v !== 'regression')
+      throw new UsageError(`--task must be classification or regression, got '${v}'`);
+    d.table.task = v;
   },
   '--epochs': (d, v) => {
     d.config.epochs = int('--epochs', v, 1);
@@ -245,11 +268,15 @@ const SWITCHES: Record<string, (d: Draft) => void> = {
   '--lr-find': (d) => {
     d.out.lrFind = true;
   },
+  '--no-standardize': (d) => {
+    d.table.standardize = false;
+  },
 };
 
 function draft(): Draft {
   return {
     dataset: 'synthetic',
+    table: { path: '', label: null, task: 'classification', standardize: true },
     classes: null,
     trainSize: 2000,
     testSize: 400,
@@ -268,7 +295,7 @@ function draft(): Draft {
       gradClip: null,
       earlyStopping: null,
     },
-    out: { file: '', save: null, logdir: null, name: null, json: false, lrFind: false },
+    out: { file: '', save: null, logdir: null, name: null, json: false, lrFind: false, table: null },
   };
 }
 
@@ -284,15 +311,22 @@ function finish(d: Draft, backend: BackendChoice): TrainArgs {
   if (c.earlyStopping) c.earlyStopping.restore_best_weights = d.restoreBest;
   if (c.earlyStopping && c.earlyStopping.monitor !== 'train_loss' && c.valSplit === 0)
     throw new UsageError(`--early-stopping monitors ${c.earlyStopping.monitor}, which needs --val-split > 0`);
+  if (d.dataset === 'table' && !d.table.label) throw new UsageError('--dataset FILE.csv needs --label COLUMN');
+  if (d.dataset !== 'table' && (d.table.label !== null || d.table.task !== 'classification' || !d.table.standardize))
+    throw new UsageError('--label, --task and --no-standardize go with --dataset FILE.csv');
+  const table = d.table;
+  if (d.dataset === 'table') d.out.table = table.path;
   const dataset: DatasetConfig =
-    d.dataset === 'synthetic'
-      ? {
-          id: 'synthetic',
-          trainSize: d.trainSize,
-          testSize: d.testSize,
-          ...(d.classes !== null && { classes: d.classes }),
-        }
-      : { id: d.dataset };
+    d.dataset === 'table'
+      ? { id: 'table', label: table.label!, task: table.task, standardize: table.standardize }
+      : d.dataset === 'synthetic'
+        ? {
+            id: 'synthetic',
+            trainSize: d.trainSize,
+            testSize: d.testSize,
+            ...(d.classes !== null && { classes: d.classes }),
+          }
+        : { id: d.dataset };
   const config: TrainingConfig = {
     ...defaultTrainingConfig(d.dataset),
     ...c,

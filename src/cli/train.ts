@@ -18,6 +18,7 @@ import { SummaryRecorder } from '../engine/run-summaries.ts';
 import { transformsOf, splitSource } from '../engine/dataset-source.ts';
 import { lrRangeTest, type LrFinderResult } from '../engine/lr-finder.ts';
 import { Rng } from '../engine/rng.ts';
+import { tabularFromCsv } from '../core/formats/tabular.ts';
 import { loadBuiltinDataset } from './assets/load-dataset.ts';
 import { applyBackend, fastestBackend, takeBackendOptions } from './backend-option.ts';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './train-args.ts';
@@ -52,7 +53,7 @@ function outputWidth(doc: ModelDocument): number | null {
   return out.length === 2 ? out[1] : null;
 }
 
-function loadData(config: TrainingConfig, doc: ModelDocument): ImageDataset {
+function loadData(config: TrainingConfig, doc: ModelDocument, table: string | null): ImageDataset {
   const d = config.dataset;
   switch (d.id) {
     case 'mnist':
@@ -72,7 +73,16 @@ function loadData(config: TrainingConfig, doc: ModelDocument): ImageDataset {
     }
     case 'cifar10':
     case 'imagefolder':
-      throw new Error(`the CLI trains on synthetic data or the built-in MNIST and Fashion-MNIST, not ${d.id}`);
+      throw new Error(`the CLI trains on synthetic data, a CSV or the built-in MNIST and Fashion-MNIST, not ${d.id}`);
+    case 'table':
+      if (!table) throw new Error('a table dataset needs its CSV: --dataset FILE.csv');
+      return tabularFromCsv(readFileSync(table, 'utf8'), {
+        label: d.label ?? '',
+        task: d.task ?? 'classification',
+        standardize: d.standardize ?? true,
+        seed: config.seed,
+        name: table.replace(/^.*[\\/]/, ''),
+      });
     default:
       return d satisfies never;
   }
@@ -99,7 +109,7 @@ interface Outcome {
 /** `--lr-find`: the range test on the training split; prints the curve (every 10th point) and the suggestion. */
 async function findLr(a: TrainArgs, doc: ModelDocument): Promise<LrFinderResult> {
   const { config } = a;
-  const ds = loadData(config, doc);
+  const ds = loadData(config, doc, a.table);
   const model = modelFromDocument(doc, { seed: config.seed });
   const r = await lrRangeTest(
     model,
@@ -133,7 +143,7 @@ async function run(
   logs: TrainLog | null,
 ): Promise<Outcome> {
   const { config } = a;
-  const ds = loadData(config, doc);
+  const ds = loadData(config, doc, a.table);
   const prepared = prepareRun(doc, config, ds);
   log(
     `training on ${ds.name} (${ds.train} train / ${ds.test} test, ${ds.classes.length} classes), ${config.optimizer.type} ${JSON.stringify(config.optimizer)}`,

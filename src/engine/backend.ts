@@ -5,6 +5,8 @@
 //
 //   await useBackend({ backend: 'wasm', threads: 2 });   // once, before training
 //   conv2dForward(shape, x, w, b, y);                     // in a layer: runs on the active backend
+import type { NormShape } from './kernels/batch-norm.ts';
+import type { ElementwiseOp } from './kernels/elementwise.ts';
 import type { ConvGeometry } from './kernels/im2col.ts';
 import { tsBackend } from './backends/ts-backend.ts';
 
@@ -80,6 +82,27 @@ export interface Backend {
   maxPool2dForward(s: PoolShape, x: Float32Array, y: Float32Array, idx: Int32Array): void;
   /** dx = 0, then dx[idx] += gy, plane by plane. */
   maxPool2dBackward(s: PoolShape, gy: Float32Array, idx: Int32Array, dx: Float32Array): void;
+  /** y[i] = op(a[i], b[i]) over y (kernels/elementwise.ts); y may be a (add in place). */
+  elementwise(op: ElementwiseOp, a: Float32Array, b: Float32Array | null, y: Float32Array): void;
+  /** BatchNorm's normalization, with batch statistics into stats when s.batch (kernels/batch-norm.ts). */
+  batchNormForward(
+    s: NormShape,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    stats: Float64Array,
+    y: Float32Array,
+  ): void;
+  /** BatchNorm's backward sums per channel, and dx when given (kernels/batch-norm.ts). */
+  batchNormBackward(
+    s: NormShape,
+    x: Float32Array,
+    gy: Float32Array,
+    gamma: Float32Array | null,
+    stats: Float64Array,
+    sums: Float64Array,
+    dx: Float32Array | null,
+  ): void;
   /** Releases threads and memory; the backend must not be used afterwards. */
   dispose(): void;
 }

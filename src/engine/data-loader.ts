@@ -74,6 +74,7 @@ export function imageSource(
 ): BatchSource {
   const offset = split === 'train' ? 0 : ds.train,
     length = split === 'train' ? ds.train : ds.test;
+  if (ds.values) return tableSource(ds, ds.values, offset, length);
   let ids = new Int32Array(0);
   return {
     length,
@@ -84,6 +85,25 @@ export function imageSource(
       if (ids.length !== batchIds.length) ids = new Int32Array(batchIds.length);
       for (let b = 0; b < batchIds.length; b++) ids[b] = batchIds[b] + offset;
       fillBatch(ds, ids, transforms, train ? rng : null, input, target as Int32Array);
+    },
+  };
+}
+
+/** Rows offset … offset + length − 1 of a table: feature vectors, class indices or (regression) [1] float targets. */
+function tableSource(ds: ImageDataset, values: Float32Array, offset: number, length: number): BatchSource {
+  const f = ds.channels,
+    targets = ds.targets;
+  return {
+    length,
+    inputShape: [f],
+    targetShape: targets ? [1] : [],
+    targetKind: targets ? 'float' : 'class',
+    fill(batchIds, input, target) {
+      for (let b = 0; b < batchIds.length; b++) {
+        const row = batchIds[b] + offset;
+        input.set(values.subarray(row * f, row * f + f), b * f);
+        target[b] = targets ? targets[row] : ds.labels[row];
+      }
     },
   };
 }

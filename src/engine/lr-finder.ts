@@ -5,6 +5,7 @@
 // slower average lags the loss by tens of steps and pushes the suggestion too high). The
 // sweep stops when the smoothed loss exceeds `divergeFactor` × its best (5, as torch-lr-finder). The suggested lr is where the smoothed loss falls fastest
 // against log(lr) (torch-lr-finder's steepest-gradient suggestion).
+import { suggestLr, type LrFinderResult, type LrPoint } from '../core/run/lr-range.ts';
 import type { LossSpec } from './losses.ts';
 import { createLoss } from './losses.ts';
 import { lossTarget } from './losses/targets.ts';
@@ -20,37 +21,13 @@ export interface LrFinderOptions {
   smoothing?: number;
   divergeFactor?: number;
   seed?: number;
+  /** Asked before every step: true ends the sweep there (the result has `stopped`). */
+  shouldStop?: () => boolean;
+  /** Called every 10 steps with the points measured since the last call. */
+  onPoints?: (points: LrPoint[]) => void;
 }
 
-export interface LrPoint {
-  lr: number;
-  loss: number;
-  smoothed: number;
-}
-export interface LrFinderResult {
-  points: LrPoint[];
-  suggestion: number | null;
-  diverged: boolean;
-}
-
-/** The lr where the smoothed loss falls fastest per unit of log(lr), skipping the noisy ends. */
-export function suggestLr(points: LrPoint[], skipStart = 10, skipEnd = 5): number | null {
-  const pts = points.slice(skipStart, points.length - skipEnd);
-  if (pts.length < 3) return null;
-  let best = -1,
-    steepest = Infinity;
-  for (let i = 0; i < pts.length; i++) {
-    // np.gradient: central differences inside, one-sided at the ends
-    const a = pts[Math.max(0, i - 1)],
-      b = pts[Math.min(pts.length - 1, i + 1)];
-    const g = (b.smoothed - a.smoothed) / (Math.log(b.lr) - Math.log(a.lr));
-    if (g < steepest) {
-      steepest = g;
-      best = i;
-    }
-  }
-  return steepest < 0 ? pts[best].lr : null;
-}
+export { suggestLr, type LrFinderResult, type LrPoint };
 
 /** Runs the range test on `model` (its weights change: pass a copy you can throw away). */
 export async function lrRangeTest(
@@ -75,8 +52,14 @@ export async function lrRangeTest(
   let avg = 0,
     best = Infinity,
     diverged = false,
+    stopped = false,
+    reported = 0,
     batches = loader.batches();
   for (let i = 0; i < steps; i++) {
+    if (o.shouldStop?.()) {
+      stopped = true;
+      break;
+    }
     let next = batches.next();
     if (next.done) {
       batches = loader.batches();
@@ -102,7 +85,12 @@ export async function lrRangeTest(
     opt.zeroGrad();
     model.backwardParams(loss.backward());
     opt.step();
-    if (i % 10 === 9) await new Promise((r) => setTimeout(r, 0)); // let messages through
+    if (i % 10 === 9) {
+      o.onPoints?.(points.slice(reported));
+      reported = points.length;
+      await new Promise((r) => setTimeout(r, 0)); // let messages (a cancel) through
+    }
   }
-  return { points, suggestion: suggestLr(points), diverged };
+  if (reported < points.length) o.onPoints?.(points.slice(reported));
+  return { points, suggestion: suggestLr(points), diverged, ...(stopped && { stopped }) };
 }

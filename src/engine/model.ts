@@ -20,6 +20,7 @@ import type { ResolvedLayer } from '../core/model/resolved.ts';
 import { wrapDim } from '../core/model/shape-math.ts';
 import { layerOutputShape } from '../core/model/shapes.ts';
 import type { Shape } from '../core/model/types.ts';
+import { backend } from './backend.ts';
 import { Workspace } from './kernels/workspace.ts';
 import { createLayer, type Buffer, type Layer } from './layers/index.ts';
 import { shapeStr } from './layers/layer.ts';
@@ -299,6 +300,11 @@ export class Model {
     });
   }
 
+  /** The layers in forward order (the bench's profiler times them). */
+  get layers(): Layer[] {
+    return this.steps.flatMap((s) => (s.kind === 'layer' ? [s.layer] : []));
+  }
+
   /** The output shape for a batched input shape, by core's shape rules (throws naming the node PyTorch would refuse). */
   outputShape(input: Shape): Shape {
     const nodes = this.nodeShapes(input);
@@ -370,7 +376,7 @@ export class Model {
     const acc = this.gradWs.tensor(this.accKeys[v], this.shapes[v]),
       A = acc.data,
       G = g.data;
-    if (this.filled[v]) for (let i = 0; i < A.length; i++) A[i] += G[i];
+    if (this.filled[v]) backend().elementwise('add', A, G, A);
     else {
       A.set(G);
       this.filled[v] = 1;

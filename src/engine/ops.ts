@@ -1,6 +1,7 @@
 // The forward graph's tensor ops, forward and backward: `add` (a + b + …, with PyTorch's
 // broadcasting) and `cat` (torch.cat along one dim). Plain loops over typed arrays that
 // write into buffers the caller owns; shapes were checked before (core/model/graph-ops.ts).
+import { backend } from './backend.ts';
 import type { Tensor } from './tensor.ts';
 
 /** Per output dim, the input's stride there (0 where the input broadcasts: size 1 or missing). */
@@ -61,7 +62,7 @@ export function addForward(inputs: readonly Tensor[], y: Tensor): void {
     const X = x.data;
     if (sameShape(x.shape, y.shape)) {
       if (k === 0) Y.set(X);
-      else for (let i = 0; i < Y.length; i++) Y[i] += X[i];
+      else backend().elementwise('add', Y, X, Y);
     } else if (k === 0) {
       forEachBroadcast(x.shape, y.shape, (o, i) => {
         Y[o] = X[i];

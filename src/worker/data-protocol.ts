@@ -24,6 +24,17 @@ export type DataRequest =
       channels: 1 | 3;
       testFraction: number;
     }
+  /** A CSV of numbers (core/formats/tabular.ts), parsed, split and cached as a table. */
+  | {
+      type: 'import-table';
+      id: number;
+      datasetId: string;
+      name: string;
+      file: Blob;
+      label: string;
+      task: 'classification' | 'regression';
+      standardize: boolean;
+    }
   | { type: 'info'; id: number; ref: DatasetRef }
   /** `perClass` images of each class from the train split, for the preview grid. */
   | { type: 'preview'; id: number; ref: DatasetRef; perClass: number }
@@ -43,7 +54,9 @@ export type DataRequest =
       only?: { truth: number; predicted: number };
     }
   /** Deletes an imported dataset from IndexedDB and from the worker's memory. */
-  | { type: 'delete'; id: number; datasetId: string };
+  | { type: 'delete'; id: number; datasetId: string }
+  /** Stops every import in progress: each rejects with 'the import was cancelled'. */
+  | { type: 'cancel-imports'; id: number };
 
 export type DataRequestType = DataRequest['type'];
 
@@ -60,10 +73,12 @@ export interface ImageBatch {
 export interface DataReplies {
   'import-cifar10': { datasetId: string; info: DatasetInfo };
   'import-images': { datasetId: string; info: DatasetInfo };
+  'import-table': { datasetId: string; info: DatasetInfo };
   info: DatasetInfo;
   preview: ImageBatch;
   samples: ImageBatch;
   delete: { datasetId: string };
+  'cancel-imports': { cancelled: number };
   gallery: ImageBatch & { predicted: number[]; matching: number };
 }
 
@@ -78,11 +93,13 @@ export type DataEvent =
 export const DATA_REQUEST_TYPES: readonly DataRequestType[] = [
   'import-cifar10',
   'import-images',
+  'import-table',
   'info',
   'preview',
   'samples',
   'gallery',
   'delete',
+  'cancel-imports',
 ];
 
 /** The cache key of a dataset reference (one cached dataset per key). */

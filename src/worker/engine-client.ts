@@ -4,6 +4,7 @@
 import {
   requestTransfer,
   type EvaluateRequestBody,
+  type LrFindRequestBody,
   type ReplyResults,
   type Request,
   type RequestType,
@@ -93,6 +94,13 @@ export class EngineClient {
   evaluate(body: EvaluateRequestBody): Promise<ReplyResults['evaluate']> {
     return this.request('evaluate', body);
   }
+  /** The LR range test; its points arrive as 'lrFindProgress' events, the whole result as the reply. */
+  lrFind(body: LrFindRequestBody): Promise<ReplyResults['lrFind']> {
+    return this.request('lrFind', body);
+  }
+  lrFindStop(findId: string): Promise<ReplyResults['lrFindStop']> {
+    return this.request('lrFindStop', { findId });
+  }
 
   terminate(): void {
     this.worker.terminate();
@@ -110,6 +118,9 @@ export class EngineClient {
       case 'done':
       case 'error':
         if (e.runId !== null && e.runId !== this.currentRun) return; // stale: an earlier run
+        this.emit(e);
+        return;
+      case 'lrFindProgress':
         this.emit(e);
         return;
       default:

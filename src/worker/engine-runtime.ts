@@ -26,6 +26,7 @@ import {
 } from './protocol.ts';
 import { decodeWeights, encodeWeights } from './weights.ts';
 import { answer } from './rpc.ts';
+import { LrFindJobs } from './lr-find-runtime.ts';
 
 export type Post = (event: WorkerEvent, transfer: Transferable[]) => void;
 
@@ -53,6 +54,7 @@ export class EngineRuntime {
   private run: ActiveRun | null = null;
   /** The last dataset loaded, kept so Start / Evaluate again do not reread it (CIFAR-10 is 184 MB). */
   private cached: { key: string; ds: Promise<ImageDataset> } | null = null;
+  private readonly lrFinds = new LrFindJobs((e) => this.emit(e));
 
   constructor(
     private readonly post: Post,
@@ -98,9 +100,19 @@ export class EngineRuntime {
         return { runId: r.runId };
       case 'evaluate':
         return this.evaluate(r);
+      case 'lrFind':
+        if (this.training()) throw new Error(`run '${this.run!.runId}' is training: stop it before the lr range test`);
+        await ensureBackend(r.config.backend);
+        return this.lrFinds.run(r, (input) => this.dataset(r.dataset, input));
+      case 'lrFindStop':
+        return this.lrFinds.stop(r.findId);
       default:
         return r satisfies never;
     }
+  }
+
+  private training(): boolean {
+    return this.run !== null && (this.run.status === 'running' || this.run.status === 'paused');
   }
 
   private active(runId: string): ActiveRun {
@@ -117,9 +129,10 @@ export class EngineRuntime {
   }
 
   private async startTrain(r: TrainRequestBody): Promise<ReplyResults['train']> {
-    if (this.run && (this.run.status === 'running' || this.run.status === 'paused')) {
-      throw new Error(`run '${this.run.runId}' is still ${this.run.status}: stop it before starting another`);
-    }
+    if (this.training())
+      throw new Error(`run '${this.run!.runId}' is still ${this.run!.status}: stop it before starting another`);
+    if (this.lrFinds.busy)
+      throw new Error(`the lr range test '${this.lrFinds.busy}' is running: wait or stop it first`);
     checkTrainingConfig(r.config);
     const kernels = await ensureBackend(r.config.backend);
     const ds = await this.dataset(r.dataset, r.model.input);

@@ -7,6 +7,7 @@
 import type { DatasetRef, EpochRecord, EvalResult, RunStatus, StepRecord, TrainOutcome } from '../core/run/records.ts';
 import type { BackendChoice, TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { LrFinderResult, LrPoint } from '../core/run/lr-range.ts';
 import type { RawSummary } from '../core/formats/tfevents/summary-value.ts';
 import type { LogOffsets } from '../core/run/run-log.ts';
 import { envelopeProblem, type Reply } from './rpc.ts';
@@ -47,8 +48,33 @@ export interface EvaluateRequestBody {
   weights: WeightsPayload;
 }
 
+// ── LR range test (Smith): 'lrFind' sweeps the lr exponentially on the training split from
+// fresh seeded weights (or `weights`), replying when the sweep ends; 'lrFindStop' cancels it
+// (the reply then has `stopped`). 'lrFindProgress' events carry the points as they come.
+export interface LrFindRequestBody {
+  /** Chosen by the UI; progress events carry it. */
+  findId: string;
+  model: ModelDocument;
+  config: TrainingConfig;
+  dataset: DatasetRef;
+  weights?: WeightsPayload;
+  /** The sweep: `steps` batches from startLr to endLr (defaults 100, 1e-7, 10). */
+  startLr?: number;
+  endLr?: number;
+  steps?: number;
+}
+export type LrFindRequest =
+  ({ type: 'lrFind'; id: number } & LrFindRequestBody) | { type: 'lrFindStop'; id: number; findId: string };
+export interface LrFindReplies {
+  lrFind: LrFinderResult & { findId: string };
+  lrFindStop: { findId: string };
+}
+export type LrFindEvent = { type: 'lrFindProgress'; findId: string; points: LrPoint[] };
+// ── end of the LR range test's messages
+
 /** Requests, UI → worker. */
 export type Request =
+  | LrFindRequest
   | { type: 'ping'; id: number }
   | ({ type: 'train'; id: number } & TrainRequestBody)
   | { type: 'pause'; id: number; runId: string }
@@ -59,7 +85,7 @@ export type Request =
 export type RequestType = Request['type'];
 
 /** What each request's reply carries when it succeeds. */
-export interface ReplyResults {
+export interface ReplyResults extends LrFindReplies {
   ping: { pong: true };
   /** The run started; progress follows as events. */
   train: { runId: string; totalSteps: number; stepsPerEpoch: number; backend?: string };
@@ -74,6 +100,7 @@ export type LiveStatus = Extract<RunStatus, 'running' | 'paused'>;
 
 /** Events, worker → UI. */
 export type WorkerEvent =
+  | LrFindEvent
   | Reply<ReplyResults[RequestType]>
   /** Batched: every step and epoch since the last progress event. */
   | {
@@ -115,6 +142,9 @@ export function requestTransfer(r: Request): ArrayBuffer[] {
       return weightBuffers(r.weights);
     case 'evaluate':
       return weightBuffers(r.weights);
+    case 'lrFind':
+      return weightBuffers(r.weights);
+    case 'lrFindStop':
     case 'ping':
     case 'pause':
     case 'resume':
@@ -140,13 +170,23 @@ export function eventTransfer(e: WorkerEvent): ArrayBuffer[] {
     case 'reply':
     case 'progress':
     case 'error':
+    case 'lrFindProgress':
       return [];
     default:
       return e satisfies never;
   }
 }
 
-export const REQUEST_TYPES: readonly RequestType[] = ['ping', 'train', 'pause', 'resume', 'stop', 'evaluate'];
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'ping',
+  'train',
+  'pause',
+  'resume',
+  'stop',
+  'evaluate',
+  'lrFind',
+  'lrFindStop',
+];
 
 /** Checks the envelope of an incoming message; the reason when it is not a request. */
 export function requestProblem(msg: unknown): string | null {

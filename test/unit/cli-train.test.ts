@@ -151,7 +151,7 @@ test('a loss that becomes non-finite stops training with the step (exit 1)', asy
 test.each([
   [['--optimizer', 'sgd'], '--lr is required with SGD'],
   [['--optimizer', 'lbfgs', '--lr', '1'], '--optimizer must be one of sgd, adam, adamw, rmsprop, adagrad'],
-  [['--dataset', 'cifar'], '--dataset must be synthetic, mnist or fashion-mnist'],
+  [['--dataset', 'cifar'], '--dataset must be synthetic, mnist, fashion-mnist or a FILE.csv'],
   [['--epochs', '0', '--optimizer', 'adam'], '--epochs must be an integer >= 1'],
   [['--optimiser', 'adam'], "unknown option '--optimiser'"],
   [['--opt', 'momentum', '--optimizer', 'adam'], '--opt takes KEY=VALUE'],

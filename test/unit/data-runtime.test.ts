@@ -206,10 +206,33 @@ describe('data worker runtime', () => {
     expect(back.labels.at(-1)).toBe((count - 1) & 1);
   });
 
+  test('a CSV imports as a table: stored (kind table) with its header, read back for training; a bad cell is named', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},"${i * 2}",${i % 2 ? 'odd' : 'even'}`);
+    const file = new Blob([`a,b,parity\n${rows.join('\n')}\n`]);
+    const body = { datasetId: 'table-1', name: 'parity.csv', file, label: 'parity', standardize: true };
+    const { result, error } = await call({ type: 'import-table', ...body, task: 'classification' });
+    expect(error).toBeUndefined();
+    expect(result!.info).toMatchObject({ name: 'parity', channels: 2, height: 1, width: 1, train: 16, test: 4 });
+    expect(result!.info.classes).toEqual(['even', 'odd']);
+    expect(result!.info.table).toMatchObject({ features: ['a', 'b'], label: 'parity', task: 'classification' });
+    expect((await listDatasets(db)).map((d) => [d.id, d.kind])).toEqual([['table-1', 'table']]);
+    const stored = await loadStoredDataset(db, 'table-1');
+    expect(stored.values!.length).toBe(40);
+    const bad = new Blob(['a,b,parity\n', ...rows.map((r, i) => (i === 3 ? '1,x,odd\n' : `${r}\n`))]);
+    const refused = await call({
+      type: 'import-table',
+      ...body,
+      datasetId: 'table-2',
+      file: bad,
+      task: 'classification',
+    });
+    expect(refused.error).toMatch(/row 5, column 'b': 'x' is not a number/);
+  });
+
   test('unknown requests are answered with an error', async () => {
     const { error } = await call({ type: 'nope' as 'info' });
     expect(error).toBe(
-      'unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples, gallery, delete)',
+      'unknown message type "nope" (known: import-cifar10, import-images, import-table, info, preview, samples, gallery, delete, cancel-imports)',
     );
   });
 });

@@ -173,6 +173,22 @@ const POOLS: [string, LayerSpec[], number[]][] = [
   ['dilation', [{ type: 'MaxPool2d', kernel_size: 2, stride: 1, dilation: 2 }], [2, 2, 6, 6]],
 ];
 
+// float64 statistics in the reference's order, so exactly equal; the first is large enough to split across threads
+const NORMS: [string, LayerSpec[], number[]][] = [
+  [
+    'BatchNorm2d + ReLU, split by channel',
+    [{ type: 'BatchNorm2d', num_features: 16 }, { type: 'ReLU' }],
+    [8, 16, 32, 32],
+  ],
+  ['BatchNorm2d without affine', [{ type: 'BatchNorm2d', num_features: 3, affine: false }], [2, 3, 5, 5]],
+  ['BatchNorm1d [N, C, L]', [{ type: 'BatchNorm1d', num_features: 4, momentum: null }], [3, 4, 7]],
+  [
+    'BatchNorm1d [N, C], no running stats',
+    [{ type: 'BatchNorm1d', num_features: 5, track_running_stats: false }],
+    [6, 5],
+  ],
+];
+
 describe.each([1, 2])('wasm backend, %i thread(s)', { timeout: 60_000 }, (threads) => {
   let wasm: WasmBackend;
   beforeAll(async () => {
@@ -190,6 +206,30 @@ describe.each([1, 2])('wasm backend, %i thread(s)', { timeout: 60_000 }, (thread
 
   test.each(CONVS)('Conv2d / Linear: %s', (_name, layers, shape) => same(wasm, layers, shape));
   test.each(POOLS)('MaxPool2d: %s', (_name, layers, shape) => same(wasm, layers, shape, 0));
+  test.each(NORMS)('BatchNorm / ReLU: %s', (_name, layers, shape) => same(wasm, layers, shape, 0));
+
+  test('elementwise ReLU, its gradient and add equal the reference exactly (NaN, ±0, ±inf, tails, threads)', () => {
+    // 2^17 + 3 elements: split across threads, with a scalar tail
+    const n = (1 << 17) + 3;
+    const a = randn([n]).data,
+      b = randn([n]).data;
+    a.set([NaN, -0, 0, Infinity, -Infinity, 1e-45, -1e-45], 0);
+    a.set([NaN, -0, 0], n - 3);
+    for (const op of ['relu', 'reluBackward', 'add'] as const) {
+      const want = new Float32Array(n),
+        got = new Float32Array(n);
+      tsBackend.elementwise(op, a, b, want);
+      wasm.elementwise(op, a, b, got);
+      // toEqual tells −0 from +0 and takes any NaN for NaN (its sign bit is not specified)
+      expect(Array.from(got), op).toEqual(Array.from(want));
+    }
+    // in place: y is a
+    const acc = a.slice(),
+      ref = a.slice();
+    wasm.elementwise('add', acc, b, acc);
+    tsBackend.elementwise('add', ref, b, ref);
+    expect(Array.from(acc)).toEqual(Array.from(ref));
+  });
 
   test('MaxPool2d NaN and -inf windows route gradients as the reference', () => {
     const x = randn([1, 2, 4, 4]);

@@ -74,6 +74,13 @@ const FASHION_CONVNET: LayerSpec[] = [
   { type: 'Linear', in_features: 128, out_features: 10 },
 ];
 
+/** For tables: 4 features (the example iris.csv) to 3 classes. */
+const IRIS_MLP: LayerSpec[] = [
+  { type: 'Linear', in_features: 4, out_features: 16 },
+  { type: 'ReLU' },
+  { type: 'Linear', in_features: 16, out_features: 3 },
+];
+
 const MLP: LayerSpec[] = [
   { type: 'Flatten' },
   { type: 'Linear', in_features: 784, out_features: 128 },
@@ -151,6 +158,13 @@ export const TEMPLATES: ModelTemplate[] = [
       ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flatten', 'fc1', 'relu3', 'dropout', 'fc2'],
       'FashionConvNet',
     ),
+  },
+  {
+    id: 'iris-mlp',
+    title: 'Iris MLP (tables)',
+    description:
+      'For a CSV of numbers, e.g. the example iris.csv (import it on the Train tab): 4 features → Linear 16 → ReLU → 3 classes. Adam lr 0.01, batch 16, 40 epochs reach >90% test accuracy.',
+    doc: doc([4], IRIS_MLP, ['fc1', 'relu', 'fc2'], 'IrisMLP'),
   },
 ];
 

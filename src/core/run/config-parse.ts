@@ -79,12 +79,20 @@ const DATASET_KEYS: Record<DatasetConfig['id'], readonly string[]> = {
   cifar10: ['id'],
   imagefolder: ['id', 'imageSize', 'channels'],
   synthetic: ['id', 'classes', 'trainSize', 'testSize'],
+  table: ['id', 'label', 'task', 'standardize'],
 };
 
 function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined {
   if (!isObject(v)) return r.fail(path, `must be an object, got ${show(v)}`);
   const id = v.id;
-  if (id !== 'mnist' && id !== 'fashion-mnist' && id !== 'cifar10' && id !== 'imagefolder' && id !== 'synthetic') {
+  if (
+    id !== 'mnist' &&
+    id !== 'fashion-mnist' &&
+    id !== 'cifar10' &&
+    id !== 'imagefolder' &&
+    id !== 'synthetic' &&
+    id !== 'table'
+  ) {
     return r.fail(
       `${path}.id`,
       `must be one of ${Object.keys(DATASET_KEYS)
@@ -119,6 +127,22 @@ function dataset(r: Reader, v: unknown, path: string): DatasetConfig | undefined
       if (classes !== undefined) out.classes = classes;
       if (train !== undefined) out.trainSize = train;
       if (test !== undefined) out.testSize = test;
+      return out;
+    }
+    case 'table': {
+      const out: DatasetConfig = { id };
+      if (o.label !== undefined) {
+        if (typeof o.label === 'string') out.label = o.label;
+        else r.fail(`${path}.label`, `must be a column name, got ${show(o.label)}`);
+      }
+      if (o.task !== undefined) {
+        if (o.task === 'classification' || o.task === 'regression') out.task = o.task;
+        else r.fail(`${path}.task`, `must be 'classification' or 'regression', got ${show(o.task)}`);
+      }
+      if (o.standardize !== undefined) {
+        if (typeof o.standardize === 'boolean') out.standardize = o.standardize;
+        else r.fail(`${path}.standardize`, `must be true or false, got ${show(o.standardize)}`);
+      }
       return out;
     }
   }

@@ -341,7 +341,7 @@ export const SCHEDULERS: OptionTypeDef[] = [
 /** OneCycleLR steps after every batch (total_steps = epochs × batches); the others after every epoch. */
 export const PER_BATCH_SCHEDULERS = new Set(['OneCycleLR']);
 
-export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'imagefolder' | 'synthetic';
+export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10' | 'imagefolder' | 'synthetic' | 'table';
 
 /** torch.nn.utils.clip_grad_norm_(max_norm, norm_type) or clip_grad_value_(clip_value), between backward() and step(). */
 export type GradClipConfig =
@@ -375,7 +375,9 @@ export type DatasetConfig =
   | { id: 'fashion-mnist' }
   | { id: 'cifar10' }
   | { id: 'imagefolder'; imageSize?: number; channels?: 1 | 3 }
-  | { id: 'synthetic'; classes?: number; trainSize?: number; testSize?: number };
+  | { id: 'synthetic'; classes?: number; trainSize?: number; testSize?: number }
+  /** A CSV of numbers for an MLP (core/formats/tabular.ts): its label column, task, and standardization. */
+  | { id: 'table'; label?: string; task?: 'classification' | 'regression'; standardize?: boolean };
 
 /** torchvision transforms applied to every example (flip and crop to training examples only). */
 export interface TransformsConfig {

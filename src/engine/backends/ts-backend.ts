@@ -1,6 +1,8 @@
 // The reference backend: pure TypeScript kernels (im2col + the packed GEMM with float64
 // accumulation), one thread. Every other backend is checked against this one.
 import type { Backend, ConvShape, PoolShape } from '../backend.ts';
+import { batchNormBackward, batchNormForward } from '../kernels/batch-norm.ts';
+import { elementwise } from '../kernels/elementwise.ts';
 import { gemm } from '../kernels/gemm.ts';
 import { col2im, im2col } from '../kernels/im2col.ts';
 
@@ -134,5 +136,8 @@ export const tsBackend: Backend = {
   conv2dBackward,
   maxPool2dForward,
   maxPool2dBackward,
+  elementwise,
+  batchNormForward,
+  batchNormBackward,
   dispose: () => undefined,
 };

@@ -2,6 +2,7 @@
 // Tanh, GELU (exact erf or tanh approximation), ELU. Derivatives at 0 follow ATen:
 // ReLU 0, LeakyReLU negative_slope, ELU alpha (the x ≤ 0 branch).
 import type { ResolvedELU, ResolvedGELU, ResolvedLeakyReLU } from '../../core/model/resolved.ts';
+import { backend } from '../backend.ts';
 import { erf } from '../kernels/erf.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { Tensor } from '../tensor.ts';
@@ -39,15 +40,12 @@ abstract class Elementwise implements Layer {
 
 export class ReLU extends Elementwise {
   readonly type = 'ReLU';
+  // on the active backend (kernels/elementwise.ts): NaN stays NaN, the gradient at 0 is 0
   protected f(X: Float32Array, Y: Float32Array): void {
-    // x > 0 ? x : 0 keeps NaN as NaN, as torch.relu
-    for (let i = 0; i < X.length; i++) {
-      const v = X[i];
-      Y[i] = v > 0 || v !== v ? v : 0;
-    }
+    backend().elementwise('relu', X, null, Y);
   }
   protected df(X: Float32Array, _Y: Float32Array, G: Float32Array, D: Float32Array): void {
-    for (let i = 0; i < X.length; i++) D[i] = X[i] <= 0 ? 0 : G[i];
+    backend().elementwise('reluBackward', X, G, D);
   }
 }
 

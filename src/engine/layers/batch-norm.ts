@@ -3,6 +3,7 @@
 // variance, and update running_mean / running_var (UNBIASED) with momentum, or with the
 // cumulative average 1/num_batches_tracked when momentum is None. Eval mode: running stats.
 import type { ResolvedBatchNorm } from '../../core/model/resolved.ts';
+import { backend } from '../backend.ts';
 import { Workspace } from '../kernels/workspace.ts';
 import type { IntTensor, Param, Tensor } from '../tensor.ts';
 import { gradOf, param, shapeStr, sharedParams, type Buffer, type Layer } from './layer.ts';
@@ -16,9 +17,10 @@ export class BatchNorm implements Layer {
   private readonly runningVar: Tensor | null;
   private readonly tracked: IntTensor | null;
   private readonly ws = new Workspace();
-  /** Per-channel mean and 1/√(var + eps) used by the last forward, and whether they were batch stats. */
-  private mean: Float64Array;
-  private invStd: Float64Array;
+  /** Per channel: mean, 1/√(var + eps) and Σ(x − mean)² of the last forward (kernels/batch-norm.ts), and whether they were batch stats. */
+  private readonly stats: Float64Array;
+  /** Per channel: Σ gy and Σ gy·(x − mean) of the last backward. */
+  private readonly sums: Float64Array;
   private batchStats = false;
   private x: Tensor | null = null;
 
@@ -53,8 +55,8 @@ export class BatchNorm implements Layer {
           : [];
     }
     this.params = this.weight && this.bias ? [this.weight, this.bias] : [];
-    this.mean = new Float64Array(C);
-    this.invStd = new Float64Array(C);
+    this.stats = new Float64Array(3 * C);
+    this.sums = new Float64Array(2 * C);
   }
 
   get type(): string {
@@ -80,119 +82,68 @@ export class BatchNorm implements Layer {
   forward(x: Tensor, training: boolean): Tensor {
     const [N, C, S] = this.dims(x);
     this.batchStats = training || !this.cfg.track_running_stats;
-    if (this.batchStats) {
-      if (N * S === 1 && training)
-        throw new Error(
-          `${this.type}: expected more than 1 value per channel when training, got input size ${shapeStr(x.shape)}`,
-        );
-      this.batchStatistics(x.data, N, C, S, training);
-    } else {
+    if (this.batchStats && N * S === 1 && training)
+      throw new Error(
+        `${this.type}: expected more than 1 value per channel when training, got input size ${shapeStr(x.shape)}`,
+      );
+    const stats = this.stats;
+    if (!this.batchStats) {
       const rm = this.runningMean!.data,
         rv = this.runningVar!.data;
       for (let c = 0; c < C; c++) {
-        this.mean[c] = rm[c];
-        this.invStd[c] = 1 / Math.sqrt(rv[c] + this.cfg.eps);
+        stats[3 * c] = rm[c];
+        stats[3 * c + 1] = 1 / Math.sqrt(rv[c] + this.cfg.eps);
       }
     }
-    const y = this.ws.tensor('y', x.shape),
-      X = x.data,
-      Y = y.data;
-    const w = this.weight?.value.data,
-      b = this.bias?.value.data;
-    for (let c = 0; c < C; c++) {
-      const m = this.mean[c],
-        is = this.invStd[c],
-        g = w ? w[c] : 1,
-        sh = b ? b[c] : 0;
-      for (let n = 0; n < N; n++) {
-        const base = (n * C + c) * S;
-        for (let i = base; i < base + S; i++) Y[i] = (X[i] - m) * is * g + sh;
-      }
-    }
+    const y = this.ws.tensor('y', x.shape);
+    const shape = { n: N, c: C, s: S, batch: this.batchStats, eps: this.cfg.eps };
+    backend().batchNormForward(
+      shape,
+      x.data,
+      this.weight?.value.data ?? null,
+      this.bias?.value.data ?? null,
+      stats,
+      y.data,
+    );
+    if (training && this.cfg.track_running_stats) this.updateRunningStats(N * S);
     this.x = x;
     return y;
   }
 
-  /** Batch mean and biased variance per channel; in training, the running-stat update. */
-  private batchStatistics(X: Float32Array, N: number, C: number, S: number, training: boolean): void {
-    const count = N * S,
-      eps = this.cfg.eps;
-    const update = training && this.cfg.track_running_stats;
-    let factor = 0;
-    if (update) {
-      this.tracked!.data[0] += 1;
-      factor = this.cfg.momentum ?? 1 / this.tracked!.data[0];
-    }
-    for (let c = 0; c < C; c++) {
-      let sum = 0;
-      for (let n = 0; n < N; n++) {
-        const base = (n * C + c) * S;
-        for (let i = base; i < base + S; i++) sum += X[i];
-      }
-      const mean = sum / count;
-      let sq = 0;
-      for (let n = 0; n < N; n++) {
-        const base = (n * C + c) * S;
-        for (let i = base; i < base + S; i++) {
-          const d = X[i] - mean;
-          sq += d * d;
-        }
-      }
-      const v = sq / count;
-      this.mean[c] = mean;
-      this.invStd[c] = 1 / Math.sqrt(v + eps);
-      if (update) {
-        const rm = this.runningMean!.data,
-          rv = this.runningVar!.data;
-        rm[c] = (1 - factor) * rm[c] + factor * mean;
-        // running_var takes the unbiased variance (Bessel's n/(n−1))
-        rv[c] = (1 - factor) * rv[c] + factor * (count > 1 ? sq / (count - 1) : NaN);
-      }
+  /** running_mean and running_var (UNBIASED: Bessel's n/(n−1)) from the batch statistics just taken. */
+  private updateRunningStats(count: number): void {
+    this.tracked!.data[0] += 1;
+    const factor = this.cfg.momentum ?? 1 / this.tracked!.data[0];
+    const rm = this.runningMean!.data,
+      rv = this.runningVar!.data,
+      stats = this.stats;
+    for (let c = 0; c < rm.length; c++) {
+      rm[c] = (1 - factor) * rm[c] + factor * stats[3 * c];
+      rv[c] = (1 - factor) * rv[c] + factor * (count > 1 ? stats[3 * c + 2] / (count - 1) : NaN);
     }
   }
 
   backward(gy: Tensor, needInput: boolean): Tensor | null {
     const x = this.x;
     if (!x) throw new Error(`${this.type}.backward called before forward`);
-    const [N, C, S] = this.dims(x),
-      X = x.data,
-      G = gy.data,
-      count = N * S;
-    const w = this.weight?.value.data;
+    const [N, C, S] = this.dims(x);
     const dw = this.weight ? gradOf(this.weight) : null,
       db = this.bias ? gradOf(this.bias) : null;
     const dx = needInput ? this.ws.tensor('dx', x.shape) : null;
+    const shape = { n: N, c: C, s: S, batch: this.batchStats, eps: this.cfg.eps },
+      sums = this.sums;
+    backend().batchNormBackward(
+      shape,
+      x.data,
+      gy.data,
+      this.weight?.value.data ?? null,
+      this.stats,
+      sums,
+      dx?.data ?? null,
+    );
     for (let c = 0; c < C; c++) {
-      const m = this.mean[c],
-        is = this.invStd[c];
-      let sumG = 0,
-        sumGX = 0;
-      for (let n = 0; n < N; n++) {
-        const base = (n * C + c) * S;
-        for (let i = base; i < base + S; i++) {
-          sumG += G[i];
-          sumGX += G[i] * (X[i] - m);
-        }
-      }
-      if (dw) dw[c] += sumGX * is;
-      if (db) db[c] += sumG;
-      if (!dx) continue;
-      const g = w ? w[c] : 1,
-        D = dx.data;
-      if (!this.batchStats) {
-        for (let n = 0; n < N; n++) {
-          const base = (n * C + c) * S;
-          for (let i = base; i < base + S; i++) D[i] = G[i] * g * is;
-        }
-        continue;
-      }
-      // dx = γ·invstd·(g − mean(g) − x̂·mean(g·x̂)), with x̂ = (x − μ)·invstd
-      const meanG = sumG / count,
-        k = (sumGX / count) * is * is;
-      for (let n = 0; n < N; n++) {
-        const base = (n * C + c) * S;
-        for (let i = base; i < base + S; i++) D[i] = (G[i] - meanG - (X[i] - m) * k) * is * g;
-      }
+      if (dw) dw[c] += sums[2 * c + 1] * this.stats[3 * c + 1];
+      if (db) db[c] += sums[2 * c];
     }
     return dx;
   }

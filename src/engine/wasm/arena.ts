@@ -9,6 +9,7 @@ const PAGE = 65536;
 export class Arena {
   f32: Float32Array;
   i32: Int32Array;
+  f64: Float64Array;
   private top: number;
   /** Largest bump-region end any call reached, in bytes. */
   peak: number;
@@ -20,6 +21,7 @@ export class Arena {
   ) {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
+    this.f64 = new Float64Array(memory.buffer);
     this.top = base;
     this.peak = base;
   }
@@ -47,6 +49,7 @@ export class Arena {
     if (this.f32.buffer !== this.memory.buffer) {
       this.f32 = new Float32Array(this.memory.buffer);
       this.i32 = new Int32Array(this.memory.buffer);
+      this.f64 = new Float64Array(this.memory.buffer);
     }
     return p;
   }
@@ -56,6 +59,17 @@ export class Arena {
     const p = this.alloc(a.byteLength);
     this.f32.set(a, p >> 2);
     return p;
+  }
+
+  /** Copies float64s in (8-byte aligned, as every allocation is). */
+  putF64(a: Float64Array): number {
+    const p = this.alloc(a.byteLength);
+    this.f64.set(a, p >> 3);
+    return p;
+  }
+
+  getF64(p: number, out: Float64Array): void {
+    out.set(this.f64.subarray(p >> 3, (p >> 3) + out.length));
   }
 
   putInts(a: Int32Array): number {

@@ -105,11 +105,17 @@ export const fadd = bin(0x92),
   fmin = bin(0x96),
   fmax = bin(0x97);
 export const fgt = bin(0x5e),
+  fle = bin(0x5f),
   fne = bin(0x5c),
   feq = bin(0x5b);
 // f64 scalar (reductions that must not lose precision)
 export const dadd = bin(0xa0),
-  dmul = bin(0xa2);
+  dsub = bin(0xa1),
+  dmul = bin(0xa2),
+  ddiv = bin(0xa3);
+export const dsqrt = un(0x9f),
+  /** f64.convert_i32_s */
+  i2d = un(0xb7);
 export const promote = un(0xbb),
   demote = un(0xb6);
 
@@ -162,8 +168,11 @@ export const vadd = vbin(0xe4),
   vmul = vbin(0xe6),
   vmax = vbin(0xe9);
 export const vgt = vbin(0x44),
+  vle = vbin(0x45),
   vne = vbin(0x42),
-  vor = vbin(0x50);
+  vor = vbin(0x50),
+  /** v128.andnot(a, b): a & ~b */
+  vandnot = vbin(0x4f);
 export const isplat = (i: Val): Expr => [...ex(i), ...simd(0x11)];
 export const iadd4 = vbin(0xae);
 /** v128.const with four i32 lanes. */

@@ -22,13 +22,27 @@ import {
 import { emitConv } from './conv-kernels.ts';
 import { emitGemm, type GemmFuncs } from './gemm-kernels.ts';
 import { emitPool } from './pool-kernels.ts';
+import { emitElementwise } from './elementwise-kernels.ts';
+import { emitNorm } from './norm-kernels.ts';
 
 /** Word indices of the GEMM task block (gemm_rows). */
 export const GEMM = { M: 0, N: 1, K: 2, A: 3, ARS: 4, ACS: 5, B: 6, BRS: 7, BCS: 8, C: 9, LDC: 10, ACC: 11 } as const;
 export const GEMM_WORDS = 12;
 
 /** Kernel entry points a thread may run: fn(params, lo, hi, a, b, c). */
-export const TASKS = ['gemm_rows', 'conv_fwd', 'conv_bwd', 'max_pool_fwd', 'max_pool2x2_fwd', 'max_pool_bwd'] as const;
+export const TASKS = [
+  'gemm_rows',
+  'conv_fwd',
+  'conv_bwd',
+  'max_pool_fwd',
+  'max_pool2x2_fwd',
+  'max_pool_bwd',
+  'ew_relu',
+  'ew_relu_bwd',
+  'ew_add',
+  'bn_fwd',
+  'bn_bwd',
+] as const;
 export type TaskName = (typeof TASKS)[number];
 
 export interface KernelModule {
@@ -66,6 +80,8 @@ export function buildKernelModule(relaxed: boolean, shared: boolean): KernelModu
   });
   emitConv(m, g);
   emitPool(m);
+  emitElementwise(m);
+  emitNorm(m);
   // sum_parts(dst, strideBytes, count, n): dst[i] += Σ_{q=1}^{count-1} dst[q·stride/4 + i], q in order
   m.func('sum_parts', [I32, I32, I32, I32], [], (f, [dst, stride, count, n]) => {
     const q = f.local(),

@@ -4,12 +4,12 @@
 // and only grows to the largest call, so a training loop allocates nothing per step.
 import type { Backend, ConvShape, PoolShape } from '../backend.ts';
 import type { ConvGeometry } from '../kernels/im2col.ts';
-import { Arena } from './arena.ts';
 import { CONV, convScratchBytes } from './conv-kernels.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
-import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS, type TaskName } from './kernel-module.ts';
+import { CTRL, KernelCalls, type Exports } from './kernel-calls.ts';
+import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
-import { threadSlotBytes, ThreadPool, type Kernel } from './thread-pool.ts';
+import { ThreadPool } from './thread-pool.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -18,18 +18,8 @@ export interface WasmBackendOptions {
   relaxed?: boolean;
 }
 
-interface Exports extends Record<TaskName, Kernel> {
-  pack_a_all(M: number, K: number, a: number, ars: number, acs: number, dst: number): void;
-  sum_parts(dst: number, strideBytes: number, count: number, n: number): void;
-}
-
 /** Gradient partials are kept per chunk of images: at most this many chunks, whatever the thread count. */
 const GRAD_CHUNKS = 16;
-/** Arena head: task slots at CTRL, the parameter block at PARAMS, the bump region from DYN. */
-const CTRL = 1024,
-  PARAMS = 8192,
-  DYN = 16384;
-
 /** Node 20's V8 has relaxed SIMD behind a flag that can still be set before the first compile. */
 async function enableRelaxedSimdInNode(): Promise<void> {
   if (typeof process === 'undefined' || !process.versions?.node) return;
@@ -71,64 +61,23 @@ export async function createWasmBackend(opts: WasmBackendOptions): Promise<WasmB
   return new WasmBackend(memory, instance.exports as unknown as Exports, pool, relaxed, kernel.gemm, note, wanted);
 }
 
-export class WasmBackend implements Backend {
+export class WasmBackend extends KernelCalls implements Backend {
   readonly name = 'wasm';
-  readonly threads: number;
   readonly description: string;
-  private readonly arena: Arena;
   private readonly spans = new WeakMap<ConvGeometry, Int32Array>();
-  /** Per-thread scratch addresses of the current call (reused). */
-  private readonly sc: number[] = [];
 
   constructor(
     memory: WebAssembly.Memory,
-    private readonly k: Exports,
-    private readonly pool: ThreadPool | null,
+    k: Exports,
+    pool: ThreadPool | null,
     readonly relaxed: boolean,
     private readonly g: GemmFuncs,
     readonly note: string | null,
     /** The thread count asked for (threads may be fewer: see note). */
     readonly requestedThreads = 1,
   ) {
-    this.threads = pool?.size ?? 1;
-    this.arena = new Arena(memory, DYN);
-    if (CTRL + threadSlotBytes(this.threads) > PARAMS)
-      throw new Error(`wasm backend: at most ${(PARAMS - CTRL) / 64} threads`);
+    super(memory, k, pool);
     this.description = `wasm SIMD (${relaxed ? 'relaxed-SIMD FMA' : 'SIMD mul+add'}), ${this.threads} thread${this.threads > 1 ? 's' : ''}${note ? ` — ${note}` : ''}`;
-  }
-
-  /** Bytes of WebAssembly memory held now (the arena never shrinks). */
-  get memoryBytes(): number {
-    return this.arena.bytes;
-  }
-
-  /** Writes parameter word `i` of the call. */
-  private w(i: number, v: number): void {
-    this.arena.i32[(PARAMS >> 2) + i] = v;
-  }
-
-  /** Per-thread scratch of `bytes` for a call of `count` items. */
-  private scratch(count: number, bytes: number): number[] {
-    const n = Math.min(this.threads, Math.max(count, 1));
-    this.sc.length = n;
-    for (let t = 0; t < n; t++) this.sc[t] = this.arena.alloc(bytes);
-    return this.sc;
-  }
-
-  /** Kernel fn over chunks of [0, count) (params at PARAMS) on the pool, or here. */
-  private parallel(fn: TaskName, count: number, chunk: number, b = 0, bs = 0, c = 0, cs = 0): void {
-    if (this.pool) {
-      this.pool.run(fn, this.k[fn], PARAMS, count, chunk, this.sc, b, bs, c, cs);
-      return;
-    }
-    for (let q = 0, lo = 0; lo < count; q++, lo += chunk)
-      this.k[fn](PARAMS, lo, Math.min(lo + chunk, count), this.sc[0], b + q * bs, c + q * cs);
-  }
-
-  /** Chunks for balance: about 4 per thread (items within a chunk run in order on one thread). */
-  private chunk(count: number, multiple = 1): number {
-    const c = Math.max(1, Math.ceil(count / (4 * this.threads)));
-    return Math.ceil(c / multiple) * multiple;
   }
 
   gemm = (

@@ -73,6 +73,9 @@ export class BoardState {
   /** The folder opened with "Open folder…" and followed live, by name. */
   followedFolder = $state<string | null>(null);
   #stopFolder: (() => void) | null = null;
+  /** What the import in progress is doing ('run1: 40,000 of 100,000 points stored'). */
+  importProgress = $state<string | null>(null);
+  #importAbort: AbortController | null = null;
   #known: Set<string> | null = null;
   #tickTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -219,13 +222,22 @@ export class BoardState {
   async importFiles(files: PathFile[]): Promise<void> {
     if (!files.length) return;
     this.importing = true;
+    const abort = (this.#importAbort = new AbortController());
     try {
-      const result = await importBoardFiles(this.db, fromFiles(files));
+      const result = await importBoardFiles(this.db, fromFiles(files), {
+        signal: abort.signal,
+        onProgress: (what, done, total) =>
+          (this.importProgress = total
+            ? `${what}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} points stored`
+            : `reading ${what}`),
+      });
       this.importSummary = { runs: result.runs.map((r) => r.name), problems: result.problems };
     } catch (e) {
       this.importSummary = { runs: [], problems: [e instanceof Error ? e.message : String(e)] };
     } finally {
       this.importing = false;
+      this.importProgress = null;
+      this.#importAbort = null;
     }
   }
 
@@ -262,6 +274,11 @@ export class BoardState {
     this.#stopFolder?.();
     this.#stopFolder = null;
     this.followedFolder = null;
+  }
+
+  /** Stops the import in progress between batches; the runs already stored stay. */
+  cancelImport(): void {
+    this.#importAbort?.abort(new Error('the import was cancelled'));
   }
 
   /** The run's scalars as a TensorBoard event file (events.out.tfevents.<time>.layerboard). */

@@ -14,13 +14,19 @@ import { LiveValue } from '../state/live-query.svelte.ts';
 
 /** The built-in datasets (shipped with the app) and the imported ones. */
 export type DatasetChoice =
-  { kind: 'mnist' } | { kind: 'fashion-mnist' } | { kind: 'cifar10' } | { kind: 'images'; id: string };
+  | { kind: 'mnist' }
+  | { kind: 'fashion-mnist' }
+  | { kind: 'cifar10' }
+  | { kind: 'images'; id: string }
+  /** A CSV of numbers imported for an MLP. */
+  | { kind: 'table'; id: string };
 export type DatasetKind = DatasetChoice['kind'];
 export const DATASET_TITLES: Record<DatasetKind, string> = {
   mnist: 'MNIST',
   'fashion-mnist': 'Fashion-MNIST',
   cifar10: 'CIFAR-10',
   images: 'Your images',
+  table: 'Table (CSV)',
 };
 
 /** Progress of loading the chosen dataset (a first download, or a read from IndexedDB). */
@@ -51,7 +57,7 @@ export const PHASE_TEXT: Record<ImportPhase, string> = {
 };
 
 export function choiceKey(c: DatasetChoice): string {
-  return c.kind === 'images' ? `images:${c.id}` : c.kind;
+  return c.kind === 'images' || c.kind === 'table' ? `${c.kind}:${c.id}` : c.kind;
 }
 
 export function refOf(c: DatasetChoice, baseUrl: string): DatasetRef {
@@ -62,6 +68,7 @@ export function refOf(c: DatasetChoice, baseUrl: string): DatasetRef {
     case 'cifar10':
       return { kind: 'stored', id: 'cifar10' };
     case 'images':
+    case 'table':
       return { kind: 'stored', id: c.id };
     default:
       return c satisfies never;
@@ -81,7 +88,7 @@ function readChoice(): DatasetChoice {
       (c.kind === 'mnist' ||
         c.kind === 'fashion-mnist' ||
         c.kind === 'cifar10' ||
-        (c.kind === 'images' && typeof c.id === 'string'))
+        ((c.kind === 'images' || c.kind === 'table') && typeof c.id === 'string'))
     )
       return c;
   } catch {
@@ -138,6 +145,10 @@ export class DatasetState {
     return this.stored.current.filter((d) => d.kind === 'imagefolder');
   }
 
+  tables(): DatasetRecord[] {
+    return this.stored.current.filter((d) => d.kind === 'table');
+  }
+
   /** Chooses a dataset and loads its facts and preview; resolves with its info (null: not available). */
   async choose(choice: DatasetChoice): Promise<DatasetInfo | null> {
     this.choice = choice;
@@ -157,7 +168,10 @@ export class DatasetState {
       const info = await this.#data.request('info', { ref }, (phase, fraction, detail) => {
         if (generation === this.#generation) this.loadProgress = { phase, fraction, detail: detail ?? null };
       });
-      const preview = await this.#data.request('preview', { ref, perClass: info.classes.length > 12 ? 2 : 4 });
+      // a table has no images to show
+      const preview = info.table
+        ? null
+        : await this.#data.request('preview', { ref, perClass: info.classes.length > 12 ? 2 : 4 });
       if (generation !== this.#generation) return null;
       this.info = info;
       this.preview = preview;
@@ -205,6 +219,31 @@ export class DatasetState {
         ),
       { kind: 'images', id },
     );
+  }
+
+  /** Imports a CSV of numbers (header row, a label column); resolves with its choice. */
+  importTable(
+    file: File,
+    label: string,
+    task: 'classification' | 'regression',
+    standardize: boolean,
+  ): Promise<DatasetChoice | null> {
+    const id = `table-${crypto.randomUUID().slice(0, 8)}`;
+    return this.#import(
+      file.name,
+      () =>
+        this.#data.request(
+          'import-table',
+          { datasetId: id, name: file.name, file, label, task, standardize },
+          this.#progress(file.name),
+        ),
+      { kind: 'table', id },
+    );
+  }
+
+  /** Stops the import in progress (it ends with 'the import was cancelled'). */
+  async cancelImport(): Promise<void> {
+    await this.#data.request('cancel-imports', {});
   }
 
   /** Deletes an imported dataset (in the data worker: its chunks can be large). */

@@ -94,7 +94,8 @@ export class RunController {
   /** Routes one worker event to the active run. */
   handle(e: WorkerEvent): void {
     const run = this.#run;
-    if (!run || e.type === 'reply' || (e.runId !== null && e.runId !== run.session.id)) return;
+    if (!run || e.type === 'reply' || e.type === 'lrFindProgress' || (e.runId !== null && e.runId !== run.session.id))
+      return;
     switch (e.type) {
       case 'progress':
         this.#progress(run, e);

@@ -13,12 +13,17 @@ export const CLASS_LOSSES = new Set(['CrossEntropyLoss', 'NLLLoss']);
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const dims = (shape: readonly number[]) => shape.join('×');
 
+/** The shape of one example: [C, H, W] images, or a table's [features]. */
+export function exampleShape(info: Pick<DatasetInfo, 'channels' | 'height' | 'width' | 'table'>): number[] {
+  return info.table ? [info.channels] : [info.channels, info.height, info.width];
+}
+
 /** The Input shape to set for a dataset, or null when the current one already takes its images ([784] for 1×28×28 too). */
 export function inputFor(
   current: readonly number[],
-  info: Pick<DatasetInfo, 'channels' | 'height' | 'width'>,
+  info: Pick<DatasetInfo, 'channels' | 'height' | 'width' | 'table'>,
 ): number[] | null {
-  const shape = [info.channels, info.height, info.width];
+  const shape = exampleShape(info);
   if (dims(current) === dims(shape)) return null;
   if (current.length === 1 && current[0] === size(shape)) return null;
   return shape;
@@ -29,12 +34,44 @@ export function normalizeFor(
   info: Pick<DatasetInfo, 'channels'>,
 ): { mean: number[]; std: number[] } | null {
   const preset =
-    choice.kind === 'images'
-      ? info.channels === 3
-        ? NORMALIZE_PRESETS.imagenet
-        : null
-      : NORMALIZE_PRESETS[choice.kind];
+    choice.kind === 'table' // a table is standardized at import, if at all
+      ? null
+      : choice.kind === 'images'
+        ? info.channels === 3
+          ? NORMALIZE_PRESETS.imagenet
+          : null
+        : NORMALIZE_PRESETS[choice.kind];
   return preset ? { mean: [...preset.mean], std: [...preset.std] } : null;
+}
+
+/** The configuration for a newly chosen dataset: its id (and table settings), Normalize preset, and for a table no image augmentation and a loss that fits its task. */
+export function configFor(c: TrainingConfig, choice: DatasetChoice, info: DatasetInfo): TrainingConfig {
+  const t = info.table;
+  const dataset: TrainingConfig['dataset'] = t
+    ? { id: 'table', label: t.label, task: t.task, standardize: t.standardization !== null }
+    : choice.kind === 'images'
+      ? { id: 'imagefolder', imageSize: info.height, channels: info.channels as 1 | 3 }
+      : choice.kind === 'table'
+        ? { id: 'table' }
+        : { id: choice.kind };
+  const noAugment = choice.kind === 'mnist' || choice.kind === 'fashion-mnist' || t !== undefined;
+  const classLoss = CLASS_LOSSES.has(c.loss.type);
+  const loss =
+    t?.task === 'regression' && classLoss
+      ? { type: 'MSELoss' }
+      : t?.task === 'classification' && !classLoss
+        ? { type: 'CrossEntropyLoss' }
+        : c.loss;
+  return {
+    ...c,
+    dataset,
+    loss,
+    transforms: {
+      ...c.transforms,
+      normalize: normalizeFor(choice, info),
+      ...(noAugment && { horizontalFlip: false, cropPadding: 0 }),
+    },
+  };
 }
 
 export interface BlockerInput {

@@ -16,20 +16,26 @@ import type { EditorState } from '../state/editor.svelte.ts';
 import type { ProjectsState } from '../state/projects.svelte.ts';
 import { LiveValue } from '../state/live-query.svelte.ts';
 import { fieldErrors } from './config-fields.ts';
-import { DatasetState, configIdOf, type DatasetChoice } from './dataset-state.svelte.ts';
+import { DatasetState, type DatasetChoice } from './dataset-state.svelte.ts';
 import { RunController, lockName, takeUnsavedEnding } from './run-controller.svelte.ts';
 import type { RunDataset } from '../../core/run/records.ts';
 import { RunSession } from './run-session.svelte.ts';
-import { startBlocker, runName, inputFor, normalizeFor } from './train-rules.ts';
+import { startBlocker, runName, inputFor, configFor, exampleShape } from './train-rules.ts';
 import { payloadOf } from './weights.ts';
+import { LrFinder } from './lr-finder.svelte.ts';
 
 /** Where older builds kept the form's configuration and backend: read once, for models that have no `training` yet. */
 const OLD_CONFIG_KEY = 'layerboard.train.config';
 const OLD_BACKEND_KEY = 'layerboard.train.backend';
 
-/** WASM SIMD on up to 4 threads by default (as many as the machine has cores). */
+/** One wasm thread per logical core, as the CLI's os.availableParallelism() (the backend holds up to 64). */
+export function coreThreads(): number {
+  return Math.max(1, Math.min(64, navigator.hardwareConcurrency || 2));
+}
+
+/** WASM SIMD on every core by default, the CLI's default too (docs/engine-speed.md: why it scales). */
 export function defaultBackend(): BackendChoice {
-  return { backend: 'wasm', threads: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)) };
+  return { backend: 'wasm', threads: coreThreads() };
 }
 
 function readStored(key: string): unknown {
@@ -65,6 +71,7 @@ export class TrainState {
   readonly repo: RunRepository;
   readonly runs: LiveValue<RunRecord[]>;
   readonly controller: RunController;
+  readonly lrFinder = new LrFinder(() => this.#client());
   readonly #config = $derived.by(() => this.#editor.graph.training ?? startingConfig(this.#editor.graph.input));
   readonly errors = $derived(fieldErrors(this.#config));
   /** The run the results area shows: the live one, or one picked from the list. */
@@ -130,6 +137,7 @@ export class TrainState {
 
   /** Why Start is disabled, or null. */
   get blocker(): string | null {
+    if (this.lrFinder.running) return 'the learning-rate finder is running: wait for it or cancel it';
     return startBlocker({
       analysis: this.#editor.analysis,
       datasets: this.datasets,
@@ -161,31 +169,16 @@ export class TrainState {
 
   #adopt(choice: DatasetChoice, info: DatasetInfo): void {
     const shape = inputFor(this.#editor.graph.input, info);
-    const c = $state.snapshot(this.config);
-    const id = configIdOf(choice);
     // the Input shape and the configuration change as one undo step
-    this.#editor.setTraining(
-      {
-        ...c,
-        dataset: id === 'imagefolder' ? { id, imageSize: info.height, channels: info.channels as 1 | 3 } : { id },
-        transforms: {
-          ...c.transforms,
-          normalize: normalizeFor(choice, info),
-          ...((choice.kind === 'mnist' || choice.kind === 'fashion-mnist') && {
-            horizontalFlip: false,
-            cropPadding: 0,
-          }),
-        },
-      },
-      shape ?? undefined,
-    );
+    this.#editor.setTraining(configFor($state.snapshot(this.config), choice, info), shape ?? undefined);
   }
 
   /** Deletes an imported dataset from the browser (its runs keep their logs). */
   async removeDataset(id: string): Promise<void> {
     await this.datasets.remove(id);
     const c = this.datasets.choice;
-    if ((c.kind === 'cifar10' && id === 'cifar10') || (c.kind === 'images' && c.id === id)) await this.datasets.load();
+    if ((c.kind === 'cifar10' && id === 'cifar10') || ((c.kind === 'images' || c.kind === 'table') && c.id === id))
+      await this.datasets.load();
   }
 
   async start(): Promise<void> {
@@ -200,7 +193,7 @@ export class TrainState {
       ref: this.datasets.ref,
       name: info.name,
       classes: info.classes,
-      shape: [info.channels, info.height, info.width],
+      shape: exampleShape(info),
     };
     await this.#launch(() =>
       this.controller.start({
@@ -211,6 +204,27 @@ export class TrainState {
         dataset,
       }),
     );
+  }
+
+  /** The LR range test with the form's model, configuration and dataset (fresh seeded weights). */
+  async findLr(): Promise<void> {
+    const blocked = this.blocker;
+    if (blocked) {
+      this.commandError = blocked;
+      return;
+    }
+    this.commandError = null;
+    await this.lrFinder.start({
+      model: structuredClone($state.snapshot(this.#editor.document)),
+      config: this.#runConfig(),
+      dataset: this.datasets.ref,
+    });
+  }
+
+  /** Sets the optimizer's lr (the LR finder's suggestion, one click). */
+  useLr(lr: number): void {
+    const c = $state.snapshot(this.config);
+    this.setConfig({ ...c, optimizer: { ...c.optimizer, lr } });
   }
 
   /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
