@@ -15,6 +15,8 @@ export interface FixtureRun {
   status?: RunFile['run']['status'];
   /** Also log loss/val per epoch and a stepped lr schedule (screenshots). */
   rich?: boolean;
+  /** The optimizer named in the run's hparams (the HParams filter's discrete column); SGD if not given. */
+  optimizer?: string;
 }
 
 /** Loss after `step` steps: an exponential fall with deterministic noise. */
@@ -61,7 +63,14 @@ export function fixtureRunFile(r: FixtureRun): RunFile {
     optimizer: { type: 'SGD', lr: r.lr, momentum: 0.9 },
     epochs: 4,
   };
-  const hparams = { optimizer: 'SGD', lr: r.lr, momentum: 0.9, batch_size: 64, epochs: 4, loss: 'CrossEntropyLoss' };
+  const hparams = {
+    optimizer: r.optimizer ?? 'SGD',
+    lr: r.lr,
+    momentum: 0.9,
+    batch_size: 64,
+    epochs: 4,
+    loss: 'CrossEntropyLoss',
+  };
   const final = { 'accuracy/val': acc.value.at(-1) as number, 'loss/train': loss.value.at(-1) as number };
   return {
     format: 'layerboard-run',

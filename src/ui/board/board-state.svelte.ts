@@ -14,6 +14,12 @@ import { RunColors } from './run-colors.ts';
 import { hasTraceableModel } from './graph/graph-source.ts';
 import { liveQuery } from 'dexie';
 import { fromFiles, importBoardFiles } from './log-import.ts';
+import { CardLayout } from './cards/card-layout.svelte.ts';
+import { followLogdir } from './logdir-sync.ts';
+import { directoryPicker, folderSource } from './folder-source.ts';
+
+/** How often an opened folder is re-read (as `board --logdir` follows its logdir). */
+export const FOLDER_POLL_MS = 2000;
 
 const EXTRA_COLORS = [
   '#2f4b7c',
@@ -47,6 +53,8 @@ export class BoardState {
   readonly db: LayerboardDB;
   readonly repo: RunRepository;
   readonly store: ScalarStore;
+  /** Pinned and enlarged cards of the card dashboards. */
+  readonly cards = new CardLayout(typeof localStorage === 'undefined' ? null : localStorage);
   /** Newest first. */
   runs = $state.raw<RunRecord[]>([]);
   runsLoaded = $state(false);
@@ -62,6 +70,9 @@ export class BoardState {
   /** What the last import brought in (run names) and every problem it met, verbatim. */
   importSummary = $state.raw<{ runs: string[]; problems: string[] } | null>(null);
   importing = $state(false);
+  /** The folder opened with "Open folder…" and followed live, by name. */
+  followedFolder = $state<string | null>(null);
+  #stopFolder: (() => void) | null = null;
   /** What the import in progress is doing ('run1: 40,000 of 100,000 points stored'). */
   importProgress = $state<string | null>(null);
   #importAbort: AbortController | null = null;
@@ -95,6 +106,7 @@ export class BoardState {
       sub.unsubscribe();
       graphs.unsubscribe();
       this.store.dispose();
+      this.stopFollowing();
       if (this.#tickTimer) clearTimeout(this.#tickTimer);
     };
   }
@@ -227,6 +239,41 @@ export class BoardState {
       this.importProgress = null;
       this.#importAbort = null;
     }
+  }
+
+  /**
+   * Asks for a folder (File System Access API) and follows it like `board --logdir`:
+   * re-read every 2 s, new files and appended records shown without a reload.
+   */
+  async openFolder(): Promise<void> {
+    const pick = directoryPicker();
+    if (!pick) {
+      this.notify('Opening a folder to follow needs the File System Access API (Chromium-based browsers).', true);
+      return;
+    }
+    let dir;
+    try {
+      dir = await pick({ id: 'layerboard-logdir', mode: 'read' });
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return; // the dialog was cancelled
+      this.notify(`the folder could not be opened: ${e instanceof Error ? e.message : String(e)}`, true);
+      return;
+    }
+    this.stopFollowing();
+    const name = dir.name;
+    this.#stopFolder = followLogdir(
+      this.db,
+      folderSource(dir),
+      (m) => this.notify(`${name}: ${m}`, true),
+      FOLDER_POLL_MS,
+    );
+    this.followedFolder = name;
+  }
+
+  stopFollowing(): void {
+    this.#stopFolder?.();
+    this.#stopFolder = null;
+    this.followedFolder = null;
   }
 
   /** Stops the import in progress between batches; the runs already stored stay. */
