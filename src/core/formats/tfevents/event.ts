@@ -21,7 +21,10 @@ export interface SummaryValue {
   /** A scalar: from simple_value, or from a rank-0 float/double tensor (new-style scalars). */
   scalar?: number;
   pluginName?: string;
-  /** Not a scalar: its kind and the Summary.Value's own bytes. */
+  /**
+   * Not a scalar: its kind and the Summary.Value's own bytes, in a buffer of their own (a
+   * view into the file would carry the whole file into every IndexedDB record it is stored in).
+   */
   kind?: SummaryKind;
   raw?: Uint8Array;
 }
@@ -32,7 +35,7 @@ export interface TfEvent {
   fileVersion?: string;
   values: SummaryValue[];
   graph?: GraphDefNode[];
-  /** The graph_def's bytes, written back as they came. */
+  /** The graph_def's bytes (a copy of their own, not a view into the file), written back as they came. */
   graphDef?: Uint8Array;
   /** Event fields the board does not show (session_log, log_message, ...), by field name. */
   other?: string[];
@@ -120,7 +123,7 @@ function decodeValue(bytes: Uint8Array): SummaryValue {
   }
   if (value.scalar === undefined) {
     value.kind = kindOf(f);
-    value.raw = bytes;
+    value.raw = bytes.slice(); // a copy: structured clone stores a view's whole buffer
   }
   return value;
 }
@@ -140,7 +143,7 @@ export function decodeEvent(bytes: Uint8Array): TfEvent {
         event.fileVersion = asString(field);
         break;
       case 4:
-        event.graphDef = asMessage(field);
+        event.graphDef = asMessage(field).slice();
         event.graph = decodeGraphDef(event.graphDef);
         break;
       case 5:
