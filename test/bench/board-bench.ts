@@ -174,7 +174,10 @@ async function histogramScenario(browser: Browser, url: string) {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${url}#board`);
-  await importFiles(page, [histogramEvents(TAGS, STEPS)], 1);
+  const file = histogramEvents(TAGS, STEPS);
+  const t0 = Date.now();
+  await importFiles(page, [file], 1);
+  const importMs = Date.now() - t0;
   const times: Record<'histograms' | 'distributions', number[]> = { histograms: [], distributions: [] };
   const drawn = { histograms: 'path.ridge', distributions: 'path.median' };
   for (let i = 0; i < REPEATS; i++)
@@ -200,6 +203,8 @@ async function histogramScenario(browser: Browser, url: string) {
   return {
     tags: TAGS,
     steps: STEPS,
+    eventFileBytes: file.buffer.length,
+    importMs,
     histogramsTabMs: stats(times.histograms),
     distributionsTabMs: stats(times.distributions),
     pathsInDomOnDistributions: svgs,
