@@ -173,6 +173,7 @@ export class EngineRuntime {
         controller: run.controller,
         onProgress,
         progressIntervalMs: r.progressIntervalMs ?? 250,
+        ...(r.resume && { resume: r.resume }),
       });
       const test = result.status === 'finished' ? await prepared.evaluateTest(breathe) : null;
       run.status = result.status;
@@ -181,6 +182,7 @@ export class EngineRuntime {
         runId: run.runId,
         status: result.status,
         weights: encodeWeights(prepared.model.stateDict()),
+        state: result.state,
         steps: result.steps,
         test,
       });

@@ -7,6 +7,7 @@
 import type { DatasetRef, EpochRecord, EvalResult, RunStatus, StepRecord, TrainOutcome } from '../core/run/records.ts';
 import type { BackendChoice, TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { TrainState } from '../core/run/train-state.ts';
 import { envelopeProblem, type Reply } from './rpc.ts';
 
 export type { BackendChoice, DatasetRef, EpochRecord, EvalResult, StepRecord };
@@ -32,6 +33,8 @@ export interface TrainRequestBody {
   dataset: DatasetRef;
   /** Start from these weights ("continue training") instead of a fresh seeded init. */
   weights?: WeightsPayload;
+  /** With `weights`: the parent run's optimizer, scheduler and generator states, to resume rather than restart them. */
+  resume?: TrainState;
   /** How often progress is posted, in ms (steps are batched in between). Default 250. */
   progressIntervalMs?: number;
 }
@@ -86,6 +89,8 @@ export type WorkerEvent =
       runId: string;
       status: TrainOutcome;
       weights: WeightsPayload;
+      /** Where training ended: what "continue training" resumes from. */
+      state: TrainState;
       steps: number;
       test: EvalResult | null;
     }
