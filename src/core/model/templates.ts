@@ -2,6 +2,7 @@
 import { INCEPTION_NET, MNIST_RESNET, RESNET20 } from './graph-templates.ts';
 import { newModelDocument } from './model-json.ts';
 import type { LayerSpec, ModelDocument } from './types.ts';
+import { defaultTrainingConfig, type TrainingConfig } from '../run/training-config.ts';
 
 export interface ModelTemplate {
   id: string;
@@ -10,8 +11,14 @@ export interface ModelTemplate {
   doc: ModelDocument;
 }
 
-function doc(input: number[], layers: LayerSpec[], names: string[] | null, className: string): ModelDocument {
-  return { ...newModelDocument(input, layers, names), className };
+function doc(
+  input: number[],
+  layers: LayerSpec[],
+  names: string[] | null,
+  className: string,
+  training?: TrainingConfig,
+): ModelDocument {
+  return { ...newModelDocument(input, layers, names), className, ...(training && { training }) };
 }
 
 /**
@@ -29,6 +36,22 @@ const CIFAR10_BS: LayerSpec[] = [
   { type: 'Linear', in_features: 1024, out_features: 64 },
   { type: 'Linear', in_features: 64, out_features: 10 },
 ];
+
+/**
+ * A recipe for BS on CIFAR-10 (imported on the Train tab): the seed trains it with
+ * SGD(lr=0.01) on batches of 1; here Adam(lr=1e-3) on batches of 64 with CIFAR-10's
+ * per-channel normalization, RandomCrop(32, padding=4) + RandomHorizontalFlip (BS has no
+ * activation between its layers and overfits CIFAR-10's 50,000 images within a few epochs
+ * without augmentation), and a cosine decay of the lr to 0 over 10 epochs.
+ */
+const CIFAR10_BS_RECIPE: TrainingConfig = {
+  ...defaultTrainingConfig('cifar10'),
+  transforms: { ...defaultTrainingConfig('cifar10').transforms, horizontalFlip: true, cropPadding: 4 },
+  optimizer: { type: 'Adam', lr: 0.001 },
+  scheduler: { type: 'CosineAnnealingLR', T_max: 10 },
+  batchSize: 64,
+  epochs: 10,
+};
 
 /** The seed's nn.Sequential/OrderedDict example; 1×28×28 in gives 64×20×20 out. */
 const SEED_CONV_RELU: LayerSpec[] = [
@@ -86,8 +109,8 @@ export const TEMPLATES: ModelTemplate[] = [
     id: 'cifar10-bs',
     title: 'CIFAR-10 BS (seed)',
     description:
-      "The seed tutorial's CIFAR-10 model: three 5×5 conv + max-pool stages, Flatten (64×4×4 = 1024), Linear 1024→64→10.",
-    doc: doc([3, 32, 32], CIFAR10_BS, null, 'BS'),
+      "The seed tutorial's CIFAR-10 model: three 5×5 conv + max-pool stages, Flatten (64×4×4 = 1024), Linear 1024→64→10. Its training recipe (for an imported CIFAR-10): Adam 1e-3, batch 64, random crop + flip, cosine lr over 10 epochs.",
+    doc: doc([3, 32, 32], CIFAR10_BS, null, 'BS', CIFAR10_BS_RECIPE),
   },
   {
     id: 'seed-conv-relu',
