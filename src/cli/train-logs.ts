@@ -1,23 +1,51 @@
 // What `layerboard train --logdir DIR` leaves behind: a TensorBoard event file and a
 // Layerboard run file (the app imports it on the Board), with the app's tags at the app's
-// steps (core/run/run-log.ts: the same RunLog the browser logs with). Written also when
-// training fails, so a NaN run keeps its logs and says why it stopped.
+// steps (core/run/run-log.ts: the same RunLog the browser logs with). The event file also
+// holds the graph (GraphDef), print(model) and the config as text, the hparams, and the
+// engine's summaries (engine/run-summaries.ts: histograms, images, PR curves), as the
+// browser's run exports them. Written also when training fails, so a NaN run keeps its
+// logs and says why it stopped.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModuleGraph, type ModuleGraph } from '../core/model/module-graph.ts';
 import { SummaryShapeError } from '../core/model/summary.ts';
-import { eventFileName, writeEventFile, type ScalarPoint } from '../core/formats/tfevents/index.ts';
+import {
+  encodeHparamsValues,
+  encodeTextValue,
+  eventFileName,
+  flattenHparams,
+  writeEventFile,
+  type RawSummary,
+  type ScalarPoint,
+} from '../core/formats/tfevents/index.ts';
+import { moduleGraphToGraphDef } from '../core/formats/tfevents/modules-to-graph-def.ts';
+import { moduleRepr } from '../core/python/pytorch-export.ts';
+import { indentCode } from '../core/run/summary-tags.ts';
 import type { ModelDocument } from '../core/model/types.ts';
+import type { SummaryRecorder } from '../engine/run-summaries.ts';
 import type { EndStatus } from '../core/run/records.ts';
 import { flatHparams, RunLog, type FinalMetrics } from '../core/run/run-log.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
-import { encodeFloat32, RUN_FORMAT, RUN_VERSION, serializeRunFile, seriesOf, type RunFile } from '../db/run-file.ts';
+import {
+  encodeFloat32,
+  RUN_FORMAT,
+  RUN_VERSION,
+  runFileSummary,
+  serializeRunFile,
+  seriesOf,
+  type RunFile,
+} from '../db/run-file.ts';
 
 export class TrainLog {
   readonly points: ScalarPoint[] = [];
+  /** The engine's summaries (histograms, images, PR curves, text), at their logged steps. */
+  readonly summaries: RawSummary[] = [];
   readonly started = Date.now();
   /** Feed it the trainer's records; its scalars land in `points`. */
   readonly log = new RunLog((tag, value, step, wallTime) => this.points.push({ tag, step, wallTime, value }));
+
+  /** The run's summary recorder, once training starts. */
+  recorder: SummaryRecorder | null = null;
 
   constructor(
     readonly name: string,
@@ -35,6 +63,25 @@ export class TrainLog {
     }
   }
 
+  /** Takes the recorder's summaries (waiting for its images); a failed encoding is reported, the rest kept. */
+  async collect(): Promise<void> {
+    if (!this.recorder) return;
+    try {
+      this.summaries.push(...(await this.recorder.drain()));
+    } catch (e) {
+      this.summaries.push(...this.recorder.take());
+      console.error(`layerboard train: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** print(model) and the config, as the browser's run logs them with add_text (step 0). */
+  private texts(): { tag: string; step: number; text: string }[] {
+    return [
+      { tag: 'model', step: 0, text: indentCode(moduleRepr(this.doc)) },
+      { tag: 'config', step: 0, text: indentCode(JSON.stringify(this.config, null, 2)) },
+    ];
+  }
+
   /** Writes DIR/<name>/events.out.tfevents.* and DIR/<name>.layerboard-run.json; returns their paths. */
   write(
     dir: string,
@@ -47,7 +94,33 @@ export class TrainLog {
     const runDir = join(dir, this.name);
     mkdirSync(runDir, { recursive: true });
     const events = join(runDir, eventFileName(this.started / 1000));
-    writeFileSync(events, writeEventFile(this.points, this.started / 1000));
+    const created = this.started / 1000,
+      ended = Date.now() / 1000;
+    const graph = this.graph(batch);
+    const texts = this.texts();
+    const summaries: RawSummary[] = [
+      ...texts.map((t) => ({
+        ...t,
+        wallTime: created,
+        kind: 'text' as const,
+        value: encodeTextValue(t.tag, t.text),
+      })),
+      ...this.summaries,
+      ...encodeHparamsValues(flattenHparams(flatHparams(this.config)), Object.keys(metrics)).map((value) => ({
+        tag: '',
+        step: 0,
+        wallTime: ended,
+        kind: 'hparams' as const,
+        value,
+      })),
+    ];
+    writeFileSync(
+      events,
+      writeEventFile(
+        { scalars: this.points, summaries, ...(graph && { graphDef: moduleGraphToGraphDef(graph) }) },
+        created,
+      ),
+    );
     const file: RunFile = {
       format: RUN_FORMAT,
       version: RUN_VERSION,
@@ -65,9 +138,10 @@ export class TrainLog {
         backend: 'cli',
       },
       scalars: seriesOf(this.points.map((p) => ({ runId: '', ...p }))),
-      graph: this.graph(batch),
+      graph,
       hparams: { hparams: flatHparams(this.config), metrics },
-      texts: [],
+      texts,
+      summaries: this.summaries.map(runFileSummary),
       ...(weights
         ? {
             weights: Object.fromEntries(

@@ -14,6 +14,7 @@ import { modelFromDocument } from '../engine/model.ts';
 import { prepareRun } from '../engine/prepare-run.ts';
 import { syntheticDataset } from '../engine/synthetic-dataset.ts';
 import { NonFiniteLossError, type TrainResult } from '../engine/trainer.ts';
+import { SummaryRecorder } from '../engine/run-summaries.ts';
 import { transformsOf, splitSource } from '../engine/dataset-source.ts';
 import { lrRangeTest, type LrFinderResult } from '../engine/lr-finder.ts';
 import { Rng } from '../engine/rng.ts';
@@ -139,7 +140,13 @@ async function run(
   );
   const stepLosses: number[] = [];
   const t0 = performance.now();
+  // histograms, images and PR curves for the event file (the browser's worker logs the same)
+  const recorder = logs
+    ? new SummaryRecorder(prepared.model, { totalSteps: prepared.totalSteps, classes: ds.classes })
+    : null;
+  if (logs && recorder) logs.recorder = recorder;
   const result = await prepared.train({
+    ...(recorder && { observer: recorder }),
     progressIntervalMs: 1000,
     onProgress: (events) => {
       for (const e of events) {
@@ -153,11 +160,14 @@ async function run(
       }
     },
   });
-  const test = await prepared.evaluateTest();
+  recorder?.finish(result.steps - 1);
+  const test = await prepared.evaluateTest(undefined, recorder?.testObserver());
+  if (test) recorder?.afterTest(result.epochs.length);
   const seconds = (performance.now() - t0) / 1000;
   if (a.save) writeFileIn(a.save, stateToSafetensors(prepared.model.stateDict()));
   if (logs) {
     if (test) logs.log.test(test);
+    await logs.collect();
     for (const path of logs.write(
       a.logdir!,
       result.status,
@@ -230,6 +240,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof NonFiniteLossError)) throw e;
     // A failed run keeps its logs up to the last finite step, with the reason.
+    if (logs) await logs.collect();
     if (logs)
       for (const path of logs.write(a.logdir!, 'failed', e.message, logs.log.metrics(), a.config.batchSize))
         log(`wrote ${path}`);

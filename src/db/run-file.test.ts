@@ -34,6 +34,7 @@ async function loggedRun(): Promise<string> {
   await writer.addGraph({ version: 1, root: { id: 'Model' } });
   await writer.addHparams({ lr: 0.1 }, { 'accuracy/val': 0.81 });
   await writer.addText('notes', 'first try', 0);
+  await writer.addHistogram('weights/0.weight', [0.5, -1, 2], 3, 1003);
   await writer.close();
   await runs.update(run.id, {
     weights: { 'model.0.weight': { shape: [2, 4], data: new Float32Array([1, -2, 0.5, 3, 0, 1e-7, -1e30, 7]) } },
@@ -60,6 +61,10 @@ describe('run files', () => {
     expect((await otherRuns.graph(id))?.graph).toEqual({ version: 1, root: { id: 'Model' } });
     expect((await otherRuns.hparams(id))?.hparams).toEqual({ lr: 0.1 });
     expect((await otherRuns.texts(id)).map((t) => t.text)).toEqual(['first try']);
+    // summaries keep their Summary.Value bytes exactly
+    const [histogram] = await otherRuns.summaries(id, 'histogram');
+    expect(histogram).toMatchObject({ tag: 'weights/0.weight', step: 3, wallTime: 1003 });
+    expect([...histogram.value]).toEqual([...(await runs.summaries(id, 'histogram'))[0].value]);
     const stored = await otherRuns.get(id);
     expect(stored?.status).toBe('finished');
     expect(Array.from(stored!.weights!['model.0.weight'].data)).toEqual(
@@ -95,6 +100,7 @@ describe('run files', () => {
       graph: null,
       hparams: null,
       texts: [],
+      summaries: [{ tag: 'h', step: 0, wallTime: 1, kind: 'histogram', value: 'not base64!' }],
     });
     if (bad.ok) throw new Error('expected errors');
     expect(bad.errors.map((e) => e.path)).toEqual([
@@ -102,6 +108,7 @@ describe('run files', () => {
       'scalars["loss/train"].step[1]',
       'scalars["loss/train"].value[1]',
       'scalars["lr"]',
+      'summaries[0].value',
     ]);
     expect(bad.errors[3].message).toBe('columns differ in length (step 1, wallTime 0, value 0)');
   });

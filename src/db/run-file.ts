@@ -6,7 +6,8 @@ import type { TrainingConfig } from '../core/run/training-config.ts';
 import { ORIGINAL_CONFIG_TAG } from './migrations.ts';
 import { readJson } from '../core/formats/json-syntax.ts';
 import { tensorProblem } from '../core/formats/safetensors.ts';
-import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord } from './schema.ts';
+import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord, SummaryRecord } from './schema.ts';
+import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export const RUN_FORMAT = 'layerboard-run';
 export const RUN_VERSION = 1;
@@ -25,6 +26,15 @@ export interface RunFileWeight {
   data: string; /* base64, little-endian */
 }
 
+/** A histogram, image, PR curve or other summary: its Summary.Value as TensorBoard encodes it, in base64. */
+export interface RunFileSummary {
+  tag: string;
+  step: number;
+  wallTime: number;
+  kind: SummaryKind;
+  value: string;
+}
+
 export interface RunFile {
   format: typeof RUN_FORMAT;
   version: typeof RUN_VERSION;
@@ -34,6 +44,8 @@ export interface RunFile {
   graph: unknown;
   hparams: { hparams: Record<string, unknown>; metrics: Record<string, number> } | null;
   texts: { tag: string; step: number; text: string }[];
+  /** Optional: histograms, images, PR curves (docs/run-format.md, "Summaries"). */
+  summaries?: RunFileSummary[];
   weights?: Record<string, RunFileWeight>;
 }
 
@@ -58,18 +70,26 @@ export function fromJsonNumber(v: unknown): number | null {
   return null;
 }
 
-export function encodeFloat32(data: Float32Array): string {
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+export function encodeBase64(bytes: Uint8Array): string {
   let binary = '';
   // Chunks keep String.fromCharCode's argument list short.
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 
-export function decodeFloat32(base64: string): Float32Array {
+export function decodeBase64(base64: string): Uint8Array {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function encodeFloat32(data: Float32Array): string {
+  return encodeBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+export function decodeFloat32(base64: string): Float32Array {
+  const bytes = decodeBase64(base64);
   if (bytes.length % 4 !== 0) throw new Error(`${bytes.length} bytes is not a whole number of float32 values`);
   return new Float32Array(bytes.buffer);
 }
@@ -102,11 +122,12 @@ export async function exportRunFile(
 ): Promise<RunFile> {
   const run = await db.runs.get(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
-  const [scalars, graph, hparams, texts] = await Promise.all([
+  const [scalars, graph, hparams, texts, summaries] = await Promise.all([
     db.scalars.where('runId').equals(runId).toArray(),
     db.graphs.get(runId),
     db.hparams.get(runId),
     db.texts.where('runId').equals(runId).toArray(),
+    db.summaries.where('runId').equals(runId).toArray(),
   ]);
   const { weights, ...record } = run;
   const file: RunFile = {
@@ -118,6 +139,7 @@ export async function exportRunFile(
     hparams: hparams ? { hparams: hparams.hparams, metrics: hparams.metrics } : null,
     texts: texts.map((t) => ({ tag: t.tag, step: t.step, text: t.text })),
   };
+  if (summaries.length) file.summaries = summaries.map(runFileSummary);
   if (weights && options.weights !== false) {
     file.weights = Object.fromEntries(
       Object.entries(weights).map(([name, w]) => [
@@ -198,6 +220,35 @@ function checkSeries(tag: string, s: unknown, errors: RunFileError[]): void {
     });
 }
 
+/** A stored summary as the run file keeps it (its bytes in base64). */
+export function runFileSummary(s: Omit<SummaryRecord, 'id' | 'runId'>): RunFileSummary {
+  return { tag: s.tag, step: s.step, wallTime: s.wallTime, kind: s.kind, value: encodeBase64(s.value) };
+}
+
+const SUMMARY_KINDS: SummaryKind[] = ['histogram', 'image', 'text', 'pr_curve', 'hparams', 'audio', 'other'];
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function checkSummaries(summaries: unknown, errors: RunFileError[]): void {
+  if (summaries === undefined) return;
+  if (!Array.isArray(summaries)) {
+    errors.push({ path: 'summaries', message: 'must be an array' });
+    return;
+  }
+  summaries.forEach((s: unknown, i) => {
+    const at = `summaries[${i}]`;
+    if (!isObject(s)) return void errors.push({ path: at, message: 'must be an object' });
+    if (typeof s.tag !== 'string') errors.push({ path: `${at}.tag`, message: 'must be a string' });
+    if (typeof s.step !== 'number' || !Number.isInteger(s.step))
+      errors.push({ path: `${at}.step`, message: `must be an integer, got ${JSON.stringify(s.step)}` });
+    if (typeof s.wallTime !== 'number' || !Number.isFinite(s.wallTime))
+      errors.push({ path: `${at}.wallTime`, message: 'must be a finite number of seconds' });
+    if (!SUMMARY_KINDS.includes(s.kind as SummaryKind))
+      errors.push({ path: `${at}.kind`, message: `must be one of ${SUMMARY_KINDS.join(', ')}` });
+    if (typeof s.value !== 'string' || s.value.length % 4 !== 0 || !BASE64.test(s.value))
+      errors.push({ path: `${at}.value`, message: "must be base64 of the Summary.Value's bytes" });
+  });
+}
+
 function checkWeights(weights: unknown, errors: RunFileError[]): void {
   if (weights === undefined) return;
   if (!isObject(weights)) {
@@ -260,6 +311,7 @@ export function parseRunFile(input: string | unknown): RunFileParse {
   if (value.texts !== undefined && !Array.isArray(value.texts))
     errors.push({ path: 'texts', message: 'must be an array' });
   checkWeights(value.weights, errors);
+  checkSummaries(value.summaries, errors);
   if (errors.length > 0) return { ok: false, errors };
   // every field was checked above (checkRun, checkSeries, checkWeights)
   const file = value as unknown as RunFile;
@@ -304,7 +356,7 @@ export async function importRunFile(
       Object.entries(file.weights).map(([name, w]) => [name, { shape: w.shape, data: decodeFloat32(w.data) }]),
     );
   }
-  await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.hparams, db.texts], async () => {
+  await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.hparams, db.texts, db.summaries], async () => {
     await db.runs.add(record);
     await db.scalars.bulkPut(scalarRecords(id, file.scalars));
     if (file.graph !== null && file.graph !== undefined) await db.graphs.put({ runId: id, graph: file.graph });
@@ -312,6 +364,8 @@ export async function importRunFile(
       await db.hparams.put({ runId: id, hparams: file.hparams.hparams, metrics: file.hparams.metrics ?? {} });
     if (file.texts.length > 0)
       await db.texts.bulkAdd(file.texts.map((t) => ({ runId: id, tag: t.tag, step: t.step, text: t.text })));
+    if (file.summaries?.length)
+      await db.summaries.bulkAdd(file.summaries.map((s) => ({ ...s, runId: id, value: decodeBase64(s.value) })));
   });
   return record;
 }

@@ -1,5 +1,5 @@
 // A SummaryWriter for IndexedDB, after torch.utils.tensorboard.SummaryWriter: scalars
-// are buffered and written in batches; graph, text and hparams go straight through.
+// are buffered and written in batches; graph, text, hparams and summaries go straight through.
 // Write errors (an IndexedDB quota error, say) reach onError: shown, never swallowed.
 import type { LayerboardDB, ScalarRecord, SummaryRecord } from './schema.ts';
 import {
@@ -10,7 +10,7 @@ import {
   prCurveOf,
   type SummaryImage,
 } from '../core/formats/tfevents/index.ts';
-import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
+import type { RawSummary, SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 
 export interface SummaryWriterOptions {
   /** Flush buffered scalars at least this often (ms). */
@@ -85,6 +85,20 @@ export class SummaryWriter {
       step,
       wallTime,
     );
+  }
+
+  /** Summaries already encoded (the engine's, from the worker), stored in one batch. */
+  addSummaries(summaries: readonly RawSummary[]): Promise<void> {
+    if (summaries.length === 0) return this.#pending;
+    const records: SummaryRecord[] = summaries.map(({ tag, step, wallTime, kind, value }) => ({
+      runId: this.runId,
+      tag,
+      step,
+      wallTime,
+      kind,
+      value,
+    }));
+    return this.#write(() => this.#db.summaries.bulkAdd(records).then(() => undefined));
   }
 
   #summary(kind: SummaryKind, tag: string, value: Uint8Array, step: number, wallTime: number): Promise<void> {

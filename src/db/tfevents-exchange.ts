@@ -12,6 +12,7 @@ import {
   type ScalarPoint,
 } from '../core/formats/tfevents/index.ts';
 import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts';
+import { isModuleGraph, moduleGraphToGraphDef } from '../core/formats/tfevents/modules-to-graph-def.ts';
 import {
   encodeHparamsValues,
   flattenHparams,
@@ -64,9 +65,11 @@ export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ n
     for (const value of encodeHparamsValues(flattenHparams(hparams.hparams), Object.keys(hparams.metrics)))
       raw.push({ tag: '', step: 0, wallTime: end, kind: 'hparams', value });
   }
+  // An imported graph leaves as the bytes it came with; our own runs' add_graph record as a GraphDef.
+  const graphDef = graph?.graphDef ?? (isModuleGraph(graph?.graph) ? moduleGraphToGraphDef(graph.graph) : undefined);
   return {
     name: eventFileName(created),
-    bytes: writeEventFile({ scalars, summaries: raw, graphDef: graph?.graphDef }, created),
+    bytes: writeEventFile({ scalars, summaries: raw, graphDef }, created),
   };
 }
 

@@ -1,8 +1,9 @@
 // Evaluation on a held-out split in eval mode: mean loss, accuracy and the confusion matrix.
 import { lossTarget } from './losses/targets.ts';
-import { DataLoader, type BatchSource } from './data-loader.ts';
+import { DataLoader, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import type { Model } from './model.ts';
+import type { Tensor } from './tensor.ts';
 import type { EvalResult } from '../core/run/records.ts';
 
 /** Index of the largest value of row i of an [N, C] array (the first one on ties, as argmax). */
@@ -12,7 +13,7 @@ function argmax(data: Float32Array, i: number, c: number): number {
   return best;
 }
 
-/** Evaluates in eval mode; `pause` runs after each batch (a worker yields there). */
+/** Evaluates in eval mode; `pause` runs after each batch (a worker yields there), `observe` sees each batch's output. */
 export async function evaluateSplit(
   model: Model,
   source: BatchSource,
@@ -20,6 +21,7 @@ export async function evaluateSplit(
   batchSize: number,
   classes: number,
   pause: () => Promise<void> = async () => {},
+  observe?: (out: Tensor, batch: Batch) => void,
 ): Promise<EvalResult> {
   const loss = createLoss(lossSpec),
     perBatchMean = (lossSpec.reduction ?? 'mean') === 'mean';
@@ -35,6 +37,7 @@ export async function evaluateSplit(
     for (const batch of new DataLoader(source, { batchSize }).batches()) {
       const out = model.forwardView(batch.input);
       const value = loss.forward(out, lossTarget(loss.type, out, batch.target)).data[0];
+      observe?.(out, batch);
       sum += perBatchMean ? value * batch.size : value;
       seen += batch.size;
       if (out.shape.length !== 2 || out.shape[1] !== classes) classification = false;

@@ -10,7 +10,8 @@ import type { ImageDataset } from '../core/formats/lbds.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { EvalResult } from '../core/run/records.ts';
 import { validateTrainingConfig, type TrainingConfig } from '../core/run/training-config.ts';
-import type { BatchSource } from './data-loader.ts';
+import type { Batch, BatchSource } from './data-loader.ts';
+import type { Tensor } from './tensor.ts';
 import { splitSource, transformsOf } from './dataset-source.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { Rng } from './rng.ts';
@@ -27,8 +28,8 @@ export interface PreparedRun {
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
   train(options?: TrainOptions): Promise<TrainResult>;
-  /** Evaluates the model on the test split; `pause` runs after every batch (a worker yields there). */
-  evaluateTest(pause?: () => Promise<void>): Promise<EvalResult | null>;
+  /** Evaluates the model on the test split; `pause` runs after every batch (a worker yields there), `observe` sees each batch's output. */
+  evaluateTest(pause?: () => Promise<void>, observe?: (out: Tensor, batch: Batch) => void): Promise<EvalResult | null>;
 }
 
 /** The configuration's problems as one error, before anything is built. */
@@ -76,7 +77,7 @@ export function prepareRun(
     stepsPerEpoch,
     totalSteps: stepsPerEpoch * config.epochs,
     train: (options) => trainWith(model, loaders, config, options),
-    evaluateTest: async (pause) =>
-      test ? evaluateSplit(model, test, config.loss, config.batchSize, dataset.classes.length, pause) : null,
+    evaluateTest: async (pause, observe) =>
+      test ? evaluateSplit(model, test, config.loss, config.batchSize, dataset.classes.length, pause, observe) : null,
   };
 }

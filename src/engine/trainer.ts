@@ -119,8 +119,17 @@ export class TrainController {
   }
 }
 
+/** Sees the run between steps (the summaries of engine/run-summaries.ts). */
+export interface TrainObserver {
+  /** After the optimizer step of local step `step` (0-based): weights updated, gradients kept. */
+  afterStep(step: number, batch: Batch): void;
+  /** After an epoch (and its validation), whose last local step was `lastStep`. */
+  afterEpoch(lastStep: number): void;
+}
+
 export interface TrainOptions {
   controller?: TrainController;
+  observer?: TrainObserver;
   onProgress?: (events: TrainEvent[]) => void;
   /** Minimum time between onProgress calls while steps run (default 100 ms). */
   progressIntervalMs?: number;
@@ -303,6 +312,7 @@ class TrainingRun {
       epochs.push(record);
       // ReduceLROnPlateau monitors the validation loss (the training loss without validation)
       if (this.sched && !this.perBatch) this.sched.step(record.valLoss ?? record.trainLoss);
+      this.options.observer?.afterEpoch(this.step - 1);
       this.progress.push({ type: 'epoch', record }, true);
       if (early) {
         const { improved, stop } = early.update(record);
@@ -375,6 +385,7 @@ class TrainingRun {
     clipGradients(this.opt.params, this.clip);
     const lr = this.opt.lr;
     this.opt.step();
+    this.options.observer?.afterStep(this.step, batch);
     this.progress.step({ step: this.step, epoch, loss: value, lr });
     this.step++;
     if (this.perBatch) this.sched!.step();

@@ -106,6 +106,7 @@ export class EngineClient {
         this.pending.settle(e);
         return;
       case 'progress':
+      case 'summaries':
       case 'done':
       case 'error':
         if (e.runId !== null && e.runId !== this.currentRun) return; // stale: an earlier run

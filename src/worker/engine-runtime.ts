@@ -5,6 +5,7 @@ import { backend, useBackend, type Backend } from '../engine/backend.ts';
 import { buildModel, checkTrainingConfig, prepareRun, testSource, type PreparedRun } from '../engine/prepare-run.ts';
 import { NonFiniteLossError, TrainController, type TrainEvent } from '../engine/trainer.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
+import { SummaryRecorder } from '../engine/run-summaries.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';
 import type { ImageDataset } from '../core/formats/lbds.ts';
 import type { RunStatus } from '../core/run/records.ts';
@@ -15,6 +16,7 @@ import {
   type DatasetRef,
   type EpochRecord,
   type EvaluateRequestBody,
+  type RawSummary,
   type ReplyResults,
   type Request,
   type RequestType,
@@ -134,9 +136,20 @@ export class EngineRuntime {
     };
   }
 
+  /** Hands the run's ready summaries to the UI (before the progress that follows them). */
+  private emitSummaries(runId: string, summaries: RawSummary[]): void {
+    if (summaries.length) this.emit({ type: 'summaries', runId, summaries });
+  }
+
   private async execute(run: ActiveRun, r: TrainRequestBody, prepared: PreparedRun): Promise<void> {
     let last = performance.now();
+    const recorder = new SummaryRecorder(prepared.model, {
+      totalSteps: prepared.totalSteps,
+      classes: prepared.dataset.classes,
+      offsets: r.offsets,
+    });
     const onProgress = (events: TrainEvent[]) => {
+      this.emitSummaries(run.runId, recorder.take());
       const steps: StepRecord[] = [],
         epochs: EpochRecord[] = [];
       for (const e of events) {
@@ -171,11 +184,15 @@ export class EngineRuntime {
     try {
       const result = await prepared.train({
         controller: run.controller,
+        observer: recorder,
         onProgress,
         progressIntervalMs: r.progressIntervalMs ?? 250,
         ...(r.resume && { resume: r.resume }),
       });
-      const test = result.status === 'finished' ? await prepared.evaluateTest(breathe) : null;
+      recorder.finish(result.steps - 1);
+      const test = result.status === 'finished' ? await prepared.evaluateTest(breathe, recorder.testObserver()) : null;
+      if (test) recorder.afterTest(result.epochs.length);
+      this.emitSummaries(run.runId, await recorder.drain());
       run.status = result.status;
       this.emit({
         type: 'done',
@@ -187,6 +204,8 @@ export class EngineRuntime {
         test,
       });
     } catch (err) {
+      // a failed run keeps the summaries it logged
+      this.emitSummaries(run.runId, await recorder.drain().catch(() => recorder.take()));
       run.status = 'failed';
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof NonFiniteLossError)

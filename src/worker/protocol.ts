@@ -8,9 +8,11 @@ import type { DatasetRef, EpochRecord, EvalResult, RunStatus, StepRecord, TrainO
 import type { BackendChoice, TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { TrainState } from '../core/run/train-state.ts';
+import type { RawSummary } from '../core/formats/tfevents/summary-value.ts';
+import type { LogOffsets } from '../core/run/run-log.ts';
 import { envelopeProblem, type Reply } from './rpc.ts';
 
-export type { BackendChoice, DatasetRef, EpochRecord, EvalResult, StepRecord };
+export type { BackendChoice, DatasetRef, EpochRecord, EvalResult, RawSummary, StepRecord };
 
 /** One state_dict entry; `buffer` holds float32 (or int32 for int64 counters) values. */
 export interface WeightEntry {
@@ -37,6 +39,8 @@ export interface TrainRequestBody {
   resume?: TrainState;
   /** How often progress is posted, in ms (steps are batched in between). Default 250. */
   progressIntervalMs?: number;
+  /** Where the run's logged steps and epochs start (a continued run's are its parent's). Default 0, 0. */
+  offsets?: LogOffsets;
 }
 
 export interface EvaluateRequestBody {
@@ -84,6 +88,11 @@ export type WorkerEvent =
       totalSteps: number;
       imagesPerSecond: number;
     }
+  /**
+   * Histograms, images, PR curves and text the run logged (core/run/summary-tags.ts), each
+   * encoded as TensorBoard stores it, at its logged step; batched with progress, buffers transferred.
+   */
+  | { type: 'summaries'; runId: string; summaries: RawSummary[] }
   | {
       type: 'done';
       runId: string;
@@ -121,11 +130,18 @@ export function requestTransfer(r: Request): ArrayBuffer[] {
   }
 }
 
+/** The buffers of encoded summaries, each once (several values may share one). */
+export function summaryBuffers(summaries: readonly RawSummary[]): ArrayBuffer[] {
+  return [...new Set(summaries.map((s) => s.value.buffer as ArrayBuffer))];
+}
+
 /** Buffers to transfer with an event. */
 export function eventTransfer(e: WorkerEvent): ArrayBuffer[] {
   switch (e.type) {
     case 'done':
       return weightBuffers(e.weights);
+    case 'summaries':
+      return summaryBuffers(e.summaries);
     case 'reply':
     case 'progress':
     case 'error':

@@ -93,6 +93,19 @@ test('trains the synthetic dataset: reply first, batched progress, loss falls, w
   expect(done.test!.examples).toBe(60);
   expect(done.test!.accuracy).toBeGreaterThan(0.8);
   expect(done.test!.confusion.flat().reduce((a, b) => a + b)).toBe(60);
+  // summaries come before 'done', batched, their buffers transferred: histograms every
+  // ceil(45/50) = 1 step of 4 parameters and their gradients, one PR curve per class
+  const batches = h.events.filter((x) => x.e.type === 'summaries');
+  const summaries = batches.flatMap((x) => (x.e.type === 'summaries' ? x.e.summaries : []));
+  expect(batches.length).toBeLessThanOrEqual(progress.length + 1);
+  expect(summaries.filter((s) => s.kind === 'histogram')).toHaveLength(45 * 8);
+  expect(summaries.filter((s) => s.kind === 'pr_curve').map((s) => [s.tag, s.step])).toEqual([
+    ['pr_curve/class 0', 3],
+    ['pr_curve/class 1', 3],
+    ['pr_curve/class 2', 3],
+  ]);
+  for (const b of batches)
+    if (b.e.type === 'summaries') expect(b.transfer).toEqual([...new Set(b.e.summaries.map((s) => s.value.buffer))]);
 
   // evaluate with the trained weights gives the same test numbers
   const ev = h.send({ type: 'evaluate', model: doc, config: config(), dataset, weights: done.weights });

@@ -1,11 +1,12 @@
 // The exported train.py in real PyTorch without the tensorboard package (Debian's has
-// none): its built-in event writer logs scalars, histograms, text and hparams; Google's
+// none): its built-in event writer logs scalars, histograms, images, text, PR curves and
+// hparams — the tags and steps Layerboard's own training logs; Google's
 // protobuf library reads every record over TensorBoard's protos, `inspect` lists them and
 // the Board imports each kind.
 import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -104,14 +105,31 @@ describe.skipIf(!ready)("train.py's fallback event writer", () => {
             text?: string[];
             part?: string;
             detail?: Record<string, unknown>;
+            step: number;
+            size?: number[];
+            shape?: number[];
+            limits?: number[];
           },
       );
     const kinds = [...new Set(records.map((r) => r.kind))].sort();
-    expect(kinds).toEqual(['histogram', 'hparams', 'scalar', 'text']);
-    const conv = records.find(
-      (r) => r.kind === 'histogram' && r.tag === `weights/model.${mnist.modules[0].name}.weight`,
-    )!;
-    expect(conv.num).toBeGreaterThan(0);
+    expect(kinds).toEqual(['histogram', 'hparams', 'image', 'pr_curve', 'scalar', 'text']);
+    // Layerboard's tags and steps (core/run/summary-tags.ts): 36 training examples in batches
+    // of 16 = 3 steps, histograms every ceil(3/50) = 1 step, of every parameter and its gradient
+    const stepsOf = (tag: string) => records.filter((r) => r.tag === tag).map((r) => r.step);
+    const conv = `${mnist.modules[0].name}.weight`;
+    expect(stepsOf(`weights/${conv}`)).toEqual([0, 1, 2]);
+    expect(stepsOf(`grads/${conv}`)).toEqual([0, 1, 2]);
+    const histogram = records.find((r) => r.tag === `weights/${conv}`)!;
+    expect(histogram.num).toBeGreaterThan(0);
+    // TensorFlow's bucket edges (±1e-12 · 1.1^k), as the engine's histograms
+    const power = (l: number) => Math.log(Math.abs(l) / 1e-12) / Math.log(1.1);
+    expect(histogram.limits!.every((l) => l === 0 || Math.abs(power(l) - Math.round(power(l))) < 1e-6)).toBe(true);
+    expect(stepsOf('images/inputs')).toEqual([0]);
+    expect(records.find((r) => r.tag === 'images/inputs')!.size).toEqual([8 * 30 + 2, 2 * 30 + 2, 1]);
+    expect(stepsOf(`filters/${conv}`)).toEqual([2]);
+    expect(stepsOf('pr_curve/top')).toEqual([1]);
+    expect(stepsOf('pr_curve/bottom')).toEqual([1]);
+    expect(records.find((r) => r.tag === 'pr_curve/top')!.shape).toEqual([6, 127]);
     expect(records.find((r) => r.tag === 'model/text_summary')!.text![0]).toContain('Conv2d(');
     expect(records.find((r) => r.part === 'session_start_info')!.detail).toMatchObject({
       'optimizer.lr': ['number_value', 0.05],
@@ -120,9 +138,9 @@ describe.skipIf(!ready)("train.py's fallback event writer", () => {
     // inspect lists the tags of each kind; the Board imports them
     const [run] = await inspectLogdir(join(dir, 'runs'));
     const tagKinds = new Set(run.tags.map((t) => t.kind));
-    expect([...tagKinds].sort()).toEqual(['histogram', 'hparams', 'scalar', 'text']);
+    expect([...tagKinds].sort()).toEqual(['histogram', 'hparams', 'image', 'pr_curve', 'scalar', 'text']);
     console.log(
-      `train.py fallback writer: ${run.events} events, ${run.tags.length} tags (${run.tags.filter((t) => t.kind === 'histogram').length} histograms, ${run.tags.filter((t) => t.kind === 'scalar').length} scalars)`,
+      `train.py fallback writer: ${run.events} events, ${statSync(path).size} bytes, ${run.tags.length} tags (${run.tags.filter((t) => t.kind === 'histogram').length} histograms, ${run.tags.filter((t) => t.kind === 'scalar').length} scalars)`,
     );
     const db = createDatabase('fallback', { indexedDB: new IDBFactory(), IDBKeyRange });
     const result = await importEventFiles(db, [
@@ -131,7 +149,7 @@ describe.skipIf(!ready)("train.py's fallback event writer", () => {
     expect(result.problems).toEqual([]);
     const id = result.runs[0].id;
     expect((await db.summaries.where('runId').equals(id).toArray()).filter((s) => s.kind === 'histogram').length).toBe(
-      run.tags.filter((t) => t.kind === 'histogram').length,
+      run.tags.filter((t) => t.kind === 'histogram').reduce((n, t) => n + t.count, 0),
     );
     expect((await db.hparams.get(id))!.hparams).toMatchObject({ 'optimizer.type': 'SGD', batchSize: 16 });
     expect(Object.keys((await db.hparams.get(id))!.metrics)).toEqual(['hparam/accuracy/test', 'hparam/loss/test']);

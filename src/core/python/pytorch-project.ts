@@ -55,6 +55,7 @@ export function trainScript(doc: ModelDocument, config: TrainingConfig): string 
     'import struct',
     'import sys',
     'import time',
+    'import zlib',
     '',
     'import torch',
     'import torch.nn as nn',

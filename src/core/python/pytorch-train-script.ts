@@ -2,6 +2,7 @@
 // the configuration in front of it. Plain PyTorch only: torchvision and tensorboard
 // are used when installed and skipped with a one-line notice when not.
 import { FALLBACK_EVENT_WRITER } from './fallback-event-writer.ts';
+import { TRAIN_BOARD_LOGS } from './train-board-logs.ts';
 
 export const TRAIN_SCRIPT_BODY = String.raw`
 def parse_args():
@@ -99,8 +100,10 @@ def load_lbds(path):
     size = count * h['channels'] * h['height'] * h['width']
     pixels = torch.frombuffer(bytearray(raw[12 + n:12 + n + size]), dtype=torch.uint8).reshape(count, h['channels'], h['height'], h['width'])
     labels = torch.frombuffer(bytearray(raw[12 + n + size:]), dtype=torch.uint8).long()
-    return (ImageTensors(pixels[:h['train']], labels[:h['train']], True),
-            ImageTensors(pixels[h['train']:], labels[h['train']:], False))
+    train_set = ImageTensors(pixels[:h['train']], labels[:h['train']], True)
+    test_set = ImageTensors(pixels[h['train']:], labels[h['train']:], False)
+    train_set.classes = test_set.classes = h.get('classes')
+    return train_set, test_set
 
 
 def torchvision_sets(root):
@@ -218,17 +221,7 @@ class EarlyStopping:
 
 ${FALLBACK_EVENT_WRITER}
 
-def log_board_extras(writer, model, step, test_acc, test_loss):
-    # print(model) and the config as text, each parameter's histogram, and the hparams with the final metrics
-    writer.add_text('model', '    ' + repr(model).replace('\n', '\n    '), 0)
-    writer.add_text('config', '    ' + json.dumps(CONFIG, indent=2).replace('\n', '\n    '), 0)
-    for name, p in model.named_parameters():
-        writer.add_histogram('weights/' + name, p.detach(), max(0, step - 1))
-    flat = {k: v for k, v in CONFIG.items() if isinstance(v, (int, float, str, bool))}
-    opt = CONFIG.get('optimizer')
-    if isinstance(opt, dict):
-        flat.update({'optimizer.' + k: v for k, v in opt.items() if isinstance(v, (int, float, str, bool))})
-    writer.add_hparams(flat, {'hparam/accuracy/test': test_acc, 'hparam/loss/test': test_loss})
+${TRAIN_BOARD_LOGS}
 
 def summary_writer(logdir, rank):
     if rank != 0:
@@ -304,6 +297,10 @@ def main():
 
     early = EarlyStopping(CONFIG.get('earlyStopping'))
     step = 0
+    total_steps = args.epochs * len(train_loader)
+    if args.max_steps is not None:
+        total_steps = min(total_steps, args.max_steps)
+    every = histogram_every(total_steps)
     for epoch in range(args.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
@@ -325,6 +322,10 @@ def main():
             if writer is not None:
                 writer.add_scalar('loss/train', loss.item(), step)
                 writer.add_scalar('lr', opt.param_groups[0]['lr'], step)
+                if step == 0 and x.dim() == 4:
+                    writer.add_image('images/inputs', image_grid(x[:64]), 0)
+                if step % every == 0 or step == total_steps - 1:
+                    log_histograms(writer, model, step)
             if rank == 0 and step % 50 == 0:
                 print(f'epoch {epoch + 1} step {step} loss {loss.item():.4f}')
             step += 1
@@ -347,12 +348,15 @@ def main():
                     writer.add_scalar('accuracy/val', val_acc, epoch)
             if writer is not None:
                 writer.add_scalar('throughput/images_per_sec', rate, epoch)
+                log_filters(writer, model, step - 1)
             print(line)
         if args.max_steps is not None and step >= args.max_steps:
             break
         if early.update(epoch + 1, {'val_loss': val[0] if val else None, 'val_accuracy': val[1] if val else None, 'train_loss': loss_sum / max(seen, 1)}, model):
             print(f'stopped early after epoch {epoch + 1}: no improvement of {early.monitor} for {early.patience} epochs (best: epoch {early.best_epoch})')
             break
+    if writer is not None and step > 0 and not ((step - 1) % every == 0 or step - 1 == total_steps - 1):
+        log_histograms(writer, model, step - 1)  # a run that stopped early: its last step's weights
     if early.restore(model) and rank == 0:
         print(f'restored the weights of epoch {early.best_epoch}, the best by {early.monitor}')
     if rank == 0:
@@ -360,7 +364,9 @@ def main():
         print(f'test loss {test_loss:.4f}, test accuracy {test_acc:.4f}')
         if writer is not None:
             writer.add_scalar('accuracy/test', test_acc, args.epochs)
-            log_board_extras(writer, model, step, test_acc, test_loss)
+            writer.add_scalar('loss/test', test_loss, args.epochs)
+            log_test_summaries(writer, model, test_loader, device, args.epochs)
+            log_board_extras(writer, model, test_acc, test_loss)
             writer.close()
         if args.save:
             save_safetensors(model.model.state_dict(), args.save)

@@ -11,6 +11,7 @@ import type { EngineClient } from '../../worker/engine-client.ts';
 import type { TrainRequestBody, WorkerEvent } from '../../worker/protocol.ts';
 import type { TrainState } from '../../core/run/train-state.ts';
 import { RunController, type StartRun } from './run-controller.svelte.ts';
+import { encodeHistogramValue, histogramOf } from '../../core/formats/tfevents/index.ts';
 
 let db: LayerboardDB;
 let repo: RunRepository;
@@ -85,6 +86,7 @@ describe('run controller', () => {
       runId: s.id,
       dataset: { kind: 'builtin' },
       config: { backend: { backend: 'wasm', threads: 2 } },
+      offsets: { step: 0, epoch: 0 },
     });
     c.handle(
       progress(
@@ -114,6 +116,20 @@ describe('run controller', () => {
         [3, 1.2],
       ]),
     );
+    // the worker's summaries (histograms, images, PR curves) are stored as they come, at their steps
+    c.handle({
+      type: 'summaries',
+      runId: s.id,
+      summaries: [
+        {
+          tag: 'weights/1.weight',
+          step: 3,
+          wallTime: 1,
+          kind: 'histogram',
+          value: encodeHistogramValue('weights/1.weight', histogramOf([0.5, -1])),
+        },
+      ],
+    });
     expect(s.series['loss/train'].length).toBe(4);
     expect(s.progress).toMatchObject({ step: 4, totalSteps: 4, fraction: 1 });
     const weights = {
@@ -154,7 +170,9 @@ describe('run controller', () => {
     });
     await settle();
     expect(c.active).toBeNull();
-    await expect.poll(async () => (await repo.summaries(s.id, 'histogram')).length, { timeout: 5000 }).toBe(1);
+    await expect
+      .poll(async () => (await repo.summaries(s.id, 'histogram')).map((h) => [h.tag, h.step]), { timeout: 5000 })
+      .toEqual([['weights/1.weight', 3]]);
     const record = (await repo.get(s.id))!;
     expect(record).toMatchObject({ status: 'finished', backend: 'wasm SIMD (test), 2 threads', projectId: 'p1' });
     expect(record.metrics).toMatchObject({

@@ -12,7 +12,7 @@ import type { ModelDocument } from '../../core/model/types.ts';
 import type { RunRepository } from '../../db/runs.ts';
 import type { LayerboardDB } from '../../db/schema.ts';
 import { SummaryWriter } from '../../db/summary-writer.ts';
-import { indentCode, logFinalWeights } from './board-logs.ts';
+import { indentCode } from '../../core/run/summary-tags.ts';
 import { moduleRepr } from '../../core/python/pytorch-export.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
 import type { WorkerEvent } from '../../worker/protocol.ts';
@@ -105,6 +105,9 @@ export class RunController {
       case 'progress':
         this.#progress(run, e);
         return;
+      case 'summaries':
+        void run.writer.addSummaries(e.summaries);
+        return;
       case 'done':
         void this.#done(run, e);
         return;
@@ -157,6 +160,7 @@ export class RunController {
         dataset: p.dataset.ref,
         ...(p.from && { weights: payloadOf(p.from.weights) }),
         ...(p.from?.state && { resume: p.from.state }),
+        offsets: { ...session.offsets },
         progressIntervalMs: 200,
       });
       if (reply.backend) {
@@ -255,7 +259,6 @@ export class RunController {
       });
       await this.repo.end(session.id, e.status, message, metrics);
       await writer.addHparams(flatHparams(run.config), metrics);
-      await logFinalWeights(writer, weights, Math.max(0, (Number(metrics.steps) || 1) - 1));
     });
   }
 

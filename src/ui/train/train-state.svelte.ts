@@ -294,6 +294,7 @@ export class TrainState {
         this.#engine = null;
     };
     client.on('progress', route);
+    client.on('summaries', route);
     client.on('done', route);
     client.on('error', route);
     this.#engine = client;

@@ -112,3 +112,20 @@ function lowerBoundLimit(limits: number[], v: number): number {
   }
   return lo;
 }
+
+/**
+ * The same histogram with each run of empty buckets merged into one (TensorFlow's
+ * Histogram::EncodeToProto with preserve_zero_buckets=false): every count keeps its
+ * edges, and a sparse histogram takes a fraction of the bytes.
+ */
+export function mergeEmptyBuckets(h: Histogram): Histogram {
+  const bucketLimit: number[] = [],
+    bucket: number[] = [];
+  for (let i = 0; i < h.bucket.length; i++) {
+    // an empty bucket followed by another empty one is covered by that one
+    if (h.bucket[i] === 0 && i + 1 < h.bucket.length && h.bucket[i + 1] === 0) continue;
+    bucketLimit.push(h.bucketLimit[i]);
+    bucket.push(h.bucket[i]);
+  }
+  return { ...h, bucketLimit, bucket };
+}

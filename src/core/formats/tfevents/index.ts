@@ -10,7 +10,7 @@ export {
 export type { TfEvent, SummaryValue } from './event.ts';
 export type { GraphDefNode, AttrValue } from './graph-def.ts';
 export type { RawSummary, SummaryKind } from './summary-value.ts';
-export { histogramOf, histogramOfValue, encodeHistogramValue, type Histogram } from './histogram.ts';
+export { histogramOf, histogramOfValue, encodeHistogramValue, mergeEmptyBuckets, type Histogram } from './histogram.ts';
 export { imageOfValue, encodeImageValue, type SummaryImage } from './image.ts';
 export { textOfValue, encodeTextValue } from './text.ts';
 export { prCurveOf, prCurveOfValue, encodePrCurveValue, type PrCurve } from './pr-curve.ts';
