@@ -48,6 +48,25 @@ describe('ProjectRepository', () => {
     expect((await repo.list())[0].id).toBe(a.id);
   });
 
+  test('the list re-reads only projects whose version changed, and drops deleted ones', async () => {
+    const a = await repo.create('A', doc());
+    const b = await repo.create('B', doc());
+    expect((await repo.list()).map((p) => p.layerCount)).toEqual([1, 1]);
+    const reads: unknown[][] = [];
+    const bulkGet = db.projects.bulkGet.bind(db.projects);
+    db.projects.bulkGet = (keys: string[]) => (reads.push(keys), bulkGet(keys));
+    await repo.save(a.id, doc([{ type: 'ReLU' }, { type: 'Tanh' }, { type: 'GELU' }]), undefined);
+    const list = await repo.list();
+    expect(list.map((p) => [p.name, p.layerCount])).toEqual([
+      ['A', 3],
+      ['B', 1],
+    ]);
+    expect(reads).toEqual([[a.id]]);
+    await repo.delete(b.id);
+    expect((await repo.list()).map((p) => p.name)).toEqual(['A']);
+    expect(reads.at(-1)).toEqual([]);
+  });
+
   test('rename, duplicate and delete', async () => {
     const a = await repo.create('Net', doc());
     await repo.rename(a.id, 'Better net');

@@ -19,6 +19,8 @@ export interface ProjectSummary {
 export class ProjectRepository {
   readonly #db: LayerboardDB;
   readonly #newId: () => string;
+  /** Summaries by id, valid while the stored `updated` matches: the list re-reads only what changed. */
+  readonly #summaries = new Map<string, ProjectSummary>();
 
   constructor(db: LayerboardDB, newId: () => string = () => crypto.randomUUID()) {
     this.#db = db;
@@ -27,8 +29,18 @@ export class ProjectRepository {
 
   /** All projects, most recently changed first. */
   async list(): Promise<ProjectSummary[]> {
-    const rows = await this.#db.projects.orderBy('updated').reverse().toArray();
-    return rows.map(summaryOf);
+    const { ids, versions } = await this.#db.transaction('r', this.#db.projects, async () => {
+      const newestFirst = this.#db.projects.orderBy('updated').reverse();
+      return { ids: await newestFirst.primaryKeys(), versions: await newestFirst.keys() };
+    });
+    const stale = ids.filter((id, i) => this.#summaries.get(id)?.updated !== versions[i]);
+    // Only changed projects are read whole (a huge model is not re-read after every save elsewhere).
+    for (const record of await this.#db.projects.bulkGet(stale)) {
+      if (record) this.#summaries.set(record.id, summaryOf(record));
+    }
+    const present = new Set(ids);
+    for (const id of this.#summaries.keys()) if (!present.has(id)) this.#summaries.delete(id);
+    return ids.flatMap((id) => this.#summaries.get(id) ?? []);
   }
 
   /** The list as a live query: emits again after every change to the table. */

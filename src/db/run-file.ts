@@ -8,6 +8,7 @@ import { readJson } from '../core/formats/json-syntax.ts';
 import { tensorProblem } from '../core/formats/safetensors.ts';
 import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord, SummaryRecord } from './schema.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
+import { addScalarsInBatches, deleteScalars, lastPerStep, type ImportOptions } from './scalar-batches.ts';
 
 export const RUN_FORMAT = 'layerboard-run';
 export const RUN_VERSION = 1;
@@ -341,12 +342,14 @@ function scalarRecords(runId: string, scalars: Record<string, RunFileSeries>): S
 
 /**
  * Stores a checked run file as a run. It keeps its id unless a run with that id is
- * already stored, then it gets a fresh one (importing twice gives two runs).
+ * already stored, then it gets a fresh one (importing twice gives two runs). Points are
+ * stored in batches with progress, the run's record last (scalar-batches.ts).
  */
 export async function importRunFile(
   db: LayerboardDB,
   file: RunFile,
   newId: () => string = () => crypto.randomUUID(),
+  options: ImportOptions = {},
 ): Promise<RunRecord> {
   const taken = await db.runs.get(file.run.id);
   const id = taken ? newId() : file.run.id;
@@ -356,16 +359,21 @@ export async function importRunFile(
       Object.entries(file.weights).map(([name, w]) => [name, { shape: w.shape, data: decodeFloat32(w.data) }]),
     );
   }
-  await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.hparams, db.texts, db.summaries], async () => {
-    await db.runs.add(record);
-    await db.scalars.bulkPut(scalarRecords(id, file.scalars));
-    if (file.graph !== null && file.graph !== undefined) await db.graphs.put({ runId: id, graph: file.graph });
-    if (file.hparams)
-      await db.hparams.put({ runId: id, hparams: file.hparams.hparams, metrics: file.hparams.metrics ?? {} });
-    if (file.texts.length > 0)
-      await db.texts.bulkAdd(file.texts.map((t) => ({ runId: id, tag: t.tag, step: t.step, text: t.text })));
-    if (file.summaries?.length)
-      await db.summaries.bulkAdd(file.summaries.map((s) => ({ ...s, runId: id, value: decodeBase64(s.value) })));
-  });
+  await addScalarsInBatches(db, id, record.name, lastPerStep(scalarRecords(id, file.scalars)), options);
+  try {
+    await db.transaction('rw', [db.runs, db.graphs, db.hparams, db.texts, db.summaries], async () => {
+      await db.runs.add(record);
+      if (file.graph !== null && file.graph !== undefined) await db.graphs.put({ runId: id, graph: file.graph });
+      if (file.hparams)
+        await db.hparams.put({ runId: id, hparams: file.hparams.hparams, metrics: file.hparams.metrics ?? {} });
+      if (file.texts.length > 0)
+        await db.texts.bulkAdd(file.texts.map((t) => ({ runId: id, tag: t.tag, step: t.step, text: t.text })));
+      if (file.summaries?.length)
+        await db.summaries.bulkAdd(file.summaries.map((s) => ({ ...s, runId: id, value: decodeBase64(s.value) })));
+    });
+  } catch (e) {
+    void deleteScalars(db, id); // in the background, as addScalarsInBatches does
+    throw e;
+  }
   return record;
 }

@@ -25,6 +25,7 @@ import { writeZip } from '../core/formats/zip.ts';
 import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 import { storageErrorMessage } from './storage-errors.ts';
+import { addScalarsInBatches, deleteScalars, lastPerStep, type ImportOptions } from './scalar-batches.ts';
 
 export interface EventFileInput {
   path: string;
@@ -109,12 +110,14 @@ const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 /**
  * Event files to runs: files in one folder are one run (named by the folder, or by the
  * file when it sits alone at the top). A damaged file keeps what came before the fault
- * and its problem is reported with the offset.
+ * and its problem is reported with the offset. Points are stored in batches with
+ * progress; a cancel keeps the runs already stored and says so.
  */
 export async function importEventFiles(
   db: LayerboardDB,
   files: EventFileInput[],
   newId: () => string = () => crypto.randomUUID(),
+  options: ImportOptions = {},
 ): Promise<EventImportResult> {
   const groups = new Map<string, EventFileInput[]>();
   for (const f of files) {
@@ -127,6 +130,10 @@ export async function importEventFiles(
   if (groups.size === 0)
     result.problems.push('no event files found (names contain "tfevents", as events.out.tfevents.<time>.<host>)');
   for (const [key, group] of groups) {
+    if (options.signal?.aborted) {
+      result.problems.push(`${key}: not imported: the import was cancelled`);
+      continue;
+    }
     const scalars: ScalarPoint[] = [];
     const summaries: RawSummary[] = [];
     let graph: GraphDefNode[] | undefined;
@@ -139,6 +146,8 @@ export async function importEventFiles(
     for (const f of group.sort((a, b) => (a.path < b.path ? -1 : 1))) {
       // One file's fault never costs its neighbours: anything it throws is its own problem.
       let contents: ReturnType<typeof readEventFile>;
+      options.onProgress?.(f.path, 0, 0);
+      await new Promise((resolve) => setTimeout(resolve)); // let the page show it and hear a cancel
       try {
         contents = readEventFile(f.bytes);
       } catch (e) {
@@ -195,10 +204,12 @@ export async function importEventFiles(
     };
     const hparams = hparamsOf(summaries, scalars);
     try {
-      await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.summaries, db.hparams], async () => {
+      // The last write of a step wins, as TensorBoard shows it.
+      const records = lastPerStep(scalars.map((s): ScalarRecord => ({ ...s, runId: id })));
+      await addScalarsInBatches(db, id, run.name, records, options);
+      // the run's record last: it is listed once everything else is stored
+      await db.transaction('rw', [db.runs, db.graphs, db.summaries, db.hparams], async () => {
         await db.runs.add(run);
-        // The last write of a step wins, as TensorBoard shows it.
-        await db.scalars.bulkPut(scalars.map((s): ScalarRecord => ({ ...s, runId: id })));
         await db.summaries.bulkAdd(summaries.map((s) => ({ ...s, runId: id })));
         // add_graph's GraphDef becomes the same module hierarchy the board draws for our runs;
         // its bytes are kept for export (also when it cannot be drawn).
@@ -206,7 +217,10 @@ export async function importEventFiles(
         if (hparams) await db.hparams.put({ runId: id, ...hparams });
       });
     } catch (e) {
-      result.problems.push(`${key}: not imported: ${storageErrorMessage(e)}`);
+      void deleteScalars(db, id); // in the background: the summary need not wait
+      result.problems.push(
+        `${key}: not imported: ${options.signal?.aborted ? 'the import was cancelled' : storageErrorMessage(e)}`,
+      );
       continue;
     }
     result.runs.push(run);

@@ -43,7 +43,9 @@ export type DataRequest =
       only?: { truth: number; predicted: number };
     }
   /** Deletes an imported dataset from IndexedDB and from the worker's memory. */
-  | { type: 'delete'; id: number; datasetId: string };
+  | { type: 'delete'; id: number; datasetId: string }
+  /** Stops every import in progress: each rejects with 'the import was cancelled'. */
+  | { type: 'cancel-imports'; id: number };
 
 export type DataRequestType = DataRequest['type'];
 
@@ -64,6 +66,7 @@ export interface DataReplies {
   preview: ImageBatch;
   samples: ImageBatch;
   delete: { datasetId: string };
+  'cancel-imports': { cancelled: number };
   gallery: ImageBatch & { predicted: number[]; matching: number };
 }
 
@@ -83,6 +86,7 @@ export const DATA_REQUEST_TYPES: readonly DataRequestType[] = [
   'samples',
   'gallery',
   'delete',
+  'cancel-imports',
 ];
 
 /** The cache key of a dataset reference (one cached dataset per key). */

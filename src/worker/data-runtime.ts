@@ -1,8 +1,8 @@
 // The data worker's side of data-protocol.ts, independent of the Worker global so that it
 // runs in Node tests: imports (CIFAR-10, ImageFolder) are read, decoded, validated and
 // saved to IndexedDB here, never on the UI thread; datasets are cached per reference.
-import { importCifar10 } from '../engine/data/cifar10.ts';
-import { loadImageFolder, type ImageDecoder, type ImageFile } from '../engine/data/image-folder.ts';
+import { CIFAR10_MAX_BYTES, importCifar10 } from '../engine/data/cifar10.ts';
+import { IMAGE_ZIP_LIMITS, loadImageFolder, type ImageDecoder, type ImageFile } from '../engine/data/image-folder.ts';
 import { datasetInfo, type ImageDataset } from '../core/formats/lbds.ts';
 import { readZip } from '../core/formats/zip.ts';
 import type { LayerboardDB } from '../db/schema.ts';
@@ -59,6 +59,8 @@ async function readAll(
 
 export class DataRuntime {
   private readonly cache = new Map<string, Promise<ImageDataset>>();
+  /** The imports in progress, each stopped by aborting its controller ('cancel-imports'). */
+  private readonly imports = new Set<AbortController>();
 
   constructor(
     private readonly post: DataPost,
@@ -80,9 +82,14 @@ export class DataRuntime {
       this.post({ type: 'progress', requestId: r.id, phase, fraction, ...(detail !== undefined && { detail }) }, []);
     switch (r.type) {
       case 'import-cifar10':
-        return this.importCifar(r.files, report);
+        return this.cancellable((signal) => this.importCifar(r.files, report, signal));
       case 'import-images':
-        return this.importImages(r, report);
+        return this.cancellable((signal) => this.importImages(r, report, signal));
+      case 'cancel-imports': {
+        const cancelled = this.imports.size;
+        for (const c of this.imports) c.abort(new Error('the import was cancelled'));
+        return Promise.resolve({ cancelled });
+      }
       case 'info':
         return this.dataset(r.ref, report).then(datasetInfo);
       case 'preview':
@@ -96,6 +103,16 @@ export class DataRuntime {
         return deleteDataset(this.deps.db(), r.datasetId).then(() => ({ datasetId: r.datasetId }));
       default:
         return r satisfies never;
+    }
+  }
+
+  private async cancellable<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.imports.add(controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      this.imports.delete(controller);
     }
   }
 
@@ -138,10 +155,19 @@ export class DataRuntime {
   private async importCifar(
     files: { name: string; file: Blob }[],
     report: Report,
+    signal: AbortSignal,
   ): Promise<DataReplies['import-cifar10']> {
     if (files.length === 0) throw new Error('no files given: pick cifar-10-binary.tar.gz or the six .bin batches');
+    // no CIFAR-10 file is bigger than what the whole dataset unpacks to: refused before it is read
+    const huge = files.find((f) => f.file.size > CIFAR10_MAX_BYTES);
+    if (huge)
+      throw new Error(
+        `${huge.name} is ${mb(huge.file.size)}, more than the ${mb(CIFAR10_MAX_BYTES)} the whole CIFAR-10 binary version unpacks to: not a CIFAR-10 file`,
+      );
     const read = await readAll(files, report);
-    const ds = await importCifar10(read, (phase, fraction) => report(phase, fraction));
+    signal.throwIfAborted();
+    const ds = await importCifar10(read, report, signal);
+    signal.throwIfAborted();
     await saveDataset(this.deps.db(), CIFAR10_ID, 'cifar10', ds, {
       onProgress: (f) => report('save', f, `${mb(ds.pixels.length)} into IndexedDB`),
     });
@@ -152,16 +178,20 @@ export class DataRuntime {
   private async importImages(
     r: Extract<DataRequest, { type: 'import-images' }>,
     report: Report,
+    signal: AbortSignal,
   ): Promise<DataReplies['import-images']> {
     const files = await imageFiles(r.source, report);
+    signal.throwIfAborted();
     const ds = await loadImageFolder(files, this.deps.decode, {
       size: r.size,
       channels: r.channels,
       testFraction: r.testFraction,
       onProgress: (done, total) => {
+        signal.throwIfAborted();
         if (done === total || done % 25 === 0) report('decode', done / total, `${fmt(done)} of ${fmt(total)} images`);
       },
     });
+    signal.throwIfAborted();
     const named: ImageDataset = { ...ds, name: r.source.name.replace(/\.zip$/i, '') || 'Images' };
     await saveDataset(this.deps.db(), r.datasetId, 'imagefolder', named, { onProgress: (f) => report('save', f) });
     void this.remember(`stored:${r.datasetId}`, Promise.resolve(named));
@@ -174,7 +204,9 @@ async function imageFiles(source: ImageSource, report: Report): Promise<ImageFil
     case 'zip': {
       const [zip] = await readAll([{ name: source.name, file: source.file }], report);
       report('unzip', 0);
-      const entries = await readZip(zip.bytes);
+      const entries = await readZip(zip.bytes, IMAGE_ZIP_LIMITS).catch((e: unknown) => {
+        throw new Error(`${source.name}: ${e instanceof Error ? e.message : String(e)}`);
+      });
       report('unzip', 1, `${fmt(entries.length)} files`);
       // a zip of one folder ('pets/cat/1.png') and a zip of class folders ('cat/1.png') both work
       return entries.map((e) => ({ path: e.name, data: e.data }));

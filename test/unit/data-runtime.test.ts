@@ -209,7 +209,7 @@ describe('data worker runtime', () => {
   test('unknown requests are answered with an error', async () => {
     const { error } = await call({ type: 'nope' as 'info' });
     expect(error).toBe(
-      'unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples, gallery, delete)',
+      'unknown message type "nope" (known: import-cifar10, import-images, info, preview, samples, gallery, delete, cancel-imports)',
     );
   });
 });

@@ -20,9 +20,7 @@ const SWEEPS = 4;
 const defaultHeight: HeightOf = () => NODE_HEIGHT;
 
 export function layoutGraph(graph: EditorGraph, heightOf: HeightOf = defaultHeight): EditorGraph {
-  const { order, succ, pred } = reachedDag(graph);
-  const layer = assignLayers(order, succ, pred);
-  const rows = orderRows(order, layer, succ);
+  const rows = chainRows(graph) ?? dagRows(graph);
   const placed = new Map<string, XY>();
   let y = 0;
   for (const row of rows) {
@@ -32,7 +30,9 @@ export function layoutGraph(graph: EditorGraph, heightOf: HeightOf = defaultHeig
     });
     y += Math.max(NODE_HEIGHT, ...real.map(heightOf)) + NODE_GAP;
   }
-  const right = Math.max(CHAIN_X, ...[...placed.values()].map((p) => p.x)) + COLUMN + 32;
+  let right = CHAIN_X;
+  for (const p of placed.values()) right = Math.max(right, p.x);
+  right += COLUMN + 32;
   let looseY = 0;
   for (const n of graph.nodes) {
     if (placed.has(n.id)) continue;
@@ -43,6 +43,38 @@ export function layoutGraph(graph: EditorGraph, heightOf: HeightOf = defaultHeig
 }
 
 const DUMMY = '\u0000dummy:';
+
+function dagRows(graph: EditorGraph): string[][] {
+  const { order, succ, pred } = reachedDag(graph);
+  return orderRows(order, assignLayers(order, succ, pred), succ);
+}
+
+/**
+ * One row per block when what the Input reaches is a plain chain (each block one input,
+ * at most one output): what the layered scheme would give, without its work, so a
+ * 100,000-layer import is laid out in linear time with small constants. Null otherwise.
+ */
+function chainRows(graph: EditorGraph): string[][] | null {
+  const out = new Map<string, string[]>();
+  const inDegree = new Map<string, number>();
+  const known = new Set(graph.nodes.map((n) => n.id));
+  if (!known.has(INPUT_ID)) return null;
+  for (const e of graph.edges) {
+    if (!known.has(e.source) || !known.has(e.target)) continue;
+    const targets = out.get(e.source);
+    if (targets) targets.push(e.target);
+    else out.set(e.source, [e.target]);
+    inDegree.set(e.target, (inDegree.get(e.target) ?? 0) + 1);
+  }
+  const rows: string[][] = [[INPUT_ID]];
+  const seen = new Set([INPUT_ID]);
+  for (let next = out.get(INPUT_ID); next !== undefined; next = out.get(next[0])) {
+    if (next.length !== 1 || seen.has(next[0]) || inDegree.get(next[0]) !== 1) return null;
+    seen.add(next[0]);
+    rows.push([next[0]]);
+  }
+  return rows;
+}
 
 /** The part reached from the Input, as a DAG in topological order (edges closing a cycle dropped). */
 function reachedDag(graph: EditorGraph): { order: string[]; succ: Map<string, string[]>; pred: Map<string, string[]> } {
@@ -96,7 +128,8 @@ function assignLayers(order: string[], succ: Map<string, string[]>, pred: Map<st
 
 /** Rows of ids (dummies for edges spanning several layers), ordered by barycentre sweeps. */
 function orderRows(order: string[], layer: Map<string, number>, succ: Map<string, string[]>): string[][] {
-  const depth = Math.max(-1, ...layer.values()) + 1;
+  let depth = 0;
+  for (const l of layer.values()) depth = Math.max(depth, l + 1);
   const rows: string[][] = Array.from({ length: depth }, () => []);
   const up = new Map<string, string[]>();
   const down = new Map<string, string[]>();

@@ -48,13 +48,15 @@ export function analyzeStructure(
   const label = (id: string) => blockLabel(byId.get(id)!, nameOf(id) ?? byId.get(id)!.name);
   const out = new Map<string, string[]>();
   const into = new Map<string, string[]>();
-  const seen = new Set<string>();
   for (const e of graph.edges) {
-    const key = `${e.source}\u0000${e.target}`;
-    if (!byId.has(e.source) || !byId.has(e.target) || seen.has(key)) continue;
-    seen.add(key);
-    out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
-    into.set(e.target, [...(into.get(e.target) ?? []), e.source]);
+    if (!byId.has(e.source) || !byId.has(e.target)) continue;
+    const targets = out.get(e.source);
+    if (targets?.includes(e.target)) continue; // a repeated edge counts once
+    if (targets) targets.push(e.target);
+    else out.set(e.source, [e.target]);
+    const sources = into.get(e.target);
+    if (sources) sources.push(e.source);
+    else into.set(e.target, [e.source]);
   }
   const reached = reach(out);
   const errors: StructureError[] = [];

@@ -4,6 +4,7 @@
 // escape the extraction folder or overflow the format instead of writing it, and the
 // reader refuses such entries and reports them.
 import { entryNameProblem } from './archive-path.ts';
+import { inflate, InflateLimitError } from './inflate.ts';
 
 export interface ZipEntry {
   name: string;
@@ -17,6 +18,13 @@ export interface RefusedEntry {
 export interface ZipContents {
   entries: ZipEntry[];
   refused: RefusedEntry[];
+}
+/** Byte budgets, checked against the sizes the central directory declares before anything is inflated. */
+export interface ZipLimits {
+  /** An entry declaring more inflated bytes than this is refused (listed in `refused`). */
+  maxEntryBytes?: number;
+  /** Entries whose declared sizes would take the total past this are refused. */
+  maxTotalBytes?: number;
 }
 
 /** Without ZIP64 every count, size and offset must fit the classic format's fields. */
@@ -132,9 +140,9 @@ export async function writeZip(
   return out;
 }
 
-/** Every file of an archive (folders skipped); throws on an entry whose name could escape the archive. */
-export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
-  const { entries, refused } = await readZipArchive(bytes);
+/** Every file of an archive (folders skipped); throws on an entry it refuses (a name that could escape, a size over a limit). */
+export async function readZip(bytes: Uint8Array, limits: ZipLimits = {}): Promise<ZipEntry[]> {
+  const { entries, refused } = await readZipArchive(bytes, limits);
   if (refused.length)
     throw new ZipNameError(
       `zip entry ${JSON.stringify(refused[0].name.slice(0, 200))} is refused: ${refused[0].reason}`,
@@ -142,11 +150,17 @@ export async function readZip(bytes: Uint8Array): Promise<ZipEntry[]> {
   return entries;
 }
 
+const fmt = (n: number) => n.toLocaleString('en-US');
+
 /**
  * Every file of an archive (folders skipped), names as stored ('cat/001.png'), and the
- * entries refused because their names could land outside the extraction folder.
+ * entries refused because their names could land outside the extraction folder or their
+ * declared sizes pass `limits`. An entry is never inflated past the size it declares.
  */
-export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
+export async function readZipArchive(bytes: Uint8Array, limits: ZipLimits = {}): Promise<ZipContents> {
+  const maxEntry = limits.maxEntryBytes ?? Infinity,
+    maxTotal = limits.maxTotalBytes ?? Infinity;
+  let declaredTotal = 0;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
@@ -168,6 +182,7 @@ export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
     const method = dv.getUint16(at + 10, true);
     const crc = dv.getUint32(at + 16, true);
     const size = dv.getUint32(at + 20, true);
+    const declared = dv.getUint32(at + 24, true);
     const nameLength = dv.getUint16(at + 28, true);
     const extra = dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
     const localOffset = dv.getUint32(at + 42, true);
@@ -179,6 +194,21 @@ export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
       continue;
     }
     if (name.endsWith('/')) continue;
+    if (declared > maxEntry || size > maxEntry) {
+      refused.push({
+        name,
+        reason: `it declares ${fmt(Math.max(declared, size))} bytes, more than the ${fmt(maxEntry)}-byte limit for one entry`,
+      });
+      continue;
+    }
+    if (declaredTotal + declared > maxTotal) {
+      refused.push({
+        name,
+        reason: `the entries before it and its ${fmt(declared)} bytes pass the ${fmt(maxTotal)}-byte limit for the whole archive`,
+      });
+      continue;
+    }
+    declaredTotal += declared;
     if (localOffset + 30 > bytes.length)
       throw new Error(
         `zip entry '${name}' is damaged (local header offset ${localOffset} is past the end, ${bytes.length} bytes)`,
@@ -191,12 +221,23 @@ export async function readZipArchive(bytes: Uint8Array): Promise<ZipContents> {
     let data: Uint8Array;
     if (method === 0) data = body.slice();
     else if (method === 8)
-      data = await pipe(body, new DecompressionStream('deflate-raw')).catch(() => {
-        throw new Error(`zip entry '${name}' could not be inflated: damaged data`);
-      });
+      data = await inflate(body, { format: 'deflate-raw', maxBytes: declared }).then(
+        (r) => r.data,
+        (e: unknown) => {
+          throw new Error(
+            e instanceof InflateLimitError
+              ? `zip entry '${name}' inflates past the ${fmt(declared)} bytes it declares (stopped there): damaged, or a decompression bomb`
+              : `zip entry '${name}' could not be inflated: damaged data`,
+          );
+        },
+      );
     else
       throw new Error(
         `zip entry '${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`,
+      );
+    if (data.length !== declared)
+      throw new Error(
+        `zip entry '${name}' holds ${fmt(data.length)} bytes, but declares ${fmt(declared)}: damaged data`,
       );
     if (crc32(data) !== crc) throw new Error(`zip entry '${name}' fails its CRC-32 check: damaged data`);
     entries.push({ name, data });

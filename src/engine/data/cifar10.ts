@@ -1,7 +1,9 @@
 // CIFAR-10, binary version: records of 1 label byte + 3072 pixel bytes (R, G, B planes
-// of 32×32). Accepts the official cifar-10-binary.tar.gz or its extracted .bin batches.
+// of 32×32). Accepts the official cifar-10-binary.tar.gz or its extracted .bin batches;
+// the tarball is untarred while it inflates, within a byte budget (CIFAR10_MAX_BYTES).
 import type { ImageDataset } from '../../core/formats/lbds.ts';
-import { untar } from './tar.ts';
+import { InflateDataError, InflateLimitError, inflate } from '../../core/formats/inflate.ts';
+import { TarStream, untar, type TarEntry } from './tar.ts';
 
 export const CIFAR10_CLASSES = [
   'airplane',
@@ -23,7 +25,14 @@ export interface InputFile {
   name: string;
   bytes: Uint8Array;
 }
-export type Progress = (phase: 'decompress' | 'untar' | 'validate', fraction: number) => void;
+export type Progress = (phase: 'decompress' | 'untar' | 'validate', fraction: number, detail?: string) => void;
+
+/**
+ * The most a CIFAR-10 import unpacks: the binary tarball's six batches are 184,380,000
+ * bytes (plus a meta file and tar headers); 256 MiB leaves room for a repacked archive
+ * and refuses a decompression bomb after that much, never holding more.
+ */
+export const CIFAR10_MAX_BYTES = 256 * 2 ** 20;
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -46,79 +55,90 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export async function gunzipWithProgress(
-  bytes: Uint8Array<ArrayBuffer>,
-  name: string,
-  progress?: Progress,
-): Promise<Uint8Array> {
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+const isBatch = (path: string) => path.toLowerCase().endsWith('.bin');
+
+/** Why a file is refused for being bigger than any CIFAR-10 tarball. */
+function tooBig(name: string, what: string): Error {
+  return new Error(
+    `${name} ${what} ${CIFAR10_MAX_BYTES.toLocaleString('en-US')} bytes (${mib(CIFAR10_MAX_BYTES)}), the most a CIFAR-10 binary tarball unpacks to (184 MB): refused — a decompression bomb, or not the CIFAR-10 binary version`,
+  );
+}
+
+/**
+ * The .bin batches of a .tar.gz, untarred as it inflates: only batches are kept, and the
+ * inflate stops as soon as its output passes CIFAR10_MAX_BYTES.
+ */
+async function batchesOfTarGz(file: InputFile, progress?: Progress, signal?: AbortSignal): Promise<TarEntry[]> {
+  const { name, bytes } = file;
   if (!isGzip(bytes)) {
     const head = [...bytes.subarray(0, 2)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(`${name} is not gzip-compressed (starts with ${head}, gzip starts with 1f 8b)`);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const step = 1 << 20;
-  const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
-    start(controller) {
-      for (let i = 0; i < bytes.length; i += step) controller.enqueue(bytes.subarray(i, i + step));
-      controller.close();
-    },
-  });
-  let consumed = 0;
-  const counted = input.pipeThrough(
-    new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-      transform(chunk, controller) {
-        consumed += chunk.length;
-        progress?.('decompress', consumed / bytes.length);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  const tar = new TarStream({ keep: isBatch, maxEntryBytes: CIFAR10_MAX_BYTES });
+  let reported = 0;
   try {
-    const reader = counted.pipeThrough(new DecompressionStream('gzip')).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-    }
+    await inflate(bytes, {
+      format: 'gzip',
+      maxBytes: CIFAR10_MAX_BYTES,
+      signal,
+      onChunk: (chunk) => tar.push(chunk),
+      onProgress: (out, fraction) => {
+        if (out - reported < 1 << 22 && fraction < 1) return;
+        reported = out;
+        progress?.('decompress', fraction, `${(out / 1e6).toFixed(0)} MB unpacked`);
+      },
+    });
   } catch (err) {
-    throw new Error(
-      `${name} could not be decompressed (${err instanceof Error ? err.message : String(err)}): the file is damaged or truncated`,
-    );
+    if (err instanceof InflateLimitError) throw tooBig(name, 'inflates to more than');
+    if (err instanceof InflateDataError)
+      throw new Error(`${name} could not be decompressed (${err.message}): the file is damaged or truncated`);
+    if (signal?.aborted) throw err;
+    throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
+  progress?.('decompress', 1);
+  try {
+    return tar.finish();
+  } catch (err) {
+    throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return out;
 }
 
 /** The .bin batches inside whatever the user gave: a .tar.gz, a .tar, or the .bin files. */
-async function collectBatches(files: InputFile[], progress?: Progress): Promise<Map<string, InputFile>> {
+async function collectBatches(
+  files: InputFile[],
+  progress?: Progress,
+  signal?: AbortSignal,
+): Promise<Map<string, InputFile>> {
   const batches = new Map<string, InputFile>();
   for (const file of files) {
-    const lower = file.name.toLowerCase();
-    if (lower.endsWith('.bin')) {
+    if (isBatch(file.name)) {
       batches.set(baseName(file.name), file);
       continue;
     }
-    const tar = lower.endsWith('.tar')
-      ? file.bytes
-      : await gunzipWithProgress(file.bytes as Uint8Array<ArrayBuffer>, file.name, progress);
-    progress?.('untar', 0);
-    for (const entry of untar(tar)) {
-      if (entry.name.endsWith('.bin')) batches.set(baseName(entry.name), { name: entry.name, bytes: entry.data });
-    }
+    if (file.bytes.length > CIFAR10_MAX_BYTES) throw tooBig(file.name, 'is more than');
+    const isTar = file.name.toLowerCase().endsWith('.tar');
+    let entries: TarEntry[];
+    if (isTar) {
+      progress?.('untar', 0);
+      try {
+        entries = untar(file.bytes, { keep: isBatch });
+      } catch (err) {
+        throw new Error(`${file.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    } else entries = await batchesOfTarGz(file, progress, signal);
+    for (const entry of entries) batches.set(baseName(entry.name), { name: entry.name, bytes: entry.data });
     progress?.('untar', 1);
   }
   return batches;
 }
 
-export async function importCifar10(files: InputFile[], progress?: Progress): Promise<ImageDataset> {
-  const batches = await collectBatches(files, progress);
+export async function importCifar10(
+  files: InputFile[],
+  progress?: Progress,
+  signal?: AbortSignal,
+): Promise<ImageDataset> {
+  const batches = await collectBatches(files, progress, signal);
   const missing = [...TRAIN_FILES, TEST_FILE].filter((n) => !batches.has(n));
   if (missing.length) {
     const found = [...batches.keys()];

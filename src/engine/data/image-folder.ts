@@ -21,6 +21,13 @@ export interface ImageFolderOptions {
 
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp)$/i;
 
+/**
+ * What an ImageFolder zip may unpack to, checked by the sizes its entries declare before
+ * any is inflated: one image up to 64 MiB (a 4,000×4,000 PNG with room to spare; images
+ * are shrunk to at most 256 px), 2 GiB in all.
+ */
+export const IMAGE_ZIP_LIMITS = { maxEntryBytes: 64 * 2 ** 20, maxTotalBytes: 2 * 2 ** 30 };
+
 /** class name → its image files; the class is the folder right above the file. */
 export function groupByClass(files: ImageFile[]): Map<string, ImageFile[]> {
   const classes = new Map<string, ImageFile[]>();

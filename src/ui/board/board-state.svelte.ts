@@ -62,6 +62,9 @@ export class BoardState {
   /** What the last import brought in (run names) and every problem it met, verbatim. */
   importSummary = $state.raw<{ runs: string[]; problems: string[] } | null>(null);
   importing = $state(false);
+  /** What the import in progress is doing ('run1: 40,000 of 100,000 points stored'). */
+  importProgress = $state<string | null>(null);
+  #importAbort: AbortController | null = null;
   #known: Set<string> | null = null;
   #tickTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -207,14 +210,28 @@ export class BoardState {
   async importFiles(files: PathFile[]): Promise<void> {
     if (!files.length) return;
     this.importing = true;
+    const abort = (this.#importAbort = new AbortController());
     try {
-      const result = await importBoardFiles(this.db, fromFiles(files));
+      const result = await importBoardFiles(this.db, fromFiles(files), {
+        signal: abort.signal,
+        onProgress: (what, done, total) =>
+          (this.importProgress = total
+            ? `${what}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} points stored`
+            : `reading ${what}`),
+      });
       this.importSummary = { runs: result.runs.map((r) => r.name), problems: result.problems };
     } catch (e) {
       this.importSummary = { runs: [], problems: [e instanceof Error ? e.message : String(e)] };
     } finally {
       this.importing = false;
+      this.importProgress = null;
+      this.#importAbort = null;
     }
+  }
+
+  /** Stops the import in progress between batches; the runs already stored stay. */
+  cancelImport(): void {
+    this.#importAbort?.abort(new Error('the import was cancelled'));
   }
 
   /** The run's scalars as a TensorBoard event file (events.out.tfevents.<time>.layerboard). */

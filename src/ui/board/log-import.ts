@@ -6,6 +6,7 @@ import { importRunFile, parseRunFile } from '../../db/run-file.ts';
 import type { LayerboardDB, RunRecord } from '../../db/schema.ts';
 import { importEventFiles, type EventFileInput } from '../../db/tfevents-exchange.ts';
 import { storageErrorMessage } from '../../db/storage-errors.ts';
+import type { ImportOptions } from '../../db/scalar-batches.ts';
 import type { PathFile } from '../train/dropped-files.ts';
 
 export interface ImportSummary {
@@ -17,6 +18,13 @@ export interface PathBytes {
   path: string;
   bytes: () => Promise<Uint8Array>;
 }
+
+/**
+ * What a logdir zip may unpack to, by the sizes its entries declare (checked before any is
+ * inflated): one event or run file up to 256 MiB (a million scalar points are ~70 MB), 1 GiB
+ * in all. A bigger entry is listed as refused; the others still come in.
+ */
+export const LOG_ZIP_LIMITS = { maxEntryBytes: 256 * 2 ** 20, maxTotalBytes: 2 ** 30 };
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const isZip = (path: string) => /\.zip$/i.test(path);
@@ -32,30 +40,40 @@ export function fromFiles(files: PathFile[]): PathBytes[] {
 /**
  * Imports everything recognisable; nothing on the board is touched. Event files are grouped
  * by folder (a zip's entries sit under the zip's name, so two zips never merge runs).
+ * Progress is told per file and per batch of points; a cancel keeps the runs already stored.
  */
-export async function importBoardFiles(db: LayerboardDB, files: PathBytes[]): Promise<ImportSummary> {
+export async function importBoardFiles(
+  db: LayerboardDB,
+  files: PathBytes[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
   const summary: ImportSummary = { runs: [], problems: [] };
   const events: EventFileInput[] = [];
   let skipped = 0;
   // Each file on its own: whatever one file throws is reported with its path, never
   // aborting the files after it.
   for (const f of files.filter((f) => !isLitter(f.path))) {
+    if (options.signal?.aborted) break;
+    options.onProgress?.(f.path, 0, 0);
     try {
       if (isZip(f.path)) {
         const entries = await zipEntries(f, summary.problems);
         for (const e of entries) {
           if (isEventFile(e.path)) events.push(e);
-          else if (isRunFile(e.path)) await importRunText(db, e.path, new TextDecoder().decode(e.bytes), summary);
+          else if (isRunFile(e.path))
+            await importRunText(db, e.path, new TextDecoder().decode(e.bytes), summary, options);
         }
       } else if (isEventFile(f.path)) events.push({ path: f.path, bytes: await f.bytes() });
-      else if (isRunFile(f.path)) await importRunText(db, f.path, new TextDecoder().decode(await f.bytes()), summary);
+      else if (isRunFile(f.path))
+        await importRunText(db, f.path, new TextDecoder().decode(await f.bytes()), summary, options);
       else skipped++;
     } catch (e) {
       summary.problems.push(`${f.path}: skipped: ${storageErrorMessage(e)}`);
     }
   }
-  if (events.length) {
-    const result = await importEventFiles(db, events);
+  if (options.signal?.aborted) summary.problems.push('the import was cancelled: the runs listed came in before it');
+  else if (events.length) {
+    const result = await importEventFiles(db, events, undefined, options);
     summary.runs.push(...result.runs);
     summary.problems.push(...result.problems);
   } else if (!summary.runs.length && !summary.problems.length) {
@@ -69,7 +87,7 @@ export async function importBoardFiles(db: LayerboardDB, files: PathBytes[]): Pr
 async function zipEntries(f: PathBytes, problems: string[]): Promise<EventFileInput[]> {
   const stem = f.path.replace(/\.zip$/i, '');
   try {
-    const { entries, refused } = await readZipArchive(await f.bytes());
+    const { entries, refused } = await readZipArchive(await f.bytes(), LOG_ZIP_LIMITS);
     for (const r of refused) problems.push(`${f.path}: entry ${JSON.stringify(r.name)} refused: ${r.reason}`);
     return entries.map((e) => ({ path: `${stem}/${e.name}`, bytes: e.data })).filter((e) => !isLitter(e.path));
   } catch (e) {
@@ -78,7 +96,13 @@ async function zipEntries(f: PathBytes, problems: string[]): Promise<EventFileIn
   }
 }
 
-async function importRunText(db: LayerboardDB, path: string, text: string, summary: ImportSummary): Promise<void> {
+async function importRunText(
+  db: LayerboardDB,
+  path: string,
+  text: string,
+  summary: ImportSummary,
+  options: ImportOptions,
+): Promise<void> {
   const parsed = parseRunFile(text);
   if (!parsed.ok) {
     summary.problems.push(
@@ -87,8 +111,9 @@ async function importRunText(db: LayerboardDB, path: string, text: string, summa
     return;
   }
   try {
-    summary.runs.push(await importRunFile(db, parsed.file));
+    summary.runs.push(await importRunFile(db, parsed.file, undefined, options));
   } catch (e) {
-    summary.problems.push(`${path}: not imported: ${storageErrorMessage(e)}`);
+    const why = options.signal?.aborted ? 'the import was cancelled' : storageErrorMessage(e);
+    summary.problems.push(`${path}: not imported: ${why}`);
   }
 }

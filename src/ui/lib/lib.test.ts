@@ -4,6 +4,7 @@ import { badgeText } from './badge.ts';
 import { formatValue, parseValue } from './param-input.ts';
 import { parseShape } from './shape-input.ts';
 import { formatCompact, shapeText, featureShapeText } from './format.ts';
+import { headLines } from './head-lines.ts';
 
 const spec = (type: keyof typeof CATALOGUE, name: string) => CATALOGUE[type].params.find((p) => p.name === name)!;
 
@@ -67,5 +68,15 @@ describe('formatting', () => {
     expect(parseShape('[784]')).toEqual({ ok: true, shape: [784] });
     expect(parseShape('3, 0').ok).toBe(false);
     expect(parseShape('1,2,3,4').ok).toBe(false);
+  });
+});
+
+describe('head lines', () => {
+  test('long text is cut after its first lines and says how many were left out', () => {
+    const text = Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n');
+    expect(headLines(text, 3)).toEqual({ text: 'line 0\nline 1\nline 2\n', more: 7 });
+    expect(headLines(`${text}\n`, 3).more).toBe(7);
+    expect(headLines(text, 10)).toEqual({ text, more: 0 });
+    expect(headLines('a\nb\n', 2)).toEqual({ text: 'a\nb\n', more: 0 });
   });
 });

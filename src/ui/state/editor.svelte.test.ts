@@ -3,6 +3,8 @@ import { TEMPLATES } from '../../core/model/templates.ts';
 import { EditorState } from './editor.svelte.ts';
 import * as G from '../../core/editor/graph-model.ts';
 import { graphFromDocument } from '../../core/editor/document.ts';
+import { newModelDocument } from '../../core/model/model-json.ts';
+import { rangeKey } from '../../core/editor/ranges.ts';
 
 function seeded(): EditorState {
   const e = new EditorState();
@@ -102,4 +104,44 @@ describe('EditorState commands', () => {
     e.redo();
     expect(calls).toBe(3);
   });
+
+  test('a model of 1,200 blocks is drawn in ranges; blocks in an open range select, move, edit and take drops', () => {
+    const e = new EditorState();
+    const layers = Array.from({ length: 1200 }, (_, i) =>
+      i % 2 === 0 ? { type: 'Linear', in_features: 4, out_features: 4 } : { type: 'ReLU' },
+    );
+    e.load(graphFromDocument(newModelDocument([4], layers)));
+    const drawn = () => e.flowNodes.map((n) => n.id);
+    expect(e.ranges?.total).toBe(1200);
+    expect(drawn()).toEqual(['input', rangeKey(0, 500), rangeKey(500, 1000), rangeKey(1000, 1500)]);
+    expect(e.flowEdges.map((f) => [f.source, f.target])).toEqual([
+      ['input', rangeKey(0, 500)],
+      [rangeKey(0, 500), rangeKey(500, 1000)],
+      [rangeKey(500, 1000), rangeKey(1000, 1500)],
+    ]);
+    e.openRange(rangeKey(1000, 1500));
+    expect(drawn()).toHaveLength(3 + 200);
+    const last = e.analysis.order[1199];
+    expect(drawn()).toContain(last);
+    // a block drawn moved up to its range's place: a move there moves it in the graph by as much
+    const shown = e.flowNodes.find((n) => n.id === last)!.position;
+    const own = e.node(last)!.position;
+    e.moveNodes(new Map([[last, { x: shown.x + 10, y: shown.y + 20 }]]));
+    expect(e.node(last)!.position).toEqual({ x: own.x + 10, y: own.y + 20 });
+    e.undo();
+    // a drop onto a drawn edge inserts there, in the open range
+    const a = e.flowNodes.find((n) => n.id === e.analysis.order[1100])!.position;
+    const inserted = e.dropLayer('Tanh', { x: a.x + G.NODE_WIDTH / 2, y: a.y + G.NODE_HEIGHT + G.NODE_GAP / 2 });
+    expect(e.analysis.order[1101]).toBe(inserted);
+    expect(drawn()).toContain(inserted);
+    expect(e.ranges?.total).toBe(1201);
+    // selecting a block in a collapsed range (the problems' Show) opens the range around it
+    const hidden = e.analysis.order[3];
+    e.select([hidden]);
+    expect(e.selectedIds).toEqual([hidden]);
+    expect(drawn()).toContain(hidden);
+    expect(drawn()).not.toContain(inserted);
+    e.collapseRanges();
+    expect(drawn()).toHaveLength(4);
+  }, 60_000);
 });

@@ -2,7 +2,6 @@
 // edit), its undo/redo history, and the xyflow node/edge arrays derived from it. Every
 // edit is a named command that pushes an undo snapshot.
 import { createContext } from 'svelte';
-import type { Edge, Node } from '@xyflow/svelte';
 import type { ModelDocument } from '../../core/model/types.ts';
 import type { TrainingConfig } from '../../core/run/training-config.ts';
 import { analyze, type Analysis } from '../../core/editor/analysis.ts';
@@ -11,10 +10,10 @@ import { newBody, type AddMode, type PaletteId } from '../../core/editor/new-lay
 import { findDropTarget, type DropTarget } from '../../core/editor/drop-target.ts';
 import { layoutGraph } from '../../core/editor/layout.ts';
 import { groupAsBlock, renameBlock } from '../../core/editor/group.ts';
-import { blockLabel } from '../../core/editor/structure.ts';
+import { isRangeId, needsRanges, openRange, pathTo, rangeView, type RangeView } from '../../core/editor/ranges.ts';
+import { syncEdges, syncNodes, type FlowEdge, type FlowNode } from './flow-sync.ts';
 
-export type FlowNode = Node<Record<string, never>, G.EditorNodeKind>;
-export type FlowEdge = Edge<Record<string, never>, 'shape'>;
+export type { FlowEdge, FlowNode };
 
 const HISTORY_LIMIT = 300;
 /** Keystrokes in one field within this window are one undo step. */
@@ -33,10 +32,16 @@ export class EditorState {
   groupError = $state<string | null>(null);
   /** Batch size N used for the summary's Mult-Adds and sizes. */
   batch = $state(1);
+  /** A huge model's degraded view (collapsed ranges; see core/editor/ranges.ts); null when every block is drawn. */
+  ranges = $state.raw<RangeView | null>(null);
+  /** The open ranges of the degraded view: one range and the ranges enclosing it. */
+  #open: string[] = [];
 
   readonly analysis: Analysis = $derived(analyze(this.#graph, this.batch));
   readonly nodeById: Map<string, G.EditorNode> = $derived(new Map(this.#graph.nodes.map((n) => [n.id, n])));
-  readonly selectedIds: string[] = $derived(this.flowNodes.filter((n) => n.selected).map((n) => n.id));
+  readonly selectedIds: string[] = $derived(
+    this.flowNodes.filter((n) => n.selected && n.type !== 'range').map((n) => n.id),
+  );
   readonly canUndo = $derived(this.#undo.length > 0);
   readonly canRedo = $derived(this.#redo.length > 0);
 
@@ -80,6 +85,19 @@ export class EditorState {
     this.#undo = [];
     this.#redo = [];
     this.#coalesce = null;
+    this.#open = [];
+    this.#syncFlow(new Set());
+  }
+
+  /** Degraded view: opens a range (its blocks, or its sub-ranges); other open ranges close. */
+  openRange(key: string): void {
+    this.#open = openRange(this.#open, key);
+    this.#syncFlow(new Set());
+  }
+
+  /** Degraded view: every range collapsed again. */
+  collapseRanges(): void {
+    this.#open = [];
     this.#syncFlow(new Set());
   }
 
@@ -115,7 +133,10 @@ export class EditorState {
   }
 
   dropTargetAt(at: G.XY): DropTarget | null {
-    return findDropTarget(this.#graph, at, (id) => this.#height(id));
+    if (!this.ranges) return findDropTarget(this.#graph, at, (id) => this.#height(id));
+    // Degraded: only onto an edge between two drawn blocks (the chain's end may be in a range).
+    const target = findDropTarget(this.#drawnGraph(), at, (id) => this.#height(id));
+    return target?.kind === 'edge' ? target : null;
   }
 
   insertOnEdge(id: string, type: PaletteId): string {
@@ -253,7 +274,8 @@ export class EditorState {
   }
 
   /** Drag stop: the positions xyflow moved the nodes to. */
-  moveNodes(moved: Map<string, G.XY>): void {
+  moveNodes(shown: Map<string, G.XY>): void {
+    const moved = new Map([...shown].flatMap(([id, p]) => (isRangeId(id) ? [] : [[id, this.#unshifted(id, p)]])));
     const changed = [...moved].some(([id, p]) => {
       const n = this.node(id);
       return n && (n.position.x !== p.x || n.position.y !== p.y);
@@ -267,6 +289,12 @@ export class EditorState {
 
   select(ids: string[]): void {
     const want = new Set(ids);
+    // Degraded: one block inside a collapsed range (a problem's Show) is shown by opening the ranges around it.
+    const hidden = this.ranges && ids.length === 1 && !this.#flowNodes.some((n) => n.id === ids[0]) ? ids[0] : null;
+    if (hidden && this.nodeById.has(hidden)) {
+      this.#open = pathTo(this.#sequence().indexOf(hidden), this.ranges!.total);
+      this.#syncFlow(want);
+    }
     this.#flowNodes = this.#flowNodes.map((n) =>
       n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
     );
@@ -288,7 +316,8 @@ export class EditorState {
     for (const n of next) {
       if (n.dragging) return;
       const p = this.nodeById.get(n.id)?.position;
-      if (p && (p.x !== n.position.x || p.y !== n.position.y)) moved.set(n.id, n.position);
+      const at = this.#unshifted(n.id, n.position);
+      if (p && (p.x !== at.x || p.y !== at.y)) moved.set(n.id, at);
     }
     if (moved.size > 0)
       this.#commit(G.movePositions(this.#graph, moved), undefined, `move:${[...moved.keys()].join()}`);
@@ -340,51 +369,35 @@ export class EditorState {
     for (const l of this.#listeners) l(graph);
   }
 
-  /**
-   * Rebuilds the xyflow arrays from the graph, keeping selection and measured sizes. Node
-   * and edge objects that did not change are reused, and an unchanged array is not
-   * replaced at all, so a keyword edit does not make xyflow re-process every node.
-   */
+  /** Rebuilds the xyflow arrays from the graph (or, for a huge model, its degraded view). */
   #syncFlow(select?: Set<string>): void {
-    const old = new Map(this.#flowNodes.map((n) => [n.id, n]));
-    const nodes = this.#graph.nodes.map((n): FlowNode => {
-      const prev = old.get(n.id);
-      const selected = select ? select.has(n.id) : (prev?.selected ?? false);
-      const ariaLabel = n.kind === 'input' ? 'Input block' : `${blockLabel(n)} block`;
-      if (
-        prev &&
-        prev.type === n.kind &&
-        prev.selected === selected &&
-        prev.ariaLabel === ariaLabel &&
-        prev.position.x === n.position.x &&
-        prev.position.y === n.position.y
-      )
-        return prev;
-      return {
-        id: n.id,
-        type: n.kind,
-        position: n.position,
-        data: {},
-        selected,
-        ariaLabel,
-        deletable: n.kind !== 'input',
-        ...(prev?.measured ? { measured: prev.measured } : {}),
-      };
-    });
-    if (!sameItems(nodes, this.#flowNodes)) this.#flowNodes = nodes;
-    const oldEdges = new Map(this.flowEdges.map((e) => [e.id, e]));
-    const edges = this.#graph.edges.map((e): FlowEdge => {
-      const prev = oldEdges.get(e.id);
-      const selected = select ? false : (prev?.selected ?? false);
-      if (prev && prev.source === e.source && prev.target === e.target && prev.selected === selected) return prev;
-      return { id: e.id, source: e.source, target: e.target, type: 'shape', data: {}, selected };
-    });
-    if (!sameItems(edges, this.flowEdges)) this.flowEdges = edges;
+    this.ranges = needsRanges(this.#graph)
+      ? rangeView(this.#graph, this.#sequence(), this.#open, (id) => this.#height(id))
+      : null;
+    this.#flowNodes = syncNodes(this.#graph, this.ranges, this.#flowNodes, select);
+    this.flowEdges = syncEdges(this.#graph, this.ranges, this.flowEdges, select);
   }
-}
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  /** Every block but the Input, in forward order, unconnected blocks last. */
+  #sequence(): string[] {
+    return [...this.analysis.order, ...this.analysis.loose];
+  }
+
+  /** Where a drawn block sits in the graph (the degraded view draws open blocks moved down). */
+  #unshifted(id: string, p: G.XY): G.XY {
+    const dy = this.ranges?.shift.get(id) ?? 0;
+    return dy === 0 ? p : { x: p.x, y: p.y - dy };
+  }
+
+  /** The drawn blocks at their drawn places, with the edges between them. */
+  #drawnGraph(): G.EditorGraph {
+    const drawn = new Map(this.#flowNodes.filter((n) => n.type !== 'range').map((n) => [n.id, n.position]));
+    return {
+      ...this.#graph,
+      nodes: this.#graph.nodes.flatMap((n) => (drawn.has(n.id) ? [{ ...n, position: drawn.get(n.id)! }] : [])),
+      edges: this.#graph.edges.filter((e) => drawn.has(e.source) && drawn.has(e.target)),
+    };
+  }
 }
 
 export const [getEditor, setEditor] = createContext<EditorState>();

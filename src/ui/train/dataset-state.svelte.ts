@@ -207,6 +207,11 @@ export class DatasetState {
     );
   }
 
+  /** Stops the import in progress (it ends with 'the import was cancelled'). */
+  async cancelImport(): Promise<void> {
+    await this.#data.request('cancel-imports', {});
+  }
+
   /** Deletes an imported dataset (in the data worker: its chunks can be large). */
   async remove(id: string): Promise<void> {
     await this.#data.request('delete', { datasetId: id });
