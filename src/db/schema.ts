@@ -8,6 +8,7 @@ import { migrateV1 } from '../core/model/model-v1.ts';
 import type { ModelDocument, ModelDocumentV1 } from '../core/model/types.ts';
 import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
+import type { TrainState } from '../core/run/train-state.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 import { upgradeRunContract } from './migrations.ts';
 
@@ -56,6 +57,8 @@ export interface RunRecord {
   backend?: string;
   /** state_dict: parameter and buffer name to its values. */
   weights?: Record<string, { shape: number[]; data: Float32Array }>;
+  /** Saved with the weights: the optimizer's and scheduler's state, which "Continue training" resumes. */
+  trainState?: TrainState;
 }
 
 export interface ScalarRecord {

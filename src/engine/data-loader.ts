@@ -143,6 +143,14 @@ export class DataLoader {
     this.rng = new Rng(options.seed ?? 0);
   }
 
+  /** The shuffling generator's state (continued by a continued run). */
+  get rngState(): number[] {
+    return this.rng.getState();
+  }
+  set rngState(state: number[]) {
+    this.rng.setState(state);
+  }
+
   /** Examples per epoch. */
   get size(): number {
     return this.ids.length;

@@ -75,6 +75,8 @@ function isChain(g: FlatGraph): boolean {
 export class Model {
   readonly modules: ModelModule[];
   readonly className: string;
+  /** The generator init drew from and dropout draws from (its state travels with "continue training"). */
+  readonly rng: Rng;
   private readonly steps: Step[];
   /** Where each node is named in messages: 'layer 3' in a chain, the node id otherwise. */
   private readonly labels: string[];
@@ -104,7 +106,7 @@ export class Model {
     options: ModelOptions = {},
   ) {
     this.className = options.className ?? 'Model';
-    const rng = new Rng(options.seed ?? 0);
+    const rng = (this.rng = new Rng(options.seed ?? 0));
     const chain = isChain(graph);
     const where = (i: number, id: string): string => (chain ? `layer ${i}` : id);
     // registration order: init draws from the RNG module by module, as PyTorch's constructors do

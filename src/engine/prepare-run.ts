@@ -66,7 +66,7 @@ export function prepareRun(
   const rng = new Rng(config.seed);
   const trainSrc = splitSource(dataset, 'train', doc.input, transformsOf(config), rng);
   const test = testSource(doc, config, dataset, rng);
-  const loaders = makeLoaders({ train: trainSrc }, config);
+  const loaders = { ...makeLoaders({ train: trainSrc }, config), augment: rng };
   const stepsPerEpoch = loaders.train.length;
   return {
     model,

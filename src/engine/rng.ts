@@ -86,6 +86,19 @@ export class Rng {
     }
   }
 
+  /** The generator's state (torch.get_rng_state()'s role): four words, then the normal spare or NaN. */
+  getState(): number[] {
+    return [this.a, this.b, this.c, this.d, this.spare ?? NaN];
+  }
+
+  /** Continues from a getState() (torch.set_rng_state()). */
+  setState(state: readonly number[]): void {
+    if (state.length !== 5 || !state.slice(0, 4).every((w) => Number.isInteger(w)))
+      throw new Error(`Rng.setState: expected four integer words and a spare, got ${JSON.stringify(state)}`);
+    [this.a, this.b, this.c, this.d] = state.map((w) => w | 0);
+    this.spare = Number.isNaN(state[4]) ? null : state[4];
+  }
+
   /** Fills `out` with U[lo, hi) values. */
   fillUniform(out: Float32Array, lo: number, hi: number): void {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.next();

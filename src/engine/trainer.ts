@@ -15,6 +15,8 @@
 // infinite rejects with NonFiniteLossError before backward, so the weights stay the last
 // finite ones.
 import type { EpochRecord, StepRecord, TrainOutcome } from '../core/run/records.ts';
+import type { TrainState } from '../core/run/train-state.ts';
+import { resumeTraining, trainStateOf } from './resume.ts';
 import { PER_BATCH_SCHEDULERS, type Choice, type TrainingConfig } from '../core/run/training-config.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss } from './losses.ts';
@@ -32,6 +34,7 @@ import {
 } from './optim/index.ts';
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
+import type { Rng } from './rng.ts';
 
 /** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation, no drop_last, no clipping and no early stopping when left out). */
 export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'> &
@@ -53,6 +56,10 @@ export interface TrainResult {
    * whether the model now holds the best epoch's weights.
    */
   best?: { epoch: number; value: number; stoppedAt: number | null; restored: boolean };
+  /** Where training ended, for a run that continues it (optimizer, scheduler, steps, generators). */
+  state: TrainState;
+  /** What a `resume` state gave back: the optimizer's state, its hyperparameters, the scheduler's. */
+  resumed?: { optimizer: boolean; hyperparameters: boolean; scheduler: boolean };
 }
 
 export class NonFiniteLossError extends Error {
@@ -129,6 +136,8 @@ export interface TrainOptions {
   /** How often the loop yields to the event loop so that messages (pause, stop) get through (default 25 ms). */
   yieldIntervalMs?: number;
   now?: () => number;
+  /** Continue from a run's end state ("continue training") instead of fresh optimizer and scheduler. */
+  resume?: TrainState;
 }
 
 /** Lets queued messages run: setImmediate in Node, a MessageChannel round trip elsewhere (no 4 ms clamp). */
@@ -165,6 +174,8 @@ function countCorrect(out: Tensor, target: Tensor | IntTensor): number | null {
 export interface RunLoaders {
   train: DataLoader;
   val: DataLoader | null;
+  /** The generator of the training split's augmentation, when the loaders' source has one. */
+  augment?: Rng;
 }
 
 /** The loaders a run uses; `train.length` is its steps per epoch. */
@@ -251,10 +262,11 @@ class TrainingRun {
   private readonly progress: ProgressBuffer;
   private step = 0;
   private lastYield: number;
+  private readonly resumed: TrainResult['resumed'];
 
   constructor(
     private readonly model: Model,
-    private readonly loaders: { train: DataLoader; val: DataLoader | null },
+    private readonly loaders: RunLoaders,
     private readonly config: TrainerConfig,
     private readonly options: TrainOptions,
   ) {
@@ -270,6 +282,7 @@ class TrainingRun {
     this.sched = makeScheduler(config, this.opt, tl.length);
     this.perBatch = this.sched !== null && PER_BATCH_SCHEDULERS.has(String(config.scheduler?.type));
     this.clip = gradClipOf(config.gradClip);
+    this.resumed = options.resume && resumeTraining(options.resume, this.parts(), config);
     this.progress = new ProgressBuffer(options.onProgress, options.progressIntervalMs ?? 100, this.now);
     this.lastYield = this.now();
   }
@@ -317,7 +330,24 @@ class TrainingRun {
       early && early.bestEpoch !== null
         ? { epoch: early.bestEpoch, value: early.best, stoppedAt, restored }
         : undefined;
-    return { status: this.ctl.isStopped() ? 'stopped' : 'finished', steps: this.step, epochs, ...(best && { best }) };
+    const state = trainStateOf(this.parts(), this.config, {
+      step: (this.options.resume?.step ?? 0) + this.step,
+      epoch: (this.options.resume?.epoch ?? 0) + epochs.length,
+    });
+    const status = this.ctl.isStopped() ? 'stopped' : 'finished';
+    return {
+      status,
+      steps: this.step,
+      epochs,
+      ...(best && { best }),
+      state,
+      ...(this.resumed && { resumed: this.resumed }),
+    };
+  }
+
+  /** What a train state is made of and restored into. */
+  private parts() {
+    return { model: this.model, optimizer: this.opt, scheduler: this.sched, loaders: this.loaders };
   }
 
   private async trainEpoch(epoch: number): Promise<{ lossSum: number; seen: number; correct: number | null }> {

@@ -200,6 +200,7 @@ export class EngineRuntime {
         observer: recorder,
         onProgress,
         progressIntervalMs: r.progressIntervalMs ?? 250,
+        ...(r.resume && { resume: r.resume }),
       });
       recorder.finish(result.steps - 1);
       const test = result.status === 'finished' ? await prepared.evaluateTest(breathe, recorder.testObserver()) : null;
@@ -211,6 +212,7 @@ export class EngineRuntime {
         runId: run.runId,
         status: result.status,
         weights: encodeWeights(prepared.model.stateDict()),
+        state: result.state,
         steps: result.steps,
         test,
       });

@@ -8,6 +8,7 @@ import type { DatasetRef, EpochRecord, EvalResult, RunStatus, StepRecord, TrainO
 import type { BackendChoice, TrainingConfig } from '../core/run/training-config.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import type { LrFinderResult, LrPoint } from '../core/run/lr-range.ts';
+import type { TrainState } from '../core/run/train-state.ts';
 import type { RawSummary } from '../core/formats/tfevents/summary-value.ts';
 import type { LogOffsets } from '../core/run/run-log.ts';
 import { envelopeProblem, type Reply } from './rpc.ts';
@@ -35,6 +36,8 @@ export interface TrainRequestBody {
   dataset: DatasetRef;
   /** Start from these weights ("continue training") instead of a fresh seeded init. */
   weights?: WeightsPayload;
+  /** With `weights`: the parent run's optimizer, scheduler and generator states, to resume rather than restart them. */
+  resume?: TrainState;
   /** How often progress is posted, in ms (steps are batched in between). Default 250. */
   progressIntervalMs?: number;
   /** Where the run's logged steps and epochs start (a continued run's are its parent's). Default 0, 0. */
@@ -122,6 +125,8 @@ export type WorkerEvent =
       runId: string;
       status: TrainOutcome;
       weights: WeightsPayload;
+      /** Where training ended: what "continue training" resumes from. */
+      state: TrainState;
       steps: number;
       test: EvalResult | null;
     }

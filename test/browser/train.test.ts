@@ -154,7 +154,7 @@ describe('train mode', () => {
     expect(graph!.graph.root.type).toBe('MnistConvNet');
     expect(graph!.graph.root.children[0].children.map((n) => n.id).slice(0, 2)).toEqual([
       'MnistConvNet/Sequential[model]/Conv2d[conv1]',
-      'MnistConvNet/Sequential[model]/ReLU[relu1]',
+      'MnistConvNet/Sequential[model]/BatchNorm2d[bn1]',
     ]);
     const record = await storedRecord<{
       status: string;

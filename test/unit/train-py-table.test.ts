@@ -27,7 +27,7 @@ test.skipIf(!hasTorch)(
       optimizer: { type: 'Adam', lr: 0.01 },
       batchSize: 16,
       epochs: 40,
-      transforms: {},
+      transforms: { normalize: null, horizontalFlip: false, cropPadding: 0 },
     };
     const dir = mkdtempSync(join(tmpdir(), 'lb-table-'));
     for (const f of pytorchProject(iris, config)) writeFileSync(join(dir, f.path), f.content);

@@ -2,7 +2,8 @@
 //   clr = lr / (1 + (t − 1)·lr_decay);  sum += g²;  θ -= clr · g / (√sum + ε)
 // The accumulator starts at initial_accumulator_value (PyTorch fills it in the constructor).
 import type { Param } from '../tensor.ts';
-import { BaseOptimizer, f32 } from './optimizer.ts';
+import type { OptimizerStateValue } from '../../core/run/train-state.ts';
+import { BaseOptimizer, f32, stateCount, stateTensor, tensorOut } from './optimizer.ts';
 
 export interface AdagradOptions {
   lr: number;
@@ -28,6 +29,18 @@ export class Adagrad extends BaseOptimizer<AdagradState> {
 
   protected initState(p: Param): AdagradState {
     return { step: 0, sum: new Float32Array(p.value.data.length).fill(this.o.initial_accumulator_value) };
+  }
+
+  protected saveState(p: Param, s: AdagradState): Record<string, OptimizerStateValue> {
+    return { step: s.step, sum: tensorOut(p, s.sum) };
+  }
+
+  protected loadState(p: Param, saved: Record<string, OptimizerStateValue>, where: string): AdagradState {
+    return { step: stateCount(saved, 'step', where), sum: stateTensor(saved, 'sum', p.value.data.length, where) };
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { ...this.o };
   }
 
   protected update(p: Param, grad: Float32Array, s: AdagradState): void {

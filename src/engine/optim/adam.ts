@@ -3,7 +3,8 @@
 //   θ -= (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)  (bias corrections in double)
 // Adam adds wd·θ to the gradient; AdamW first decays θ by (1 − lr·wd).
 import type { Param } from '../tensor.ts';
-import { BaseOptimizer, f32 } from './optimizer.ts';
+import type { OptimizerStateValue, ParamGroupState } from '../../core/run/train-state.ts';
+import { BaseOptimizer, f32, optionalStateTensor, stateCount, stateTensor, tensorOut } from './optimizer.ts';
 
 export interface AdamOptions {
   lr: number;
@@ -45,6 +46,37 @@ export class Adam extends BaseOptimizer<AdamState> {
       expAvgSq: new Float32Array(n),
       maxExpAvgSq: this.o.amsgrad ? new Float32Array(n) : null,
     };
+  }
+
+  protected saveState(p: Param, s: AdamState): Record<string, OptimizerStateValue> {
+    return {
+      step: s.step,
+      exp_avg: tensorOut(p, s.expAvg),
+      exp_avg_sq: tensorOut(p, s.expAvgSq),
+      ...(s.maxExpAvgSq && { max_exp_avg_sq: tensorOut(p, s.maxExpAvgSq) }),
+    };
+  }
+
+  protected loadState(p: Param, saved: Record<string, OptimizerStateValue>, where: string): AdamState {
+    const n = p.value.data.length;
+    const vMax = optionalStateTensor(saved, 'max_exp_avg_sq', n, where);
+    return {
+      step: stateCount(saved, 'step', where),
+      expAvg: stateTensor(saved, 'exp_avg', n, where),
+      expAvgSq: stateTensor(saved, 'exp_avg_sq', n, where),
+      // amsgrad turned on for the continued run starts its maximum at zero
+      maxExpAvgSq: this.o.amsgrad ? (vMax ?? new Float32Array(n)) : null,
+    };
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { ...this.o, betas: [...this.betas] };
+  }
+
+  protected override applyGroup(group: ParamGroupState): void {
+    super.applyGroup(group);
+    const b = group.betas;
+    if (Array.isArray(b) && b.length === 2 && b.every((x) => typeof x === 'number')) this.betas = [b[0], b[1]];
   }
 
   protected update(p: Param, grad: Float32Array, s: AdamState): void {

@@ -1,7 +1,8 @@
 // ReduceLROnPlateau, torch 1.13: not an _LRScheduler — it steps with a metric once per
 // epoch and multiplies lr by `factor` after more than `patience` epochs without an
 // improvement (by `threshold`, relative or absolute), then waits `cooldown` epochs.
-import type { Scheduler } from './lr-scheduler.ts';
+import type { SchedulerStateDict } from '../../core/run/train-state.ts';
+import { savedNumber, type Scheduler } from './lr-scheduler.ts';
 import type { Optimizer } from './optimizer.ts';
 
 export interface PlateauOptions {
@@ -37,6 +38,37 @@ export class ReduceLROnPlateau implements Scheduler {
       best = this.best;
     if (mode === 'min') return tm === 'rel' ? a < best * (1 - threshold) : a < best - threshold;
     return tm === 'rel' ? a > best * (threshold + 1) : a > best + threshold;
+  }
+
+  stateDict(): SchedulerStateDict {
+    const o = this.o;
+    return {
+      mode: o.mode,
+      factor: o.factor,
+      patience: o.patience,
+      threshold: o.threshold,
+      threshold_mode: o.threshold_mode,
+      cooldown: o.cooldown,
+      min_lrs: [o.min_lr],
+      eps: o.eps,
+      best: this.best,
+      num_bad_epochs: this.numBadEpochs,
+      cooldown_counter: this.cooldownCounter,
+      last_epoch: this.lastEpoch,
+      _last_lr: [this.lastLr],
+    };
+  }
+
+  loadStateDict(sd: SchedulerStateDict): void {
+    const t = this.type;
+    const state = {
+      best: savedNumber(sd, 'best', t),
+      numBadEpochs: savedNumber(sd, 'num_bad_epochs', t),
+      cooldownCounter: savedNumber(sd, 'cooldown_counter', t),
+      lastEpoch: savedNumber(sd, 'last_epoch', t),
+      lastLr: savedNumber(sd, '_last_lr', t),
+    };
+    Object.assign(this, state);
   }
 
   /** One epoch's end with the monitored metric (validation loss, say). */

@@ -2,7 +2,8 @@
 //   s = α·s + (1 − α)·g²;  centered: ḡ = α·ḡ + (1 − α)·g, avg = √(s − ḡ²), else avg = √s;
 //   avg += ε;  momentum: buf = μ·buf + g/avg, θ -= lr·buf;  else θ -= lr·g/avg
 import type { Param } from '../tensor.ts';
-import { BaseOptimizer, f32 } from './optimizer.ts';
+import type { OptimizerStateValue, ParamGroupState } from '../../core/run/train-state.ts';
+import { BaseOptimizer, f32, optionalStateTensor, stateCount, stateTensor, tensorOut } from './optimizer.ts';
 
 export interface RMSpropOptions {
   lr: number;
@@ -40,6 +41,35 @@ export class RMSprop extends BaseOptimizer<RMSpropState> {
       gradAvg: this.o.centered ? new Float32Array(n) : null,
       buf: null,
     };
+  }
+
+  protected saveState(p: Param, s: RMSpropState): Record<string, OptimizerStateValue> {
+    return {
+      step: s.step,
+      square_avg: tensorOut(p, s.squareAvg),
+      ...(s.buf && { momentum_buffer: tensorOut(p, s.buf) }),
+      ...(s.gradAvg && { grad_avg: tensorOut(p, s.gradAvg) }),
+    };
+  }
+
+  protected loadState(p: Param, saved: Record<string, OptimizerStateValue>, where: string): RMSpropState {
+    const n = p.value.data.length;
+    const gradAvg = optionalStateTensor(saved, 'grad_avg', n, where);
+    return {
+      step: stateCount(saved, 'step', where),
+      squareAvg: stateTensor(saved, 'square_avg', n, where),
+      gradAvg: this.o.centered ? (gradAvg ?? new Float32Array(n)) : null,
+      buf: optionalStateTensor(saved, 'momentum_buffer', n, where),
+    };
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { ...this.o, momentum: this.momentum };
+  }
+
+  protected override applyGroup(group: ParamGroupState): void {
+    super.applyGroup(group);
+    if (typeof group.momentum === 'number') this.momentum = group.momentum;
   }
 
   protected update(p: Param, grad: Float32Array, s: RMSpropState): void {

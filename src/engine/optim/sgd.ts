@@ -2,7 +2,8 @@
 //   d = ±g (+ wd·θ); buf = d on the first step, else μ·buf + (1 − τ)·d;
 //   d = d + μ·buf (nesterov) or buf; θ -= lr·d
 import type { Param } from '../tensor.ts';
-import { BaseOptimizer, f32 } from './optimizer.ts';
+import type { OptimizerStateValue, ParamGroupState } from '../../core/run/train-state.ts';
+import { BaseOptimizer, f32, optionalStateTensor, tensorOut } from './optimizer.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -30,6 +31,23 @@ export class SGD extends BaseOptimizer<SGDState> {
 
   protected initState(): SGDState {
     return { buf: null };
+  }
+
+  protected saveState(p: Param, s: SGDState): Record<string, OptimizerStateValue> {
+    return { momentum_buffer: s.buf ? tensorOut(p, s.buf) : null };
+  }
+
+  protected loadState(p: Param, saved: Record<string, OptimizerStateValue>, where: string): SGDState {
+    return { buf: optionalStateTensor(saved, 'momentum_buffer', p.value.data.length, where) };
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { ...this.o, momentum: this.momentum };
+  }
+
+  protected override applyGroup(group: ParamGroupState): void {
+    super.applyGroup(group);
+    if (typeof group.momentum === 'number') this.momentum = group.momentum;
   }
 
   protected update(p: Param, grad: Float32Array, s: SGDState): void {

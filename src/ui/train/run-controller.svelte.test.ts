@@ -9,6 +9,7 @@ import { RunRepository } from '../../db/runs.ts';
 import { createDatabase, type LayerboardDB } from '../../db/schema.ts';
 import type { EngineClient } from '../../worker/engine-client.ts';
 import type { TrainRequestBody, WorkerEvent } from '../../worker/protocol.ts';
+import type { TrainState } from '../../core/run/train-state.ts';
 import { RunController, type StartRun } from './run-controller.svelte.ts';
 import { encodeHistogramValue, histogramOf } from '../../core/formats/tfevents/index.ts';
 
@@ -136,11 +137,25 @@ describe('run controller', () => {
         { name: '1.weight', shape: [2], dtype: 'float32' as const, buffer: new Float32Array([0.5, -1]).buffer },
       ],
     };
+    const state: TrainState = {
+      optimizer: {
+        spec: { type: 'Adam', lr: 0.001 },
+        stateDict: {
+          state: { '0': { step: 4, exp_avg: { shape: [2], data: new Float32Array([0.1, 0.2]) } } },
+          param_groups: [{ params: [0], lr: 0.001 }],
+        },
+      },
+      scheduler: null,
+      step: 4,
+      epoch: 1,
+      rng: { model: [1, 2, 3, 4, NaN], shuffle: [5, 6, 7, 8, NaN], augment: [] },
+    };
     c.handle({
       type: 'done',
       runId: s.id,
       status: 'finished',
       weights,
+      state,
       steps: 4,
       test: {
         loss: 1.1,
@@ -169,6 +184,17 @@ describe('run controller', () => {
       epochs: 1,
     });
     expect([...record.weights!['1.weight'].data]).toEqual([0.5, -1]);
+    // the optimizer state is kept with the weights, for "Continue training"
+    expect(s.trainState).toEqual(state);
+    expect(record.trainState).toEqual(state);
+    // "Continue training" from it sends the weights with the state to resume
+    const next = await start(c, {
+      from: { weights: s.weights!, state: s.trainState, offsets: s.offsets, parentId: s.id },
+    });
+    expect(requests[1]).toMatchObject({ runId: next.id, resume: state });
+    expect(requests[1].weights!.entries.map((e) => e.name)).toEqual(['1.weight']);
+    expect(next.offsets).toEqual({ step: 4, epoch: 1 });
+    await c.stop();
     expect(await values(s.id, 'loss/train')).toEqual([
       [0, 2.3],
       [1, 2.0],

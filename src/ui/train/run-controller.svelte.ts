@@ -21,6 +21,7 @@ import { RunSession } from './run-session.svelte.ts';
 import { payloadOf, storedWeights, type StoredWeights } from './weights.ts';
 import { isQuotaError, STORAGE_FULL } from '../../db/storage-errors.ts';
 import type { RunStatus } from '../../db/schema.ts';
+import type { TrainState } from '../../core/run/train-state.ts';
 
 /** Run endings that could not be written (storage full): kept in localStorage, applied at the next start. */
 const UNSAVED_ENDINGS_KEY = 'layerboard.unsavedRunEndings';
@@ -55,8 +56,13 @@ export interface StartRun {
   /** With its backend settled. */
   config: TrainingConfig;
   dataset: RunDataset;
-  /** Continue from these weights, logging after the parent's steps and epochs. */
-  from?: { weights: StoredWeights; offsets: { step: number; epoch: number }; parentId: string };
+  /** Continue from these weights (and the optimizer and scheduler state, when kept), logging after the parent's steps and epochs. */
+  from?: {
+    weights: StoredWeights;
+    state: TrainState | null;
+    offsets: { step: number; epoch: number };
+    parentId: string;
+  };
 }
 
 export const lockName = (runId: string) => `layerboard-run:${runId}`;
@@ -154,6 +160,7 @@ export class RunController {
         config: p.config,
         dataset: p.dataset.ref,
         ...(p.from && { weights: payloadOf(p.from.weights) }),
+        ...(p.from?.state && { resume: p.from.state }),
         offsets: { ...session.offsets },
         progressIntervalMs: 200,
       });
@@ -228,6 +235,7 @@ export class RunController {
     const { session, logger, writer } = run;
     const weights = storedWeights(e.weights);
     session.weights = weights;
+    session.trainState = e.state;
     if (e.test && session.dataset) {
       logger.test(e.test);
       session.test = { ...e.test, classes: session.dataset.classes };
@@ -245,7 +253,11 @@ export class RunController {
     this.#clear(run);
     await this.#settle(run, async () => {
       await writer.flush();
-      await this.repo.update(session.id, { weights, ...(session.test && { test: $state.snapshot(session.test) }) });
+      await this.repo.update(session.id, {
+        weights,
+        trainState: e.state,
+        ...(session.test && { test: $state.snapshot(session.test) }),
+      });
       await this.repo.end(session.id, e.status, message, metrics);
       await writer.addHparams(flatHparams(run.config), metrics);
     });

@@ -8,6 +8,7 @@ import { TAGS } from '../../core/run/run-log.ts';
 import { Series } from '../board/scalars/series-data.ts';
 import type { ProgressView } from './progress.ts';
 import type { StoredWeights } from './weights.ts';
+import type { TrainState } from '../../core/run/train-state.ts';
 
 /** A run's status as the Train tab shows it: the run's own, plus the moments before it starts and while it stops. */
 export type SessionStatus = 'starting' | 'stopping' | RunStatus;
@@ -26,6 +27,8 @@ export class RunSession {
   test = $state.raw<TestResult | null>(null);
   evaluating = $state(false);
   weights = $state.raw<StoredWeights | null>(null);
+  /** Where its training ended (optimizer, scheduler, generators), kept with the weights for "Continue training". */
+  trainState = $state.raw<TrainState | null>(null);
   dataset = $state.raw<RunDataset | null>(null);
   /** The kernels it ran on, as the worker describes them ('wasm SIMD (…), 2 threads'). */
   backend = $state<string | null>(null);
@@ -69,6 +72,7 @@ export class RunSession {
     s.dataset = record.dataset ?? null;
     s.test = record.test ?? null;
     s.weights = record.weights ?? null;
+    s.trainState = record.trainState ?? null;
     const steps = record.metrics?.steps,
       epochs = record.metrics?.epochs;
     if (steps !== undefined && epochs !== undefined) s.offsets = { step: steps, epoch: epochs };

@@ -230,7 +230,12 @@ export class TrainState {
   /** A new run from a finished run's weights, model and dataset, with the form's configuration. */
   async continueFrom(session: RunSession): Promise<void> {
     if (!session.weights || !session.dataset) return;
-    const from = { weights: session.weights, offsets: session.offsets, parentId: session.id };
+    const from = {
+      weights: session.weights,
+      state: session.trainState,
+      offsets: session.offsets,
+      parentId: session.id,
+    };
     const record = session.record;
     await this.#launch(() =>
       this.controller.start({

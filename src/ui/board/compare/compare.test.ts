@@ -57,8 +57,8 @@ describe('model diff', () => {
   test('removed layers, input and class name', () => {
     const a = templateDocument('mnist-convnet');
     const b = edited(a, (c) => {
-      c.layers.splice(9, 1); // dropout
-      c.names = c.names!.filter((_, i) => i !== 9);
+      c.layers.splice(11, 1); // dropout
+      c.names = c.names!.filter((_, i) => i !== 11);
     });
     b.input = [1, 32, 32];
     b.className = 'Net';
@@ -66,7 +66,7 @@ describe('model diff', () => {
     expect(d.input).toEqual({ base: [1, 28, 28], other: [1, 32, 32] });
     expect(d.className).toEqual({ base: 'MnistConvNet', other: 'Net' });
     expect(d.layers.filter((l) => l.kind !== 'same')).toEqual([
-      { kind: 'removed', base: 9, type: 'Dropout', name: 'dropout' },
+      { kind: 'removed', base: 11, type: 'Dropout', name: 'dropout' },
     ]);
     expect(d.count).toBe(3);
   });
