@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cifarTarGz } from '../unit/helpers/cifar-files.ts';
 import { launchChromium } from './chromium.ts';
-import { newFromTemplate, openApp, openTrain } from './train-helpers.ts';
+import { newFromTemplate, openApp, openTrain, typeField } from './train-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -72,6 +72,7 @@ describe('board: what our training logs', () => {
       buffer: Buffer.from(cifarTarGz(60)),
     });
     await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
+    await typeField(page, 'epochs', '1'); // the template's CIFAR-10 recipe runs 10 epochs
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Finished' }).waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('run-step').textContent()).toBe('5 / 5'); // 270 images / 64
@@ -100,8 +101,12 @@ describe('board: what our training logs', () => {
     await page.getByRole('tab', { name: 'Board' }).click();
     await page.locator(`li[data-run-id="${runId}"]`).waitFor();
     await page.getByRole('tab', { name: 'Histograms' }).click();
-    await expect.poll(() => page.locator('article[data-tag="weights/0.weight"] path.ridge').count()).toBe(5);
-    await expect.poll(() => page.locator('article[data-tag="grads/0.weight"] path.ridge').count()).toBe(5);
+    // cards off screen draw nothing: bring each into view first
+    for (const tag of ['weights/0.weight', 'grads/0.weight']) {
+      const card = page.locator(`article[data-tag="${tag}"]`);
+      await card.scrollIntoViewIfNeeded();
+      await expect.poll(() => card.locator('path.ridge').count()).toBe(5);
+    }
 
     await page.getByRole('tab', { name: 'Images' }).click();
     // make_grid: 8 tiles of 32 px per row with 2 px padding → 8·34 + 2 wide

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { crc32, writeZip } from '../../src/core/formats/zip.ts';
 import { cifarTarGz } from '../unit/helpers/cifar-files.ts';
 import { launchChromium } from './chromium.ts';
-import { newFromTemplate, openApp, openTrain } from './train-helpers.ts';
+import { newFromTemplate, openApp, openTrain, typeField } from './train-helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -157,6 +157,7 @@ describe('dataset imports', () => {
     });
     await page.getByTestId('dataset-shape').filter({ hasText: '3×32×32' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('model-input').textContent()).toContain('3×32×32 ✓');
+    await typeField(page, 'epochs', '1'); // the template's CIFAR-10 recipe runs 10 epochs
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('run-status').filter({ hasText: 'Finished' }).waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('run-step').textContent()).toBe('22 / 22'); // 1,500 − 10% validation = 1,350 images / 64

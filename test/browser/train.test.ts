@@ -135,7 +135,7 @@ describe('train mode', () => {
     console.log(
       `MNIST in the browser: loss/train mean of steps 0–19 ${first.toFixed(3)}, of the last 20 (to step ${loss.length - 1}) ${last.toFixed(3)}`,
     );
-    expect(first).toBeGreaterThan(1.8);
+    expect(first).toBeGreaterThan(1.4); // ln 10 = 2.30 at step 0; BatchNorm brings it down within 20 steps
     expect(last).toBeLessThan(first * 0.5);
     expect((await loggedScalars(page, runId, 'lr')).length).toBe(loss.length);
 
