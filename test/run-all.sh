@@ -10,7 +10,7 @@ echo "== type check (svelte-check + tsc)"; npm run -s check
 echo "== lint (ESLint: floating promises, unused, exhaustive switches) and format (Prettier)"; npm run -s lint; npm run -s format:check
 echo "== PyTorch conformance"; bash test/conformance.sh | tee "$results/conformance.txt"
 echo "== hostile inputs (a seeded sample; npm run test:hostile runs them all)"
-npx tsx test/hostile/hostile.ts --sample 200 | tee "$results/hostile.txt"
+npm run -s test:hostile -- --sample 200 | tee "$results/hostile.txt"
 echo "== browser tests (headless Chromium)"
 npx vitest run --config vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json"
 node -e '
