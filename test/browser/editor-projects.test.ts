@@ -131,8 +131,9 @@ test("pasting the seed's print(model) text gives the same graph as the seed temp
   await page.getByRole('textbox', { name: 'print(model) text' }).fill(text);
   await page.getByText('Recognised 9 layers of BS').waitFor();
   await page.getByRole('button', { name: 'Create project' }).click();
+  // The old project's "Saved" shows until the new one is open: wait for the new name first.
+  await expect.poll(() => projectName(page)).toBe('BS');
   await saved(page);
-  expect(await projectName(page)).toBe('BS');
   const pasted = { types: await chainTypes(page), text: await nodes(page).allTextContents() };
   await page.getByRole('tab', { name: 'print(model)' }).click();
   expect((await page.getByTestId('code-repr').textContent())?.trim()).toBe(text);

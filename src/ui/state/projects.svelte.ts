@@ -59,6 +59,8 @@ export class ProjectsState {
   #docDirty = false;
   readonly #peers = new Set<string>();
   readonly #presence: TabPresence;
+  /** Clears the "opening" mark of the project being shown, until the canvas has drawn it. */
+  #openingDone: (() => void) | null = null;
 
   constructor(repo: ProjectRepository, editor: EditorState) {
     this.#repo = repo;
@@ -185,6 +187,8 @@ export class ProjectsState {
 
   /** The page is going away for good. */
   close(): void {
+    // Unloading normally (a reload right after opening, say) is not a crash while opening.
+    this.#openingDone?.();
     this.flushOnHide();
     this.#presence.close();
   }
@@ -234,13 +238,17 @@ export class ProjectsState {
     this.#presence.open(record.id);
     this.openCount++;
     localStorage.setItem(LAST_KEY, record.id);
-    // Opened once the canvas has drawn it (two frames, then a task).
+    // Opened once the canvas has drawn it (two frames, then a task). A hidden tab gets no
+    // frames, but builds the same DOM, so a task is enough there.
     const done = () => {
+      if (this.#openingDone !== done) return;
+      this.#openingDone = null;
       if (localStorage.getItem(OPENING_KEY) === record.id) localStorage.removeItem(OPENING_KEY);
     };
-    if (typeof requestAnimationFrame === 'function')
+    this.#openingDone = done;
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState !== 'hidden')
       requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0)));
-    else done();
+    else setTimeout(done, 0);
   }
 
   #view(): ProjectView {
