@@ -6,6 +6,7 @@ import { graphDefToModules } from '../core/formats/tfevents/graph-to-modules.ts'
 import { newModelDocument } from '../core/model/model-json.ts';
 import { hparamsOf } from './tfevents-exchange.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
+import { appendScalars } from './scalar-blocks.ts';
 
 export const logdirRunId = (folder: string) => `logdir:${folder}`;
 
@@ -41,7 +42,7 @@ export async function ingestLogdirEvents(
     }
   }
   const hparams = hparamsOf(summaries, scalars);
-  await db.transaction('rw', [db.runs, db.scalars, db.summaries, db.graphs, db.hparams], async () => {
+  await db.transaction('rw', [db.runs, db.scalarBlocks, db.summaries, db.graphs, db.hparams], async () => {
     const run = await db.runs.get(id);
     if (!run) {
       const record: RunRecord = {
@@ -59,7 +60,7 @@ export async function ingestLogdirEvents(
       await db.runs.add(record);
     } else if (last) await db.runs.update(id, { ended: Math.max(run.ended ?? 0, last * 1000) });
     if (fresh) await db.summaries.where('runId').equals(id).delete();
-    if (scalars.length) await db.scalars.bulkPut(scalars);
+    await appendScalars(db, id, scalars);
     if (summaries.length) await db.summaries.bulkAdd(summaries);
     if (graph?.graph)
       await db.graphs.put({ runId: id, graph: graphDefToModules(graph.graph), graphDef: graph.graphDef });

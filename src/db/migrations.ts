@@ -6,6 +6,8 @@
 import { migrateTrainingConfig } from '../core/run/config-migrate.ts';
 import type { RunDataset, TestResult } from '../core/run/records.ts';
 import type { Transaction } from 'dexie';
+import { blocksOf } from './scalar-blocks.ts';
+import type { ScalarBlockRecord, ScalarRecord } from './schema.ts';
 
 /** Where the texts of version 1 kept a run's dataset and its test result. */
 export const V1_TEXT_TAGS = { dataset: 'dataset', test: 'eval/test' } as const;
@@ -108,4 +110,21 @@ export async function upgradeRunContract(tx: Transaction): Promise<void> {
     if (u.removeTexts.length) await tx.table('texts').bulkDelete(u.removeTexts);
     if (u.addTexts.length) await tx.table('texts').bulkAdd(u.addTexts);
   }
+}
+
+/** Version 5: the point-per-record scalars (ordered by run, tag, step) become blocks. */
+export async function moveScalarsIntoBlocks(tx: Transaction): Promise<void> {
+  let group: ScalarRecord[] = [];
+  const blocks = tx.table<ScalarBlockRecord>('scalarBlocks');
+  const flush = async () => {
+    if (group.length) await blocks.bulkAdd(blocksOf(group[0].runId, group[0].tag, group));
+    group = [];
+  };
+  // the primary key [runId+tag+step] orders them: one tag of one run after another
+  const points = await tx.table<ScalarRecord>('scalars').toArray();
+  for (const p of points) {
+    if (group.length && (p.runId !== group[0].runId || p.tag !== group[0].tag)) await flush();
+    group.push(p);
+  }
+  await flush();
 }

@@ -9,6 +9,7 @@ import { tensorProblem } from '../core/formats/safetensors.ts';
 import type { LayerboardDB, RunRecord, RunStatus, ScalarRecord, SummaryRecord } from './schema.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
 import { addScalarsInBatches, deleteScalars, lastPerStep, type ImportOptions } from './scalar-batches.ts';
+import { readScalars } from './scalar-blocks.ts';
 
 export const RUN_FORMAT = 'layerboard-run';
 export const RUN_VERSION = 1;
@@ -124,7 +125,7 @@ export async function exportRunFile(
   const run = await db.runs.get(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
   const [scalars, graph, hparams, texts, summaries] = await Promise.all([
-    db.scalars.where('runId').equals(runId).toArray(),
+    readScalars(db, runId),
     db.graphs.get(runId),
     db.hparams.get(runId),
     db.texts.where('runId').equals(runId).toArray(),

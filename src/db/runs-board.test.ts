@@ -8,6 +8,7 @@ import { createDatabase, type LayerboardDB } from './schema.ts';
 import { RunRepository } from './runs.ts';
 import type { ModelDocument } from '../core/model/types.ts';
 import { newModelDocument } from '../core/model/model-json.ts';
+import { appendScalars } from './scalar-blocks.ts';
 
 const doc: ModelDocument = newModelDocument([4], []);
 let db: LayerboardDB;
@@ -21,12 +22,12 @@ afterEach(() => db.close());
 
 test('all scalars by tag then step, points after a step, tags from the index', async () => {
   await runs.create({ projectId: null, name: 'a', doc, config: null });
-  await db.scalars.bulkPut([
+  await appendScalars(db, 'r1', [
     { runId: 'r1', tag: 'loss/train', step: 10, wallTime: 2, value: 0.5 },
     { runId: 'r1', tag: 'loss/train', step: 2, wallTime: 1, value: 0.9 },
     { runId: 'r1', tag: 'accuracy/val', step: 10, wallTime: 2, value: 0.7 },
-    { runId: 'r2', tag: 'loss/train', step: 1, wallTime: 1, value: 9 },
   ]);
+  await appendScalars(db, 'r2', [{ runId: 'r2', tag: 'loss/train', step: 1, wallTime: 1, value: 9 }]);
   expect((await runs.allScalars('r1')).map((r) => `${r.tag}@${r.step}`)).toEqual([
     'accuracy/val@10',
     'loss/train@2',
@@ -41,8 +42,8 @@ test('the live count emits again when the run gets a new point', async () => {
   const seen: number[] = [];
   const sub = runs.watchScalarCount('r1').subscribe({ next: (c) => seen.push(c) });
   await new Promise((r) => setTimeout(r, 50));
-  await db.scalars.put({ runId: 'r1', tag: 'lr', step: 0, wallTime: 0, value: 0.1 });
-  await db.scalars.put({ runId: 'r2', tag: 'lr', step: 0, wallTime: 0, value: 0.1 });
+  await appendScalars(db, 'r1', [{ runId: 'r1', tag: 'lr', step: 0, wallTime: 0, value: 0.1 }]);
+  await appendScalars(db, 'r2', [{ runId: 'r2', tag: 'lr', step: 0, wallTime: 0, value: 0.1 }]);
   // liveQuery may re-emit an unchanged count; what matters is that the new point is seen.
   await expect.poll(() => seen.at(-1)).toBe(1);
   sub.unsubscribe();

@@ -45,7 +45,7 @@ describe('runs and their logs', () => {
     await writer.close();
     expect((await db.graphs.get(run.id))?.graph).toEqual({ name: 'Model', children: [] });
     await runs.delete(run.id);
-    expect(await db.scalars.count()).toBe(0);
+    expect(await db.scalarBlocks.count()).toBe(0);
     expect(await db.texts.count()).toBe(0);
     expect(await db.graphs.count()).toBe(0);
     expect(await db.hparams.count()).toBe(0);
@@ -72,7 +72,7 @@ describe('runs and their logs', () => {
     const run = await newRun();
     const errors: Error[] = [];
     const writer = new SummaryWriter(db, run.id, { onError: (e) => errors.push(e) });
-    db.scalars.bulkPut = () =>
+    db.scalarBlocks.bulkPut = () =>
       Promise.reject(Object.assign(new Error('quota'), { name: 'QuotaExceededError' })) as never;
     writer.addScalar('loss/train', 1, 0);
     await writer.flush();

@@ -1,6 +1,7 @@
 // Runs and their logs: the run repository and a SummaryWriter-like logger with
 // batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
-import { Dexie, liveQuery, type Observable } from 'dexie';
+import { liveQuery, type Observable } from 'dexie';
+import { blockKeys, deleteRunScalars, readScalars, readScalarsAfter } from './scalar-blocks.ts';
 import type {
   GraphRecord,
   HparamsRecord,
@@ -85,8 +86,8 @@ export class RunRepository {
   /** Deletes a run with every log it has. */
   async delete(id: string): Promise<void> {
     const db = this.#db;
-    await db.transaction('rw', [db.runs, db.scalars, db.graphs, db.texts, db.hparams, db.summaries], async () => {
-      await db.scalars.where('runId').equals(id).delete();
+    await db.transaction('rw', [db.runs, db.scalarBlocks, db.graphs, db.texts, db.hparams, db.summaries], async () => {
+      await deleteRunScalars(db, id);
       await db.summaries.where('runId').equals(id).delete();
       await db.texts.where('runId').equals(id).delete();
       await db.graphs.delete(id);
@@ -97,38 +98,31 @@ export class RunRepository {
 
   /** Every point of one tag, by step. */
   scalars(runId: string, tag: string): Promise<ScalarRecord[]> {
-    return this.#db.scalars.where('[runId+tag]').equals([runId, tag]).sortBy('step');
+    return readScalars(this.#db, runId, tag);
   }
 
+  /** The run's scalar tags, from the block index without reading any point. */
   async tags(runId: string): Promise<string[]> {
-    const keys = await this.#db.scalars.where('runId').equals(runId).primaryKeys();
-    return [...new Set(keys.map((k) => k[1]))].sort();
+    return [...new Set((await blockKeys(this.#db, runId)).map((k) => k.tag))];
   }
 
-  /** Every scalar of a run, ordered by tag then step (one index range read). */
+  /** Every scalar of a run, ordered by tag then step. */
   allScalars(runId: string): Promise<ScalarRecord[]> {
-    // [runId] sorts before and [runId, maxKey] after every [runId, tag, step] (one maxKey:
-    // the same array twice in one key is refused as a cycle).
-    return this.#db.scalars.where('[runId+tag+step]').between([runId], [runId, Dexie.maxKey]).toArray();
+    return readScalars(this.#db, runId);
   }
 
   /** Points of one tag with step > afterStep, by step (what a live chart has not seen yet). */
   scalarsAfter(runId: string, tag: string, afterStep: number): Promise<ScalarRecord[]> {
-    return this.#db.scalars
-      .where('[runId+tag+step]')
-      .between([runId, tag, afterStep], [runId, tag, Infinity], false, true)
-      .toArray();
+    return readScalarsAfter(this.#db, runId, tag, afterStep);
   }
 
-  /** The run's tags, from the [runId+tag] index without reading any point. */
-  async tagsFast(runId: string): Promise<string[]> {
-    const keys = await this.#db.scalars.where('[runId+tag]').between([runId], [runId, Dexie.maxKey]).uniqueKeys();
-    // [runId+tag] keys are [runId, tag] pairs
-    return keys.map((k) => (Array.isArray(k) ? String(k[1]) : String(k)));
+  /** The run's tags (sorted), from the block index without reading any point. */
+  tagsFast(runId: string): Promise<string[]> {
+    return this.tags(runId);
   }
 
-  scalarCount(runId: string): Promise<number> {
-    return this.#db.scalars.where('runId').equals(runId).count();
+  async scalarCount(runId: string): Promise<number> {
+    return (await blockKeys(this.#db, runId)).reduce((n, k) => n + k.count, 0);
   }
 
   /** Emits the run's point count whenever a scalar of the run is written or deleted. */

@@ -5,9 +5,10 @@
 // (by the caller), so a run is listed only once all of its points are stored; a failed or
 // cancelled import removes the points it wrote.
 import type { LayerboardDB, ScalarRecord } from './schema.ts';
+import { blocksOf, byTag, deleteRunScalars, SCALAR_BLOCK } from './scalar-blocks.ts';
 
 /** Points per transaction: enough to amortise a commit, few enough to report progress often. */
-export const SCALAR_BATCH = 5_000;
+export const SCALAR_BATCH = 8 * SCALAR_BLOCK;
 
 /** Points written so far of the total, with what is being imported ('run1'). */
 export type ImportProgress = (what: string, done: number, total: number) => void;
@@ -37,10 +38,9 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pr
 }
 
 /**
- * Adds a new run's points batch by batch (`records` hold one point per tag and step, see
- * lastPerStep). On a failure or a cancel it throws at once; the points written, and a
- * batch still being written, are deleted again in the background (deleting is as slow
- * as writing, and a cancel should not wait for it).
+ * Adds a new run's points (any tags, any order; the last of a tag's equal steps wins) in
+ * blocks, SCALAR_BATCH points per transaction. On a failure or a cancel it throws at once;
+ * the points written, and a batch still being written, are deleted again in the background.
  */
 export async function addScalarsInBatches(
   db: LayerboardDB,
@@ -51,13 +51,19 @@ export async function addScalarsInBatches(
 ): Promise<void> {
   // points under this id without a run are left from an import that never finished
   await deleteScalars(db, runId);
+  const blocks = [...byTag(records)].flatMap(([tag, points]) => blocksOf(runId, tag, points));
+  const total = blocks.reduce((n, b) => n + b.count, 0);
+  const perBatch = SCALAR_BATCH / SCALAR_BLOCK;
   let writing: Promise<unknown> = Promise.resolve();
+  let done = 0;
   try {
-    for (let from = 0; from < records.length; from += SCALAR_BATCH) {
+    for (let from = 0; from < blocks.length; from += perBatch) {
       options.signal?.throwIfAborted();
-      writing = db.scalars.bulkAdd(records.slice(from, from + SCALAR_BATCH));
+      const batch = blocks.slice(from, from + perBatch);
+      writing = db.scalarBlocks.bulkAdd(batch);
       await unlessAborted(writing, options.signal);
-      options.onProgress?.(what, Math.min(records.length, from + SCALAR_BATCH), records.length);
+      done += batch.reduce((n, b) => n + b.count, 0);
+      options.onProgress?.(what, done, total);
     }
     options.signal?.throwIfAborted();
   } catch (e) {
@@ -68,9 +74,5 @@ export async function addScalarsInBatches(
 
 /** Removes the points of a run that was not stored after all. */
 export async function deleteScalars(db: LayerboardDB, runId: string): Promise<void> {
-  await db.scalars
-    .where('runId')
-    .equals(runId)
-    .delete()
-    .catch(() => {});
+  await deleteRunScalars(db, runId).catch(() => {});
 }

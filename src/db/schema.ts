@@ -10,7 +10,7 @@ import type { RunDataset, RunStatus, TestResult } from '../core/run/records.ts';
 import type { TrainingConfig } from '../core/run/training-config.ts';
 import type { TrainState } from '../core/run/train-state.ts';
 import type { SummaryKind } from '../core/formats/tfevents/summary-value.ts';
-import { upgradeRunContract } from './migrations.ts';
+import { moveScalarsIntoBlocks, upgradeRunContract } from './migrations.ts';
 
 export type { RunStatus };
 
@@ -61,12 +61,25 @@ export interface RunRecord {
   trainState?: TrainState;
 }
 
+/** One scalar point, as the repositories hand it out (stored in ScalarBlockRecords). */
 export interface ScalarRecord {
   runId: string;
   tag: string;
   step: number;
   wallTime: number;
   value: number;
+}
+/** Up to SCALAR_BLOCK points of one run's tag, sorted by step (see scalar-blocks.ts). */
+export interface ScalarBlockRecord {
+  id?: number;
+  runId: string;
+  tag: string;
+  first: number;
+  last: number;
+  count: number;
+  steps: Float64Array;
+  wallTimes: Float64Array;
+  values: Float64Array;
 }
 /** graph: the ModuleGraph the board draws; graphDef: add_graph's GraphDef bytes when the run came from event files (written back as they came). */
 export interface GraphRecord {
@@ -132,7 +145,7 @@ type Stored<T extends { doc: ModelDocument }> = Omit<T, 'doc'> & { doc: object }
 export type LayerboardDB = Dexie & {
   projects: Table<ProjectRecord, string, Stored<ProjectRecord>>;
   runs: Table<RunRecord, string, Stored<RunRecord>>;
-  scalars: Table<ScalarRecord, [string, string, number]>;
+  scalarBlocks: EntityTable<ScalarBlockRecord, 'id'>;
   graphs: EntityTable<GraphRecord, 'runId'>;
   texts: EntityTable<TextRecord, 'id'>;
   hparams: EntityTable<HparamsRecord, 'runId'>;
@@ -170,5 +183,8 @@ export function createDatabase(
   // v4: typed training configs (doc.training, runs' config) and a run's dataset and test
   // result as fields instead of JSON texts. Same tables and indexes.
   db.version(4).upgrade(upgradeRunContract);
+  // v5: scalars in blocks of points (scalar-blocks.ts), moved over from a record per point.
+  db.version(5).stores({ scalarBlocks: '++id, runId, [runId+tag+last+count]' }).upgrade(moveScalarsIntoBlocks);
+  db.version(6).stores({ scalars: null });
   return db;
 }

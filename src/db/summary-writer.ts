@@ -2,6 +2,7 @@
 // are buffered and written in batches; graph, text, hparams and summaries go straight through.
 // Write errors (an IndexedDB quota error, say) reach onError: shown, never swallowed.
 import type { LayerboardDB, ScalarRecord, SummaryRecord } from './schema.ts';
+import { appendScalars } from './scalar-blocks.ts';
 import {
   encodeHistogramValue,
   encodeImageValue,
@@ -115,7 +116,7 @@ export class SummaryWriter {
     const batch = this.#buffer;
     this.#buffer = [];
     if (batch.length === 0) return this.#pending;
-    return this.#write(() => this.#db.scalars.bulkPut(batch).then(() => undefined));
+    return this.#write(() => appendScalars(this.#db, this.runId, batch));
   }
 
   close(): Promise<void> {

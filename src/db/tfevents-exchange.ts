@@ -26,6 +26,7 @@ import { safeSegment, uniqueSegment } from '../core/formats/archive-path.ts';
 import type { LayerboardDB, RunRecord, ScalarRecord } from './schema.ts';
 import { storageErrorMessage } from './storage-errors.ts';
 import { addScalarsInBatches, deleteScalars, lastPerStep, type ImportOptions } from './scalar-batches.ts';
+import { readScalars } from './scalar-blocks.ts';
 
 export interface EventFileInput {
   path: string;
@@ -44,7 +45,7 @@ export async function runEventFile(db: LayerboardDB, runId: string): Promise<{ n
   const run = await db.runs.get(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
   const [scalars, summaries, graph, texts, hparams] = await Promise.all([
-    db.scalars.where('runId').equals(runId).toArray(),
+    readScalars(db, runId),
     db.summaries.where('runId').equals(runId).toArray(),
     db.graphs.get(runId),
     db.texts.where('runId').equals(runId).toArray(),
@@ -168,8 +169,9 @@ export async function importEventFiles(
         result.problems.push(`${f.path}: ${listed.join('; ')}; its ${contents.events.length} good events were kept`);
       events += contents.events.length;
       kept.push(baseName(f.path));
-      scalars.push(...contents.scalars);
-      summaries.push(...contents.summaries);
+      // one at a time: a spread of 250,000 arguments overflows the stack
+      for (const p of contents.scalars) scalars.push(p);
+      for (const v of contents.summaries) summaries.push(v);
       for (const e of contents.events) {
         if (e.graph && !graph) {
           graph = e.graph;

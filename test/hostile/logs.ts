@@ -19,6 +19,7 @@ import { importEventFiles } from '../../src/db/tfevents-exchange.ts';
 import type { Case, EntryPoint, Outcome } from './judge.ts';
 import { acceptedModelProblem, JSON_PATH } from './models.ts';
 import { mutateBytes, mutateJson, mutateText, Rng, setAt } from './mutate.ts';
+import { readScalars } from '../../src/db/scalar-blocks.ts';
 
 function eventBase(): Uint8Array {
   const scalars = Array.from({ length: 20 }, (_, i) => ({
@@ -105,7 +106,7 @@ async function eventImportOutcome(bytes: Uint8Array): Promise<Outcome> {
     return result.problems.length
       ? { kind: 'error', messages: result.problems }
       : { kind: 'accept', problem: 'no run and no problem reported' };
-  const scalars = await store().scalars.where('runId').equals(result.runs[0].id).count();
+  const scalars = (await readScalars(store(), result.runs[0].id)).length;
   if (scalars + (await store().summaries.where('runId').equals(result.runs[0].id).count()) === 0 && bytes.length > 0)
     return { kind: 'accept', problem: 'imported as an empty run' };
   // a run was kept: its problems are reported beside it (a damaged tail, kinds the board does not show)

@@ -15,6 +15,8 @@ import { createDatabase, type LayerboardDB } from '../../src/db/schema.ts';
 import { importBoardFiles } from '../../src/ui/board/log-import.ts';
 import { DataRuntime } from '../../src/worker/data-runtime.ts';
 import type { DataEvent } from '../../src/worker/data-protocol.ts';
+import { readScalars } from '../../src/db/scalar-blocks.ts';
+import { SCALAR_BATCH } from '../../src/db/scalar-batches.ts';
 
 let db: LayerboardDB;
 let n = 0;
@@ -263,18 +265,17 @@ describe('budgets where files come in', () => {
   });
 
   test('points are stored batch by batch with a running count; the run is listed once all are in', async () => {
-    const file = events(Array.from({ length: 12_000 }, (_, i) => i));
+    const file = events(Array.from({ length: 250_000 }, (_, i) => i));
     const seen: [number, number, number][] = [];
     const { runs } = await importBoardFiles(db, [{ path: 'a/events.out.tfevents.1.h', bytes: async () => file }], {
       onProgress: (_, done, total) => void db.runs.count().then((listed) => seen.push([done, total, listed])),
     });
     expect(runs.map((r) => r.name)).toEqual(['a']);
     expect(seen.filter(([done]) => done > 0)).toEqual([
-      [5_000, 12_000, 0],
-      [10_000, 12_000, 0],
-      [12_000, 12_000, 0],
+      ...Array.from({ length: Math.floor(250_000 / SCALAR_BATCH) }, (_, i) => [(i + 1) * SCALAR_BATCH, 250_000, 0]),
+      [250_000, 250_000, 0],
     ]);
-    expect(await db.scalars.count()).toBe(12_000);
+    expect((await readScalars(db, runs[0].id)).length).toBe(250_000);
   }, 60_000);
 
   test('a cancelled board import stores no partial run', async () => {
@@ -292,7 +293,7 @@ describe('budgets where files come in', () => {
     );
     expect(runs).toEqual([]);
     expect(problems).toEqual(['a: not imported: the import was cancelled']);
-    await expect.poll(() => db.scalars.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => db.scalarBlocks.count(), { timeout: 30_000 }).toBe(0);
     expect(await db.runs.count()).toBe(0);
   }, 60_000);
 });

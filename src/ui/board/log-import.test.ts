@@ -7,6 +7,7 @@ import { ProtoWriter } from '../../core/formats/tfevents/protobuf.ts';
 import { writeRecords } from '../../core/formats/tfevents/records.ts';
 import { writeZip } from '../../core/formats/zip.ts';
 import { importBoardFiles, type PathBytes } from './log-import.ts';
+import { readScalars } from '../../db/scalar-blocks.ts';
 
 let db: LayerboardDB;
 beforeEach(() => {
@@ -20,8 +21,7 @@ const events = (values: number[]) =>
     values.map((value, step) => ({ tag: 'loss', step, wallTime: 1700000000 + step, value })),
     1700000000,
   );
-const values = async (runId: string) =>
-  (await db.scalars.where('runId').equals(runId).sortBy('step')).map((s) => s.value);
+const values = async (runId: string) => (await readScalars(db, runId)).map((s) => s.value);
 
 describe('importBoardFiles', () => {
   test('a logdir zip: one run per folder, named by the folder; macOS litter skipped', async () => {

@@ -276,7 +276,7 @@ describe('run controller', () => {
     );
     const s = await start(c);
     const quota = Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
-    db.scalars.bulkPut = () => Promise.reject(quota) as never;
+    db.scalarBlocks.bulkPut = () => Promise.reject(quota) as never;
     c.handle(progress(s.id, [[0, 2.3]]));
     c.flush();
     // the flush waits behind the run's first writes (graph, texts): poll, not a fixed wait

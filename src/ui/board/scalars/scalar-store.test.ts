@@ -6,6 +6,7 @@ import { createDatabase, type LayerboardDB } from '../../../db/schema.ts';
 import { RunRepository } from '../../../db/runs.ts';
 import { SummaryWriter } from '../../../db/summary-writer.ts';
 import { ScalarStore, type StoreChange } from './scalar-store.ts';
+import { appendScalars } from '../../../db/scalar-blocks.ts';
 
 let db: LayerboardDB;
 let repo: RunRepository;
@@ -52,10 +53,14 @@ test('a run is read whole, then new points are appended as the writer flushes', 
 });
 
 test('a point written before the last step makes the run reload; unwatching drops it', async () => {
-  await db.scalars.bulkPut([0, 2, 4].map((step) => ({ runId: 'r1', tag: 'lr', step, wallTime: step, value: step })));
+  await appendScalars(
+    db,
+    'r1',
+    [0, 2, 4].map((step) => ({ runId: 'r1', tag: 'lr', step, wallTime: step, value: step })),
+  );
   store.watch(['r1']);
   await store.ready();
-  await db.scalars.put({ runId: 'r1', tag: 'lr', step: 3, wallTime: 3, value: 3 });
+  await appendScalars(db, 'r1', [{ runId: 'r1', tag: 'lr', step: 3, wallTime: 3, value: 3 }]);
   await until(() => store.series('r1', 'lr')?.length === 4);
   expect(Array.from(store.series('r1', 'lr')!.steps.subarray(0, 4))).toEqual([0, 2, 3, 4]);
   store.watch([]);
