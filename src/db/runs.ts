@@ -1,13 +1,21 @@
 // Runs and their logs: the run repository and a SummaryWriter-like logger with
 // batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
 import { liveQuery, type Observable } from 'dexie';
-import { blockKeys, deleteRunScalars, readScalars, readScalarsAfter } from './scalar-blocks.ts';
+import {
+  blockKeys,
+  deleteRunScalars,
+  readBlocks,
+  readBlocksAfter,
+  readScalars,
+  readScalarsAfter,
+} from './scalar-blocks.ts';
 import type {
   GraphRecord,
   HparamsRecord,
   LayerboardDB,
   RunRecord,
   RunStatus,
+  ScalarBlockRecord,
   ScalarRecord,
   SummaryRecord,
   TextRecord,
@@ -109,6 +117,16 @@ export class RunRepository {
   /** Every scalar of a run, ordered by tag then step. */
   allScalars(runId: string): Promise<ScalarRecord[]> {
     return readScalars(this.#db, runId);
+  }
+
+  /** Every scalar of a run as stored blocks of columns, by tag then step (no record per point). */
+  scalarBlocks(runId: string): Promise<ScalarBlockRecord[]> {
+    return readBlocks(this.#db, runId);
+  }
+
+  /** The blocks of one tag holding points after afterStep, by step. */
+  scalarBlocksAfter(runId: string, tag: string, afterStep: number): Promise<ScalarBlockRecord[]> {
+    return readBlocksAfter(this.#db, runId, tag, afterStep);
   }
 
   /** Points of one tag with step > afterStep, by step (what a live chart has not seen yet). */

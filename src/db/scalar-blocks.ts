@@ -121,14 +121,30 @@ export async function appendScalars(db: LayerboardDB, runId: string, points: rea
   });
 }
 
+/** The blocks of a run (or of one tag), by tag then step: index order is tag, then last step. */
+export function readBlocks(db: LayerboardDB, runId: string, tag?: string): Promise<ScalarBlockRecord[]> {
+  return tag === undefined
+    ? db.scalarBlocks.where('[runId+tag+last+count]').between([runId], [runId, Dexie.maxKey]).toArray()
+    : tagRange(db, runId, tag).toArray();
+}
+
+/** The blocks of one tag holding a step after afterStep, by step. */
+export function readBlocksAfter(
+  db: LayerboardDB,
+  runId: string,
+  tag: string,
+  afterStep: number,
+): Promise<ScalarBlockRecord[]> {
+  // blocks whose last step is after it: [runId, tag, afterStep, Infinity] excludes last == afterStep
+  return db.scalarBlocks
+    .where('[runId+tag+last+count]')
+    .between([runId, tag, afterStep, Infinity], [runId, tag, Infinity, Infinity], false, true)
+    .toArray();
+}
+
 /** Every point of a run (or of one tag), by tag then step. */
 export async function readScalars(db: LayerboardDB, runId: string, tag?: string): Promise<ScalarRecord[]> {
-  const blocks =
-    tag === undefined
-      ? await db.scalarBlocks.where('[runId+tag+last+count]').between([runId], [runId, Dexie.maxKey]).toArray()
-      : await tagRange(db, runId, tag).toArray();
-  // index order is tag, then last step: the blocks of a tag come in step order
-  return blocks.flatMap((b) => pointsOf(b));
+  return (await readBlocks(db, runId, tag)).flatMap((b) => pointsOf(b));
 }
 
 /** Points of one tag after a step, by step (what a live chart has not seen yet). */
@@ -138,12 +154,7 @@ export async function readScalarsAfter(
   tag: string,
   afterStep: number,
 ): Promise<ScalarRecord[]> {
-  // blocks whose last step is after it: [runId, tag, afterStep, Infinity] excludes last == afterStep
-  const blocks = await db.scalarBlocks
-    .where('[runId+tag+last+count]')
-    .between([runId, tag, afterStep, Infinity], [runId, tag, Infinity, Infinity], false, true)
-    .toArray();
-  return blocks.flatMap((b) => pointsOf(b, afterStep));
+  return (await readBlocksAfter(db, runId, tag, afterStep)).flatMap((b) => pointsOf(b, afterStep));
 }
 
 /** The run's blocks as the index says them (tag, last step, count), without reading a point. */

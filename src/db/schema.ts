@@ -81,6 +81,8 @@ export interface ScalarBlockRecord {
   wallTimes: Float64Array;
   values: Float64Array;
 }
+/** A block's points as columns (what the board appends without making a record per point). */
+export type ScalarColumns = Pick<ScalarBlockRecord, 'steps' | 'wallTimes' | 'values' | 'count'>;
 /** graph: the ModuleGraph the board draws; graphDef: add_graph's GraphDef bytes when the run came from event files (written back as they came). */
 export interface GraphRecord {
   runId: string;

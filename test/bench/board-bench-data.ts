@@ -2,6 +2,7 @@
 // many runs × tags × points written straight into the page's IndexedDB (importing ten
 // million points through run files would take most of an hour here), and an event file
 // of histograms.
+import { SCALAR_BLOCK } from '../../src/db/scalar-blocks.ts';
 import type { Page } from 'playwright-core';
 import { fixtureRunFile } from '../browser/board-fixtures.ts';
 import { toJsonNumber } from '../../src/db/run-file.ts';
@@ -71,7 +72,10 @@ export async function cloneGridRuns(page: Page, runs: number): Promise<void> {
   })()`);
 }
 
-/** Writes tags × points scalars of each run into the page's IndexedDB, one transaction per run. */
+/**
+ * Writes tags × points scalars of each run into the page's IndexedDB as the app stores them
+ * (blocks of SCALAR_BLOCK points: src/db/scalar-blocks.ts), one transaction per run.
+ */
 export async function seedGrid(page: Page, runs: number, tags: number, points: number): Promise<void> {
   // A string: tsx's helpers do not exist in the page.
   await page.evaluate(`(async () => {
@@ -81,19 +85,22 @@ export async function seedGrid(page: Page, runs: number, tags: number, points: n
       req.onerror = () => fail(req.error);
     });
     for (let k = 0; k < ${runs}; k++) {
-      const tx = db.transaction('scalars', 'readwrite');
-      const store = tx.objectStore('scalars');
+      const tx = db.transaction('scalarBlocks', 'readwrite');
+      const store = tx.objectStore('scalarBlocks');
       let seed = 777 + k;
       const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
       for (let t = 0; t < ${tags}; t++)
-        for (let s = 0; s < ${points}; s++)
-          store.put({
-            runId: 'grid-' + k,
-            tag: 'grid/metric_' + t,
-            step: s,
-            wallTime: 1767225600 + s,
-            value: (1 + t) * Math.exp(-s / (${points} / 3 + 50 * k)) + 0.1 * rand(),
-          });
+        for (let first = 0; first < ${points}; first += ${SCALAR_BLOCK}) {
+          const count = Math.min(${SCALAR_BLOCK}, ${points} - first);
+          const steps = new Float64Array(count), wallTimes = new Float64Array(count), values = new Float64Array(count);
+          for (let i = 0; i < count; i++) {
+            const s = first + i;
+            steps[i] = s;
+            wallTimes[i] = 1767225600 + s;
+            values[i] = (1 + t) * Math.exp(-s / (${points} / 3 + 50 * k)) + 0.1 * rand();
+          }
+          store.add({ runId: 'grid-' + k, tag: 'grid/metric_' + t, first, last: first + count - 1, count, steps, wallTimes, values });
+        }
       await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
     }
     db.close();

@@ -3,7 +3,7 @@
 // the points after each tag's last step are read and appended (no reload, no redraw
 // from scratch). Listeners hear which tags of which run changed.
 import type { RunRepository } from '../../../db/runs.ts';
-import type { ScalarRecord } from '../../../db/schema.ts';
+import type { ScalarBlockRecord } from '../../../db/schema.ts';
 import { Series } from './series-data.ts';
 
 export interface StoreChange {
@@ -129,17 +129,14 @@ export class ScalarStore {
   }
 
   async #loadAll(runId: string, data: RunData): Promise<void> {
-    const records = await this.#repo.allScalars(runId);
+    const blocks = await this.#repo.scalarBlocks(runId);
     if (data.closed) return;
     data.series.clear();
-    // Records come ordered by tag then step: cut them into runs of one tag.
-    let from = 0;
-    for (let i = 1; i <= records.length; i++) {
-      if (i < records.length && records[i].tag === records[from].tag) continue;
-      const s = new Series(runId, records[from].tag);
-      s.append(records.slice(from, i));
-      data.series.set(s.tag, s);
-      from = i;
+    // Blocks come ordered by tag then step: each appends its columns to its tag's series.
+    for (const block of blocks) {
+      let s = data.series.get(block.tag);
+      if (!s) data.series.set(block.tag, (s = new Series(runId, block.tag)));
+      s.appendColumns(block);
     }
     data.loaded = true;
     this.#emit({ runId, kind: 'reset', tags: [...data.series.keys()] });
@@ -147,10 +144,10 @@ export class ScalarStore {
 
   async #loadNew(runId: string, data: RunData): Promise<void> {
     const tags = await this.#repo.tagsFast(runId);
-    const fresh: Record<string, ScalarRecord[]> = {};
+    const fresh: Record<string, ScalarBlockRecord[]> = {};
     await Promise.all(
       tags.map(async (tag) => {
-        fresh[tag] = await this.#repo.scalarsAfter(runId, tag, data.series.get(tag)?.lastStep ?? -Infinity);
+        fresh[tag] = await this.#repo.scalarBlocksAfter(runId, tag, data.series.get(tag)?.lastStep ?? -Infinity);
       }),
     );
     if (data.closed) return;
@@ -163,7 +160,9 @@ export class ScalarStore {
         data.series.set(tag, (s = new Series(runId, tag)));
         created.push(tag);
       }
-      if (s.append(fresh[tag])) added.push(tag);
+      let n = 0;
+      for (const block of fresh[tag]) n += s.appendColumns(block);
+      if (n) added.push(tag);
     }
     const held = [...data.series.values()].reduce((n, s) => n + s.length, 0);
     // Fewer points held than stored: points were written before the last step or deleted.

@@ -2,6 +2,7 @@
 // appends in place; smoothing and min/max follow the appends incrementally.
 import { percentile } from '../../charts/series.ts';
 import { MinMaxPyramid } from './minmax-pyramid.ts';
+import type { ScalarColumns } from '../../../db/schema.ts';
 
 export interface ScalarPoint {
   step: number;
@@ -113,6 +114,26 @@ export class Series {
       this.steps[i] = p.step;
       this.walls[i] = p.wallTime;
       this.values[i] = p.value;
+      this.#track(i);
+      added++;
+    }
+    if (added) this.version++;
+    return added;
+  }
+
+  /** Adds stored columns (a block of points sorted by step), those after the last step. */
+  appendColumns(block: ScalarColumns): number {
+    const n = this.length + block.count;
+    this.steps = grow(this.steps, n);
+    this.walls = grow(this.walls, n);
+    this.values = grow(this.values, n);
+    let added = 0;
+    for (let k = 0; k < block.count; k++) {
+      if (this.length > 0 && block.steps[k] <= this.steps[this.length - 1]) continue;
+      const i = this.length++;
+      this.steps[i] = block.steps[k];
+      this.walls[i] = block.wallTimes[k];
+      this.values[i] = block.values[k];
       this.#track(i);
       added++;
     }
