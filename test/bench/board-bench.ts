@@ -147,10 +147,16 @@ async function gridScenario(browser: Browser, url: string) {
     firstPaint.push(r.at);
     cardsInView = r.cards;
   }
+  if (PROFILE)
+    await printProfile(page, async () => {
+      await page.reload({ waitUntil: 'commit' });
+      await visibleCardsDrawn(page, RUNS);
+    });
   await painted(page);
   const box = (await page.locator(`article[data-tag="${gridTag(0)}"] .chart`).boundingBox())!;
   const y = box.y + box.height / 2,
     left = box.x + 80;
+  if (PROFILE) await printProfile(page, () => drag(page, [left + 200, y], [left + 20, y], 40, true));
   const pan = await frames(page, () => drag(page, [left + 200, y], [left + 20, y], 40, true));
   const cardsWithChart = await page.locator('article[data-tag] .chart svg').count();
   await page.close();
