@@ -2,6 +2,7 @@
 // batched writes. Tags follow DESIGN.md (loss/train, loss/val, accuracy/val, ...).
 import { liveQuery, type Observable } from 'dexie';
 import {
+  type BlockKey,
   blockKeys,
   deleteRunScalars,
   readBlocks,
@@ -119,9 +120,14 @@ export class RunRepository {
     return readScalars(this.#db, runId);
   }
 
-  /** Every scalar of a run as stored blocks of columns, by tag then step (no record per point). */
-  scalarBlocks(runId: string): Promise<ScalarBlockRecord[]> {
-    return readBlocks(this.#db, runId);
+  /** Every point of one tag as stored blocks of columns, by step. */
+  scalarBlocksOf(runId: string, tag: string): Promise<ScalarBlockRecord[]> {
+    return readBlocks(this.#db, runId, tag);
+  }
+
+  /** The run's block index (tag, last step, count per block), again whenever a block of the run is written. */
+  watchScalarKeys(runId: string): Observable<BlockKey[]> {
+    return liveQuery(() => blockKeys(this.#db, runId));
   }
 
   /** The blocks of one tag holding points after afterStep, by step. */
@@ -134,18 +140,8 @@ export class RunRepository {
     return readScalarsAfter(this.#db, runId, tag, afterStep);
   }
 
-  /** The run's tags (sorted), from the block index without reading any point. */
-  tagsFast(runId: string): Promise<string[]> {
-    return this.tags(runId);
-  }
-
   async scalarCount(runId: string): Promise<number> {
     return (await blockKeys(this.#db, runId)).reduce((n, k) => n + k.count, 0);
-  }
-
-  /** Emits the run's point count whenever a scalar of the run is written or deleted. */
-  watchScalarCount(runId: string): Observable<number> {
-    return liveQuery(() => this.scalarCount(runId));
   }
 
   graph(runId: string): Promise<GraphRecord | undefined> {

@@ -64,19 +64,10 @@ export async function serveDexie(page: Page): Promise<void> {
   );
 }
 
-/** The app's schema (src/db/schema.ts, up to version 3), for the second dexie instance. */
-const SCHEMA = {
-  projects: 'id, name, updated',
-  runs: 'id, projectId, created, status',
-  scalars: '[runId+tag+step], runId, [runId+tag]',
-  graphs: 'runId',
-  texts: '++id, runId, [runId+tag]',
-  hparams: 'runId',
-  datasets: 'id, name, created',
-  datasetChunks: '[datasetId+index], datasetId',
-  summaries: '++id, runId, [runId+kind], [runId+tag]',
-};
-
+/**
+ * Writes points as another tab's writer would: a new block per run and tag (steps after the
+ * stored ones), through a second dexie instance opened on the app's database as it is.
+ */
 export async function writeScalars(
   page: Page,
   points: { runId: string; tag: string; step: number; wallTime: number; value: number }[],
@@ -85,8 +76,22 @@ export async function writeScalars(
   await page.evaluate(`(async () => {
     const { Dexie } = await import('/__test__/dexie.mjs');
     const db = new Dexie('layerboard');
-    db.version(3).stores(${JSON.stringify(SCHEMA)});
-    await db.table('scalars').bulkPut(${JSON.stringify(points)});
+    await db.open();
+    const groups = new Map();
+    for (const p of ${JSON.stringify(points)}) {
+      const key = p.runId + '\\u0000' + p.tag;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(p);
+    }
+    for (const ps of groups.values()) {
+      ps.sort((a, b) => a.step - b.step);
+      await db.table('scalarBlocks').add({
+        runId: ps[0].runId, tag: ps[0].tag, first: ps[0].step, last: ps[ps.length - 1].step, count: ps.length,
+        steps: Float64Array.from(ps, (p) => p.step),
+        wallTimes: Float64Array.from(ps, (p) => p.wallTime),
+        values: Float64Array.from(ps, (p) => p.value),
+      });
+    }
     db.close();
   })()`);
 }

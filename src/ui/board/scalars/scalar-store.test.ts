@@ -33,10 +33,16 @@ test('a run is read whole, then new points are appended as the writer flushes', 
   const w = new SummaryWriter(db, 'r1', { flushMs: 5 });
   for (let s = 0; s < 100; s++) w.addScalar('loss/train', 1 / (s + 1), s, 1000 + s);
   await w.flush();
+  store.need('loss/train');
+  store.need('accuracy/val');
   store.watch(['r1']);
   await store.ready();
   expect(store.series('r1', 'loss/train')?.length).toBe(100);
-  expect(changes).toEqual([{ runId: 'r1', kind: 'reset', tags: ['loss/train'] }]);
+  // the tags from the index, then the points of the needed one
+  expect(changes).toEqual([
+    { runId: 'r1', kind: 'reset', tags: ['loss/train'] },
+    { runId: 'r1', kind: 'reset', tags: ['loss/train'] },
+  ]);
   const first = store.series('r1', 'loss/train');
 
   for (let s = 100; s < 130; s++) w.addScalar('loss/train', 1 / (s + 1), s, 1000 + s);
@@ -58,6 +64,7 @@ test('a point written before the last step makes the run reload; unwatching drop
     'r1',
     [0, 2, 4].map((step) => ({ runId: 'r1', tag: 'lr', step, wallTime: step, value: step })),
   );
+  store.need('lr');
   store.watch(['r1']);
   await store.ready();
   await appendScalars(db, 'r1', [{ runId: 'r1', tag: 'lr', step: 3, wallTime: 3, value: 3 }]);
@@ -66,4 +73,26 @@ test('a point written before the last step makes the run reload; unwatching drop
   store.watch([]);
   expect(store.series('r1', 'lr')).toBeUndefined();
   expect(changes.at(-1)).toEqual({ runId: 'r1', kind: 'removed', tags: ['lr'] });
+});
+
+test('only the tags a card needs are read; the others are known by name until needed or exported', async () => {
+  await appendScalars(
+    db,
+    'r1',
+    ['a', 'b', 'c'].flatMap((tag) =>
+      [0, 1, 2].map((step) => ({ runId: 'r1', tag, step, wallTime: step, value: step })),
+    ),
+  );
+  const release = store.need('b');
+  store.watch(['r1']);
+  await store.ready();
+  expect(store.tagsOf('r1')).toEqual(['a', 'b', 'c']);
+  expect(store.series('r1', 'a')).toBeUndefined();
+  expect(store.series('r1', 'b')?.length).toBe(3);
+  release();
+  store.need('c');
+  await until(() => store.series('r1', 'c')?.length === 3);
+  expect(store.series('r1', 'b')?.length).toBe(3); // kept after its card went away
+  await store.loadEverything(['r1']);
+  expect(store.seriesOf('r1').map((s) => s.tag)).toEqual(['a', 'b', 'c']);
 });
