@@ -222,6 +222,7 @@ export class ScalarStore {
         const blocks = await this.#repo.scalarBlocksOf(runId, tag);
         if (data.closed) return;
         s = new Series(runId, tag);
+        s.reserve(blocks.reduce((n, b) => n + b.count, 0));
         for (const block of blocks) s.appendColumns(block);
         data.series.set(tag, s);
         reset.push(tag);

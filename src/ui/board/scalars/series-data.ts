@@ -121,6 +121,13 @@ export class Series {
     return added;
   }
 
+  /** Makes room for `n` points in all (one allocation before reading a whole tag). */
+  reserve(n: number): void {
+    this.steps = grow(this.steps, n);
+    this.walls = grow(this.walls, n);
+    this.values = grow(this.values, n);
+  }
+
   /** Adds stored columns (a block of points sorted by step), those after the last step. */
   appendColumns(block: ScalarColumns): number {
     const n = this.length + block.count;
