@@ -107,6 +107,26 @@ describe('board: scalars', () => {
     await page.close();
   });
 
+  test('the hover tooltip stays inside its card on either side of the cursor; long run names are clipped', async () => {
+    const { page, errors } = await openBoard(browser, inject('baseUrl'));
+    await importRuns(page, [{ ...A, name: `sgd lr=0.1 ${'with a very long run name '.repeat(6)}` }, B]);
+    await expectLines(page, 'loss/train', ['run-a', 'run-b']);
+    const chart = card(page, 'loss/train').locator('.chart');
+    const box = (await chart.boundingBox())!;
+    const tip = card(page, 'loss/train').locator('.chart-tooltip');
+    // right of the middle (the tooltip goes left) and left of it (it goes right)
+    for (const fraction of [0.6, 0.4]) {
+      await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 3);
+      await tip.waitFor({ state: 'visible' });
+      const t = (await tip.boundingBox())!;
+      expect(t.width).toBeLessThan(box.width);
+      expect(t.x).toBeGreaterThanOrEqual(box.x - 1);
+      expect(t.x + t.width).toBeLessThanOrEqual(box.x + box.width + 1);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('points written by another context appear within a second, appended to the same path', async () => {
     const { page, errors } = await openBoard(browser, inject('baseUrl'));
     await serveDexie(page);

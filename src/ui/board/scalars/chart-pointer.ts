@@ -241,12 +241,22 @@ export class ChartPointer {
       .text((v) => v);
     // Beside the cursor, on the side with more room; placed without measuring the tooltip
     // (reading its size would force a layout on every pointer move).
+    // A tooltip wider than the room on its side is shifted back inside the card (by CSS:
+    // translate percentages are the tooltip's own width) instead of being cut off; its
+    // left edge never leaves the card.
     const [w] = this.#src.size();
     const right = at[0] < w / 2;
+    const left = at[0] + 54 + (right ? 16 : -16);
+    const edge = w + 54; // the plot's right edge in the card
     this.#tip
-      .style('left', `${at[0] + 54 + (right ? 16 : -16)}px`)
+      .style('left', `${left}px`)
       .style('top', `${Math.max(0, at[1] - 10)}px`)
-      .style('transform', right ? '' : 'translateX(-100%)');
+      .style(
+        'transform',
+        right
+          ? `translateX(max(${-left}px, min(0px, calc(${edge - left}px - 100%))))`
+          : `translateX(max(-100%, ${-left}px))`,
+      );
   }
 }
 
