@@ -24,7 +24,7 @@ test('board screenshots: scalars and graph, 1440×900', async () => {
   await importRuns(page, [
     { id: 'run-1', name: 'sgd lr=0.1 momentum=0.9', lr: 0.1, steps: 800, created: day, rich: true },
     { id: 'run-2', name: 'sgd lr=0.03', lr: 0.03, steps: 800, created: day + 3_600_000, rich: true },
-    { id: 'run-3', name: 'adam lr=0.001', lr: 0.06, steps: 800, created: day + 7_200_000, rich: true },
+    { id: 'run-3', name: 'sgd lr=0.06', lr: 0.06, steps: 800, created: day + 7_200_000, rich: true },
     {
       id: 'run-4',
       name: 'sgd lr=0.3 (diverged)',
