@@ -206,9 +206,12 @@ export class ScalarChart {
   }
 
   #indices(line: ChartLine, domain: [number, number]): { raw: number[]; smooth: number[] } {
+    // Many runs in one card overlap into a band: coarser columns (up to 4 px from 76 runs
+    // on) draw the same envelope with a fraction of the path data to build on every frame.
+    const columnPx = Math.min(4, Math.max(1, Math.ceil(this.#lineData.length / 25)));
     const s = line.series,
       axis = this.#settings.xAxis,
-      cols = this.#plotW;
+      cols = this.#plotW / columnPx;
     const raw = visibleIndices(s, axis, s.values, domain[0], domain[1], cols);
     // The smoothed line, drawn in front, at 2-pixel columns (its extremes still kept): half the points.
     const smooth =
