@@ -2,6 +2,7 @@
 // edit), its undo/redo history, and the xyflow node/edge arrays derived from it. Every
 // edit is a named command that pushes an undo snapshot.
 import { createContext } from 'svelte';
+import { adaptToInput } from '../../core/editor/adapt-input.ts';
 import type { ModelDocument } from '../../core/model/types.ts';
 import type { TrainingConfig } from '../../core/run/training-config.ts';
 import { analyze, type Analysis } from '../../core/editor/analysis.ts';
@@ -217,8 +218,9 @@ export class EditorState {
    * edits is one undo step. With `input`, a dataset's Input shape comes in the same step.
    */
   setTraining(config: TrainingConfig, input?: number[]): void {
-    const next = { ...this.#graph, training: structuredClone(config), ...(input && { input: [...input] }) };
-    this.#commit(next, undefined, input ? 'input' : 'training');
+    // A new Input brings the sizes derived from it (in_channels, in_features, …) along.
+    const graph = input ? adaptToInput(this.#graph, input).graph : this.#graph;
+    this.#commit({ ...graph, training: structuredClone(config) }, undefined, input ? 'input' : 'training');
   }
 
   /** Applies the core's suggested fix for the node's shape error: a keyword, or layers inserted on one input. */

@@ -193,7 +193,7 @@ describe('start rules', () => {
     expect(startBlocker(input())).toBeNull();
     expect(startBlocker(input({ running: true }))).toBe('a run is training: stop it before starting another');
     expect(startBlocker(input({}, [1, 10], [3, 32, 32]))).toBe(
-      "the model's Input is 3×32×32 but MNIST images are 1×28×28: choose the dataset again to set the Input, or change it in Build",
+      "the model's Input is 3×32×32 but MNIST images are 1×28×28: adapt the model to them (its Input, and the in_channels / in_features that follow), or change it in Build",
     );
     expect(startBlocker(input({}, [1, 5]))).toBe(
       "the model outputs 5 class scores but MNIST has 10 classes: set the last layer's out_features to 10",

@@ -123,7 +123,7 @@ export function startBlocker(i: BlockerInput): string | null {
   const want = [d.info.channels, d.info.height, d.info.width];
   const input = i.analysis.doc.input;
   if (size(input) !== size(want))
-    return `the model's Input is ${dims(input)} but ${d.info.name} images are ${dims(want)}: choose the dataset again to set the Input, or change it in Build`;
+    return `the model's Input is ${dims(input)} but ${d.info.name} images are ${dims(want)}: adapt the model to them (its Input, and the in_channels / in_features that follow), or change it in Build`;
   const out = outputProblem(i.analysis, d.info, i.config);
   if (out) return out;
   if (i.errors.size) return `fix the configuration: ${[...i.errors].map(([k, v]) => `${k} ${v}`)[0]}`;

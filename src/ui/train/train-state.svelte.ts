@@ -161,7 +161,20 @@ export class TrainState {
     return { ...$state.snapshot(this.config), backend: $state.snapshot(this.backend) };
   }
 
-  /** Chooses a dataset: its Input shape goes to the editor (one undo step) and its Normalize preset to the form. */
+  /** The dataset's examples do not fit the model's Input: what "Adapt the model" would set, else null. */
+  get inputMismatch(): { name: string; shape: number[] } | null {
+    const info = this.datasets.info;
+    if (!info || this.datasets.loading) return null;
+    const shape = inputFor(this.#editor.graph.input, info);
+    return shape ? { name: info.name, shape } : null;
+  }
+
+  /** Moves the model onto the chosen dataset: its Input and the sizes that follow (one undo step). */
+  async adaptModel(): Promise<void> {
+    await this.chooseDataset(this.datasets.choice);
+  }
+
+  /** Chooses a dataset: its Input shape goes to the editor with the sizes that follow from it (one undo step) and its Normalize preset to the form. */
   async chooseDataset(choice: DatasetChoice): Promise<void> {
     const info = await this.datasets.choose(choice);
     if (info) this.#adopt(choice, info);
