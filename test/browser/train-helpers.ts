@@ -51,15 +51,25 @@ export function loggedScalars(page: Page, runId: string, tag: string): Promise<L
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const get = db.transaction('scalars').objectStore('scalars').index('[runId+tag]').getAll([id, t]);
+          // the app's blocks of points (src/db/scalar-blocks.ts), by [runId, tag, last, count]
+          const range = IDBKeyRange.bound([id, t, -Infinity, -Infinity], [id, t, Infinity, Infinity]);
+          const get = db
+            .transaction('scalarBlocks')
+            .objectStore('scalarBlocks')
+            .index('[runId+tag+last+count]')
+            .getAll(range);
           get.onerror = () => reject(get.error);
           get.onsuccess = () => {
             db.close();
-            resolve(
-              (get.result as LoggedPoint[])
-                .map((p) => ({ step: p.step, value: p.value, wallTime: p.wallTime }))
-                .sort((a, b) => a.step - b.step),
+            type Block = { count: number; steps: Float64Array; values: Float64Array; wallTimes: Float64Array };
+            const points = (get.result as Block[]).flatMap((b) =>
+              Array.from({ length: b.count }, (_, i) => ({
+                step: b.steps[i],
+                value: b.values[i],
+                wallTime: b.wallTimes[i],
+              })),
             );
+            resolve(points.sort((a, b) => a.step - b.step));
           };
         };
       }),
