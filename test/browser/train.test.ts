@@ -210,7 +210,7 @@ describe('train mode', () => {
       console.log('PyTorch is not installed (/usr/bin/python3 -c "import torch"): the exported project was not run');
     else {
       console.log(
-        `the same weights in PyTorch: test accuracy ${pytorch.accuracy} (browser ${accuracy}%), test loss ${pytorch.loss}`,
+        `the same weights in PyTorch: test accuracy ${pytorch.accuracy} (browser ${accuracy}%), test loss ${pytorch.loss} (browser: ${await page.locator('.results .sub').first().textContent()})`,
       );
       // the same weights: at most 3 of 10,000 borderline predictions may flip with float32
       // summation order (the weights are wherever Stop caught them; one run differed by 2)
