@@ -53,9 +53,13 @@ export interface GemmFuncs {
   sgemm: number;
   /** sgemm_pa(M, N, K, ap, b, brs, bcs, c, ldc, acc, scratch): A already packed by pack_a_all. */
   sgemmPa: number;
+  /** sgemm_pp(M, N, K, ap, bp, c, ldc, acc, scratch): A by pack_a_all, B already in packed panels (bPanelOffset). */
+  sgemmPp: number;
   /** pack_a_all(M, K, a, ars, acs, dst). */
   packAll: number;
   packedABytes(M: number, K: number): number;
+  /** Scratch of sgemm_pp (one edge tile). */
+  ppScratchBytes: number;
   /** Scratch of sgemm_pa for N columns. */
   paScratchBytes(N: number): number;
   /** Scratch of sgemm. */
@@ -454,6 +458,32 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): GemmFuncs {
       });
     },
   );
+  // sgemm_pp(M, N, K, ap, bp, c, ldc, acc, scratch): both operands prepacked; K block pc of B at pc·Npad floats
+  const sgemmPp = m.func('sgemm_pp', new Array(9).fill(I32), [], (f, [M, N, K, ap, bp, c, ldc, acc, scratch]) => {
+    const pc = f.local(),
+      kc = f.local(),
+      ic = f.local(),
+      mp = f.local(),
+      np = f.local();
+    f.set(mp, mpad(M));
+    f.set(np, mul(divCeil(N, nr), nr));
+    f.for(pc, 0, K, KC, () => {
+      f.set(kc, imin(KC, sub(K, pc)));
+      f.for(ic, 0, M, MC, () => {
+        f.call(gp, [
+          add(ap, shl(add(mul(pc, mp), mul(ic, kc)), 2)),
+          add(bp, shl(mul(pc, np), 2)),
+          add(c, shl(mul(ic, ldc), 2)),
+          imin(MC, sub(M, ic)),
+          N,
+          kc,
+          shl(ldc, 2),
+          or(acc, pc),
+          scratch,
+        ]);
+      });
+    });
+  });
   // sgemm(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, scratch): packs A into scratch, then sgemm_pa
   const sgemm = m.func(
     'sgemm',
@@ -470,8 +500,10 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): GemmFuncs {
     shape: s,
     sgemm,
     sgemmPa,
+    sgemmPp,
     packAll,
     packedABytes: (M, K) => Math.ceil(M / mr) * mr * K * 4,
+    ppScratchBytes: tileBytes + 64,
     paScratchBytes: (N) => tileBytes + Math.ceil(N / nr) * nr * KC * 4 + 64,
     scratchBytes: (M, N, K) => Math.ceil(M / mr) * mr * K * 4 + tileBytes + Math.ceil(N / nr) * nr * KC * 4 + 64,
   };
