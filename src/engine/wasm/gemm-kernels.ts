@@ -16,6 +16,7 @@ import {
   ld32f,
   le,
   lt,
+  ltu,
   mul,
   or,
   shl,
@@ -66,9 +67,6 @@ export interface GemmFuncs {
   scratchBytes(M: number, N: number, K: number): number;
 }
 
-// no unrolling: TurboFan hoists unrolled loads and their address offsets out of the loop and spills them
-const UNROLL = 1;
-
 /** ukernel(a, b, c, ldcBytes, kc, acc): one MR×NR tile of C (+)= Ap·Bp over kc steps. */
 function microKernel(m: ModuleBuilder, s: GemmShape): number {
   const { mr, nr, relaxed } = s,
@@ -78,7 +76,7 @@ function microKernel(m: ModuleBuilder, s: GemmShape): number {
     for (let r = 0; r < mr; r++) accs.push(Array.from({ length: nv }, () => f.local(V128)));
     const bv = Array.from({ length: nv }, () => f.local(V128));
     const av = f.local(V128),
-      k = f.local(I32),
+      bEnd = f.local(I32),
       crow = f.local(I32);
     f.if(
       acc,
@@ -93,32 +91,24 @@ function microKernel(m: ModuleBuilder, s: GemmShape): number {
         for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) f.set(accs[r][v], vzero());
       },
     );
-    // one k step at static offsets u (unrolled), the pointers advance once per group
-    const step = (u: number) => {
-      for (let v = 0; v < nv; v++) f.set(bv[v], vld(b, (u * nr + 4 * v) * 4));
+    // one k step (no unrolling: TurboFan hoists unrolled loads and their address offsets out of the loop and spills them)
+    const step = () => {
+      for (let v = 0; v < nv; v++) f.set(bv[v], vld(b, 16 * v));
       for (let r = 0; r < mr; r++) {
-        f.set(av, vsplatld(a, (u * mr + r) * 4));
+        f.set(av, vsplatld(a, 4 * r));
         for (let v = 0; v < nv; v++) f.set(accs[r][v], vmadd(av, bv[v], accs[r][v], relaxed));
       }
     };
-    f.set(k, 0);
-    f.while(
-      () => le(add(k, UNROLL), kc),
-      () => {
-        for (let u = 0; u < UNROLL; u++) step(u);
-        f.set(a, add(a, UNROLL * mr * 4));
-        f.set(b, add(b, UNROLL * nr * 4));
-        f.set(k, add(k, UNROLL));
-      },
-    );
-    f.while(
-      () => lt(k, kc),
-      () => {
-        step(0);
+    // one k step per iteration, the B pointer as the loop counter: no separate k to count
+    // and compare (TurboFan keeps the loop to two pointer adds and one compare)
+    f.set(bEnd, add(b, mul(kc, nr * 4)));
+    f.if(kc, () =>
+      f.loop(() => {
+        step();
         f.set(a, add(a, mr * 4));
         f.set(b, add(b, nr * 4));
-        f.set(k, add(k, 1));
-      },
+        f.brIf(0, ltu(b, bEnd));
+      }),
     );
     f.set(crow, c);
     for (let r = 0; r < mr; r++) {
