@@ -5,15 +5,18 @@ import {
   add,
   and,
   divs,
+  eqz,
   F32,
   f32c,
   fadd,
   I32,
+  imax,
   ld32f,
   ld32i,
   le,
   lt,
   mul,
+  ne,
   select,
   shl,
   st32f,
@@ -151,11 +154,13 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2colPanels: number): n
 /**
  * conv_bwd(params, i0, i1, scratch, dwt, db): for images [i0, i1), dwt += col·dYᵀ (the weight
  * gradient TRANSPOSED, [groups][K][og]: the big im2col matrix is then the packed-A side) and
- * db += Σ dY, both accumulators of this chunk of images; when DX is set dx = col2im(Wᵀ·dY)
- * with Wᵀ packed by the host (WPK). Scratch: col, dcol, GEMM scratch.
+ * db += Σ dY, both accumulators of this chunk of images; when DX is set, dx = dY ⋆ W flipped
+ * (DXT set: im2col of dY into panels, the flipped weights in WPK) or dx = col2im(Wᵀ·dY) with Wᵀ
+ * packed by the host (WPK). Scratch: col, dcol (or dY's panels), GEMM scratch.
  */
-function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im: number): number {
-  const { mr } = gemm.shape;
+function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, k: ConvKernels): number {
+  const { mr, nr } = gemm.shape,
+    { im2col, col2im, im2colPanels } = k;
   return m.func('conv_bwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch, dwt, db]) => {
     const d = loadDims(f, prm);
     const X = f.local(),
@@ -178,16 +183,21 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
       t = f.local(F32),
       wtpk = f.local(),
       wsz = f.local(),
-      wg = f.local();
+      wg = f.local(),
+      dxt = f.local(),
+      K2 = f.local();
     f.set(X, ld32i(prm, 4 * CONV.X));
     f.set(W, ld32i(prm, 4 * CONV.W));
     f.set(GY, ld32i(prm, 4 * CONV.GY));
     f.set(DX, ld32i(prm, 4 * CONV.DX));
-    f.set(wsz, packedA(mr, d.K, d.og));
+    f.set(dxt, ld32i(prm, 4 * CONV.DXT));
+    // the transposed convolution's depth og·kh·kw; its panels (K2 × hw padded to NR) share dcol's region
+    f.set(K2, mul(d.og, divs(d.K, d.cg)));
+    f.set(wsz, select(packedA(mr, d.cg, K2), packedA(mr, d.K, d.og), dxt));
     f.set(wtpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
     f.set(dcol, add(col, region(add(mul(d.K, d.P), 16))));
-    f.set(gs, add(dcol, region(mul(d.K, d.P))));
+    f.set(gs, add(dcol, region(add(imax(mul(d.K, d.P), mul(K2, mul(divs(add(d.hw, nr - 1), nr), nr))), 16))));
     f.for(i, i0, i1, 1, () => {
       // bias: db[o] += Σ_p dY[i, o, p]
       f.if(db, () =>
@@ -214,7 +224,9 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
           f.do(st32f(a, fadd(ld32f(a), t)));
         }),
       );
-      f.if(DX, () => fill(f, add(DX, shl(mul(mul(i, d.cin), d.hw), 2)), mul(d.cin, d.hw), f32c(0), j));
+      f.if(and(ne(DX, 0), eqz(dxt)), () =>
+        fill(f, add(DX, shl(mul(mul(i, d.cin), d.hw), 2)), mul(d.cin, d.hw), f32c(0), j),
+      );
       f.for(gi, 0, d.groups, 1, () => {
         offsets(f, d, i, gi, xOff, yOff);
         f.set(wg, shl(mul(mul(gi, d.og), d.K), 2));
@@ -229,28 +241,47 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
         // dWᵀ_g += col · dY_gᵀ: A = col [K, P], B(p, o) = dY[o·P + p]
         f.call(gemm.sgemm, [d.K, d.og, d.P, src, d.P, 1, add(GY, yOff), 1, d.P, add(dwt, wg), d.og, 1, gs]);
         f.if(DX, () => {
-          // dcol = W_gᵀ · dY_g; pointwise writes dx directly
-          f.if(
-            d.pointwise,
-            () => {
-              f.call(gemm.sgemmPa, [
-                d.K,
-                d.P,
-                d.og,
-                add(wtpk, mul(gi, wsz)),
-                add(GY, yOff),
-                d.P,
-                1,
-                add(DX, xOff),
-                d.P,
-                0,
-                gs,
-              ]);
-            },
-            () => {
-              f.call(gemm.sgemmPa, [d.K, d.P, d.og, add(wtpk, mul(gi, wsz)), add(GY, yOff), d.P, 1, dcol, d.P, 0, gs]);
-              f.call(col2im, [prm, dcol, d.cg, add(DX, xOff)]);
-            },
+          // dx_g = W'_g · panels(dY_g), W' the flipped weights [cg][K2]
+          f.if(dxt, () => {
+            f.call(im2colPanels, [dxt, add(GY, yOff), d.og, dcol]);
+            f.call(gemm.sgemmPp, [d.cg, d.hw, K2, add(wtpk, mul(gi, wsz)), dcol, add(DX, xOff), d.hw, 0, gs]);
+          });
+          // else dcol = W_gᵀ · dY_g; pointwise writes dx directly
+          f.if(eqz(dxt), () =>
+            f.if(
+              d.pointwise,
+              () => {
+                f.call(gemm.sgemmPa, [
+                  d.K,
+                  d.P,
+                  d.og,
+                  add(wtpk, mul(gi, wsz)),
+                  add(GY, yOff),
+                  d.P,
+                  1,
+                  add(DX, xOff),
+                  d.P,
+                  0,
+                  gs,
+                ]);
+              },
+              () => {
+                f.call(gemm.sgemmPa, [
+                  d.K,
+                  d.P,
+                  d.og,
+                  add(wtpk, mul(gi, wsz)),
+                  add(GY, yOff),
+                  d.P,
+                  1,
+                  dcol,
+                  d.P,
+                  0,
+                  gs,
+                ]);
+                f.call(col2im, [prm, dcol, d.cg, add(DX, xOff)]);
+              },
+            ),
           );
         });
       });
@@ -263,24 +294,33 @@ export interface ConvFuncs {
   backward: number;
 }
 
+interface ConvKernels {
+  im2col: number;
+  col2im: number;
+  im2colPanels: number;
+}
+
 export function emitConv(m: ModuleBuilder, gemm: GemmFuncs): ConvFuncs {
-  const i2c = emitIm2col(m),
-    c2i = emitCol2im(m),
-    panels = emitIm2colPanels(m, gemm.shape.nr, gemm.shape.kc);
-  return { forward: emitForward(m, gemm, panels), backward: emitBackward(m, gemm, i2c, c2i) };
+  const k = {
+    im2col: emitIm2col(m),
+    col2im: emitCol2im(m),
+    im2colPanels: emitIm2colPanels(m, gemm.shape.nr, gemm.shape.kc),
+  };
+  return { forward: emitForward(m, gemm, k.im2colPanels), backward: emitBackward(m, gemm, k) };
 }
 
 /** Scratch bytes one thread needs for conv_fwd and conv_bwd (the layouts above, plus slack). */
 export function convScratchBytes(
   g: GemmFuncs,
-  d: { K: number; P: number; og: number },
+  d: { K: number; P: number; og: number; cg: number; hw: number },
 ): { forward: number; backward: number } {
   // col keeps 16 floats of slack for im2col's vector overrun
   const r = (floats: number) => (floats * 4 + 63) & ~63,
+    pad = (n: number) => Math.ceil(n / g.shape.nr) * g.shape.nr,
     col = r(d.K * d.P + 16),
-    panels = r(d.K * Math.ceil(d.P / g.shape.nr) * g.shape.nr + 16);
+    dcol = r(Math.max(d.K * d.P, ((d.og * d.K) / d.cg) * pad(d.hw)) + 16);
   return {
-    forward: panels + Math.max(g.paScratchBytes(d.P), g.ppScratchBytes) + 256,
-    backward: 2 * col + Math.max(g.scratchBytes(d.K, d.og, d.P), g.paScratchBytes(d.P)) + 256,
+    forward: r(d.K * pad(d.P) + 16) + Math.max(g.paScratchBytes(d.P), g.ppScratchBytes) + 256,
+    backward: col + dcol + Math.max(g.scratchBytes(d.K, d.og, d.P), g.paScratchBytes(d.P), g.ppScratchBytes) + 256,
   };
 }

@@ -63,8 +63,10 @@ export const CONV = {
   POINTWISE: 18,
   /** The weights packed by pack_a_all: W_g per group for the forward, W_gᵀ for the backward. */
   WPK: 19,
+  /** Parameter block of dx = dY ⋆ W flipped (conv-transpose.ts), 0 = dx by col2im; WPK then holds the flipped weights. */
+  DXT: 20,
 } as const;
-export const CONV_WORDS = 20;
+export const CONV_WORDS = 21;
 
 interface Geo {
   x: Local;
