@@ -316,3 +316,28 @@ test(
     }
   },
 );
+
+// channel counts that take that path in wasm-backend.ts (og ≤ cg, cg a multiple of the tile's 4 rows)
+test('Conv2d dx as a transposed convolution (stride 1, zero padding): dilation, asymmetric padding, groups', async () => {
+  const layers: LayerSpec[] = [
+    {
+      type: 'Conv2d',
+      in_channels: 8,
+      out_channels: 8,
+      kernel_size: [3, 2],
+      dilation: [2, 3],
+      padding: [3, 1],
+      groups: 2,
+    },
+    { type: 'Conv2d', in_channels: 8, out_channels: 4, kernel_size: 4, padding: 'same' },
+  ];
+  for (const relaxed of [true, false]) {
+    const b = await createWasmBackend({ threads: 2, relaxed });
+    try {
+      same(b, layers, [3, 8, 10, 9]);
+    } finally {
+      setBackend(tsBackend);
+      b.dispose();
+    }
+  }
+});

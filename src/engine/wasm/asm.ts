@@ -175,6 +175,10 @@ export const vgt = vbin(0x44),
   vandnot = vbin(0x4f);
 export const isplat = (i: Val): Expr => [...ex(i), ...simd(0x11)];
 export const iadd4 = vbin(0xae);
+/** i32x4 signed compares (all-ones lanes where true) and v128.and. */
+export const ilt4 = vbin(0x39),
+  ige4 = vbin(0x3f),
+  vand = vbin(0x4e);
 /** v128.const with four i32 lanes. */
 export const vconsti = (lanes: [number, number, number, number]): Expr => [
   ...simd(0x0c),

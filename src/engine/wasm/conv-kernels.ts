@@ -1,30 +1,29 @@
-// WASM kernels for Conv2d: im2col / col2im driven by the same gather tables as the TS
-// kernels (src/engine/kernels/im2col.ts), plus whole-layer forward and backward over a
-// range of images so a thread pool can split a batch. Arguments come in a parameter block
-// of i32 words (CONV below) written by the host.
+// WASM kernels for Conv2d: whole-layer forward and backward over a range of images so a
+// thread pool can split a batch, on the im2col / col2im kernels of im2col-kernels.ts.
+// Arguments come in a parameter block of i32 words (CONV) written by the host.
 import {
   add,
   and,
   divs,
+  eqz,
   F32,
   f32c,
   fadd,
-  ge,
   I32,
+  imax,
   ld32f,
   ld32i,
   le,
   lt,
   mul,
+  ne,
   select,
   shl,
   st32f,
-  sub,
   V128,
   vadd,
   vld,
   vlane,
-  vst,
   vzero,
   type Expr,
   type FuncBuilder,
@@ -33,243 +32,9 @@ import {
   type Val,
 } from './asm.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
+import { CONV, emitCol2im, emitIm2col, emitIm2colPanels, fill } from './im2col-kernels.ts';
 
-/** Word indices of the conv parameter block (pointers are byte addresses, 0 = absent). */
-export const CONV = {
-  X: 0,
-  W: 1,
-  B: 2,
-  Y: 3,
-  GY: 4,
-  DX: 5,
-  CIN: 6,
-  H: 7,
-  WD: 8,
-  COUT: 9,
-  G: 10,
-  OH: 11,
-  OW: 12,
-  KH: 13,
-  KW: 14,
-  /** rowT[ki·oh + oy] = source row × w or −1; colT[kj·ow + ox] = source column or −1 (im2col.ts). */
-  ROWT: 15,
-  COLT: 16,
-  /** span[3·kj ..]: lo, hi, base — columns [lo, hi) read x[base + ox − lo] and the rest are zero; lo = −1: use colT. */
-  SPAN: 17,
-  POINTWISE: 18,
-  /** The weights packed by pack_a_all: W_g per group for the forward, W_gᵀ for the backward. */
-  WPK: 19,
-} as const;
-export const CONV_WORDS = 20;
-
-interface Geo {
-  x: Local;
-  cg: Local;
-  h: Local;
-  w: Local;
-  oh: Local;
-  ow: Local;
-  kh: Local;
-  kw: Local;
-  rowT: Local;
-  colT: Local;
-  span: Local;
-}
-
-function loadGeo(f: FuncBuilder, prm: Local): Geo {
-  const field = (i: number) => {
-    const l = f.local();
-    f.set(l, ld32i(prm, 4 * i));
-    return l;
-  };
-  const g = {
-    x: f.local(),
-    cg: f.local(),
-    h: field(CONV.H),
-    w: field(CONV.WD),
-    oh: field(CONV.OH),
-    ow: field(CONV.OW),
-    kh: field(CONV.KH),
-    kw: field(CONV.KW),
-    rowT: field(CONV.ROWT),
-    colT: field(CONV.COLT),
-    span: field(CONV.SPAN),
-  };
-  return g;
-}
-
-/** dst[0..n) = value (n floats, byte pointer dst). */
-function fill(f: FuncBuilder, dst: Val, n: Val, value: Val, i: Local): void {
-  f.for(i, 0, n, 1, () => f.do(st32f(add(dst, shl(i, 2)), value)));
-}
-
-/**
- * Walks col rows (c, ki, kj, oy): `perColumn(kj)` once per kernel column, then `row(o, rb)`
- * for in-bounds source rows (o: byte address of the col row, rb: of the source row) and
- * `zeroRow(o)` otherwise.
- */
-function walkRows(
-  f: FuncBuilder,
-  g: Geo,
-  col: Local,
-  perColumn: (kj: Local) => void,
-  row: (o: Local, rb: Local, kj: Local) => void,
-  zeroRow: (o: Local) => void,
-): void {
-  const c = f.local(),
-    ki = f.local(),
-    kj = f.local(),
-    oy = f.local(),
-    o = f.local(),
-    xb = f.local(),
-    r = f.local(),
-    rb = f.local();
-  f.set(o, col);
-  f.for(c, 0, g.cg, 1, () => {
-    f.set(xb, add(g.x, shl(mul(mul(c, g.h), g.w), 2)));
-    f.for(ki, 0, g.kh, 1, () =>
-      f.for(kj, 0, g.kw, 1, () => {
-        perColumn(kj);
-        f.for(oy, 0, g.oh, 1, () => {
-          f.set(r, ld32i(add(g.rowT, shl(add(mul(ki, g.oh), oy), 2))));
-          f.if(
-            lt(r, 0),
-            () => zeroRow(o),
-            () => {
-              f.set(rb, add(xb, shl(r, 2)));
-              row(o, rb, kj);
-            },
-          );
-          f.set(o, add(o, shl(g.ow, 2)));
-        });
-      }),
-    );
-  });
-}
-
-/**
- * im2col(params, x, cg, col): col[(c·kh + ki)·kw + kj][oy·ow + ox] for cg channels from x.
- * Contiguous spans are copied four floats at a time and may run up to 3 floats past the
- * span (into the next row, rewritten later, or the slack after col).
- */
-function emitIm2col(m: ModuleBuilder): number {
-  return m.func('im2col', [I32, I32, I32, I32], [], (f, [prm, x, cg, col]) => {
-    const g = loadGeo(f, prm);
-    f.set(g.x, x);
-    f.set(g.cg, cg);
-    const i = f.local(),
-      lo = f.local(),
-      hi = f.local(),
-      shift = f.local(),
-      ci = f.local(),
-      sp = f.local();
-    const p = f.local(),
-      q = f.local(),
-      end = f.local();
-    walkRows(
-      f,
-      g,
-      col,
-      (kj) => {
-        f.set(sp, add(g.span, mul(kj, 12)));
-        f.set(lo, ld32i(sp));
-        f.set(hi, ld32i(sp, 4));
-        // source byte offset of output column ox is 4·ox + shift
-        f.set(shift, shl(sub(ld32i(sp, 8), lo), 2));
-      },
-      (o, rb, kj) => {
-        f.if(
-          ge(lo, 0),
-          () => {
-            fill(f, o, lo, f32c(0), i);
-            f.set(p, add(o, shl(lo, 2)));
-            f.set(q, add(add(rb, shift), shl(lo, 2)));
-            f.set(end, add(o, shl(hi, 2)));
-            f.while(
-              () => lt(p, end),
-              () => {
-                f.do(vst(p, vld(q)));
-                f.set(p, add(p, 16));
-                f.set(q, add(q, 16));
-              },
-            );
-            f.for(i, hi, g.ow, 1, () => f.do(st32f(add(o, shl(i, 2)), f32c(0))));
-          },
-          () => {
-            f.for(i, 0, g.ow, 1, () => {
-              f.set(ci, ld32i(add(g.colT, shl(add(mul(kj, g.ow), i), 2))));
-              f.do(
-                st32f(add(o, shl(i, 2)), select(f32c(0), ld32f(add(rb, shl(select(0, ci, lt(ci, 0)), 2))), lt(ci, 0))),
-              );
-            });
-          },
-        );
-      },
-      (o) => fill(f, o, g.ow, f32c(0), i),
-    );
-  });
-}
-
-/** col2im(params, dcol, cg, dx): dx[c][row][col] += dcol[...], the adjoint of im2col. */
-function emitCol2im(m: ModuleBuilder): number {
-  return m.func('col2im', [I32, I32, I32, I32], [], (f, [prm, dcol, cg, dx]) => {
-    const g = loadGeo(f, prm);
-    f.set(g.x, dx);
-    f.set(g.cg, cg);
-    const i = f.local(),
-      lo = f.local(),
-      hi = f.local(),
-      dst = f.local(),
-      ci = f.local(),
-      sp = f.local(),
-      a = f.local();
-    walkRows(
-      f,
-      g,
-      dcol,
-      (kj) => {
-        f.set(sp, add(g.span, mul(kj, 12)));
-        f.set(lo, ld32i(sp));
-        f.set(hi, ld32i(sp, 4));
-      },
-      (o, rb, kj) => {
-        f.if(
-          ge(lo, 0),
-          () => {
-            f.set(dst, add(rb, shl(sub(ld32i(sp, 8), lo), 2)));
-            f.set(i, lo);
-            f.while(
-              () => le(add(i, 4), hi),
-              () => {
-                f.set(a, add(dst, shl(i, 2)));
-                f.do(vst(a, vadd(vld(a), vld(add(o, shl(i, 2))))));
-                f.set(i, add(i, 4));
-              },
-            );
-            f.while(
-              () => lt(i, hi),
-              () => {
-                f.set(a, add(dst, shl(i, 2)));
-                f.do(st32f(a, fadd(ld32f(a), ld32f(add(o, shl(i, 2))))));
-                f.set(i, add(i, 1));
-              },
-            );
-          },
-          () => {
-            f.for(i, 0, g.ow, 1, () => {
-              f.set(ci, ld32i(add(g.colT, shl(add(mul(kj, g.ow), i), 2))));
-              f.if(ge(ci, 0), () => {
-                f.set(a, add(rb, shl(ci, 2)));
-                f.do(st32f(a, fadd(ld32f(a), ld32f(add(o, shl(i, 2))))));
-              });
-            });
-          },
-        );
-      },
-      () => undefined,
-    );
-  });
-}
+export { CONV, CONV_WORDS } from './im2col-kernels.ts';
 
 interface Dims {
   cin: Local;
@@ -322,10 +87,10 @@ const packedA = (mr: number, M: Val, K: Val): Expr => shl(mul(mul(divs(add(M, mr
 
 /**
  * conv_fwd(params, i0, i1, scratch): y = conv(x) for images [i0, i1), with the weights the
- * host packed once per call (WPK). Scratch: col, then GEMM scratch.
+ * host packed once per call (WPK). Scratch: col (in packed-B panels), then GEMM scratch.
  */
-function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number {
-  const { mr } = gemm.shape;
+function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2colPanels: number): number {
+  const { mr, nr } = gemm.shape;
   return m.func('conv_fwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch]) => {
     const d = loadDims(f, prm);
     const X = f.local(),
@@ -342,8 +107,7 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number 
       j = f.local(),
       xOff = f.local(),
       yOff = f.local(),
-      bv = f.local(F32),
-      src = f.local();
+      bv = f.local(F32);
     f.set(X, ld32i(prm, 4 * CONV.X));
     f.set(W, ld32i(prm, 4 * CONV.W));
     f.set(B, ld32i(prm, 4 * CONV.B));
@@ -351,7 +115,7 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number 
     f.set(wsz, packedA(mr, d.og, d.K));
     f.set(wpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
-    f.set(gs, add(col, region(add(mul(d.K, d.P), 16))));
+    f.set(gs, add(col, region(add(mul(d.K, mul(divs(add(d.P, nr - 1), nr), nr)), 16))));
     f.for(i, i0, i1, 1, () =>
       f.for(gi, 0, d.groups, 1, () => {
         offsets(f, d, i, gi, xOff, yOff);
@@ -363,25 +127,25 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number 
         );
         f.if(
           d.pointwise,
-          () => f.set(src, add(X, xOff)),
+          () =>
+            f.call(gemm.sgemmPa, [
+              d.og,
+              d.P,
+              d.K,
+              add(wpk, mul(gi, wsz)),
+              add(X, xOff),
+              d.P,
+              1,
+              add(Y, yOff),
+              d.P,
+              select(1, 0, B),
+              gs,
+            ]),
           () => {
-            f.call(im2col, [prm, add(X, xOff), d.cg, col]);
-            f.set(src, col);
+            f.call(im2colPanels, [prm, add(X, xOff), d.cg, col]);
+            f.call(gemm.sgemmPp, [d.og, d.P, d.K, add(wpk, mul(gi, wsz)), col, add(Y, yOff), d.P, select(1, 0, B), gs]);
           },
         );
-        f.call(gemm.sgemmPa, [
-          d.og,
-          d.P,
-          d.K,
-          add(wpk, mul(gi, wsz)),
-          src,
-          d.P,
-          1,
-          add(Y, yOff),
-          d.P,
-          select(1, 0, B),
-          gs,
-        ]);
       }),
     );
   });
@@ -390,11 +154,13 @@ function emitForward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number): number 
 /**
  * conv_bwd(params, i0, i1, scratch, dwt, db): for images [i0, i1), dwt += col·dYᵀ (the weight
  * gradient TRANSPOSED, [groups][K][og]: the big im2col matrix is then the packed-A side) and
- * db += Σ dY, both accumulators of this chunk of images; when DX is set dx = col2im(Wᵀ·dY)
- * with Wᵀ packed by the host (WPK). Scratch: col, dcol, GEMM scratch.
+ * db += Σ dY, both accumulators of this chunk of images; when DX is set, dx = dY ⋆ W flipped
+ * (DXT set: im2col of dY into panels, the flipped weights in WPK) or dx = col2im(Wᵀ·dY) with Wᵀ
+ * packed by the host (WPK). Scratch: col, dcol (or dY's panels), GEMM scratch.
  */
-function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im: number): number {
-  const { mr } = gemm.shape;
+function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, k: ConvKernels): number {
+  const { mr, nr } = gemm.shape,
+    { im2col, col2im, im2colPanels } = k;
   return m.func('conv_bwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch, dwt, db]) => {
     const d = loadDims(f, prm);
     const X = f.local(),
@@ -417,16 +183,21 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
       t = f.local(F32),
       wtpk = f.local(),
       wsz = f.local(),
-      wg = f.local();
+      wg = f.local(),
+      dxt = f.local(),
+      K2 = f.local();
     f.set(X, ld32i(prm, 4 * CONV.X));
     f.set(W, ld32i(prm, 4 * CONV.W));
     f.set(GY, ld32i(prm, 4 * CONV.GY));
     f.set(DX, ld32i(prm, 4 * CONV.DX));
-    f.set(wsz, packedA(mr, d.K, d.og));
+    f.set(dxt, ld32i(prm, 4 * CONV.DXT));
+    // the transposed convolution's depth og·kh·kw; its panels (K2 × hw padded to NR) share dcol's region
+    f.set(K2, mul(d.og, divs(d.K, d.cg)));
+    f.set(wsz, select(packedA(mr, d.cg, K2), packedA(mr, d.K, d.og), dxt));
     f.set(wtpk, ld32i(prm, 4 * CONV.WPK));
     f.set(col, scratch);
     f.set(dcol, add(col, region(add(mul(d.K, d.P), 16))));
-    f.set(gs, add(dcol, region(mul(d.K, d.P))));
+    f.set(gs, add(dcol, region(add(imax(mul(d.K, d.P), mul(K2, mul(divs(add(d.hw, nr - 1), nr), nr))), 16))));
     f.for(i, i0, i1, 1, () => {
       // bias: db[o] += Σ_p dY[i, o, p]
       f.if(db, () =>
@@ -453,7 +224,9 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
           f.do(st32f(a, fadd(ld32f(a), t)));
         }),
       );
-      f.if(DX, () => fill(f, add(DX, shl(mul(mul(i, d.cin), d.hw), 2)), mul(d.cin, d.hw), f32c(0), j));
+      f.if(and(ne(DX, 0), eqz(dxt)), () =>
+        fill(f, add(DX, shl(mul(mul(i, d.cin), d.hw), 2)), mul(d.cin, d.hw), f32c(0), j),
+      );
       f.for(gi, 0, d.groups, 1, () => {
         offsets(f, d, i, gi, xOff, yOff);
         f.set(wg, shl(mul(mul(gi, d.og), d.K), 2));
@@ -468,28 +241,47 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, im2col: number, col2im:
         // dWᵀ_g += col · dY_gᵀ: A = col [K, P], B(p, o) = dY[o·P + p]
         f.call(gemm.sgemm, [d.K, d.og, d.P, src, d.P, 1, add(GY, yOff), 1, d.P, add(dwt, wg), d.og, 1, gs]);
         f.if(DX, () => {
-          // dcol = W_gᵀ · dY_g; pointwise writes dx directly
-          f.if(
-            d.pointwise,
-            () => {
-              f.call(gemm.sgemmPa, [
-                d.K,
-                d.P,
-                d.og,
-                add(wtpk, mul(gi, wsz)),
-                add(GY, yOff),
-                d.P,
-                1,
-                add(DX, xOff),
-                d.P,
-                0,
-                gs,
-              ]);
-            },
-            () => {
-              f.call(gemm.sgemmPa, [d.K, d.P, d.og, add(wtpk, mul(gi, wsz)), add(GY, yOff), d.P, 1, dcol, d.P, 0, gs]);
-              f.call(col2im, [prm, dcol, d.cg, add(DX, xOff)]);
-            },
+          // dx_g = W'_g · panels(dY_g), W' the flipped weights [cg][K2]
+          f.if(dxt, () => {
+            f.call(im2colPanels, [dxt, add(GY, yOff), d.og, dcol]);
+            f.call(gemm.sgemmPp, [d.cg, d.hw, K2, add(wtpk, mul(gi, wsz)), dcol, add(DX, xOff), d.hw, 0, gs]);
+          });
+          // else dcol = W_gᵀ · dY_g; pointwise writes dx directly
+          f.if(eqz(dxt), () =>
+            f.if(
+              d.pointwise,
+              () => {
+                f.call(gemm.sgemmPa, [
+                  d.K,
+                  d.P,
+                  d.og,
+                  add(wtpk, mul(gi, wsz)),
+                  add(GY, yOff),
+                  d.P,
+                  1,
+                  add(DX, xOff),
+                  d.P,
+                  0,
+                  gs,
+                ]);
+              },
+              () => {
+                f.call(gemm.sgemmPa, [
+                  d.K,
+                  d.P,
+                  d.og,
+                  add(wtpk, mul(gi, wsz)),
+                  add(GY, yOff),
+                  d.P,
+                  1,
+                  dcol,
+                  d.P,
+                  0,
+                  gs,
+                ]);
+                f.call(col2im, [prm, dcol, d.cg, add(DX, xOff)]);
+              },
+            ),
           );
         });
       });
@@ -502,22 +294,33 @@ export interface ConvFuncs {
   backward: number;
 }
 
+interface ConvKernels {
+  im2col: number;
+  col2im: number;
+  im2colPanels: number;
+}
+
 export function emitConv(m: ModuleBuilder, gemm: GemmFuncs): ConvFuncs {
-  const i2c = emitIm2col(m),
-    c2i = emitCol2im(m);
-  return { forward: emitForward(m, gemm, i2c), backward: emitBackward(m, gemm, i2c, c2i) };
+  const k = {
+    im2col: emitIm2col(m),
+    col2im: emitCol2im(m),
+    im2colPanels: emitIm2colPanels(m, gemm.shape.nr, gemm.shape.kc),
+  };
+  return { forward: emitForward(m, gemm, k.im2colPanels), backward: emitBackward(m, gemm, k) };
 }
 
 /** Scratch bytes one thread needs for conv_fwd and conv_bwd (the layouts above, plus slack). */
 export function convScratchBytes(
   g: GemmFuncs,
-  d: { K: number; P: number; og: number },
+  d: { K: number; P: number; og: number; cg: number; hw: number },
 ): { forward: number; backward: number } {
   // col keeps 16 floats of slack for im2col's vector overrun
   const r = (floats: number) => (floats * 4 + 63) & ~63,
-    col = r(d.K * d.P + 16);
+    pad = (n: number) => Math.ceil(n / g.shape.nr) * g.shape.nr,
+    col = r(d.K * d.P + 16),
+    dcol = r(Math.max(d.K * d.P, ((d.og * d.K) / d.cg) * pad(d.hw)) + 16);
   return {
-    forward: col + g.paScratchBytes(d.P) + 256,
-    backward: 2 * col + Math.max(g.scratchBytes(d.K, d.og, d.P), g.paScratchBytes(d.P)) + 256,
+    forward: r(d.K * pad(d.P) + 16) + Math.max(g.paScratchBytes(d.P), g.ppScratchBytes) + 256,
+    backward: col + dcol + Math.max(g.scratchBytes(d.K, d.og, d.P), g.paScratchBytes(d.P), g.ppScratchBytes) + 256,
   };
 }

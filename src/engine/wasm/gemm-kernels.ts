@@ -16,6 +16,7 @@ import {
   ld32f,
   le,
   lt,
+  ltu,
   mul,
   or,
   shl,
@@ -53,17 +54,18 @@ export interface GemmFuncs {
   sgemm: number;
   /** sgemm_pa(M, N, K, ap, b, brs, bcs, c, ldc, acc, scratch): A already packed by pack_a_all. */
   sgemmPa: number;
+  /** sgemm_pp(M, N, K, ap, bp, c, ldc, acc, scratch): A by pack_a_all, B already in packed panels (bPanelOffset). */
+  sgemmPp: number;
   /** pack_a_all(M, K, a, ars, acs, dst). */
   packAll: number;
   packedABytes(M: number, K: number): number;
+  /** Scratch of sgemm_pp (one edge tile). */
+  ppScratchBytes: number;
   /** Scratch of sgemm_pa for N columns. */
   paScratchBytes(N: number): number;
   /** Scratch of sgemm. */
   scratchBytes(M: number, N: number, K: number): number;
 }
-
-// no unrolling: TurboFan hoists unrolled loads and their address offsets out of the loop and spills them
-const UNROLL = 1;
 
 /** ukernel(a, b, c, ldcBytes, kc, acc): one MR×NR tile of C (+)= Ap·Bp over kc steps. */
 function microKernel(m: ModuleBuilder, s: GemmShape): number {
@@ -74,7 +76,7 @@ function microKernel(m: ModuleBuilder, s: GemmShape): number {
     for (let r = 0; r < mr; r++) accs.push(Array.from({ length: nv }, () => f.local(V128)));
     const bv = Array.from({ length: nv }, () => f.local(V128));
     const av = f.local(V128),
-      k = f.local(I32),
+      bEnd = f.local(I32),
       crow = f.local(I32);
     f.if(
       acc,
@@ -89,32 +91,24 @@ function microKernel(m: ModuleBuilder, s: GemmShape): number {
         for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) f.set(accs[r][v], vzero());
       },
     );
-    // one k step at static offsets u (unrolled), the pointers advance once per group
-    const step = (u: number) => {
-      for (let v = 0; v < nv; v++) f.set(bv[v], vld(b, (u * nr + 4 * v) * 4));
+    // one k step (no unrolling: TurboFan hoists unrolled loads and their address offsets out of the loop and spills them)
+    const step = () => {
+      for (let v = 0; v < nv; v++) f.set(bv[v], vld(b, 16 * v));
       for (let r = 0; r < mr; r++) {
-        f.set(av, vsplatld(a, (u * mr + r) * 4));
+        f.set(av, vsplatld(a, 4 * r));
         for (let v = 0; v < nv; v++) f.set(accs[r][v], vmadd(av, bv[v], accs[r][v], relaxed));
       }
     };
-    f.set(k, 0);
-    f.while(
-      () => le(add(k, UNROLL), kc),
-      () => {
-        for (let u = 0; u < UNROLL; u++) step(u);
-        f.set(a, add(a, UNROLL * mr * 4));
-        f.set(b, add(b, UNROLL * nr * 4));
-        f.set(k, add(k, UNROLL));
-      },
-    );
-    f.while(
-      () => lt(k, kc),
-      () => {
-        step(0);
+    // one k step per iteration, the B pointer as the loop counter: no separate k to count
+    // and compare (TurboFan keeps the loop to two pointer adds and one compare)
+    f.set(bEnd, add(b, mul(kc, nr * 4)));
+    f.if(kc, () =>
+      f.loop(() => {
+        step();
         f.set(a, add(a, mr * 4));
         f.set(b, add(b, nr * 4));
-        f.set(k, add(k, 1));
-      },
+        f.brIf(0, ltu(b, bEnd));
+      }),
     );
     f.set(crow, c);
     for (let r = 0; r < mr; r++) {
@@ -454,6 +448,32 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): GemmFuncs {
       });
     },
   );
+  // sgemm_pp(M, N, K, ap, bp, c, ldc, acc, scratch): both operands prepacked; K block pc of B at pc·Npad floats
+  const sgemmPp = m.func('sgemm_pp', new Array(9).fill(I32), [], (f, [M, N, K, ap, bp, c, ldc, acc, scratch]) => {
+    const pc = f.local(),
+      kc = f.local(),
+      ic = f.local(),
+      mp = f.local(),
+      np = f.local();
+    f.set(mp, mpad(M));
+    f.set(np, mul(divCeil(N, nr), nr));
+    f.for(pc, 0, K, KC, () => {
+      f.set(kc, imin(KC, sub(K, pc)));
+      f.for(ic, 0, M, MC, () => {
+        f.call(gp, [
+          add(ap, shl(add(mul(pc, mp), mul(ic, kc)), 2)),
+          add(bp, shl(mul(pc, np), 2)),
+          add(c, shl(mul(ic, ldc), 2)),
+          imin(MC, sub(M, ic)),
+          N,
+          kc,
+          shl(ldc, 2),
+          or(acc, pc),
+          scratch,
+        ]);
+      });
+    });
+  });
   // sgemm(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, scratch): packs A into scratch, then sgemm_pa
   const sgemm = m.func(
     'sgemm',
@@ -470,8 +490,10 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): GemmFuncs {
     shape: s,
     sgemm,
     sgemmPa,
+    sgemmPp,
     packAll,
     packedABytes: (M, K) => Math.ceil(M / mr) * mr * K * 4,
+    ppScratchBytes: tileBytes + 64,
     paScratchBytes: (N) => tileBytes + Math.ceil(N / nr) * nr * KC * 4 + 64,
     scratchBytes: (M, N, K) => Math.ceil(M / mr) * mr * K * 4 + tileBytes + Math.ceil(N / nr) * nr * KC * 4 + 64,
   };
