@@ -247,38 +247,14 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, k: ConvKernels): number
             f.call(gemm.sgemmPp, [d.cg, d.hw, K2, add(wtpk, mul(gi, wsz)), dcol, add(DX, xOff), d.hw, 0, gs]);
           });
           // else dcol = W_gᵀ · dY_g; pointwise writes dx directly
+          const wtGemm = (dst: Val) =>
+            f.call(gemm.sgemmPa, [d.K, d.P, d.og, add(wtpk, mul(gi, wsz)), add(GY, yOff), d.P, 1, dst, d.P, 0, gs]);
           f.if(eqz(dxt), () =>
             f.if(
               d.pointwise,
+              () => wtGemm(add(DX, xOff)),
               () => {
-                f.call(gemm.sgemmPa, [
-                  d.K,
-                  d.P,
-                  d.og,
-                  add(wtpk, mul(gi, wsz)),
-                  add(GY, yOff),
-                  d.P,
-                  1,
-                  add(DX, xOff),
-                  d.P,
-                  0,
-                  gs,
-                ]);
-              },
-              () => {
-                f.call(gemm.sgemmPa, [
-                  d.K,
-                  d.P,
-                  d.og,
-                  add(wtpk, mul(gi, wsz)),
-                  add(GY, yOff),
-                  d.P,
-                  1,
-                  dcol,
-                  d.P,
-                  0,
-                  gs,
-                ]);
+                wtGemm(dcol);
                 f.call(col2im, [prm, dcol, d.cg, add(DX, xOff)]);
               },
             ),
