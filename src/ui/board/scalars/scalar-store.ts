@@ -113,11 +113,6 @@ export class ScalarStore {
     return this.tagsOf(runId).flatMap((t) => this.series(runId, t) ?? []);
   }
 
-  isLoaded(runId: string): boolean {
-    const data = this.#runs.get(runId);
-    return !!data?.keys && !this.#missing(data);
-  }
-
   /** Resolves once every watched run has its tags and the points of every tag wanted. */
   async ready(): Promise<void> {
     const pending = () => [...this.#runs.values()].some((r) => !r.closed && (!r.keys || r.busy || this.#missing(r)));

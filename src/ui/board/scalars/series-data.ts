@@ -102,21 +102,9 @@ export class Series {
 
   /** Adds points with steps after the last one (others are ignored: use replace). */
   append(points: ArrayLike<ScalarPoint>): number {
-    const n = this.length + points.length;
-    this.steps = grow(this.steps, n);
-    this.walls = grow(this.walls, n);
-    this.values = grow(this.values, n);
+    this.reserve(this.length + points.length);
     let added = 0;
-    for (let k = 0; k < points.length; k++) {
-      const p = points[k];
-      if (this.length > 0 && p.step <= this.steps[this.length - 1]) continue;
-      const i = this.length++;
-      this.steps[i] = p.step;
-      this.walls[i] = p.wallTime;
-      this.values[i] = p.value;
-      this.#track(i);
-      added++;
-    }
+    for (let k = 0; k < points.length; k++) added += this.#push(points[k].step, points[k].wallTime, points[k].value);
     if (added) this.version++;
     return added;
   }
@@ -130,22 +118,22 @@ export class Series {
 
   /** Adds stored columns (a block of points sorted by step), those after the last step. */
   appendColumns(block: ScalarColumns): number {
-    const n = this.length + block.count;
-    this.steps = grow(this.steps, n);
-    this.walls = grow(this.walls, n);
-    this.values = grow(this.values, n);
+    this.reserve(this.length + block.count);
     let added = 0;
-    for (let k = 0; k < block.count; k++) {
-      if (this.length > 0 && block.steps[k] <= this.steps[this.length - 1]) continue;
-      const i = this.length++;
-      this.steps[i] = block.steps[k];
-      this.walls[i] = block.wallTimes[k];
-      this.values[i] = block.values[k];
-      this.#track(i);
-      added++;
-    }
+    for (let k = 0; k < block.count; k++) added += this.#push(block.steps[k], block.wallTimes[k], block.values[k]);
     if (added) this.version++;
     return added;
+  }
+
+  /** One point after the last step (1), or none (0); room is reserved by the caller. */
+  #push(step: number, wall: number, value: number): number {
+    if (this.length > 0 && step <= this.steps[this.length - 1]) return 0;
+    const i = this.length++;
+    this.steps[i] = step;
+    this.walls[i] = wall;
+    this.values[i] = value;
+    this.#track(i);
+    return 1;
   }
 
   /** Replaces every point (sorted by step here). */
