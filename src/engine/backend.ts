@@ -65,6 +65,14 @@ export interface Backend {
   readonly threads: number;
   /** Human-readable: which kernels and why (e.g. 'wasm SIMD, relaxed FMA, 2 threads'). */
   readonly description: string;
+  /**
+   * n zeroed floats that this backend's kernels read and write in place (the wasm backend
+   * keeps them in its memory, so a call copies nothing); a plain array on the TS backend.
+   * Layers keep their activations and gradients in these (kernels/workspace.ts).
+   */
+  floats(n: number): Float32Array;
+  /** The first n floats of an array from floats(); its memory stays held while the view lives. */
+  view(a: Float32Array, n: number): Float32Array;
   gemm: GemmFn;
   /** y = conv(x) + b; y is [n, cout, oh, ow]. */
   conv2dForward(s: ConvShape, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;

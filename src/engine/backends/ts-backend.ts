@@ -131,6 +131,8 @@ export const tsBackend: Backend = {
   name: 'ts',
   threads: 1,
   description: 'TypeScript reference kernels, 1 thread',
+  floats: (n) => new Float32Array(n),
+  view: (a, n) => a.subarray(0, n),
   gemm,
   conv2dForward,
   conv2dBackward,

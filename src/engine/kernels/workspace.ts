@@ -1,18 +1,21 @@
 // Reusable output and scratch buffers. A layer asks for "the tensor of this shape in slot
 // s" every step; the buffer is allocated once (grow-only) and the same Tensor object comes
 // back while the shape is unchanged, so a training loop allocates nothing per step.
+// Buffers come from the active backend (Backend.floats): on the wasm backend they live in
+// its memory and kernels work on them in place. A slot's tensors live as long as its layer.
+import { backend } from '../backend.ts';
 import { numel, type Tensor } from '../tensor.ts';
 
 class Slot {
-  private store = new Float32Array(0);
+  private store: Float32Array = new Float32Array(0);
   private last: Tensor | null = null;
 
   tensor(shape: readonly number[]): Tensor {
     const t = this.last;
     if (t && sameShape(t.shape, shape)) return t;
     const n = numel(shape);
-    if (this.store.length < n) this.store = new Float32Array(n);
-    const data = this.store.length === n ? this.store : this.store.subarray(0, n);
+    if (this.store.length < n) this.store = backend().floats(n);
+    const data = this.store.length === n ? this.store : backend().view(this.store, n);
     this.last = { shape: [...shape], data };
     return this.last;
   }

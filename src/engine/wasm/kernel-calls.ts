@@ -20,11 +20,27 @@ export interface Exports extends Record<TaskName, Kernel> {
   sum_parts(dst: number, strideBytes: number, count: number, n: number): void;
 }
 
+/** A heap block of floats() and how many arrays over it are still alive. */
+interface HeldBlock {
+  p: number;
+  bytes: number;
+  refs: number;
+}
+
 export class KernelCalls {
   readonly threads: number;
   protected readonly arena: Arena;
   /** Per-thread scratch addresses of the current call (reused). */
   private readonly sc: number[] = [];
+  /** The buffers of this memory that floats() handed out views of (one per size the memory had). */
+  private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
+  /** Returns a floats() block to the heap once its array and every view() of it are garbage. */
+  private readonly blocks = new FinalizationRegistry<HeldBlock>((b) => {
+    if (--b.refs === 0) this.arena.release(b.p, b.bytes);
+  });
+  private readonly heldBy = new WeakMap<Float32Array, HeldBlock>();
+  /** Whether views of the memory survive its growth (shared memory): only then are arrays kept in it. */
+  private readonly inPlace: boolean;
 
   constructor(
     memory: WebAssembly.Memory,
@@ -33,13 +49,69 @@ export class KernelCalls {
   ) {
     this.threads = pool?.size ?? 1;
     this.arena = new Arena(memory, DYN);
+    this.inPlace = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     if (CTRL + threadSlotBytes(this.threads) > PARAMS)
       throw new Error(`wasm backend: at most ${(PARAMS - CTRL) / 64} threads`);
+  }
+
+  /** Bytes of the persistent heap that floats() takes blocks from. */
+  get heapBytes(): number {
+    return this.arena.heapBytes;
   }
 
   /** Bytes of WebAssembly memory held now (the arena never shrinks). */
   get memoryBytes(): number {
     return this.arena.bytes;
+  }
+
+  /**
+   * n zeroed floats inside the wasm memory, so kernels read and write them in place (no
+   * copy per call). Unshared memory detaches its views when it grows, so there — and once
+   * the heap is full — a plain array (copied per call) comes back.
+   */
+  floats(n: number): Float32Array {
+    const p = this.inPlace && n > 0 ? this.arena.hold(n * 4) : null;
+    if (p === null) return new Float32Array(n);
+    const buffer = this.arena.memory.buffer;
+    this.residentBuffers.add(buffer);
+    const a = new Float32Array(buffer, p, n);
+    a.fill(0);
+    this.keep(a, { p, bytes: n * 4, refs: 0 });
+    return a;
+  }
+
+  view(a: Float32Array, n: number): Float32Array {
+    const v = a.subarray(0, n),
+      block = this.heldBy.get(a);
+    if (block) this.keep(v, block);
+    return v;
+  }
+
+  /** Counts a as a holder of block: the block is released after its last holder is collected. */
+  private keep(a: Float32Array, block: HeldBlock): void {
+    block.refs++;
+    this.heldBy.set(a, block);
+    this.blocks.register(a, block);
+  }
+
+  /** Whether a's data lies in this memory (from floats()). */
+  protected resident(a: Float32Array): boolean {
+    return this.residentBuffers.has(a.buffer);
+  }
+
+  /** The address of a's data for a kernel to read: in place, or copied into the bump region. */
+  protected input(a: Float32Array): number {
+    return this.resident(a) ? a.byteOffset : this.arena.put(a);
+  }
+
+  /** The address a kernel writes a's data at: in place, or a bump region that collect() copies out. */
+  protected output(a: Float32Array): number {
+    return this.resident(a) ? a.byteOffset : this.arena.alloc(a.byteLength);
+  }
+
+  /** Copies a kernel's result at p into a, unless it was written in place. */
+  protected collect(p: number, a: Float32Array): void {
+    if (!this.resident(a)) this.arena.get(p, a);
   }
 
   /** Writes parameter word `i` of the call. */
@@ -77,9 +149,9 @@ export class KernelCalls {
     if (op !== 'relu' && !b) throw new Error(`elementwise ${op} needs a second operand`);
     const ar = this.arena;
     ar.reset();
-    const pa = ar.putRange(a, 0, n),
-      pb = b ? ar.putRange(b, 0, n) : 0,
-      py = y === a ? pa : ar.alloc(n * 4);
+    const pa = this.resident(a) ? a.byteOffset : ar.putRange(a, 0, n),
+      pb = !b ? 0 : this.resident(b) ? b.byteOffset : ar.putRange(b, 0, n),
+      py = y === a ? pa : this.output(y);
     this.w(EW.A, pa);
     this.w(EW.B, pb);
     this.w(EW.Y, py);
@@ -87,7 +159,7 @@ export class KernelCalls {
     const split = n >= 1 << 16;
     this.scratch(split ? n : 1, 0);
     this.parallel(EW_TASKS[op], n, split ? this.chunk(n, 16) : n);
-    ar.getRange(py, y, 0, n);
+    if (!this.resident(y)) ar.getRange(py, y, 0, n);
   }
 
   private normParams(s: NormShape, px: number, pgamma: number, pbeta: number, pstats: number): void {
@@ -120,11 +192,11 @@ export class KernelCalls {
     const ar = this.arena;
     ar.reset();
     const pstats = ar.putF64(stats);
-    this.normParams(s, ar.put(x), gamma ? ar.put(gamma) : 0, beta ? ar.put(beta) : 0, pstats);
-    const py = ar.alloc(y.byteLength);
+    this.normParams(s, this.input(x), gamma ? this.input(gamma) : 0, beta ? this.input(beta) : 0, pstats);
+    const py = this.output(y);
     this.w(NORM.Y, py);
     this.channels('bn_fwd', s);
-    ar.get(py, y);
+    this.collect(py, y);
     if (s.batch) ar.getF64(pstats, stats);
   }
 
@@ -139,14 +211,14 @@ export class KernelCalls {
   ): void {
     const ar = this.arena;
     ar.reset();
-    this.normParams(s, ar.put(x), gamma ? ar.put(gamma) : 0, 0, ar.putF64(stats));
+    this.normParams(s, this.input(x), gamma ? this.input(gamma) : 0, 0, ar.putF64(stats));
     const psums = ar.alloc(sums.byteLength),
-      pdx = dx ? ar.alloc(dx.byteLength) : 0;
-    this.w(NORM.G, ar.put(gy));
+      pdx = dx ? this.output(dx) : 0;
+    this.w(NORM.G, this.input(gy));
     this.w(NORM.SUMS, psums);
     this.w(NORM.D, pdx);
     this.channels('bn_bwd', s);
     ar.getF64(psums, sums);
-    if (dx) ar.get(pdx, dx);
+    if (dx) this.collect(pdx, dx);
   }
 }

@@ -108,9 +108,9 @@ export class WasmBackend extends KernelCalls implements Backend {
     const spanA = tA ? (K - 1) * lda + M : (M - 1) * lda + K,
       spanB = tB ? (N - 1) * ldb + K : (K - 1) * ldb + N,
       spanC = (M - 1) * ldc + N;
-    const pa = ar.putRange(A, aOff, aOff + spanA),
-      pb = ar.putRange(B, bOff, bOff + spanB),
-      pc = ar.putRange(C, cOff, cOff + spanC);
+    const pa = this.resident(A) ? A.byteOffset + aOff * 4 : ar.putRange(A, aOff, aOff + spanA),
+      pb = this.resident(B) ? B.byteOffset + bOff * 4 : ar.putRange(B, bOff, bOff + spanB),
+      pc = this.resident(C) ? C.byteOffset + cOff * 4 : ar.putRange(C, cOff, cOff + spanC);
     this.w(GEMM.M, M);
     this.w(GEMM.N, N);
     this.w(GEMM.K, K);
@@ -128,7 +128,7 @@ export class WasmBackend extends KernelCalls implements Backend {
     const chunk = split ? this.chunk(M, this.g.shape.mr) : M;
     this.scratch(split ? M : 1, this.g.scratchBytes(chunk, N, K));
     this.parallel('gemm_rows', M, chunk);
-    ar.getRange(pc, C, cOff, cOff + spanC);
+    if (!this.resident(C)) ar.getRange(pc, C, cOff, cOff + spanC);
   };
 
   private convParams(
@@ -251,14 +251,14 @@ export class WasmBackend extends KernelCalls implements Backend {
   conv2dForward(s: ConvShape, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const px = ar.put(x),
-      pw = ar.put(w),
-      pb = b ? ar.put(b) : 0,
-      py = ar.alloc(y.byteLength);
+    const px = this.input(x),
+      pw = this.input(w),
+      pb = b ? this.input(b) : 0,
+      py = this.output(y);
     this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
     this.scratch(s.n, this.convScratch(s).forward);
     this.parallel('conv_fwd', s.n, this.chunk(s.n));
-    ar.get(py, y);
+    this.collect(py, y);
   }
 
   conv2dBackward(
@@ -272,10 +272,10 @@ export class WasmBackend extends KernelCalls implements Backend {
   ): void {
     const ar = this.arena;
     ar.reset();
-    const px = ar.put(x),
-      pw = ar.put(w),
-      pgy = ar.put(gy),
-      pdx = dx ? ar.alloc(dx.byteLength) : 0;
+    const px = this.input(x),
+      pw = this.input(w),
+      pgy = this.input(gy),
+      pdx = dx ? this.output(dx) : 0;
     this.convParams(s, px, pw, 0, 0, pgy, pdx, 0);
     if (dx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
     this.scratch(s.n, this.convScratch(s).backward);
@@ -294,7 +294,7 @@ export class WasmBackend extends KernelCalls implements Backend {
       const f = ar.f32;
       for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += f[q];
     }
-    if (dx) ar.get(pdx, dx);
+    if (dx) this.collect(pdx, dx);
   }
 
   /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */
@@ -335,8 +335,8 @@ export class WasmBackend extends KernelCalls implements Backend {
   maxPool2dForward(s: PoolShape, x: Float32Array, y: Float32Array, idx: Int32Array): void {
     const ar = this.arena;
     ar.reset();
-    const px = ar.put(x),
-      py = ar.alloc(y.byteLength),
+    const px = this.input(x),
+      py = this.output(y),
       pidx = ar.alloc(idx.byteLength);
     this.poolParams(s, px, py, pidx, 0, 0);
     // the seed's MaxPool2d(2): a vectorized kernel when every window lies inside the input
@@ -353,20 +353,20 @@ export class WasmBackend extends KernelCalls implements Backend {
       2 * s.ow <= s.w;
     this.scratch(s.planes, 0);
     this.parallel(twoByTwo ? 'max_pool2x2_fwd' : 'max_pool_fwd', s.planes, this.chunk(s.planes));
-    ar.get(py, y);
+    this.collect(py, y);
     ar.getInts(pidx, idx);
   }
 
   maxPool2dBackward(s: PoolShape, gy: Float32Array, idx: Int32Array, dx: Float32Array): void {
     const ar = this.arena;
     ar.reset();
-    const pgy = ar.put(gy),
+    const pgy = this.input(gy),
       pidx = ar.putInts(idx),
-      pdx = ar.alloc(dx.byteLength);
+      pdx = this.output(dx);
     this.poolParams(s, 0, 0, pidx, pgy, pdx);
     this.scratch(s.planes, 0);
     this.parallel('max_pool_bwd', s.planes, this.chunk(s.planes));
-    ar.get(pdx, dx);
+    this.collect(pdx, dx);
   }
 
   dispose(): void {
