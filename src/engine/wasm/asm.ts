@@ -186,6 +186,14 @@ export const vconsti = (lanes: [number, number, number, number]): Expr => [
 ];
 /** v128.bitselect(a, b, mask): bits of a where mask is set, else b. */
 export const vselect = (a: Val, b: Val, m: Val): Expr => [...ex(a), ...ex(b), ...ex(m), ...simd(0x52)];
+// SIMD f64x2 (float64 reductions two lanes at a time)
+export const dvadd = vbin(0xf0),
+  dvsub = vbin(0xf1),
+  dvmul = vbin(0xf2);
+export const dvsplat = (d: Val): Expr => [...ex(d), ...simd(0x14)];
+export const dvlane = (v: Val, lane: number): Expr => [...ex(v), ...simd(0x21), lane];
+/** f64x2.promote_low_f32x4: f32 lanes 0 and 1 as two float64s. */
+export const vpromoteLow = (v: Val): Expr => [...ex(v), ...simd(0x5f)];
 /** a·b + c: relaxed-SIMD f32x4.relaxed_madd (one FMA) or a plain mul then add. */
 export function vmadd(a: Val, b: Val, c: Val, relaxed: boolean): Expr {
   return relaxed ? [...ex(a), ...ex(b), ...ex(c), ...simd(0x105)] : vadd(vmul(a, b), c);
