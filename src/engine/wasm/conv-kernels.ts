@@ -230,16 +230,18 @@ function emitBackward(m: ModuleBuilder, gemm: GemmFuncs, k: ConvKernels): number
       f.for(gi, 0, d.groups, 1, () => {
         offsets(f, d, i, gi, xOff, yOff);
         f.set(wg, shl(mul(mul(gi, d.og), d.K), 2));
-        f.if(
-          d.pointwise,
-          () => f.set(src, add(X, xOff)),
-          () => {
-            f.call(im2col, [prm, add(X, xOff), d.cg, col]);
-            f.set(src, col);
-          },
-        );
-        // dWᵀ_g += col · dY_gᵀ: A = col [K, P], B(p, o) = dY[o·P + p]
-        f.call(gemm.sgemm, [d.K, d.og, d.P, src, d.P, 1, add(GY, yOff), 1, d.P, add(dwt, wg), d.og, 1, gs]);
+        f.if(eqz(ld32i(prm, 4 * CONV.NODW)), () => {
+          f.if(
+            d.pointwise,
+            () => f.set(src, add(X, xOff)),
+            () => {
+              f.call(im2col, [prm, add(X, xOff), d.cg, col]);
+              f.set(src, col);
+            },
+          );
+          // dWᵀ_g += col · dY_gᵀ: A = col [K, P], B(p, o) = dY[o·P + p]
+          f.call(gemm.sgemm, [d.K, d.og, d.P, src, d.P, 1, add(GY, yOff), 1, d.P, add(dwt, wg), d.og, 1, gs]);
+        });
         f.if(DX, () => {
           // dx_g = W'_g · panels(dY_g), W' the flipped weights [cg][K2]
           f.if(dxt, () => {

@@ -28,6 +28,13 @@ function zeroPadAxis(t: Int32Array, scale: number, size: number, k: number, out:
   return [pad, d];
 }
 
+/** Padding before the rows and columns when g is a stride-1, dilation-1, zero-padding convolution, else null. */
+export function zeroPadding(g: ConvGeometry): { top: number; left: number } | null {
+  const r = zeroPadAxis(g.rowT, g.w, g.h, g.kh, g.oh),
+    c = zeroPadAxis(g.colT, 1, g.w, g.kw, g.ow);
+  return r && c && r[1] === 1 && c[1] === 1 ? { top: r[0], left: c[0] } : null;
+}
+
 /**
  * The geometry of dx = dY ⋆ W flipped (input dY: oh×ow, output h×w, taps in flipped order),
  * or null when g is not a stride-1 zero-padding convolution. Cached per geometry.

@@ -65,8 +65,10 @@ export const CONV = {
   WPK: 19,
   /** Parameter block of dx = dY ⋆ W flipped (conv-transpose.ts), 0 = dx by col2im; WPK then holds the flipped weights. */
   DXT: 20,
+  /** 1: conv_bwd leaves the weight gradient to the Winograd kernels (winograd-dw-kernels.ts). */
+  NODW: 21,
 } as const;
-export const CONV_WORDS = 21;
+export const CONV_WORDS = 22;
 
 interface Geo {
   x: Local;

@@ -11,6 +11,8 @@ import { CTRL, KernelCalls, PARAMS, type Exports } from './kernel-calls.ts';
 import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
 import { ThreadPool } from './thread-pool.ts';
+import { addDwTransform, winogradDwPlan, type WinogradDw } from './winograd.ts';
+import { WDW, WDW_TASKS, winogradDwScratchBytes } from './winograd-dw-kernels.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -276,25 +278,72 @@ export class WasmBackend extends KernelCalls implements Backend {
       pw = this.input(w),
       pgy = this.input(gy),
       pdx = dx ? this.output(dx) : 0;
-    this.convParams(s, px, pw, 0, 0, pgy, pdx, 0);
-    if (dx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
-    this.scratch(s.n, this.convScratch(s).backward);
     // gradient partials per chunk of images, summed in chunk order: the same sums for any thread count
     const chunk = Math.max(1, Math.ceil(s.n / GRAD_CHUNKS)),
       chunks = Math.max(1, Math.ceil(s.n / chunk));
-    const dwBytes = (dw.byteLength + 63) & ~63,
+    const wino = winogradDwPlan(s);
+    if (wino) this.winogradDw(s, wino, px, pgy, dw, chunk, chunks);
+    this.convParams(s, px, pw, 0, 0, pgy, pdx, 0);
+    this.w(CONV.NODW, wino ? 1 : 0);
+    if (dx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
+    this.scratch(s.n, this.convScratch(s).backward);
+    const dwBytes = wino ? 0 : (dw.byteLength + 63) & ~63,
       dbBytes = db ? (db.byteLength + 63) & ~63 : 0;
-    const dws = ar.zeros((chunks * dwBytes) / 4),
+    const dws = wino ? 0 : ar.zeros((chunks * dwBytes) / 4),
       dbs = db ? ar.zeros((chunks * dbBytes) / 4) : 0;
-    this.parallel('conv_bwd', s.n, chunk, dws, dwBytes, dbs, dbBytes);
-    this.k.sum_parts(dws, dwBytes, chunks, dw.length);
-    this.addTransposedInto(dw, dws, s);
+    if (!wino || db || dx) this.parallel('conv_bwd', s.n, chunk, dws, dwBytes, dbs, dbBytes);
+    if (!wino) {
+      this.k.sum_parts(dws, dwBytes, chunks, dw.length);
+      this.addTransposedInto(dw, dws, s);
+    }
     if (db) {
       this.k.sum_parts(dbs, dbBytes, chunks, db.length);
       const f = ar.f32;
       for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += f[q];
     }
     if (dx) this.collect(pdx, dx);
+  }
+
+  /** dw += the Winograd weight gradient (winograd-dw-kernels.ts): per chunk of images into partials, summed in order. */
+  private winogradDw(
+    s: ConvShape,
+    p: WinogradDw,
+    px: number,
+    pgy: number,
+    dw: Float32Array,
+    chunk: number,
+    chunks: number,
+  ): void {
+    const ar = this.arena,
+      g = s.geo,
+      alpha = p.r + 1;
+    const q = (i: number, v: number) => this.w(i, v);
+    q(WDW.X, px);
+    q(WDW.GY, pgy);
+    q(WDW.CIN, s.cin);
+    q(WDW.COUT, s.cout);
+    q(WDW.H, g.h);
+    q(WDW.W, g.w);
+    q(WDW.OH, g.oh);
+    q(WDW.OW, g.ow);
+    q(WDW.TOP, p.top);
+    q(WDW.LEFT, p.left);
+    q(WDW.TH, p.th);
+    q(WDW.TW4, p.tw4);
+    // images per batch of GEMMs: about 512 tiles deep
+    const nb = Math.max(1, Math.min(chunk, Math.floor(512 / (p.th * p.tw4))));
+    q(WDW.NB, nb);
+    const TT = p.th * p.tw4 * nb;
+    this.scratch(
+      s.n,
+      winogradDwScratchBytes({ ...p, cin: s.cin, cout: s.cout }, nb) + this.g.scratchBytes(s.cout, s.cin, TT),
+    );
+    const floats = alpha * alpha * s.cout * s.cin,
+      bytes = (floats * 4 + 63) & ~63,
+      parts = ar.zeros((chunks * bytes) / 4);
+    this.parallel(WDW_TASKS[p.r], s.n, chunk, parts, bytes);
+    this.k.sum_parts(parts, bytes, chunks, floats);
+    addDwTransform(ar.f32, parts >> 2, s.cout, s.cin, p.r, dw);
   }
 
   /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */
