@@ -149,10 +149,6 @@ export const st32i = store(0x36, 2),
   st32f = store(0x38, 2),
   st64f = store(0x39, 3);
 
-// bulk memory: memory.fill (byte value) and memory.copy, n bytes
-export const memfill = (dst: Val, byte: Val, n: Val): Expr => [...ex(dst), ...ex(byte), ...ex(n), 0xfc, 11, 0];
-export const memcopy = (dst: Val, src: Val, n: Val): Expr => [...ex(dst), ...ex(src), ...ex(n), 0xfc, 10, 0, 0];
-
 // SIMD (f32x4 lanes)
 export const vld = (addr: Val, off = 0): Expr => [...ex(addr), ...simd(0x00), 4, ...uleb(off)];
 export const vsplatld = (addr: Val, off = 0): Expr => [...ex(addr), ...simd(0x09), 2, ...uleb(off)];

@@ -282,29 +282,60 @@ interface InputArgs {
 /** Bᵀ·X_t·B for four tiles of channel c (rows 2·ti…, columns 2·t0…), stored at V[ξ][c][col]. */
 function inputTiles(f: FuncBuilder, mat: WinogradMatrices, alpha: number, k: (v: number) => Local, a: InputArgs): void {
   const rows: Local[][] = [];
+  f.set(a.src, add(a.xp, shl(add(mul(add(mul(a.c, a.hp), shl(a.ti, 1)), a.wp), shl(a.t0, 1)), 2)));
   for (let rr = 0; rr < alpha; rr++) {
-    // the 12 floats from column 2·t0 of input row 2·ti + rr; tile j's column q is float 2j + q
-    f.set(a.src, add(a.xp, shl(add(mul(add(mul(a.c, a.hp), add(shl(a.ti, 1), rr)), a.wp), shl(a.t0, 1)), 2)));
+    // floats from column 2·t0 of input row 2·ti + rr; tile j's column q is float 2j + q:
+    // the even (odd) lanes of the 8 floats from float q (q − 1)
+    if (rr > 0) f.set(a.src, add(a.src, shl(a.wp, 2)));
+    const loads = new Map<number, Local>();
+    const at = (bytes: number): Local => {
+      let l = loads.get(bytes);
+      if (!l) {
+        l = f.local(V128);
+        f.set(l, vld(a.src, bytes));
+        loads.set(bytes, l);
+      }
+      return l;
+    };
     const d: Expr[] = [];
     for (let q = 0; q < alpha; q++) {
-      const base = 8 * (q >> 1),
-        lanes: [number, number, number, number] = q & 1 ? [1, 3, 5, 7] : [0, 2, 4, 6];
-      d.push(vshuffle(vld(a.src, base), vld(a.src, base + 16), lanes));
+      const base = 8 * (q >> 1);
+      d.push(vshuffle(at(base), at(base + 16), q & 1 ? [1, 3, 5, 7] : [0, 2, 4, 6]));
     }
     // row transform: t[rr][ξq] = Σ_q Bᵀ[ξq][q]·d[q]
     rows.push(keep(f, combine(mat.BT, keep(f, d), k)));
   }
   // column transform: V[ξr·α + ξq] = Σ_rr Bᵀ[ξr][rr]·t[rr][ξq]
-  for (let q = 0; q < alpha; q++) {
-    const outs = combine(
-      mat.BT,
-      rows.map((row) => row[q]),
-      k,
+  const out: Local[][] = [];
+  for (let q = 0; q < alpha; q++)
+    out.push(
+      keep(
+        f,
+        combine(
+          mat.BT,
+          rows.map((row) => row[q]),
+          k,
+        ),
+      ),
     );
-    outs.forEach((e, xr) => {
-      const xi = xr * alpha + q;
-      f.do(vst(add(add(a.V, add(mul(xi, a.plane), shl(mul(a.c, a.TT), 2))), a.col), e));
-    });
+  storePoints(f, alpha, (xr, q) => out[q][xr], add(add(a.V, shl(mul(a.c, a.TT), 2)), a.col), a.plane, a.src);
+}
+
+/** Stores point ξ = xr·α + q at p + ξ·plane, in ξ order (one pointer add per store). */
+function storePoints(
+  f: FuncBuilder,
+  alpha: number,
+  value: (xr: number, q: number) => Local,
+  first: Expr,
+  plane: Local,
+  p: Local,
+): void {
+  f.set(p, first);
+  for (let xr = 0; xr < alpha; xr++) {
+    for (let q = 0; q < alpha; q++) {
+      f.do(vst(p, value(xr, q)));
+      if (xr * alpha + q < alpha * alpha - 1) f.set(p, add(p, plane));
+    }
   }
 }
 
@@ -336,13 +367,9 @@ function gradTiles(f: FuncBuilder, mat: WinogradMatrices, alpha: number, k: (v: 
     const pair = keep(f, [vshuffle(lo, hi, [0, 2, 4, 6]), vshuffle(lo, hi, [1, 3, 5, 7])]);
     s.push(keep(f, combine(A, pair, k)));
   }
-  for (let q = 0; q < alpha; q++) {
-    const outs = combine(A, [s[0][q], s[1][q]], k);
-    outs.forEach((e, xr) => {
-      const xi = xr * alpha + q;
-      f.do(vst(add(add(a.U, add(mul(xi, a.plane), shl(mul(a.o, a.TT), 2))), a.col), e));
-    });
-  }
+  const out: Local[][] = [];
+  for (let q = 0; q < alpha; q++) out.push(keep(f, combine(A, [s[0][q], s[1][q]], k)));
+  storePoints(f, alpha, (xr, q) => out[q][xr], add(add(a.U, shl(mul(a.o, a.TT), 2)), a.col), a.plane, a.src);
 }
 
 /** Emits wino_dw3 and wino_dw5. */
