@@ -24,6 +24,7 @@ import { emitGemm, type GemmFuncs } from './gemm-kernels.ts';
 import { emitPool } from './pool-kernels.ts';
 import { emitElementwise } from './elementwise-kernels.ts';
 import { emitNorm } from './norm-kernels.ts';
+import { emitWinograd } from './winograd-kernels.ts';
 
 /** Word indices of the GEMM task block (gemm_rows). */
 export const GEMM = { M: 0, N: 1, K: 2, A: 3, ARS: 4, ACS: 5, B: 6, BRS: 7, BCS: 8, C: 9, LDC: 10, ACC: 11 } as const;
@@ -42,6 +43,7 @@ export const TASKS = [
   'ew_add',
   'bn_fwd',
   'bn_bwd',
+  'wino_fwd',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
@@ -82,6 +84,7 @@ export function buildKernelModule(relaxed: boolean, shared: boolean): KernelModu
   emitPool(m);
   emitElementwise(m);
   emitNorm(m);
+  emitWinograd(m, g);
   // sum_parts(dst, strideBytes, count, n): dst[i] += Σ_{q=1}^{count-1} dst[q·stride/4 + i], q in order
   m.func('sum_parts', [I32, I32, I32, I32], [], (f, [dst, stride, count, n]) => {
     const q = f.local(),

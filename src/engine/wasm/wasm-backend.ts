@@ -11,6 +11,7 @@ import { CTRL, KernelCalls, PARAMS, type Exports } from './kernel-calls.ts';
 import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
 import { ThreadPool } from './thread-pool.ts';
+import { winogradParams, winogradPlan } from './winograd.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -255,9 +256,11 @@ export class WasmBackend extends KernelCalls implements Backend {
       pw = ar.put(w),
       pb = b ? ar.put(b) : 0,
       py = ar.alloc(y.byteLength);
-    this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
-    this.scratch(s.n, this.convScratch(s).forward);
-    this.parallel('conv_fwd', s.n, this.chunk(s.n));
+    if (!this.winograd(s, w, false, px, pb, py)) {
+      this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
+      this.scratch(s.n, this.convScratch(s).forward);
+      this.parallel('conv_fwd', s.n, this.chunk(s.n));
+    }
     ar.get(py, y);
   }
 
@@ -276,8 +279,10 @@ export class WasmBackend extends KernelCalls implements Backend {
       pw = ar.put(w),
       pgy = ar.put(gy),
       pdx = dx ? ar.alloc(dx.byteLength) : 0;
-    this.convParams(s, px, pw, 0, 0, pgy, pdx, 0);
-    if (dx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
+    // dx by Winograd runs after conv_bwd (dw, db), in its own parameter block
+    const winoDx = dx !== null && winogradPlan(s, true) !== null;
+    this.convParams(s, px, pw, 0, 0, pgy, winoDx ? 0 : pdx, 0);
+    if (dx && !winoDx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
     this.scratch(s.n, this.convScratch(s).backward);
     // gradient partials per chunk of images, summed in chunk order: the same sums for any thread count
     const chunk = Math.max(1, Math.ceil(s.n / GRAD_CHUNKS)),
@@ -294,7 +299,18 @@ export class WasmBackend extends KernelCalls implements Backend {
       const f = ar.f32;
       for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += f[q];
     }
+    if (winoDx) this.winograd(s, w, true, pgy, 0, pdx);
     if (dx) ar.get(pdx, dx);
+  }
+
+  /** Winograd F(2×2, 3×3) (winograd.ts) where it measured faster: true when it ran. */
+  private winograd(s: ConvShape, w: Float32Array, dx: boolean, src: number, pb: number, dst: number): boolean {
+    const plan = winogradPlan(s, dx);
+    if (!plan) return false;
+    const word = (i: number, v: number) => this.w(i, v);
+    this.scratch(s.n, winogradParams(plan, w, src, pb, dst, this.arena, this.g, this.k.pack_a_all, word));
+    this.parallel('wino_fwd', s.n, this.chunk(s.n));
+    return true;
   }
 
   /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */
