@@ -1,4 +1,4 @@
-// The wasm backend's Winograd F(2×2, 3×3) path (winograd.ts) against the TS reference:
+// The wasm backend's Winograd F(2×2, 3×3) path (winograd-conv.ts) against the TS reference:
 // 3×3 stride-1 zero-padded convolutions, forward and input gradient, odd sizes, pads 0–2,
 // channel counts not multiples of 4, batch 1 and 5, with and without bias, on 1 and 2
 // threads. Winograd sums in another order (and through the transforms), so outputs agree
@@ -52,12 +52,13 @@ const conv = (cin: number, cout: number, padding: number, bias = true): LayerSpe
 // [name, layers, input shape]
 const CASES: [string, LayerSpec[], number[]][] = [
   ['pad 1, 16→16, 12×12', [conv(16, 16, 1)], [5, 16, 12, 12]],
-  ['pad 1, odd 7×9, 5→6, no bias', [conv(5, 6, 1, false)], [5, 5, 7, 9]],
-  ['pad 0, 3→7, 11×13', [conv(3, 7, 0)], [1, 3, 11, 13]],
-  ['pad 2, 6→5, 5×6', [conv(6, 5, 2)], [5, 6, 5, 6]],
-  ['pad 1, 1→1, 1×1 and 2×3', [conv(1, 1, 1)], [1, 1, 2, 3]],
+  ['pad 1, odd 7×9, 9→10, no bias', [conv(9, 10, 1, false)], [5, 9, 7, 9]],
+  ['pad 0, 11→13, 11×13', [conv(11, 13, 0)], [1, 11, 11, 13]],
+  ['pad 2, 10→9, 5×6', [conv(10, 9, 2)], [5, 10, 5, 6]],
+  ['pad 1, 8→8, 2×3', [conv(8, 8, 1)], [1, 8, 2, 3]],
   ['two layers, 9→12→8, 17×10', [conv(9, 12, 1), { type: 'ReLU' }, conv(12, 8, 2, false)], [5, 9, 17, 10]],
-  ['pad 0, 33→20, 9×9 (K past one 8-wide panel)', [conv(33, 20, 0)], [1, 33, 9, 9]],
+  ['pad 0, 33→20, 9×9', [conv(33, 20, 0)], [1, 33, 9, 9]],
+  ['pad 1, 300→8, 5×5 (depth past one 256-deep K block)', [conv(300, 8, 1)], [2, 300, 5, 5]],
 ];
 
 const TOL = 2e-5;
@@ -96,6 +97,19 @@ describe.each([1, 2])('Winograd F(2×2, 3×3) on %i thread(s)', (threads) => {
     const worst = Math.max(...errs);
     worstSeen = Math.max(worstSeen, worst);
     expect(worst, name).toBeLessThanOrEqual(TOL);
+  });
+
+  test('under 8 channels on either side stays on im2col + GEMM (3→16: forward and dx)', () => {
+    const tasks: string[] = [],
+      w = wasm as unknown as { parallel: (fn: string, ...rest: number[]) => void },
+      run = w.parallel.bind(wasm);
+    w.parallel = (fn, ...rest) => {
+      tasks.push(fn);
+      run(fn, ...rest);
+    };
+    pass(wasm, [conv(3, 16, 1)], randn([2, 3, 6, 6]), 3);
+    delete (w as { parallel?: unknown }).parallel;
+    expect(tasks).not.toContain('wino_fwd');
   });
 });
 

@@ -11,7 +11,7 @@ import { CTRL, KernelCalls, PARAMS, type Exports } from './kernel-calls.ts';
 import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
 import { ThreadPool } from './thread-pool.ts';
-import { winogradParams, winogradPlan } from './winograd.ts';
+import { winogradParams, winogradPlan } from './winograd-conv.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -303,7 +303,7 @@ export class WasmBackend extends KernelCalls implements Backend {
     if (dx) ar.get(pdx, dx);
   }
 
-  /** Winograd F(2×2, 3×3) (winograd.ts) where it measured faster: true when it ran. */
+  /** Winograd F(2×2, 3×3) (winograd-conv.ts) where it measured faster: true when it ran. */
   private winograd(s: ConvShape, w: Float32Array, dx: boolean, src: number, pb: number, dst: number): boolean {
     const plan = winogradPlan(s, dx);
     if (!plan) return false;

@@ -3,7 +3,7 @@
 // Per image: the input planes are copied into a zero-bordered scratch; 4×4 tiles (stride 2)
 // are transformed, V = Bᵀ d B, four tiles per f32x4, straight into the packed-B panels of
 // sgemm_pp (one K×N matrix per ξ of the 16 transform points); 16 GEMMs M[ξ] = U[ξ]·V[ξ]
-// with U = G g Gᵀ packed once per call by the host (winograd.ts); then y = Aᵀ m A + bias.
+// with U = G g Gᵀ packed once per call by the host (winograd-conv.ts); then y = Aᵀ m A + bias.
 // Tiles are numbered row by row, each tile row padded to a multiple of 4 tiles (TW4), so
 // four consecutive tile numbers are four horizontal neighbours; the padded ones are
 // computed and dropped. The parameter block (WINO) is written by the host.
