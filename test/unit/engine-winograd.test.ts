@@ -113,6 +113,23 @@ describe.each([1, 2])('Winograd F(2×2, 3×3) on %i thread(s)', (threads) => {
   });
 });
 
+test('Winograd results are bit-identical on 1 and 2 threads (each image whole on one thread)', async () => {
+  const [one, two] = [await createWasmBackend({ threads: 1 }), await createWasmBackend({ threads: 2 })];
+  try {
+    const layers = CASES[5][1],
+      x = randn([7, 9, 17, 10]);
+    const a = pass(one, layers, x, 5),
+      b = pass(two, layers, x, 5);
+    expect(b.out).toEqual(a.out);
+    expect(b.gin).toEqual(a.gin);
+    a.grads.forEach((g, i) => expect(b.grads[i]).toEqual(g));
+  } finally {
+    setBackend(tsBackend);
+    one.dispose();
+    two.dispose();
+  }
+});
+
 afterAll(() => {
   console.log(`Winograd: worst |wasm − ts| / (1 + max |ts|) = ${worstSeen.toExponential(2)}`);
 });
