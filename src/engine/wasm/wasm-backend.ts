@@ -13,6 +13,7 @@ import { POOL } from './pool-kernels.ts';
 import { ThreadPool } from './thread-pool.ts';
 import { addDwTransform, winogradDwPlan, type WinogradDw } from './winograd.ts';
 import { WDW, WDW_TASKS, winogradDwScratchBytes } from './winograd-dw-kernels.ts';
+import { winogradParams, winogradPlan } from './winograd-conv.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -257,9 +258,11 @@ export class WasmBackend extends KernelCalls implements Backend {
       pw = this.input(w),
       pb = b ? this.input(b) : 0,
       py = this.output(y);
-    this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
-    this.scratch(s.n, this.convScratch(s).forward);
-    this.parallel('conv_fwd', s.n, this.chunk(s.n));
+    if (!this.winograd(s, w, false, px, pb, py)) {
+      this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
+      this.scratch(s.n, this.convScratch(s).forward);
+      this.parallel('conv_fwd', s.n, this.chunk(s.n));
+    }
     this.collect(py, y);
   }
 
@@ -283,15 +286,17 @@ export class WasmBackend extends KernelCalls implements Backend {
       chunks = Math.max(1, Math.ceil(s.n / chunk));
     const wino = winogradDwPlan(s);
     if (wino) this.winogradDw(s, wino, px, pgy, dw, chunk, chunks);
-    this.convParams(s, px, pw, 0, 0, pgy, pdx, 0);
+    // dx by Winograd runs after conv_bwd (db, and dw where Winograd does not), in its own parameter block
+    const winoDx = dx !== null && winogradPlan(s, true) !== null;
+    this.convParams(s, px, pw, 0, 0, pgy, winoDx ? 0 : pdx, 0);
     this.w(CONV.NODW, wino ? 1 : 0);
-    if (dx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
+    if (dx && !winoDx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
     this.scratch(s.n, this.convScratch(s).backward);
     const dwBytes = wino ? 0 : (dw.byteLength + 63) & ~63,
       dbBytes = db ? (db.byteLength + 63) & ~63 : 0;
     const dws = wino ? 0 : ar.zeros((chunks * dwBytes) / 4),
       dbs = db ? ar.zeros((chunks * dbBytes) / 4) : 0;
-    if (!wino || db || dx) this.parallel('conv_bwd', s.n, chunk, dws, dwBytes, dbs, dbBytes);
+    if (!wino || db || (dx && !winoDx)) this.parallel('conv_bwd', s.n, chunk, dws, dwBytes, dbs, dbBytes);
     if (!wino) {
       this.k.sum_parts(dws, dwBytes, chunks, dw.length);
       this.addTransposedInto(dw, dws, s);
@@ -301,6 +306,7 @@ export class WasmBackend extends KernelCalls implements Backend {
       const f = ar.f32;
       for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += f[q];
     }
+    if (winoDx) this.winograd(s, w, true, pgy, 0, pdx);
     if (dx) this.collect(pdx, dx);
   }
 
@@ -344,6 +350,16 @@ export class WasmBackend extends KernelCalls implements Backend {
     this.parallel(WDW_TASKS[p.r], s.n, chunk, parts, bytes);
     this.k.sum_parts(parts, bytes, chunks, floats);
     addDwTransform(ar.f32, parts >> 2, s.cout, s.cin, p.r, dw);
+  }
+
+  /** Winograd F(2×2, 3×3) (winograd-conv.ts) where it measured faster: true when it ran. */
+  private winograd(s: ConvShape, w: Float32Array, dx: boolean, src: number, pb: number, dst: number): boolean {
+    const plan = winogradPlan(s, dx);
+    if (!plan) return false;
+    const word = (i: number, v: number) => this.w(i, v);
+    this.scratch(s.n, winogradParams(plan, w, src, pb, dst, this.arena, this.g, this.k.pack_a_all, word));
+    this.parallel('wino_fwd', s.n, this.chunk(s.n));
+    return true;
   }
 
   /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */

@@ -1,0 +1,174 @@
+// Host side of the Winograd F(2×2, 3×3) convolution (winograd-kernels.ts): which Conv2d
+// calls take it, the filter transform U = G g Gᵀ packed for the GEMMs, and the parameter
+// block. Used for the forward (x ⋆ W) and for the stride-1 input gradient (dY ⋆ W flipped,
+// conv-transpose.ts).
+import type { ConvShape } from '../backend.ts';
+import type { ConvGeometry } from '../kernels/im2col.ts';
+import type { Arena } from './arena.ts';
+import { transposedGeometry, zeroPadAxis } from './conv-transpose.ts';
+import type { GemmFuncs } from './gemm-kernels.ts';
+import { WINO, winoTailBytes } from './winograd-kernels.ts';
+
+export interface WinoPlan {
+  /** The convolution as run: K input channels of h×w, M output channels of oh×ow, zero padding pt (top) and pl (left). */
+  K: number;
+  M: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  pt: number;
+  pl: number;
+  /** dx = dY ⋆ W flipped: U from W[o][c] flipped, M = cin, K = cout. */
+  dx: boolean;
+}
+
+/** Top/left zero padding of a 3×3, stride-1, dilation-1 zero-padded geometry with pads ≤ 2, else null. */
+function pads(g: ConvGeometry): [number, number] | null {
+  if (g.kh !== 3 || g.kw !== 3) return null;
+  const r = zeroPadAxis(g.rowT, g.w, g.h, g.kh, g.oh),
+    c = zeroPadAxis(g.colT, 1, g.w, g.kw, g.ow);
+  if (!r || !c || r[1] !== 1 || c[1] !== 1) return null;
+  if (r[0] < 0 || r[0] > 2 || c[0] < 0 || c[0] > 2) return null;
+  return [r[0], c[0]];
+}
+
+/**
+ * The Winograd plan for this call (dx: the input gradient), or null for the im2col path.
+ * Taken only where it measured faster than im2col + GEMM (docs/engine-speed.md, "Winograd").
+ */
+export function winogradPlan(s: ConvShape, dx: boolean): WinoPlan | null {
+  if (s.groups !== 1 || s.pointwise) return null;
+  const g = dx ? transposedGeometry(s.geo) : s.geo;
+  if (!g) return null;
+  const p = pads(g);
+  if (!p) return null;
+  const K = dx ? s.cout : s.cin,
+    M = dx ? s.cin : s.cout;
+  // measured (1 thread, batch 64, 32×32): 8→8 and 16→16 run 1.5–1.8× faster forward, but
+  // ResNet-20's 3→16 forward and its 16→3 dx are no faster (the GEMMs' depth or rows are 3,
+  // the transforms dominate): under 8 channels on either side stays on im2col + GEMM
+  if (Math.min(K, M) < 8) return null;
+  return {
+    K,
+    M,
+    h: g.h,
+    w: g.w,
+    oh: g.oh,
+    ow: g.ow,
+    pt: p[0],
+    pl: p[1],
+    dx,
+  };
+}
+
+/**
+ * Writes U[ξ] (M×K per ξ, packed by pack_a_all) and the parameter block; returns the scratch
+ * bytes each thread needs. w: the layer's weights [cout][cin][3][3]; x, b, y: byte addresses
+ * of the input planes, the bias (0: none) and the output.
+ */
+export function winogradParams(
+  p: WinoPlan,
+  w: Float32Array,
+  x: number,
+  b: number,
+  y: number,
+  ar: Arena,
+  g: GemmFuncs,
+  packAll: (M: number, K: number, a: number, ars: number, acs: number, dst: number) => void,
+  word: (i: number, v: number) => void,
+): number {
+  const { K, M } = p,
+    cin = p.dx ? M : K;
+  const th = Math.ceil(p.oh / 2),
+    tw4 = Math.ceil(Math.ceil(p.ow / 2) / 4) * 4,
+    N = th * tw4,
+    npad = Math.ceil(N / 8) * 8;
+  const hp = Math.max(2 * th + 2, p.pt + p.h),
+    wp = Math.max(2 * tw4 + 2, p.pl + p.w);
+  const r = (bytes: number) => (bytes + 63) & ~63;
+  const usz = g.packedABytes(M, K),
+    // one cache line more than the matrices: the 16 ξ of a tile are written and read
+    // together, and strides of a power of two (8×8 to 32×32 images) put them all in one L1 set
+    vsz = K * npad * 4 + 64,
+    msz = M * N * 4 + 64;
+  const raw = ar.alloc(16 * M * K * 4),
+    upk = ar.alloc(16 * usz);
+  filterTransform(w, ar.f32, raw >> 2, M, K, cin, p.dx);
+  for (let xi = 0; xi < 16; xi++) packAll(M, K, raw + xi * M * K * 4, K, 1, upk + xi * usz);
+  const voff = r(K * hp * wp * 4 + 16),
+    moff = voff + r(16 * vsz),
+    gsoff = moff + r(16 * msz);
+  const v: [number, number][] = [
+    [WINO.X, x],
+    [WINO.B, b],
+    [WINO.Y, y],
+    [WINO.UPK, upk],
+    [WINO.K, K],
+    [WINO.M, M],
+    [WINO.H, p.h],
+    [WINO.WD, p.w],
+    [WINO.OH, p.oh],
+    [WINO.OW, p.ow],
+    [WINO.PT, p.pt],
+    [WINO.PL, p.pl],
+    [WINO.TH, th],
+    [WINO.TW4, tw4],
+    [WINO.N, N],
+    [WINO.HP, hp],
+    [WINO.WP, wp],
+    [WINO.USZ, usz],
+    [WINO.VSZ, vsz],
+    [WINO.MSZ, msz],
+    [WINO.VOFF, voff],
+    [WINO.MOFF, moff],
+    [WINO.GSOFF, gsoff],
+  ];
+  for (const [i, val] of v) word(i, val);
+  return gsoff + winoTailBytes(g) + 64;
+}
+
+/**
+ * U[ξ][m][k] = (G g Gᵀ)[ξ] at f[dst …], G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]], with
+ * g = W[m][k] (forward) or W[k][m] rotated by 180° (dx). Scalar code, no closures or arrays
+ * per weight: this runs on every call.
+ */
+export function filterTransform(
+  w: Float32Array,
+  f: Float32Array,
+  dst: number,
+  M: number,
+  K: number,
+  cin: number,
+  dx: boolean,
+): void {
+  const mk = M * K,
+    t = new Float64Array(16);
+  for (let m = 0; m < M; m++) {
+    for (let k = 0; k < K; k++) {
+      const q = (dx ? k * cin + m : m * cin + k) * 9;
+      // g[i][j] = w[q + 3i + j], or w[q + 8 − 3i − j] rotated
+      for (let j = 0; j < 3; j++) {
+        const g0 = dx ? w[q + 8 - j] : w[q + j],
+          g1 = dx ? w[q + 5 - j] : w[q + 3 + j],
+          g2 = dx ? w[q + 2 - j] : w[q + 6 + j];
+        // column j of G g (rows 0..3 at t[4r + j])
+        t[j] = g0;
+        t[4 + j] = 0.5 * (g0 + g1 + g2);
+        t[8 + j] = 0.5 * (g0 - g1 + g2);
+        t[12 + j] = g2;
+      }
+      let o = dst + m * K + k;
+      for (let a = 0; a < 4; a++) {
+        const g0 = t[4 * a],
+          g1 = t[4 * a + 1],
+          g2 = t[4 * a + 2];
+        f[o] = g0;
+        f[o + mk] = 0.5 * (g0 + g1 + g2);
+        f[o + 2 * mk] = 0.5 * (g0 - g1 + g2);
+        f[o + 3 * mk] = g2;
+        o += 4 * mk;
+      }
+    }
+  }
+}
