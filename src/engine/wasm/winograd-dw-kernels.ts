@@ -12,21 +12,15 @@ import {
   add,
   and,
   imin,
-  ex,
-  f32c,
   I32,
   ld32i,
   mul,
   shl,
   sub,
   V128,
-  vadd,
   vld,
-  vmul,
   vshuffle,
-  vsplat,
   vst,
-  vsub,
   vzero,
   le,
   lt,
@@ -36,9 +30,9 @@ import {
   type FuncBuilder,
   type Local,
   type ModuleBuilder,
-  type Val,
 } from './asm.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
+import { combine, constPool, inputTransform, keep, storePoints } from './winograd-transforms.ts';
 import { WINOGRAD, type WinogradMatrices } from './winograd.ts';
 
 /** Floats between the α² matrices of V and of U, so their rows never sit a power of two apart (L1 aliasing). */
@@ -82,23 +76,6 @@ export function winogradDwScratchBytes(
   );
 }
 
-/** out_i = Σ_j m[i][j]·in_j for constant m, as expressions; ±1 coefficients cost no multiply. */
-function combine(m: readonly (readonly number[])[], ins: Val[], k: (c: number) => Local): Expr[] {
-  return m.map((row) => {
-    let acc: Expr | null = null;
-    const neg: Val[] = [];
-    row.forEach((c, j) => {
-      if (c === 0) return;
-      const term = c === 1 || c === -1 ? ins[j] : vmul(ins[j], k(Math.abs(c)));
-      if (c < 0) neg.push(term);
-      else acc = acc ? vadd(acc, term) : ex(term);
-    });
-    let out: Expr = acc ?? vsub(k(0), neg.shift()!);
-    for (const t of neg) out = vsub(out, t);
-    return out;
-  });
-}
-
 /** Zeroes n floats at dst (n a multiple of 4; bytes past dst + 4n untouched). */
 function zeroFloats(f: FuncBuilder, dst: Local, n: Expr, i: Local): void {
   f.for(i, 0, shl(n, 2), 16, () => f.do(vst(add(dst, i), vzero())));
@@ -121,15 +98,6 @@ function copyFloats(f: FuncBuilder, dst: Local, src: Local, n: Local, i: Local):
       f.set(i, add(i, 4));
     },
   );
-}
-
-/** Sets fresh locals to exprs (so each is computed once), returning them. */
-function keep(f: FuncBuilder, exprs: Expr[]): Local[] {
-  return exprs.map((e) => {
-    const l = f.local(V128);
-    f.set(l, e);
-    return l;
-  });
 }
 
 function emitTask(m: ModuleBuilder, gemm: GemmFuncs, r: 3 | 5, mat: WinogradMatrices): void {
@@ -164,19 +132,7 @@ function emitTask(m: ModuleBuilder, gemm: GemmFuncs, r: 3 | 5, mat: WinogradMatr
       src = f.local(),
       dst = f.local(),
       xi = f.local();
-    // constants as splats set once (V8 would otherwise rematerialize them in the loops)
-    const consts = new Map<number, Local>();
-    const k = (v: number): Local => {
-      let l = consts.get(v);
-      if (!l) {
-        l = f.local(V128);
-        f.set(l, vsplat(f32c(v)));
-        consts.set(v, l);
-      }
-      return l;
-    };
-    for (const row of [...mat.BT, ...mat.AT]) for (const v of row) k(Math.abs(v));
-    k(0);
+    const k = constPool(f, [mat.BT, mat.AT]);
     f.set(cin, w(WDW.CIN));
     f.set(cout, w(WDW.COUT));
     f.set(h, w(WDW.H));
@@ -233,7 +189,7 @@ function emitTask(m: ModuleBuilder, gemm: GemmFuncs, r: 3 | 5, mat: WinogradMatr
             // byte offset of these four tiles in a V or U row: image, tile row, tile column
             f.set(col, shl(add(mul(sub(img, b0), T), add(mul(ti, tw4), t0)), 2));
             f.for(c, 0, cin, 1, () =>
-              inputTiles(f, mat, alpha, k, { xp, hp, wp, c, ti, t0, V, plane: vPlane, TT, col, src: xi }),
+              inputTiles(f, mat, k, { xp, hp, wp, c, ti, t0, V, plane: vPlane, TT, col, src: xi, dst }),
             );
             f.for(c, 0, cout, 1, () =>
               gradTiles(f, mat, alpha, k, { dp, th, dw, o: c, ti, t0, U, plane: uPlane, TT, col, src: xi }),
@@ -277,66 +233,14 @@ interface InputArgs {
   TT: Local;
   col: Local;
   src: Local;
+  dst: Local;
 }
 
 /** Bᵀ·X_t·B for four tiles of channel c (rows 2·ti…, columns 2·t0…), stored at V[ξ][c][col]. */
-function inputTiles(f: FuncBuilder, mat: WinogradMatrices, alpha: number, k: (v: number) => Local, a: InputArgs): void {
-  const rows: Local[][] = [];
+function inputTiles(f: FuncBuilder, mat: WinogradMatrices, k: (v: number) => Local, a: InputArgs): void {
   f.set(a.src, add(a.xp, shl(add(mul(add(mul(a.c, a.hp), shl(a.ti, 1)), a.wp), shl(a.t0, 1)), 2)));
-  for (let rr = 0; rr < alpha; rr++) {
-    // floats from column 2·t0 of input row 2·ti + rr; tile j's column q is float 2j + q:
-    // the even (odd) lanes of the 8 floats from float q (q − 1)
-    if (rr > 0) f.set(a.src, add(a.src, shl(a.wp, 2)));
-    const loads = new Map<number, Local>();
-    const at = (bytes: number): Local => {
-      let l = loads.get(bytes);
-      if (!l) {
-        l = f.local(V128);
-        f.set(l, vld(a.src, bytes));
-        loads.set(bytes, l);
-      }
-      return l;
-    };
-    const d: Expr[] = [];
-    for (let q = 0; q < alpha; q++) {
-      const base = 8 * (q >> 1);
-      d.push(vshuffle(at(base), at(base + 16), q & 1 ? [1, 3, 5, 7] : [0, 2, 4, 6]));
-    }
-    // row transform: t[rr][ξq] = Σ_q Bᵀ[ξq][q]·d[q]
-    rows.push(keep(f, combine(mat.BT, keep(f, d), k)));
-  }
-  // column transform: V[ξr·α + ξq] = Σ_rr Bᵀ[ξr][rr]·t[rr][ξq]
-  const out: Local[][] = [];
-  for (let q = 0; q < alpha; q++)
-    out.push(
-      keep(
-        f,
-        combine(
-          mat.BT,
-          rows.map((row) => row[q]),
-          k,
-        ),
-      ),
-    );
-  storePoints(f, alpha, (xr, q) => out[q][xr], add(add(a.V, shl(mul(a.c, a.TT), 2)), a.col), a.plane, a.src);
-}
-
-/** Stores point ξ = xr·α + q at p + ξ·plane, in ξ order (one pointer add per store). */
-function storePoints(
-  f: FuncBuilder,
-  alpha: number,
-  value: (xr: number, q: number) => Local,
-  first: Expr,
-  plane: Local,
-  p: Local,
-): void {
-  f.set(p, first);
-  for (let xr = 0; xr < alpha; xr++) {
-    for (let q = 0; q < alpha; q++) {
-      f.do(vst(p, value(xr, q)));
-      if (xr * alpha + q < alpha * alpha - 1) f.set(p, add(p, plane));
-    }
-  }
+  f.set(a.dst, add(add(a.V, shl(mul(a.c, a.TT), 2)), a.col));
+  inputTransform(f, mat.BT, k, a.src, shl(a.wp, 2), a.dst, a.plane);
 }
 
 interface GradArgs {
@@ -369,7 +273,8 @@ function gradTiles(f: FuncBuilder, mat: WinogradMatrices, alpha: number, k: (v: 
   }
   const out: Local[][] = [];
   for (let q = 0; q < alpha; q++) out.push(keep(f, combine(A, [s[0][q], s[1][q]], k)));
-  storePoints(f, alpha, (xr, q) => out[q][xr], add(add(a.U, shl(mul(a.o, a.TT), 2)), a.col), a.plane, a.src);
+  f.set(a.src, add(add(a.U, shl(mul(a.o, a.TT), 2)), a.col));
+  storePoints(f, alpha, (xr, q) => out[q][xr], a.src, a.plane);
 }
 
 /** Emits wino_dw3 and wino_dw5. */
