@@ -1,4 +1,4 @@
-// The wasm backend's Winograd F(2×2, 3×3) path (winograd-conv.ts) against the TS reference:
+// The wasm backend's Winograd F(2×2, 3×3) and F(2×2, 5×5) path (winograd-conv.ts) against the TS reference:
 // 3×3 stride-1 zero-padded convolutions, forward and input gradient, odd sizes, pads 0–2,
 // channel counts not multiples of 4, batch 1 and 5, with and without bias, on 1 and 2
 // threads. Winograd sums in another order (and through the transforms), so outputs agree
@@ -40,11 +40,11 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return worst / (1 + scale);
 }
 
-const conv = (cin: number, cout: number, padding: number, bias = true): LayerSpec => ({
+const conv = (cin: number, cout: number, padding: number, bias = true, kernel_size = 3): LayerSpec => ({
   type: 'Conv2d',
   in_channels: cin,
   out_channels: cout,
-  kernel_size: 3,
+  kernel_size,
   padding,
   bias,
 });
@@ -59,12 +59,17 @@ const CASES: [string, LayerSpec[], number[]][] = [
   ['two layers, 9→12→8, 17×10', [conv(9, 12, 1), { type: 'ReLU' }, conv(12, 8, 2, false)], [5, 9, 17, 10]],
   ['pad 0, 33→20, 9×9', [conv(33, 20, 0)], [1, 33, 9, 9]],
   ['pad 1, 300→8, 5×5 (depth past one 256-deep K block)', [conv(300, 8, 1)], [2, 300, 5, 5]],
+  // F(2×2, 5×5)
+  ['5×5 kernel, pad 2, 32→32, 16×16 (BS conv2)', [conv(32, 32, 2, true, 5)], [3, 32, 16, 16]],
+  ['5×5 kernel, pad 0, 9→12, odd 11×9, no bias', [conv(9, 12, 0, false, 5)], [5, 9, 11, 9]],
+  ['5×5 kernel, pad 4, 10→8, 3×7', [conv(10, 8, 4, true, 5)], [2, 10, 3, 7]],
+  ['5×5 kernel, pad 1, 260→16, 8×8 (two K blocks)', [conv(260, 16, 1, true, 5)], [1, 260, 8, 8]],
 ];
 
 const TOL = 2e-5;
 let worstSeen = 0;
 
-describe.each([1, 2])('Winograd F(2×2, 3×3) on %i thread(s)', (threads) => {
+describe.each([1, 2])('Winograd F(2×2, r×r) on %i thread(s)', (threads) => {
   let wasm: WasmBackend;
   beforeAll(async () => {
     wasm = await createWasmBackend({ threads });
@@ -87,7 +92,7 @@ describe.each([1, 2])('Winograd F(2×2, 3×3) on %i thread(s)', (threads) => {
       got = pass(wasm, layers, x, 3);
     delete (w as { parallel?: unknown }).parallel;
     const convs = layers.filter((l) => l.type === 'Conv2d').length;
-    expect(tasks.filter((t) => t === 'wino_fwd').length, 'Winograd calls').toBe(2 * convs);
+    expect(tasks.filter((t) => t === 'wino_fwd' || t === 'wino_fwd5').length, 'Winograd calls').toBe(2 * convs);
     expect(tasks.filter((t) => t === 'conv_fwd').length, 'im2col forward calls').toBe(0);
     const errs = [
       relErr(got.out, ref.out),

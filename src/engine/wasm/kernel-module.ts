@@ -47,6 +47,7 @@ export const TASKS = [
   'wino_dw3',
   'wino_dw5',
   'wino_fwd',
+  'wino_fwd5',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 

@@ -14,6 +14,7 @@ import { ThreadPool } from './thread-pool.ts';
 import { addDwTransform, winogradDwPlan, type WinogradDw } from './winograd.ts';
 import { WDW, WDW_TASKS, winogradDwScratchBytes } from './winograd-dw-kernels.ts';
 import { winogradParams, winogradPlan } from './winograd-conv.ts';
+import { WINO_TASKS } from './winograd-kernels.ts';
 
 export interface WasmBackendOptions {
   /** Threads to run on (the calling thread counts as one). */
@@ -358,7 +359,7 @@ export class WasmBackend extends KernelCalls implements Backend {
     if (!plan) return false;
     const word = (i: number, v: number) => this.w(i, v);
     this.scratch(s.n, winogradParams(plan, w, src, pb, dst, this.arena, this.g, this.k.pack_a_all, word));
-    this.parallel('wino_fwd', s.n, this.chunk(s.n));
+    this.parallel(WINO_TASKS[plan.r], s.n, this.chunk(s.n));
     return true;
   }
 

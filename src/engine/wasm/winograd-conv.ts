@@ -1,4 +1,4 @@
-// Host side of the Winograd F(2×2, 3×3) convolution (winograd-kernels.ts): which Conv2d
+// Host side of the Winograd F(2×2, 3×3) and F(2×2, 5×5) convolution (winograd-kernels.ts): which Conv2d
 // calls take it, the filter transform U = G g Gᵀ packed for the GEMMs, and the parameter
 // block. Used for the forward (x ⋆ W) and for the stride-1 input gradient (dY ⋆ W flipped,
 // conv-transpose.ts).
@@ -8,6 +8,7 @@ import type { Arena } from './arena.ts';
 import { transposedGeometry, zeroPadAxis } from './conv-transpose.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 import { WINO, winoTailBytes } from './winograd-kernels.ts';
+import { WINOGRAD } from './winograd.ts';
 
 export interface WinoPlan {
   /** The convolution as run: K input channels of h×w, M output channels of oh×ow, zero padding pt (top) and pl (left). */
@@ -21,15 +22,17 @@ export interface WinoPlan {
   pl: number;
   /** dx = dY ⋆ W flipped: U from W[o][c] flipped, M = cin, K = cout. */
   dx: boolean;
+  /** Kernel size: F(2×2, 3×3) or F(2×2, 5×5). */
+  r: 3 | 5;
 }
 
-/** Top/left zero padding of a 3×3, stride-1, dilation-1 zero-padded geometry with pads ≤ 2, else null. */
+/** Top/left zero padding of a 3×3 or 5×5, stride-1, dilation-1 zero-padded geometry with pads < k, else null. */
 function pads(g: ConvGeometry): [number, number] | null {
-  if (g.kh !== 3 || g.kw !== 3) return null;
+  if (g.kh !== g.kw || (g.kh !== 3 && g.kh !== 5)) return null;
   const r = zeroPadAxis(g.rowT, g.w, g.h, g.kh, g.oh),
     c = zeroPadAxis(g.colT, 1, g.w, g.kw, g.ow);
   if (!r || !c || r[1] !== 1 || c[1] !== 1) return null;
-  if (r[0] < 0 || r[0] > 2 || c[0] < 0 || c[0] > 2) return null;
+  if (r[0] < 0 || r[0] >= g.kh || c[0] < 0 || c[0] >= g.kw) return null;
   return [r[0], c[0]];
 }
 
@@ -59,6 +62,7 @@ export function winogradPlan(s: ConvShape, dx: boolean): WinoPlan | null {
     pt: p[0],
     pl: p[1],
     dx,
+    r: g.kh === 5 ? 5 : 3,
   };
 }
 
@@ -84,21 +88,25 @@ export function winogradParams(
     tw4 = Math.ceil(Math.ceil(p.ow / 2) / 4) * 4,
     N = th * tw4,
     npad = Math.ceil(N / 8) * 8;
-  const hp = Math.max(2 * th + 2, p.pt + p.h),
-    wp = Math.max(2 * tw4 + 2, p.pl + p.w);
+  const alpha = p.r + 1,
+    pts = alpha * alpha;
+  // the tiles' rows and columns (and the 5×5 transform's loads) inside the plane
+  const hp = Math.max(2 * th + alpha - 2, p.pt + p.h),
+    wp = Math.max(2 * tw4 + alpha - 2, p.pl + p.w);
   const r = (bytes: number) => (bytes + 63) & ~63;
   const usz = g.packedABytes(M, K),
     // one cache line more than the matrices: the 16 ξ of a tile are written and read
     // together, and strides of a power of two (8×8 to 32×32 images) put them all in one L1 set
     vsz = K * npad * 4 + 64,
     msz = M * N * 4 + 64;
-  const raw = ar.alloc(16 * M * K * 4),
-    upk = ar.alloc(16 * usz);
-  filterTransform(w, ar.f32, raw >> 2, M, K, cin, p.dx);
-  for (let xi = 0; xi < 16; xi++) packAll(M, K, raw + xi * M * K * 4, K, 1, upk + xi * usz);
+  const raw = ar.alloc(pts * M * K * 4),
+    upk = ar.alloc(pts * usz);
+  if (p.r === 3) filterTransform(w, ar.f32, raw >> 2, M, K, cin, p.dx);
+  else filterTransform5(w, ar.f32, raw >> 2, M, K, cin, p.dx);
+  for (let xi = 0; xi < pts; xi++) packAll(M, K, raw + xi * M * K * 4, K, 1, upk + xi * usz);
   const voff = r(K * hp * wp * 4 + 16),
-    moff = voff + r(16 * vsz),
-    gsoff = moff + r(16 * msz);
+    moff = voff + r(pts * vsz),
+    gsoff = moff + r(pts * msz);
   const v: [number, number][] = [
     [WINO.X, x],
     [WINO.B, b],
@@ -169,6 +177,45 @@ export function filterTransform(
         f[o + 3 * mk] = g2;
         o += 4 * mk;
       }
+    }
+  }
+}
+
+/**
+ * U[ξ][m][k] = (G g Gᵀ)[ξ] for F(2×2, 5×5) with winograd.ts's G (6×5), g = W[m][k] (forward)
+ * or W[k][m] rotated by 180° (dx).
+ */
+export function filterTransform5(
+  w: Float32Array,
+  f: Float32Array,
+  dst: number,
+  M: number,
+  K: number,
+  cin: number,
+  dx: boolean,
+): void {
+  const G = WINOGRAD[5].G,
+    mk = M * K,
+    g = new Float64Array(25),
+    t = new Float64Array(30);
+  for (let m = 0; m < M; m++) {
+    for (let k = 0; k < K; k++) {
+      const q = (dx ? k * cin + m : m * cin + k) * 25;
+      for (let i = 0; i < 25; i++) g[i] = dx ? w[q + 24 - i] : w[q + i];
+      // t = G g (6×5)
+      for (let a = 0; a < 6; a++)
+        for (let j = 0; j < 5; j++) {
+          let v = 0;
+          for (let i = 0; i < 5; i++) v += G[a][i] * g[i * 5 + j];
+          t[a * 5 + j] = v;
+        }
+      // U = t Gᵀ (6×6), point ξ = 6a + b
+      for (let a = 0; a < 6; a++)
+        for (let b = 0; b < 6; b++) {
+          let v = 0;
+          for (let j = 0; j < 5; j++) v += t[a * 5 + j] * G[b][j];
+          f[dst + (a * 6 + b) * mk + m * K + k] = v;
+        }
     }
   }
 }

@@ -1,9 +1,10 @@
-// Winograd F(2×2, 3×3) convolution (stride 1, dilation 1, zero padding, one group) for
-// Conv2d's forward and its stride-1 input gradient (dY ⋆ W flipped, conv-transpose.ts).
-// Per image: the input planes are copied into a zero-bordered scratch; 4×4 tiles (stride 2)
-// are transformed, V = Bᵀ d B, four tiles per f32x4, straight into the packed-B panels of
-// sgemm_pp (one K×N matrix per ξ of the 16 transform points); 16 GEMMs M[ξ] = U[ξ]·V[ξ]
-// with U = G g Gᵀ packed once per call by the host (winograd-conv.ts); then y = Aᵀ m A + bias.
+// Winograd F(2×2, 3×3) and F(2×2, 5×5) convolution (stride 1, dilation 1, zero padding, one
+// group) for Conv2d's forward and its stride-1 input gradient (dY ⋆ W flipped,
+// conv-transpose.ts). Per image: the input planes are copied into a zero-bordered scratch;
+// α×α tiles (α = r + 1, stride 2) are transformed, V = Bᵀ d B, four tiles per f32x4,
+// straight into the packed-B panels of sgemm_pp (one K×N matrix per ξ of the α² transform
+// points); α² GEMMs M[ξ] = U[ξ]·V[ξ] with U = G g Gᵀ packed once per call by the host
+// (winograd-conv.ts); then y = Aᵀ m A + bias.
 // Tiles are numbered row by row, each tile row padded to a multiple of 4 tiles (TW4), so
 // four consecutive tile numbers are four horizontal neighbours; the padded ones are
 // computed and dropped. The parameter block (WINO) is written by the host.
@@ -36,6 +37,8 @@ import {
   type Val,
 } from './asm.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
+import { WINOGRAD } from './winograd.ts';
+import { combine, constPool, inputTransform, keep } from './winograd-transforms.ts';
 
 /** Word indices of the Winograd parameter block (pointers: byte addresses; offsets: bytes into a thread's scratch). */
 export const WINO = {
@@ -98,11 +101,28 @@ function copy(f: FuncBuilder, dst: Local, src: Local, n: Val, j: Local): void {
   );
 }
 
-/** wino_fwd(params, i0, i1, scratch): y = conv(x) for images [i0, i1). */
-export function emitWinograd(m: ModuleBuilder, gemm: GemmFuncs): number {
+/** The task of each kernel size. */
+export const WINO_TASKS = { 3: 'wino_fwd', 5: 'wino_fwd5' } as const;
+
+/** wino_fwd (3×3) and wino_fwd5 (5×5). */
+export function emitWinograd(m: ModuleBuilder, gemm: GemmFuncs): void {
+  emitTask(m, gemm, 3);
+  emitTask(m, gemm, 5);
+}
+
+/**
+ * wino_fwd(params, i0, i1, scratch): y = conv(x) for images [i0, i1). F(2×2, 3×3) runs the
+ * hand-written tiles below (Lavin's matrices); F(2×2, 5×5) the generated ones of
+ * winograd-transforms.ts with the matrices of winograd.ts.
+ */
+function emitTask(m: ModuleBuilder, gemm: GemmFuncs, ksize: 3 | 5): void {
   const { nr, kc: KC } = gemm.shape;
   if (nr !== 8) throw new Error('winograd: the V panels assume an 8-column register tile');
-  return m.func('wino_fwd', [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch]) => {
+  const alpha = ksize + 1,
+    pts = alpha * alpha,
+    mat = WINOGRAD[5];
+  m.func(WINO_TASKS[ksize], [I32, I32, I32, I32, I32, I32], [], (f, [prm, i0, i1, scratch]) => {
+    const k = ksize === 5 ? constPool(f, [mat.BT, mat.AT]) : null;
     const word = (i: number) => {
       const l = f.local();
       f.set(l, ld32i(prm, 4 * i));
@@ -162,7 +182,7 @@ export function emitWinograd(m: ModuleBuilder, gemm: GemmFuncs): number {
     f.set(npad, and(add(N, 7), -8));
     // the borders stay zero for every image of the call; so do the panels' lanes past N
     zero4(f, scratch, mul(K, plane), j);
-    zero4(f, V, shl(VSZ, 2), j);
+    zero4(f, V, mul(shru(VSZ, 2), pts), j);
     f.for(i, i0, i1, 1, () => {
       // 1. the image into the padded planes
       f.for(c, 0, K, 1, () =>
@@ -184,12 +204,13 @@ export function emitWinograd(m: ModuleBuilder, gemm: GemmFuncs): number {
             f.set(n, add(mul(ty, TW4), tx));
             f.set(src, add(row, shl(tx, 3)));
             f.set(p, add(vrow, shl(add(mul(shru(n, 3), shl(kcb, 3)), and(n, 7)), 2)));
-            inputTile(f, src, wpb, p, VSZ);
+            if (k) inputTransform(f, mat.BT, k, src, wpb, p, VSZ);
+            else inputTile(f, src, wpb, p, VSZ);
           });
         });
       });
-      // 3. the 16 products M[ξ] = U[ξ]·V[ξ] (M rows, N columns, depth K)
-      f.for(xi, 0, 16, 1, () =>
+      // 3. the α² products M[ξ] = U[ξ]·V[ξ] (M rows, N columns, depth K)
+      f.for(xi, 0, pts, 1, () =>
         f.call(gemm.sgemmPp, [M, N, K, add(UPK, mul(xi, USZ)), add(V, mul(xi, VSZ)), add(Mb, mul(xi, MSZ)), N, 0, gs]),
       );
       // 4. y = Aᵀ m A + bias, four tiles (8 columns by 2 rows of y) at a time
@@ -204,7 +225,8 @@ export function emitWinograd(m: ModuleBuilder, gemm: GemmFuncs): number {
             f.set(oy, shl(ty, 1));
             f.set(ox, shl(tx, 1));
             f.set(dst, add(row, shl(add(mul(oy, OW), ox), 2)));
-            outputTile(f, p, MSZ, bv, dst, OW, and(le(add(ox, 8), OW), le(add(oy, 2), OH)), tmp, () => {
+            const y = k ? outputPoints(f, mat.AT, k, p, MSZ, bv) : outputPoints3(f, p, MSZ, bv);
+            storeTile(f, y, dst, OW, and(le(add(ox, 8), OW), le(add(oy, 2), OH)), tmp, () => {
               // edge: the two rows of 8 from tmp, inside y only
               f.for(r, 0, imin(2, sub(OH, oy)), 1, () =>
                 f.for(j, 0, imin(8, sub(OW, ox)), 1, () =>
@@ -260,22 +282,8 @@ function inputTile(f: FuncBuilder, src: Local, wpb: Local, p: Local, vsz: Local)
   }
 }
 
-/**
- * One group of 4 tiles of one output channel: m[ξ] (4 tiles each) at p, p + msz, …; writes
- * Aᵀ m A + bias as 2 rows of 8 floats at dst (row stride ow floats) when `full`, else into
- * tmp (rows 8 floats apart) and calls `edge`.
- */
-function outputTile(
-  f: FuncBuilder,
-  p: Local,
-  msz: Local,
-  bv: Local,
-  dst: Local,
-  ow: Local,
-  full: Val,
-  tmp: Local,
-  edge: () => void,
-): void {
+/** Aᵀ m A + bias of 4 tiles of one output channel from m[ξ] at p, p + msz, … (Lavin's F(2×2, 3×3)): y00, y01, y10, y11. */
+function outputPoints3(f: FuncBuilder, p: Local, msz: Local, bv: Local): Local[] {
   const t0 = [0, 1, 2, 3].map(() => f.local(V128)),
     t1 = [0, 1, 2, 3].map(() => f.local(V128)),
     m = [0, 1, 2, 3].map(() => f.local(V128)),
@@ -294,6 +302,46 @@ function outputTile(
   f.set(y[1], vadd(vadd(vadd(t1[0], t1[1]), t1[2]), bv));
   f.set(y[2], vadd(vsub(vsub(t0[1], t0[2]), t0[3]), bv));
   f.set(y[3], vadd(vsub(vsub(t1[1], t1[2]), t1[3]), bv));
+  return y;
+}
+
+/** The same for any F(2×2, r×r) from its Aᵀ (2×α), generated. */
+function outputPoints(
+  f: FuncBuilder,
+  AT: readonly (readonly number[])[],
+  k: (v: number) => Local,
+  p: Local,
+  msz: Local,
+  bv: Local,
+): Local[] {
+  const alpha = AT[0].length,
+    t: Local[][] = [];
+  for (let a = 0; a < alpha; a++) {
+    const m: Local[] = [];
+    for (let b = 0; b < alpha; b++) {
+      m.push(keep(f, [vld(p)])[0]);
+      f.set(p, add(p, msz));
+    }
+    // (m A)[a][j] = Σ_b Aᵀ[j][b]·m[a][b]
+    t.push(keep(f, combine(AT, m, k)));
+  }
+  // y[i][j] = Σ_a Aᵀ[i][a]·(m A)[a][j] + bias
+  const col = (j: number) =>
+    combine(
+      AT,
+      t.map((row) => row[j]),
+      k,
+    );
+  const c0 = col(0),
+    c1 = col(1);
+  return keep(f, [vadd(c0[0], bv), vadd(c1[0], bv), vadd(c0[1], bv), vadd(c1[1], bv)]);
+}
+
+/**
+ * Writes the 2×2 points y (y00, y01, y10, y11 of 4 tiles) as 2 rows of 8 floats at dst (row
+ * stride ow floats) when `full`, else into tmp (rows 8 floats apart) and calls `edge`.
+ */
+function storeTile(f: FuncBuilder, y: Local[], dst: Local, ow: Local, full: Val, tmp: Local, edge: () => void): void {
   // interleave the tiles' two columns: row 0 = y00(t0) y01(t0) y00(t1) y01(t1) …
   const lo = (u: Local, v: Local) => vshuffle(u, v, [0, 4, 1, 5]),
     hi = (u: Local, v: Local) => vshuffle(u, v, [2, 6, 3, 7]);
