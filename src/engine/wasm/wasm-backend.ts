@@ -347,7 +347,7 @@ export class WasmBackend extends KernelCalls implements Backend {
     );
     const floats = alpha * alpha * s.cout * s.cin,
       bytes = (floats * 4 + 63) & ~63,
-      parts = ar.zeros((chunks * bytes) / 4);
+      parts = ar.alloc(chunks * bytes);
     this.parallel(WDW_TASKS[p.r], s.n, chunk, parts, bytes);
     this.k.sum_parts(parts, bytes, chunks, floats);
     addDwTransform(ar.f32, parts >> 2, s.cout, s.cin, p.r, dw);

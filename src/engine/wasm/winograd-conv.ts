@@ -8,7 +8,7 @@ import type { Arena } from './arena.ts';
 import { transposedGeometry, zeroPadAxis } from './conv-transpose.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 import { WINO, winoTailBytes } from './winograd-kernels.ts';
-import { WINOGRAD } from './winograd.ts';
+import { filterTransform } from './winograd.ts';
 
 export interface WinoPlan {
   /** The convolution as run: K input channels of h×w, M output channels of oh×ow, zero padding pt (top) and pl (left). */
@@ -101,8 +101,8 @@ export function winogradParams(
     msz = M * N * 4 + 64;
   const raw = ar.alloc(pts * M * K * 4),
     upk = ar.alloc(pts * usz);
-  if (p.r === 3) filterTransform(w, ar.f32, raw >> 2, M, K, cin, p.dx);
-  else filterTransform5(w, ar.f32, raw >> 2, M, K, cin, p.dx);
+  if (p.r === 3) filterTransform3(w, ar.f32, raw >> 2, M, K, cin, p.dx);
+  else filterTransform(5, w, ar.f32, raw >> 2, M, K, cin, p.dx);
   for (let xi = 0; xi < pts; xi++) packAll(M, K, raw + xi * M * K * 4, K, 1, upk + xi * usz);
   const voff = r(K * hp * wp * 4 + 16),
     moff = voff + r(pts * vsz),
@@ -141,7 +141,7 @@ export function winogradParams(
  * g = W[m][k] (forward) or W[k][m] rotated by 180° (dx). Scalar code, no closures or arrays
  * per weight: this runs on every call.
  */
-export function filterTransform(
+export function filterTransform3(
   w: Float32Array,
   f: Float32Array,
   dst: number,
@@ -177,45 +177,6 @@ export function filterTransform(
         f[o + 3 * mk] = g2;
         o += 4 * mk;
       }
-    }
-  }
-}
-
-/**
- * U[ξ][m][k] = (G g Gᵀ)[ξ] for F(2×2, 5×5) with winograd.ts's G (6×5), g = W[m][k] (forward)
- * or W[k][m] rotated by 180° (dx).
- */
-export function filterTransform5(
-  w: Float32Array,
-  f: Float32Array,
-  dst: number,
-  M: number,
-  K: number,
-  cin: number,
-  dx: boolean,
-): void {
-  const G = WINOGRAD[5].G,
-    mk = M * K,
-    g = new Float64Array(25),
-    t = new Float64Array(30);
-  for (let m = 0; m < M; m++) {
-    for (let k = 0; k < K; k++) {
-      const q = (dx ? k * cin + m : m * cin + k) * 25;
-      for (let i = 0; i < 25; i++) g[i] = dx ? w[q + 24 - i] : w[q + i];
-      // t = G g (6×5)
-      for (let a = 0; a < 6; a++)
-        for (let j = 0; j < 5; j++) {
-          let v = 0;
-          for (let i = 0; i < 5; i++) v += G[a][i] * g[i * 5 + j];
-          t[a * 5 + j] = v;
-        }
-      // U = t Gᵀ (6×6), point ξ = 6a + b
-      for (let a = 0; a < 6; a++)
-        for (let b = 0; b < 6; b++) {
-          let v = 0;
-          for (let j = 0; j < 5; j++) v += t[a * 5 + j] * G[b][j];
-          f[dst + (a * 6 + b) * mk + m * K + k] = v;
-        }
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   I32,
   ld32i,
   mul,
+  ne,
   shl,
   sub,
   V128,
@@ -212,7 +213,8 @@ function emitTask(m: ModuleBuilder, gemm: GemmFuncs, r: 3 | 5, mat: WinogradMatr
           TT,
           add(part, shl(mul(mul(xi2, cout), cin), 2)),
           cin,
-          1,
+          // the chunk's first batch overwrites its partial (no zeroing beforehand), later ones add
+          ne(b0, i0),
           gs,
         ]),
       );
