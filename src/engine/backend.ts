@@ -21,6 +21,8 @@ export interface ConvShape {
   geo: ConvGeometry;
   /** 1×1 kernel, stride 1, no padding: the input is its own im2col matrix. */
   pointwise: boolean;
+  /** The forward must round as the direct convolution does (no Winograd): a max pooling compares its outputs. */
+  exact?: boolean;
 }
 
 /** One MaxPool2d call over `planes` = N·C planes. */

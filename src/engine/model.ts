@@ -23,6 +23,7 @@ import type { Shape } from '../core/model/types.ts';
 import { backend } from './backend.ts';
 import { Workspace } from './kernels/workspace.ts';
 import { createLayer, type Buffer, type Layer } from './layers/index.ts';
+import { markExactConvs } from './exact-forward.ts';
 import { shapeStr } from './layers/layer.ts';
 import { addBackwardReduce, addForward, addPassesGradient, catBackward, catForward } from './ops.ts';
 import { Rng } from './rng.ts';
@@ -150,6 +151,7 @@ export class Model {
     this.filled = new Uint8Array(count);
     this.accKeys = Array.from({ length: count }, (_, v) => `value${v}`);
     this.opGradKeys = this.steps.map((s, i) => s.inputs.map((_, k) => `node${i}.input${k}`));
+    markExactConvs(this.steps.map((s) => ({ layer: s.kind === 'layer' ? s.layer : null, inputs: s.inputs })));
   }
 
   private compileNode(

@@ -21,6 +21,8 @@ export class Conv2d implements Layer {
   private x: Tensor | null = null;
   /** 1×1 kernel, stride 1, no padding: the input itself is the im2col matrix. */
   private readonly pointwise: boolean;
+  /** The forward rounds as the direct convolution does: a max pooling compares its outputs (exact-forward.ts). */
+  exactForward = false;
 
   constructor(
     private readonly cfg: ResolvedConv2d,
@@ -81,7 +83,7 @@ export class Conv2d implements Layer {
     const g = this.geometry(h, w);
     const y = this.ws.tensor('y', like4d(x, n, cout, g.oh, g.ow));
     backend().conv2dForward(
-      { n, cin, cout, groups, geo: g, pointwise: this.pointwise },
+      { n, cin, cout, groups, geo: g, pointwise: this.pointwise, exact: this.exactForward },
       x.data,
       this.weight.value.data,
       this.bias?.value.data ?? null,

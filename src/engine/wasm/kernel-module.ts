@@ -26,6 +26,7 @@ import { emitElementwise } from './elementwise-kernels.ts';
 import { emitNorm } from './norm-kernels.ts';
 import { emitWinogradDw } from './winograd-dw-kernels.ts';
 import { emitWinograd } from './winograd-kernels.ts';
+import { emitWinogradFilters } from './winograd-filter-kernels.ts';
 
 /** Word indices of the GEMM task block (gemm_rows). */
 export const GEMM = { M: 0, N: 1, K: 2, A: 3, ARS: 4, ACS: 5, B: 6, BRS: 7, BCS: 8, C: 9, LDC: 10, ACC: 11 } as const;
@@ -48,6 +49,10 @@ export const TASKS = [
   'wino_dw5',
   'wino_fwd',
   'wino_fwd5',
+  'wino_filter3',
+  'wino_filter5',
+  'wino_dwt3',
+  'wino_dwt5',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
@@ -90,6 +95,7 @@ export function buildKernelModule(relaxed: boolean, shared: boolean): KernelModu
   emitNorm(m);
   emitWinogradDw(m, g);
   emitWinograd(m, g);
+  emitWinogradFilters(m);
   // sum_parts(dst, strideBytes, count, n): dst[i] += Σ_{q=1}^{count-1} dst[q·stride/4 + i], q in order
   m.func('sum_parts', [I32, I32, I32, I32], [], (f, [dst, stride, count, n]) => {
     const q = f.local(),

@@ -11,9 +11,11 @@ import { CTRL, KernelCalls, PARAMS, type Exports } from './kernel-calls.ts';
 import { buildKernelModule, GEMM, hasRelaxedSimd, hasSimd, MAX_PAGES, TASKS } from './kernel-module.ts';
 import { POOL } from './pool-kernels.ts';
 import { ThreadPool } from './thread-pool.ts';
-import { addDwTransform, winogradDwPlan, type WinogradDw } from './winograd.ts';
+import { winogradDwPlan, type WinogradDw } from './winograd.ts';
+import { filterTransform as filterTransformJs } from '/tmp/wino_head.ts';
+import { WFT, WFT_TASKS } from './winograd-filter-kernels.ts';
 import { WDW, WDW_TASKS, winogradDwScratchBytes } from './winograd-dw-kernels.ts';
-import { winogradParams, winogradPlan } from './winograd-conv.ts';
+import { winogradParams, winogradPlan, type WinoHost } from './winograd-conv.ts';
 import { WINO_TASKS } from './winograd-kernels.ts';
 
 export interface WasmBackendOptions {
@@ -83,6 +85,22 @@ export class WasmBackend extends KernelCalls implements Backend {
   ) {
     super(memory, k, pool);
     this.description = `wasm SIMD (${relaxed ? 'relaxed-SIMD FMA' : 'SIMD mul+add'}), ${this.threads} thread${this.threads > 1 ? 's' : ''}${note ? ` — ${note}` : ''}`;
+    this.winoHost = {
+      arena: this.arena,
+      gemm: this.g,
+      packAll: (M, K, a, ars, acs, dst) => this.k.pack_a_all(M, K, a, ars, acs, dst),
+      filter: (r, pw, raw, M, K, cin, dx) => {
+        if (process.env.FILTERJS) {
+          const ww = this.arena.f32.slice(pw >> 2, (pw >> 2) + M * K * r * r);
+          filterTransformJs(r, ww, this.arena.f32, raw >> 2, M, K, cin, dx);
+          return;
+        }
+        this.filterWords(pw, raw, M, K, cin, dx ? 1 : 0);
+        this.scratch(M, 0);
+        this.parallel(WFT_TASKS.filter[r], M, this.chunk(M));
+      },
+      word: (i, v) => this.w(i, v),
+    };
   }
 
   gemm = (
@@ -259,7 +277,7 @@ export class WasmBackend extends KernelCalls implements Backend {
       pw = this.input(w),
       pb = b ? this.input(b) : 0,
       py = this.output(y);
-    if (!this.winograd(s, w, false, px, pb, py)) {
+    if (!this.winograd(s, pw, false, px, pb, py)) {
       this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
       this.scratch(s.n, this.convScratch(s).forward);
       this.parallel('conv_fwd', s.n, this.chunk(s.n));
@@ -307,7 +325,7 @@ export class WasmBackend extends KernelCalls implements Backend {
       const f = ar.f32;
       for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += f[q];
     }
-    if (winoDx) this.winograd(s, w, true, pgy, 0, pdx);
+    if (winoDx) this.winograd(s, pw, true, pgy, 0, pdx);
     if (dx) this.collect(pdx, dx);
   }
 
@@ -350,15 +368,32 @@ export class WasmBackend extends KernelCalls implements Backend {
       parts = ar.alloc(chunks * bytes);
     this.parallel(WDW_TASKS[p.r], s.n, chunk, parts, bytes);
     this.k.sum_parts(parts, bytes, chunks, floats);
-    addDwTransform(ar.f32, parts >> 2, s.cout, s.cin, p.r, dw);
+    // Gᵀ·M·G per channel pair, across threads, then added to dw here
+    const out = ar.alloc(dw.byteLength);
+    this.filterWords(parts, out, s.cout, s.cin, 0, 0);
+    this.scratch(s.cout, 0);
+    this.parallel(WFT_TASKS.dw[p.r], s.cout, this.chunk(s.cout));
+    const f = ar.f32;
+    for (let i = 0, q = out >> 2; i < dw.length; i++, q++) dw[i] += f[q];
   }
 
-  /** Winograd F(2×2, 3×3) (winograd-conv.ts) where it measured faster: true when it ran. */
-  private winograd(s: ConvShape, w: Float32Array, dx: boolean, src: number, pb: number, dst: number): boolean {
+  /** The backend side of winograd-conv.ts: arena, GEMM packing, the filter transform task, parameter words. */
+  private readonly winoHost: WinoHost;
+
+  private filterWords(src: number, dst: number, M: number, K: number, cin: number, dx: number): void {
+    this.w(WFT.SRC, src);
+    this.w(WFT.DST, dst);
+    this.w(WFT.M, M);
+    this.w(WFT.K, K);
+    this.w(WFT.CIN, cin);
+    this.w(WFT.DX, dx);
+  }
+
+  /** Winograd F(2×2, 3×3) or F(2×2, 5×5) (winograd-conv.ts) where it measured faster: true when it ran. */
+  private winograd(s: ConvShape, pw: number, dx: boolean, src: number, pb: number, dst: number): boolean {
     const plan = winogradPlan(s, dx);
     if (!plan) return false;
-    const word = (i: number, v: number) => this.w(i, v);
-    this.scratch(s.n, winogradParams(plan, w, src, pb, dst, this.arena, this.g, this.k.pack_a_all, word));
+    this.scratch(s.n, winogradParams(plan, pw, src, pb, dst, this.winoHost));
     this.parallel(WINO_TASKS[plan.r], s.n, this.chunk(s.n));
     return true;
   }

@@ -8,7 +8,6 @@ import type { Arena } from './arena.ts';
 import { transposedGeometry, zeroPadAxis } from './conv-transpose.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 import { WINO, winoTailBytes } from './winograd-kernels.ts';
-import { filterTransform } from './winograd.ts';
 
 export interface WinoPlan {
   /** The convolution as run: K input channels of h×w, M output channels of oh×ow, zero padding pt (top) and pl (left). */
@@ -41,7 +40,7 @@ function pads(g: ConvGeometry): [number, number] | null {
  * Taken only where it measured faster than im2col + GEMM (docs/engine-speed.md, "Winograd").
  */
 export function winogradPlan(s: ConvShape, dx: boolean): WinoPlan | null {
-  if (s.groups !== 1 || s.pointwise) return null;
+  if (s.groups !== 1 || s.pointwise || (s.exact && !dx)) return null;
   const g = dx ? transposedGeometry(s.geo) : s.geo;
   if (!g) return null;
   const p = pads(g);
@@ -66,22 +65,24 @@ export function winogradPlan(s: ConvShape, dx: boolean): WinoPlan | null {
   };
 }
 
+/** What winogradParams needs of the backend. */
+export interface WinoHost {
+  arena: Arena;
+  gemm: GemmFuncs;
+  packAll(M: number, K: number, a: number, ars: number, acs: number, dst: number): void;
+  /** U[ξ][m][k] = (G·g·Gᵀ)[ξ] into raw from the weights at pw (winograd-filter-kernels.ts). */
+  filter(r: 3 | 5, pw: number, raw: number, M: number, K: number, cin: number, dx: boolean): void;
+  /** Writes parameter word i. */
+  word(i: number, v: number): void;
+}
+
 /**
  * Writes U[ξ] (M×K per ξ, packed by pack_a_all) and the parameter block; returns the scratch
- * bytes each thread needs. w: the layer's weights [cout][cin][3][3]; x, b, y: byte addresses
- * of the input planes, the bias (0: none) and the output.
+ * bytes each thread needs. pw, x, b, y: byte addresses of the layer's weights
+ * [cout][cin][r][r], the input planes, the bias (0: none) and the output.
  */
-export function winogradParams(
-  p: WinoPlan,
-  w: Float32Array,
-  x: number,
-  b: number,
-  y: number,
-  ar: Arena,
-  g: GemmFuncs,
-  packAll: (M: number, K: number, a: number, ars: number, acs: number, dst: number) => void,
-  word: (i: number, v: number) => void,
-): number {
+export function winogradParams(p: WinoPlan, pw: number, x: number, b: number, y: number, host: WinoHost): number {
+  const { arena: ar, gemm: g, packAll, word } = host;
   const { K, M } = p,
     cin = p.dx ? M : K;
   const th = Math.ceil(p.oh / 2),
@@ -101,8 +102,7 @@ export function winogradParams(
     msz = M * N * 4 + 64;
   const raw = ar.alloc(pts * M * K * 4),
     upk = ar.alloc(pts * usz);
-  if (p.r === 3) filterTransform3(w, ar.f32, raw >> 2, M, K, cin, p.dx);
-  else filterTransform(5, w, ar.f32, raw >> 2, M, K, cin, p.dx);
+  host.filter(p.r, pw, raw, M, K, cin, p.dx);
   for (let xi = 0; xi < pts; xi++) packAll(M, K, raw + xi * M * K * 4, K, 1, upk + xi * usz);
   const voff = r(K * hp * wp * 4 + 16),
     moff = voff + r(pts * vsz),
@@ -134,49 +134,4 @@ export function winogradParams(
   ];
   for (const [i, val] of v) word(i, val);
   return gsoff + winoTailBytes(g) + 64;
-}
-
-/**
- * U[ξ][m][k] = (G g Gᵀ)[ξ] at f[dst …], G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]], with
- * g = W[m][k] (forward) or W[k][m] rotated by 180° (dx). Scalar code, no closures or arrays
- * per weight: this runs on every call.
- */
-export function filterTransform3(
-  w: Float32Array,
-  f: Float32Array,
-  dst: number,
-  M: number,
-  K: number,
-  cin: number,
-  dx: boolean,
-): void {
-  const mk = M * K,
-    t = new Float64Array(16);
-  for (let m = 0; m < M; m++) {
-    for (let k = 0; k < K; k++) {
-      const q = (dx ? k * cin + m : m * cin + k) * 9;
-      // g[i][j] = w[q + 3i + j], or w[q + 8 − 3i − j] rotated
-      for (let j = 0; j < 3; j++) {
-        const g0 = dx ? w[q + 8 - j] : w[q + j],
-          g1 = dx ? w[q + 5 - j] : w[q + 3 + j],
-          g2 = dx ? w[q + 2 - j] : w[q + 6 + j];
-        // column j of G g (rows 0..3 at t[4r + j])
-        t[j] = g0;
-        t[4 + j] = 0.5 * (g0 + g1 + g2);
-        t[8 + j] = 0.5 * (g0 - g1 + g2);
-        t[12 + j] = g2;
-      }
-      let o = dst + m * K + k;
-      for (let a = 0; a < 4; a++) {
-        const g0 = t[4 * a],
-          g1 = t[4 * a + 1],
-          g2 = t[4 * a + 2];
-        f[o] = g0;
-        f[o + mk] = 0.5 * (g0 + g1 + g2);
-        f[o + 2 * mk] = 0.5 * (g0 - g1 + g2);
-        f[o + 3 * mk] = g2;
-        o += 4 * mk;
-      }
-    }
-  }
 }

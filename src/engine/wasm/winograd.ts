@@ -14,22 +14,23 @@ export interface WinogradMatrices {
 }
 
 export const WINOGRAD: Record<3 | 5, WinogradMatrices> = {
+  // Lavin & Gray's F(2×2, 3×3) (the hand-written tiles of winograd-kernels.ts use the same)
   3: {
     AT: [
       [1, 1, 1, 0],
-      [0, 1, -1, 1],
+      [0, 1, -1, -1],
     ],
     G: [
-      [-1, 0, 0],
+      [1, 0, 0],
       [1 / 2, 1 / 2, 1 / 2],
       [1 / 2, -1 / 2, 1 / 2],
       [0, 0, 1],
     ],
     BT: [
-      [-1, 0, 1, 0],
+      [1, 0, -1, 0],
       [0, 1, 1, 0],
       [0, -1, 1, 0],
-      [0, -1, 0, 1],
+      [0, 1, 0, -1],
     ],
   },
   5: {
@@ -81,105 +82,4 @@ export function winogradDwPlan(s: ConvShape): WinogradDw | null {
   const th = Math.ceil(g.oh / 2),
     tw4 = Math.ceil(Math.ceil(g.ow / 2) / 4) * 4;
   return { r: g.kh, top: pad.top, left: pad.left, th, tw4 };
-}
-
-/** Row-major Float64Array copies of a matrix and of its transpose. */
-function flat(m: number[][]): { a: Float64Array; t: Float64Array } {
-  const rows = m.length,
-    cols = m[0].length,
-    a = new Float64Array(rows * cols),
-    t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++)
-    for (let j = 0; j < cols; j++) {
-      a[i * cols + j] = m[i][j];
-      t[j * rows + i] = m[i][j];
-    }
-  return { a, t };
-}
-
-const FLAT = { 3: flat(WINOGRAD[3].G), 5: flat(WINOGRAD[5].G) };
-
-/**
- * out (p×p) = X·A·Xᵀ for X (p×q) and A (q×q), row-major; tmp holds p·q. The filter
- * transform is G·g·Gᵀ (X = G), the weight gradient's last step Gᵀ·M·G (X = Gᵀ).
- */
-export function sandwich(
-  X: Float64Array,
-  p: number,
-  q: number,
-  A: Float64Array,
-  tmp: Float64Array,
-  out: Float64Array,
-): void {
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < q; j++) {
-      let v = 0;
-      for (let k = 0; k < q; k++) v += X[i * q + k] * A[k * q + j];
-      tmp[i * q + j] = v;
-    }
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < p; j++) {
-      let v = 0;
-      for (let k = 0; k < q; k++) v += tmp[i * q + k] * X[j * q + k];
-      out[i * p + j] = v;
-    }
-}
-
-/**
- * U[ξ][m][k] = (G·g·Gᵀ)[ξ] at f[dst …] (ξ planes M·K apart) with g = W[m][k] (forward) or
- * W[k][m] rotated by 180° (dx); w is [cout][cin][r][r].
- */
-export function filterTransform(
-  r: 3 | 5,
-  w: Float32Array,
-  f: Float32Array,
-  dst: number,
-  M: number,
-  K: number,
-  cin: number,
-  dx: boolean,
-): void {
-  const G = FLAT[r].a,
-    alpha = r + 1,
-    rr = r * r,
-    mk = M * K,
-    g = new Float64Array(rr),
-    tmp = new Float64Array(alpha * r),
-    u = new Float64Array(alpha * alpha);
-  for (let m = 0; m < M; m++) {
-    for (let k = 0; k < K; k++) {
-      const q = (dx ? k * cin + m : m * cin + k) * rr;
-      for (let i = 0; i < rr; i++) g[i] = dx ? w[q + rr - 1 - i] : w[q + i];
-      sandwich(G, alpha, r, g, tmp, u);
-      for (let x = 0, o = dst + m * K + k; x < alpha * alpha; x++, o += mk) f[o] = u[x];
-    }
-  }
-}
-
-/**
- * dw[o][c] += Gᵀ·M[o][c]·G (r×r) with M at float index base of f: the chunks' summed
- * [α²][cout][cin] products.
- */
-export function addDwTransform(
-  f: Float32Array,
-  base: number,
-  cout: number,
-  cin: number,
-  r: 3 | 5,
-  dw: Float32Array,
-): void {
-  const GT = FLAT[r].t,
-    alpha = r + 1,
-    plane = cout * cin,
-    m = new Float64Array(alpha * alpha),
-    tmp = new Float64Array(r * alpha),
-    out = new Float64Array(r * r);
-  for (let o = 0; o < cout; o++) {
-    for (let c = 0; c < cin; c++) {
-      for (let x = 0, i = base + o * cin + c; x < alpha * alpha; x++, i += plane) m[x] = f[i];
-      sandwich(GT, r, alpha, m, tmp, out);
-      const at = (o * cin + c) * r * r;
-      for (let i = 0; i < r * r; i++) dw[at + i] += out[i];
-    }
-  }
 }
