@@ -146,8 +146,10 @@ export class WasmBackend extends KernelCalls implements Backend {
     this.w(GEMM.LDC, ldc);
     this.w(GEMM.ACC, acc ? 1 : 0);
     // small products stay on one thread: waking a helper costs more than it saves
-    const split = M * N * K >= 1 << 21 && M >= 16 * this.threads;
-    const chunk = split ? this.chunk(M, this.g.shape.mr) : M;
+    // every chunk packs all of B: one chunk of rows per thread (not the balance chunks of the other kernels)
+    const split = this.threads > 1 && M * N * K >= 1 << 21 && M >= 16 * this.threads;
+    const mr = this.g.shape.mr,
+      chunk = split ? Math.ceil(Math.ceil(M / this.threads) / mr) * mr : M;
     this.scratch(split ? M : 1, this.g.scratchBytes(chunk, N, K));
     this.parallel('gemm_rows', M, chunk);
     if (!this.resident(C)) ar.getRange(pc, C, cOff, cOff + spanC);
