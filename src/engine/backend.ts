@@ -75,6 +75,8 @@ export interface Backend {
   floats(n: number): Float32Array;
   /** The first n floats of an array from floats(); its memory stays held while the view lives. */
   view(a: Float32Array, n: number): Float32Array;
+  /** Returns an array from floats() now (neither it nor its views may be used again); others are ignored. */
+  free(a: Float32Array): void;
   gemm: GemmFn;
   /** y = conv(x) + b; y is [n, cout, oh, ow]. */
   conv2dForward(s: ConvShape, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;

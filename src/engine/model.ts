@@ -309,6 +309,20 @@ export class Model {
     return this.steps.flatMap((s) => (s.kind === 'layer' ? [s.layer] : []));
   }
 
+  /**
+   * Returns the memory of every activation and gradient buffer to the backend now (on the
+   * wasm backend it lives in the backend's memory, and garbage collection may come late);
+   * tensors from forwardView() and earlier passes must not be used afterwards. The model
+   * stays usable: its next forward allocates again. Parameters are untouched.
+   */
+  release(): void {
+    for (const l of this.layers) l.release?.();
+    this.outWs.release();
+    this.gradWs.release();
+    this.values.fill(null);
+    this.grads.fill(null);
+  }
+
   /** The output shape for a batched input shape, by core's shape rules (throws naming the node PyTorch would refuse). */
   outputShape(input: Shape): Shape {
     const nodes = this.nodeShapes(input);

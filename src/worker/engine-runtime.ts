@@ -224,6 +224,9 @@ export class EngineRuntime {
       if (err instanceof NonFiniteLossError)
         this.emit({ type: 'error', runId: run.runId, message, step: err.step, value: err.value });
       else this.emit({ type: 'error', runId: run.runId, message });
+    } finally {
+      // the run's activations go back to the backend's memory now, not at some later GC
+      prepared.model.release();
     }
   }
 
@@ -233,6 +236,10 @@ export class EngineRuntime {
     const ds = await this.dataset(r.dataset, r.model.input);
     const src = testSource(r.model, r.config, ds);
     if (!src) throw new Error(`${ds.name} has no test split to evaluate on`);
-    return evaluateSplit(model, src, r.config.loss, r.config.batchSize, ds.classes.length, breathe);
+    try {
+      return await evaluateSplit(model, src, r.config.loss, r.config.batchSize, ds.classes.length, breathe);
+    } finally {
+      model.release();
+    }
   }
 }

@@ -31,15 +31,19 @@ export class LrFindJobs {
       const model = buildModel(r.model, r.config.seed, r.weights && decodeWeights(r.weights));
       const rng = new Rng(r.config.seed);
       const source = splitSource(ds, 'train', r.model.input, transformsOf(r.config), rng);
-      const result = await lrRangeTest(model, source, r.config, {
-        startLr: r.startLr,
-        endLr: r.endLr,
-        steps: r.steps,
-        seed: r.config.seed,
-        shouldStop: () => job.stop,
-        onPoints: (points) => this.emit({ type: 'lrFindProgress', findId: r.findId, points }),
-      });
-      return { findId: r.findId, ...result };
+      try {
+        const result = await lrRangeTest(model, source, r.config, {
+          startLr: r.startLr,
+          endLr: r.endLr,
+          steps: r.steps,
+          seed: r.config.seed,
+          shouldStop: () => job.stop,
+          onPoints: (points) => this.emit({ type: 'lrFindProgress', findId: r.findId, points }),
+        });
+        return { findId: r.findId, ...result };
+      } finally {
+        model.release();
+      }
     } finally {
       this.current = null;
     }

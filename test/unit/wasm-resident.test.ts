@@ -134,6 +134,51 @@ describe('resident floats', () => {
   });
 });
 
+describe('releasing a model', () => {
+  const layers = [
+    { type: 'Conv2d', in_channels: 3, out_channels: 8, kernel_size: 3, padding: 1 },
+    { type: 'ReLU' },
+    { type: 'Flatten' },
+    { type: 'Linear', in_features: 8 * 8 * 8, out_features: 4 },
+  ] as const;
+  const rng = new Rng(9),
+    x = { shape: [5, 3, 8, 8], data: Float32Array.from({ length: 5 * 192 }, () => rng.normal()) };
+
+  test('returns its memory at once: model after model, the heap does not grow', () => {
+    setBackend(wasm);
+    const heap: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const m = new Sequential([...layers], { seed: i });
+      m.forwardView(x);
+      m.release();
+      heap.push(wasm.heapBytes);
+    }
+    expect(heap[3]).toBe(heap[0]);
+  });
+
+  test('a released model computes the same afterwards (its next forward allocates again)', () => {
+    setBackend(wasm);
+    const m = new Sequential([...layers], { seed: 3 });
+    const before = Array.from(m.forward(x).data);
+    m.release();
+    // another model takes the freed blocks and writes into them
+    const other = new Sequential([...layers], { seed: 4 });
+    other.forwardView(x);
+    expect(Array.from(m.forward(x).data)).toEqual(before);
+  });
+
+  test('a freed block is not returned a second time by its finalizer', async () => {
+    let a: Float32Array | null = wasm.floats(2048);
+    wasm.free(a);
+    a = null;
+    await collectUntil(() => false);
+    // had the finalizer released it again, the free list would hold it twice
+    const p = wasm.floats(2048),
+      q = wasm.floats(2048);
+    expect(p.byteOffset).not.toBe(q.byteOffset);
+  });
+});
+
 describe('arena heap', () => {
   test('reuses released blocks by size, and stops at its limit', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });

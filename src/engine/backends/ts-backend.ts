@@ -133,6 +133,7 @@ export const tsBackend: Backend = {
   description: 'TypeScript reference kernels, 1 thread',
   floats: (n) => new Float32Array(n),
   view: (a, n) => a.subarray(0, n),
+  free: () => undefined,
   gemm,
   conv2dForward,
   conv2dBackward,

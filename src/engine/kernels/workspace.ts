@@ -19,6 +19,12 @@ class Slot {
     this.last = { shape: [...shape], data };
     return this.last;
   }
+
+  release(): void {
+    backend().free(this.store);
+    this.store = new Float32Array(0);
+    this.last = null;
+  }
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -38,6 +44,11 @@ export class Workspace {
       this.slots.set(name, s);
     }
     return s.tensor(shape);
+  }
+
+  /** Returns every slot's memory to the backend; the next use allocates again. */
+  release(): void {
+    for (const s of this.slots.values()) s.release();
   }
 
   /** A flat scratch buffer of exactly n floats. */

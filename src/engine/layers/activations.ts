@@ -13,6 +13,9 @@ abstract class Elementwise implements Layer {
   readonly params = [];
   readonly buffers: Buffer[] = [];
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   protected x: Tensor | null = null;
   protected y: Tensor | null = null;
 

@@ -73,6 +73,9 @@ abstract class AvgPoolBase implements Layer {
   readonly params = [];
   readonly buffers: Buffer[] = [];
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   private x: Tensor | null = null;
   private saved: Plan | null = null;
 

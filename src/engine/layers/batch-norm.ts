@@ -17,6 +17,9 @@ export class BatchNorm implements Layer {
   private readonly runningVar: Tensor | null;
   private readonly tracked: IntTensor | null;
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   /** Per channel: mean, 1/√(var + eps) and Σ(x − mean)² of the last forward (kernels/batch-norm.ts), and whether they were batch stats. */
   private readonly stats: Float64Array;
   /** Per channel: Σ gy and Σ gy·(x − mean) of the last backward. */

@@ -17,6 +17,9 @@ export class Conv2d implements Layer {
   private readonly weight: Param;
   private readonly bias: Param | null;
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   private geo: ConvGeometry | null = null;
   private x: Tensor | null = null;
   /** 1×1 kernel, stride 1, no padding: the input itself is the im2col matrix. */

@@ -12,6 +12,9 @@ export class Dropout implements Layer {
   readonly params = [];
   readonly buffers: Buffer[] = [];
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   /** The scaled mask of the last training forward (0 or 1/(1−p)), or null after an identity pass. */
   private mask: Float32Array | null = null;
   private shape: number[] = [];

@@ -25,6 +25,8 @@ export interface Layer {
    * the first layer, whose input needs no gradient).
    */
   backward(gy: Tensor, needInput: boolean): Tensor | null;
+  /** Returns its buffers' memory to the backend now (a later forward allocates again). */
+  release?(): void;
 }
 
 /** The gradient buffer of a parameter, created zero-filled on first use (set_to_none semantics). */

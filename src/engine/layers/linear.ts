@@ -15,6 +15,9 @@ export class Linear implements Layer {
   private readonly weight: Param;
   private readonly bias: Param | null;
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   private x: Tensor | null = null;
 
   constructor(

@@ -14,6 +14,9 @@ export class MaxPool2d implements Layer {
   readonly params = [];
   readonly buffers: Buffer[] = [];
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   private readonly argmax = new IntScratch();
   private indices: Int32Array | null = null;
   private x: Tensor | null = null;

@@ -27,6 +27,9 @@ export class Softmax implements Layer {
   readonly params = [];
   readonly buffers: Buffer[] = [];
   private readonly ws = new Workspace();
+  release(): void {
+    this.ws.release();
+  }
   private y: Tensor | null = null;
   private dims: [number, number, number] = [0, 0, 0];
   private readonly log: boolean;

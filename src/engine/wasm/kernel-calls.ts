@@ -25,6 +25,8 @@ interface HeldBlock {
   p: number;
   bytes: number;
   refs: number;
+  /** Returned by free(): the finalizers must not return it again. */
+  freed: boolean;
 }
 
 export class KernelCalls {
@@ -36,7 +38,7 @@ export class KernelCalls {
   private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
   /** Returns a floats() block to the heap once its array and every view() of it are garbage. */
   private readonly blocks = new FinalizationRegistry<HeldBlock>((b) => {
-    if (--b.refs === 0) this.arena.release(b.p, b.bytes);
+    if (--b.refs === 0 && !b.freed) this.arena.release(b.p, b.bytes);
   });
   private readonly heldBy = new WeakMap<Float32Array, HeldBlock>();
   /** Whether views of the memory survive its growth (shared memory): only then are arrays kept in it. */
@@ -76,8 +78,16 @@ export class KernelCalls {
     this.residentBuffers.add(buffer);
     const a = new Float32Array(buffer, p, n);
     a.fill(0);
-    this.keep(a, { p, bytes: n * 4, refs: 0 });
+    this.keep(a, { p, bytes: n * 4, refs: 0, freed: false });
     return a;
+  }
+
+  free(a: Float32Array): void {
+    const block = this.heldBy.get(a);
+    if (!block || block.freed) return;
+    block.freed = true;
+    this.blocks.unregister(block);
+    this.arena.release(block.p, block.bytes);
   }
 
   view(a: Float32Array, n: number): Float32Array {
@@ -91,7 +101,7 @@ export class KernelCalls {
   private keep(a: Float32Array, block: HeldBlock): void {
     block.refs++;
     this.heldBy.set(a, block);
-    this.blocks.register(a, block);
+    this.blocks.register(a, block, block);
   }
 
   /** Whether a's data lies in this memory (from floats()). */
