@@ -21,19 +21,21 @@ import {
   V128,
   vld,
   vshuffle,
-  vst,
-  vzero,
-  le,
-  lt,
-  ld32f,
-  st32f,
   type Expr,
   type FuncBuilder,
   type Local,
   type ModuleBuilder,
 } from './asm.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
-import { combine, constPool, inputTransform, keep, storePoints } from './winograd-transforms.ts';
+import {
+  combine,
+  constPool,
+  copyIntoPlanes,
+  inputTransform,
+  keep,
+  storePoints,
+  zeroFloats,
+} from './winograd-transforms.ts';
 import { WINOGRAD, type WinogradMatrices } from './winograd.ts';
 
 /** Floats between the α² matrices of V and of U, so their rows never sit a power of two apart (L1 aliasing). */
@@ -74,30 +76,6 @@ export function winogradDwScratchBytes(
     region(p.cout * 2 * p.th * 2 * p.tw4) +
     region((p.cin * TT + PLANE_PAD) * alpha * alpha) +
     region((p.cout * TT + PLANE_PAD) * alpha * alpha)
-  );
-}
-
-/** Zeroes n floats at dst (n a multiple of 4; bytes past dst + 4n untouched). */
-function zeroFloats(f: FuncBuilder, dst: Local, n: Expr, i: Local): void {
-  f.for(i, 0, shl(n, 2), 16, () => f.do(vst(add(dst, i), vzero())));
-}
-
-/** Copies n floats from src to dst: vectors, then single floats (nothing written past dst + 4n). */
-function copyFloats(f: FuncBuilder, dst: Local, src: Local, n: Local, i: Local): void {
-  f.set(i, 0);
-  f.while(
-    () => le(add(i, 16), shl(n, 2)),
-    () => {
-      f.do(vst(add(dst, i), vld(add(src, i))));
-      f.set(i, add(i, 16));
-    },
-  );
-  f.while(
-    () => lt(i, shl(n, 2)),
-    () => {
-      f.do(st32f(add(dst, i), ld32f(add(src, i))));
-      f.set(i, add(i, 4));
-    },
   );
 }
 
@@ -154,6 +132,9 @@ function emitTask(m: ModuleBuilder, gemm: GemmFuncs, r: 3 | 5, mat: WinogradMatr
     f.set(V, add(dp, region(mul(cout, mul(shl(th, 1), dw)))));
     f.set(U, add(V, region(mul(add(mul(cin, TT), PLANE_PAD), pts))));
     f.set(gs, add(U, region(mul(add(mul(cout, TT), PLANE_PAD), pts))));
+    // the padded planes' borders (and dY's past oh × ow) are zero for every image of the call
+    zeroFloats(f, xp, mul(cin, mul(hp, wp)), y);
+    zeroFloats(f, dp, mul(cout, mul(shl(th, 1), dw)), y);
     const b0 = f.local(),
       b1 = f.local(),
       vPlane = f.local(),
@@ -167,23 +148,27 @@ function emitTask(m: ModuleBuilder, gemm: GemmFuncs, r: 3 | 5, mat: WinogradMatr
     });
     function batch(b0: Local, b1: Local): void {
       f.for(img, b0, b1, 1, () => {
-        // x[img] into xp at (top, left), zeros around
-        zeroFloats(f, xp, mul(cin, mul(hp, wp)), y);
-        f.for(c, 0, cin, 1, () =>
-          f.for(y, 0, h, 1, () => {
-            f.set(src, add(w(WDW.X), shl(add(mul(add(mul(img, cin), c), mul(h, wd)), mul(y, wd)), 2)));
-            f.set(dst, add(xp, shl(add(mul(add(mul(c, hp), add(y, w(WDW.TOP))), wp), w(WDW.LEFT)), 2)));
-            copyFloats(f, dst, src, wd, xi);
-          }),
+        const l = { c, y, src, dst, j: xi };
+        // x[img] into xp at (top, left), dY[img] into dp (2·th × 2·tw4 per plane); the borders stay zero
+        copyIntoPlanes(
+          f,
+          add(w(WDW.X), shl(mul(mul(img, cin), mul(h, wd)), 2)),
+          cin,
+          h,
+          wd,
+          xp,
+          { hp, wp, top: w(WDW.TOP), left: w(WDW.LEFT) },
+          l,
         );
-        // dY[img] into dp (2·th × 2·tw4 per plane), zeros past oh × ow
-        zeroFloats(f, dp, mul(cout, mul(shl(th, 1), dw)), y);
-        f.for(c, 0, cout, 1, () =>
-          f.for(y, 0, oh, 1, () => {
-            f.set(src, add(w(WDW.GY), shl(add(mul(add(mul(img, cout), c), mul(oh, ow)), mul(y, ow)), 2)));
-            f.set(dst, add(dp, shl(mul(add(mul(c, shl(th, 1)), y), dw), 2)));
-            copyFloats(f, dst, src, ow, xi);
-          }),
+        copyIntoPlanes(
+          f,
+          add(w(WDW.GY), shl(mul(mul(img, cout), mul(oh, ow)), 2)),
+          cout,
+          oh,
+          ow,
+          dp,
+          { hp: shl(th, 1), wp: dw, top: 0, left: 0 },
+          l,
         );
         f.for(ti, 0, th, 1, () =>
           f.for(t0, 0, tw4, 4, () => {

@@ -17,7 +17,6 @@ import {
   ld32f,
   ld32i,
   le,
-  lt,
   mul,
   shl,
   shru,
@@ -38,7 +37,7 @@ import {
 } from './asm.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 import { WINOGRAD } from './winograd.ts';
-import { combine, constPool, inputTransform, keep } from './winograd-transforms.ts';
+import { combine, constPool, copyIntoPlanes, inputTransform, keep, zeroFloats } from './winograd-transforms.ts';
 
 /** Word indices of the Winograd parameter block (pointers: byte addresses; offsets: bytes into a thread's scratch). */
 export const WINO = {
@@ -76,30 +75,6 @@ export const WINO = {
 export const WINO_WORDS = 23;
 /** Bytes of GEMM scratch (one edge tile of sgemm_pp) and then the output transform's edge buffer (2 rows of 8 floats). */
 export const winoTailBytes = (g: GemmFuncs): number => g.ppScratchBytes + 128;
-
-/** Vector-zeroes n floats (rounded up to 4) at dst. */
-function zero4(f: FuncBuilder, dst: Val, n: Val, i: Local): void {
-  f.for(i, 0, shl(n, 2), 16, () => f.do(vst(add(dst, i), vzero())));
-}
-
-/** dst[0..n) = src[0..n) (byte pointers), four at a time then one at a time. */
-function copy(f: FuncBuilder, dst: Local, src: Local, n: Val, j: Local): void {
-  f.set(j, 0);
-  f.while(
-    () => le(add(j, 4), n),
-    () => {
-      f.do(vst(add(dst, shl(j, 2)), vld(add(src, shl(j, 2)))));
-      f.set(j, add(j, 4));
-    },
-  );
-  f.while(
-    () => lt(j, n),
-    () => {
-      f.do(st32f(add(dst, shl(j, 2)), ld32f(add(src, shl(j, 2)))));
-      f.set(j, add(j, 1));
-    },
-  );
-}
 
 /** The task of each kernel size. */
 export const WINO_TASKS = { 3: 'wino_fwd', 5: 'wino_fwd5' } as const;
@@ -181,16 +156,19 @@ function emitTask(m: ModuleBuilder, gemm: GemmFuncs, ksize: 3 | 5): void {
     f.set(wpb, shl(WP, 2));
     f.set(npad, and(add(N, 7), -8));
     // the borders stay zero for every image of the call; so do the panels' lanes past N
-    zero4(f, scratch, mul(K, plane), j);
-    zero4(f, V, mul(shru(VSZ, 2), pts), j);
+    zeroFloats(f, scratch, mul(K, plane), j);
+    zeroFloats(f, V, mul(shru(VSZ, 2), pts), j);
     f.for(i, i0, i1, 1, () => {
       // 1. the image into the padded planes
-      f.for(c, 0, K, 1, () =>
-        f.for(r, 0, H, 1, () => {
-          f.set(src, add(X, shl(add(mul(add(mul(i, K), c), mul(H, W)), mul(r, W)), 2)));
-          f.set(dst, add(scratch, shl(add(add(mul(c, plane), mul(add(r, PT), WP)), PL), 2)));
-          copy(f, dst, src, W, j);
-        }),
+      copyIntoPlanes(
+        f,
+        add(X, shl(mul(mul(i, K), mul(H, W)), 2)),
+        K,
+        H,
+        W,
+        scratch,
+        { hp: HP, wp: WP, top: PT, left: PL },
+        { c, y: r, src, dst, j },
       );
       // 2. V[ξ][c][n] = (Bᵀ d B)[ξ] into sgemm_pp's panels (K block pc at pc·Npad floats,
       // panel jp of it at jp·kcb·8, row c − pc at (c − pc)·8)

@@ -6,6 +6,13 @@ import {
   add,
   ex,
   f32c,
+  ld32f,
+  le,
+  lt,
+  mul,
+  shl,
+  st32f,
+  vzero,
   V128,
   vadd,
   vld,
@@ -44,6 +51,63 @@ export function keep(f: FuncBuilder, exprs: Expr[]): Local[] {
     f.set(l, e);
     return l;
   });
+}
+
+/** Vector-zeroes n floats (rounded up to 4) at dst. */
+export function zeroFloats(f: FuncBuilder, dst: Val, n: Val, i: Local): void {
+  f.for(i, 0, shl(n, 2), 16, () => f.do(vst(add(dst, i), vzero())));
+}
+
+/** dst[0..n) = src[0..n) (byte pointers), four at a time then one at a time: nothing past dst + 4n. */
+export function copyFloats(f: FuncBuilder, dst: Local, src: Local, n: Val, j: Local): void {
+  f.set(j, 0);
+  f.while(
+    () => le(add(j, 4), n),
+    () => {
+      f.do(vst(add(dst, shl(j, 2)), vld(add(src, shl(j, 2)))));
+      f.set(j, add(j, 4));
+    },
+  );
+  f.while(
+    () => lt(j, n),
+    () => {
+      f.do(st32f(add(dst, shl(j, 2)), ld32f(add(src, shl(j, 2)))));
+      f.set(j, add(j, 1));
+    },
+  );
+}
+
+/** Scratch locals of copyIntoPlanes. */
+export interface PlaneLocals {
+  c: Local;
+  y: Local;
+  src: Local;
+  dst: Local;
+  j: Local;
+}
+
+/**
+ * Copies `planes` planes of h×w floats from image (byte address of its first plane) into
+ * zero-bordered planes of hp×wp floats at dst, each at row top and column left. The borders
+ * are left as they are: zero them once (zeroFloats), every image rewrites the same interior.
+ */
+export function copyIntoPlanes(
+  f: FuncBuilder,
+  image: Val,
+  planes: Val,
+  h: Val,
+  w: Val,
+  dst: Val,
+  p: { hp: Val; wp: Val; top: Val; left: Val },
+  l: PlaneLocals,
+): void {
+  f.for(l.c, 0, planes, 1, () =>
+    f.for(l.y, 0, h, 1, () => {
+      f.set(l.src, add(image, shl(mul(add(mul(l.c, h), l.y), w), 2)));
+      f.set(l.dst, add(dst, shl(add(mul(add(mul(l.c, p.hp), add(l.y, p.top)), p.wp), p.left), 2)));
+      copyFloats(f, l.dst, l.src, w, l.j);
+    }),
+  );
 }
 
 /** Splat constants as locals set once (V8 would otherwise rematerialize them in the loops). */
