@@ -12,7 +12,7 @@ import type { ThreadPool } from './thread-pool.ts';
 import { winogradDwPlan, type WinogradDw } from './winograd.ts';
 import { WFT, WFT_TASKS } from './winograd-filter-kernels.ts';
 import { WDW, WDW_TASKS, winogradDwScratchBytes } from './winograd-dw-kernels.ts';
-import { winogradParams, winogradPlan, type WinoHost } from './winograd-conv.ts';
+import { winogradParams, winogradPlan, type WinoHost, type WinoPlan } from './winograd-conv.ts';
 import { WINO_TASKS } from './winograd-kernels.ts';
 
 /** Gradient partials are kept per chunk of images: at most this many chunks, whatever the thread count. */
@@ -165,7 +165,9 @@ export class ConvCalls extends KernelCalls {
       pw = this.input(w),
       pb = b ? this.input(b) : 0,
       py = this.output(y);
-    if (!this.winograd(s, pw, false, px, pb, py)) {
+    const plan = winogradPlan(s, false);
+    if (plan) this.winograd(plan, s.n, pw, px, pb, py);
+    else {
       this.convParams(s, px, pw, pb, py, 0, 0, this.packWeights(s, pw, false));
       this.scratch(s.n, this.convScratch(s).forward);
       this.parallel('conv_fwd', s.n, this.chunk(s.n));
@@ -194,7 +196,7 @@ export class ConvCalls extends KernelCalls {
     const wino = winogradDwPlan(s);
     if (wino) this.winogradDw(s, wino, px, pgy, dw, chunk, chunks);
     // dx by Winograd runs after conv_bwd (db, and dw where Winograd does not), in its own parameter block
-    const winoDx = dx !== null && winogradPlan(s, true) !== null;
+    const winoDx = dx ? winogradPlan(s, true) : null;
     this.convParams(s, px, pw, 0, 0, pgy, winoDx ? 0 : pdx, 0);
     this.w(CONV.NODW, wino ? 1 : 0);
     if (dx && !winoDx && !this.transposedParams(s, w)) this.w(CONV.WPK, this.packWeights(s, pw, true));
@@ -213,7 +215,7 @@ export class ConvCalls extends KernelCalls {
       const f = ar.f32;
       for (let i = 0, q = dbs >> 2; i < db.length; i++, q++) db[i] += f[q];
     }
-    if (winoDx) this.winograd(s, pw, true, pgy, 0, pdx);
+    if (winoDx) this.winograd(winoDx, s.n, pw, pgy, 0, pdx);
     if (dx) this.collect(pdx, dx);
   }
 
@@ -277,13 +279,10 @@ export class ConvCalls extends KernelCalls {
     this.w(WFT.DX, dx);
   }
 
-  /** Winograd F(2×2, 3×3) or F(2×2, 5×5) (winograd-conv.ts) where it measured faster: true when it ran. */
-  private winograd(s: ConvShape, pw: number, dx: boolean, src: number, pb: number, dst: number): boolean {
-    const plan = winogradPlan(s, dx);
-    if (!plan) return false;
-    this.scratch(s.n, winogradParams(plan, pw, src, pb, dst, this.winoHost));
-    this.parallel(WINO_TASKS[plan.r], s.n, this.chunk(s.n));
-    return true;
+  /** Runs a Winograd F(2×2, 3×3) or F(2×2, 5×5) plan (winograd-conv.ts) over n images. */
+  private winograd(plan: WinoPlan, n: number, pw: number, src: number, pb: number, dst: number): void {
+    this.scratch(n, winogradParams(plan, pw, src, pb, dst, this.winoHost));
+    this.parallel(WINO_TASKS[plan.r], n, this.chunk(n));
   }
 
   /** dw[(g·og + o)·K + k] += part[(g·K + k)·og + o]: the kernels accumulate dWᵀ per group. */

@@ -11,13 +11,7 @@ const cache = new WeakMap<ConvGeometry, ConvGeometry | null>();
  * [padBefore, dilation] when table t (source indices × scale, −1 for padding; k taps by
  * `out` positions over an axis of `size`) is exactly a stride-1 zero-padding table, else null.
  */
-export function zeroPadAxis(
-  t: Int32Array,
-  scale: number,
-  size: number,
-  k: number,
-  out: number,
-): [number, number] | null {
+function zeroPadAxis(t: Int32Array, scale: number, size: number, k: number, out: number): [number, number] | null {
   // source of tap j at position o is o + j·d − pad: read pad from tap 0 and d from tap 1
   const offset = (tap: number): number | null => {
     for (let o = 0; o < out; o++) if (t[tap * out + o] >= 0) return t[tap * out + o] / scale - o;

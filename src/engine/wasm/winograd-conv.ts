@@ -3,11 +3,11 @@
 // block. Used for the forward (x ⋆ W) and for the stride-1 input gradient (dY ⋆ W flipped,
 // conv-transpose.ts).
 import type { ConvShape } from '../backend.ts';
-import type { ConvGeometry } from '../kernels/im2col.ts';
 import type { Arena } from './arena.ts';
-import { transposedGeometry, zeroPadAxis } from './conv-transpose.ts';
+import { transposedGeometry } from './conv-transpose.ts';
 import type { GemmFuncs } from './gemm-kernels.ts';
 import { WINO, winoTailBytes } from './winograd-kernels.ts';
+import { winogradGeometry } from './winograd.ts';
 
 export interface WinoPlan {
   /** The convolution as run: K input channels of h×w, M output channels of oh×ow, zero padding pt (top) and pl (left). */
@@ -25,16 +25,6 @@ export interface WinoPlan {
   r: 3 | 5;
 }
 
-/** Top/left zero padding of a 3×3 or 5×5, stride-1, dilation-1 zero-padded geometry with pads < k, else null. */
-function pads(g: ConvGeometry): [number, number] | null {
-  if (g.kh !== g.kw || (g.kh !== 3 && g.kh !== 5)) return null;
-  const r = zeroPadAxis(g.rowT, g.w, g.h, g.kh, g.oh),
-    c = zeroPadAxis(g.colT, 1, g.w, g.kw, g.ow);
-  if (!r || !c || r[1] !== 1 || c[1] !== 1) return null;
-  if (r[0] < 0 || r[0] >= g.kh || c[0] < 0 || c[0] >= g.kw) return null;
-  return [r[0], c[0]];
-}
-
 /**
  * The Winograd plan for this call (dx: the input gradient), or null for the im2col path.
  * Taken only where it measured faster than im2col + GEMM (docs/engine-speed.md, "Winograd").
@@ -43,8 +33,9 @@ export function winogradPlan(s: ConvShape, dx: boolean): WinoPlan | null {
   if (s.groups !== 1 || s.pointwise || (s.exact && !dx)) return null;
   const g = dx ? transposedGeometry(s.geo) : s.geo;
   if (!g) return null;
-  const p = pads(g);
-  if (!p) return null;
+  // pads outside [0, r) (a transposed geometry's may be negative) fall outside the planes the kernels lay out
+  const p = winogradGeometry(g);
+  if (!p || p.top < 0 || p.left < 0 || p.top >= p.r || p.left >= p.r) return null;
   const K = dx ? s.cout : s.cin,
     M = dx ? s.cin : s.cout;
   // measured (1 thread, batch 64, 32×32): 8→8 and 16→16 run 1.5–1.8× faster forward, but
@@ -58,10 +49,10 @@ export function winogradPlan(s: ConvShape, dx: boolean): WinoPlan | null {
     w: g.w,
     oh: g.oh,
     ow: g.ow,
-    pt: p[0],
-    pl: p[1],
+    pt: p.top,
+    pl: p.left,
     dx,
-    r: g.kh === 5 ? 5 : 3,
+    r: p.r,
   };
 }
 
