@@ -5,6 +5,7 @@
 // difference stays at float32 rounding. So a Conv2d whose output reaches a max pooling
 // through layers that act position by position (normalization, activations, dropout,
 // flatten, add, cat) runs its forward on the direct path; its backward may still use Winograd.
+import type { LayerType } from '../core/model/types.ts';
 import type { Layer } from './layers/layer.ts';
 
 /** A node as the model runs it: its layer (none for add/cat) and the values it reads (0: the model input, i + 1: node i). */
@@ -13,7 +14,7 @@ export interface ExactStep {
   inputs: readonly number[];
 }
 
-const POSITIONWISE = new Set([
+const POSITIONWISE: ReadonlySet<string> = new Set([
   'BatchNorm1d',
   'BatchNorm2d',
   'ReLU',
@@ -24,10 +25,10 @@ const POSITIONWISE = new Set([
   'ELU',
   'Dropout',
   'Flatten',
-]);
+] satisfies LayerType[]);
 
 /** Layer types that compare positions by their values. */
-const MAXIMA = new Set(['MaxPool2d']);
+const MAXIMA: ReadonlySet<string> = new Set(['MaxPool2d'] satisfies LayerType[]);
 
 /** Sets exactForward on every Conv2d layer whose output a max pooling compares. */
 export function markExactConvs(steps: readonly ExactStep[]): void {
