@@ -6,6 +6,7 @@
 // through layers that act position by position (normalization, activations, dropout,
 // flatten, add, cat) runs its forward on the direct path; its backward may still use Winograd.
 import type { LayerType } from '../core/model/types.ts';
+import { Conv2d } from './layers/conv2d.ts';
 import type { Layer } from './layers/layer.ts';
 
 /** A node as the model runs it: its layer (none for add/cat) and the values it reads (0: the model input, i + 1: node i). */
@@ -48,7 +49,6 @@ export function markExactConvs(steps: readonly ExactStep[]): void {
     return false;
   };
   steps.forEach((s, i) => {
-    const l = s.layer as (Layer & { exactForward?: boolean }) | null;
-    if (l?.type === 'Conv2d') l.exactForward = reachesMax(i + 1);
+    if (s.layer instanceof Conv2d) s.layer.exactForward = reachesMax(i + 1);
   });
 }

@@ -6,6 +6,7 @@ import type { FlatGraph, FlatNode } from '../../src/core/model/flat-graph.ts';
 import type { LayerSpec } from '../../src/core/model/types.ts';
 import { setBackend } from '../../src/engine/backend.ts';
 import { tsBackend } from '../../src/engine/backends/ts-backend.ts';
+import { Conv2d } from '../../src/engine/layers/conv2d.ts';
 import { Model } from '../../src/engine/model.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
@@ -18,8 +19,7 @@ const conv = (cin: number, cout: number): LayerSpec => ({
   kernel_size: 3,
   padding: 1,
 });
-const exactFlags = (m: Model) =>
-  m.layers.filter((l) => l.type === 'Conv2d').map((l) => (l as unknown as { exactForward: boolean }).exactForward);
+const exactFlags = (m: Model) => m.layers.filter((l) => l instanceof Conv2d).map((l) => l.exactForward);
 
 describe('which convolutions are exact', () => {
   test('a max pooling right after, or after position-wise layers', () => {
