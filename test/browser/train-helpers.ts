@@ -1,7 +1,7 @@
 // Shared steps of the Train tab's browser tests: open the app on a template, go to Train,
 // type into the configuration form, and read what a run logged straight from IndexedDB.
 import type { Browser, Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 export async function openApp(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
@@ -18,8 +18,14 @@ export async function openApp(browser: Browser): Promise<{ page: Page; errors: s
 
 /** Build mode's template menu, as a user picks from it. */
 export async function newFromTemplate(page: Page, title: RegExp): Promise<void> {
+  const opened = () => page.evaluate(() => localStorage.getItem('layerboard.lastProject'));
+  const before = await opened();
   await page.getByRole('button', { name: 'Project menu' }).click();
   await page.getByRole('menuitem', { name: title }).first().click();
+  // the old project's "Saved" may still show for a moment (and a template's name may equal the
+  // old one's): wait until the new project is the one opened, then for the page to draw it
+  await expect.poll(opened, { timeout: 30_000 }).not.toBe(before);
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
   await page.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor();
 }
 
