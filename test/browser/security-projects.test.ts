@@ -115,6 +115,8 @@ describe('security: durable edits', () => {
     await dialog.waitFor();
     expect(await dialog.getByRole('alert').textContent()).toContain('stopped while opening the flagged project');
     const flagged = dialog.getByRole('button', { name: `Open ${heavy}` });
+    // the list fills in after the alert: wait for the flagged row before counting
+    await flagged.getByTestId('crashed-flag').waitFor();
     expect(await flagged.getByTestId('crashed-flag').count()).toBe(1);
     expect(await dialog.getByTestId('crashed-flag').count()).toBe(1);
     expect(await page.getByRole('textbox', { name: 'Project name' }).count()).toBe(0);
