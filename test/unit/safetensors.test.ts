@@ -24,6 +24,12 @@ describe('safetensors', () => {
     expect(back).toEqual(tensors);
     expect(metadata).toEqual({ a: 'b' });
   });
+  test('a Node Buffer (as readFileSync returns it) decodes like a Uint8Array', () => {
+    const bytes = encodeSafetensors(tensors);
+    // a Buffer whose memory is shared with other bytes before it, as pooled or sliced Buffers are
+    const padded = Buffer.concat([Buffer.alloc(13, 0xff), Buffer.from(bytes)]).subarray(13);
+    expect(decodeSafetensors(padded).tensors).toEqual(tensors);
+  });
   test('bad files are refused with the reason', () => {
     expect(() => decodeSafetensors(new Uint8Array(4))).toThrow('shorter than its 8-byte header length');
     const bytes = encodeSafetensors(tensors);

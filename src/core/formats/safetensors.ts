@@ -106,7 +106,8 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: TensorMap; meta
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * BYTES[dtype] || base + end > bytes.length)
       throw new Error(`${name}: byte range [${begin}, ${end}) does not fit shape [${shape.join(', ')}] of ${dtype}`);
-    const copy = bytes.slice(base + begin, base + end);
+    // a copy of its own (aligned, and not a view: Node's Buffer.slice shares the file's memory)
+    const copy = new Uint8Array(bytes.subarray(base + begin, base + end));
     tensors[name] =
       dtype === 'F32'
         ? { dtype, shape, data: new Float32Array(copy.buffer) }
