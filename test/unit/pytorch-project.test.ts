@@ -108,6 +108,10 @@ describe('PyTorch project export', () => {
       ]);
       expect(again).toContain('loaded weights from weights.safetensors');
       expect(existsSync(join(dir, 'again.safetensors'))).toBe(true);
+      // --epochs 0 only evaluates: the saved weights score exactly what the run printed for them
+      const evaluated = run(['--epochs', '0', '--init', 'weights.safetensors', '--save', '']);
+      expect(/test loss .*/.exec(evaluated)![0]).toBe(/test loss .*/.exec(out)![0]);
+      expect(evaluated).not.toMatch(/^epoch /m);
     },
     120_000,
   );

@@ -47,6 +47,7 @@ export function trainScript(doc: ModelDocument, config: TrainingConfig): string 
     '    python train.py --data mnist.lbds.gz            # one process (GPU when available)',
     '    torchrun --nproc_per_node=4 train.py --data ...  # DistributedDataParallel over 4 processes',
     '    python train.py --init weights.safetensors      # continue from weights trained in Layerboard',
+    '    python train.py --init weights.safetensors --epochs 0   # only evaluate them on the test split',
     '"""',
     'import argparse',
     'import gzip',
@@ -84,6 +85,7 @@ function readme(doc: ModelDocument, config: TrainingConfig): string {
 python train.py --data ${DEFAULT_DATA[config.dataset.id] ?? 'data'}
 torchrun --nproc_per_node=2 train.py --data ${DEFAULT_DATA[config.dataset.id] ?? 'data'}   # several GPUs (or CPU processes)
 python train.py --init weights.safetensors                     # continue from Layerboard's weights
+python train.py --init weights.safetensors --epochs 0          # only evaluate them on the test split
 \`\`\`
 
 \`--data\` takes a Layerboard dataset file (\`.lbds.gz\`, downloadable from the Train tab), or for

@@ -8,7 +8,7 @@ export const TRAIN_SCRIPT_BODY = String.raw`
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data', default=None, help='a Layerboard dataset file (.lbds.gz), a torchvision root folder (mnist/cifar10), or an ImageFolder root')
-    p.add_argument('--epochs', type=int, default=CONFIG['epochs'])
+    p.add_argument('--epochs', type=int, default=CONFIG['epochs'], help='0: only evaluate (--init weights) on the test split')
     p.add_argument('--batch-size', type=int, default=CONFIG['batchSize'])
     p.add_argument('--lr', type=float, default=None, help='override the optimizer lr')
     p.add_argument('--seed', type=int, default=CONFIG['seed'])
@@ -181,7 +181,7 @@ def make_optimizer(params, lr):
 
 
 def make_scheduler(opt, epochs, steps_per_epoch):
-    if not CONFIG['scheduler']:
+    if not CONFIG['scheduler'] or epochs == 0:  # --epochs 0 evaluates only: no schedule to set up
         return None, False
     spec = dict(CONFIG['scheduler'])
     kind = spec.pop('type')
