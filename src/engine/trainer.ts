@@ -17,7 +17,8 @@
 import type { EpochRecord, StepRecord, TrainOutcome } from '../core/run/records.ts';
 import type { TrainState } from '../core/run/train-state.ts';
 import { resumeTraining, trainStateOf } from './resume.ts';
-import { PER_BATCH_SCHEDULERS, type Choice, type TrainingConfig } from '../core/run/training-config.ts';
+import { type Choice, type TrainingConfig } from '../core/run/training-config.ts';
+import { PER_BATCH_SCHEDULERS } from '../core/run/training-catalogue.ts';
 import { DataLoader, splitIndices, type Batch, type BatchSource } from './data-loader.ts';
 import { createLoss, type Loss } from './losses.ts';
 import { lossTarget } from './losses/targets.ts';

@@ -1,11 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  defaultTrainingConfig,
-  LOSSES,
-  OPTIMIZERS,
-  SCHEDULERS,
-  validateTrainingConfig,
-} from '../../src/core/run/training-config.ts';
+import { defaultTrainingConfig, validateTrainingConfig } from '../../src/core/run/training-config.ts';
+import { LOSSES, OPTIMIZERS, SCHEDULERS } from '../../src/core/run/training-catalogue.ts';
 
 describe('training configuration', () => {
   test('defaults are valid for every dataset', () => {

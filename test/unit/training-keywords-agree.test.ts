@@ -1,7 +1,7 @@
 // The training panel's form (core's option catalogues) and the engine's keyword checks
 // describe the same PyTorch signatures twice; this keeps them from drifting apart.
 import { describe, expect, test } from 'vitest';
-import { LOSSES, OPTIMIZERS, SCHEDULERS, type OptionTypeDef } from '../../src/core/run/training-config.ts';
+import { LOSSES, OPTIMIZERS, SCHEDULERS, type OptionTypeDef } from '../../src/core/run/training-catalogue.ts';
 import { LOSS_KEYWORDS } from '../../src/engine/losses/index.ts';
 import { OPTIMIZER_KEYWORDS, SCHEDULER_KEYWORDS } from '../../src/engine/optim/index.ts';
 import type { Rules } from '../../src/engine/keywords.ts';

@@ -3,14 +3,12 @@
 // defaults while keeping the user's edits the new one shares, and validateTrainingConfig's
 // messages by field.
 import {
-  findOptionType,
   validateTrainingConfig,
   type Choice,
   type KeywordValue,
-  type OptionSpec,
-  type OptionTypeDef,
   type TrainingConfig,
 } from '../../core/run/training-config.ts';
+import { findOptionType, type OptionSpec, type OptionTypeDef } from '../../core/run/training-catalogue.ts';
 
 /** A field's text read as a keyword: undefined is "PyTorch's default" (the keyword left out). */
 export type Parsed = { ok: true; value: KeywordValue | undefined } | { ok: false; message: string };

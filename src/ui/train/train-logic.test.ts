@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import {
-  LOSSES,
-  OPTIMIZERS,
-  SCHEDULERS,
-  defaultTrainingConfig,
-  type OptionSpec,
-} from '../../core/run/training-config.ts';
+import { defaultTrainingConfig } from '../../core/run/training-config.ts';
+import { LOSSES, OPTIMIZERS, SCHEDULERS, type OptionSpec } from '../../core/run/training-catalogue.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../core/formats/safetensors.ts';
 import { createDatabase, type LayerboardDB } from '../../db/schema.ts';
 import { RunRepository } from '../../db/runs.ts';
