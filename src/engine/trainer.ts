@@ -14,7 +14,7 @@
 // (OneCycleLR) step after every batch, the others after every epoch. A loss that is NaN or
 // infinite rejects with NonFiniteLossError before backward, so the weights stay the last
 // finite ones.
-import type { EpochRecord, StepRecord, TrainOutcome } from '../core/run/records.ts';
+import type { EpochRecord, TrainOutcome } from '../core/run/records.ts';
 import type { TrainState } from '../core/run/train-state.ts';
 import { resumeTraining, trainStateOf } from './resume.ts';
 import { type Choice, type TrainingConfig } from '../core/run/training-config.ts';
@@ -36,16 +36,13 @@ import {
 import type { Model } from './model.ts';
 import type { IntTensor, Tensor } from './tensor.ts';
 import type { Rng } from './rng.ts';
+import { ProgressBuffer, TrainController, yieldToEventLoop, type TrainEvent } from './train-control.ts';
 
 /** What the loop reads of a TrainingConfig; a TrainingConfig is one (seed 0, shuffle, no validation, no drop_last, no clipping and no early stopping when left out). */
 export type TrainerConfig = Pick<TrainingConfig, 'loss' | 'optimizer' | 'batchSize' | 'epochs'> &
   Partial<
     Pick<TrainingConfig, 'scheduler' | 'seed' | 'shuffle' | 'valSplit' | 'dropLast' | 'gradClip' | 'earlyStopping'>
   >;
-export type TrainEvent =
-  | { type: 'steps'; steps: StepRecord[] }
-  | { type: 'epoch'; record: EpochRecord }
-  | { type: 'state'; state: 'paused' | 'running' };
 
 export interface TrainResult {
   status: TrainOutcome;
@@ -76,50 +73,6 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Pause / resume / stop, taking effect between steps. */
-export class TrainController {
-  private mode: 'running' | 'paused' | 'stopped' = 'running';
-  private wake: (() => void) | null = null;
-
-  get state(): 'running' | 'paused' | 'stopped' {
-    return this.mode;
-  }
-  isPaused(): boolean {
-    return this.mode === 'paused';
-  }
-  isStopped(): boolean {
-    return this.mode === 'stopped';
-  }
-  pause(): void {
-    if (this.mode === 'running') this.mode = 'paused';
-  }
-  resume(): void {
-    if (this.mode === 'paused') {
-      this.mode = 'running';
-      this.release();
-    }
-  }
-  stop(): void {
-    this.mode = 'stopped';
-    this.release();
-  }
-
-  /** Resolves once resumed or stopped. */
-  waitWhilePaused(): Promise<void> {
-    return this.mode !== 'paused'
-      ? Promise.resolve()
-      : new Promise((r) => {
-          this.wake = r;
-        });
-  }
-
-  private release(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-}
-
 /** Sees the run between steps (the summaries of engine/run-summaries.ts). */
 export interface TrainObserver {
   /** After the optimizer step of local step `step` (0-based): weights updated, gradients kept. */
@@ -139,23 +92,6 @@ export interface TrainOptions {
   now?: () => number;
   /** Continue from a run's end state ("continue training") instead of fresh optimizer and scheduler. */
   resume?: TrainState;
-}
-
-/** Lets queued messages run: setImmediate in Node, a MessageChannel round trip elsewhere (no 4 ms clamp). */
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
-  if (typeof MessageChannel !== 'undefined') {
-    return new Promise((r) => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        ch.port1.close();
-        r();
-      };
-      ch.port2.postMessage(0);
-    });
-  }
-  return new Promise((r) => setTimeout(r, 0));
 }
 
 /** Correct predictions of [N, C] logits against [N] class indices, or null when not a classification. */
@@ -431,49 +367,4 @@ export async function evaluate(
     model.train(wasTraining);
   }
   return { loss: sum / Math.max(seen, 1), accuracy: correct === null || seen === 0 ? null : correct / seen };
-}
-
-/** Collects events and hands them out at most every `interval` ms (forced ones at once). */
-class ProgressBuffer {
-  private events: TrainEvent[] = [];
-  private steps: StepRecord[] = [];
-  private last: number;
-
-  constructor(
-    private readonly sink: ((e: TrainEvent[]) => void) | undefined,
-    private readonly interval: number,
-    private readonly now: () => number,
-  ) {
-    this.last = now();
-  }
-
-  step(s: StepRecord): void {
-    if (!this.sink) return;
-    this.steps.push(s);
-    if (this.now() - this.last >= this.interval) this.flush();
-  }
-
-  push(e: TrainEvent, force = false): void {
-    if (!this.sink) return;
-    this.moveSteps();
-    this.events.push(e);
-    if (force) this.flush();
-  }
-
-  flush(): void {
-    if (!this.sink) return;
-    this.moveSteps();
-    this.last = this.now();
-    if (this.events.length === 0) return;
-    const out = this.events;
-    this.events = [];
-    this.sink(out);
-  }
-
-  private moveSteps(): void {
-    if (this.steps.length) {
-      this.events.push({ type: 'steps', steps: this.steps });
-      this.steps = [];
-    }
-  }
 }

@@ -3,7 +3,8 @@
 // batched by the trainer (every progressIntervalMs), its weights leave as transferables.
 import { backend, useBackend, type Backend } from '../engine/backend.ts';
 import { buildModel, checkTrainingConfig, prepareRun, testSource, type PreparedRun } from '../engine/prepare-run.ts';
-import { NonFiniteLossError, TrainController, type TrainEvent } from '../engine/trainer.ts';
+import { NonFiniteLossError } from '../engine/trainer.ts';
+import { TrainController, type TrainEvent } from '../engine/train-control.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { SummaryRecorder } from '../engine/run-summaries.ts';
 import { loadDataset, type BuiltinLoader } from './datasets.ts';

@@ -5,13 +5,8 @@ import type { LayerSpec } from '../../src/core/model/types.ts';
 import { DataLoader, imageSource, splitIndices, tensorSource } from '../../src/engine/data-loader.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { Sequential } from '../../src/engine/sequential.ts';
-import {
-  NonFiniteLossError,
-  TrainController,
-  train,
-  type TrainEvent,
-  type TrainerConfig,
-} from '../../src/engine/trainer.ts';
+import { NonFiniteLossError, train, type TrainerConfig } from '../../src/engine/trainer.ts';
+import { TrainController, type TrainEvent } from '../../src/engine/train-control.ts';
 
 const ids = (n: number) => Float32Array.from({ length: n }, (_, i) => i);
 
