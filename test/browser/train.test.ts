@@ -45,17 +45,7 @@ function runExportedProject(entries: { name: string; data: Uint8Array }[]): { ac
     const cwd = join(dir, 'MnistConvNet');
     const run = spawnSync(
       '/usr/bin/python3',
-      [
-        'train.py',
-        '--init',
-        'weights.safetensors',
-        '--epochs',
-        '0',
-        '--save',
-        '',
-        '--device',
-        'cpu',
-      ],
+      ['train.py', '--init', 'weights.safetensors', '--epochs', '0', '--save', '', '--device', 'cpu'],
       { cwd, encoding: 'utf8', timeout: 240_000 },
     );
     const m = /test loss ([\d.]+), test accuracy ([\d.]+)/.exec(run.stdout);
@@ -214,7 +204,9 @@ describe('train mode', () => {
       // BatchNorm's running statistics are the browser's): only a prediction whose two best
       // logits lie within float32 rounding (~1e-5) of each other may flip
       expect(Math.abs(pytorch.accuracy * 100 - accuracy)).toBeLessThan(0.021);
-      const browserLoss = Number(/loss ([\d.]+)/.exec((await page.locator('.results .sub').first().textContent())!)![1]);
+      const browserLoss = Number(
+        /loss ([\d.]+)/.exec((await page.locator('.results .sub').first().textContent())!)![1],
+      );
       expect(Math.abs(pytorch.loss - browserLoss)).toBeLessThan(0.00015);
     }
 
