@@ -7,7 +7,8 @@ import type { LayerSpec } from '../core/model/types.ts';
 import { flatGraphOfCase, type CaseGraph } from './conformance-graph.ts';
 import { createLoss, type LossSpec } from './losses.ts';
 import { createOptimizer, type OptimizerSpec } from './optim/index.ts';
-import { Model, type StateDict } from './model.ts';
+import { Model } from './model.ts';
+import type { StateDict } from './state-dict.ts';
 import { Sequential } from './sequential.ts';
 import { floatTensorFromJson, tensorFromJson, tensorToJson, type TensorJson } from './tensor-json.ts';
 

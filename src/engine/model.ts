@@ -25,13 +25,10 @@ import { Workspace } from './kernels/workspace.ts';
 import { createLayer, type Buffer, type Layer } from './layers/index.ts';
 import { markExactConvs } from './exact-forward.ts';
 import { shapeStr } from './layers/layer.ts';
+import { copyState, loadState, type StateDict } from './state-dict.ts';
 import { addBackwardReduce, addForward, addPassesGradient, catBackward, catForward } from './ops.ts';
 import { Rng } from './rng.ts';
 import type { IntTensor, Param, Tensor } from './tensor.ts';
-
-export interface StateDict {
-  [name: string]: Tensor | IntTensor;
-}
 
 export interface ModelOptions {
   /** Seeds initialization and dropout masks (default 0). */
@@ -225,14 +222,7 @@ export class Model {
 
   /** Every state_dict() entry, copied. */
   stateDict(): StateDict {
-    const out: StateDict = {};
-    for (const { name, value } of this.entries()) {
-      out[name] =
-        value.data instanceof Int32Array
-          ? { shape: [...value.shape], data: value.data.slice() }
-          : { shape: [...value.shape], data: (value.data as Float32Array).slice() };
-    }
-    return out;
+    return copyState(this.entries());
   }
 
   /**
@@ -240,34 +230,7 @@ export class Model {
    * and unexpected keys too. All problems are reported together and nothing is changed.
    */
   loadStateDict(state: StateDict, strict = true): void {
-    const own = this.entries(),
-      problems: string[] = [];
-    const known = new Set(own.map((e) => e.name));
-    const missing = own.filter((e) => !(e.name in state)).map((e) => e.name);
-    const unexpected = Object.keys(state).filter((k) => !known.has(k));
-    if (strict && missing.length)
-      problems.push(`missing key(s) in state_dict: ${missing.map((k) => `'${k}'`).join(', ')}`);
-    if (strict && unexpected.length)
-      problems.push(`unexpected key(s) in state_dict: ${unexpected.map((k) => `'${k}'`).join(', ')}`);
-    for (const { name, value } of own) {
-      const src = state[name];
-      if (!src) continue;
-      if (
-        src.shape.length !== value.shape.length ||
-        src.shape.some((d, i) => d !== value.shape[i]) ||
-        src.data.length !== value.data.length
-      ) {
-        problems.push(
-          `size mismatch for ${name}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(value.shape)}`,
-        );
-      }
-    }
-    if (problems.length)
-      throw new Error(`Error(s) in loading state_dict for ${this.className}:\n\t${problems.join('\n\t')}`);
-    for (const { name, value } of own) {
-      const src = state[name];
-      if (src) for (let i = 0; i < value.data.length; i++) value.data[i] = src.data[i];
-    }
+    loadState(this.entries(), state, strict, this.className);
   }
 
   /** Who produced value v, for messages. */

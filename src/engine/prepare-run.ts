@@ -15,7 +15,8 @@ import type { Tensor } from './tensor.ts';
 import { splitSource, transformsOf } from './dataset-source.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { Rng } from './rng.ts';
-import { modelFromDocument, type Model, type StateDict } from './model.ts';
+import { modelFromDocument, type Model } from './model.ts';
+import type { StateDict } from './state-dict.ts';
 import { makeLoaders, trainWith, type RunLoaders, type TrainOptions, type TrainResult } from './trainer.ts';
 
 export interface PreparedRun {

@@ -1,6 +1,6 @@
 // state_dict ↔ transferable payload. Each entry's values get their own ArrayBuffer so the
 // payload can be transferred (moved, not copied) through postMessage.
-import type { StateDict } from '../engine/model.ts';
+import type { StateDict } from '../engine/state-dict.ts';
 import type { WeightEntry, WeightsPayload } from './protocol.ts';
 
 /** Own buffer of exactly the array's bytes (a view into a larger buffer is copied out). */

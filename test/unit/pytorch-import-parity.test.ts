@@ -16,7 +16,8 @@ import { countParams } from '../../src/core/model/summary.ts';
 import { parseModelText } from '../../src/core/python/model-text.ts';
 import { layerRepr } from '../../src/core/python/pytorch-export.ts';
 import { readModelRepr } from '../../src/core/python/repr-import.ts';
-import { Model, type StateDict } from '../../src/engine/model.ts';
+import { Model } from '../../src/engine/model.ts';
+import type { StateDict } from '../../src/engine/state-dict.ts';
 import { numel } from '../../src/engine/tensor.ts';
 
 const PYTHON = process.env.LAYERBOARD_PYTHON ?? '/usr/bin/python3';

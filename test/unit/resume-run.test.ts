@@ -8,7 +8,7 @@ import { defaultTrainingConfig, type TrainingConfig } from '../../src/core/run/t
 import { newModelDocument } from '../../src/core/model/model-json.ts';
 import type { StepRecord } from '../../src/core/run/records.ts';
 import type { TrainOptions } from '../../src/engine/trainer.ts';
-import type { StateDict } from '../../src/engine/model.ts';
+import type { StateDict } from '../../src/engine/state-dict.ts';
 
 const doc = newModelDocument(
   [1, 8, 8],
