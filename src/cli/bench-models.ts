@@ -13,6 +13,7 @@ import {
   measureInference,
   measureMemory,
   measureTrain,
+  RATIO_REPS,
   memoryLine,
   round,
   timingLine,
@@ -63,9 +64,9 @@ export function measureModels(
   return models.map((m) => {
     const { model, input } = m.build();
     const flops = flopsPerImage(model, input);
-    const train = measureTrain(m, quick ? 4 : 64, quick ? 2 : 3, flops.train);
+    const train = measureTrain(m, quick ? 4 : 64, quick ? 2 : RATIO_REPS, flops.train);
     log(timingLine(`${m.title}: train step`, train));
-    const inference = measureInference(m, quick ? 4 : 64, quick ? 2 : 3, flops.forward);
+    const inference = measureInference(m, quick ? 4 : 64, quick ? 2 : RATIO_REPS, flops.forward);
     log(timingLine(`${m.title}: inference `, inference));
     const memory = measureMemory(m, quick ? 1 : 4, quick ? 30 : 60, arena);
     log(`${m.title}: ${memoryLine(memory)}`);

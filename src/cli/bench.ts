@@ -19,6 +19,7 @@ import {
   measureInference,
   measureMemory,
   measureTrain,
+  RATIO_REPS,
   memoryLine,
   round,
   timingLine,
@@ -62,14 +63,14 @@ function measureBackend(
         [1, 3],
         [4, 3],
       ]
-    : [[1, 20], [16, 5], [64, 5], ...(b.name === 'wasm' ? [[256, 5]] : [])];
+    : [[1, 20], [16, 5], [64, RATIO_REPS], ...(b.name === 'wasm' ? [[256, 5]] : [])];
   const train: Timing[] = [];
   for (const [batch, reps] of batches) {
     const r = measureTrain(bs, batch, reps, flops.train);
     train.push(r);
     log(timingLine('train step ', r));
   }
-  const inference = measureInference(bs, quick ? 4 : 64, quick ? 3 : 5, flops.forward);
+  const inference = measureInference(bs, quick ? 4 : 64, quick ? 3 : RATIO_REPS, flops.forward);
   log(timingLine('inference  ', inference));
   const memory = measureMemory(bs, quick ? 1 : 4, quick ? 40 : 200, arena);
   log(memoryLine(memory));
@@ -145,7 +146,7 @@ function runTorch(
   when: string,
 ): TorchRun[] {
   if (!models.length) return [];
-  const { version, runs } = measureTorch(models, threads, quick ? 4 : 64, quick ? 3 : 10);
+  const { version, runs } = measureTorch(models, threads, quick ? 4 : 64, quick ? 3 : RATIO_REPS);
   for (const r of runs)
     log(
       `PyTorch ${version} ${when} ours, ${r.model} ×${r.threads}: train ${r.train.imagesPerSecond} img/s (cpu share ${r.train.cpuShare}), inference ${r.inference.imagesPerSecond} img/s`,
