@@ -37,7 +37,19 @@ function claim(
   }
 }
 
-const CLAIM = `const claim = ${claim.toString()};`;
+/**
+ * Polls word w while it still holds v, for up to SPIN_POLLS loads (~40 µs here):
+ * kernel calls follow each other closely within a step, and a thread that is still
+ * awake starts the next one without an OS wake-up (a futex wake costs 20–100 µs on a VM).
+ * Returns early when the word changes; the caller then waits properly (it returns at once).
+ */
+function spinWhile(i32: Int32Array, w: number, v: number): void {
+  for (let k = 0; k < SPIN_POLLS && Atomics.load(i32, w) === v; k++);
+}
+
+const SPIN_POLLS = 4096;
+
+const CLAIM = `const SPIN_POLLS = ${SPIN_POLLS}; const claim = ${claim.toString()}; const spinWhile = ${spinWhile.toString()};`;
 
 /** What a helper runs: it answers 'ready' once instantiated, then serves tasks forever. */
 const LOOP = `${CLAIM}
@@ -46,6 +58,7 @@ function serve(exports, memory, fns, slotByte, counter) {
   const s = slotByte >> 2;
   let seq = 0;
   for (;;) {
+    spinWhile(i32, s, seq);
     Atomics.wait(i32, s, seq);
     seq = Atomics.load(i32, s);
     const fn = i32[s + 2];
@@ -165,7 +178,10 @@ export class ThreadPool {
       // even when this thread's chunk threw, the helpers must finish before the memory is reused
       for (let t = 1; t < T; t++) {
         const s = (this.ctrl + SLOT_BYTES * t) >> 2;
-        for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) Atomics.wait(i32, s + 1, v);
+        for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) {
+          spinWhile(i32, s + 1, v);
+          if (Atomics.load(i32, s + 1) === v) Atomics.wait(i32, s + 1, v);
+        }
         if (i32[s + 11]) {
           failed = true;
           i32[s + 11] = 0;
