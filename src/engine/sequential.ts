@@ -7,7 +7,6 @@ import type { FlatGraph } from '../core/model/flat-graph.ts';
 import type { LayerSpec } from '../core/model/types.ts';
 import { Model, type ModelOptions } from './model.ts';
 
-
 export interface SequentialOptions extends Omit<ModelOptions, 'className'> {
   /** OrderedDict names, one per layer (state_dict keys 'conv1.weight'); null or absent for 0, 1, 2, … */
   names?: (string | null | undefined)[] | null;
