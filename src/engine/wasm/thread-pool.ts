@@ -38,18 +38,18 @@ function claim(
 }
 
 /**
- * Polls word w while it still holds v, for up to SPIN_POLLS loads (~40 µs here):
- * kernel calls follow each other closely within a step, and a thread that is still
- * awake starts the next one without an OS wake-up (a futex wake costs 20–100 µs on a VM).
- * Returns early when the word changes; the caller then waits properly (it returns at once).
+ * Polls word w while it still holds v, for up to 4,096 loads (~40 µs here): kernel calls
+ * follow each other closely within a step, and a thread that is still awake starts the next
+ * one without an OS wake-up (a futex wake costs 20–100 µs on a VM). Returns early when the
+ * word changes; the caller then waits properly (it returns at once). The count is a literal
+ * because this function's source is shipped to the helpers, where a minified module's
+ * constant would not exist (the same holds for claim: nothing but its arguments and Atomics).
  */
 function spinWhile(i32: Int32Array, w: number, v: number): void {
-  for (let k = 0; k < SPIN_POLLS && Atomics.load(i32, w) === v; k++);
+  for (let k = 0; k < 4096 && Atomics.load(i32, w) === v; k++);
 }
 
-const SPIN_POLLS = 4096;
-
-const CLAIM = `const SPIN_POLLS = ${SPIN_POLLS}; const claim = ${claim.toString()}; const spinWhile = ${spinWhile.toString()};`;
+const CLAIM = `const claim = ${claim.toString()}; const spinWhile = ${spinWhile.toString()};`;
 
 /** What a helper runs: it answers 'ready' once instantiated, then serves tasks forever. */
 const LOOP = `${CLAIM}
