@@ -180,7 +180,7 @@ export class ThreadPool {
         const s = (this.ctrl + SLOT_BYTES * t) >> 2;
         for (let v = Atomics.load(i32, s + 1); v !== seq; v = Atomics.load(i32, s + 1)) {
           spinWhile(i32, s + 1, v);
-          if (Atomics.load(i32, s + 1) === v) Atomics.wait(i32, s + 1, v);
+          Atomics.wait(i32, s + 1, v); // returns at once when the word changed while polling
         }
         if (i32[s + 11]) {
           failed = true;
